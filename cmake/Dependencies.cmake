@@ -1,0 +1,15 @@
+# Every third-party dependency, found once, from Debian packages (test/deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(Boost 1.74 REQUIRED)  # header-only: Asio
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+pkg_check_modules(NLROUTE REQUIRED IMPORTED_TARGET libnl-route-3.0)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+find_package(GTest REQUIRED)
+if(IRONLB_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

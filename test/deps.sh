@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and the sandbox need.
+# Idempotent and quiet when everything is already there; both README commands call it.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+  # libraries (product)
+  libpcap-dev libnl-3-dev libnl-route-3-dev libboost-dev libyaml-cpp-dev
+  libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev
+  # libraries (tests, benchmarks)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # test control plane and sandbox
+  etcd-server openssl curl ca-certificates
+  # network namespaces and real clients
+  iproute2 iputils-ping iputils-arping ndisc6 python3 python3-scapy tcpdump procps psmisc
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps.sh: missing packages (${missing[*]}); run as root" >&2
+    exit 1
+  fi
+  echo "deps.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# kubectl: the machine's own if present (it drives the real API server); Debian's
+# kubernetes-client is too old (1.20) to talk to a 1.32 server, so we don't fall back to it.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "deps.sh: kubectl not found; test/controlplane builds one into the cache" >&2
+fi

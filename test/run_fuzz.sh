@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for a bounded time: run_fuzz.sh <binary> <work-corpus> <seconds> [seed-dir]
+# Fails when the fuzzer finds a crash, leak or timeout; prints libFuzzer's final stats.
+set -euo pipefail
+bin=$1 work=$2 seconds=$3 seeds=${4:-}
+mkdir -p "$work"
+artifacts="$work/../$(basename "$bin")-artifacts/"
+mkdir -p "$artifacts"
+args=("$work")
+[ -n "$seeds" ] && [ -d "$seeds" ] && args+=("$seeds")
+exec "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -artifact_prefix="$artifacts" "${args[@]}"
