@@ -1,0 +1,60 @@
+#pragma once
+// Pool: one validated IPAddressPool as the allocator sees it. Built by lbconfig::build from an
+// IPAddressPool object; the allocator never sees JSON or API types.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/lbconfig/label_selector.h"
+#include "common/lbconfig/labels.h"
+#include "common/net/ip_range.h"
+
+namespace ironlb::lbconfig {
+
+// One spec.addresses entry: a CIDR or a first-last range, as a range, with the text as written.
+struct PoolRange {
+  net::IpRange range;
+  std::string text;
+
+  friend bool operator==(const PoolRange&, const PoolRange&) = default;
+};
+
+struct ServiceAllocation {
+  int priority = 0;  // lower is preferred; 0 means "no priority" and sorts after any set one
+  std::vector<std::string> namespaces;
+  std::vector<LabelSelector> namespace_selectors;
+  std::vector<LabelSelector> service_selectors;
+
+  friend bool operator==(const ServiceAllocation&, const ServiceAllocation&) = default;
+};
+
+// What pool selection needs to know about a Service (and its Namespace).
+struct ServiceView {
+  std::string_view ns;
+  const Labels& namespace_labels;
+  const Labels& labels;
+};
+
+struct Pool {
+  std::string name;
+  Labels labels;
+  std::vector<PoolRange> ranges;  // spec order
+  bool auto_assign = true;
+  bool avoid_buggy_ips = false;
+  std::optional<ServiceAllocation> service_allocation;
+
+  // The Service matches the pool's namespace constraint AND its service constraint. A pool
+  // without serviceAllocation, or with an entirely empty one, admits every Service.
+  // Namespace constraint: `namespaces` OR any of `namespace_selectors` (absent when both empty).
+  bool admits(const ServiceView& service) const;
+  // serviceAllocation is present and says something (priority, namespaces or selectors).
+  bool hasAllocationConstraints() const;
+  bool contains(const net::IpAddress& ip) const;
+  bool hasFamily(net::Family family) const;
+
+  friend bool operator==(const Pool&, const Pool&) = default;
+};
+
+}  // namespace ironlb::lbconfig
