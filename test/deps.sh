@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config ccache clang clang-format libclang-rt-14-dev
   # libraries (product)
   libpcap-dev libnl-3-dev libnl-route-3-dev libboost-dev libyaml-cpp-dev
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev

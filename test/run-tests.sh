@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh Debian machine, as root:
+#   ./test/run-tests.sh
+# installs what it needs, builds three trees and runs every test:
+#   build/       release build: unit, integration (real etcd + kube-apiserver) and netns tests
+#   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   build-fuzz/  libFuzzer targets (clang), each run briefly on its seed corpus
+# plus the clang-format check. Ends with one "N passed, N failed" line over everything.
+#
+# Environment: IRONLB_CACHE (default ~/.cache/ironlb) holds the Go-built control plane and the
+# compiler cache, outside the repository. IRONLB_FUZZ_SECONDS overrides fuzz run time.
+# CI=true gives shorter fuzz runs.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash test/deps.sh || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
+
+export IRONLB_CACHE=${IRONLB_CACHE:-$HOME/.cache/ironlb}
+export CCACHE_DIR=$IRONLB_CACHE/ccache
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+mkdir -p "$IRONLB_CACHE"
+if [ "${CI:-}" = "true" ]; then
+  export IRONLB_FUZZ_SECONDS=${IRONLB_FUZZ_SECONDS:-45}
+fi
+
+passed=0
+failed=0
+failures=()
+started=$(date +%s)
+
+note() { printf '\n=== %s [%ss]\n' "$*" "$(($(date +%s) - started))"; }
+check() {  # check <name> <command...>: one pass/fail entry for a non-ctest step
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+run_ctest() {  # run_ctest <build-dir> <ctest args...>: adds ctest's counts to the totals
+  local dir=$1
+  shift
+  local log
+  log=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error "$@" 2>&1 | tee "$log"
+  local line total nfail
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    failures+=("ctest in $dir $* (no summary)")
+  else
+    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+    [ "$nfail" -eq 0 ] || failures+=("ctest in $dir $*: $(grep -E '^\s+[0-9]+ - ' "$log" | tr -s ' ' | tr '\n' ';')")
+  fi
+  rm -f "$log"
+}
+configure_build() {  # configure_build <dir> <target> <cmake args...>
+  local dir=$1 target=$2
+  shift 2
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+  ninja -C "$dir" "$target"
+}
+
+note "format check (clang-format)"
+check clang-format bash test/check-format.sh
+
+note "release build"
+check "release build" configure_build build all -DCMAKE_BUILD_TYPE=RelWithDebInfo
+note "ASan+UBSan build of the unit tests"
+check "asan build" configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
+  -DIRONLB_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
+note "libFuzzer build (clang)"
+check "fuzz build" configure_build build-fuzz fuzz_targets -DIRONLB_FUZZ=ON \
+  -DIRONLB_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+
+if [ -x test/controlplane/build.sh ]; then
+  note "test control plane (kube-apiserver, helm, etcd; cached in $IRONLB_CACHE)"
+  check "control plane build" test/controlplane/build.sh
+fi
+
+note "unit tests (release)"
+run_ctest build -L unit -j"$(nproc)"
+note "unit tests (ASan+UBSan)"
+run_ctest build-asan -L unit -j"$(nproc)"
+note "integration and netns tests (real API server, network namespaces)"
+run_ctest build -LE unit
+note "fuzz targets"
+run_ctest build-fuzz -L fuzz
+
+note "done in $(($(date +%s) - started))s"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
