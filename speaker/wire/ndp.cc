@@ -47,8 +47,8 @@ std::size_t buildNdp(std::span<uint8_t> out, const net::MacAddress& eth_dst,
   store32(icmp + 4, flags_word);
   target.toBytes(icmp + 8);
   if (option) {
-    icmp[24] = type == NdpType::kNeighborSolicitation ? kOptionSourceLinkLayer
-                                                       : kOptionTargetLinkLayer;
+    icmp[24] =
+        type == NdpType::kNeighborSolicitation ? kOptionSourceLinkLayer : kOptionTargetLinkLayer;
     icmp[25] = 1;
     std::memcpy(icmp + 26, option->data(), 6);
   }
@@ -108,8 +108,8 @@ Parsed<NdpMessage> parseNdp(std::span<const uint8_t> p) {
   }
 
   bool has_sllao = false;
-  const uint8_t wanted = m.type == NdpType::kNeighborSolicitation ? kOptionSourceLinkLayer
-                                                                   : kOptionTargetLinkLayer;
+  const uint8_t wanted =
+      m.type == NdpType::kNeighborSolicitation ? kOptionSourceLinkLayer : kOptionTargetLinkLayer;
   // Bounded: each step consumes at least 8 bytes of a payload of at most 64 KiB.
   for (std::size_t off = kNdpMessageSize; off < payload_len;) {
     if (payload_len - off < 2) return DropReason::kNdpBadOption;

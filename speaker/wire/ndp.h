@@ -32,7 +32,7 @@ struct NdpMessage {
   net::IpAddress src;  // IPv6 source (may be :: for DAD)
   net::IpAddress dst;
   net::IpAddress target;
-  bool router = false;     // NA flags
+  bool router = false;  // NA flags
   bool solicited = false;
   bool override = false;
   // Source link-layer address option (NS) or target link-layer address option (NA).
@@ -49,7 +49,8 @@ net::IpAddress solicitedNodeMulticast(const net::IpAddress& ip);
 // 33:33 + the low 32 bits of an IPv6 multicast address (RFC 2464 §7).
 net::MacAddress ipv6MulticastMac(const net::IpAddress& group);
 bool isMulticastV6(const net::IpAddress& ip);
-inline constexpr net::IpAddress kAllNodes = net::IpAddress::v6(net::makeU128(0xff02000000000000ull, 1));
+inline constexpr net::IpAddress kAllNodes =
+    net::IpAddress::v6(net::makeU128(0xff02000000000000ull, 1));
 
 struct NaFlags {
   bool router = false;
