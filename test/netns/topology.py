@@ -132,6 +132,12 @@ class Host:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    try:
+                        stream.close()
+                    except OSError:
+                        pass
         self.procs = []
 
 
@@ -189,6 +195,12 @@ class Topology:
         self._new_ns(self.bridge_ns)
         _ip("-n", self.bridge_ns, "link", "add", "br0", "type", "bridge", "stp_state", "0")
         _ip("-n", self.bridge_ns, "link", "set", "br0", "up")
+        # If br_netfilter is loaded on the machine, make the bridge a plain switch again: it
+        # would otherwise run IP validation and netfilter on bridged frames.
+        for key in ("arptables", "iptables", "ip6tables"):
+            subprocess.run(["ip", "netns", "exec", self.bridge_ns, "sysctl", "-qw",
+                            f"net.bridge.bridge-nf-call-{key}=0"],
+                           check=False, capture_output=True)
         for host in self.hosts:
             self._new_ns(host.ns)
             self.add_link(host, "eth0", v4=f"{host.ipv4}/24", v6=f"{host.ipv6}/64")
