@@ -16,8 +16,7 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(boost::asio::io_context& io
 
 Dataplane::Dataplane(boost::asio::io_context& io, PacketIo& packets, LinkWatcher& links,
                      announcer::AnnouncerConfig config, announcer::InterfaceFilter filter)
-    : io_(io),
-      packets_(packets),
+    : packets_(packets),
       links_(links),
       announcer_(config, std::move(filter)),
       responder_(table_, this),

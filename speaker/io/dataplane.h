@@ -74,7 +74,6 @@ class Dataplane : private DuplicateOwnerListener {
     if (on_duplicate_) on_duplicate_(event);
   }
 
-  boost::asio::io_context& io_;
   PacketIo& packets_;
   LinkWatcher& links_;
   announcer::Announcer announcer_;

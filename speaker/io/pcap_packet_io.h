@@ -20,8 +20,10 @@ inline constexpr const char* kCaptureFilter =
     "(ip6 and ip6[6] = 58 and (ip6[40] = 135 or ip6[40] = 136))";
 
 struct PcapOptions {
-  int snaplen = 2048;                 // NS/NA are small; longer frames are still counted
-  int bufferBytes = 4 * 1024 * 1024;  // kernel ring
+  // NS/NA are small; a longer frame is cut and then dropped as malformed (counted). Small slots
+  // let the ring absorb many thousands of frames while the responder waits for a CPU.
+  int snaplen = 512;
+  int bufferBytes = 8 * 1024 * 1024;  // kernel ring
   int batch = 64;                     // frames handled per pcap_dispatch
   int maxBatchesPerWakeup = 16;       // then yield to other handlers on the loop
 };

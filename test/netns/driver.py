@@ -7,10 +7,12 @@ import time
 
 
 class Driver:
-    def __init__(self, host, binary, args=(), taskset=None):
+    def __init__(self, host, binary, args=(), taskset=None, fifo_priority=None):
         cmd = [binary, *args]
         if taskset is not None:
             cmd = ["taskset", "-c", str(taskset), *cmd]
+        if fifo_priority is not None:
+            cmd = ["chrt", "-f", str(fifo_priority), *cmd]
         self.host = host
         self.proc = host.popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                bufsize=1)

@@ -44,6 +44,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--build", default="build")
     p.add_argument("--quick", action="store_true", help="fewer samples and steps")
+    p.add_argument("--fifo", type=int, default=None, metavar="PRIO",
+                   help="run the responder SCHED_FIFO at PRIO (what a node would give a "
+                        "latency-critical daemon); default: normal scheduling")
     args = p.parse_args()
     build = os.path.abspath(args.build)
     gen = os.path.join(build, "test/bench/dataplane/dataplane_loadgen")
@@ -58,10 +61,12 @@ def main():
         node.ip("addr", "add", f"{KERNEL4}/24", "dev", "eth0")
         node.ip("addr", "add", f"{KERNEL6}/64", "dev", "eth0", "nodad")
         # Let the kernel's neighbour table hold our generator's single sender.
-        d = Driver(node, drv, [], taskset=0)
+        d = Driver(node, drv, [], taskset=0, fifo_priority=args.fifo)
         d.own(VIP4, "eth0")
         d.own(VIP6, "eth0")
         time.sleep(0.5)
+        print(f"responder: pinned to CPU 0, {'SCHED_FIFO ' + str(args.fifo) if args.fifo else 'SCHED_OTHER'}; "
+              f"generator: CPU 1; load average now {os.getloadavg()[0]:.1f}", flush=True)
         results = {}
         for proto, kernel_ip, vip, src in (("arp", KERNEL4, VIP4, SRC4), ("ndp", KERNEL6, VIP6, SRC6)):
             for who, target in (("kernel", kernel_ip), ("ironlb", vip)):

@@ -88,7 +88,9 @@ struct Gen {
            f->arp.senderIp == target && f->arp.targetIp == src;
   }
 
-  bool send() { return ::send(fd, request.data(), requestSize, 0) == static_cast<ssize_t>(requestSize); }
+  bool send() {
+    return ::send(fd, request.data(), requestSize, 0) == static_cast<ssize_t>(requestSize);
+  }
 
   // Sends `n` copies with one sendmmsg; returns how many went out.
   long sendBurst(long n) {
@@ -179,10 +181,12 @@ int main(int argc, char** argv) {
     }
     std::sort(us.begin(), us.end());
     auto pct = [&](double p) {
-      return us.empty() ? 0.0 : us[std::min(us.size() - 1, static_cast<std::size_t>(p * us.size()))];
+      return us.empty() ? 0.0
+                        : us[std::min(us.size() - 1, static_cast<std::size_t>(p * us.size()))];
     };
-    std::printf("mode=latency sent=%ld replies=%zu lost=%ld median_us=%.1f p99_us=%.1f min_us=%.1f\n",
-                count, us.size(), lost, pct(0.5), pct(0.99), us.empty() ? 0.0 : us.front());
+    std::printf(
+        "mode=latency sent=%ld replies=%zu lost=%ld median_us=%.1f p99_us=%.1f min_us=%.1f\n",
+        count, us.size(), lost, pct(0.5), pct(0.99), us.empty() ? 0.0 : us.front());
     return 0;
   }
 
@@ -201,8 +205,10 @@ int main(int argc, char** argv) {
   while (nowNs(CLOCK_MONOTONIC) < grace && replies < sent)
     replies += g.drain(nullptr);
   const double secs = static_cast<double>(send_end - start) / 1e9;
-  std::printf("mode=rate offered=%ld sent=%ld replies=%ld lost=%ld offered_rate=%.0f achieved_send_rate=%.0f\n",
-              rate, sent, replies, sent - replies, static_cast<double>(rate),
-              static_cast<double>(sent) / secs);
+  std::printf(
+      "mode=rate offered=%ld sent=%ld replies=%ld lost=%ld offered_rate=%.0f "
+      "achieved_send_rate=%.0f\n",
+      rate, sent, replies, sent - replies, static_cast<double>(rate),
+      static_cast<double>(sent) / secs);
   return 0;
 }
