@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, kDropReasonCount> kNames = {
     "ndp_bad_checksum",
     "ndp_bad_length",
     "ndp_target_multicast",
+    "ndp_source_multicast",
     "ndp_bad_option",
     "ndp_dad_with_sllao",
     "ndp_dad_bad_destination",

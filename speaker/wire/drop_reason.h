@@ -35,6 +35,7 @@ enum class DropReason : uint8_t {
   kNdpBadChecksum,
   kNdpBadLength,  // ICMP length < 24
   kNdpTargetMulticast,
+  kNdpSourceMulticast,       // IPv6 source is a multicast address (never valid, RFC 4291 §2.7)
   kNdpBadOption,             // option with length 0 or running past the packet
   kNdpDadWithSllao,          // unspecified source carrying a source link-layer address option
   kNdpDadBadDestination,     // unspecified source not sent to the solicited-node multicast group

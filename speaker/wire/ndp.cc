@@ -101,6 +101,8 @@ Parsed<NdpMessage> parseNdp(std::span<const uint8_t> p) {
   m.dst = net::IpAddress::fromV6Bytes(&p[24]);
   m.target = net::IpAddress::fromV6Bytes(icmp + 8);
   if (isMulticastV6(m.target)) return DropReason::kNdpTargetMulticast;
+  // A reply would go to a group, and with Solicited=1: found by the fuzzer.
+  if (isMulticastV6(m.src)) return DropReason::kNdpSourceMulticast;
   if (m.type == NdpType::kNeighborAdvertisement) {
     m.router = (icmp[4] & 0x80) != 0;
     m.solicited = (icmp[4] & 0x40) != 0;

@@ -148,6 +148,8 @@ TEST(Ndp, RejectsPerRfc4861) {
          setDst(f, "ff02::1:ff00:1");
        },
        true, DropReason::kNdpTargetMulticast},
+      {"multicast source", &kScapyNs, [&](auto& f) { setSrc(f, "ff02::1"); }, true,
+       DropReason::kNdpSourceMulticast},
       {"option length 0", &kScapyNs, [](auto& f) { f[kIcmp + 25] = 0; }, true,
        DropReason::kNdpBadOption},
       {"option past the end", &kScapyNs, [](auto& f) { f[kIcmp + 25] = 2; }, true,
