@@ -28,6 +28,9 @@ fail() {
   failed=$((failed + 1))
   echo "FAIL: $*"
 }
+expect_eq() {  # expect_eq NAME GOT WANT
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
+}
 
 ns=ironlb-crds-$$-$RANDOM
 created_bgp_crds=()
@@ -156,11 +159,9 @@ accepted "serviceSelectors (ironlb extension)" "$(adv g-svcsel '{serviceSelector
 
 # Defaults.
 got=$("$kubectl" get ipaddresspool -n "$ns" g-cidr4 -o jsonpath='{.spec.autoAssign}/{.spec.avoidBuggyIPs}' 2>&1 || true)
-[ "$got" = "true/false" ] && pass "defaults autoAssign=true avoidBuggyIPs=false" ||
-  fail "defaults: autoAssign/avoidBuggyIPs = $got, want true/false"
+expect_eq "defaults autoAssign=true avoidBuggyIPs=false" "$got" "true/false"
 got=$("$kubectl" get ipaddresspool -n "$ns" g-full -o jsonpath='{.spec.autoAssign}/{.spec.avoidBuggyIPs}' 2>&1 || true)
-[ "$got" = "false/true" ] && pass "explicit autoAssign/avoidBuggyIPs kept" ||
-  fail "explicit values: $got, want false/true"
+expect_eq "explicit autoAssign/avoidBuggyIPs kept" "$got" "false/true"
 
 # Printer columns.
 header_and_row() {  # header_and_row KIND NAME HEADER-REGEX ROW-REGEX [get flags...]
@@ -243,8 +244,7 @@ rejected "interfaces not a list" 'spec.interfaces: Invalid value: "string": spec
 if "$kubectl" patch ipaddresspool -n "$ns" g-dual --subresource=status --type=merge \
   -p '{"status":{"assignedIPv4":1,"assignedIPv6":0,"availableIPv4":15,"availableIPv6":9223372036854775807}}' >/dev/null 2>&1; then
   got=$("$kubectl" get ipaddresspool -n "$ns" g-dual -o jsonpath='{.status.availableIPv6}' 2>&1 || true)
-  [ "$got" = "9223372036854775807" ] && pass "IPAddressPool status: int64 counters stored" ||
-    fail "IPAddressPool status: availableIPv6 = $got"
+  expect_eq "IPAddressPool status: int64 counters stored" "$got" "9223372036854775807"
 else
   fail "IPAddressPool status patch rejected"
 fi
@@ -258,8 +258,7 @@ else
 fi
 got=$("$kubectl" patch ipaddresspool -n "$ns" g-cidr4 --type=merge -p '{"status":{"assignedIPv4":5}}' \
   -o jsonpath='{.status}' 2>&1 || true)
-[ -z "$got" ] && pass "status ignored on the main resource (subresource enabled)" ||
-  fail "status written through the main resource: $got"
+expect_eq "status ignored on the main resource (subresource enabled)" "$got" ""
 
 accepted "ServiceL2Status" "$(printf 'apiVersion: metallb.io/v1beta1\nkind: ServiceL2Status\nmetadata: {name: l2-abcde, labels: {metallb.io/node: node-a, metallb.io/service-name: web, metallb.io/service-namespace: shop}}\nspec: {}\n')"
 if "$kubectl" patch servicel2status -n "$ns" l2-abcde --subresource=status --type=merge \

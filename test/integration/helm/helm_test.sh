@@ -34,6 +34,9 @@ fail() {
   failed=$((failed + 1))
   echo "FAIL: $*"
 }
+expect_eq() {  # expect_eq NAME GOT WANT
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
+}
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
@@ -166,9 +169,9 @@ for crd in ipaddresspools l2advertisements servicel2statuses; do
 done
 # What the API server stored (after its defaulting) still says what the chart said.
 got=$("$kubectl" get daemonset -n "$ns" "$full-speaker" -o jsonpath='{.spec.template.spec.hostNetwork}/{.spec.template.spec.containers[0].securityContext.capabilities.add}' 2>&1 || true)
-[ "$got" = 'true/["NET_RAW"]' ] && pass "stored DaemonSet: hostNetwork, NET_RAW only" || fail "stored DaemonSet: $got"
+expect_eq "stored DaemonSet: hostNetwork, NET_RAW only" "$got" 'true/["NET_RAW"]'
 got=$("$kubectl" get deployment -n "$ns" "$full-controller" -o jsonpath='{.spec.template.spec.securityContext.runAsNonRoot}/{.spec.template.spec.containers[0].securityContext.capabilities.drop}' 2>&1 || true)
-[ "$got" = 'true/["ALL"]' ] && pass "stored Deployment: non-root, all capabilities dropped" || fail "stored Deployment: $got"
+expect_eq "stored Deployment: non-root, all capabilities dropped" "$got" 'true/["ALL"]'
 # The pool CRDs answer in the release namespace (what the daemons will list).
 if out=$("$kubectl" apply -n "$ns" -f - 2>&1 <<EOF
 apiVersion: metallb.io/v1beta1
@@ -280,7 +283,7 @@ else
   fail "upgrade: speaker args $args"
 fi
 rev=$("$helm" status "$rel" -n "$ns" -o json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])' || true)
-[ "$rev" = 2 ] && pass "release at revision 2" || fail "release revision: $rev"
+expect_eq "release at revision 2" "$rev" 2
 
 # ---- a second release (another namespace, e.g. another loadBalancerClass) next to the first.
 ns2=ironlb-helm2-$suffix
@@ -318,12 +321,15 @@ else
   fail "plain manifests: $out"
 fi
 label=$("$kubectl" get namespace metallb-system -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}' 2>&1 || true)
-[ "$label" = privileged ] && pass "metallb-system: Pod Security privileged" || fail "metallb-system label: $label"
+expect_eq "metallb-system: Pod Security privileged" "$label" privileged
 for obj in deployment/ironlb-controller daemonset/ironlb-speaker serviceaccount/ironlb-speaker role/ironlb-speaker; do
   if exists -n metallb-system "$obj"; then pass "plain manifests: $obj"; else fail "plain manifests: missing $obj"; fi
 done
-absent -n metallb-system secret/ironlb-memberlist && pass "plain manifests: no published memberlist key" ||
+if absent -n metallb-system secret/ironlb-memberlist; then
+  pass "plain manifests: no published memberlist key"
+else
   fail "plain manifests contain a memberlist Secret"
+fi
 # The header's instruction for the key, then the RBAC the header implies.
 "$kubectl" -n metallb-system create secret generic ironlb-memberlist \
   --from-literal=secretkey="$(openssl rand -base64 48)" >/dev/null
@@ -347,7 +353,7 @@ else
   fail "kubectl get ipaddresspools: $out"
 fi
 got=$("$kubectl" get service -n default my-lb -o jsonpath='{.spec.type}/{.spec.ports[0].port}' 2>&1 || true)
-[ "$got" = LoadBalancer/80 ] && pass "Service my-lb: LoadBalancer on port 80" || fail "my-lb: $got"
+expect_eq "Service my-lb: LoadBalancer on port 80" "$got" LoadBalancer/80
 if out=$("$kubectl" apply -f "$root/config/samples/sandbox-pool.yaml" 2>&1); then
   pass "sandbox sample applies"
 else
