@@ -196,8 +196,8 @@ def ipv4_value(x):
 # Inverted ranges are caught here for IPv4 only. The Kubernetes 1.32 CEL library has no ordering
 # on IP values and CEL there has no variable binding (cel.bind), so a 128-bit comparison of two
 # IPv6 texts needs either an expression tens of kilobytes long or one whose estimated cost
-# exceeds the CRD budget (both measured against a 1.32 API server). The controller checks the
-# order of every range, IPv6 included, and reports it.
+# exceeds the CRD budget (both measured against a 1.32 API server). The controller still
+# rejects inverted ranges of both families (net::IpRange::parse requires first <= last).
 ADDRESS_RULES = [
     rule(
         "self.contains('-') ? %s : isCIDR(self)" % BOTH_IPS,

@@ -36,6 +36,14 @@ ns=ironlb-crds-$$-$RANDOM
 created_bgp_crds=()
 created_metallb_ns=false
 cleanup() {
+  # Objects first: the test control plane has no namespace controller, so a deleted namespace
+  # keeps its contents, and other tests listing pools cluster-wide would still see ours.
+  "$kubectl" delete -n "$ns" --all --ignore-not-found --wait=false \
+    ipaddresspools.metallb.io,l2advertisements.metallb.io,servicel2statuses.metallb.io >/dev/null 2>&1 || true
+  if [ ${#created_bgp_crds[@]} -eq 0 ]; then
+    "$kubectl" delete -n "$ns" --all --ignore-not-found --wait=false \
+      bgppeers.metallb.io >/dev/null 2>&1 || true
+  fi
   "$kubectl" delete namespace "$ns" --wait=false --ignore-not-found >/dev/null 2>&1 || true
   for crd in "${created_bgp_crds[@]}"; do
     "$kubectl" delete crd "$crd" --wait=false --ignore-not-found >/dev/null 2>&1 || true
