@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# helm_test.sh REPO_ROOT WORK_DIR
+# helm_test.sh REPO_ROOT FIXTURE_STATE WORK_DIR
 #
 # The ironlb Helm chart, with the real Helm and kubectl:
 #   1. helm lint (default values, non-default values, a value the schema refuses);
@@ -19,7 +19,8 @@
 set -euo pipefail
 
 root=$1
-work=$2
+fixture=$2
+work=$3
 here=$(cd "$(dirname "$0")" && pwd)
 chart=$root/config/helm/ironlb
 cp_dir=$root/test/controlplane
@@ -54,11 +55,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The tools come from the cache build.sh fills; helm needs no cluster for lint and template.
+# The fixture's env names the tools (helm, kubectl); its cluster is not used.
 # shellcheck disable=SC1091
-source "$cp_dir/lib.sh"
-helm=$HELM_BIN_DIR/helm
-kubectl=$(cp_kubectl_bin)
+source "$fixture/env"
+helm=$IRONLB_HELM
+unset KUBECONFIG
 export HELM_CACHE_HOME=$run/helm/cache HELM_CONFIG_HOME=$run/helm/config HELM_DATA_HOME=$run/helm/data
 
 # ---- 1. lint -----------------------------------------------------------------------------------
