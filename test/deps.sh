@@ -15,6 +15,8 @@ packages=(
   etcd-server openssl curl ca-certificates
   # network namespaces and real clients
   iproute2 iputils-ping iputils-arping ndisc6 python3 python3-scapy tcpdump procps psmisc
+  # CRD generator (crds/generate.py) and the Helm chart tests read and write YAML
+  python3-yaml
 )
 
 missing=()

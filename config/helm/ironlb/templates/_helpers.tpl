@@ -1,0 +1,88 @@
+{{/* Names, labels and small shared pieces of the ironlb chart. */}}
+
+{{- define "ironlb.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* <release>-ironlb, or just <release> when the release name already says ironlb. */}}
+{{- define "ironlb.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Cluster-scoped RBAC objects carry the namespace so two installs (e.g. one per
+     loadBalancerClass) never collide. */}}
+{{- define "ironlb.clusterName" -}}
+{{- printf "%s:%s" .Release.Namespace (include "ironlb.fullname" .) }}
+{{- end }}
+
+{{- define "ironlb.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "ironlb.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ironlb
+{{- end }}
+
+{{/* selectorLabels: pass (dict "ctx" $ "component" "controller"). */}}
+{{- define "ironlb.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ironlb.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "ironlb.componentLabels" -}}
+{{ include "ironlb.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "ironlb.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "ironlb.controllerServiceAccount" -}}
+{{- if .Values.controller.serviceAccount.create }}
+{{- default (printf "%s-controller" (include "ironlb.fullname" .)) .Values.controller.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.controller.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ironlb.speakerServiceAccount" -}}
+{{- if .Values.speaker.serviceAccount.create }}
+{{- default (printf "%s-speaker" (include "ironlb.fullname" .)) .Values.speaker.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.speaker.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ironlb.memberlistSecret" -}}
+{{- default (printf "%s-memberlist" .Release.Name) .Values.speaker.memberlist.existingSecret }}
+{{- end }}
+
+{{- define "ironlb.leaseName" -}}
+{{- printf "%s-controller" (include "ironlb.fullname" .) }}
+{{- end }}
+
+{{/* Flags both daemons take (DAEMON_CLI: common flags). */}}
+{{- define "ironlb.commonArgs" -}}
+- --namespace=$(POD_NAMESPACE)
+- --log-level={{ .Values.logLevel }}
+- --log-format={{ .Values.logFormat }}
+{{- with .Values.loadBalancerClass }}
+- --lb-class={{ . }}
+{{- end }}
+{{- end }}
+
+{{- define "ironlb.metricsEnabled" -}}
+{{- if or .Values.prometheus.metricsService.enabled .Values.prometheus.serviceMonitor.enabled }}true{{ end }}
+{{- end }}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Regenerates everything in the repository that is derived from other files:
+#   crds/*.yaml                       from crds/generate.py
+#   config/helm/ironlb/files/crds/    copies of crds/*.yaml (the chart cannot reach outside itself)
+#   config/manifests/ironlb.yaml      the chart rendered for `kubectl apply` into metallb-system
+#
+#   config/render-manifests.sh          rewrite the files
+#   config/render-manifests.sh --check  change nothing; exit 1 and show a diff if any is stale
+#
+# Needs /usr/bin/python3 with PyYAML (Debian python3-yaml) and helm: $IRONLB_HELM, else helm on
+# PATH, else the one test/controlplane/build.sh puts in ${IRONLB_CACHE:-~/.cache/ironlb}/bin.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+check=false
+case "${1:-}" in
+  --check) check=true ;;
+  "") ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+helm=${IRONLB_HELM:-}
+if [ -z "$helm" ]; then
+  if command -v helm >/dev/null 2>&1; then
+    helm=$(command -v helm)
+  elif [ -x "${IRONLB_CACHE:-$HOME/.cache/ironlb}/bin/helm" ]; then
+    helm=${IRONLB_CACHE:-$HOME/.cache/ironlb}/bin/helm
+  else
+    echo "render-manifests.sh: no helm; set IRONLB_HELM or run test/controlplane/build.sh" >&2
+    exit 1
+  fi
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+mkdir -p "$out/crds" "$out/chart-crds" "$out/manifests"
+
+/usr/bin/python3 "$root/crds/generate.py" "$out/crds"
+cp "$out/crds/"*.yaml "$out/chart-crds/"
+
+# Render from a copy of the chart that carries the freshly generated CRDs, so one run is enough
+# even when the committed copies are stale.
+cp -r "$root/config/helm/ironlb" "$out/chart"
+rm -f "$out/chart/files/crds/"*.yaml
+cp "$out/crds/"*.yaml "$out/chart/files/crds/"
+{
+  cat <<'HEADER'
+# ironlb plain manifests, rendered from config/helm/ironlb by config/render-manifests.sh.
+# Do not edit; change the chart and re-run the script.
+#
+# Installs into namespace metallb-system, so MetalLB IPAddressPool/L2Advertisement manifests apply
+# unchanged. The speakers' membership key is not included (a published key would be no secret);
+# create it once before or after applying:
+#
+#   kubectl apply -f ironlb.yaml
+#   kubectl -n metallb-system create secret generic ironlb-memberlist \
+#     --from-literal=secretkey="$(openssl rand -base64 48)"
+#
+# Speaker pods wait in ContainerCreating until the Secret exists. With Helm, the chart generates
+# the key itself and keeps it across upgrades.
+HEADER
+  "$helm" template ironlb "$out/chart" --namespace metallb-system \
+    --set namespace.create=true --set speaker.memberlist.createSecret=false
+} >"$out/manifests/ironlb.yaml"
+
+stale=0
+compare() {  # compare <generated> <committed>
+  if ! diff -u "$2" "$1" >"$out/diff" 2>&1; then
+    stale=1
+    if $check; then
+      echo "stale: ${2#"$root"/}" >&2
+      head -n 40 "$out/diff" >&2
+    fi
+  fi
+}
+
+for f in "$out/crds/"*.yaml; do
+  compare "$f" "$root/crds/$(basename "$f")"
+  compare "$f" "$root/config/helm/ironlb/files/crds/$(basename "$f")"
+done
+compare "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
+# A CRD file that generate.py no longer writes is stale too.
+for f in "$root/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"*.yaml; do
+  [ -e "$f" ] || continue
+  if [ ! -e "$out/crds/$(basename "$f")" ]; then
+    stale=1
+    $check && echo "stale: ${f#"$root"/} (no longer generated)" >&2
+  fi
+done
+
+if $check; then
+  if [ "$stale" -ne 0 ]; then
+    echo "generated files are stale: run config/render-manifests.sh and commit the result" >&2
+    exit 1
+  fi
+  echo "generated files are up to date"
+  exit 0
+fi
+
+rm -f "$root/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"*.yaml
+cp "$out/crds/"*.yaml "$root/crds/"
+cp "$out/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"
+mkdir -p "$root/config/manifests"
+cp "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
+echo "rendered crds/, config/helm/ironlb/files/crds/ and config/manifests/ironlb.yaml"
