@@ -343,7 +343,13 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
     }
   }
 
-  advertised_pools_.insert(out.pools.begin(), out.pools.end());
+  if (s.errorCount() == 0) {
+    advertised_pools_.insert(out.pools.begin(), out.pools.end());
+  } else {
+    // An invalid advertisement may have been meant to select any pool: no "not announced"
+    // warnings on top of its errors.
+    advertised_pools_.insert(pool_names_.begin(), pool_names_.end());
+  }
   advertisements_.push_back(std::move(out));
 }
 

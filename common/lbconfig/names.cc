@@ -73,7 +73,7 @@ std::optional<std::string> checkQualifiedName(std::string_view text) {
     const std::string_view prefix = text.substr(0, slash);
     name = text.substr(slash + 1);
     if (prefix.empty()) return std::string("prefix part must be non-empty");
-    if (auto why = checkDns1123Subdomain(prefix)) return "prefix part " + *why;
+    if (auto why = checkDns1123Subdomain(prefix)) return "prefix part is invalid: " + *why;
   }
   if (name.empty()) return std::string("name part must be non-empty");
   if (name.size() > kLabelMax) return "name part " + tooLong(kLabelMax);
