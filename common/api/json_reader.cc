@@ -52,6 +52,45 @@ std::string truncate(std::string text) {
   return text;
 }
 
+// Writes `value` as JSON into `out` until `out` passes the display limit. Bounded in depth and
+// length so that a huge or deeply nested value costs little and cannot exhaust the stack
+// (nlohmann's dump() recurses once per level).
+void render(const nlohmann::json& value, std::string& out, int depth) {
+  constexpr int kMaxDepth = 4;
+  if (out.size() > kMaxValueText) return;
+  if (value.is_object() || value.is_array()) {
+    const bool object = value.is_object();
+    if (value.empty()) {
+      out += object ? "{}" : "[]";
+      return;
+    }
+    if (depth >= kMaxDepth) {
+      out += object ? "{...}" : "[...]";
+      return;
+    }
+    out += object ? '{' : '[';
+    bool first = true;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (out.size() > kMaxValueText) break;
+      if (!first) out += ',';
+      first = false;
+      if (object) {
+        out += describeString(it.key());
+        out += ':';
+      }
+      render(it.value(), out, depth + 1);
+    }
+    out += object ? '}' : ']';
+    return;
+  }
+  if (value.is_string()) {
+    out += describeString(value.get_ref<const std::string&>());
+    return;
+  }
+  // Scalars: the replace handler keeps dump() from throwing (it cannot meet bad UTF-8 here).
+  out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 Field Field::operator[](std::string_view key) const {
@@ -95,9 +134,9 @@ std::string indexPath(std::string_view parent, std::size_t index) {
 }
 
 std::string describeValue(const nlohmann::json& value) {
-  // The replace handler keeps dump() from throwing on invalid UTF-8 (possible in values built
-  // in code; the parser already rejects it in input).
-  return truncate(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::string out;
+  render(value, out, 0);
+  return truncate(std::move(out));
 }
 
 std::string describeString(std::string_view text) {

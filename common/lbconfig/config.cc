@@ -137,7 +137,9 @@ bool Config::selectsNode(const L2Advertisement& advertisement, std::string_view 
 std::vector<std::string> Config::candidateNodes(const Advertisements& advertisements) const {
   std::vector<std::string> out;
   if (advertisements.empty()) return out;
-  for (const auto& [name, info] : nodes_) {  // map order: sorted by name
+  for (const auto& entry : nodes_) {  // map order: sorted by name
+    const std::string& name = entry.first;
+    const NodeInfo& info = entry.second;  // not a structured binding: clang 14 cannot capture those
     if (!nodeMayAnnounce(name)) continue;
     const bool selected =
         std::any_of(advertisements.begin(), advertisements.end(),

@@ -67,6 +67,20 @@ TEST(DescribeTest, QuotesEscapesAndTruncates) {
   EXPECT_NO_THROW(std::ignore = json::parse("[" + cut.substr(0, cut.size() - 4) + "\"]"));
 }
 
+TEST(DescribeTest, DeepAndWideValuesAreCheap) {
+  // 100,000 levels: dump() would recurse once per level; the renderer stops at a few.
+  json deep = json::array();
+  for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+  EXPECT_EQ(describeValue(deep), "[[[[[...]]]]]");
+  json wide = json::object();
+  for (int i = 0; i < 100000; ++i) wide["k" + std::to_string(i)] = i;
+  const std::string shown = describeValue(wide);
+  EXPECT_LT(shown.size(), 120u);
+  EXPECT_EQ(shown.substr(0, 15), "{\"k0\":0,\"k1\":1,");
+  EXPECT_EQ(describeValue(json::parse(R"({"a":[1,{"b":null}],"c":"x"})")),
+            R"({"a":[1,{"b":null}],"c":"x"})");
+}
+
 TEST(JsonReaderTest, TypeMismatchesAreErrorsNotExceptions) {
   const json doc = json::parse(R"({
     "b": "yes", "s": 5, "i": "7", "f": 1.5, "big": 18446744073709551615,
