@@ -70,10 +70,12 @@ TEST(DescribeTest, QuotesEscapesAndTruncates) {
 TEST(DescribeTest, DeepAndWideValuesAreCheap) {
   // 100,000 levels: dump() would recurse once per level; the renderer stops at a few.
   json deep = json::array();
-  for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+  for (int i = 0; i < 100000; ++i)
+    deep = json::array({std::move(deep)});
   EXPECT_EQ(describeValue(deep), "[[[[[...]]]]]");
   json wide = json::object();
-  for (int i = 0; i < 100000; ++i) wide["k" + std::to_string(i)] = i;
+  for (int i = 0; i < 100000; ++i)
+    wide["k" + std::to_string(i)] = i;
   const std::string shown = describeValue(wide);
   EXPECT_LT(shown.size(), 120u);
   EXPECT_EQ(shown.substr(0, 15), "{\"k0\":0,\"k1\":1,");
