@@ -1,0 +1,107 @@
+#pragma once
+// The metallb.io/v1beta1 custom resources ironlb reads and writes (IPAddressPool,
+// L2Advertisement, ServiceL2Status), as plain structs with their JSON mapping. Field names
+// follow the CRDs so existing MetalLB manifests decode unchanged; BGP-side kinds are not
+// modelled (ironlb ignores them).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api/label_selector.h"
+#include "common/api/object_meta.h"
+#include "common/util/result.h"
+
+namespace ironlb::api {
+
+inline constexpr std::string_view kMetalLBApiVersion = "metallb.io/v1beta1";
+
+struct ServiceAllocation {
+  int32_t priority = 0;
+  std::vector<std::string> namespaces;
+  std::vector<LabelSelector> namespace_selectors;
+  std::vector<LabelSelector> service_selectors;
+
+  friend bool operator==(const ServiceAllocation&, const ServiceAllocation&) = default;
+};
+
+struct IPAddressPoolSpec {
+  std::vector<std::string> addresses;  // CIDRs or "first-last" ranges, as written
+  bool auto_assign = true;             // CRD default
+  bool avoid_buggy_ips = false;
+  std::optional<ServiceAllocation> service_allocation;
+
+  friend bool operator==(const IPAddressPoolSpec&, const IPAddressPoolSpec&) = default;
+};
+
+// Written by the controller through the status subresource. Huge IPv6 pools saturate at
+// INT64_MAX (MetalLB does the same).
+struct IPAddressPoolStatus {
+  int64_t assigned_ipv4 = 0;
+  int64_t assigned_ipv6 = 0;
+  int64_t available_ipv4 = 0;
+  int64_t available_ipv6 = 0;
+
+  friend bool operator==(const IPAddressPoolStatus&, const IPAddressPoolStatus&) = default;
+};
+
+struct IPAddressPool {
+  ObjectMeta meta;
+  IPAddressPoolSpec spec;
+  IPAddressPoolStatus status;
+
+  friend bool operator==(const IPAddressPool&, const IPAddressPool&) = default;
+};
+
+struct L2AdvertisementSpec {
+  std::vector<std::string> ip_address_pools;
+  std::vector<LabelSelector> ip_address_pool_selectors;
+  std::vector<LabelSelector> node_selectors;
+  std::vector<std::string> interfaces;
+  std::vector<LabelSelector> service_selectors;
+
+  friend bool operator==(const L2AdvertisementSpec&, const L2AdvertisementSpec&) = default;
+};
+
+struct L2Advertisement {
+  ObjectMeta meta;
+  L2AdvertisementSpec spec;
+
+  friend bool operator==(const L2Advertisement&, const L2Advertisement&) = default;
+};
+
+struct ServiceL2StatusStatus {
+  std::string node;
+  std::string service_name;
+  std::string service_namespace;
+  std::vector<std::string> interfaces;  // status.interfaces[].name
+
+  friend bool operator==(const ServiceL2StatusStatus&, const ServiceL2StatusStatus&) = default;
+};
+
+// One per announced Service, owned by the announcing node's speaker (REFERENCE §1).
+struct ServiceL2Status {
+  ObjectMeta meta;
+  ServiceL2StatusStatus status;
+
+  friend bool operator==(const ServiceL2Status&, const ServiceL2Status&) = default;
+};
+
+Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json);
+Result<L2Advertisement> decodeL2Advertisement(const nlohmann::json& json);
+Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json);
+
+// The pool's `status` object (all four counters, always present: the CRD marks them required).
+nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status);
+// A merge-patch body for .../ipaddresspools/<name>/status: {"metadata":{"resourceVersion"},
+// "status":{...}}. With a resourceVersion the API server rejects a stale write with 409;
+// empty means "no precondition".
+nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
+                                              const std::string& resource_version);
+// The whole object for create/update (apiVersion, kind, metadata, empty spec, status).
+nlohmann::json encodeServiceL2Status(const ServiceL2Status& object);
+
+}  // namespace ironlb::api

@@ -1,0 +1,30 @@
+#include "common/api/node.h"
+
+#include <algorithm>
+
+namespace ironlb::api {
+
+bool Node::networkUnavailable() const {
+  return std::any_of(conditions.begin(), conditions.end(), [](const NodeCondition& c) {
+    return c.type == "NetworkUnavailable" && c.status == "True";
+  });
+}
+
+Result<Node> decodeNode(const nlohmann::json& json) {
+  return decodeObject<Node>(json, "Node", [](JsonReader& reader, const Field& root, Node& out) {
+    const Field status = root["status"];
+    if (!reader.object(status)) return;
+    reader.forEach(status["conditions"], [&](const Field& element) {
+      if (!reader.requiredObject(element)) return;
+      NodeCondition& condition = out.conditions.emplace_back();
+      reader.read(element["type"], condition.type);
+      reader.read(element["status"], condition.status);
+    });
+  });
+}
+
+Result<Namespace> decodeNamespace(const nlohmann::json& json) {
+  return decodeObject<Namespace>(json, "Namespace", [](JsonReader&, const Field&, Namespace&) {});
+}
+
+}  // namespace ironlb::api

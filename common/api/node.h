@@ -1,0 +1,42 @@
+#pragma once
+// Node and Namespace (core/v1): cluster-scoped objects whose labels feed selectors
+// (L2Advertisement nodeSelectors, serviceAllocation namespaceSelectors) and, for Nodes, the
+// condition that keeps a node from announcing.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api/object_meta.h"
+#include "common/util/result.h"
+
+namespace ironlb::api {
+
+struct NodeCondition {
+  std::string type;    // "Ready", "NetworkUnavailable", ...
+  std::string status;  // "True", "False", "Unknown"
+
+  friend bool operator==(const NodeCondition&, const NodeCondition&) = default;
+};
+
+struct Node {
+  ObjectMeta meta;
+  std::vector<NodeCondition> conditions;
+
+  // Condition NetworkUnavailable has status "True" (REFERENCE §2: such a node never announces).
+  bool networkUnavailable() const;
+
+  friend bool operator==(const Node&, const Node&) = default;
+};
+
+struct Namespace {
+  ObjectMeta meta;
+
+  friend bool operator==(const Namespace&, const Namespace&) = default;
+};
+
+Result<Node> decodeNode(const nlohmann::json& json);
+Result<Namespace> decodeNamespace(const nlohmann::json& json);
+
+}  // namespace ironlb::api

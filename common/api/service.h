@@ -1,0 +1,86 @@
+#pragma once
+// Service (core/v1): the fields ironlb's controller and speaker read, and the status it
+// writes (status.loadBalancer.ingress). Text that users control and that the controller must
+// report on (loadBalancerIP, ingress IPs) stays text here; the consumer parses it and turns a
+// bad value into an event instead of failing the whole object.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api/object_meta.h"
+#include "common/net/ip_address.h"
+#include "common/util/result.h"
+
+namespace ironlb::api {
+
+inline constexpr std::string_view kServiceTypeLoadBalancer = "LoadBalancer";
+
+struct ServicePort {
+  std::string name;
+  std::string protocol = "TCP";  // API default
+  int32_t port = 0;
+
+  friend bool operator==(const ServicePort&, const ServicePort&) = default;
+};
+
+enum class IpFamilyPolicy { kSingleStack, kPreferDualStack, kRequireDualStack };
+enum class TrafficPolicy { kCluster, kLocal };
+
+struct ServiceSpec {
+  std::string type = "ClusterIP";  // API default
+  std::vector<ServicePort> ports;
+  std::string load_balancer_ip;  // deprecated upstream field; "" when unset
+  std::optional<std::string> load_balancer_class;
+  std::vector<net::Family> ip_families;  // primary family first
+  std::optional<IpFamilyPolicy> ip_family_policy;
+  std::string cluster_ip;
+  std::vector<std::string> cluster_ips;  // may hold "None" for headless Services
+  TrafficPolicy external_traffic_policy = TrafficPolicy::kCluster;
+  StringMap selector;
+
+  friend bool operator==(const ServiceSpec&, const ServiceSpec&) = default;
+};
+
+struct LoadBalancerIngress {
+  std::string ip;
+  std::string hostname;
+  std::optional<std::string> ip_mode;  // "VIP" or "Proxy" (Kubernetes 1.30+)
+
+  friend bool operator==(const LoadBalancerIngress&, const LoadBalancerIngress&) = default;
+};
+
+struct ServiceStatus {
+  std::vector<LoadBalancerIngress> ingress;
+
+  friend bool operator==(const ServiceStatus&, const ServiceStatus&) = default;
+};
+
+struct Service {
+  ObjectMeta meta;
+  ServiceSpec spec;
+  ServiceStatus status;
+
+  bool isLoadBalancer() const { return spec.type == kServiceTypeLoadBalancer; }
+
+  friend bool operator==(const Service&, const Service&) = default;
+};
+
+std::string_view ipFamilyPolicyName(IpFamilyPolicy policy);
+std::string_view trafficPolicyName(TrafficPolicy policy);
+
+Result<Service> decodeService(const nlohmann::json& json);
+
+// status.loadBalancer.ingress as JSON (always a list, possibly empty).
+nlohmann::json encodeLoadBalancerIngress(const std::vector<LoadBalancerIngress>& ingress);
+// A merge-patch body for .../services/<name>/status that sets exactly the ingress list:
+// {"metadata":{"resourceVersion"},"status":{"loadBalancer":{"ingress":[...]}}}. The list is
+// written even when empty so that a patch clears old IPs; with a resourceVersion the API
+// server rejects a stale write with 409 (empty: no precondition).
+nlohmann::json encodeServiceStatusPatch(const std::vector<LoadBalancerIngress>& ingress,
+                                        const std::string& resource_version);
+
+}  // namespace ironlb::api

@@ -1,0 +1,411 @@
+#include "common/lbconfig/build.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
+#include <tuple>
+
+#include "common/api/json_reader.h"
+#include "common/lbconfig/names.h"
+#include "common/lbconfig/pool_address.h"
+#include "common/lbconfig/selector_parse.h"
+
+// MetalLB-compatibility decisions (MetalLB's behaviour checked with the search tool in
+// metallb/metallb internal/config/config.go, internal/config/validator.go and
+// api/v1beta1/*_webhook.go; see also pool_address.h and selector_parse.h):
+//  - Any error makes the whole configuration invalid, as in MetalLB's config.For: the daemons
+//    keep the last good Config. Unlike MetalLB, which stops at the first error, every error is
+//    reported in one pass.
+//  - CRs outside the install namespace: MetalLB's webhooks reject them and its controllers only
+//    list their own namespace; we ignore them with a warning so the operator sees why.
+//  - Pool without addresses, duplicate pool name, overlapping entries (within or across pools),
+//    duplicate serviceAllocation.namespaces, duplicate selectors, duplicate
+//    L2Advertisement.ipAddressPools: errors in MetalLB and here.
+//  - L2Advertisement naming a pool that does not exist: MetalLB silently skips the name
+//    (setL2AdvertisementsToPools keeps only names found in the pool map), so that manifests
+//    can be applied in any order. We accept it too, but say so in a warning.
+//  - serviceAllocation.priority < 0, namespaces that are not DNS-1123 labels, interface names
+//    that Linux would refuse: MetalLB does not check these (the CRD schema does not either);
+//    they can never match anything, so we reject them up front instead of failing silently.
+//  - MetalLB resolves namespaceSelectors into a namespace list when the config is built; we
+//    keep the selectors and evaluate them per Service with the namespace's current labels
+//    (Pool::admits), which gives the same answer without rebuilding on every label change.
+//  - ironlb-only warnings: pool that no L2Advertisement selects (MetalLB allocates from it and
+//    never announces, silently), host bits masked, avoidBuggyIPs leaving no usable address,
+//    advertisement selecting no pool or no node.
+
+namespace ironlb::lbconfig {
+namespace {
+
+using api::childPath;
+using api::describeString;
+using api::indexPath;
+
+constexpr std::string_view kPoolKind = "IPAddressPool";
+constexpr std::string_view kL2Kind = "L2Advertisement";
+
+template <class T>
+bool byNamespacedName(const T* a, const T* b) {
+  return std::tie(a->meta.ns, a->meta.name, a->meta.uid) <
+         std::tie(b->meta.ns, b->meta.name, b->meta.uid);
+}
+
+// A pool being validated, with where each of its ranges came from.
+struct PoolWork {
+  const api::IPAddressPool* source;
+  Pool pool;
+  std::vector<std::size_t> entry_index;  // pool.ranges[k] is spec.addresses[entry_index[k]]
+};
+
+class Builder {
+ public:
+  Builder(const Snapshot& snapshot, const BuildOptions& options)
+      : snapshot_(snapshot), options_(options) {}
+
+  BuildResult run();
+
+ private:
+  template <class T>
+  std::vector<const T*> inInstallNamespace(const std::vector<T>& objects, std::string_view kind);
+  IssueSink sink(std::string_view kind, const api::ObjectMeta& meta) {
+    return IssueSink(std::string(kind), meta.ns, meta.name, errors_, warnings_);
+  }
+  void checkName(const api::ObjectMeta& meta, IssueSink& sink);
+
+  void buildPools();
+  void buildPool(const api::IPAddressPool& source, IssueSink& sink);
+  std::optional<ServiceAllocation> buildServiceAllocation(const api::ServiceAllocation& in,
+                                                          IssueSink& sink);
+  void checkOverlaps();
+  void buildAdvertisements();
+  void buildAdvertisement(const api::L2Advertisement& source, IssueSink& sink);
+  void warnUnadvertisedPools();
+
+  const Snapshot& snapshot_;
+  const BuildOptions& options_;
+  std::vector<Issue> errors_;
+  std::vector<Issue> warnings_;
+  std::vector<PoolWork> pools_;  // sorted by name, unique names
+  std::vector<L2Advertisement> advertisements_;
+  std::set<std::string, std::less<>> pool_names_;
+  std::set<std::string, std::less<>> advertised_pools_;
+};
+
+template <class T>
+std::vector<const T*> Builder::inInstallNamespace(const std::vector<T>& objects,
+                                                  std::string_view kind) {
+  std::vector<const T*> out;
+  for (const T& o : objects) {
+    if (o.meta.ns == options_.install_namespace) {
+      out.push_back(&o);
+      continue;
+    }
+    sink(kind, o.meta)
+        .warning("metadata.namespace",
+                 "ignored: " + std::string(kind) + " objects are only read from namespace " +
+                     describeString(options_.install_namespace) + ", where ironlb is installed");
+  }
+  std::sort(out.begin(), out.end(), byNamespacedName<T>);
+  return out;
+}
+
+void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
+  if (meta.name.empty()) {
+    sink.error("metadata.name", "a name is required");
+  } else if (auto why = checkDns1123Subdomain(meta.name)) {
+    sink.error("metadata.name", "invalid name " + describeString(meta.name) + ": " + *why);
+  }
+}
+
+void Builder::buildPools() {
+  const std::vector<const api::IPAddressPool*> sources =
+      inInstallNamespace(snapshot_.pools, kPoolKind);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    IssueSink s = sink(kPoolKind, sources[i]->meta);
+    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
+      // Cannot come from one API server; guards snapshots assembled by hand.
+      s.error("metadata.name", "IPAddressPool " + describeString(sources[i]->meta.name) +
+                                   " is defined more than once");
+      continue;
+    }
+    buildPool(*sources[i], s);
+    pool_names_.insert(sources[i]->meta.name);
+  }
+  checkOverlaps();
+}
+
+void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
+  checkName(source.meta, s);
+  PoolWork work{&source, Pool{}, {}};
+  Pool& pool = work.pool;
+  pool.name = source.meta.name;
+  pool.labels = source.meta.labels;
+  pool.auto_assign = source.spec.auto_assign;
+  pool.avoid_buggy_ips = source.spec.avoid_buggy_ips;
+
+  const std::vector<std::string>& addresses = source.spec.addresses;
+  if (addresses.empty()) {
+    s.error("spec.addresses",
+            "at least one address range is required (a CIDR such as "
+            "192.0.2.0/28 or a range such as 192.0.2.10-192.0.2.20)");
+  }
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    const std::string path = indexPath("spec.addresses", i);
+    auto parsed = parsePoolAddress(addresses[i]);
+    if (!parsed) {
+      s.error(path, parsed.error());
+      continue;
+    }
+    if (parsed->host_bits_masked) {
+      s.warning(path, describeString(addresses[i]) + " has host bits set; using " +
+                          parsed->prefix.toString() + " (" + parsed->range.toString() + ")");
+    }
+    pool.ranges.push_back(PoolRange{parsed->range, addresses[i]});
+    work.entry_index.push_back(i);
+  }
+
+  if (pool.avoid_buggy_ips && !pool.ranges.empty()) {
+    const bool usable = std::any_of(pool.ranges.begin(), pool.ranges.end(), [](const auto& r) {
+      if (r.range.family() == net::Family::kV6) return true;
+      // Any three consecutive IPv4 addresses include one ending in neither .0 nor .255.
+      const uint32_t first = r.range.first().v4Value();
+      const uint32_t last = r.range.last().v4Value();
+      for (uint64_t v = first; v <= last && v < uint64_t{first} + 3; ++v) {
+        if (!net::IpAddress::v4(static_cast<uint32_t>(v)).isBuggyV4()) return true;
+      }
+      return false;
+    });
+    if (!usable) {
+      s.warning("spec.avoidBuggyIPs",
+                "avoidBuggyIPs is true and every address of this pool ends in .0 or .255: "
+                "nothing can be allocated from it");
+    }
+  }
+
+  if (source.spec.service_allocation) {
+    pool.service_allocation = buildServiceAllocation(*source.spec.service_allocation, s);
+  }
+  pools_.push_back(std::move(work));
+}
+
+std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::ServiceAllocation& in,
+                                                                 IssueSink& s) {
+  const std::string base = "spec.serviceAllocation";
+  ServiceAllocation out;
+  if (in.priority < 0) {
+    s.error(childPath(base, "priority"),
+            "must be 0 or more (lower is preferred, 0 means no priority), got " +
+                std::to_string(in.priority));
+  }
+  out.priority = in.priority;
+
+  const std::string ns_path = childPath(base, "namespaces");
+  std::map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < in.namespaces.size(); ++i) {
+    const std::string& ns = in.namespaces[i];
+    const std::string path = indexPath(ns_path, i);
+    if (auto why = checkDns1123Label(ns)) {
+      s.error(path, "invalid namespace name " + describeString(ns) + ": " + *why);
+      continue;
+    }
+    const auto [it, inserted] = seen.emplace(ns, i);
+    if (!inserted) {
+      s.error(path, "duplicate namespace " + describeString(ns) + " (also at " +
+                        indexPath(ns_path, it->second) + ")");
+      continue;
+    }
+    out.namespaces.push_back(ns);
+  }
+  out.namespace_selectors =
+      parseSelectors(in.namespace_selectors, childPath(base, "namespaceSelectors"), s);
+  out.service_selectors =
+      parseSelectors(in.service_selectors, childPath(base, "serviceSelectors"), s);
+  return out;
+}
+
+void Builder::checkOverlaps() {
+  std::vector<net::IpRange> ranges;
+  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (pool, range k in that pool)
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    for (std::size_t k = 0; k < pools_[p].pool.ranges.size(); ++k) {
+      ranges.push_back(pools_[p].pool.ranges[k].range);
+      owner.emplace_back(p, k);
+    }
+  }
+  for (const Overlap& o : findOverlaps(ranges)) {
+    const auto [p, k] = owner[o.range];
+    const auto [q, m] = owner[o.earlier];
+    const PoolWork& here = pools_[p];
+    const PoolWork& there = pools_[q];
+    const std::string& text = here.pool.ranges[k].text;
+    const std::string& other_text = there.pool.ranges[m].text;
+    const std::string other_path = indexPath("spec.addresses", there.entry_index[m]);
+    std::string where = p == q
+                            ? other_path + " of the same pool"
+                            : other_path + " of " + api::objectName(kPoolKind, there.source->meta);
+    const bool same = ranges[o.range] == ranges[o.earlier];
+    std::string message = describeString(text) + (same ? " duplicates " : " overlaps ") +
+                          describeString(other_text) + " at " + where;
+    if (!same) {
+      message += " (" + ranges[o.range].toString() + " and " + ranges[o.earlier].toString() +
+                 " share addresses)";
+    }
+    sink(kPoolKind, here.source->meta)
+        .error(indexPath("spec.addresses", here.entry_index[k]), std::move(message));
+  }
+}
+
+void Builder::buildAdvertisements() {
+  const std::vector<const api::L2Advertisement*> sources =
+      inInstallNamespace(snapshot_.l2_advertisements, kL2Kind);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    IssueSink s = sink(kL2Kind, sources[i]->meta);
+    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
+      s.error("metadata.name", "L2Advertisement " + describeString(sources[i]->meta.name) +
+                                   " is defined more than once");
+      continue;
+    }
+    buildAdvertisement(*sources[i], s);
+  }
+}
+
+void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& s) {
+  checkName(source.meta, s);
+  const api::L2AdvertisementSpec& spec = source.spec;
+  L2Advertisement out;
+  out.name = source.meta.name;
+
+  std::set<std::string, std::less<>> selected;
+  std::map<std::string_view, std::size_t> seen_pools;
+  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
+    const std::string& name = spec.ip_address_pools[i];
+    const std::string path = indexPath("spec.ipAddressPools", i);
+    const auto [it, inserted] = seen_pools.emplace(name, i);
+    if (!inserted) {
+      s.error(path, "duplicate pool " + describeString(name) + " (also at " +
+                        indexPath("spec.ipAddressPools", it->second) + ")");
+      continue;
+    }
+    const bool exists = pool_names_.count(name) != 0;
+    if (!exists) {
+      s.warning(path, "IPAddressPool " + describeString(name) + " does not exist in namespace " +
+                          describeString(options_.install_namespace) +
+                          "; ignored until it is created (as MetalLB does)");
+      continue;
+    }
+    selected.insert(name);
+  }
+
+  const std::vector<LabelSelector> pool_selectors =
+      parseSelectors(spec.ip_address_pool_selectors, "spec.ipAddressPoolSelectors", s);
+  out.node_selectors = parseSelectors(spec.node_selectors, "spec.nodeSelectors", s);
+  out.service_selectors = parseSelectors(spec.service_selectors, "spec.serviceSelectors", s);
+
+  std::set<std::string, std::less<>> interfaces;
+  std::map<std::string_view, std::size_t> seen_interfaces;
+  for (std::size_t i = 0; i < spec.interfaces.size(); ++i) {
+    const std::string& name = spec.interfaces[i];
+    const std::string path = indexPath("spec.interfaces", i);
+    if (auto why = checkInterfaceName(name)) {
+      s.error(path, "invalid interface " + describeString(name) + ": " + *why);
+      continue;
+    }
+    const auto [it, inserted] = seen_interfaces.emplace(name, i);
+    if (!inserted) {
+      s.error(path, "duplicate interface " + describeString(name) + " (also at " +
+                        indexPath("spec.interfaces", it->second) + ")");
+      continue;
+    }
+    interfaces.insert(name);
+  }
+  out.interfaces.assign(interfaces.begin(), interfaces.end());
+
+  const bool every_pool = spec.ip_address_pools.empty() && spec.ip_address_pool_selectors.empty();
+  for (const PoolWork& p : pools_) {
+    if (every_pool || anyMatches(pool_selectors, p.pool.labels, false))
+      selected.insert(p.pool.name);
+  }
+  out.pools.assign(selected.begin(), selected.end());
+  if (!every_pool && out.pools.empty() && s.errorCount() == 0) {
+    s.warning("spec",
+              "selects no IPAddressPool: nothing is announced through this "
+              "advertisement");
+  }
+
+  if (!out.node_selectors.empty() && !snapshot_.nodes.empty()) {
+    const bool any_node =
+        std::any_of(snapshot_.nodes.begin(), snapshot_.nodes.end(),
+                    [&](const api::Node& n) { return out.selectsNodeLabels(n.meta.labels); });
+    if (!any_node) {
+      s.warning("spec.nodeSelectors",
+                "matches no Node: no node announces the IPs of this advertisement");
+    }
+  }
+
+  if (s.errorCount() == 0) {
+    advertised_pools_.insert(out.pools.begin(), out.pools.end());
+  } else {
+    // An invalid advertisement may have been meant to select any pool: no "not announced"
+    // warnings on top of its errors.
+    advertised_pools_.insert(pool_names_.begin(), pool_names_.end());
+  }
+  advertisements_.push_back(std::move(out));
+}
+
+void Builder::warnUnadvertisedPools() {
+  for (const PoolWork& p : pools_) {
+    if (advertised_pools_.count(p.pool.name) != 0) continue;
+    sink(kPoolKind, p.source->meta)
+        .warning("",
+                 "no L2Advertisement selects this pool: its addresses are assigned to "
+                 "Services but no node announces them (list it in an L2Advertisement's "
+                 "ipAddressPools, match it with ipAddressPoolSelectors, or create an "
+                 "L2Advertisement that names no pools)");
+  }
+}
+
+BuildResult Builder::run() {
+  buildPools();
+  buildAdvertisements();
+  warnUnadvertisedPools();
+
+  BuildResult result;
+  sortIssues(errors_);
+  sortIssues(warnings_);
+  result.errors = std::move(errors_);
+  result.warnings = std::move(warnings_);
+  if (!result.errors.empty()) return result;
+
+  Config::PoolMap pools;
+  for (PoolWork& p : pools_) {
+    std::string name = p.pool.name;
+    pools.emplace(std::move(name), std::move(p.pool));
+  }
+  Config::NamespaceMap namespaces;
+  for (const api::Namespace& ns : snapshot_.namespaces) {
+    namespaces.emplace(ns.meta.name, ns.meta.labels);
+  }
+  Config::NodeMap nodes;
+  for (const api::Node& n : snapshot_.nodes) {
+    NodeInfo info;
+    info.name = n.meta.name;
+    info.labels = n.meta.labels;
+    info.network_unavailable = n.networkUnavailable();
+    info.excluded_from_load_balancers =
+        info.labels.find(kExcludeFromLoadBalancersLabel) != info.labels.end();
+    nodes.emplace(n.meta.name, std::move(info));
+  }
+  result.config.emplace(
+      std::move(pools), std::move(advertisements_), std::move(namespaces), std::move(nodes),
+      ConfigOptions{options_.install_namespace, options_.ignore_exclude_lb_label});
+  return result;
+}
+
+}  // namespace
+
+BuildResult build(const Snapshot& snapshot, const BuildOptions& options) {
+  return Builder(snapshot, options).run();
+}
+
+}  // namespace ironlb::lbconfig

@@ -1,0 +1,128 @@
+// Fuzzes the path from API-server JSON to a validated Config: bytes -> JSON (no-throw parse)
+// -> objects of any kind (by "kind") -> lbconfig::build -> queries on the Config. It must never
+// crash, throw or go quadratic; it also checks properties that must hold for any input:
+//  - decode(encode(x)) == x for everything ironlb writes;
+//  - build returns a Config exactly when there are no errors, and every issue names an object;
+//  - every range of a built Config is found again by poolContaining, in its own pool.
+// Input: one object, a JSON array of objects, or a List ({"items": [...]}).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api/any_object.h"
+#include "common/lbconfig/build.h"
+
+namespace {
+
+using namespace ironlb;
+
+void check(bool condition) {
+  if (!condition) std::abort();  // a violated property is a crash libFuzzer reports
+}
+
+void roundTrips(const api::Service& service) {
+  const auto patch = api::encodeServiceStatusPatch(service.status.ingress, "1");
+  auto back = api::decodeService(patch);
+  check(back.ok() && back->status.ingress == service.status.ingress);
+}
+
+void roundTrips(const api::IPAddressPool& pool) {
+  auto back = api::decodeIPAddressPool(api::encodeIPAddressPoolStatusPatch(pool.status, "1"));
+  check(back.ok() && back->status == pool.status);
+}
+
+void roundTrips(const api::ServiceL2Status& status) {
+  auto back = api::decodeServiceL2Status(api::encodeServiceL2Status(status));
+  check(back.ok() && *back == status);
+}
+
+template <class T>
+void roundTrips(const T&) {}
+
+void add(lbconfig::Snapshot& snapshot, api::AnyObject&& object) {
+  std::visit(
+      [&](auto& o) {
+        roundTrips(o);
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, api::IPAddressPool>) {
+          snapshot.pools.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, api::L2Advertisement>) {
+          snapshot.l2_advertisements.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, api::Namespace>) {
+          snapshot.namespaces.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, api::Node>) {
+          snapshot.nodes.push_back(std::move(o));
+        }
+      },
+      object);
+}
+
+void decodeItem(lbconfig::Snapshot& snapshot, const nlohmann::json& item) {
+  auto decoded = api::decodeAnyObject(item);
+  if (decoded.ok()) return add(snapshot, std::move(*decoded));
+  check(!decoded.error().empty());
+  // Without a usable kind, still run every decoder over the item (more coverage per input).
+  if (auto p = api::decodeIPAddressPool(item)) roundTrips(*p);
+  (void)api::decodeL2Advertisement(item);
+  if (auto s = api::decodeServiceL2Status(item)) roundTrips(*s);
+  if (auto s = api::decodeService(item)) roundTrips(*s);
+  (void)api::decodeEndpointSlice(item);
+  (void)api::decodeNode(item);
+  (void)api::decodeNamespace(item);
+}
+
+void exercise(const lbconfig::Config& config) {
+  for (const auto& [name, pool] : config.pools()) {
+    for (const auto& r : pool.ranges) {
+      for (const auto& ip : {r.range.first(), r.range.last()}) {
+        const lbconfig::Pool* found = config.poolContaining(ip);
+        check(found != nullptr && found->name == name);
+      }
+    }
+    const auto ads = config.advertisementsFor(name, pool.labels);
+    const auto nodes = config.candidateNodes(ads);
+    for (const auto& node : nodes) {
+      check(config.nodeMayAnnounce(node));
+      (void)config.interfacesOn(node, ads);
+    }
+    for (const auto& [ns, labels] : config.namespaces())
+      (void)config.admits(pool, ns, labels);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const auto doc = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return 0;
+
+  lbconfig::Snapshot snapshot;
+  const nlohmann::json* items = &doc;
+  if (doc.is_object()) {
+    const auto it = doc.find("items");
+    if (it != doc.end() && it->is_array()) items = &*it;
+  }
+  if (items->is_array()) {
+    for (const auto& item : *items)
+      decodeItem(snapshot, item);
+  } else {
+    decodeItem(snapshot, *items);
+  }
+
+  lbconfig::BuildOptions options;
+  options.ignore_exclude_lb_label = (size % 2) == 1;
+  const lbconfig::BuildResult result = lbconfig::build(snapshot, options);
+  check(result.ok() == result.errors.empty());
+  for (const auto* list : {&result.errors, &result.warnings}) {
+    for (const auto& issue : *list) {
+      check(!issue.kind.empty() && !issue.message.empty());
+      (void)issue.toString();
+    }
+  }
+  if (result.ok()) exercise(*result.config);
+  return 0;
+}
