@@ -1,7 +1,7 @@
 #pragma once
 // Indirect probes we run for other monitors: on a ping-req we ping the suspect (twice, spaced
 // helperRetry apart, so one lost packet does not make us vote "unreachable") and answer as soon
-// as it speaks, or "unreachable" at helperTimeout. A fixed table bounds the work a burst of
+// as it acks, or "unreachable" at helperTimeout. A fixed table bounds the work a burst of
 // requests can cause.
 
 #include <array>

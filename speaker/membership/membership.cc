@@ -109,8 +109,13 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
       ++counters_.unknownUpdates;
     }
   }
-  monitor_.onHeard(fromId, now, *this);
-  helpers_.onHeard(fromId, *this);
+  if (rx_.type == MessageType::kAck) {
+    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
+    // message would keep a member that can send but not receive looking alive while it (cut
+    // off from everything we say) has taken itself out: its IPs would go unannounced.
+    monitor_.onHeard(fromId, now, *this);
+    helpers_.onHeard(fromId, *this);
+  }
 
   switch (rx_.type) {
     case MessageType::kPing: {

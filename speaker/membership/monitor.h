@@ -3,7 +3,7 @@
 //
 // Members sit on a ring ordered by id. Each reachable member is monitored by its k reachable
 // successors, so we monitor our k reachable predecessors ("targets"): every probeInterval each
-// target gets a ping; any fresh message from it counts as an answer. After suspectAfterMisses
+// target gets a ping; a fresh ack from it counts as an answer. After suspectAfterMisses
 // probe intervals in a row without an answer we suspect it (locally, not disseminated) and ask
 // helpers (its other monitors first, then random members) to probe it for us. Death needs
 // votesToConfirm helpers to report it unreachable while we still hear nothing; one helper
@@ -54,7 +54,7 @@ class Monitor {
   // member list changed). `startup` probes every unknown member often.
   void rebuild(const MemberTable& table, Time now, bool startup);
   void onTimer(const MemberTable& table, Time now, ProtocolSink& sink);
-  // Any fresh message from `id`.
+  // A fresh ack from `id` (it heard us and reached us).
   void onHeard(MemberId id, Time now, ProtocolSink& sink);
   void onIndirectResult(MemberId helper, MemberId target, uint64_t requestId, bool reachable,
                         ProtocolSink& sink);

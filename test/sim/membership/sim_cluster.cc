@@ -106,6 +106,7 @@ Status SimCluster::setMembers(std::size_t i, const std::vector<std::size_t>& mem
   for (std::size_t m : members)
     specs.push_back(specs_[m]);
   nodes_[i].members = specs;
+  if (!nodes_[i].core) return {};  // used when the node starts
   Status s = nodes_[i].core->setMembers(specs, now_);
   drain(i);
   return s;
@@ -153,7 +154,7 @@ void SimCluster::drain(std::size_t i) {
     if (it == byId_.end()) continue;
     const std::size_t to = it->second;
     if (onSend) onSend(i, to, packet.bytes);
-    if (!delivered(i, to)) continue;
+    if (!delivered(i, to) || (dropIf && dropIf(i, to, packet.bytes))) continue;
     Duration delay = network_.latency;
     if (network_.jitter > Duration::zero()) {
       std::exponential_distribution<double> jitter(1.0 /
@@ -178,10 +179,19 @@ void SimCluster::drain(std::size_t i) {
   }
 }
 
+void SimCluster::pause(std::size_t i, Duration d) {
+  nodes_[i].pausedUntil = now_ + d;
+}
+
 void SimCluster::step(Item item) {
   now_ = std::max(now_, item.at);
   Node& n = nodes_[item.node];
   if (!n.up) return;
+  if (now_ < n.pausedUntil) {
+    item.at = n.pausedUntil;
+    queue_.push(std::move(item));
+    return;
+  }
   if (item.timer) {
     if (item.generation != n.timerGeneration) return;
     n.armedAt = Time::max();

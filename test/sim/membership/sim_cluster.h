@@ -44,10 +44,13 @@ class SimCluster {
   void restart(std::size_t i);
   void leave(std::size_t i);
   void setWithdrawn(std::size_t i, bool withdrawn);
-  // Replaces node i's expected list with `members` (names from nameOf()).
+  // Replaces node i's expected list with `members` (before or after it starts).
   Status setMembers(std::size_t i, const std::vector<std::size_t>& members);
   Status setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys);
 
+  // Node i's process does not run for `d` (CPU starvation, VM pause): packets and timers
+  // that fall due meanwhile are handled late, all at once.
+  void pause(std::size_t i, Duration d);
   void setLoss(double loss) { network_.loss = loss; }
   // Packets from `from` to `to` are dropped while cut (one direction only).
   void cut(std::size_t from, std::size_t to, bool cut);
@@ -59,6 +62,8 @@ class SimCluster {
   // Called for every packet a node sends (before loss), e.g. to capture one for replay.
   std::function<void(std::size_t from, std::size_t to, std::span<const uint8_t>)> onSend;
   std::function<void(std::size_t node, const Event&)> onEvent;
+  // Return true to drop a packet (e.g. every notice to one member).
+  std::function<bool(std::size_t from, std::size_t to, std::span<const uint8_t>)> dropIf;
 
   void runFor(Duration d);
   // Runs until pred() is true (checked after each event) or `limit` simulated time passes.
@@ -79,6 +84,7 @@ class SimCluster {
     uint64_t timerGeneration = 0;
     Time armedAt = Time::max();
     uint64_t incarnation = 0;
+    Time pausedUntil{};
     std::vector<MemberSpec> members;
   };
   struct Item {
