@@ -2,6 +2,8 @@
 
 #include "speaker/membership/config.h"
 
+#include "speaker/membership/message.h"
+
 namespace ironlb::membership {
 
 Status validate(const Config& config) {
@@ -11,7 +13,9 @@ Status validate(const Config& config) {
   };
   if (config.selfName.empty()) return bad("selfName", "empty; pass the node name");
   if (config.selfEndpoint.port == 0) return bad("selfEndpoint", "port 0");
-  if (config.startIncarnation == 0) return bad("startIncarnation", "must be > 0");
+  if (config.startIncarnation == 0 || config.startIncarnation >= kMaxIncarnation) {
+    return bad("startIncarnation", "must be in 1..2^62 (wall-clock milliseconds fit)");
+  }
   if (t.monitors < 1) return bad("timers.monitors", "must be >= 1");
   if (t.suspectAfterMisses < 2) {
     return bad("timers.suspectAfterMisses", "must be >= 2 so one lost packet never suspects");

@@ -14,6 +14,12 @@ namespace {
 // member answering our start-up probes) costs one rebuild instead of one per packet.
 constexpr Duration kRingCoalesce = std::chrono::milliseconds(1);
 
+// The next incarnation of ours. Saturates: a key holder that claims kMaxIncarnation about us
+// wins, but our own packets stay valid.
+uint64_t bump(uint64_t incarnation) {
+  return std::min(incarnation + 1, kMaxIncarnation);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Membership>> Membership::create(const Config& config,
@@ -249,7 +255,7 @@ void Membership::setWithdrawn(bool withdrawn, Time now) {
   const MemberStatus want = withdrawn ? MemberStatus::kWithdrawn : MemberStatus::kAlive;
   if (self.status == want) return;
   // A new incarnation so the new status overrides the old one everywhere, in both directions.
-  table_.set(self, self.incarnation + 1, want);
+  table_.set(self, bump(self.incarnation), want);
   emit(EventKind::kMemberChanged, now, self.name, withdrawn ? MemberStatus::kAlive : want, want,
        self.incarnation);
   if (started_) announceSelf();
@@ -261,7 +267,7 @@ void Membership::leave(Time now) {
   now_ = now;
   MemberEntry& self = table_.self();
   const MemberStatus was = self.status;
-  table_.set(self, self.incarnation + 1, MemberStatus::kLeft);
+  table_.set(self, bump(self.incarnation), MemberStatus::kLeft);
   leaving_ = true;
   emit(EventKind::kMemberChanged, now, self.name, was, MemberStatus::kLeft, self.incarnation);
   goodbyesLeft_ = started_ ? timers_.leaveRepeats : 0;
@@ -311,7 +317,7 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
     // everybody, since views are evidently inconsistent.
     ++counters_.refutations;
     if (status == MemberStatus::kDead || status == MemberStatus::kLeft) confirmed_ = false;
-    table_.set(self, std::max(incarnation, self.incarnation) + 1, self.status);
+    table_.set(self, bump(std::max(incarnation, self.incarnation)), self.status);
     emit(EventKind::kMemberChanged, now, self.name, status, self.status, self.incarnation);
     announceSelf();
   } else if (directView && incarnation == self.incarnation && status == self.status) {

@@ -116,7 +116,10 @@ DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Messag
   out.destination = get64(p + 40);
   out.destinationIncarnation = get64(p + 48);
   out.digest = get64(p + 56);
-  if (out.senderIncarnation == 0) return DecodeResult::kMalformed;
+  if (out.senderIncarnation == 0 || out.senderIncarnation > kMaxIncarnation ||
+      out.destinationIncarnation > kMaxIncarnation) {
+    return DecodeResult::kMalformed;
+  }
 
   const uint8_t* body = p + kHeaderBytes;
   out.ackedSequence = 0;
@@ -149,7 +152,9 @@ DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Messag
       return DecodeResult::kMalformed;
     }
     out.updates[i] = Update{get64(u), get64(u + 8), static_cast<MemberStatus>(status)};
-    if (out.updates[i].incarnation == 0) return DecodeResult::kMalformed;
+    if (out.updates[i].incarnation == 0 || out.updates[i].incarnation > kMaxIncarnation) {
+      return DecodeResult::kMalformed;
+    }
   }
   return DecodeResult::kOk;
 }

@@ -11,7 +11,7 @@
 //     7    1 update count (<= kMaxUpdates)
 //     8    4 key fingerprint (which key signed)
 //    12    8 sender id
-//    20    8 sender incarnation
+//    20    8 sender incarnation (1..kMaxIncarnation, like every incarnation on the wire)
 //    28    1 sender status (alive | withdrawn | left)
 //    29    1 destination status as the sender sees it
 //    30    2 reserved (0)
@@ -47,6 +47,10 @@ inline constexpr std::size_t kMessageTypeSlots = 7;  // indexable by type value
 std::string_view messageTypeName(MessageType type);
 
 inline constexpr uint8_t kFlagSyncReply = 0x01;  // kSync: please send your view back
+
+// Incarnations are wall-clock milliseconds plus bumps (~1.8e12 today); anything above 2^62 on
+// the wire is malformed, so refuting a claim (claim + 1) can never wrap around to 0.
+inline constexpr uint64_t kMaxIncarnation = uint64_t{1} << 62;
 
 inline constexpr std::size_t kHeaderBytes = 64;
 inline constexpr std::size_t kUpdateBytes = 17;

@@ -173,6 +173,23 @@ TEST(MessageTest, ZeroIncarnationIsMalformed) {
   EXPECT_EQ(decode(encoded(m, kKeyA), keys, out), DecodeResult::kMalformed);
 }
 
+TEST(MessageTest, IncarnationsAboveTheBoundAreMalformed) {
+  // A refutation adds one to a claim; unbounded claims could wrap our incarnation to 0.
+  const KeyRing keys = ring({kKeyA});
+  Message out;
+  Message m = sample(MessageType::kNotice, 1);
+  m.updates[0].incarnation = kMaxIncarnation;
+  EXPECT_EQ(decode(encoded(m, kKeyA), keys, out), DecodeResult::kOk);
+  m.updates[0].incarnation = kMaxIncarnation + 1;
+  EXPECT_EQ(decode(encoded(m, kKeyA), keys, out), DecodeResult::kMalformed);
+  m = sample(MessageType::kPing, 0);
+  m.destinationIncarnation = ~uint64_t{0};
+  EXPECT_EQ(decode(encoded(m, kKeyA), keys, out), DecodeResult::kMalformed);
+  m = sample(MessageType::kPing, 0);
+  m.senderIncarnation = kMaxIncarnation + 1;
+  EXPECT_EQ(decode(encoded(m, kKeyA), keys, out), DecodeResult::kMalformed);
+}
+
 TEST(MessageTest, EveryAuthenticatedByteIsCovered) {
   const KeyRing keys = ring({kKeyA});
   const auto good = encoded(sample(MessageType::kAck, 2), kKeyA);

@@ -82,6 +82,19 @@ TEST_F(SecurityTest, HostilePacketsAreRejectedByReasonAndChangeNothing) {
   EXPECT_TRUE(c().allAgree(c().namesOf(all())));
 }
 
+TEST_F(SecurityTest, ClaimAtTheIncarnationBoundCannotWrapOurs) {
+  make(3);
+  startAndConverge();
+  Message m = deathClaim();
+  m.updates[0] = Update{memberIdOf(name(0)), kMaxIncarnation, MemberStatus::kDead};
+  c().inject(0, sign(m, sim::SimCluster::testKey()));
+  c().runFor(milliseconds(500));
+  // Refuting would need kMaxIncarnation + 1: we saturate, and our packets stay valid.
+  EXPECT_EQ(c().node(0).incarnation(), kMaxIncarnation);
+  EXPECT_EQ(rejected(1, RejectReason::kMalformed), 0u);
+  EXPECT_EQ(rejected(2, RejectReason::kMalformed), 0u);
+}
+
 TEST_F(SecurityTest, ReplayOutsideTheWindowIsRejected) {
   make(3);
   std::vector<std::vector<uint8_t>> captured;
