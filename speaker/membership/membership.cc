@@ -253,11 +253,11 @@ void Membership::setWithdrawn(bool withdrawn, Time now) {
   now_ = now;
   MemberEntry& self = table_.self();
   const MemberStatus want = withdrawn ? MemberStatus::kWithdrawn : MemberStatus::kAlive;
-  if (self.status == want) return;
+  const MemberStatus was = self.status;
+  if (was == want) return;
   // A new incarnation so the new status overrides the old one everywhere, in both directions.
   table_.set(self, bump(self.incarnation), want);
-  emit(EventKind::kMemberChanged, now, self.name, withdrawn ? MemberStatus::kAlive : want, want,
-       self.incarnation);
+  emit(EventKind::kMemberChanged, now, self.name, was, want, self.incarnation);
   if (started_) announceSelf();
   settle(now);
 }
@@ -315,9 +315,11 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
     // Somebody holds a claim about us that beats ours: we were declared dead (or left), or a
     // previous process of ours used a higher incarnation. Refute with a higher one and tell
     // everybody, since views are evidently inconsistent.
+    const uint64_t next = bump(std::max(incarnation, self.incarnation));
+    if (next == self.incarnation) return;  // saturated: cannot refute; do not re-broadcast
     ++counters_.refutations;
     if (status == MemberStatus::kDead || status == MemberStatus::kLeft) confirmed_ = false;
-    table_.set(self, bump(std::max(incarnation, self.incarnation)), self.status);
+    table_.set(self, next, self.status);
     emit(EventKind::kMemberChanged, now, self.name, status, self.status, self.incarnation);
     announceSelf();
   } else if (directView && incarnation == self.incarnation && status == self.status) {

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <chrono>
+#include <utility>
 
 namespace ironlb::membership {
 namespace {

@@ -150,9 +150,19 @@ TEST_F(LifecycleTest, WithdrawalPropagatesAndIsReversible) {
     EXPECT_EQ(info(i, 1).status, MemberStatus::kWithdrawn);
   c().runFor(milliseconds(500));
   EXPECT_EQ(anyDeaths(t0), 0);  // still monitored and answering
+  const Time t1 = c().now();
   c().setWithdrawn(1, false);
   ASSERT_TRUE(agreeOn(all(), milliseconds(50)));
   EXPECT_EQ(c().node(1).incarnation(), inc + 2);
+  for (const auto& l : log_) {
+    if (l.node == 1 && l.event.kind == EventKind::kMemberChanged && l.event.at >= t1) {
+      EXPECT_EQ(l.event.from, MemberStatus::kWithdrawn);
+      EXPECT_EQ(l.event.to, MemberStatus::kAlive);
+    }
+  }
+  const Logged* back = first(EventKind::kMemberChanged, name(1), t1);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->event.from, MemberStatus::kWithdrawn);
   // A withdrawn member that then dies is still detected.
   c().setWithdrawn(1, true);
   c().runFor(milliseconds(100));

@@ -91,6 +91,13 @@ TEST_F(SecurityTest, ClaimAtTheIncarnationBoundCannotWrapOurs) {
   c().runFor(milliseconds(500));
   // Refuting would need kMaxIncarnation + 1: we saturate, and our packets stay valid.
   EXPECT_EQ(c().node(0).incarnation(), kMaxIncarnation);
+  // The same claim again cannot be refuted: no new broadcast each time it arrives.
+  const uint64_t notices =
+      c().node(0).counters().sent[static_cast<std::size_t>(MessageType::kNotice)];
+  m.sequence += 1;
+  c().inject(0, sign(m, sim::SimCluster::testKey()));
+  c().runFor(milliseconds(1));
+  EXPECT_EQ(c().node(0).counters().sent[static_cast<std::size_t>(MessageType::kNotice)], notices);
   EXPECT_EQ(rejected(1, RejectReason::kMalformed), 0u);
   EXPECT_EQ(rejected(2, RejectReason::kMalformed), 0u);
 }
