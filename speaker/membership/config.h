@@ -1,0 +1,52 @@
+#pragma once
+// Membership tuning. The defaults target ungraceful detection + agreement well under 500 ms on
+// a LAN at a fixed cost per node (see README.md for the arithmetic behind each number).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/util/result.h"
+#include "speaker/membership/types.h"
+
+namespace ironlb::membership {
+
+using std::chrono::milliseconds;
+
+struct Timers {
+  int monitors = 3;                           // k: ring successors that probe each member
+  Duration probeInterval = milliseconds(50);  // each monitor probes each of its targets
+  int suspectAfterMisses = 3;                 // consecutive unanswered probes before suspicion
+  int helpers = 3;                            // members asked to probe a suspect indirectly
+  int votesToConfirm = 2;  // "unreachable" answers needed (fewer if fewer helpers)
+  Duration helperTimeout = milliseconds(60);   // a helper's wait before answering "unreachable"
+  Duration helperRetry = milliseconds(25);     // a helper's second probe of the suspect
+  Duration indirectRetry = milliseconds(150);  // ask new helpers if votes are missing
+  int soloDeathMisses = 6;  // no possible helper (two-member cluster): misses before death
+  Duration revivalInterval = milliseconds(1000);  // probe of a dead/left/unknown member
+  Duration startupWindow = milliseconds(500);     // join phase: everybody probes everybody
+  Duration startupRetry = milliseconds(100);
+  Duration isolationAfter = milliseconds(200);  // silence that makes us doubt ourselves
+  Duration stallThreshold = milliseconds(100);  // timer lateness treated as a local stall
+  int leaveRepeats = 3;                         // redundant goodbye sends
+  Duration leaveSpacing = milliseconds(10);
+  Duration syncDelay = milliseconds(300);           // view digest mismatch this long => full sync
+  Duration syncInterval = milliseconds(1000);       // at most one sync we start per interval
+  Duration correctionInterval = milliseconds(200);  // per member: tell it our contrary view
+  int piggybackPerMessage = 8;
+  int piggybackLambda = 3;  // each update piggybacked lambda * ceil(log2(n + 1)) times
+};
+
+struct Config {
+  std::string selfName;
+  Endpoint selfEndpoint;
+  // > 0 and larger than any incarnation a previous process of this node used: the daemon passes
+  // wall-clock milliseconds at start, so a restarted node is never taken for its dead self.
+  uint64_t startIncarnation = 1;
+  uint64_t randomSeed = 1;  // helper choice and probe phases
+  Timers timers;
+};
+
+Status validate(const Config& config);
+
+}  // namespace ironlb::membership

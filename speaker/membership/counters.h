@@ -1,0 +1,51 @@
+#pragma once
+// Membership counters for metrics and debugging. Plain integers written only by the core's
+// thread; exporters read them on the same io_context.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "speaker/membership/message.h"
+
+namespace ironlb::membership {
+
+enum class RejectReason : uint8_t {
+  kMalformed,
+  kUnknownKey,
+  kBadMac,
+  kWrongDestination,  // signed for another member (or a replay to us of someone else's packet)
+  kUnknownSender,     // not in the expected member list
+  kFromSelf,
+  kReplay,
+  kStaleIncarnation,
+  kAfterLeave,  // we have left; nothing is processed any more
+};
+inline constexpr std::size_t kRejectReasonCount = 9;
+std::string_view rejectReasonName(RejectReason reason);
+
+struct Counters {
+  std::array<uint64_t, kMessageTypeSlots> sent{};
+  std::array<uint64_t, kMessageTypeSlots> received{};  // accepted (authenticated, fresh)
+  std::array<uint64_t, kRejectReasonCount> rejected{};
+  uint64_t bytesSent = 0;
+  uint64_t bytesReceived = 0;
+  uint64_t suspicions = 0;         // suspicions we raised as a monitor
+  uint64_t suspicionsCleared = 0;  // ... that ended because the member answered
+  uint64_t deathsDeclared = 0;     // deaths we declared as a monitor
+  uint64_t deathsLearned = 0;      // deaths we learned from others
+  uint64_t leavesLearned = 0;
+  uint64_t refutations = 0;       // we bumped our incarnation to contradict a claim about us
+  uint64_t indirectRequests = 0;  // ping-reqs we sent
+  uint64_t indirectServed = 0;    // ping-reqs we handled as a helper
+  uint64_t indirectDropped = 0;   // ping-reqs dropped because our helper table was full
+  uint64_t syncsStarted = 0;
+  uint64_t syncsAnswered = 0;
+  uint64_t corrections = 0;     // contrary views we sent to a member
+  uint64_t unknownUpdates = 0;  // updates about ids not in our member list
+  uint64_t stalls = 0;          // local stalls detected (late timers)
+  uint64_t isolations = 0;      // times we found ourselves cut off
+};
+
+}  // namespace ironlb::membership

@@ -1,0 +1,63 @@
+#pragma once
+// The membership module's only use of OpenSSL: member ids (SHA-256 of a name) and HMAC-SHA256
+// message authentication with up to two keys at once (rotation).
+//
+// HMAC is computed from precomputed inner/outer SHA-256 states held by value, so signing and
+// verifying a packet allocate nothing (OpenSSL 3's EVP_MAC and EVP_MD re-initialisation each
+// allocate on every call, which the packet path must not do).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/util/result.h"
+#include "speaker/membership/types.h"
+
+namespace ironlb::membership {
+
+MemberId memberIdOf(std::string_view name);
+
+using Mac = std::array<uint8_t, 32>;
+
+// One HMAC-SHA256 key, ready to use. Keys shorter than kMinKeyBytes are rejected: the Secret
+// should hold at least 128 bits of randomness.
+class HmacKey {
+ public:
+  static constexpr std::size_t kMinKeyBytes = 16;
+  static Result<HmacKey> create(std::span<const uint8_t> key);
+
+  // Identifies the key on the wire without revealing it: the first 4 bytes of
+  // SHA-256("ironlb-membership-key" || key).
+  uint32_t fingerprint() const { return fingerprint_; }
+  Mac sign(std::span<const uint8_t> data) const;
+  // Constant-time comparison of sign(data) with `mac`.
+  bool verify(std::span<const uint8_t> data, std::span<const uint8_t, 32> mac) const;
+
+ private:
+  HmacKey() = default;
+  // Opaque copies of SHA256_CTX after absorbing key^ipad and key^opad (SHA256_CTX is 112 bytes;
+  // the size is checked in crypto.cc so this header needs no OpenSSL include).
+  alignas(8) std::array<uint8_t, 112> inner_{};
+  alignas(8) std::array<uint8_t, 112> outer_{};
+  uint32_t fingerprint_ = 0;
+};
+
+// The keys in use: the first signs, every one verifies. Rotation: add the new key second on
+// every node, then make it first, then drop the old one.
+class KeyRing {
+ public:
+  static constexpr std::size_t kMaxKeys = 2;
+  static Result<KeyRing> create(std::span<const std::vector<uint8_t>> keys);
+
+  const HmacKey& signing() const { return keys_[0]; }
+  // The key whose fingerprint matches, or nullptr.
+  const HmacKey* find(uint32_t fingerprint) const;
+
+ private:
+  std::vector<HmacKey> keys_;
+};
+
+}  // namespace ironlb::membership

@@ -1,0 +1,597 @@
+// Membership core: receive path, self state (incarnation, refutation, withdrawal, leave),
+// dissemination (direct notices, piggyback, anti-entropy) and derived state (live set,
+// isolation, start-up sync). Probing and suspicion live in Monitor and HelperDuty.
+
+#include "speaker/membership/membership.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace ironlb::membership {
+namespace {
+
+// Ring changes are applied at most this long after they happen, so a burst of joins (every
+// member answering our start-up probes) costs one rebuild instead of one per packet.
+constexpr Duration kRingCoalesce = std::chrono::milliseconds(1);
+
+// The next incarnation of ours. Saturates: a key holder that claims kMaxIncarnation about us
+// wins, but our own packets stay valid.
+uint64_t bump(uint64_t incarnation) {
+  return std::min(incarnation + 1, kMaxIncarnation);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Membership>> Membership::create(const Config& config,
+                                                       std::span<const MemberSpec> members,
+                                                       std::span<const std::vector<uint8_t>> keys) {
+  if (Status s = validate(config); !s.ok()) return makeError(s.error());
+  auto ring = KeyRing::create(keys);
+  if (!ring.ok()) return makeError(ring.error());
+  std::unique_ptr<Membership> m(new Membership(config, std::move(*ring)));
+  if (Status s = m->table_.validate(members); !s.ok()) return makeError(s.error());
+  m->table_.replace(members);
+  m->rebuildLive();
+  return m;
+}
+
+Membership::Membership(const Config& config, KeyRing keys)
+    : config_(config),
+      timers_(config_.timers),
+      keys_(std::move(keys)),
+      table_(MemberSpec{config.selfName, config.selfEndpoint}, config.startIncarnation),
+      rng_(config.randomSeed),
+      monitor_(timers_, rng_),
+      helpers_(timers_) {
+  events_.reserve(64);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+void Membership::start(Time now) {
+  if (started_) return;
+  now_ = now;
+  started_ = true;
+  startedAt_ = now;
+  lastReceive_ = now;
+  rebuildRing(now);
+  monitor_.onTimer(table_, now, *this);  // the join: probes every unknown member now
+  settle(now);
+}
+
+void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
+  if (!started_) return;
+  now_ = now;
+  counters_.bytesReceived += packet.size();
+  if (leaving_) return reject(RejectReason::kAfterLeave);
+  switch (decode(packet, keys_, rx_)) {
+    case DecodeResult::kOk:
+      break;
+    case DecodeResult::kMalformed:
+      return reject(RejectReason::kMalformed);
+    case DecodeResult::kUnknownKey:
+      return reject(RejectReason::kUnknownKey);
+    case DecodeResult::kBadMac:
+      return reject(RejectReason::kBadMac);
+  }
+  const MemberId selfId = table_.self().id;
+  if (rx_.sender == selfId) return reject(RejectReason::kFromSelf);
+  if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
+  MemberEntry* from = table_.find(rx_.sender);
+  if (from == nullptr) return reject(RejectReason::kUnknownSender);
+  switch (from->replay.accept(rx_.senderIncarnation, rx_.sequence)) {
+    case ReplayWindow::Verdict::kFresh:
+      break;
+    case ReplayWindow::Verdict::kReplay:
+      return reject(RejectReason::kReplay);
+    case ReplayWindow::Verdict::kStaleIncarnation:
+      // Either a replay or a restarted process whose clock went back: tell the real member
+      // (at its listed endpoint, never the packet's source) what incarnation we know.
+      reject(RejectReason::kStaleIncarnation);
+      maybeCorrect(*from, now);
+      return;
+  }
+
+  ++counters_.received[static_cast<std::size_t>(rx_.type)];
+  from->lastHeard = now;
+  from->heard = true;
+  lastReceive_ = now;
+  if (isolated_) {
+    isolated_ = false;
+    emit(EventKind::kRecovered, now);
+  }
+  const MemberId fromId = from->id;
+
+  apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
+  claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
+  for (std::size_t i = 0; i < rx_.updateCount; ++i) {
+    const Update& u = rx_.updates[i];
+    if (u.id == selfId) {
+      claimAboutSelf(u.incarnation, u.status, /*directView=*/false, now);
+    } else if (MemberEntry* e = table_.find(u.id); e != nullptr) {
+      apply(*e, u.incarnation, u.status, now);
+    } else {
+      ++counters_.unknownUpdates;
+    }
+  }
+  if (rx_.type == MessageType::kAck) {
+    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
+    // message would keep a member that can send but not receive looking alive while it (cut
+    // off from everything we say) has taken itself out: its IPs would go unannounced.
+    monitor_.onHeard(fromId, now, *this);
+    helpers_.onHeard(fromId, *this);
+  }
+
+  switch (rx_.type) {
+    case MessageType::kPing: {
+      Message& m = begin(MessageType::kAck, *from);
+      m.ackedSequence = rx_.sequence;
+      finish(*from, /*piggyback=*/true);
+      break;
+    }
+    case MessageType::kPingReq: {
+      ++counters_.indirectServed;
+      if (rx_.target == selfId) {
+        indirectResult(fromId, selfId, rx_.requestId, true);
+      } else if (table_.find(rx_.target) == nullptr) {
+        ++counters_.unknownUpdates;
+      } else if (!helpers_.onPingReq(fromId, rx_.target, rx_.requestId, now, *this)) {
+        ++counters_.indirectDropped;
+      }
+      break;
+    }
+    case MessageType::kIndirectResult:
+      monitor_.onIndirectResult(fromId, rx_.target, rx_.requestId, rx_.reachable, *this);
+      break;
+    case MessageType::kSync:
+      if ((rx_.flags & kFlagSyncReply) != 0) answerSync(*from, now);
+      break;
+    case MessageType::kAck:
+    case MessageType::kNotice:
+      break;
+  }
+  // A ping's ack already carries our view of the sender; anything else gets a correction when
+  // we know better than the sender about itself (it was declared dead, or restarted with an
+  // older incarnation than its previous process).
+  if (rx_.type != MessageType::kPing &&
+      supersedes(from->incarnation, from->status, rx_.senderIncarnation, rx_.senderStatus)) {
+    maybeCorrect(*from, now);
+  }
+
+  if (rx_.digest == table_.digest()) {
+    mismatch_ = false;
+  } else {
+    if (!mismatch_) mismatchSince_ = now;
+    mismatch_ = true;
+    mismatchPeer_ = fromId;
+  }
+  settle(now);
+}
+
+void Membership::onTimer(Time now) {
+  if (!started_) return;
+  const Time due = nextWakeup();
+  now_ = now;
+  if (due != Time::max() && now > due + timers_.stallThreshold) {
+    // We did not run for a while (CPU starvation, suspended VM): silence we "observed" during
+    // that time says nothing about peers.
+    ++counters_.stalls;
+    monitor_.onStall(now);
+    helpers_.onStall(now);
+    lastReceive_ = now;
+    mismatch_ = false;
+  }
+  if (leaving_) {
+    if (goodbyesLeft_ > 0 && now >= nextGoodbye_) sendGoodbye(now);
+    return;
+  }
+  if (!startupOver_ && !inStartup(now)) {
+    startupOver_ = true;
+    markRingDirty(now);
+  }
+  if (ringDirty_) rebuildRing(now);
+  monitor_.onTimer(table_, now, *this);
+  helpers_.onTimer(now, *this);
+
+  if (!isolated_ && monitor_.targetCount() > 0 && now - lastReceive_ >= timers_.isolationAfter) {
+    // Peers we monitor and peers that monitor us should all be talking to us. Hearing none of
+    // them, we are the likely problem: stop being a candidate until we hear someone again.
+    isolated_ = true;
+    ++counters_.isolations;
+    emit(EventKind::kIsolated, now);
+  }
+
+  if (mismatch_ && now >= mismatchSince_ + timers_.syncDelay && now >= nextSyncAllowed_) {
+    // Gossip should have converged by now; push our whole view and ask for theirs (the merge
+    // is a max per member, so the exchange makes both sides equal).
+    mismatch_ = false;
+    nextSyncAllowed_ = now + timers_.syncInterval;
+    if (MemberEntry* peer = table_.find(mismatchPeer_);
+        peer != nullptr && isReachable(peer->status)) {
+      ++counters_.syncsStarted;
+      sendView(*peer, /*askBack=*/true);
+    }
+  }
+  settle(now);
+}
+
+Status Membership::setMembers(std::span<const MemberSpec> members, Time now) {
+  if (Status s = table_.validate(members); !s.ok()) return s;
+  now_ = now;
+  const MemberTable::Change change = table_.replace(members);
+  for (const auto& name : change.added) {
+    // A member removed and added again must not see our sequence restart (its window still
+    // remembers us): start above every sequence this process has sent to anyone.
+    table_.find(memberIdOf(name))->txSequence = sequence_;
+    emit(EventKind::kMemberAdded, now, name);
+  }
+  for (const auto& name : change.removed) {
+    const MemberId id = memberIdOf(name);
+    helpers_.forget(id);
+    piggyback_.remove(id);
+    emit(EventKind::kMemberRemoved, now, name);
+  }
+  if (mismatch_ && table_.find(mismatchPeer_) == nullptr) mismatch_ = false;
+  const std::vector<std::string> before = live_;
+  rebuildLive();
+  if (live_ != before) liveChanged_ = true;
+  if (started_) rebuildRing(now);
+  settle(now);
+  return {};
+}
+
+Status Membership::setKeys(std::span<const std::vector<uint8_t>> keys) {
+  auto ring = KeyRing::create(keys);
+  if (!ring.ok()) return makeError(ring.error());
+  keys_ = std::move(*ring);
+  return {};
+}
+
+void Membership::setWithdrawn(bool withdrawn, Time now) {
+  if (leaving_) return;
+  now_ = now;
+  MemberEntry& self = table_.self();
+  const MemberStatus want = withdrawn ? MemberStatus::kWithdrawn : MemberStatus::kAlive;
+  const MemberStatus was = self.status;
+  if (was == want) return;
+  // A new incarnation so the new status overrides the old one everywhere, in both directions.
+  table_.set(self, bump(self.incarnation), want);
+  emit(EventKind::kMemberChanged, now, self.name, was, want, self.incarnation);
+  if (started_) announceSelf();
+  settle(now);
+}
+
+void Membership::leave(Time now) {
+  if (leaving_) return;
+  now_ = now;
+  MemberEntry& self = table_.self();
+  const MemberStatus was = self.status;
+  table_.set(self, bump(self.incarnation), MemberStatus::kLeft);
+  leaving_ = true;
+  emit(EventKind::kMemberChanged, now, self.name, was, MemberStatus::kLeft, self.incarnation);
+  goodbyesLeft_ = started_ ? timers_.leaveRepeats : 0;
+  settle(now);
+  if (goodbyesLeft_ > 0) {
+    sendGoodbye(now);
+  } else {
+    emit(EventKind::kLeaveDone, now);
+  }
+}
+
+void Membership::sendGoodbye(Time now) {
+  announceSelf();
+  --goodbyesLeft_;
+  nextGoodbye_ = now + timers_.leaveSpacing;
+  if (goodbyesLeft_ == 0) {
+    nextGoodbye_ = Time::max();
+    emit(EventKind::kLeaveDone, now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State merging
+
+void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now) {
+  if (!supersedes(incarnation, status, entry.incarnation, entry.status)) return;
+  const MemberStatus old = entry.status;
+  table_.set(entry, incarnation, status);
+  piggyback_.push(Update{entry.id, incarnation, status}, piggybackBudget());
+  if (old == status) return;  // a newer incarnation of the same status
+  emit(EventKind::kMemberChanged, now, entry.name, old, status, incarnation);
+  if (status == MemberStatus::kDead && !declaring_) ++counters_.deathsLearned;
+  if (status == MemberStatus::kLeft) ++counters_.leavesLearned;
+  if (isReachable(old) != isReachable(status)) markRingDirty(now);
+  if ((old == MemberStatus::kAlive) != (status == MemberStatus::kAlive)) {
+    setLive(entry.name, status == MemberStatus::kAlive);
+  }
+}
+
+void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
+                                Time now) {
+  if (leaving_) return;
+  MemberEntry& self = table_.self();
+  if (supersedes(incarnation, status, self.incarnation, self.status)) {
+    // Somebody holds a claim about us that beats ours: we were declared dead (or left), or a
+    // previous process of ours used a higher incarnation. Refute with a higher one and tell
+    // everybody, since views are evidently inconsistent.
+    const uint64_t next = bump(std::max(incarnation, self.incarnation));
+    if (next == self.incarnation) return;  // saturated: cannot refute; do not re-broadcast
+    ++counters_.refutations;
+    if (status == MemberStatus::kDead || status == MemberStatus::kLeft) confirmed_ = false;
+    table_.set(self, next, self.status);
+    emit(EventKind::kMemberChanged, now, self.name, status, self.status, self.incarnation);
+    announceSelf();
+  } else if (directView && incarnation == self.incarnation && status == self.status) {
+    confirmed_ = true;
+  }
+}
+
+void Membership::declareDead(MemberId target) {
+  MemberEntry* entry = table_.find(target);
+  if (entry == nullptr || !isReachable(entry->status)) return;
+  ++counters_.deathsDeclared;
+  declaring_ = true;
+  apply(*entry, entry->incarnation, MemberStatus::kDead, now_);
+  declaring_ = false;
+  const Update news{entry->id, entry->incarnation, MemberStatus::kDead};
+  for (auto& e : table_.entries()) {
+    if (&e != &table_.self() && isReachable(e.status)) sendNotice(e, {&news, 1});
+  }
+}
+
+void Membership::suspicionChanged(MemberId target, bool suspect) {
+  const MemberEntry* entry = table_.find(target);
+  if (suspect) {
+    ++counters_.suspicions;
+  } else {
+    ++counters_.suspicionsCleared;
+  }
+  emit(suspect ? EventKind::kSuspected : EventKind::kSuspicionCleared, now_,
+       entry != nullptr ? entry->name : std::string());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+Message& Membership::begin(MessageType type, MemberEntry& to) {
+  const MemberEntry& self = table_.self();
+  tx_.type = type;
+  tx_.flags = 0;
+  tx_.sender = self.id;
+  tx_.senderIncarnation = self.incarnation;
+  tx_.senderStatus = self.status;
+  ++sequence_;
+  tx_.sequence = ++to.txSequence;
+  tx_.destination = to.id;
+  tx_.destinationIncarnation = to.incarnation;
+  tx_.destinationStatus = to.status;
+  tx_.digest = table_.digest();
+  tx_.updateCount = 0;
+  return tx_;
+}
+
+void Membership::finish(MemberEntry& to, bool piggyback) {
+  if (piggyback && timers_.piggybackPerMessage > 0) {
+    const std::size_t room =
+        std::min<std::size_t>(static_cast<std::size_t>(timers_.piggybackPerMessage), kMaxUpdates);
+    tx_.updateCount = static_cast<uint8_t>(piggyback_.take({tx_.updates.data(), room}));
+  }
+  const std::size_t size = messageSize(tx_.type, tx_.updateCount);
+  const std::size_t written = encode(tx_, keys_.signing(), outbox_.reserve(size));
+  outbox_.commit(to.endpoint, to.id, written);
+  ++counters_.sent[static_cast<std::size_t>(tx_.type)];
+  counters_.bytesSent += written;
+}
+
+void Membership::probe(MemberId target) {
+  MemberEntry* to = table_.find(target);
+  if (to == nullptr) return;
+  begin(MessageType::kPing, *to);
+  finish(*to, /*piggyback=*/true);
+}
+
+void Membership::askHelper(MemberId helper, MemberId target, uint64_t requestId) {
+  MemberEntry* to = table_.find(helper);
+  if (to == nullptr) return;
+  ++counters_.indirectRequests;
+  Message& m = begin(MessageType::kPingReq, *to);
+  m.target = target;
+  m.requestId = requestId;
+  finish(*to, /*piggyback=*/true);
+}
+
+void Membership::indirectResult(MemberId requester, MemberId target, uint64_t requestId,
+                                bool reachable) {
+  MemberEntry* to = table_.find(requester);
+  if (to == nullptr) return;
+  Message& m = begin(MessageType::kIndirectResult, *to);
+  m.target = target;
+  m.requestId = requestId;
+  m.reachable = reachable;
+  finish(*to, /*piggyback=*/true);
+}
+
+void Membership::sendNotice(MemberEntry& to, std::span<const Update> updates) {
+  Message& m = begin(MessageType::kNotice, to);
+  const std::size_t n = std::min(updates.size(), kMaxUpdates);
+  std::copy_n(updates.begin(), n, m.updates.begin());
+  m.updateCount = static_cast<uint8_t>(n);
+  finish(to, /*piggyback=*/false);
+}
+
+void Membership::announceSelf() {
+  const MemberEntry& self = table_.self();
+  const Update news{self.id, self.incarnation, self.status};
+  piggyback_.push(news, piggybackBudget());
+  for (auto& e : table_.entries()) {
+    if (&e != &self) sendNotice(e, {&news, 1});
+  }
+}
+
+void Membership::sendView(MemberEntry& to, bool askBack) {
+  const auto entries = table_.entries();
+  std::size_t i = 0;
+  do {
+    Message& m = begin(MessageType::kSync, to);
+    std::size_t n = 0;
+    for (; i < entries.size() && n < kMaxUpdates; ++i) {
+      const MemberEntry& e = entries[i];
+      if (e.status != MemberStatus::kUnknown) m.updates[n++] = {e.id, e.incarnation, e.status};
+    }
+    m.updateCount = static_cast<uint8_t>(n);
+    if (askBack && i == entries.size()) m.flags = kFlagSyncReply;
+    finish(to, /*piggyback=*/false);
+  } while (i < entries.size());
+}
+
+void Membership::answerSync(MemberEntry& from, Time now) {
+  if (from.syncReplied && now < from.lastSyncReply + timers_.syncInterval) return;
+  from.syncReplied = true;
+  from.lastSyncReply = now;
+  ++counters_.syncsAnswered;
+  sendView(from, /*askBack=*/false);
+}
+
+void Membership::maybeCorrect(MemberEntry& to, Time now) {
+  if (to.corrected && now < to.lastCorrection + timers_.correctionInterval) return;
+  to.corrected = true;
+  to.lastCorrection = now;
+  ++counters_.corrections;
+  const Update view{to.id, to.incarnation, to.status};
+  sendNotice(to, {&view, 1});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Derived state
+
+int Membership::piggybackBudget() const {
+  const auto n = static_cast<uint64_t>(table_.size()) + 1;
+  const int log2n = static_cast<int>(std::bit_width(n - 1));  // ceil(log2(n)) for n >= 2
+  return timers_.piggybackLambda * std::max(log2n, 1);
+}
+
+bool Membership::selfLive() const {
+  // Unconfirmed: we refuted a death claim but nobody has acknowledged our new incarnation
+  // (we may be able to hear but not to be heard). Alone, there is nobody to confirm.
+  return started_ && !leaving_ && !isolated_ && table_.self().status == MemberStatus::kAlive &&
+         (confirmed_ || table_.reachableOthers() == 0);
+}
+
+void Membership::markRingDirty(Time now) {
+  if (ringDirty_) return;
+  ringDirty_ = true;
+  ringDirtySince_ = now;
+}
+
+void Membership::rebuildRing(Time now) {
+  const bool had = monitor_.targetCount() > 0;
+  monitor_.rebuild(table_, now, !startupOver_);
+  ringDirty_ = false;
+  if (!had && monitor_.targetCount() > 0) lastReceive_ = std::max(lastReceive_, now);
+  if (monitor_.targetCount() == 0 && isolated_) {
+    isolated_ = false;  // nobody left who should be talking to us
+    emit(EventKind::kRecovered, now);
+  }
+}
+
+void Membership::setLive(const std::string& name, bool live) {
+  auto it = std::lower_bound(live_.begin(), live_.end(), name);
+  const bool present = it != live_.end() && *it == name;
+  if (live && !present) {
+    live_.insert(it, name);
+    liveChanged_ = true;
+  } else if (!live && present) {
+    live_.erase(it);
+    liveChanged_ = true;
+  }
+}
+
+void Membership::rebuildLive() {
+  live_.clear();
+  for (const auto& e : table_.entries()) {
+    if (&e != &table_.self() && e.status == MemberStatus::kAlive) live_.push_back(e.name);
+  }
+  selfInLive_ = selfLive();
+  if (selfInLive_) live_.push_back(table_.self().name);
+  std::sort(live_.begin(), live_.end());
+}
+
+void Membership::settle(Time now) {
+  if (started_ && !synced_ && (table_.unknownCount() == 0 || startupOver_)) {
+    synced_ = true;
+    emit(EventKind::kSynced, now);
+  }
+  if (const bool live = selfLive(); live != selfInLive_) {
+    selfInLive_ = live;
+    setLive(table_.self().name, live);
+  }
+  if (liveChanged_) {
+    liveChanged_ = false;
+    emit(EventKind::kLiveSetChanged, now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs and state
+
+Time Membership::nextWakeup() const {
+  if (!started_) return Time::max();
+  if (leaving_) return goodbyesLeft_ > 0 ? nextGoodbye_ : Time::max();
+  Time next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
+  if (ringDirty_) next = std::min(next, ringDirtySince_ + kRingCoalesce);
+  if (!startupOver_) next = std::min(next, startedAt_ + timers_.startupWindow);
+  if (!isolated_ && monitor_.targetCount() > 0) {
+    next = std::min(next, lastReceive_ + timers_.isolationAfter);
+  }
+  if (mismatch_)
+    next = std::min(next, std::max(mismatchSince_ + timers_.syncDelay, nextSyncAllowed_));
+  return next;
+}
+
+void Membership::clearOutputs() {
+  outbox_.clear();
+  events_.clear();
+}
+
+void Membership::emit(EventKind kind, Time now, std::string member, MemberStatus from,
+                      MemberStatus to, uint64_t incarnation) {
+  events_.push_back(Event{kind, now, std::move(member), from, to, incarnation});
+}
+
+std::vector<MemberInfo> Membership::members(Time now) const {
+  std::vector<MemberInfo> out;
+  out.reserve(table_.size());
+  for (const auto& e : table_.entries()) {
+    MemberInfo info;
+    info.name = e.name;
+    info.id = e.id;
+    info.endpoint = e.endpoint;
+    info.status = e.status;
+    info.incarnation = e.incarnation;
+    info.self = &e == &table_.self();
+    info.live = std::binary_search(live_.begin(), live_.end(), e.name);
+    if (const Monitor::Target* t = monitor_.target(e.id); t != nullptr) {
+      info.monitored = true;
+      info.suspect = t->suspect;
+      info.misses = t->misses;
+    }
+    if (e.heard) info.sinceHeard = now - e.lastHeard;
+    out.push_back(std::move(info));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MemberInfo& a, const MemberInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+std::size_t Membership::stateBytes() const {
+  std::size_t bytes = sizeof(*this) + table_.stateBytes() + monitor_.stateBytes() +
+                      piggyback_.stateBytes() + outbox_.stateBytes() +
+                      events_.capacity() * sizeof(Event) + live_.capacity() * sizeof(std::string);
+  for (const auto& name : live_) {
+    if (name.capacity() > 15) bytes += name.capacity() + 1;
+  }
+  return bytes;
+}
+
+}  // namespace ironlb::membership

@@ -1,0 +1,180 @@
+#pragma once
+// Membership: the pure protocol core that decides which speakers are alive.
+//
+// Inputs are data and the current time: packets received, timer expiry, the expected member
+// list, the keys, and the local decisions (withdraw, leave). Outputs are data: packets to send
+// (outbox()), events (events()), the next time it wants to be woken (nextWakeup()), and its
+// state (liveMembers(), members(), counters()). No sockets, no clock reads, no threads; the
+// randomness comes from Config::randomSeed. README.md beside this file gives the design and
+// its numbers.
+//
+// Typical use by a driver: after every call, send each outbox() packet, deliver events(), then
+// clearOutputs() and re-arm the timer to nextWakeup().
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/util/result.h"
+#include "speaker/membership/config.h"
+#include "speaker/membership/counters.h"
+#include "speaker/membership/crypto.h"
+#include "speaker/membership/events.h"
+#include "speaker/membership/helper_duty.h"
+#include "speaker/membership/member_table.h"
+#include "speaker/membership/message.h"
+#include "speaker/membership/monitor.h"
+#include "speaker/membership/outbox.h"
+#include "speaker/membership/piggyback.h"
+#include "speaker/membership/protocol_sink.h"
+#include "speaker/membership/rng.h"
+
+namespace ironlb::membership {
+
+// One member as we see it, for debugging (`/debug/membership`, logs, tests).
+struct MemberInfo {
+  std::string name;
+  MemberId id = 0;
+  Endpoint endpoint;
+  MemberStatus status = MemberStatus::kUnknown;
+  uint64_t incarnation = 0;
+  bool self = false;
+  bool live = false;       // in liveMembers()
+  bool monitored = false;  // we are one of its monitors
+  bool suspect = false;    // we suspect it (local; not disseminated)
+  int misses = 0;          // consecutive unanswered probe intervals (monitored members)
+  std::optional<Duration> sinceHeard;
+};
+
+class Membership final : private ProtocolSink {
+ public:
+  // `members` may include ourselves (matched by name; our endpoint comes from the config).
+  // The first key signs; all verify.
+  static Result<std::unique_ptr<Membership>> create(const Config& config,
+                                                    std::span<const MemberSpec> members,
+                                                    std::span<const std::vector<uint8_t>> keys);
+  Membership(const Membership&) = delete;
+  Membership& operator=(const Membership&) = delete;
+  ~Membership() = default;
+
+  // --- inputs ---
+  // Joins: probes every expected member at once and keeps probing unknown ones during the
+  // start-up window.
+  void start(Time now);
+  // One received datagram. Never throws, never allocates in the steady state.
+  void onPacket(std::span<const uint8_t> packet, Time now);
+  void onTimer(Time now);
+  // New expected list from Kubernetes. Members that stay keep their state.
+  Status setMembers(std::span<const MemberSpec> members, Time now);
+  // Rotation: pass [current, next] then [next, current] then [next].
+  Status setKeys(std::span<const std::vector<uint8_t>> keys);
+  // Local withdrawal (e.g. carrier lost on every announced interface): we stay a member but
+  // not a candidate; peers learn it like a leave. Reversible.
+  void setWithdrawn(bool withdrawn, Time now);
+  // Graceful stop: tells every member now, repeats a few times, then emits kLeaveDone. After
+  // leave() nothing else is processed.
+  void leave(Time now);
+
+  // --- outputs ---
+  Time nextWakeup() const;
+  const Outbox& outbox() const { return outbox_; }
+  std::span<const Event> events() const { return events_; }
+  void clearOutputs();
+
+  // --- state ---
+  // Names of members that are candidates: alive (not withdrawn, dead, left or unknown). We are
+  // in it only when we are alive, not isolated, and peers have acknowledged our incarnation.
+  const std::vector<std::string>& liveMembers() const { return live_; }
+  bool synced() const { return synced_; }
+  bool isolated() const { return isolated_; }
+  bool leaving() const { return leaving_; }
+  const std::string& selfName() const { return config_.selfName; }
+  MemberId selfId() const { return table_.self().id; }
+  uint64_t incarnation() const { return table_.self().incarnation; }
+  MemberStatus selfStatus() const { return table_.self().status; }
+  std::vector<MemberInfo> members(Time now) const;
+  const Counters& counters() const { return counters_; }
+  std::size_t memberCount() const { return table_.size(); }
+  std::size_t stateBytes() const;
+
+ private:
+  Membership(const Config& config, KeyRing keys);
+
+  // ProtocolSink (the monitor and helper duties act through these).
+  void probe(MemberId target) override;
+  void askHelper(MemberId helper, MemberId target, uint64_t requestId) override;
+  void indirectResult(MemberId requester, MemberId target, uint64_t requestId,
+                      bool reachable) override;
+  void declareDead(MemberId target) override;
+  void suspicionChanged(MemberId target, bool suspect) override;
+
+  // Receive path.
+  void reject(RejectReason reason) { ++counters_.rejected[static_cast<std::size_t>(reason)]; }
+  void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now);
+  void claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView, Time now);
+  void answerSync(MemberEntry& from, Time now);
+  void maybeCorrect(MemberEntry& to, Time now);
+
+  // Send path.
+  Message& begin(MessageType type, MemberEntry& to);
+  void finish(MemberEntry& to, bool piggyback);
+  void sendNotice(MemberEntry& to, std::span<const Update> updates);
+  void announceSelf();  // our (incarnation, status) to every member
+  void sendView(MemberEntry& to, bool askBack);
+
+  void emit(EventKind kind, Time now, std::string member = {},
+            MemberStatus from = MemberStatus::kUnknown, MemberStatus to = MemberStatus::kUnknown,
+            uint64_t incarnation = 0);
+  int piggybackBudget() const;
+  bool inStartup(Time now) const { return started_ && now < startedAt_ + timers_.startupWindow; }
+  bool selfLive() const;
+  void markRingDirty(Time now);
+  void rebuildRing(Time now);
+  void setLive(const std::string& name, bool live);
+  void rebuildLive();
+  void settle(Time now);  // derived state and events after any input
+  void sendGoodbye(Time now);
+
+  Config config_;
+  const Timers& timers_;
+  KeyRing keys_;
+  MemberTable table_;
+  Rng rng_;
+  Monitor monitor_;
+  HelperDuty helpers_;
+  Piggyback piggyback_;
+  Outbox outbox_;
+  std::vector<Event> events_;
+  Counters counters_;
+  Message rx_;
+  Message tx_;
+
+  std::vector<std::string> live_;
+  uint64_t sequence_ = 0;  // messages sent by this process (all destinations)
+  bool started_ = false;
+  Time startedAt_{};
+  bool startupOver_ = false;
+  bool synced_ = false;
+  bool confirmed_ = false;  // a peer has echoed our current incarnation back to us
+  bool isolated_ = false;
+  Time lastReceive_{};
+  bool leaving_ = false;
+  int goodbyesLeft_ = 0;
+  Time nextGoodbye_ = Time::max();
+  Time now_{};              // time of the input being handled (for ProtocolSink calls)
+  bool declaring_ = false;  // the death being applied is our own verdict
+  bool ringDirty_ = true;
+  Time ringDirtySince_{};
+  bool liveChanged_ = false;
+  bool selfInLive_ = false;
+  // Anti-entropy: how long peers' digests have disagreed with ours.
+  bool mismatch_ = false;
+  Time mismatchSince_{};
+  MemberId mismatchPeer_ = 0;
+  Time nextSyncAllowed_{};
+};
+
+}  // namespace ironlb::membership

@@ -1,0 +1,213 @@
+// Membership message codec: strict, bounds-checked, allocation-free.
+
+#include "speaker/membership/message.h"
+
+#include <cassert>
+#include <cstring>
+
+namespace ironlb::membership {
+namespace {
+
+constexpr uint8_t kMagic[4] = {'I', 'L', 'B', 'M'};
+constexpr uint8_t kVersion = 1;
+
+std::size_t bodyBytes(MessageType type) {
+  switch (type) {
+    case MessageType::kAck:
+      return 8;
+    case MessageType::kPingReq:
+      return 16;
+    case MessageType::kIndirectResult:
+      return 17;
+    case MessageType::kPing:
+    case MessageType::kNotice:
+    case MessageType::kSync:
+      return 0;
+  }
+  return 0;
+}
+
+bool validType(uint8_t v) {
+  return v >= static_cast<uint8_t>(MessageType::kPing) &&
+         v <= static_cast<uint8_t>(MessageType::kSync);
+}
+
+uint64_t get64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | p[i];
+  return v;
+}
+uint32_t get32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+void put64(uint8_t* p, uint64_t v) {
+  for (int i = 7; i >= 0; --i) {
+    p[i] = static_cast<uint8_t>(v);
+    v >>= 8;
+  }
+}
+void put32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+}  // namespace
+
+std::string_view messageTypeName(MessageType type) {
+  switch (type) {
+    case MessageType::kPing:
+      return "ping";
+    case MessageType::kAck:
+      return "ack";
+    case MessageType::kPingReq:
+      return "ping_req";
+    case MessageType::kIndirectResult:
+      return "indirect_result";
+    case MessageType::kNotice:
+      return "notice";
+    case MessageType::kSync:
+      return "sync";
+  }
+  return "invalid";
+}
+
+std::size_t messageSize(MessageType type, std::size_t updates) {
+  return kHeaderBytes + bodyBytes(type) + updates * kUpdateBytes + kMacBytes;
+}
+
+DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Message& out) {
+  const uint8_t* p = packet.data();
+  if (packet.size() < messageSize(MessageType::kPing, 0)) return DecodeResult::kMalformed;
+  if (std::memcmp(p, kMagic, 4) != 0 || p[4] != kVersion || !validType(p[5])) {
+    return DecodeResult::kMalformed;
+  }
+  out.type = static_cast<MessageType>(p[5]);
+  out.flags = p[6];
+  out.updateCount = p[7];
+  if (out.updateCount > kMaxUpdates || packet.size() != messageSize(out.type, out.updateCount)) {
+    return DecodeResult::kMalformed;
+  }
+  // Authenticate before interpreting anything else: unauthenticated bytes only pick the key.
+  out.keyFingerprint = get32(p + 8);
+  const HmacKey* key = keys.find(out.keyFingerprint);
+  if (key == nullptr) return DecodeResult::kUnknownKey;
+  const std::size_t signedBytes = packet.size() - kMacBytes;
+  if (!key->verify(packet.first(signedBytes),
+                   std::span<const uint8_t, kMacBytes>(p + signedBytes, kMacBytes))) {
+    return DecodeResult::kBadMac;
+  }
+
+  const uint8_t knownFlags = out.type == MessageType::kSync ? kFlagSyncReply : 0;
+  if ((out.flags & ~knownFlags) != 0 || p[30] != 0 || p[31] != 0) return DecodeResult::kMalformed;
+  out.sender = get64(p + 12);
+  out.senderIncarnation = get64(p + 20);
+  if (p[28] != static_cast<uint8_t>(MemberStatus::kAlive) &&
+      p[28] != static_cast<uint8_t>(MemberStatus::kWithdrawn) &&
+      p[28] != static_cast<uint8_t>(MemberStatus::kLeft)) {
+    return DecodeResult::kMalformed;
+  }
+  out.senderStatus = static_cast<MemberStatus>(p[28]);
+  if (p[29] > kMaxMemberStatus) return DecodeResult::kMalformed;
+  out.destinationStatus = static_cast<MemberStatus>(p[29]);
+  out.sequence = get64(p + 32);
+  out.destination = get64(p + 40);
+  out.destinationIncarnation = get64(p + 48);
+  out.digest = get64(p + 56);
+  if (out.senderIncarnation == 0 || out.senderIncarnation > kMaxIncarnation ||
+      out.destinationIncarnation > kMaxIncarnation) {
+    return DecodeResult::kMalformed;
+  }
+
+  const uint8_t* body = p + kHeaderBytes;
+  out.ackedSequence = 0;
+  out.target = 0;
+  out.requestId = 0;
+  out.reachable = false;
+  switch (out.type) {
+    case MessageType::kAck:
+      out.ackedSequence = get64(body);
+      break;
+    case MessageType::kPingReq:
+      out.target = get64(body);
+      out.requestId = get64(body + 8);
+      break;
+    case MessageType::kIndirectResult:
+      out.target = get64(body);
+      out.requestId = get64(body + 8);
+      if (body[16] > 1) return DecodeResult::kMalformed;
+      out.reachable = body[16] == 1;
+      break;
+    case MessageType::kPing:
+    case MessageType::kNotice:
+    case MessageType::kSync:
+      break;
+  }
+  const uint8_t* u = body + bodyBytes(out.type);
+  for (std::size_t i = 0; i < out.updateCount; ++i, u += kUpdateBytes) {
+    const uint8_t status = u[16];
+    if (status == static_cast<uint8_t>(MemberStatus::kUnknown) || status > kMaxMemberStatus) {
+      return DecodeResult::kMalformed;
+    }
+    out.updates[i] = Update{get64(u), get64(u + 8), static_cast<MemberStatus>(status)};
+    if (out.updates[i].incarnation == 0 || out.updates[i].incarnation > kMaxIncarnation) {
+      return DecodeResult::kMalformed;
+    }
+  }
+  return DecodeResult::kOk;
+}
+
+std::size_t encode(const Message& m, const HmacKey& key, std::span<uint8_t> out) {
+  const std::size_t size = messageSize(m.type, m.updateCount);
+  assert(m.updateCount <= kMaxUpdates && out.size() >= size);
+  uint8_t* p = out.data();
+  std::memcpy(p, kMagic, 4);
+  p[4] = kVersion;
+  p[5] = static_cast<uint8_t>(m.type);
+  p[6] = m.flags;
+  p[7] = m.updateCount;
+  put32(p + 8, key.fingerprint());
+  put64(p + 12, m.sender);
+  put64(p + 20, m.senderIncarnation);
+  p[28] = static_cast<uint8_t>(m.senderStatus);
+  p[29] = static_cast<uint8_t>(m.destinationStatus);
+  p[30] = 0;
+  p[31] = 0;
+  put64(p + 32, m.sequence);
+  put64(p + 40, m.destination);
+  put64(p + 48, m.destinationIncarnation);
+  put64(p + 56, m.digest);
+  uint8_t* body = p + kHeaderBytes;
+  switch (m.type) {
+    case MessageType::kAck:
+      put64(body, m.ackedSequence);
+      break;
+    case MessageType::kPingReq:
+      put64(body, m.target);
+      put64(body + 8, m.requestId);
+      break;
+    case MessageType::kIndirectResult:
+      put64(body, m.target);
+      put64(body + 8, m.requestId);
+      body[16] = m.reachable ? 1 : 0;
+      break;
+    case MessageType::kPing:
+    case MessageType::kNotice:
+    case MessageType::kSync:
+      break;
+  }
+  uint8_t* u = body + bodyBytes(m.type);
+  for (std::size_t i = 0; i < m.updateCount; ++i, u += kUpdateBytes) {
+    put64(u, m.updates[i].id);
+    put64(u + 8, m.updates[i].incarnation);
+    u[16] = static_cast<uint8_t>(m.updates[i].status);
+  }
+  const std::size_t signedBytes = size - kMacBytes;
+  const Mac mac = key.sign(out.first(signedBytes));
+  std::memcpy(p + signedBytes, mac.data(), kMacBytes);
+  return size;
+}
+
+}  // namespace ironlb::membership

@@ -1,0 +1,255 @@
+// Member lifecycle: start-up, restart, refutation, graceful leave, withdrawal, list changes.
+
+#include <gtest/gtest.h>
+
+#include "test/unit/speaker/membership/cluster_fixture.h"
+
+namespace ironlb::membership::testing {
+namespace {
+
+class LifecycleTest : public ClusterTest {};
+
+TEST_F(LifecycleTest, SyncedAsSoonAsEveryMemberIsHeardOf) {
+  make(5);
+  const Time t0 = c().now();
+  c().startAll();
+  ASSERT_TRUE(c().runUntil([&] { return c().node(0).synced(); }, seconds(1)));
+  EXPECT_LT(c().now() - t0, milliseconds(10));
+}
+
+TEST_F(LifecycleTest, SyncedAtEndOfStartupWindowWhenAMemberNeverAnswers) {
+  make(4);
+  const Time t0 = c().now();
+  for (std::size_t i : {0, 1, 2})
+    c().start(i);
+  ASSERT_TRUE(c().runUntil([&] { return c().node(0).synced(); }, seconds(2)));
+  EXPECT_GE(c().now() - t0, Timers{}.startupWindow);
+  EXPECT_EQ(c().node(0).liveMembers(), c().namesOf({0, 1, 2}));
+  EXPECT_EQ(info(0, 3).status, MemberStatus::kUnknown);
+  // A member that starts late joins at once.
+  c().start(3);
+  EXPECT_TRUE(agreeOn(all(), milliseconds(50)));
+}
+
+TEST_F(LifecycleTest, RestartedMemberRejoinsAsANewIncarnation) {
+  make(6);
+  startAndConverge();
+  const uint64_t before = c().node(2).incarnation();
+  std::vector<uint8_t> oldPing;
+  c().onSend = [&](std::size_t from, std::size_t to, std::span<const uint8_t> bytes) {
+    if (from == 2 && to == 0 && oldPing.empty()) oldPing.assign(bytes.begin(), bytes.end());
+  };
+  c().runFor(milliseconds(200));
+  c().onSend = nullptr;
+  ASSERT_FALSE(oldPing.empty());
+  c().kill(2);
+  ASSERT_TRUE(agreeOn(allBut({2})));
+  c().runFor(milliseconds(100));
+  c().restart(2);
+  ASSERT_TRUE(agreeOn(all(), milliseconds(50)));
+  EXPECT_GT(c().node(2).incarnation(), before);
+  for (std::size_t i : allBut({2})) {
+    EXPECT_EQ(info(i, 2).incarnation, c().node(2).incarnation()) << i;
+  }
+  // A packet of the old process, replayed, is recognised as stale.
+  const uint64_t staleBefore = rejected(0, RejectReason::kStaleIncarnation);
+  c().inject(0, oldPing);
+  c().runFor(milliseconds(10));
+  EXPECT_EQ(rejected(0, RejectReason::kStaleIncarnation), staleBefore + 1);
+  EXPECT_TRUE(c().allAgree(c().namesOf(all())));
+}
+
+TEST_F(LifecycleTest, QuickRestartIsNotADeath) {
+  make(6);
+  startAndConverge();
+  const Time t0 = c().now();
+  c().kill(4);
+  c().runFor(milliseconds(30));
+  c().restart(4);
+  c().runFor(seconds(1));
+  EXPECT_EQ(deathsOf(4, t0), 0);
+  EXPECT_TRUE(c().allAgree(c().namesOf(all())));
+  for (std::size_t i : allBut({4}))
+    EXPECT_EQ(info(i, 4).incarnation, c().node(4).incarnation());
+}
+
+TEST_F(LifecycleTest, FalselyDeclaredMemberRefutesWithAHigherIncarnation) {
+  make(6);
+  startAndConverge();
+  const std::size_t x = 3;
+  const uint64_t before = c().node(x).incarnation();
+  for (std::size_t i : allBut({x}))
+    cutBoth(i, x, true);
+  ASSERT_TRUE(c().runUntil(
+      [&] {
+        for (std::size_t i : allBut({x})) {
+          if (info(i, x).status != MemberStatus::kDead) return false;
+        }
+        return true;
+      },
+      seconds(2)));
+  for (std::size_t i : allBut({x}))
+    cutBoth(i, x, false);
+  // Revival probes tell it it was declared dead; it refutes and everyone takes it back.
+  ASSERT_TRUE(agreeOn(all(), seconds(3)));
+  EXPECT_GT(c().node(x).incarnation(), before);
+  EXPECT_GE(c().node(x).counters().refutations, 1u);
+  for (std::size_t i : allBut({x})) {
+    EXPECT_EQ(info(i, x).status, MemberStatus::kAlive);
+    EXPECT_EQ(info(i, x).incarnation, c().node(x).incarnation());
+  }
+}
+
+TEST_F(LifecycleTest, GracefulLeaveIsAppliedAtOnceWithoutTimeouts) {
+  make(8);
+  startAndConverge();
+  const Time t0 = c().now();
+  c().leave(6);
+  ASSERT_TRUE(agreeOn(allBut({6}), milliseconds(100)));
+  EXPECT_LT(c().now() - t0, milliseconds(5));
+  EXPECT_EQ(first(EventKind::kSuspected, name(6), t0), nullptr);
+  for (std::size_t i : allBut({6}))
+    EXPECT_EQ(info(i, 6).status, MemberStatus::kLeft);
+  ASSERT_TRUE(c().runUntil([&] { return count(EventKind::kLeaveDone, 6) == 1; }, seconds(1)));
+  // Three goodbyes to each of the 7 others, then silence.
+  EXPECT_EQ(c().node(6).counters().sent[static_cast<std::size_t>(MessageType::kNotice)], 21u);
+  const uint64_t sent = c().node(6).counters().sent[static_cast<std::size_t>(MessageType::kPing)];
+  c().runFor(milliseconds(500));
+  EXPECT_EQ(c().node(6).counters().sent[static_cast<std::size_t>(MessageType::kPing)], sent);
+  EXPECT_GT(rejected(6, RejectReason::kAfterLeave), 0u);
+}
+
+TEST_F(LifecycleTest, GracefulLeaveSurvivesHeavyLoss) {
+  sim::NetworkConfig net;
+  net.seed = 11;
+  make(8, net);
+  startAndConverge();
+  c().setLoss(0.4);
+  c().leave(2);
+  c().runFor(milliseconds(30));
+  c().kill(2);  // the process exits after its goodbyes
+  EXPECT_TRUE(c().runUntil(
+      [&] {
+        for (std::size_t i : allBut({2})) {
+          if (info(i, 2).status != MemberStatus::kLeft) return false;
+        }
+        return true;
+      },
+      seconds(3)));
+}
+
+TEST_F(LifecycleTest, WithdrawalPropagatesAndIsReversible) {
+  make(6);
+  startAndConverge();
+  const uint64_t inc = c().node(1).incarnation();
+  const Time t0 = c().now();
+  c().setWithdrawn(1, true);
+  ASSERT_TRUE(agreeOn(allBut({1}), milliseconds(50)));
+  EXPECT_FALSE(lives(1, 1));
+  for (std::size_t i : allBut({1}))
+    EXPECT_EQ(info(i, 1).status, MemberStatus::kWithdrawn);
+  c().runFor(milliseconds(500));
+  EXPECT_EQ(anyDeaths(t0), 0);  // still monitored and answering
+  const Time t1 = c().now();
+  c().setWithdrawn(1, false);
+  ASSERT_TRUE(agreeOn(all(), milliseconds(50)));
+  EXPECT_EQ(c().node(1).incarnation(), inc + 2);
+  for (const auto& l : log_) {
+    if (l.node == 1 && l.event.kind == EventKind::kMemberChanged && l.event.at >= t1) {
+      EXPECT_EQ(l.event.from, MemberStatus::kWithdrawn);
+      EXPECT_EQ(l.event.to, MemberStatus::kAlive);
+    }
+  }
+  const Logged* back = first(EventKind::kMemberChanged, name(1), t1);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->event.from, MemberStatus::kWithdrawn);
+  // A withdrawn member that then dies is still detected.
+  c().setWithdrawn(1, true);
+  c().runFor(milliseconds(100));
+  c().kill(1);
+  EXPECT_TRUE(c().runUntil(
+      [&] {
+        for (std::size_t i : allBut({1})) {
+          if (info(i, 1).status != MemberStatus::kDead) return false;
+        }
+        return true;
+      },
+      seconds(2)));
+}
+
+TEST_F(LifecycleTest, ExpectedMemberListChangesAtRuntime) {
+  make(5);
+  const std::vector<std::size_t> four = {0, 1, 2, 3};
+  for (std::size_t i : four)
+    ASSERT_TRUE(c().setMembers(i, four).ok());
+  for (std::size_t i : all())
+    c().start(i);
+  // Node 4 is not expected by the others yet: its packets are ignored.
+  ASSERT_TRUE(
+      c().runUntil([&] { return c().node(0).liveMembers() == c().namesOf(four); }, seconds(1)));
+  c().runFor(milliseconds(300));
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), 0u);
+  EXPECT_FALSE(lives(0, 4));
+  // Kubernetes adds it.
+  for (std::size_t i : four)
+    ASSERT_TRUE(c().setMembers(i, all()).ok());
+  EXPECT_TRUE(agreeOn(all(), seconds(2)));
+  // Kubernetes removes node 3 (still running): everybody drops it and ignores it.
+  for (std::size_t i : allBut({3}))
+    ASSERT_TRUE(c().setMembers(i, allBut({3})).ok());
+  EXPECT_EQ(c().node(0).liveMembers(), c().namesOf(allBut({3})));
+  EXPECT_GE(count(EventKind::kMemberRemoved, 0), 1);
+  const uint64_t unknown = rejected(0, RejectReason::kUnknownSender);
+  c().runFor(milliseconds(500));
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), unknown);
+  for (std::size_t i : allBut({3}))
+    EXPECT_FALSE(lives(i, 3)) << i;
+  EXPECT_EQ(anyDeaths(), 0);
+}
+
+TEST_F(LifecycleTest, InvalidMemberListIsRejectedWithoutChange) {
+  make(3);
+  startAndConverge();
+  Status s = c().node(0).setMembers(
+      std::vector<MemberSpec>{{"node-0001", Endpoint{}}, {"node-0001", Endpoint{}}}, c().now());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().find("node-0001"), std::string::npos) << s.error();
+  EXPECT_EQ(c().node(0).memberCount(), 3u);
+}
+
+TEST(ConfigTest, RejectsUnsafeSettings) {
+  struct Case {
+    const char* name;
+    void (*mutate)(Config&);
+    const char* error;
+  };
+  const Case cases[] = {
+      {"defaults", [](Config&) {}, nullptr},
+      {"no name", [](Config& c) { c.selfName.clear(); }, "selfName"},
+      {"port 0", [](Config& c) { c.selfEndpoint.port = 0; }, "selfEndpoint"},
+      {"incarnation 0", [](Config& c) { c.startIncarnation = 0; }, "startIncarnation"},
+      {"one miss suspects", [](Config& c) { c.timers.suspectAfterMisses = 1; },
+       "suspectAfterMisses"},
+      {"zero probe interval", [](Config& c) { c.timers.probeInterval = Duration::zero(); },
+       "probeInterval"},
+      {"retry after timeout", [](Config& c) { c.timers.helperRetry = milliseconds(100); },
+       "helperRetry"},
+      {"no monitors", [](Config& c) { c.timers.monitors = 0; }, "monitors"},
+  };
+  for (const auto& tc : cases) {
+    Config config;
+    config.selfName = "node-a";
+    config.selfEndpoint = Endpoint{*net::IpAddress::parse("192.0.2.1"), 7946};
+    tc.mutate(config);
+    Status s = validate(config);
+    if (tc.error == nullptr) {
+      EXPECT_TRUE(s.ok()) << tc.name;
+    } else {
+      ASSERT_FALSE(s.ok()) << tc.name;
+      EXPECT_NE(s.error().find(tc.error), std::string::npos) << tc.name << ": " << s.error();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ironlb::membership::testing
