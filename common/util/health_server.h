@@ -22,7 +22,7 @@ namespace ironlb::util {
 
 struct HealthState {
   bool ok = true;
-  std::string reason;  // shown in the body when !ok, e.g. "informer services not synced"
+  std::string reason{};  // shown in the body when !ok, e.g. "informer services not synced"
 };
 
 // Evaluated on the server thread for every probe.

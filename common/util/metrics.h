@@ -105,9 +105,9 @@ class MetricsRegistry {
 
  private:
   struct Entry {
-    MetricType type;
-    std::unique_ptr<CounterFamily> counter;
-    std::unique_ptr<GaugeFamily> gauge;
+    MetricType type{};
+    std::unique_ptr<CounterFamily> counter{};
+    std::unique_ptr<GaugeFamily> gauge{};
   };
   Entry& findOrAdd(const std::string& name, const std::string& help, MetricType type,
                    const std::vector<std::string>& labelNames);
