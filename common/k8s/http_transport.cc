@@ -7,9 +7,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <mutex>
 #include <vector>
 
@@ -86,11 +88,27 @@ class HttpTransport final : public Transport {
   std::string server() const override { return serverText_; }
 
   Result<HttpResponse> send(const HttpRequest& request) override {
-    auto client = acquire();
-    if (!client) return makeError(client.error());
-    auto result = execute(**client, request, nullptr);
+    std::unique_ptr<httplib::ClientImpl> pooled = takeIdle();
+    const bool reused = pooled != nullptr;
+    if (!pooled) {
+      auto fresh = makeClient();
+      if (!fresh) return makeError(fresh.error());
+      pooled = std::move(*fresh);
+    }
+    auto result = execute(*pooled, request, nullptr);
+    // A kept-alive connection can die while idle (API server restart, idle timeout) in a way
+    // the liveness check misses. Requests that are safe to repeat get one more try on a fresh
+    // connection; POST and PATCH are not repeated (the first may have been applied).
+    const bool idempotent =
+        request.method == "GET" || request.method == "PUT" || request.method == "DELETE";
+    if (!result.ok() && reused && idempotent && !(request.cancel && request.cancel->cancelled())) {
+      auto fresh = makeClient();
+      if (!fresh) return makeError(fresh.error());
+      pooled = std::move(*fresh);
+      result = execute(*pooled, request, nullptr);
+    }
     // A connection that failed may be half-dead; only healthy ones go back to the pool.
-    if (result.ok()) release(std::move(*client));
+    if (result.ok()) release(std::move(pooled));
     return result;
   }
 
@@ -139,16 +157,19 @@ class HttpTransport final : public Transport {
   }
 
  private:
-  Result<std::unique_ptr<httplib::ClientImpl>> acquire() {
-    {
-      std::lock_guard lock(poolMu_);
-      if (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        return c;
-      }
+  // An idle pooled connection, or null. Connections the server has closed (or that carry
+  // unexpected bytes) are dropped: an idle HTTP/1.1 connection should have nothing to read.
+  std::unique_ptr<httplib::ClientImpl> takeIdle() {
+    std::lock_guard lock(poolMu_);
+    while (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      const int fd = static_cast<int>(c->socket());
+      if (fd < 0) continue;
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 0) == 0) return c;
     }
-    return makeClient();
+    return nullptr;
   }
 
   void release(std::unique_ptr<httplib::ClientImpl> client) {
@@ -345,6 +366,12 @@ Result<ServerUrl> parseServerUrl(const std::string& url) {
 Result<std::unique_ptr<Transport>> makeHttpTransport(const ClusterConfig& config,
                                                      const TransportOptions& options,
                                                      const util::Clock& clock) {
+  // OpenSSL writes (SSL_write, and the close_notify of SSL_shutdown after a cancelled stream)
+  // go through write(2) without MSG_NOSIGNAL: a peer that already closed the connection would
+  // kill the process with SIGPIPE. Every network daemon ignores SIGPIPE; the client does it
+  // here so no daemon can forget.
+  static std::once_flag ignoreSigpipe;
+  std::call_once(ignoreSigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   auto url = parseServerUrl(config.server);
   if (!url) return makeError(config.source + ": " + url.error());
   std::vector<X509Ptr> caCerts;

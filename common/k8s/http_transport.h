@@ -18,6 +18,9 @@
 //
 // Auth: Authorization: Bearer <token> from a TokenSource (re-read on rotation; invalidated on
 // a 401 so the next request re-reads the file), or the client certificate, or nothing.
+//
+// Side effect: the first makeHttpTransport() sets SIGPIPE to SIG_IGN for the process (OpenSSL
+// writes to a closed connection would otherwise kill it).
 
 #include <memory>
 #include <string>

@@ -65,13 +65,13 @@ struct InformerOptions {
 };
 
 struct InformerHandlers {
-  std::function<void(const Json& object)> onAdd;
-  std::function<void(const Json& oldObject, const Json& newObject)> onUpdate;
+  std::function<void(const Json& object)> onAdd{};
+  std::function<void(const Json& oldObject, const Json& newObject)> onUpdate{};
   // `lastKnown` is the last version this informer saw (after a relist it may be older than
   // the object's final state).
-  std::function<void(const Json& lastKnown)> onDelete;
+  std::function<void(const Json& lastKnown)> onDelete{};
   // Once, after the first list has been applied to the store.
-  std::function<void()> onSynced;
+  std::function<void()> onSynced{};
 };
 
 class Informer {

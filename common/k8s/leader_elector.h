@@ -44,10 +44,10 @@ struct LeaderElectorOptions {
 };
 
 struct LeaderCallbacks {
-  std::function<void()> onStartedLeading;
-  std::function<void()> onStoppedLeading;
+  std::function<void()> onStartedLeading{};
+  std::function<void()> onStoppedLeading{};
   // The holder changed (including to ourselves; "" when released).
-  std::function<void(const std::string& holder)> onNewLeader;
+  std::function<void(const std::string& holder)> onNewLeader{};
 };
 
 class LeaderElector {

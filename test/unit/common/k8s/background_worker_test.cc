@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "asio_test_util.h"
+#include "common/k8s/testing/run_until.h"
 
 namespace ironlb::k8s {
 namespace {

@@ -62,8 +62,12 @@ class LocalServer {
   explicit LocalServer(std::unique_ptr<httplib::Server> server) : server_(std::move(server)) {}
   ~LocalServer() { stop(); }
   httplib::Server& operator*() { return *server_; }
-  void start() {
-    port_ = server_->bind_to_any_port("127.0.0.1");
+  void start(int port = 0) {
+    if (port == 0) {
+      port_ = server_->bind_to_any_port("127.0.0.1");
+    } else if (server_->bind_to_port("127.0.0.1", port)) {
+      port_ = port;
+    }
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     while (!server_->is_running())
       std::this_thread::yield();
@@ -313,6 +317,28 @@ TEST_F(HttpTransportTest, RotatedTokenFileIsPickedUpAfterA401) {
   dir.write("token", "new-token");
   std::filesystem::last_write_time(tokenPath, std::filesystem::last_write_time(tokenPath) - 10s);
   EXPECT_EQ(t->send({.method = "GET", .path = "/auth"})->status, 200);
+}
+
+TEST(HttpTransportRestartTest, KeptAliveConnectionsSurviveAServerRestart) {
+  util::ManualClock clock;
+  auto first = std::make_unique<LocalServer>(std::make_unique<httplib::Server>());
+  (**first).set_keep_alive_timeout(1);  // so stopping it does not wait 5s for the idle client
+  addRoutes(*first);
+  first->start();
+  const int port = first->port();
+  auto t = makeHttpTransport(plainConfig(port), {}, clock);
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->send({.method = "GET", .path = "/echo"}).ok());  // pools a connection
+  first.reset();                                                     // the "API server" dies
+  LocalServer second(std::make_unique<httplib::Server>());
+  addRoutes(second);
+  second.start(port);
+  ASSERT_EQ(second.port(), port);
+  for (const char* method : {"GET", "POST", "PUT"}) {
+    auto res = (*t)->send({.method = method, .path = "/echo", .body = "{}"});
+    ASSERT_TRUE(res.ok()) << method << ": " << res.error();
+    EXPECT_EQ(res->status, 200);
+  }
 }
 
 TEST(HttpTransportStandaloneTest, ConnectionRefusedSaysSo) {

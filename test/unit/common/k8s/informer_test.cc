@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "asio_test_util.h"
+#include "common/k8s/testing/run_until.h"
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/testing/fake_transport.h"

@@ -5,7 +5,7 @@
 #include <map>
 #include <thread>
 
-#include "asio_test_util.h"
+#include "common/k8s/testing/run_until.h"
 #include "common/k8s/k8s_metrics.h"
 
 namespace ironlb::k8s {

@@ -1,6 +1,6 @@
 #pragma once
-// Stepping an io_context in tests: run handlers one at a time until a condition holds, with a
-// watchdog deadline so a broken test fails instead of hanging.
+// Stepping an io_context in tests (this module's and the daemons'): run handlers one at a time
+// until a condition holds, with a watchdog deadline so a broken test fails instead of hanging.
 
 #include <boost/asio/io_context.hpp>
 
