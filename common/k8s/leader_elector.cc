@@ -10,8 +10,10 @@
 
 namespace ironlb::k8s {
 
+// Callbacks posted to the io_context hold this; the destructor disarms them.
 struct LeaderElector::Shared {
   LeaderCallbacks callbacks;
+  std::atomic<bool> alive{true};
 };
 
 LeaderElector::LeaderElector(ApiClient& client, boost::asio::io_context& io,
@@ -57,6 +59,7 @@ void LeaderElector::emit(LeaderTransition t) {
   util::logWith(*log, spdlog::level::info, leading ? "started leading" : "stopped leading",
                 {{"lease", options_.ns + "/" + options_.name}, {"identity", options_.identity}});
   boost::asio::post(io_, [shared = shared_, leading] {
+    if (!shared->alive) return;
     auto& cb = leading ? shared->callbacks.onStartedLeading : shared->callbacks.onStoppedLeading;
     if (cb) cb();
   });
@@ -67,7 +70,7 @@ void LeaderElector::noteHolder(const std::string& holder) {
   haveHolder_ = true;
   lastHolder_ = holder;
   boost::asio::post(io_, [shared = shared_, holder] {
-    if (shared->callbacks.onNewLeader) shared->callbacks.onNewLeader(holder);
+    if (shared->alive && shared->callbacks.onNewLeader) shared->callbacks.onNewLeader(holder);
   });
 }
 

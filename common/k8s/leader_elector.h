@@ -10,7 +10,9 @@
 //   ...
 //   elector.stop();   // releases the lease if held, so a standby takes over at once
 //
-// Callbacks run on the io_context thread, in order. After onStoppedLeading the daemon must not
+// Callbacks run on the io_context thread, in order; stop() posts a final onStoppedLeading when
+// leading, which runs at the next turn of the loop. Destroying the elector disarms callbacks
+// not yet run. After onStoppedLeading the daemon must not
 // write as the leader: it fires when a renewal has not succeeded for renewDeadline, when another
 // identity is seen holding the lease, and on stop(). Each HTTP call is bounded
 // (max(retryPeriod, renewDeadline/2)), so a hung API server cannot delay stepping down by more
