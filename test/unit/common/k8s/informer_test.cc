@@ -5,10 +5,10 @@
 #include <mutex>
 #include <thread>
 
-#include "common/k8s/testing/run_until.h"
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/testing/fake_transport.h"
+#include "common/k8s/testing/run_until.h"
 
 namespace ironlb::k8s {
 namespace {

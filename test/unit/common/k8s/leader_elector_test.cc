@@ -5,9 +5,9 @@
 #include <atomic>
 #include <mutex>
 
-#include "common/k8s/testing/run_until.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/testing/fake_transport.h"
+#include "common/k8s/testing/run_until.h"
 
 namespace ironlb::k8s {
 namespace {

@@ -5,8 +5,8 @@
 #include <map>
 #include <thread>
 
-#include "common/k8s/testing/run_until.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/k8s/testing/run_until.h"
 
 namespace ironlb::k8s {
 namespace {
