@@ -24,6 +24,9 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+# Bash skips the EXIT trap when a signal kills it; turn INT/TERM into an exit.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 "$here/start.sh" "$state"
 # shellcheck disable=SC1091

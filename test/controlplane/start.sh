@@ -48,10 +48,14 @@ on_exit() {
     cp_tail_logs "$state"
     cp_stop_pid kube-apiserver "$state" || true
     cp_stop_pid etcd "$state" || true
+    rm -rf "$state/etcd-data"
     exit "$rc"
   fi
 }
 trap on_exit EXIT
+# Bash skips the EXIT trap when a signal kills it; turn INT/TERM into an exit.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 rm -rf "$state/etcd-data" "$state/pki" "$state/tokens" "$state/env"
 rm -f "$state"/kubeconfig*

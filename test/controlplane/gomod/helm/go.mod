@@ -1,4 +1,4 @@
-// Wrapper module that builds the helm command at a pinned version (see ../../build.sh).
+// Wrapper module that builds the helm command at a pinned version (HELM_VERSION in ../../lib.sh).
 module ironlb.test/controlplane/helm
 
 go 1.25.0

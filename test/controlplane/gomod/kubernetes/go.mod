@@ -2,8 +2,12 @@
 // k8s.io/kubernetes points its staging modules at ./staging/src/... in its own go.mod;
 // replace directives of a dependency are ignored, so we repeat them here pinned to the
 // published staging versions (v0.<minor>.<patch> matches v1.<minor>.<patch>).
-// Generated list: kubernetes' own go.mod `replace` block. Keep in step with KUBE_VERSION in
-// ../../build.sh.
+// The list is kubernetes' own go.mod `replace` block. A few of these versions (cri-client,
+// csi-translation-lib, kube-controller-manager, kube-proxy, kube-scheduler, sample-*) are not
+// served by the module proxy this project's machines reach; only tests of kubernetes'
+// packages import them, so the build never needs them and go.sum has no entry for them.
+// Keep in step with KUBE_VERSION in ../../lib.sh; regenerate go.sum with
+// `GOFLAGS=-mod=mod GOSUMDB=off go mod tidy -e` (the checksum database is not reachable).
 module ironlb.test/controlplane/kubernetes
 
 go 1.23.0
