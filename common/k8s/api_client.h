@@ -1,0 +1,144 @@
+#pragma once
+// ApiClient: the Kubernetes REST API at the JSON level (nlohmann::json), over a Transport.
+// Blocking calls, safe to use from several threads at once. Run them on a background thread
+// (Informer, EventRecorder, LeaderElector and BackgroundWorker do), never on a daemon's logic
+// thread: a slow API server must not stall packet handling.
+//
+//   ApiClient api(*transport);
+//   auto svc = api.get(resources::kServices, "default", "web");
+//   if (!svc && svc.error().isNotFound()) ...
+//   auto page = api.list(resources::kServices, "", {.labelSelector = "app=web", .limit = 500});
+//   api.updateStatus(resources::kServices, *svc);   // PUT .../status with its resourceVersion
+//
+// Every failure is an ApiResult error carrying the HTTP code and the Kubernetes Status
+// reason/message; see api_error.h.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/k8s/api_error.h"
+#include "common/k8s/resource.h"
+#include "common/k8s/transport.h"
+
+namespace ironlb::k8s {
+
+class K8sMetrics;
+
+using Json = nlohmann::json;
+
+// Per-call knobs; the defaults suit most calls.
+struct CallOptions {
+  util::Duration timeout{0};      // read timeout; 0 = the transport default
+  CancelToken* cancel = nullptr;  // abort from another thread
+};
+
+struct ListOptions {
+  std::string labelSelector{};
+  std::string fieldSelector{};
+  int64_t limit = 0;              // page size; 0 = no paging
+  std::string continueToken{};    // from the previous page
+  std::string resourceVersion{};  // "" = most recent (a quorum read)
+  CallOptions call{};
+};
+
+struct ObjectList {
+  std::vector<Json> items{};
+  std::string resourceVersion{};  // of the list: where a watch should start
+  std::string continueToken{};    // non-empty when more pages remain
+};
+
+struct WatchOptions {
+  std::string resourceVersion{};  // start after this version ("" = "now", with synthetic ADDs)
+  int timeoutSeconds = 300;       // server closes the stream after this; we then re-watch
+  bool allowBookmarks = true;
+  std::string labelSelector{};
+  std::string fieldSelector{};
+  // Client read timeout = timeoutSeconds + this margin, so a silent connection still ends.
+  util::Duration readMargin = std::chrono::seconds(30);
+  CancelToken* cancel = nullptr;
+};
+
+enum class WatchEventType { kAdded, kModified, kDeleted, kBookmark, kError, kMalformed };
+const char* toString(WatchEventType type);
+
+struct WatchEvent {
+  WatchEventType type = WatchEventType::kMalformed;
+  Json object{};        // the object; for kError a Status; null for kMalformed
+  std::string error{};  // kMalformed: what was wrong with the line
+};
+// Parses one line of a watch stream. Never throws.
+WatchEvent parseWatchEvent(std::string_view line);
+
+// Return false to end the watch early.
+using WatchHandler = std::function<bool(WatchEvent&& event)>;
+
+enum class PatchType {
+  kMerge,           // application/merge-patch+json (RFC 7386)
+  kStrategicMerge,  // application/strategic-merge-patch+json (built-in types only)
+  kJsonPatch,       // application/json-patch+json (RFC 6902)
+};
+
+struct DeleteOptions {
+  std::string preconditionUid{};              // delete only this incarnation
+  std::string preconditionResourceVersion{};  // delete only this version
+  std::string propagationPolicy{};            // Foreground, Background, Orphan
+  CallOptions call{};
+};
+
+class ApiClient {
+ public:
+  // `metrics` (optional) counts requests by verb and code.
+  explicit ApiClient(Transport& transport, K8sMetrics* metrics = nullptr);
+
+  ApiResult<Json> get(const ResourceType& type, std::string_view ns, std::string_view name,
+                      const CallOptions& call = {});
+  // One page.
+  ApiResult<ObjectList> list(const ResourceType& type, std::string_view ns,
+                             const ListOptions& options = {});
+  // Every page (following continue tokens); the result's resourceVersion is the snapshot's.
+  ApiResult<ObjectList> listAll(const ResourceType& type, std::string_view ns,
+                                ListOptions options = {});
+  // POST; the namespace comes from `ns` (metadata.namespace, if set, must agree).
+  ApiResult<Json> create(const ResourceType& type, std::string_view ns, const Json& object,
+                         const CallOptions& call = {});
+  // PUT of the whole object; name/namespace from its metadata. Include
+  // metadata.resourceVersion for optimistic concurrency (409 Conflict when stale).
+  ApiResult<Json> update(const ResourceType& type, const Json& object,
+                         const CallOptions& call = {});
+  // PUT on the status subresource (only .status is applied).
+  ApiResult<Json> updateStatus(const ResourceType& type, const Json& object,
+                               const CallOptions& call = {});
+  ApiResult<Json> patch(const ResourceType& type, std::string_view ns, std::string_view name,
+                        PatchType patchType, const Json& patch, std::string_view subresource = "",
+                        const CallOptions& call = {});
+  ApiResult<void> remove(const ResourceType& type, std::string_view ns, std::string_view name,
+                         const DeleteOptions& options = {});
+
+  // Streams events to `onEvent` on the calling thread until the server ends the stream
+  // (ok), onEvent returns false (ok), the request fails (error: e.g. 410 Gone when
+  // resourceVersion is too old, or a transport error), or options.cancel fires (error,
+  // isCancelled()). ERROR events inside the stream are delivered as kError, not turned into
+  // a returned error: the caller decides (an informer relists on code 410).
+  ApiResult<void> watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
+                        const WatchHandler& onEvent);
+
+  Transport& transport() { return transport_; }
+
+  // The raw call behind the helpers: JSON in/out, Status errors decoded.
+  ApiResult<Json> request(const std::string& method, const std::string& path,
+                          const std::string& body, const std::string& contentType,
+                          const CallOptions& call);
+
+ private:
+  void count(const std::string& verb, int code);
+
+  Transport& transport_;
+  K8sMetrics* metrics_;
+};
+
+}  // namespace ironlb::k8s

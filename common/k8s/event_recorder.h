@@ -1,0 +1,78 @@
+#pragma once
+// EventRecorder: writes core/v1 Events ("kubectl describe svc" shows them) without ever
+// blocking the caller. record() queues; a background thread aggregates repeats, rate-limits
+// (see event_aggregator.h) and talks to the API server. Events are best effort: a full queue,
+// an exhausted rate limit or an API error drops the event, counts it in
+// ironlb_k8s_events_dropped_total and logs at debug level.
+//
+//   EventRecorder events(api, {.component = "ironlb-controller", .host = nodeName});
+//   events.start();
+//   events.record(referenceTo(resources::kServices, svc), EventType::kNormal, "IPAllocated",
+//                 "Assigned IP [\"192.0.2.10\"]");
+//
+// Events for cluster-scoped objects (Nodes) go to the "default" namespace, as kubectl expects.
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/k8s/api_client.h"
+#include "common/k8s/cancel_token.h"
+#include "common/k8s/event_aggregator.h"
+#include "common/util/clock.h"
+
+namespace ironlb::k8s {
+
+class K8sMetrics;
+
+// A reference to `object` (an API object as JSON) of `type`.
+ObjectReference referenceTo(const ResourceType& type, const Json& object);
+
+struct EventRecorderOptions {
+  std::string component{};  // source.component / reportingComponent, e.g. "ironlb-controller"
+  std::string host{};       // source.host / reportingInstance, e.g. the node or pod name
+  EventAggregationOptions aggregation{};
+  size_t maxQueue = 1000;
+  const util::Clock* clock = nullptr;  // default: system clock
+  K8sMetrics* metrics = nullptr;
+};
+
+class EventRecorder {
+ public:
+  EventRecorder(ApiClient& client, EventRecorderOptions options);
+  ~EventRecorder();
+  EventRecorder(const EventRecorder&) = delete;
+  EventRecorder& operator=(const EventRecorder&) = delete;
+
+  void start();
+  // Abandons queued events and the request in flight; joins.
+  void stop();
+
+  // Any thread; never blocks on the network.
+  void record(const ObjectReference& object, EventType type, std::string reason,
+              std::string message);
+
+  // Waits until everything recorded so far has been written or dropped (graceful shutdown,
+  // tests). Returns false on timeout.
+  bool flush(util::Duration timeout);
+
+ private:
+  void run();
+  void process(const EventRecord& record);
+  Json buildEvent(const EventRecord& record, const std::string& name) const;
+
+  ApiClient& client_;
+  EventRecorderOptions options_;
+  EventAggregator aggregator_;  // recorder thread only
+  CancelToken cancel_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<EventRecord> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ironlb::k8s

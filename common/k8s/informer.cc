@@ -1,0 +1,225 @@
+// Informer: list/watch loop on a background thread; store updates and handlers on the logic
+// thread.
+#include "common/k8s/informer.h"
+
+#include <boost/asio/post.hpp>
+
+#include "common/k8s/k8s_metrics.h"
+#include "common/k8s/object_meta.h"
+#include "common/util/logging.h"
+
+namespace ironlb::k8s {
+
+// State shared with tasks posted to the io_context; they keep it alive and check `stopped`.
+struct Informer::Core {
+  InformerHandlers handlers;
+  ObjectStore store;    // logic thread
+  bool synced = false;  // logic thread
+  std::atomic<bool> stopped{false};
+
+  void emit(const StoreDelta& d) {
+    if (stopped) return;
+    switch (d.kind) {
+      case StoreDelta::Kind::kAdd:
+        if (handlers.onAdd) handlers.onAdd(*store.get(d.key));
+        break;
+      case StoreDelta::Kind::kUpdate:
+        if (handlers.onUpdate) handlers.onUpdate(d.old, *store.get(d.key));
+        break;
+      case StoreDelta::Kind::kDelete:
+        if (handlers.onDelete) handlers.onDelete(d.old);
+        break;
+    }
+  }
+};
+
+Informer::Informer(ApiClient& client, boost::asio::io_context& io, InformerOptions options,
+                   InformerHandlers handlers)
+    : client_(client), io_(io), options_(std::move(options)), core_(std::make_shared<Core>()) {
+  core_->handlers = std::move(handlers);
+  if (options_.name.empty()) options_.name = options_.type.plural;
+  if (!options_.random) options_.random = util::makeRandomSource();
+  if (!options_.sleeper) options_.sleeper = realSleeper();
+  if (!options_.clock) options_.clock = &util::SystemClock::instance();
+}
+
+Informer::~Informer() {
+  stop();
+}
+
+void Informer::start() {
+  if (thread_.joinable() || core_->stopped) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Informer::stop() {
+  core_->stopped = true;
+  cancel_.cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Informer::synced() const {
+  return core_->synced;
+}
+const ObjectStore& Informer::store() const {
+  return core_->store;
+}
+const Json* Informer::get(const std::string& key) const {
+  return core_->store.get(key);
+}
+
+std::string Informer::resumeVersion() const {
+  std::lock_guard lock(rvMu_);
+  return resumeVersion_;
+}
+
+void Informer::setResumeVersion(const std::string& rv) {
+  std::lock_guard lock(rvMu_);
+  resumeVersion_ = rv;
+}
+
+void Informer::postReplace(std::vector<Json> items) {
+  auto shared = std::make_shared<std::vector<Json>>(std::move(items));
+  boost::asio::post(io_, [core = core_, shared] {
+    if (core->stopped) return;
+    const auto deltas = core->store.replace(std::move(*shared));
+    for (const auto& d : deltas)
+      core->emit(d);
+    if (!core->synced && !core->stopped) {
+      core->synced = true;
+      if (core->handlers.onSynced) core->handlers.onSynced();
+    }
+  });
+}
+
+void Informer::postEvent(WatchEvent&& event) {
+  auto shared = std::make_shared<WatchEvent>(std::move(event));
+  boost::asio::post(io_, [core = core_, shared] {
+    if (core->stopped) return;
+    if (auto d = core->store.apply(shared->type, std::move(shared->object))) core->emit(*d);
+  });
+}
+
+void Informer::run() {
+  auto log = util::getLogger("k8s");
+  const std::string& name = options_.name;
+  K8sMetrics* metrics = options_.metrics;
+  util::Backoff backoff(options_.backoff, options_.random);
+  auto pause = [&]() { return options_.sleeper(backoff.next(), cancel_); };
+
+  bool needList = true;
+  std::string listReason = "initial";
+  bool progressSinceList = false;
+  int goneWithoutProgress = 0;
+  std::string rv;
+
+  while (!cancel_.cancelled()) {
+    if (needList) {
+      if (metrics) metrics->informerRelist(name, listReason);
+      auto list = client_.listAll(options_.type, options_.ns,
+                                  {.labelSelector = options_.labelSelector,
+                                   .fieldSelector = options_.fieldSelector,
+                                   .limit = options_.pageSize,
+                                   .call = {.cancel = &cancel_}});
+      if (cancel_.cancelled()) break;
+      if (!list) {
+        util::logWith(*log, spdlog::level::warn, "informer list failed; retrying",
+                      {{"informer", name}, {"error", list.error().describe()}});
+        if (!pause()) break;
+        continue;
+      }
+      rv = list->resourceVersion;
+      setResumeVersion(rv);
+      util::logWith(*log, spdlog::level::debug, "informer listed",
+                    {{"informer", name},
+                     {"items", static_cast<int64_t>(list->items.size())},
+                     {"resourceVersion", rv}});
+      postReplace(std::move(list->items));
+      needList = false;
+      progressSinceList = false;
+      backoff.reset();
+    }
+
+    bool gone = false;
+    bool streamError = false;
+    bool progress = false;
+    std::string problem;
+    const util::MonoTime watchStart = options_.clock->now();
+    auto watched = client_.watch(
+        options_.type, options_.ns,
+        {.resourceVersion = rv,
+         .timeoutSeconds = options_.watchTimeoutSeconds,
+         .allowBookmarks = true,
+         .labelSelector = options_.labelSelector,
+         .fieldSelector = options_.fieldSelector,
+         .cancel = &cancel_},
+        [&](WatchEvent&& ev) {
+          if (metrics) metrics->informerEvent(name, toString(ev.type));
+          if (ev.type == WatchEventType::kError) {
+            const Json& st = ev.object;
+            const int code =
+                st.contains("code") && st["code"].is_number_integer() ? st["code"].get<int>() : 0;
+            const std::string reason = st.contains("reason") && st["reason"].is_string()
+                                           ? st["reason"].get<std::string>()
+                                           : "";
+            if (code == 410 || reason == "Expired" || reason == "Gone") {
+              gone = true;
+            } else {
+              streamError = true;
+              problem = "ERROR event: " + st.dump();
+            }
+            return false;
+          }
+          std::string eventRv = resourceVersionOf(ev.object);
+          if (ev.type == WatchEventType::kMalformed ||
+              (eventRv.empty() ||
+               (ev.type != WatchEventType::kBookmark && nameOf(ev.object).empty()))) {
+            if (metrics) metrics->informerMalformed(name);
+            streamError = true;
+            problem = ev.type == WatchEventType::kMalformed
+                          ? ev.error
+                          : std::string("event without metadata.name/resourceVersion");
+            return false;
+          }
+          rv = std::move(eventRv);
+          setResumeVersion(rv);
+          progress = true;
+          progressSinceList = true;
+          if (ev.type != WatchEventType::kBookmark) postEvent(std::move(ev));
+          return true;
+        });
+    if (cancel_.cancelled()) break;
+    if (progress) backoff.reset();
+    if (!watched && watched.error().isGone()) gone = true;
+
+    if (gone) {
+      util::logWith(*log, spdlog::level::info,
+                    "informer resourceVersion expired (410 Gone); relisting",
+                    {{"informer", name}, {"resourceVersion", rv}});
+      // Relist at once; but if relists keep ending in 410 without a single event in between,
+      // something is wrong (clock-skewed etcd, a proxy caching old versions): back off.
+      goneWithoutProgress = progressSinceList ? 0 : goneWithoutProgress + 1;
+      if (goneWithoutProgress >= 2 && !pause()) break;
+      needList = true;
+      listReason = "gone";
+      continue;
+    }
+    if (!watched || streamError) {
+      if (metrics) metrics->informerWatchError(name);
+      util::logWith(*log, spdlog::level::warn, "informer watch failed; re-watching",
+                    {{"informer", name},
+                     {"resourceVersion", rv},
+                     {"error", watched ? problem : watched.error().describe()}});
+      if (!pause()) break;
+      continue;
+    }
+    // The server closed the stream (normally at its timeout): carry on from where we are. A
+    // stream that ends at once with nothing in it is a misbehaving server or proxy, not a
+    // timeout; back off rather than spin.
+    if (!progress && options_.clock->now() - watchStart < std::chrono::seconds(1)) {
+      if (!pause()) break;
+    }
+  }
+}
+
+}  // namespace ironlb::k8s

@@ -1,0 +1,257 @@
+#include "common/k8s/leader_elector.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "common/k8s/object_meta.h"
+#include "common/k8s/testing/fake_transport.h"
+#include "common/k8s/testing/run_until.h"
+
+namespace ironlb::k8s {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeTransport;
+using testing::runUntil;
+using testing::statusBody;
+
+const std::string kLeasePath = "/apis/coordination.k8s.io/v1/namespaces/ns/leases/lock";
+const std::string kLeasesPath = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
+
+// A one-object Lease API with optimistic concurrency, shared by several electors' transports.
+class LeaseServer {
+ public:
+  Result<HttpResponse> handle(const HttpRequest& r) {
+    std::lock_guard lock(mu_);
+    const std::string path = r.path.substr(0, r.path.find('?'));
+    if (r.method == "GET" && path == kLeasePath) {
+      if (lease_.is_null()) return HttpResponse{404, {}, statusBody(404, "NotFound", "no lease")};
+      return HttpResponse{200, {}, lease_.dump()};
+    }
+    if (r.method == "POST" && path == kLeasesPath) {
+      if (!lease_.is_null()) {
+        return HttpResponse{409, {}, statusBody(409, "AlreadyExists", "exists")};
+      }
+      return store(Json::parse(r.body), 201);
+    }
+    if (r.method == "PUT" && path == kLeasePath) {
+      Json body = Json::parse(r.body);
+      if (lease_.is_null() || resourceVersionOf(body) != resourceVersionOf(lease_)) {
+        return HttpResponse{409, {}, statusBody(409, "Conflict", "modified")};
+      }
+      ++puts_;
+      return store(std::move(body), 200);
+    }
+    return HttpResponse{400, {}, statusBody(400, "BadRequest", r.method + " " + r.path)};
+  }
+  std::string holder() {
+    std::lock_guard lock(mu_);
+    return lease_.is_null() ? "<none>" : leaseRecordFromJson(lease_).holderIdentity;
+  }
+  int puts() {
+    std::lock_guard lock(mu_);
+    return puts_;
+  }
+
+ private:
+  HttpResponse store(Json body, int code) {
+    body["metadata"]["resourceVersion"] = std::to_string(++rv_);
+    lease_ = std::move(body);
+    return HttpResponse{code, {}, lease_.dump()};
+  }
+  std::mutex mu_;
+  Json lease_;
+  int rv_ = 0;
+  int puts_ = 0;
+};
+
+// Sleeps until the manual clock has moved on by `d` (the test moves it), or cancellation.
+// `parkedUntil` publishes the wake-up time while waiting (0 otherwise), so the test only moves
+// time once every elector is asleep with its next wake-up still ahead.
+Sleeper manualSleeper(util::ManualClock& clock, std::atomic<int64_t>& parkedUntil) {
+  return [&clock, &parkedUntil](util::Duration d, CancelToken& token) {
+    const util::MonoTime until = clock.now() + d;
+    parkedUntil = until.time_since_epoch().count();
+    bool ok = true;
+    while (clock.now() < until) {
+      if (!token.sleepFor(1ms)) {
+        ok = false;
+        break;
+      }
+    }
+    parkedUntil = 0;
+    return ok;
+  };
+}
+
+struct Candidate {
+  Candidate(LeaseServer& server, boost::asio::io_context& io, util::ManualClock& clock,
+            const std::string& id)
+      : api(transport) {
+    transport.setFallback([this, &server](const HttpRequest& r) -> Result<HttpResponse> {
+      if (partitioned) return makeError("API server unreachable (test partition)");
+      return server.handle(r);
+    });
+    LeaderElectorOptions o;
+    o.ns = "ns";
+    o.name = "lock";
+    o.identity = id;
+    o.timing = {15s, 10s, 2s};
+    o.clock = &clock;
+    o.random = [] { return 0.0; };
+    o.sleeper = manualSleeper(clock, parkedUntil);
+    elector = std::make_unique<LeaderElector>(
+        api, io, o,
+        LeaderCallbacks{.onStartedLeading =
+                            [this] {
+                              leading = true;
+                              ++started;
+                            },
+                        .onStoppedLeading =
+                            [this] {
+                              leading = false;
+                              ++stopped;
+                            },
+                        .onNewLeader = [this](const std::string& h) { lastSeenHolder = h; }});
+  }
+  FakeTransport transport;
+  ApiClient api;
+  std::atomic<bool> partitioned{false};
+  std::unique_ptr<LeaderElector> elector;
+  std::atomic<int64_t> parkedUntil{0};
+  bool running = false;
+  bool leading = false;
+  int started = 0;
+  int stopped = 0;
+  std::string lastSeenHolder;
+};
+
+class LeaderElectorTest : public ::testing::Test {
+ protected:
+  Candidate& candidate(const std::string& id) {
+    candidates_.push_back(std::make_unique<Candidate>(server_, io_, clock_, id));
+    return *candidates_.back();
+  }
+  void start(Candidate& c) {
+    ASSERT_TRUE(c.elector->start().ok());
+    c.running = true;
+  }
+  void stop(Candidate& c) {
+    c.elector->stop();
+    c.running = false;
+  }
+  // Moves time on in 100ms steps until `done` or `limit`. Before each step, every running
+  // elector must be asleep with its wake-up still ahead (done reacting to the last step), and
+  // posted callbacks are run.
+  bool advanceUntil(const std::function<bool()>& done, util::Duration limit) {
+    const util::MonoTime end = clock_.now() + limit;
+    auto settled = [&] {
+      for (const auto& c : candidates_) {
+        if (c->running && c->parkedUntil.load() <= clock_.now().time_since_epoch().count()) {
+          return false;
+        }
+      }
+      return true;
+    };
+    for (;;) {
+      if (!runUntil(io_, settled)) {
+        ADD_FAILURE() << "electors did not settle";
+        return false;
+      }
+      testing::drain(io_);
+      if (done()) return true;
+      if (clock_.now() >= end) return false;
+      clock_.advance(100ms);
+    }
+  }
+  LeaseServer server_;
+  boost::asio::io_context io_;
+  util::ManualClock clock_;
+  std::vector<std::unique_ptr<Candidate>> candidates_;
+};
+
+TEST_F(LeaderElectorTest, AcquiresAMissingLeaseAndRenewsIt) {
+  Candidate& a = candidate("a");
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  EXPECT_EQ(server_.holder(), "a");
+  EXPECT_TRUE(a.elector->isLeader());
+  ASSERT_TRUE(advanceUntil([&] { return server_.puts() >= 3; }, 30s));
+  EXPECT_TRUE(a.leading);
+  EXPECT_EQ(a.started, 1);
+  stop(a);
+  EXPECT_EQ(server_.holder(), "") << "stop releases the lease";
+}
+
+TEST_F(LeaderElectorTest, StandbyTakesOverAtOnceAfterRelease) {
+  Candidate& a = candidate("a");
+  Candidate& b = candidate("b");
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  start(b);
+  ASSERT_TRUE(advanceUntil([&] { return b.lastSeenHolder == "a"; }, 10s));
+  EXPECT_FALSE(b.leading);
+  stop(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return !a.leading && a.stopped == 1; }));
+  // b takes over within one retry period (+ jitter), far sooner than the 15s lease.
+  const util::MonoTime released = clock_.now();
+  ASSERT_TRUE(advanceUntil([&] { return b.leading; }, 5s));
+  EXPECT_LT(clock_.now() - released, 5s);
+  EXPECT_EQ(server_.holder(), "b");
+  stop(b);
+}
+
+TEST_F(LeaderElectorTest, StandbyTakesOverAfterExpiryAndTheOldLeaderStepsDown) {
+  Candidate& a = candidate("a");
+  Candidate& b = candidate("b");
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  start(b);
+  ASSERT_TRUE(advanceUntil([&] { return b.lastSeenHolder == "a"; }, 10s));
+  a.partitioned = true;  // a can no longer reach the API server: no renewals, no release
+  const util::MonoTime cut = clock_.now();
+  ASSERT_TRUE(advanceUntil([&] { return !a.leading; }, 20s));
+  const util::Duration aSteppedDownAfter = clock_.now() - cut;
+  EXPECT_GE(aSteppedDownAfter, 8s) << "a keeps leading until renewDeadline (10s) minus the "
+                                      "time since its last renewal";
+  EXPECT_FALSE(b.leading) << "the old leader stops before the standby may start";
+  ASSERT_TRUE(advanceUntil([&] { return b.leading; }, 30s));
+  EXPECT_GE(clock_.now() - cut, 13s) << "b waits out (most of) the 15s lease";
+  EXPECT_EQ(server_.holder(), "b");
+  stop(a);
+  stop(b);
+  EXPECT_EQ(a.started, 1);
+  EXPECT_EQ(a.stopped, 1);
+}
+
+TEST_F(LeaderElectorTest, OnlyOneLeaderAtATime) {
+  Candidate& a = candidate("a");
+  Candidate& b = candidate("b");
+  Candidate& c = candidate("c");
+  start(a);
+  start(b);
+  start(c);
+  ASSERT_TRUE(advanceUntil([&] { return a.leading || b.leading || c.leading; }, 10s));
+  ASSERT_TRUE(advanceUntil([] { return false; }, 20s) == false);
+  EXPECT_EQ(int(a.leading) + int(b.leading) + int(c.leading), 1);
+  EXPECT_EQ(a.started + b.started + c.started, 1);
+}
+
+TEST_F(LeaderElectorTest, RejectsBadOptions) {
+  FakeTransport t;
+  ApiClient api(t);
+  LeaderElector noId(api, io_, LeaderElectorOptions{.ns = "ns", .name = "lock"}, {});
+  EXPECT_FALSE(noId.start().ok());
+  LeaderElector badTiming(
+      api, io_,
+      LeaderElectorOptions{.ns = "ns", .name = "lock", .identity = "x", .timing = {5s, 10s, 2s}},
+      {});
+  const Status st = badTiming.start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("leaseDuration"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ironlb::k8s
