@@ -322,6 +322,7 @@ void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
   state.backend_key = request.backend_key;
   state.ports = std::move(ports);
   state.ns = request.ns;
+  state.ips = inFamilyOrder(request, std::move(state.ips));  // the primary family may differ
   if (state.namespace_labels != request.namespace_labels) {
     state.namespace_labels = request.namespace_labels;
   }

@@ -2,6 +2,7 @@
 // Test helpers: build lbconfig::Pool values and ServiceRequests from short text, the way the
 // config builder and the controller would.
 
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -169,3 +170,9 @@ inline std::string describe(const Assignment& a) {
 }
 
 }  // namespace ironlb::allocator::testing
+
+namespace ironlb::allocator {
+inline void PrintTo(const Assignment& a, std::ostream* os) {
+  *os << testing::describe(a);
+}
+}  // namespace ironlb::allocator
