@@ -1,7 +1,6 @@
 #include "controller/allocator/range_occupancy.h"
 
 #include <cassert>
-#include <iterator>
 
 #include "controller/allocator/avoided_ips.h"
 
@@ -50,17 +49,15 @@ bool RangeOccupancy::onlyAvoided(net::U128 lo, net::U128 hi) const {
 }
 
 bool RangeOccupancy::used(net::U128 value) const {
-  auto it = used_.upper_bound(value);
-  if (it == used_.begin()) return false;
-  --it;
-  return value <= it->second && !avoided(value);
+  const IntervalSet::Interval* i = used_.floor(value);
+  return i != nullptr && value <= i->last && !avoided(value);
 }
 
 std::optional<net::U128> RangeOccupancy::firstFree() const {
   if (!first_usable_) return std::nullopt;
   // Intervals start at used (so usable) addresses: only the first can contain first_usable_.
-  if (used_.empty() || used_.begin()->first != *first_usable_) return first_usable_;
-  const net::U128 end = used_.begin()->second;
+  if (used_.empty() || used_.front().first != *first_usable_) return first_usable_;
+  const net::U128 end = used_.front().last;
   if (end == last_usable_) return std::nullopt;
   // Maximality: the next usable address after a maximal interval is free.
   return nextUsable(end + 1);
@@ -68,44 +65,45 @@ std::optional<net::U128> RangeOccupancy::firstFree() const {
 
 void RangeOccupancy::insert(net::U128 value) {
   assert(usable(value) && !used(value));
-  auto next = used_.upper_bound(value);
-  const bool has_prev = next != used_.begin();
-  auto prev = has_prev ? std::prev(next) : next;
-  const bool join_prev = has_prev && onlyAvoided(prev->second + 1, value - 1);
-  const bool join_next = next != used_.end() && onlyAvoided(value + 1, next->first - 1);
+  const IntervalSet::Interval* prev = used_.floor(value);
+  const IntervalSet::Interval* next = used_.above(value);
+  const bool join_prev = prev != nullptr && onlyAvoided(prev->last + 1, value - 1);
+  const bool join_next = next != nullptr && onlyAvoided(value + 1, next->first - 1);
   if (join_prev && join_next) {
-    prev->second = next->second;
-    used_.erase(next);
+    const IntervalSet::Interval merged{prev->first, next->last};
+    used_.erase(next->first);  // invalidates prev/next
+    used_.reshape(merged.first, merged);
   } else if (join_prev) {
-    prev->second = value;
+    used_.reshape(prev->first, {prev->first, value});
   } else if (join_next) {
-    const net::U128 end = next->second;
-    auto hint = used_.erase(next);
-    used_.emplace_hint(hint, value, end);
+    used_.reshape(next->first, {value, next->last});
   } else {
-    used_.emplace_hint(next, value, value);
+    used_.insert({value, value});
   }
 }
 
 void RangeOccupancy::erase(net::U128 value) {
-  auto it = std::prev(used_.upper_bound(value));
-  assert(it->first <= value && value <= it->second);
+  const IntervalSet::Interval* it = used_.floor(value);
+  assert(it != nullptr && it->first <= value && value <= it->last);
   const net::U128 first = it->first;
-  const net::U128 last = it->second;
-  auto hint = used_.erase(it);
+  const net::U128 last = it->last;
   // Trim the pieces so both ends are used addresses again; interval ends are never avoided, so
   // trimming stops inside each piece.
+  net::U128 right = value + 1;
   if (value < last) {
-    net::U128 right = value + 1;
     while (avoided(right))
       ++right;
-    hint = used_.emplace_hint(hint, right, last);
   }
   if (first < value) {
     net::U128 left = value - 1;
     while (avoided(left))
       --left;
-    used_.emplace_hint(hint, first, left);
+    used_.reshape(first, {first, left});
+    if (value < last) used_.insert({right, last});
+  } else if (value < last) {
+    used_.reshape(first, {right, last});  // still between the same neighbours
+  } else {
+    used_.erase(first);
   }
 }
 

@@ -7,14 +7,14 @@
 // ends are always used addresses, and every gap between intervals contains a usable free address.
 // So the first free usable address is either the first usable address of the range or the first
 // usable one after the first interval: O(1), whatever the fragmentation. Insert and erase are
-// O(log n) in the number of intervals.
+// O(log n) in the number of intervals (see IntervalSet for the cache-friendly layout).
 
 #include <cstddef>
-#include <map>
 #include <optional>
 
 #include "common/net/address_count.h"
 #include "common/net/ip_range.h"
+#include "controller/allocator/interval_set.h"
 
 namespace ironlb::allocator {
 
@@ -52,7 +52,7 @@ class RangeOccupancy {
   bool avoid_;
   std::optional<net::U128> first_usable_;  // nullopt when every address is avoided
   net::U128 last_usable_ = 0;
-  std::map<net::U128, net::U128> used_;  // first -> last, disjoint, ascending
+  IntervalSet used_;
 };
 
 }  // namespace ironlb::allocator
