@@ -16,12 +16,6 @@ std::string quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
-bool sameIps(std::vector<net::IpAddress> a, std::vector<net::IpAddress> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return a == b;
-}
-
 lbconfig::ServiceView viewOf(const ServiceRequest& request) {
   return {request.ns, request.namespace_labels, request.labels};
 }
@@ -44,13 +38,18 @@ void Allocator::reserve(std::size_t services) {
   ips_.reserve(services);
 }
 
-ServiceState* Allocator::find(std::string_view service) const {
+ServiceState* Allocator::find(std::string_view service) {
   auto it = services_.find(service);
-  return it == services_.end() ? nullptr : it->second.get();
+  return it == services_.end() ? nullptr : &it->second;
+}
+
+const ServiceState* Allocator::find(std::string_view service) const {
+  auto it = services_.find(service);
+  return it == services_.end() ? nullptr : &it->second;
 }
 
 Assignment Allocator::assignmentOf(const ServiceState& state) const {
-  return Assignment{state.ips, space_.pools().pool(state.pool).name};
+  return Assignment{state.ips.toVector(), space_.pools().pool(state.pool).name};
 }
 
 std::optional<Assignment> Allocator::assignment(std::string_view service) const {
@@ -79,7 +78,7 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
   for (auto& [key, state] : services_) {
     std::string why;
     std::optional<uint32_t> pool;
-    for (const auto& ip : state->ips) {
+    for (const auto& ip : state.ips) {
       const auto range_id = set.locate(ip);
       if (!range_id) {
         why = ip.toString() + " is no longer in any IPAddressPool";
@@ -98,23 +97,24 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
       }
       pool = p;
     }
-    if (why.empty() && !set.pool(*pool).admits(state->view())) {
-      why = "pool " + quoted(set.pool(*pool).name) + " no longer admits " + state->key +
+    if (why.empty() && !set.pool(*pool).admits(state.view())) {
+      why = "pool " + quoted(set.pool(*pool).name) + " no longer admits " + key +
             " (serviceAllocation)";
     }
     if (why.empty()) {
-      kept.emplace_back(state.get(), *pool);
+      kept.emplace_back(&state, *pool);
     } else {
-      report.cleared.push_back({state->key, assignmentOf(*state), std::move(why)});
-      dropped.push_back(state.get());
+      report.cleared.push_back({key, assignmentOf(state), std::move(why)});
+      dropped.push_back(&state);
     }
   }
 
   // The old address space is discarded, so dropped Services only leave the IP table.
   for (ServiceState* state : dropped) {
-    for (const auto& ip : state->ips)
+    for (const auto& ip : state->ips) {
       ips_.removeUser(ip, state);
-    services_.erase(services_.find(std::string_view(state->key)));
+    }
+    services_.erase(services_.find(state->key));
   }
   for (auto& [ip, use] : ips_.entries()) {
     const auto range_id = set.locate(ip);
@@ -125,7 +125,7 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
   for (auto& [state, pool] : kept) {
     const std::string& from = space_.pools().pool(state->pool).name;
     const std::string& to = set.pool(pool).name;
-    if (from != to) report.repooled.push_back({state->key, from, to});
+    if (from != to) report.repooled.push_back({std::string(state->key), from, to});
     state->pool = pool;
   }
   space_ = std::move(next);
@@ -139,8 +139,7 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
 // ---- checks -------------------------------------------------------------------------------
 
 Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
-                                             const SharingIdentity& who,
-                                             const std::vector<net::IpAddress>& ips) const {
+                                             const SharingIdentity& who, const IpList& ips) const {
   const PoolSet& set = space_.pools();
   Held held;
   for (std::size_t i = 0; i < ips.size(); ++i) {
@@ -158,7 +157,7 @@ Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
                    quoted(set.pool(pool).name) + " (last octet 0 or 255)"};
     }
     held.pool = pool;
-    held.range_ids.push_back(*range_id);
+    held.range_ids[i] = *range_id;
   }
   if (!set.pool(held.pool).admits(viewOf(request))) {
     return Error{"pool " + quoted(set.pool(held.pool).name) +
@@ -174,8 +173,10 @@ Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
 
 std::string Allocator::unsatisfied(const ServiceState& state, const ServiceRequest& request,
                                    const SharingIdentity& who) const {
-  if (Status shape = checkIpShape(request, state.ips, "held IPs"); !shape) return shape.error();
-  if (!request.requested_ips.empty() && !sameIps(state.ips, request.requested_ips)) {
+  if (Status shape = checkIpShape(request, state.ips.span(), "held IPs"); !shape) {
+    return shape.error();
+  }
+  if (!request.requested_ips.empty() && !state.ips.sameSet(request.requested_ips)) {
     return "the Service now requests " + ipList(request.requested_ips);
   }
   const lbconfig::Pool& pool = space_.pools().pool(state.pool);
@@ -225,14 +226,18 @@ std::optional<Allocator::Pick> Allocator::pickFrom(const std::vector<uint32_t>& 
     if (!set.pool(pool).admits(viewOf(request))) continue;
     const auto first = firstUsable(pool, request.families[0], who);
     if (!dual) {
-      if (first) return Pick{pool, {first->ip}};
+      if (first) return Pick{pool, IpList({&first->ip, 1})};
       continue;
     }
     const auto second = firstUsable(pool, request.families[1], who);
-    if (first && second) return Pick{pool, {first->ip, second->ip}};
+    if (first && second) {
+      Pick both{pool, IpList({&first->ip, 1})};
+      both.ips.pushBack(second->ip);
+      return both;
+    }
     if (request.family_policy == FamilyPolicy::kPreferDualStack) {
-      if (first && !primary_only) primary_only = Pick{pool, {first->ip}};
-      if (second && !secondary_only) secondary_only = Pick{pool, {second->ip}};
+      if (first && !primary_only) primary_only = Pick{pool, IpList({&first->ip, 1})};
+      if (second && !secondary_only) secondary_only = Pick{pool, IpList({&second->ip, 1})};
     }
   }
   return primary_only ? primary_only : secondary_only;
@@ -240,15 +245,15 @@ std::optional<Allocator::Pick> Allocator::pickFrom(const std::vector<uint32_t>& 
 
 Result<Allocator::Pick> Allocator::fromRequestedIps(const ServiceRequest& request,
                                                     const SharingIdentity& who) const {
-  std::vector<net::IpAddress> ips = inFamilyOrder(request, request.requested_ips);
+  const IpList ips = inFamilyOrder(request, request.requested_ips);
   auto held = checkHold(request, who, ips);
   if (!held) return Error{held.error()};
   const std::string& pool = space_.pools().pool(held->pool).name;
   if (!request.requested_pool.empty() && request.requested_pool != pool) {
-    return Error{"requested IPs " + ipList(ips) + " are in pool " + quoted(pool) +
+    return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
                  ", not in the requested pool " + quoted(request.requested_pool)};
   }
-  return Pick{held->pool, std::move(ips)};
+  return Pick{held->pool, ips};
 }
 
 Result<Allocator::Pick> Allocator::fromNamedPool(const ServiceRequest& request,
@@ -291,13 +296,15 @@ void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
   const auto range_id = space_.pools().locate(ip);
   assert(range_id.has_value());
   if (ips_.addUser(ip, *range_id, &state)) space_.take(*range_id, ip);
+  state.ips.pushBack(ip);
 }
 
 ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<ServicePort> ports,
-                                std::vector<net::IpAddress> ips, uint32_t pool) {
-  auto owned = std::make_unique<ServiceState>();
-  ServiceState& state = *owned;
-  state.key = request.key;
+                                const IpList& ips, uint32_t pool) {
+  auto [it, inserted] = services_.try_emplace(request.key);
+  assert(inserted);
+  ServiceState& state = it->second;
+  state.key = it->first;
   state.ns = request.ns;
   state.namespace_labels = request.namespace_labels;
   state.labels = request.labels;
@@ -305,10 +312,8 @@ ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<Servi
   state.backend_key = request.backend_key;
   state.ports = std::move(ports);
   state.pool = pool;
-  services_.emplace(std::string_view(state.key), std::move(owned));
   for (const auto& ip : ips)
     addIp(state, ip);
-  state.ips = std::move(ips);
   return state;
 }
 
@@ -322,15 +327,16 @@ void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
   state.backend_key = request.backend_key;
   state.ports = std::move(ports);
   state.ns = request.ns;
-  state.ips = inFamilyOrder(request, std::move(state.ips));  // the primary family may differ
+  state.ips = inFamilyOrder(request, state.ips.span());  // the primary family may differ
   if (state.namespace_labels != request.namespace_labels) {
     state.namespace_labels = request.namespace_labels;
   }
   if (state.labels != request.labels) state.labels = request.labels;
   // Only a sole holder can reach here with new keys (sharing forbids a key change otherwise).
   if (rekey) {
-    for (const auto& ip : state.ips)
+    for (const auto& ip : state.ips) {
       ips_.regroup(ip, old_sharing, old_backend);
+    }
   }
 }
 
@@ -340,7 +346,7 @@ Assignment Allocator::releaseState(ServiceState& state) {
     const uint32_t range_id = ips_.find(ip)->range_id;
     if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
   }
-  services_.erase(services_.find(std::string_view(state.key)));
+  services_.erase(services_.find(state.key));
   return previous;
 }
 
@@ -388,8 +394,8 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
         const bool has_primary = held->ips[0].family() == request.families[0];
         const net::Family missing = request.families[has_primary ? 1 : 0];
         if (const auto extra = firstUsable(held->pool, missing, held->identity())) {
-          addIp(*held, extra->ip);
-          held->ips.insert(has_primary ? held->ips.end() : held->ips.begin(), extra->ip);
+          addIp(*held, extra->ip);  // appends
+          if (!has_primary) held->ips.swapOrder();
           out.outcome = Outcome::kExtended;
         }
       }
@@ -404,7 +410,7 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
                       : !request.requested_pool.empty() ? fromNamedPool(request, who)
                                                         : automatically(request, who);
   if (!pick) return fail(pick.error());
-  ServiceState& state = commit(request, std::move(ports), std::move(pick->ips), pick->pool);
+  ServiceState& state = commit(request, std::move(ports), pick->ips, pick->pool);
   out.assignment = assignmentOf(state);
   out.outcome = Outcome::kAllocated;
   return out;
@@ -419,22 +425,22 @@ Result<AllocationResult> Allocator::restore(const ServiceRequest& request,
   if (Status s = checkIpShape(request, ips, "IPs in status"); !s) return fail(s.error());
   std::vector<ServicePort> ports = normalizedPorts(request.ports);
   const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
-  std::vector<net::IpAddress> ordered = inFamilyOrder(request, ips);
+  const IpList ordered = inFamilyOrder(request, ips);
   auto held = checkHold(request, who, ordered);
   if (!held) return fail(held.error());
 
   AllocationResult out;
   if (ServiceState* state = find(request.key)) {
-    if (sameIps(state->ips, ordered)) {
+    if (state->ips.sameSet(ordered.span())) {
       refresh(*state, request, std::move(ports));
       out.outcome = Outcome::kUnchanged;
       out.assignment = assignmentOf(*state);
       return out;
     }
     out.released = releaseState(*state).ips;
-    out.release_reason = "the Service's status lists " + ipList(ordered);
+    out.release_reason = "the Service's status lists " + ipList(ordered.span());
   }
-  ServiceState& state = commit(request, std::move(ports), std::move(ordered), held->pool);
+  ServiceState& state = commit(request, std::move(ports), ordered, held->pool);
   out.assignment = assignmentOf(state);
   out.outcome = Outcome::kAllocated;
   return out;

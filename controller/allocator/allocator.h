@@ -41,7 +41,8 @@
 // O(log n + log r); setPools O(n log n + r log r). Memory grows with assignments, never with
 // pool size.
 
-#include <memory>
+#include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,7 @@
 #include "common/util/result.h"
 #include "controller/allocator/address_space.h"
 #include "controller/allocator/allocation.h"
+#include "controller/allocator/ip_list.h"
 #include "controller/allocator/ip_table.h"
 #include "controller/allocator/service_request.h"
 #include "controller/allocator/service_state.h"
@@ -96,23 +98,32 @@ class Allocator {
  private:
   struct Held {  // a legal set of IPs for one Service: their pool and ranges
     uint32_t pool = 0;
-    std::vector<uint32_t> range_ids;
+    std::array<uint32_t, 2> range_ids{};
   };
   struct Pick {
     uint32_t pool = 0;
-    std::vector<net::IpAddress> ips;
+    IpList ips;
   };
   struct Candidate {
     net::IpAddress ip;
     uint32_t position;  // range position in the pool
   };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  // Node-based, so ServiceState addresses (held by IpTable) and key views stay valid.
+  using ServiceMap = std::unordered_map<std::string, ServiceState, KeyHash, std::equal_to<>>;
 
-  ServiceState* find(std::string_view service) const;
+  ServiceState* find(std::string_view service);
+  const ServiceState* find(std::string_view service) const;
   Assignment assignmentOf(const ServiceState& state) const;
 
   // May `who` hold exactly `ips`? Checks pools, avoidBuggyIPs, serviceAllocation and sharing.
   Result<Held> checkHold(const ServiceRequest& request, const SharingIdentity& who,
-                         const std::vector<net::IpAddress>& ips) const;
+                         const IpList& ips) const;
   // Why the IPs a Service holds no longer satisfy `request` ("" when they do).
   std::string unsatisfied(const ServiceState& state, const ServiceRequest& request,
                           const SharingIdentity& who) const;
@@ -126,7 +137,7 @@ class Allocator {
   Result<Pick> automatically(const ServiceRequest& request, const SharingIdentity& who) const;
 
   ServiceState& commit(const ServiceRequest& request, std::vector<ServicePort> ports,
-                       std::vector<net::IpAddress> ips, uint32_t pool);
+                       const IpList& ips, uint32_t pool);
   void addIp(ServiceState& state, const net::IpAddress& ip);
   // Adopts the request's labels, keys and ports for IPs the Service keeps.
   void refresh(ServiceState& state, const ServiceRequest& request, std::vector<ServicePort> ports);
@@ -134,8 +145,7 @@ class Allocator {
 
   AddressSpace space_;
   IpTable ips_;
-  // Keyed by views of ServiceState::key (stable: states live on the heap).
-  std::unordered_map<std::string_view, std::unique_ptr<ServiceState>> services_;
+  ServiceMap services_;
 };
 
 }  // namespace ironlb::allocator

@@ -26,7 +26,7 @@ IpUse* IpTable::find(const net::IpAddress& ip) {
 
 bool IpTable::addUser(const net::IpAddress& ip, uint32_t range_id, ServiceState* user) {
   auto [it, inserted] = ips_.try_emplace(ip);
-  it->second.users.push_back(user);
+  it->second.users.pushBack(user);
   if (inserted) {
     it->second.range_id = range_id;
     index(ip, user->sharing_key, user->backend_key);
@@ -37,11 +37,8 @@ bool IpTable::addUser(const net::IpAddress& ip, uint32_t range_id, ServiceState*
 bool IpTable::removeUser(const net::IpAddress& ip, const ServiceState* user) {
   auto it = ips_.find(ip);
   assert(it != ips_.end());
-  auto& users = it->second.users;
-  auto pos = std::find(users.begin(), users.end(), user);
-  assert(pos != users.end());
-  users.erase(pos);
-  if (!users.empty()) return false;
+  it->second.users.erase(user);
+  if (!it->second.users.empty()) return false;
   unindex(ip, user->sharing_key, user->backend_key);
   ips_.erase(it);
   return true;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/net/ip_address.h"
+#include "controller/allocator/user_list.h"
 
 namespace ironlb::allocator {
 
@@ -18,7 +19,7 @@ struct ServiceState;
 
 struct IpUse {
   // Never empty. With more than one user, all carry the same sharing and backend keys.
-  std::vector<ServiceState*> users;
+  UserList users;
   uint32_t range_id = 0;  // in the current PoolSet
 };
 

@@ -5,7 +5,7 @@
 
 namespace ironlb::allocator {
 
-std::string ipList(const std::vector<net::IpAddress>& ips) {
+std::string ipList(std::span<const net::IpAddress> ips) {
   std::string out;
   for (const auto& ip : ips) {
     if (!out.empty()) out += ", ";
@@ -32,7 +32,7 @@ bool wantsDualStack(const ServiceRequest& request) {
   return request.family_policy != FamilyPolicy::kSingleStack && request.families.size() == 2;
 }
 
-Status checkIpShape(const ServiceRequest& request, const std::vector<net::IpAddress>& ips,
+Status checkIpShape(const ServiceRequest& request, std::span<const net::IpAddress> ips,
                     std::string_view what) {
   const auto fail = [&](std::string_view why) {
     return Error{std::string(what) + " " + ipList(ips) + ": " + std::string(why)};
@@ -59,10 +59,10 @@ Status checkIpShape(const ServiceRequest& request, const std::vector<net::IpAddr
   return {};
 }
 
-std::vector<net::IpAddress> inFamilyOrder(const ServiceRequest& request,
-                                          std::vector<net::IpAddress> ips) {
-  if (ips.size() == 2 && ips[0].family() != request.families[0]) std::swap(ips[0], ips[1]);
-  return ips;
+IpList inFamilyOrder(const ServiceRequest& request, std::span<const net::IpAddress> ips) {
+  IpList out(ips);
+  if (out.size() == 2 && out[0].family() != request.families[0]) out.swapOrder();
+  return out;
 }
 
 }  // namespace ironlb::allocator

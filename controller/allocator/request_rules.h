@@ -2,11 +2,13 @@
 // Family and policy rules for one Service (REFERENCE §2): which IPs, by count and family, a
 // Service may hold or ask for. Pure checks with messages that name the Service.
 
+#include <span>
+#include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/net/ip_address.h"
 #include "common/util/result.h"
+#include "controller/allocator/ip_list.h"
 #include "controller/allocator/service_request.h"
 
 namespace ironlb::allocator {
@@ -22,14 +24,13 @@ bool wantsDualStack(const ServiceRequest& request);
 // `what` names the list in the message ("requested IPs", "IPs in status").
 // ironlb: MetalLB makes a dual-stack PreferDualStack Service request both families or fail;
 // ironlb accepts one, since "prefer" is satisfied by taking exactly what was asked.
-Status checkIpShape(const ServiceRequest& request, const std::vector<net::IpAddress>& ips,
+Status checkIpShape(const ServiceRequest& request, std::span<const net::IpAddress> ips,
                     std::string_view what);
 
-// `ips` reordered to the Service's family order (primary first).
-std::vector<net::IpAddress> inFamilyOrder(const ServiceRequest& request,
-                                          std::vector<net::IpAddress> ips);
+// `ips` (at most two, checked by checkIpShape) in the Service's family order, primary first.
+IpList inFamilyOrder(const ServiceRequest& request, std::span<const net::IpAddress> ips);
 
 // "198.51.100.7, 2001:db8::7"
-std::string ipList(const std::vector<net::IpAddress>& ips);
+std::string ipList(std::span<const net::IpAddress> ips);
 
 }  // namespace ironlb::allocator

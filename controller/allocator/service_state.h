@@ -11,6 +11,7 @@
 #include "common/lbconfig/labels.h"
 #include "common/lbconfig/pool.h"
 #include "common/net/ip_address.h"
+#include "controller/allocator/ip_list.h"
 #include "controller/allocator/service_request.h"
 
 namespace ironlb::allocator {
@@ -24,15 +25,15 @@ struct SharingIdentity {
 };
 
 struct ServiceState {
-  std::string key;
+  std::string_view key;  // views the Allocator's map key (stable: the map is node-based)
   std::string ns;
   lbconfig::Labels namespace_labels;
   lbconfig::Labels labels;
   std::string sharing_key;
   std::string backend_key;
-  std::vector<ServicePort> ports;   // sorted, unique
-  std::vector<net::IpAddress> ips;  // the Service's family order, primary first
-  uint32_t pool = 0;                // index in the current PoolSet
+  std::vector<ServicePort> ports;  // sorted, unique
+  IpList ips;                      // the Service's family order, primary first
+  uint32_t pool = 0;               // index in the current PoolSet
 
   lbconfig::ServiceView view() const { return {ns, namespace_labels, labels}; }
   SharingIdentity identity() const { return {key, sharing_key, backend_key, &ports}; }

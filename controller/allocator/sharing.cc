@@ -53,7 +53,7 @@ std::string sharingConflict(const net::IpAddress& ip, const IpUse& use,
   const std::string prefix = ip.toString() + " is already in use by ";
   for (const ServiceState* user : use.users) {
     if (user->key == who.service) continue;
-    const std::string by = prefix + user->key;
+    const std::string by = prefix + std::string(user->key);
     if (user->sharing_key.empty()) return by + " (no sharing key)";
     if (who.sharing_key.empty()) {
       return by + " (sharing key " + quoted(user->sharing_key) + ") and " +
