@@ -48,16 +48,25 @@ const IntervalSet::Interval* IntervalSet::above(net::U128 value) const {
 }
 
 void IntervalSet::insert(const Interval& interval) {
+  if (size_ == 0) {
+    insertAt(0, 0, interval);
+    return;
+  }
+  const std::size_t b = blockFor(interval.first);
+  const auto& block = blocks_[b];
+  const auto it = std::upper_bound(block.begin(), block.end(), interval.first, valueBelowFirst);
+  insertAt(b, static_cast<std::size_t>(it - block.begin()), interval);
+}
+
+void IntervalSet::insertAt(std::size_t b, std::size_t index, const Interval& interval) {
   ++size_;
   if (blocks_.empty()) {
     blocks_.push_back({interval});
     keys_.push_back(interval.first);
     return;
   }
-  const std::size_t b = blockFor(interval.first);
   auto& block = blocks_[b];
-  block.insert(std::upper_bound(block.begin(), block.end(), interval.first, valueBelowFirst),
-               interval);
+  block.insert(block.begin() + static_cast<std::ptrdiff_t>(index), interval);
   refreshKey(b);
   if (block.size() <= kMaxBlock) return;
   // Split the full block in two halves; the upper half becomes a new block after it.
@@ -70,22 +79,26 @@ void IntervalSet::insert(const Interval& interval) {
 
 void IntervalSet::erase(net::U128 first) {
   const Position p = exact(first);
-  auto& block = blocks_[p.block];
-  block.erase(block.begin() + static_cast<std::ptrdiff_t>(p.index));
+  eraseAt(p.block, p.index);
+}
+
+void IntervalSet::eraseAt(std::size_t b, std::size_t index) {
+  auto& block = blocks_[b];
+  block.erase(block.begin() + static_cast<std::ptrdiff_t>(index));
   --size_;
   if (block.empty()) {
-    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(p.block));
-    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(p.block));
+    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
+    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(b));
     return;
   }
-  refreshKey(p.block);
+  refreshKey(b);
   // Merge a small block into its successor's room so blocks stay reasonably full.
-  if (block.size() < kMaxBlock / 4 && p.block + 1 < blocks_.size() &&
-      block.size() + blocks_[p.block + 1].size() <= kMaxBlock) {
-    auto& next = blocks_[p.block + 1];
+  if (block.size() < kMaxBlock / 4 && b + 1 < blocks_.size() &&
+      block.size() + blocks_[b + 1].size() <= kMaxBlock) {
+    auto& next = blocks_[b + 1];
     block.insert(block.end(), next.begin(), next.end());
-    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(p.block) + 1);
-    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(p.block) + 1);
+    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1);
+    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(b) + 1);
   }
 }
 

@@ -41,6 +41,12 @@ class IntervalSet {
   // from its neighbours.
   void reshape(net::U128 first, const Interval& now);
 
+  // Adds the point `value` (in no interval) with a single lookup. `joins(lo, hi)` (lo < hi) says
+  // whether the gap strictly between lo and hi may be bridged, merging the point into the
+  // interval ending at lo or starting at hi.
+  template <class Joins>
+  void addPoint(net::U128 value, Joins joins);
+
  private:
   static constexpr std::size_t kMaxBlock = 64;
 
@@ -53,9 +59,48 @@ class IntervalSet {
   Position exact(net::U128 first) const;
   void refreshKey(std::size_t block) { keys_[block] = blocks_[block].front().first; }
 
+  void insertAt(std::size_t block, std::size_t index, const Interval& interval);
+  void eraseAt(std::size_t block, std::size_t index);
+
   std::vector<std::vector<Interval>> blocks_;  // non-empty, ascending, globally sorted
   std::vector<net::U128> keys_;                // first key of each block
   std::size_t size_ = 0;
 };
+
+template <class Joins>
+void IntervalSet::addPoint(net::U128 value, Joins joins) {
+  if (size_ == 0) {
+    insertAt(0, 0, {value, value});
+    return;
+  }
+  const std::size_t b = blockFor(value);
+  auto& block = blocks_[b];
+  std::size_t i = 0;  // first interval in the block starting above `value`
+  for (std::size_t n = block.size(); n > 0;) {
+    const std::size_t half = n / 2;
+    if (block[i + half].first <= value) {
+      i += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  Interval* prev = i > 0 ? &block[i - 1] : nullptr;
+  const bool next_here = i < block.size();
+  Interval* next = next_here ? &block[i] : b + 1 < blocks_.size() ? &blocks_[b + 1][0] : nullptr;
+  const bool join_prev = prev != nullptr && joins(prev->last, value);
+  const bool join_next = next != nullptr && joins(value, next->first);
+  if (join_prev && join_next) {
+    prev->last = next->last;
+    eraseAt(next_here ? b : b + 1, next_here ? i : 0);
+  } else if (join_prev) {
+    prev->last = value;
+  } else if (join_next) {
+    next->first = value;
+    if (!next_here || i == 0) refreshKey(next_here ? b : b + 1);
+  } else {
+    insertAt(b, i, {value, value});
+  }
+}
 
 }  // namespace ironlb::allocator

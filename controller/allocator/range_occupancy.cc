@@ -65,21 +65,7 @@ std::optional<net::U128> RangeOccupancy::firstFree() const {
 
 void RangeOccupancy::insert(net::U128 value) {
   assert(usable(value) && !used(value));
-  const IntervalSet::Interval* prev = used_.floor(value);
-  const IntervalSet::Interval* next = used_.above(value);
-  const bool join_prev = prev != nullptr && onlyAvoided(prev->last + 1, value - 1);
-  const bool join_next = next != nullptr && onlyAvoided(value + 1, next->first - 1);
-  if (join_prev && join_next) {
-    const IntervalSet::Interval merged{prev->first, next->last};
-    used_.erase(next->first);  // invalidates prev/next
-    used_.reshape(merged.first, merged);
-  } else if (join_prev) {
-    used_.reshape(prev->first, {prev->first, value});
-  } else if (join_next) {
-    used_.reshape(next->first, {value, next->last});
-  } else {
-    used_.insert({value, value});
-  }
+  used_.addPoint(value, [this](net::U128 lo, net::U128 hi) { return onlyAvoided(lo + 1, hi - 1); });
 }
 
 void RangeOccupancy::erase(net::U128 value) {
