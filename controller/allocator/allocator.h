@@ -30,16 +30,25 @@
 //   * equal-priority pools are tried by name, not in random map order;
 //   * a pool whose serviceAllocation holds only a priority takes part in automatic allocation
 //     (MetalLB never auto-uses a pool with any serviceAllocation unless it also names
-//     namespaces or selectors); it admits every Service at that priority;
+//     namespaces or selectors); it admits every Service at that priority. A present but empty
+//     serviceAllocation makes a pool an ordinary autoAssign pool (MetalLB: never automatic);
 //   * a PreferDualStack Service may request a single IP (MetalLB requires one per family);
 //   * setPools itself clears assignments whose pool no longer admits the Service; MetalLB clears
 //     them one Service at a time when the controller next reconciles it (Assign fails on the
 //     serviceAllocation check), so the outcome is the same but ironlb reports it in one place.
 //
-// Cost (n = IPs in use, r = ranges): allocate/release O(log n + log r) plus, for a Service with a
-// sharing key, O(g) where g = IPs carrying the same (sharing key, backend key); restore
-// O(log n + log r); setPools O(n log n + r log r). Memory grows with assignments, never with
-// pool size.
+// Cost (n = IPs in use, r = ranges, p = candidate pools, g = IPs carrying the requesting
+// Service's (sharing key, backend key)):
+//   allocate  O(p + log n + g): each pool answers "first free address of a family, ranges in
+//             spec order" in O(1) from its ordered set of ranges that still have space, and
+//             avoidBuggyIPs skipping is O(1) whatever the fragmentation (RangeOccupancy);
+//             taking the address is O(log n) in a two-level interval array (IntervalSet);
+//             g only for Services with a sharing key (compatible shared IPs compete with the
+//             first free address; port clashes are checked per shared IP);
+//   release   O(log n); restore O(log n + log r); setPools O(n log n + r log r).
+// Memory: ~560 bytes per assigned Service (hash-map nodes, interval entry, labels kept for
+// re-checking serviceAllocation), independent of pool size: a /64 or ::/0 pool costs the same
+// as a /24.
 
 #include <array>
 #include <functional>
