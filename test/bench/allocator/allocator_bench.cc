@@ -362,6 +362,25 @@ void BM_BruteForceRestore100k(benchmark::State& s) {
   restoreAll<true>(s);
 }
 
+// A pool change with 100,000 assignments: re-validate every assignment against the new pools
+// and rebuild the occupancy (the pool is renamed, so every assignment is re-attributed).
+void BM_SetPools100k(benchmark::State& state) {
+  const Scenario& s = kScenarios[state.range(0)];
+  Fixture& f = fixture(static_cast<int>(state.range(0)), true);
+  bool flip = false;
+  for (auto _ : state) {
+    lbconfig::Pool p = poolOf(s.cidr);
+    p.name = flip ? "bench" : "renamed";
+    flip = !flip;
+    const auto t0 = Clock::now();
+    auto report = f.ironlb->setPools({p});
+    state.SetIterationTime(seconds(t0, Clock::now()));
+    if (!report.ok() || report->repooled.size() != kLive) std::abort();
+  }
+  if (flip && !f.ironlb->setPools({poolOf(s.cidr)}).ok()) std::abort();
+  state.SetLabel(std::string(s.cidr) + " fragmented");
+}
+
 // Heap bytes per assignment for pools of very different sizes: the figure must not depend on
 // the pool size. Reported as counters; the time is irrelevant.
 void BM_MemoryPerAssignment(benchmark::State& state) {
@@ -434,6 +453,12 @@ BENCHMARK(BM_Restore100k)
 BENCHMARK(BM_BruteForceRestore100k)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SetPools100k)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MemoryPerAssignment)
