@@ -21,6 +21,7 @@ struct Assignment {
 enum class Outcome : uint8_t {
   kUnchanged,  // the IPs the Service already held still satisfy it (sharing data updated)
   kExtended,   // PreferDualStack: the missing family was added from the same pool, IP kept
+  kReduced,    // now single-stack: kept the primary-family IP, `released` has the other one
   kAllocated,  // new IPs; `released` lists what the Service gave up first, if anything
 };
 

@@ -299,6 +299,12 @@ void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
   state.ips.pushBack(ip);
 }
 
+void Allocator::dropIp(ServiceState& state, const net::IpAddress& ip) {
+  const uint32_t range_id = ips_.find(ip)->range_id;
+  if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
+  state.ips.erase(ip);
+}
+
 ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<ServicePort> ports,
                                 const IpList& ips, uint32_t pool) {
   auto [it, inserted] = services_.try_emplace(request.key);
@@ -384,11 +390,21 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
 
   std::vector<ServicePort> ports = normalizedPorts(request.ports);
   const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
+  if (held != nullptr && !wantsDualStack(request) && held->ips.size() == 2) {
+    // Dual-stack turned single-stack: keep the primary-family IP (if the rest still fits).
+    const std::size_t other = held->ips[0].family() == request.families[0] ? 1 : 0;
+    if (held->ips[1 - other].family() == request.families[0]) {
+      const net::IpAddress dropped = held->ips[other];
+      dropIp(*held, dropped);
+      out.released = {dropped};
+      out.release_reason = "the Service is single-stack now";
+    }
+  }
   if (held != nullptr) {
     std::string why = unsatisfied(*held, request, who);
     if (why.empty()) {
       refresh(*held, request, std::move(ports));
-      out.outcome = Outcome::kUnchanged;
+      out.outcome = out.released.empty() ? Outcome::kUnchanged : Outcome::kReduced;
       if (wantsDualStack(request) && held->ips.size() == 1 && request.requested_ips.empty()) {
         // PreferDualStack holding one family: add the other from the same pool, keep the first.
         const bool has_primary = held->ips[0].family() == request.families[0];
@@ -402,7 +418,8 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
       out.assignment = assignmentOf(*held);
       return out;
     }
-    out.released = releaseState(*held).ips;
+    for (const auto& ip : releaseState(*held).ips)
+      out.released.push_back(ip);
     out.release_reason = std::move(why);
   }
 

@@ -21,7 +21,9 @@
 //
 // Invariants the controller can rely on:
 //   * an IP never moves while its assignment stays valid: allocate keeps what a Service holds
-//     when it still satisfies the request; restore never picks, it only re-takes;
+//     when it still satisfies the request (a dual-stack Service turned single-stack keeps its
+//     primary-family IP; MetalLB clears both and re-allocates); restore never picks, it only
+//     re-takes;
 //   * after any failed allocate the Service holds no IPs (like MetalLB, which clears the status
 //     before re-allocating); a failed restore or setPools changes nothing;
 //   * after setPools every remaining assignment is valid for the new pools.
@@ -148,6 +150,7 @@ class Allocator {
   ServiceState& commit(const ServiceRequest& request, std::vector<ServicePort> ports,
                        const IpList& ips, uint32_t pool);
   void addIp(ServiceState& state, const net::IpAddress& ip);
+  void dropIp(ServiceState& state, const net::IpAddress& ip);
   // Adopts the request's labels, keys and ports for IPs the Service keeps.
   void refresh(ServiceState& state, const ServiceRequest& request, std::vector<ServicePort> ports);
   Assignment releaseState(ServiceState& state);

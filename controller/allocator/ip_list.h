@@ -38,6 +38,12 @@ class IpList {
     ips_[size_++] = ips_[0];
     ips_[0] = ip;
   }
+  // Precondition: `ip` is in the list.
+  void erase(const net::IpAddress& ip) {
+    assert(size_ > 0);
+    if (ips_[0] == ip) ips_[0] = ips_[1];
+    --size_;
+  }
   void swapOrder() {
     if (size_ == 2) std::swap(ips_[0], ips_[1]);
   }

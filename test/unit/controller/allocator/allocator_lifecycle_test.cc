@@ -164,6 +164,24 @@ TEST_F(Lifecycle, PreferDualStackGainsPrimaryInFront) {
             "a: 2001:db8::,192.0.2.0");
 }
 
+TEST_F(Lifecycle, DualStackTurnedSingleStackKeepsPrimaryIp) {
+  pools({pool("a", {"192.0.2.0/30", "2001:db8::/126"})});
+  mustAllocate(a_, svc("d/w"));  // 192.0.2.0, so d/s's IPv4 is not the first free one
+  mustAllocate(a_, svc("d/s").dual(FamilyPolicy::kRequireDualStack));
+  a_.release("d/w");
+  const AllocationResult v4 = mustAllocate(a_, svc("d/s"));
+  EXPECT_EQ(v4.outcome, Outcome::kReduced);
+  EXPECT_EQ(describe(v4.assignment), "a: 192.0.2.1");
+  EXPECT_EQ(v4.released, ips({"2001:db8::"}));
+  EXPECT_EQ(a_.counters("a")->v6.assigned.value(), 0u);
+
+  mustAllocate(a_, svc("d/t").dual(FamilyPolicy::kPreferDualStack));
+  const AllocationResult v6 = mustAllocate(a_, svc("d/t").v6());
+  EXPECT_EQ(v6.outcome, Outcome::kReduced);
+  EXPECT_EQ(describe(v6.assignment), "a: 2001:db8::");
+  EXPECT_EQ(a_.counters("a")->v4.assigned.value(), 1u);
+}
+
 // ---- release ------------------------------------------------------------------------------
 
 TEST_F(Lifecycle, ReleaseReturnsAndFrees) {

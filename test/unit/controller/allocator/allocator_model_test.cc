@@ -99,13 +99,24 @@ class Model {
       held_.erase(r.key);
       return out;
     }
+    bool reduced = false;
+    if (current != held_.end() && !wantsDual(r) && current->second.ips.size() == 2) {
+      auto& ips = current->second.ips;
+      const auto primary = std::find_if(ips.begin(), ips.end(), [&](const IpAddress& ip) {
+        return ip.family() == r.families[0];
+      });
+      if (primary != ips.end()) {
+        ips = {*primary};
+        reduced = true;
+      }
+    }
     if (current != held_.end()) {
       Held& h = current->second;
       if (stillSatisfies(h, r)) {
         h.request = r;
         h.ips = familyOrder(r, h.ips);
         out.ok = true;
-        out.outcome = Outcome::kUnchanged;
+        out.outcome = reduced ? Outcome::kReduced : Outcome::kUnchanged;
         if (wantsDual(r) && h.ips.size() == 1 && r.requested_ips.empty()) {
           const bool has_primary = h.ips[0].family() == r.families[0];
           const Family missing = r.families[has_primary ? 1 : 0];
@@ -457,7 +468,7 @@ std::string show(const std::optional<Assignment>& a) {
 // How often each interesting event happened, so a generator change that stops exercising a
 // rule makes the test fail instead of silently passing.
 struct Coverage {
-  int allocated = 0, failed = 0, unchanged = 0, extended = 0, shared = 0, dual = 0;
+  int allocated = 0, failed = 0, unchanged = 0, extended = 0, reduced = 0, shared = 0, dual = 0;
   int restored = 0, restore_failed = 0, pools_rejected = 0, cleared = 0, repooled = 0;
 };
 
@@ -522,6 +533,7 @@ void runSequence(uint64_t seed, int steps, Coverage& cov) {
         ++cov.allocated;
         cov.unchanged += got->outcome == Outcome::kUnchanged ? 1 : 0;
         cov.extended += got->outcome == Outcome::kExtended ? 1 : 0;
+        cov.reduced += got->outcome == Outcome::kReduced ? 1 : 0;
         cov.dual += got->assignment.ips.size() == 2 ? 1 : 0;
         for (const auto& ip : got->assignment.ips) {
           for (const char* other : kKeys) {
@@ -559,13 +571,14 @@ TEST(AllocatorModelTest, FixedSeeds) {
     if (::testing::Test::HasFailure()) return;
   }
   std::cout << "allocated " << cov.allocated << " (unchanged " << cov.unchanged << ", extended "
-            << cov.extended << ", dual " << cov.dual << ", shared " << cov.shared << "), failed "
-            << cov.failed << "; restored " << cov.restored << ", restore failed "
-            << cov.restore_failed << "; setPools rejected " << cov.pools_rejected << ", cleared "
-            << cov.cleared << ", repooled " << cov.repooled << std::endl;
+            << cov.extended << ", reduced " << cov.reduced << ", dual " << cov.dual << ", shared "
+            << cov.shared << "), failed " << cov.failed << "; restored " << cov.restored
+            << ", restore failed " << cov.restore_failed << "; setPools rejected "
+            << cov.pools_rejected << ", cleared " << cov.cleared << ", repooled " << cov.repooled
+            << std::endl;
   for (const int n :
-       {cov.allocated, cov.unchanged, cov.extended, cov.dual, cov.shared, cov.failed, cov.restored,
-        cov.restore_failed, cov.pools_rejected, cov.cleared, cov.repooled}) {
+       {cov.allocated, cov.unchanged, cov.extended, cov.reduced, cov.dual, cov.shared, cov.failed,
+        cov.restored, cov.restore_failed, cov.pools_rejected, cov.cleared, cov.repooled}) {
     EXPECT_GT(n, 10);
   }
 }
