@@ -1,0 +1,466 @@
+#include "controller/allocator/allocator.h"
+
+#include <algorithm>
+#include <cassert>
+#include <tuple>
+#include <utility>
+
+#include "controller/allocator/avoided_ips.h"
+#include "controller/allocator/request_rules.h"
+#include "controller/allocator/sharing.h"
+
+namespace ironlb::allocator {
+namespace {
+
+std::string quoted(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
+lbconfig::ServiceView viewOf(const ServiceRequest& request) {
+  return {request.ns, request.namespace_labels, request.labels};
+}
+
+// What the Service needs, for "... offers <need>" messages.
+std::string need(const ServiceRequest& request) {
+  const std::string primary(net::familyName(request.families[0]));
+  if (!wantsDualStack(request)) return "a free " + primary + " address";
+  const std::string secondary(net::familyName(request.families[1]));
+  if (request.family_policy == FamilyPolicy::kRequireDualStack) {
+    return "both a free " + primary + " and a free " + secondary + " address";
+  }
+  return "a free " + primary + " or " + secondary + " address";
+}
+
+}  // namespace
+
+void Allocator::reserve(std::size_t services) {
+  services_.reserve(services);
+  ips_.reserve(services);
+}
+
+ServiceState* Allocator::find(std::string_view service) {
+  auto it = services_.find(service);
+  return it == services_.end() ? nullptr : &it->second;
+}
+
+const ServiceState* Allocator::find(std::string_view service) const {
+  auto it = services_.find(service);
+  return it == services_.end() ? nullptr : &it->second;
+}
+
+Assignment Allocator::assignmentOf(const ServiceState& state) const {
+  return Assignment{state.ips.toVector(), space_.pools().pool(state.pool).name};
+}
+
+std::optional<Assignment> Allocator::assignment(std::string_view service) const {
+  const ServiceState* state = find(service);
+  if (state == nullptr) return std::nullopt;
+  return assignmentOf(*state);
+}
+
+std::optional<PoolCounters> Allocator::counters(std::string_view pool) const {
+  const auto index = space_.pools().poolIndex(pool);
+  if (!index) return std::nullopt;
+  return space_.counters(*index);
+}
+
+// ---- pool changes -------------------------------------------------------------------------
+
+Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
+  auto built = PoolSet::build(std::move(pools));
+  if (!built) return Error{"pools not applied: " + built.error()};
+  AddressSpace next(std::move(*built));
+  const PoolSet& set = next.pools();
+
+  SetPoolsReport report;
+  std::vector<std::pair<ServiceState*, uint32_t>> kept;
+  std::vector<ServiceState*> dropped;
+  for (auto& [key, state] : services_) {
+    std::string why;
+    std::optional<uint32_t> pool;
+    for (const auto& ip : state.ips) {
+      const auto range_id = set.locate(ip);
+      if (!range_id) {
+        why = ip.toString() + " is no longer in any IPAddressPool";
+        break;
+      }
+      const uint32_t p = set.slot(*range_id).pool;
+      if (isAvoided(set.pool(p).avoid_buggy_ips, ip.family(), ip.value())) {
+        why =
+            ip.toString() + " is now excluded by avoidBuggyIPs of pool " + quoted(set.pool(p).name);
+        break;
+      }
+      if (pool && *pool != p) {
+        why = "its IPs are now in two pools, " + quoted(set.pool(*pool).name) + " and " +
+              quoted(set.pool(p).name) + "; one Service's IPs must come from one pool";
+        break;
+      }
+      pool = p;
+    }
+    if (why.empty() && !set.pool(*pool).admits(state.view())) {
+      why = "pool " + quoted(set.pool(*pool).name) + " no longer admits " + key +
+            " (serviceAllocation)";
+    }
+    if (why.empty()) {
+      kept.emplace_back(&state, *pool);
+    } else {
+      report.cleared.push_back({key, assignmentOf(state), std::move(why)});
+      dropped.push_back(&state);
+    }
+  }
+
+  // The old address space is discarded, so dropped Services only leave the IP table.
+  for (ServiceState* state : dropped) {
+    for (const auto& ip : state->ips) {
+      ips_.removeUser(ip, state);
+    }
+    services_.erase(services_.find(state->key));
+  }
+  for (auto& [ip, use] : ips_.entries()) {
+    const auto range_id = set.locate(ip);
+    assert(range_id.has_value());
+    use.range_id = *range_id;
+    next.take(*range_id, ip);
+  }
+  for (auto& [state, pool] : kept) {
+    const std::string& from = space_.pools().pool(state->pool).name;
+    const std::string& to = set.pool(pool).name;
+    if (from != to) report.repooled.push_back({std::string(state->key), from, to});
+    state->pool = pool;
+  }
+  space_ = std::move(next);
+
+  const auto by_service = [](const auto& a, const auto& b) { return a.service < b.service; };
+  std::sort(report.cleared.begin(), report.cleared.end(), by_service);
+  std::sort(report.repooled.begin(), report.repooled.end(), by_service);
+  return report;
+}
+
+// ---- checks -------------------------------------------------------------------------------
+
+Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
+                                             const SharingIdentity& who, const IpList& ips) const {
+  const PoolSet& set = space_.pools();
+  Held held;
+  for (std::size_t i = 0; i < ips.size(); ++i) {
+    const net::IpAddress& ip = ips[i];
+    const auto range_id = set.locate(ip);
+    if (!range_id) return Error{ip.toString() + " is not in any IPAddressPool"};
+    const uint32_t pool = set.slot(*range_id).pool;
+    if (i > 0 && pool != held.pool) {
+      return Error{ips[0].toString() + " (pool " + quoted(set.pool(held.pool).name) + ") and " +
+                   ip.toString() + " (pool " + quoted(set.pool(pool).name) +
+                   ") are in different pools; one Service's IPs must come from one pool"};
+    }
+    if (!space_.range(*range_id).usable(ip.value())) {
+      return Error{ip.toString() + " is excluded by avoidBuggyIPs of pool " +
+                   quoted(set.pool(pool).name) + " (last octet 0 or 255)"};
+    }
+    held.pool = pool;
+    held.range_ids[i] = *range_id;
+  }
+  if (!set.pool(held.pool).admits(viewOf(request))) {
+    return Error{"pool " + quoted(set.pool(held.pool).name) +
+                 " does not admit the Service (its serviceAllocation selects other namespaces "
+                 "or Services)"};
+  }
+  for (const auto& ip : ips) {
+    const IpUse* use = ips_.find(ip);
+    if (use != nullptr && !canShare(*use, who)) return Error{sharingConflict(ip, *use, who)};
+  }
+  return held;
+}
+
+std::string Allocator::unsatisfied(const ServiceState& state, const ServiceRequest& request,
+                                   const SharingIdentity& who) const {
+  if (Status shape = checkIpShape(request, state.ips.span(), "held IPs"); !shape) {
+    return shape.error();
+  }
+  if (!request.requested_ips.empty() && !state.ips.sameSet(request.requested_ips)) {
+    return "the Service now requests " + ipList(request.requested_ips);
+  }
+  const lbconfig::Pool& pool = space_.pools().pool(state.pool);
+  if (!request.requested_pool.empty() && request.requested_pool != pool.name) {
+    return "the Service now requests pool " + quoted(request.requested_pool) + " instead of " +
+           quoted(pool.name);
+  }
+  if (!pool.admits(viewOf(request))) {
+    return "pool " + quoted(pool.name) + " no longer admits the Service (serviceAllocation)";
+  }
+  for (const auto& ip : state.ips) {
+    const IpUse* use = ips_.find(ip);
+    if (!canShare(*use, who)) return sharingConflict(ip, *use, who);
+  }
+  return {};
+}
+
+// ---- choosing IPs -------------------------------------------------------------------------
+
+std::optional<Allocator::Candidate> Allocator::firstUsable(uint32_t pool, net::Family family,
+                                                           const SharingIdentity& who) const {
+  std::optional<Candidate> best;
+  if (const auto free = space_.firstFree(pool, family)) best = Candidate{free->ip, free->position};
+  const std::set<net::IpAddress>* group = ips_.group(who.sharing_key, who.backend_key);
+  if (group == nullptr) return best;
+  // A compatible shared IP competes with the first free one in (range position, address) order.
+  const PoolSet& set = space_.pools();
+  for (auto it = group->lower_bound(net::IpAddress::fromValue(family, 0));
+       it != group->end() && it->family() == family; ++it) {
+    const IpUse* use = ips_.find(*it);
+    const RangeSlot& slot = set.slot(use->range_id);
+    if (slot.pool != pool) continue;
+    if (best && std::tie(slot.position, *it) >= std::tie(best->position, best->ip)) continue;
+    if (canShare(*use, who)) best = Candidate{*it, slot.position};
+  }
+  return best;
+}
+
+std::optional<Allocator::Pick> Allocator::pickFrom(const std::vector<uint32_t>& pools,
+                                                   const ServiceRequest& request,
+                                                   const SharingIdentity& who) const {
+  const PoolSet& set = space_.pools();
+  const bool dual = wantsDualStack(request);
+  std::optional<Pick> primary_only;
+  std::optional<Pick> secondary_only;
+  for (const uint32_t pool : pools) {
+    if (!set.pool(pool).admits(viewOf(request))) continue;
+    const auto first = firstUsable(pool, request.families[0], who);
+    if (!dual) {
+      if (first) return Pick{pool, IpList({&first->ip, 1})};
+      continue;
+    }
+    const auto second = firstUsable(pool, request.families[1], who);
+    if (first && second) {
+      Pick both{pool, IpList({&first->ip, 1})};
+      both.ips.pushBack(second->ip);
+      return both;
+    }
+    if (request.family_policy == FamilyPolicy::kPreferDualStack) {
+      if (first && !primary_only) primary_only = Pick{pool, IpList({&first->ip, 1})};
+      if (second && !secondary_only) secondary_only = Pick{pool, IpList({&second->ip, 1})};
+    }
+  }
+  return primary_only ? primary_only : secondary_only;
+}
+
+Result<Allocator::Pick> Allocator::fromRequestedIps(const ServiceRequest& request,
+                                                    const SharingIdentity& who) const {
+  const IpList ips = inFamilyOrder(request, request.requested_ips);
+  auto held = checkHold(request, who, ips);
+  if (!held) return Error{held.error()};
+  const std::string& pool = space_.pools().pool(held->pool).name;
+  if (!request.requested_pool.empty() && request.requested_pool != pool) {
+    return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
+                 ", not in the requested pool " + quoted(request.requested_pool)};
+  }
+  return Pick{held->pool, ips};
+}
+
+Result<Allocator::Pick> Allocator::fromNamedPool(const ServiceRequest& request,
+                                                 const SharingIdentity& who) const {
+  const auto pool = space_.pools().poolIndex(request.requested_pool);
+  if (!pool)
+    return Error{"the requested pool " + quoted(request.requested_pool) + " does not exist"};
+  if (!space_.pools().pool(*pool).admits(viewOf(request))) {
+    return Error{"the requested pool " + quoted(request.requested_pool) +
+                 " does not admit the Service (serviceAllocation)"};
+  }
+  if (auto pick = pickFrom({*pool}, request, who)) return std::move(*pick);
+  return Error{"the requested pool " + quoted(request.requested_pool) + " does not offer " +
+               need(request)};
+}
+
+Result<Allocator::Pick> Allocator::automatically(const ServiceRequest& request,
+                                                 const SharingIdentity& who) const {
+  const PoolSet& set = space_.pools();
+  if (auto pick = pickFrom(set.constrainedAutoPools(), request, who)) return std::move(*pick);
+  if (auto pick = pickFrom(set.openAutoPools(), request, who)) return std::move(*pick);
+  if (set.pools().empty()) return Error{"no IPAddressPools are configured"};
+  std::string tried;
+  std::size_t count = 0;
+  for (const auto* group : {&set.constrainedAutoPools(), &set.openAutoPools()}) {
+    for (const uint32_t pool : *group) {
+      if (!set.pool(pool).admits(viewOf(request))) continue;
+      if (++count <= 5) tried += (tried.empty() ? "" : ", ") + quoted(set.pool(pool).name);
+    }
+  }
+  if (count == 0) return Error{"no autoAssign IPAddressPool admits the Service"};
+  if (count > 5) tried += " and " + std::to_string(count - 5) + " more";
+  return Error{"no autoAssign pool admitting the Service offers " + need(request) + " (tried " +
+               tried + ")"};
+}
+
+// ---- state changes ------------------------------------------------------------------------
+
+void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
+  const auto range_id = space_.pools().locate(ip);
+  assert(range_id.has_value());
+  if (ips_.addUser(ip, *range_id, &state)) space_.take(*range_id, ip);
+  state.ips.pushBack(ip);
+}
+
+void Allocator::dropIp(ServiceState& state, const net::IpAddress& ip) {
+  const uint32_t range_id = ips_.find(ip)->range_id;
+  if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
+  state.ips.erase(ip);
+}
+
+ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<ServicePort> ports,
+                                const IpList& ips, uint32_t pool) {
+  auto [it, inserted] = services_.try_emplace(request.key);
+  assert(inserted);
+  ServiceState& state = it->second;
+  state.key = it->first;
+  state.ns = request.ns;
+  state.namespace_labels = request.namespace_labels;
+  state.labels = request.labels;
+  state.sharing_key = request.sharing_key;
+  state.backend_key = request.backend_key;
+  state.ports = std::move(ports);
+  state.pool = pool;
+  for (const auto& ip : ips)
+    addIp(state, ip);
+  return state;
+}
+
+void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
+                        std::vector<ServicePort> ports) {
+  const bool rekey =
+      state.sharing_key != request.sharing_key || state.backend_key != request.backend_key;
+  std::string old_sharing = std::move(state.sharing_key);
+  std::string old_backend = std::move(state.backend_key);
+  state.sharing_key = request.sharing_key;
+  state.backend_key = request.backend_key;
+  state.ports = std::move(ports);
+  state.ns = request.ns;
+  state.ips = inFamilyOrder(request, state.ips.span());  // the primary family may differ
+  if (state.namespace_labels != request.namespace_labels) {
+    state.namespace_labels = request.namespace_labels;
+  }
+  if (state.labels != request.labels) state.labels = request.labels;
+  // Only a sole holder can reach here with new keys (sharing forbids a key change otherwise).
+  if (rekey) {
+    for (const auto& ip : state.ips) {
+      ips_.regroup(ip, old_sharing, old_backend);
+    }
+  }
+}
+
+Assignment Allocator::releaseState(ServiceState& state) {
+  Assignment previous = assignmentOf(state);
+  for (const auto& ip : state.ips) {
+    const uint32_t range_id = ips_.find(ip)->range_id;
+    if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
+  }
+  services_.erase(services_.find(state.key));
+  return previous;
+}
+
+std::optional<Assignment> Allocator::release(std::string_view service) {
+  ServiceState* state = find(service);
+  if (state == nullptr) return std::nullopt;
+  return releaseState(*state);
+}
+
+// ---- entry points -------------------------------------------------------------------------
+
+Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
+  AllocationResult out;
+  const auto fail = [&](const std::string& why) {
+    std::string message = "no IP for " + request.key + ": " + why;
+    if (!out.released.empty()) {
+      message += " (its previous IPs " + ipList(out.released) +
+                 " were released: " + out.release_reason + ")";
+    }
+    return Error{std::move(message)};
+  };
+
+  ServiceState* held = find(request.key);
+  Status valid = checkFamilies(request);
+  if (valid && !request.requested_ips.empty()) {
+    valid = checkIpShape(request, request.requested_ips, "requested IPs");
+  }
+  if (!valid) {
+    if (held != nullptr) {
+      out.released = releaseState(*held).ips;
+      out.release_reason = "the request is invalid";
+    }
+    return fail(valid.error());
+  }
+
+  std::vector<ServicePort> ports = normalizedPorts(request.ports);
+  const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
+  if (held != nullptr && !wantsDualStack(request) && held->ips.size() == 2) {
+    // Dual-stack turned single-stack: keep the primary-family IP (if the rest still fits).
+    const std::size_t other = held->ips[0].family() == request.families[0] ? 1 : 0;
+    if (held->ips[1 - other].family() == request.families[0]) {
+      const net::IpAddress dropped = held->ips[other];
+      dropIp(*held, dropped);
+      out.released = {dropped};
+      out.release_reason = "the Service is single-stack now";
+    }
+  }
+  if (held != nullptr) {
+    std::string why = unsatisfied(*held, request, who);
+    if (why.empty()) {
+      refresh(*held, request, std::move(ports));
+      out.outcome = out.released.empty() ? Outcome::kUnchanged : Outcome::kReduced;
+      if (wantsDualStack(request) && held->ips.size() == 1 && request.requested_ips.empty()) {
+        // PreferDualStack holding one family: add the other from the same pool, keep the first.
+        const bool has_primary = held->ips[0].family() == request.families[0];
+        const net::Family missing = request.families[has_primary ? 1 : 0];
+        if (const auto extra = firstUsable(held->pool, missing, held->identity())) {
+          addIp(*held, extra->ip);  // appends
+          if (!has_primary) held->ips.swapOrder();
+          out.outcome = Outcome::kExtended;
+        }
+      }
+      out.assignment = assignmentOf(*held);
+      return out;
+    }
+    for (const auto& ip : releaseState(*held).ips)
+      out.released.push_back(ip);
+    out.release_reason = std::move(why);
+  }
+
+  Result<Pick> pick = !request.requested_ips.empty()    ? fromRequestedIps(request, who)
+                      : !request.requested_pool.empty() ? fromNamedPool(request, who)
+                                                        : automatically(request, who);
+  if (!pick) return fail(pick.error());
+  ServiceState& state = commit(request, std::move(ports), pick->ips, pick->pool);
+  out.assignment = assignmentOf(state);
+  out.outcome = Outcome::kAllocated;
+  return out;
+}
+
+Result<AllocationResult> Allocator::restore(const ServiceRequest& request,
+                                            const std::vector<net::IpAddress>& ips) {
+  const auto fail = [&](const std::string& why) {
+    return Error{"cannot restore " + ipList(ips) + " for " + request.key + ": " + why};
+  };
+  if (Status s = checkFamilies(request); !s) return fail(s.error());
+  if (Status s = checkIpShape(request, ips, "IPs in status"); !s) return fail(s.error());
+  std::vector<ServicePort> ports = normalizedPorts(request.ports);
+  const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
+  const IpList ordered = inFamilyOrder(request, ips);
+  auto held = checkHold(request, who, ordered);
+  if (!held) return fail(held.error());
+
+  AllocationResult out;
+  if (ServiceState* state = find(request.key)) {
+    if (state->ips.sameSet(ordered.span())) {
+      refresh(*state, request, std::move(ports));
+      out.outcome = Outcome::kUnchanged;
+      out.assignment = assignmentOf(*state);
+      return out;
+    }
+    out.released = releaseState(*state).ips;
+    out.release_reason = "the Service's status lists " + ipList(ordered.span());
+  }
+  ServiceState& state = commit(request, std::move(ports), ordered, held->pool);
+  out.assignment = assignmentOf(state);
+  out.outcome = Outcome::kAllocated;
+  return out;
+}
+
+}  // namespace ironlb::allocator

@@ -1,0 +1,42 @@
+#pragma once
+// ServiceState: what the allocator remembers about a Service that holds IPs. It keeps the
+// Service's namespace and labels so a pool change can re-check serviceAllocation without asking
+// the controller, and its sharing identity so later Services can be checked against it.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/lbconfig/labels.h"
+#include "common/lbconfig/pool.h"
+#include "common/net/ip_address.h"
+#include "controller/allocator/ip_list.h"
+#include "controller/allocator/service_request.h"
+
+namespace ironlb::allocator {
+
+// What sharing compares (REFERENCE §3): sharing key, backend key, ports. `ports` sorted, unique.
+struct SharingIdentity {
+  std::string_view service;  // key; a Service never conflicts with itself
+  std::string_view sharing_key;
+  std::string_view backend_key;
+  const std::vector<ServicePort>* ports = nullptr;
+};
+
+struct ServiceState {
+  std::string_view key;  // views the Allocator's map key (stable: the map is node-based)
+  std::string ns;
+  lbconfig::Labels namespace_labels;
+  lbconfig::Labels labels;
+  std::string sharing_key;
+  std::string backend_key;
+  std::vector<ServicePort> ports;  // sorted, unique
+  IpList ips;                      // the Service's family order, primary first
+  uint32_t pool = 0;               // index in the current PoolSet
+
+  lbconfig::ServiceView view() const { return {ns, namespace_labels, labels}; }
+  SharingIdentity identity() const { return {key, sharing_key, backend_key, &ports}; }
+};
+
+}  // namespace ironlb::allocator
