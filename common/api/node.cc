@@ -20,6 +20,12 @@ Result<Node> decodeNode(const nlohmann::json& json) {
       reader.read(element["type"], condition.type);
       reader.read(element["status"], condition.status);
     });
+    reader.forEach(status["addresses"], [&](const Field& element) {
+      if (!reader.requiredObject(element)) return;
+      NodeAddress& address = out.addresses.emplace_back();
+      reader.read(element["type"], address.type);
+      reader.read(element["address"], address.address);
+    });
   });
 }
 

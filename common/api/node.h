@@ -20,9 +20,19 @@ struct NodeCondition {
   friend bool operator==(const NodeCondition&, const NodeCondition&) = default;
 };
 
+// status.addresses[]: how to reach the node ("InternalIP", "ExternalIP", "Hostname", ...). The
+// speaker finds its peers' membership endpoints here.
+struct NodeAddress {
+  std::string type;
+  std::string address;
+
+  friend bool operator==(const NodeAddress&, const NodeAddress&) = default;
+};
+
 struct Node {
   ObjectMeta meta;
   std::vector<NodeCondition> conditions;
+  std::vector<NodeAddress> addresses;
 
   // Condition NetworkUnavailable has status "True" (REFERENCE §2: such a node never announces).
   bool networkUnavailable() const;

@@ -40,6 +40,16 @@ std::vector<Action> Announcer::tick(TimePoint now) {
   return out;
 }
 
+std::vector<Action> Announcer::reannounce(const std::vector<net::IpAddress>& ips, TimePoint now) {
+  std::vector<Action> out;
+  if (ips.empty()) return out;
+  const std::set<net::IpAddress> wanted(ips.begin(), ips.end());
+  for (auto& [key, s] : announced_)
+    if (wanted.count(key.first) != 0) s = Schedule{now, config_.burstCount};
+  appendDue(now, out);
+  return out;
+}
+
 std::optional<TimePoint> Announcer::nextDeadline() const {
   std::optional<TimePoint> earliest;
   for (const auto& [key, s] : announced_)

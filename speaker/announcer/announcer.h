@@ -82,6 +82,11 @@ class Announcer {
   std::vector<Action> setDesired(const Desired& desired, TimePoint now);
   // Gratuitous sends that are due.
   std::vector<Action> tick(TimePoint now);
+  // Restarts the gratuitous burst of each IP on every link it is announced on, first send now.
+  // For when clients may hold another MAC for an IP we keep: a duplicate owner was seen, or the
+  // cluster view healed after a partition in which another node announced it. IPs not
+  // announced are ignored.
+  std::vector<Action> reannounce(const std::vector<net::IpAddress>& ips, TimePoint now);
   // When tick() next has something to do; nullopt when nothing is scheduled.
   std::optional<TimePoint> nextDeadline() const;
 

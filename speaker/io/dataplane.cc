@@ -34,6 +34,10 @@ void Dataplane::setDesired(const announcer::Desired& desired) {
   apply(announcer_.setDesired(desired, Clock::now()));
 }
 
+void Dataplane::reannounce(const std::vector<net::IpAddress>& ips) {
+  apply(announcer_.reannounce(ips, Clock::now()));
+}
+
 void Dataplane::onLinks(const std::vector<announcer::Link>& links) {
   // Refresh what the packet path knows about already-open links before acting.
   for (const auto& l : links) {

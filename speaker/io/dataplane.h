@@ -39,6 +39,8 @@ class Dataplane : private DuplicateOwnerListener {
   // Starts watching links (opens responders on eligible ones). Call once.
   Status start();
   void setDesired(const announcer::Desired& desired);
+  // A fresh gratuitous burst for these IPs where they are announced (Announcer::reannounce).
+  void reannounce(const std::vector<net::IpAddress>& ips);
 
   // Called on the loop thread, synchronously from the packet path: keep it cheap (count,
   // rate-limit, post the logging).

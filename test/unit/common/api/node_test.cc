@@ -44,6 +44,21 @@ TEST(NodeTest, ErrorsNameTheNode) {
   EXPECT_EQ(r.error(), "Node worker-1: status.conditions[0].status: expected a string, got true");
 }
 
+TEST(NodeTest, DecodesAddresses) {
+  auto r = decodeNode(json::parse(R"({"kind": "Node", "metadata": {"name": "n"},
+    "status": {"addresses": [{"type": "InternalIP", "address": "192.0.2.1"},
+                             {"type": "InternalIP", "address": "2001:db8::1"},
+                             {"type": "Hostname", "address": "n"}]}})"));
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->addresses,
+            (std::vector<NodeAddress>{
+                {"InternalIP", "192.0.2.1"}, {"InternalIP", "2001:db8::1"}, {"Hostname", "n"}}));
+  auto bad = decodeNode(json::parse(R"({"kind": "Node", "metadata": {"name": "n"},
+    "status": {"addresses": [{"type": "InternalIP", "address": 7}]}})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), "Node n: status.addresses[0].address: expected a string, got 7");
+}
+
 TEST(NamespaceTest, DecodesLabels) {
   auto r = decodeNamespace(json::parse(R"({"apiVersion": "v1", "kind": "Namespace",
     "metadata": {"name": "team-a", "labels": {"kubernetes.io/metadata.name": "team-a",

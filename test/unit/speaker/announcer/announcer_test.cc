@@ -201,5 +201,25 @@ TEST_F(AnnouncerTest, MacChangeReannounces) {
   EXPECT_EQ(countKind(a.setLinks({changed}, t0 + seconds(3)), K::kSendGratuitous), 1u);
 }
 
+TEST_F(AnnouncerTest, ReannounceRestartsTheBurstOfAnnouncedIpsOnly) {
+  a.setLinks({link(2, "eth0"), link(3, "eth1")}, t0);
+  a.setDesired({{ip("192.0.2.100"), {}}, {ip("192.0.2.101"), {"eth0"}}}, t0);
+  // Let the first burst run out: 3 sends, then only the refresh is scheduled.
+  a.tick(t0 + seconds(1));
+  a.tick(t0 + seconds(2));
+  ASSERT_EQ(a.nextDeadline(), t0 + seconds(32));
+
+  const TimePoint t1 = t0 + seconds(5);
+  auto actions = a.reannounce({ip("192.0.2.100"), ip("198.51.100.7")}, t1);
+  // Sent at once on both links the IP is announced on; the other IP and the unknown one: nothing.
+  EXPECT_EQ(actions, (std::vector<Action>{act(K::kSendGratuitous, 2, "192.0.2.100"),
+                                          act(K::kSendGratuitous, 3, "192.0.2.100")}));
+  EXPECT_EQ(a.nextDeadline(), t1 + seconds(1));
+  EXPECT_EQ(countKind(a.tick(t1 + seconds(1)), K::kSendGratuitous), 2u);
+  EXPECT_EQ(countKind(a.tick(t1 + seconds(2)), K::kSendGratuitous), 2u);
+  EXPECT_EQ(countKind(a.tick(t1 + seconds(3)), K::kSendGratuitous), 0u);
+  EXPECT_TRUE(a.reannounce({}, t1).empty());
+}
+
 }  // namespace
 }  // namespace ironlb::announcer

@@ -1,0 +1,78 @@
+// DuplicateArbiter: rate limiting, episodes and the MAC tie-break.
+#include "speaker/control/duplicate_arbiter.h"
+
+namespace ironlb::control {
+
+DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, SteadyTime now) {
+  auto it = states_.find(ip);
+  if (it != states_.end()) return &it->second;
+  if (states_.size() >= config_.maxTracked) {
+    // Forget the entry acted on longest ago that holds no yield; if every entry holds a yield,
+    // this report is dropped (the table stays bounded).
+    auto victim = states_.end();
+    for (auto s = states_.begin(); s != states_.end(); ++s) {
+      if (s->second.yieldUntil && *s->second.yieldUntil > now) continue;
+      if (victim == states_.end() || s->second.lastActed < victim->second.lastActed) victim = s;
+    }
+    if (victim == states_.end()) return nullptr;
+    states_.erase(victim);
+  }
+  return &states_[ip];
+}
+
+DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, SteadyTime now) {
+  DuplicateVerdict v;
+  State* s = track(report.ip, now);
+  if (s == nullptr) return v;
+  if (s->yieldUntil && *s->yieldUntil > now) return v;  // already yielded
+  if (s->lastActed && now - *s->lastActed < config_.window) return v;
+  s->lastActed = now;
+  if (report.dadProbe) {
+    v.action = DuplicateVerdict::Action::kReportDad;
+    v.firstOfEpisode = true;
+    return v;
+  }
+  if (s->windows == 0 || now - s->episodeStart > config_.persistence) {
+    s->episodeStart = now;
+    s->windows = 0;
+    s->yieldUntil.reset();
+  }
+  ++s->windows;
+  v.windows = s->windows;
+  v.firstOfEpisode = s->windows == 1;
+  if (s->windows >= config_.persistentWindows && report.otherMac < report.ourMac) {
+    s->yieldUntil = now + config_.yieldFor;
+    v.action = DuplicateVerdict::Action::kYield;
+    v.yieldUntil = *s->yieldUntil;
+    return v;
+  }
+  v.action = DuplicateVerdict::Action::kReannounce;
+  return v;
+}
+
+std::set<net::IpAddress> DuplicateArbiter::yielded(SteadyTime now) {
+  std::set<net::IpAddress> out;
+  for (auto it = states_.begin(); it != states_.end();) {
+    State& s = it->second;
+    if (s.yieldUntil && *s.yieldUntil <= now) {
+      it = states_.erase(it);  // a fresh episode starts if the conflict comes back
+      continue;
+    }
+    if (s.yieldUntil) out.insert(it->first);
+    ++it;
+  }
+  return out;
+}
+
+std::optional<SteadyTime> DuplicateArbiter::nextExpiry() const {
+  std::optional<SteadyTime> next;
+  for (const auto& [ip, s] : states_)
+    if (s.yieldUntil && (!next || *s.yieldUntil < *next)) next = s.yieldUntil;
+  return next;
+}
+
+void DuplicateArbiter::viewChanged() {
+  states_.clear();
+}
+
+}  // namespace ironlb::control

@@ -1,0 +1,93 @@
+#pragma once
+// DuplicateArbiter: what to do when another MAC claims an IP this node announces. Pure: time
+// is passed in; the daemon executes the verdicts.
+//
+// Duplicate-owner reports come from the packet path, so the first job is to bound the work:
+// at most one report per IP per `window` is acted on (the rest are only counted), and at most
+// `maxTracked` IPs are remembered.
+//
+// Resolution:
+//  - A conflict between speakers normally means their cluster views differ for a moment (a
+//    partition healing, a node restarting): membership converges within a probe round and the
+//    node that should not own the IP stops answering by itself. Meanwhile the rightful owner
+//    re-announces (a fresh gratuitous burst, at most once per window) so clients that cached
+//    the other MAC come back at once.
+//  - If the conflict persists (`persistentWindows` windows within `persistence`), the views do
+//    not converge (e.g. membership traffic blocked between nodes that share the L2 segment, or
+//    a device that is not a speaker). Both sides then apply one rule that needs no
+//    communication: the claimant with the numerically higher MAC yields the IP (stops answering
+//    it) for `yieldFor`, or until the live set changes. Two speakers therefore settle on
+//    exactly one owner; against a foreign device, the speaker either yields or keeps
+//    re-announcing at the window rate, and the operator is told either way.
+//  - A DAD probe for an announced IP (a host wants to configure our VIP) is only reported: the
+//    responder already defended the address.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "common/net/ip_address.h"
+#include "common/net/mac_address.h"
+
+namespace ironlb::control {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+using SteadyDuration = std::chrono::steady_clock::duration;
+
+struct DuplicateArbiterConfig {
+  SteadyDuration window = std::chrono::seconds(1);
+  int persistentWindows = 3;
+  SteadyDuration persistence = std::chrono::seconds(10);
+  SteadyDuration yieldFor = std::chrono::minutes(5);
+  std::size_t maxTracked = 4096;
+};
+
+struct DuplicateReport {
+  net::IpAddress ip;
+  net::MacAddress ourMac;
+  net::MacAddress otherMac;  // zero for DAD probes
+  bool dadProbe = false;
+};
+
+struct DuplicateVerdict {
+  enum class Action {
+    kIgnore,      // rate-limited: already handled in this window
+    kReannounce,  // keep the IP, send a fresh gratuitous burst
+    kYield,       // stop answering the IP (until yieldUntil or the live set changes)
+    kReportDad,   // a DAD probe for our IP: report only
+  };
+  Action action = Action::kIgnore;
+  bool firstOfEpisode = false;  // the first acted-on report of this conflict: tell the operator
+  int windows = 0;              // windows with conflict in this episode so far
+  SteadyTime yieldUntil{};
+};
+
+class DuplicateArbiter {
+ public:
+  explicit DuplicateArbiter(DuplicateArbiterConfig config = {}) : config_(config) {}
+
+  DuplicateVerdict onReport(const DuplicateReport& report, SteadyTime now);
+  // IPs this node must not answer for at `now` (expired yields are dropped).
+  std::set<net::IpAddress> yielded(SteadyTime now);
+  // When the next yield expires (the daemon re-plans then).
+  std::optional<SteadyTime> nextExpiry() const;
+  // The cluster view changed: conflicts may have resolved; forget episodes and yields.
+  void viewChanged();
+  std::size_t tracked() const { return states_.size(); }
+
+ private:
+  struct State {
+    std::optional<SteadyTime> lastActed;
+    SteadyTime episodeStart{};
+    int windows = 0;
+    std::optional<SteadyTime> yieldUntil;
+  };
+  State* track(const net::IpAddress& ip, SteadyTime now);
+
+  DuplicateArbiterConfig config_;
+  std::map<net::IpAddress, State> states_;
+};
+
+}  // namespace ironlb::control

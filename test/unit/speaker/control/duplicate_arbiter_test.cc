@@ -1,0 +1,100 @@
+#include "speaker/control/duplicate_arbiter.h"
+
+#include <gtest/gtest.h>
+
+namespace ironlb::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Action = DuplicateVerdict::Action;
+
+const net::MacAddress kLow({2, 0, 0, 0, 0, 1});
+const net::MacAddress kHigh({2, 0, 0, 0, 0, 9});
+const net::IpAddress kIp = net::IpAddress::parse("192.0.2.100").value();
+const net::IpAddress kIp2 = net::IpAddress::parse("192.0.2.101").value();
+const SteadyTime t0 = SteadyTime(seconds(1000));
+
+DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = false,
+                       net::IpAddress a = kIp) {
+  return {a, ours, other, dad};
+}
+
+TEST(DuplicateArbiter, ReannouncesOncePerWindowAndTellsOncePerEpisode) {
+  DuplicateArbiter arb;
+  auto v = arb.onReport(report(kLow, kHigh), t0);
+  EXPECT_EQ(v.action, Action::kReannounce);
+  EXPECT_TRUE(v.firstOfEpisode);
+  // The packet path may report hundreds per second: all but one per window are ignored.
+  for (int i = 1; i < 100; ++i)
+    EXPECT_EQ(arb.onReport(report(kLow, kHigh), t0 + milliseconds(9 * i)).action, Action::kIgnore);
+  v = arb.onReport(report(kLow, kHigh), t0 + milliseconds(1000));
+  EXPECT_EQ(v.action, Action::kReannounce);
+  EXPECT_FALSE(v.firstOfEpisode);
+  EXPECT_EQ(v.windows, 2);
+}
+
+TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
+  DuplicateArbiter high_side, low_side;
+  std::vector<Action> high, low;
+  for (int w = 0; w < 4; ++w) {
+    const SteadyTime t = t0 + seconds(w);
+    high.push_back(high_side.onReport(report(kHigh, kLow), t).action);
+    low.push_back(low_side.onReport(report(kLow, kHigh), t).action);
+  }
+  EXPECT_EQ(high, (std::vector<Action>{Action::kReannounce, Action::kReannounce, Action::kYield,
+                                       Action::kIgnore}));
+  EXPECT_EQ(low, (std::vector<Action>{Action::kReannounce, Action::kReannounce, Action::kReannounce,
+                                      Action::kReannounce}));
+  EXPECT_EQ(high_side.yielded(t0 + seconds(4)), std::set<net::IpAddress>{kIp});
+  EXPECT_TRUE(low_side.yielded(t0 + seconds(4)).empty());
+  EXPECT_EQ(high_side.nextExpiry(), t0 + seconds(2) + std::chrono::minutes(5));
+  // The yield ends by itself...
+  EXPECT_TRUE(high_side.yielded(t0 + seconds(2) + std::chrono::minutes(5)).empty());
+  EXPECT_FALSE(high_side.nextExpiry().has_value());
+}
+
+TEST(DuplicateArbiter, ViewChangeForgetsYieldsAndEpisodes) {
+  DuplicateArbiter arb;
+  for (int w = 0; w < 3; ++w)
+    arb.onReport(report(kHigh, kLow), t0 + seconds(w));
+  EXPECT_EQ(arb.yielded(t0 + seconds(3)).size(), 1u);
+  arb.viewChanged();
+  EXPECT_TRUE(arb.yielded(t0 + seconds(3)).empty());
+  EXPECT_TRUE(arb.onReport(report(kHigh, kLow), t0 + seconds(3)).firstOfEpisode);
+}
+
+TEST(DuplicateArbiter, SporadicConflictsStartNewEpisodes) {
+  DuplicateArbiter arb;
+  // Three windows, but spread over more than the persistence span: never a yield.
+  for (int i = 0; i < 5; ++i) {
+    auto v = arb.onReport(report(kHigh, kLow), t0 + seconds(11 * i));
+    EXPECT_EQ(v.action, Action::kReannounce);
+    EXPECT_TRUE(v.firstOfEpisode);
+  }
+}
+
+TEST(DuplicateArbiter, DadProbesAreReportedNotFought) {
+  DuplicateArbiter arb;
+  auto v = arb.onReport(report(kHigh, net::MacAddress(), true), t0);
+  EXPECT_EQ(v.action, Action::kReportDad);
+  EXPECT_EQ(arb.onReport(report(kHigh, net::MacAddress(), true), t0 + milliseconds(10)).action,
+            Action::kIgnore);
+  EXPECT_TRUE(arb.yielded(t0).empty());
+}
+
+TEST(DuplicateArbiter, TrackedStateIsBounded) {
+  DuplicateArbiterConfig config;
+  config.maxTracked = 2;
+  DuplicateArbiter arb(config);
+  const net::IpAddress third = net::IpAddress::parse("192.0.2.102").value();
+  arb.onReport(report(kLow, kHigh, false, kIp), t0);
+  arb.onReport(report(kLow, kHigh, false, kIp2), t0 + seconds(1));
+  arb.onReport(report(kLow, kHigh, false, third), t0 + seconds(2));
+  EXPECT_EQ(arb.tracked(), 2u);
+  // The oldest (kIp) was forgotten: a new report for it starts a new episode.
+  EXPECT_TRUE(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).firstOfEpisode);
+}
+
+}  // namespace
+}  // namespace ironlb::control

@@ -1,0 +1,63 @@
+#include "speaker/control/withdrawal.h"
+
+#include <gtest/gtest.h>
+
+namespace ironlb::control {
+namespace {
+
+announcer::Link link(int index, const char* name, bool carrier, bool up = true) {
+  announcer::Link l;
+  l.index = index;
+  l.name = name;
+  l.up = up;
+  l.carrier = carrier;
+  l.mac = net::MacAddress({2, 0, 0, 0, 0, static_cast<uint8_t>(index)});
+  return l;
+}
+
+TEST(Withdrawal, Table) {
+  const auto filter = announcer::InterfaceFilter::withDefaults();
+  const lbconfig::InterfaceSet all{true, {}};
+  const lbconfig::InterfaceSet eth1{false, {"eth1"}};
+  const lbconfig::InterfaceSet none{false, {}};
+  const struct {
+    const char* name;
+    lbconfig::InterfaceSet wanted;
+    std::vector<announcer::Link> links;
+    WithdrawalVerdict want;
+  } cases[] = {
+      {"all: one link with carrier is enough",
+       all,
+       {link(2, "eth0", false), link(3, "eth1", true)},
+       {}},
+      {"all: no carrier anywhere",
+       all,
+       {link(2, "eth0", false), link(3, "eth1", false)},
+       {true, "no carrier on eth0, eth1"}},
+      {"excluded and down links do not count",
+       all,
+       {link(2, "docker0", true), link(3, "eth0", true, false)},
+       {true, "no eligible interface on this node"}},
+      {"named: carrier elsewhere does not help",
+       eth1,
+       {link(2, "eth0", true), link(3, "eth1", false)},
+       {true, "no carrier on eth1"}},
+      {"named: present with carrier", eth1, {link(2, "eth0", false), link(3, "eth1", true)}, {}},
+      {"named: missing",
+       eth1,
+       {link(2, "eth0", true)},
+       {true, "none of the advertised interfaces (eth1) is an eligible interface on this node"}},
+      {"no advertisement selects the node: nothing to withdraw from",
+       none,
+       {link(2, "eth0", false)},
+       {}},
+      {"no links at all", all, {}, {true, "no eligible interface on this node"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(judgeWithdrawal(c.wanted, c.links, filter), c.want);
+  }
+}
+
+}  // namespace
+}  // namespace ironlb::control
