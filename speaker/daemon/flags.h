@@ -1,0 +1,44 @@
+#pragma once
+// Command line of ironlb-speaker (/work/wt/DAEMON_CLI.md, the contract the Helm chart follows):
+// `--name=value` or `--name value`; every flag may also come from env IRONLB_<NAME_UPPER_SNAKE>
+// (the flag wins). Defaults from the downward API: --node-name from $NODE_NAME,
+// --memberlist-address from $NODE_IP, --namespace from $POD_NAMESPACE (else metallb-system).
+// The membership key: the file of --memberlist-key-file, else env IRONLB_MEMBERLIST_KEY itself.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/k8s/cluster_config.h"
+#include "common/net/ip_address.h"
+#include "common/util/result.h"
+
+namespace ironlb::speaker {
+
+struct SpeakerFlags {
+  std::string kubeconfig;  // empty: in-cluster (or $KUBECONFIG / ~/.kube/config)
+  std::string ns = "metallb-system";
+  std::optional<std::string> lbClass;
+  std::string metricsHost = "0.0.0.0";
+  int metricsPort = 7472;
+  std::string logLevel = "info";
+  std::string logFormat = "text";
+  std::string nodeName;
+  net::IpAddress memberlistAddress;
+  uint16_t memberlistPort = 7946;
+  std::string memberlistKeyFile;               // empty: memberlistKey holds the key
+  std::string memberlistKey;                   // from env IRONLB_MEMBERLIST_KEY
+  std::vector<std::string> excludeInterfaces;  // empty: the built-in list
+  bool ignoreExcludeLb = false;
+  bool help = false;
+};
+
+// `args` excludes argv[0]. Errors name the flag and the value.
+Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
+                                       const k8s::EnvLookup& env = k8s::processEnv());
+
+std::string speakerUsage();
+
+}  // namespace ironlb::speaker

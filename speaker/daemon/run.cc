@@ -1,0 +1,110 @@
+// runSpeaker: process wiring. SIGTERM/SIGINT stop gracefully; a second signal exits at once.
+#include "speaker/daemon/run.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdio>
+#include <span>
+
+#include "common/k8s/api_client.h"
+#include "common/k8s/cluster_config.h"
+#include "common/k8s/http_transport.h"
+#include "common/k8s/k8s_metrics.h"
+#include "common/util/health_server.h"
+#include "common/util/logging.h"
+#include "common/util/metrics.h"
+#include "speaker/daemon/flags.h"
+#include "speaker/daemon/speaker.h"
+#include "speaker/io/nl_link_watcher.h"
+#include "speaker/io/pcap_packet_io.h"
+
+namespace ironlb::speaker {
+
+int runSpeaker(int argc, const char* const* argv) {
+  auto flags = parseSpeakerFlags(std::span<const char* const>(argv + 1, argc - 1));
+  if (!flags.ok()) {
+    std::fprintf(stderr, "ironlb-speaker: %s\n%s", flags.error().c_str(), speakerUsage().c_str());
+    return 2;
+  }
+  if (flags->help) {
+    std::fputs(speakerUsage().c_str(), stdout);
+    return 0;
+  }
+  auto level = util::parseLogLevel(flags->logLevel);
+  auto format = util::parseLogFormat(flags->logFormat);
+  if (!level.ok() || !format.ok()) {
+    std::fprintf(stderr, "ironlb-speaker: %s\n",
+                 (!level.ok() ? level.error() : format.error()).c_str());
+    return 2;
+  }
+  util::setupLogging({*level, *format});
+  auto log = util::getLogger("main");
+
+  auto cluster = k8s::loadClusterConfig(flags->kubeconfig, "");
+  if (!cluster.ok()) {
+    log->critical("{}", cluster.error());
+    return 1;
+  }
+  auto transport = k8s::makeHttpTransport(*cluster);
+  if (!transport.ok()) {
+    log->critical("{}", transport.error());
+    return 1;
+  }
+  util::MetricsRegistry registry;
+  k8s::K8sMetrics k8s_metrics(registry);
+  k8s::ApiClient api(**transport, &k8s_metrics);
+  boost::asio::io_context io;
+  io::PcapPacketIo packets(io);
+  io::NlLinkWatcher links(io);
+
+  SpeakerOptions options;
+  options.nodeName = flags->nodeName;
+  options.ns = flags->ns;
+  options.lbClass = flags->lbClass;
+  options.ignoreExcludeLb = flags->ignoreExcludeLb;
+  if (!flags->excludeInterfaces.empty()) options.excludePatterns = flags->excludeInterfaces;
+  options.memberEndpoint = {flags->memberlistAddress, flags->memberlistPort};
+  options.keyFile = flags->memberlistKeyFile;
+  options.key.assign(flags->memberlistKey.begin(), flags->memberlistKey.end());
+
+  auto speaker = Speaker::create(io, api, k8s_metrics, registry, packets, links, options);
+  if (!speaker.ok()) {
+    log->critical("{}", speaker.error());
+    return 1;
+  }
+  util::HealthServer health(registry, [s = speaker->get()] { return s->readiness(); });
+  if (Status st = health.start({.bindAddress = flags->metricsHost, .port = flags->metricsPort});
+      !st.ok()) {
+    log->critical("metrics server: {}", st.error());
+    return 1;
+  }
+  if (Status st = (*speaker)->start(); !st.ok()) {
+    log->critical("{}", st.error());
+    return 1;
+  }
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (stopping) {
+          log->warn("second signal {}: exiting now", signo);
+          io.stop();
+          return;
+        }
+        stopping = true;
+        log->info("signal {}: stopping gracefully", signo);
+        (*speaker)->stop([&] { io.stop(); });
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  io.run();
+  speaker->reset();  // stops informers and the event recorder before the client goes away
+  health.stop();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace ironlb::speaker

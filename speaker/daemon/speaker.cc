@@ -1,0 +1,695 @@
+// Speaker: inputs -> planner -> data plane and reports. Everything here runs on the loop thread.
+#include "speaker/daemon/speaker.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "common/api/endpoint_slice.h"
+#include "common/api/metallb_types.h"
+#include "common/api/node.h"
+#include "common/api/service.h"
+#include "common/k8s/object_meta.h"
+#include "common/k8s/resource.h"
+#include "common/util/logging.h"
+#include "speaker/daemon/host_probe.h"
+
+namespace ironlb::speaker {
+
+using k8s::Json;
+namespace resources = k8s::resources;
+
+namespace {
+
+std::vector<uint8_t> readKeyFile(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read membership key file " + path;
+    return {};
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
+  return {text.begin(), text.end()};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8s::ApiClient& api,
+                                                 k8s::K8sMetrics& k8s_metrics,
+                                                 util::MetricsRegistry& registry,
+                                                 io::PacketIo& packets, io::LinkWatcher& links,
+                                                 SpeakerOptions options) {
+  auto filter = announcer::InterfaceFilter::create(options.excludePatterns);
+  if (!filter.ok()) return makeError("--exclude-interfaces: " + filter.error());
+  if (!options.keyFile.empty()) {
+    std::string error;
+    options.key = readKeyFile(options.keyFile, &error);
+    if (!error.empty()) return makeError(error);
+  }
+  if (options.key.size() < 16)
+    return makeError("the membership key must be at least 16 bytes (got " +
+                     std::to_string(options.key.size()) + ")");
+  std::unique_ptr<Speaker> s(new Speaker(io, api, k8s_metrics, registry, packets, links,
+                                         std::move(options), std::move(filter).value()));
+  io::DataplaneConfig config;
+  config.announcer = s->options_.announcer;
+  config.excludePatterns = s->options_.excludePatterns;
+  auto dataplane = io::Dataplane::create(io, packets, s->links_, config);
+  if (!dataplane.ok()) return makeError(dataplane.error());
+  s->dataplane_ = std::move(dataplane).value();
+  return s;
+}
+
+Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetrics& k8s_metrics,
+                 util::MetricsRegistry& registry, io::PacketIo& packets, io::LinkWatcher& links,
+                 SpeakerOptions options, announcer::InterfaceFilter filter)
+    : io_(io),
+      api_(api),
+      k8sMetrics_(k8s_metrics),
+      options_(std::move(options)),
+      log_(util::getLogger("speaker")),
+      filter_(std::move(filter)),
+      metrics_(registry),
+      packets_(packets),
+      links_(links, [this](const std::vector<announcer::Link>& l) { onLinks(l); }),
+      planner_(options_.nodeName),
+      events_(api,
+              {.component = "ironlb-speaker", .host = options_.nodeName, .metrics = &k8s_metrics}),
+      status_(io, api, options_.ns, options_.nodeName,
+              [this](const std::string& e) { log_->warn("ServiceL2Status write failed: {}", e); }),
+      reporter_(
+          options_.nodeName, metrics_, [this](const ReportEvent& e) { serviceEvent(e); },
+          [this](bool warning, const std::string& m) {
+            if (warning) {
+              log_->warn("{}", m);
+            } else {
+              log_->info("{}", m);
+            }
+          }),
+      ready_("starting: waiting for the API server"),
+      metricsTimer_(io),
+      hostTimer_(io),
+      keyTimer_(io),
+      yieldTimer_(io) {
+  if (!options_.keyFile.empty()) rotation_.emplace(options_.key, options_.keyGrace);
+}
+
+Speaker::~Speaker() {
+  *alive_ = false;
+  for (auto& informer : informers_)
+    informer->stop();
+  if (l2status_) l2status_->stop();
+  events_.stop();
+}
+
+Status Speaker::start() {
+  dataplane_->setDuplicateOwnerHandler(
+      [this](const io::DuplicateOwnerEvent& e) { onDuplicate(e); });
+  dataplane_->setErrorHandler([this](const std::string& e) { log_->error("data plane: {}", e); });
+  if (Status s = dataplane_->start(); !s.ok()) return makeError("link watcher: " + s.error());
+  makeInformers();
+  events_.start();
+  for (auto& informer : informers_)
+    informer->start();
+  l2status_->start();
+  syncMetrics();
+  checkKernel();
+  checkKey();
+  log_->info("speaker {} started: membership on {}, namespace {}", options_.nodeName,
+             membership::toString(options_.memberEndpoint), options_.ns);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes inputs
+
+void Speaker::makeInformers() {
+  auto add = [this](const k8s::ResourceType& type, std::string ns,
+                    std::function<void(const Json&, bool)> on) {
+    auto informer = std::make_unique<k8s::Informer>(
+        api_, io_, k8s::InformerOptions{.type = type, .ns = std::move(ns), .metrics = &k8sMetrics_},
+        k8s::InformerHandlers{.onAdd = [on](const Json& o) { on(o, false); },
+                              .onUpdate = [on](const Json&, const Json& o) { on(o, false); },
+                              .onDelete = [on](const Json& o) { on(o, true); },
+                              .onSynced =
+                                  [this] {
+                                    updateReadiness();
+                                    scheduleFlush();
+                                  }});
+    k8s::Informer* raw = informer.get();
+    informers_.push_back(std::move(informer));
+    return raw;
+  };
+  services_ = add(resources::kServices, "",
+                  [this](const Json& o, bool deleted) { onServiceObject(o, deleted); });
+  add(resources::kEndpointSlices, "",
+      [this](const Json& o, bool deleted) { onSliceObject(o, deleted); });
+  nodes_ =
+      add(resources::kNodes, "", [this](const Json& o, bool deleted) { onNodeObject(o, deleted); });
+  for (const auto* type :
+       {&resources::kNamespaces, &resources::kIPAddressPools, &resources::kL2Advertisements}) {
+    const std::string ns = type->namespaced ? options_.ns : "";
+    add(*type, ns,
+        [this, type](const Json& o, bool deleted) { onConfigObject(*type, o, deleted); });
+  }
+  l2status_ = std::make_unique<k8s::Informer>(
+      api_, io_,
+      k8s::InformerOptions{
+          .type = resources::kServiceL2Statuses,
+          .ns = options_.ns,
+          .labelSelector = std::string(control::kL2StatusNodeLabel) + "=" + options_.nodeName,
+          .metrics = &k8sMetrics_},
+      k8s::InformerHandlers{.onAdd = [this](const Json& o) { status_.onObject(o); },
+                            .onUpdate = [this](const Json&, const Json& o) { status_.onObject(o); },
+                            .onDelete = [this](const Json& o) { status_.onDeleted(o); },
+                            .onSynced = [this] { status_.setSynced(); }});
+}
+
+void Speaker::onServiceObject(const Json& object, bool deleted) {
+  if (deleted) {
+    dirtyServices_.insert(cache_.removeService(k8s::namespaceOf(object), k8s::nameOf(object)));
+  } else {
+    auto svc = api::decodeService(object);
+    if (!svc.ok()) {
+      log_->warn("ignoring an update that does not decode: {}", svc.error());
+      return;
+    }
+    dirtyServices_.insert(cache_.putService(std::move(svc).value()));
+  }
+  scheduleFlush();
+}
+
+void Speaker::onSliceObject(const Json& object, bool deleted) {
+  std::vector<std::string> affected;
+  if (deleted) {
+    affected = cache_.removeSlice(k8s::namespaceOf(object), k8s::nameOf(object));
+  } else {
+    auto slice = api::decodeEndpointSlice(object);
+    if (!slice.ok()) {
+      log_->warn("ignoring an update that does not decode: {}", slice.error());
+      return;
+    }
+    affected = cache_.putSlice(*slice);
+  }
+  dirtyServices_.insert(affected.begin(), affected.end());
+  if (!affected.empty()) scheduleFlush();
+}
+
+void Speaker::onNodeObject(const Json& object, bool deleted) {
+  NodeEffect effect;
+  if (deleted) {
+    effect = cache_.removeNode(k8s::nameOf(object));
+  } else {
+    auto node = api::decodeNode(object);
+    if (!node.ok()) {
+      log_->warn("ignoring an update that does not decode: {}", node.error());
+      return;
+    }
+    effect = cache_.putNode(*node);
+  }
+  configDirty_ = configDirty_ || effect.config;
+  membersDirty_ = membersDirty_ || effect.members;
+  if (effect.config || effect.members) scheduleFlush();
+}
+
+void Speaker::onConfigObject(const k8s::ResourceType& type, const Json& object, bool deleted) {
+  const std::string ns = k8s::namespaceOf(object), name = k8s::nameOf(object);
+  bool changed = false;
+  std::string error;
+  if (&type == &resources::kNamespaces) {
+    if (deleted) {
+      changed = cache_.removeNamespace(name);
+    } else if (auto n = api::decodeNamespace(object); n.ok()) {
+      changed = cache_.putNamespace(*n);
+    } else {
+      error = n.error();
+    }
+  } else if (&type == &resources::kIPAddressPools) {
+    if (deleted) {
+      changed = cache_.removePool(ns, name);
+    } else if (auto p = api::decodeIPAddressPool(object); p.ok()) {
+      changed = cache_.putPool(std::move(p).value());
+    } else {
+      error = p.error();
+    }
+  } else {
+    if (deleted) {
+      changed = cache_.removeAdvertisement(ns, name);
+    } else if (auto a = api::decodeL2Advertisement(object); a.ok()) {
+      changed = cache_.putAdvertisement(std::move(a).value());
+    } else {
+      error = a.error();
+    }
+  }
+  if (!error.empty()) {
+    // An object the API server accepted but we cannot read: the configuration is stale until
+    // it is fixed (MetalLB does the same).
+    log_->error("configuration object does not decode, keeping the last configuration: {}", error);
+    k8sMetrics_.configStale().set(1);
+    return;
+  }
+  if (changed) {
+    configDirty_ = true;
+    scheduleFlush();
+  }
+}
+
+bool Speaker::informersSynced() const {
+  return std::all_of(informers_.begin(), informers_.end(),
+                     [](const auto& informer) { return informer->synced(); });
+}
+
+void Speaker::scheduleFlush() {
+  if (flushPosted_) return;
+  flushPosted_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    flushPosted_ = false;
+    flush();
+  });
+}
+
+void Speaker::flush() {
+  if (stopping_ || !informersSynced()) return;
+  std::vector<control::Change> changes;
+  if (configDirty_) rebuildConfig(changes);
+  if (!configLoaded_) return;
+  if (membersDirty_) {
+    membersDirty_ = false;
+    if (Status s = updateMembers(); !s.ok()) log_->error("membership: {}", s.error());
+  }
+  for (const auto& key : dirtyServices_) {
+    auto converted = cache_.serviceInput(key, options_.lbClass);
+    for (const auto& bad : converted.invalidIps) {
+      if (badIpsLogged_.insert(key + " " + bad).second)
+        log_->warn("Service {}: status.loadBalancer.ingress ip \"{}\" is not an IP address", key,
+                   bad);
+    }
+    auto c = converted.input ? planner_.upsertService(std::move(*converted.input))
+                             : planner_.removeService(key);
+    changes.insert(changes.end(), std::make_move_iterator(c.begin()),
+                   std::make_move_iterator(c.end()));
+  }
+  dirtyServices_.clear();
+  apply(changes);
+  if (planner_.decisions().size() != vipCount_) {
+    vipCount_ = planner_.decisions().size();
+    checkKernel();
+  }
+  updateReadiness();
+}
+
+void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
+  configDirty_ = false;
+  auto built = lbconfig::build(
+      cache_.snapshot(),
+      {.install_namespace = options_.ns, .ignore_exclude_lb_label = options_.ignoreExcludeLb});
+  std::string report;
+  for (const auto& e : built.errors)
+    report += "error: " + e.toString() + "\n";
+  for (const auto& w : built.warnings)
+    report += "warning: " + w.toString() + "\n";
+  if (report != lastConfigReport_) {
+    lastConfigReport_ = report;
+    for (const auto& e : built.errors)
+      log_->error("configuration: {}", e.toString());
+    for (const auto& w : built.warnings)
+      log_->warn("configuration: {}", w.toString());
+  }
+  if (!built.ok()) {
+    log_->error("configuration invalid ({} errors): keeping the last valid one",
+                built.errors.size());
+    k8sMetrics_.configStale().set(1);
+    return;
+  }
+  if (!cache_.node(options_.nodeName))
+    log_->warn("Node {} not found: this node cannot announce anything (check --node-name)",
+               options_.nodeName);
+  auto c = planner_.setConfig(std::move(*built.config));
+  changes.insert(changes.end(), std::make_move_iterator(c.begin()),
+                 std::make_move_iterator(c.end()));
+  configLoaded_ = true;
+  k8sMetrics_.configLoaded().set(1);
+  k8sMetrics_.configStale().set(0);
+  judgeWithdrawal();
+}
+
+Status Speaker::updateMembers() {
+  const auto plan =
+      cache_.members(options_.memberEndpoint.address.family(), options_.memberEndpoint.port);
+  std::string report;
+  for (const auto& s : plan.skipped)
+    report += s + "; ";
+  if (report != lastMemberReport_) {
+    lastMemberReport_ = report;
+    for (const auto& s : plan.skipped)
+      log_->warn("membership: skipping Node {}", s);
+  }
+  if (membership_) return membership_->setMembers(plan.members);
+
+  membership::Config config;
+  config.selfName = options_.nodeName;
+  config.selfEndpoint = options_.memberEndpoint;
+  config.startIncarnation =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  config.randomSeed = std::random_device{}();
+  config.timers = options_.timers;
+  const std::vector<std::vector<uint8_t>> keys =
+      rotation_ ? rotation_->keys() : std::vector<std::vector<uint8_t>>{options_.key};
+  auto created = membership::UdpMembership::create(
+      io_, config, plan.members, keys,
+      {.onLiveSetChanged =
+           [this](const std::vector<std::string>& live, membership::Time) {
+             if (membershipSynced_ && !stopping_) onLive(live);
+           },
+       .onEvent = [this](const membership::Event& e) { onMembershipEvent(e); }});
+  if (!created.ok()) return makeError(created.error());
+  membership_ = std::move(created).value();
+  membership_->start();
+  if (withdrawal_.withdraw) membership_->setWithdrawn(true);
+  log_->info("membership started with {} expected members", plan.members.size());
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership and links
+
+void Speaker::onMembershipEvent(const membership::Event& e) {
+  using membership::EventKind;
+  using membership::MemberStatus;
+  switch (e.kind) {
+    case EventKind::kMemberChanged:
+      log_->info("member {}: {} -> {} (incarnation {})", e.member, membership::statusName(e.from),
+                 membership::statusName(e.to), e.incarnation);
+      if (e.from == MemberStatus::kDead && e.to == MemberStatus::kAlive)
+        returning_.insert(e.member);
+      break;
+    case EventKind::kSynced:
+      log_->info("membership synced: {} live of {} expected", membership_->liveMembers().size(),
+                 membership_->members().size());
+      membershipSynced_ = true;
+      onLive(membership_->liveMembers());
+      updateReadiness();
+      break;
+    case EventKind::kIsolated:
+      log_->warn("membership: no peer heard for a while; this node stepped out of the live set");
+      break;
+    case EventKind::kRecovered:
+      log_->info("membership: hearing peers again");
+      break;
+    case EventKind::kSuspected:
+    case EventKind::kSuspicionCleared:
+      log_->debug("member {}: {}", e.member, membership::eventKindName(e.kind));
+      break;
+    default:
+      break;
+  }
+}
+
+void Speaker::onLive(const std::vector<std::string>& live) {
+  if (!configLoaded_) return;
+  const std::vector<std::string> before = planner_.live();
+  auto changes = planner_.setLive(live);
+  if (before != planner_.live()) arbiter_.viewChanged();
+  apply(changes);
+  // Members back from the dead: the other side of a healed partition may have announced our
+  // IPs meanwhile. Re-announce those they are eligible for, so clients return to us now.
+  if (!returning_.empty()) {
+    std::vector<net::IpAddress> again;
+    for (const auto& [ip, ifs] : applied_) {
+      const control::IpDecision* d = planner_.decision(ip);
+      if (d == nullptr) continue;
+      if (std::any_of(returning_.begin(), returning_.end(), [&](const std::string& m) {
+            return std::binary_search(d->eligible.begin(), d->eligible.end(), m);
+          }))
+        again.push_back(ip);
+    }
+    returning_.clear();
+    if (!again.empty()) {
+      log_->info("re-announcing {} IPs after members came back", again.size());
+      dataplane_->reannounce(again);
+    }
+  }
+}
+
+void Speaker::onLinks(const std::vector<announcer::Link>& links) {
+  linkState_ = links;
+  judgeWithdrawal();
+  if (configLoaded_) reportDataplane();
+}
+
+void Speaker::judgeWithdrawal() {
+  if (!configLoaded_) return;
+  const auto verdict = control::judgeWithdrawal(planner_.selfInterfaces(), linkState_, filter_);
+  if (verdict == withdrawal_) return;
+  if (verdict.withdraw) {
+    log_->warn("withdrawing this node's candidacy: {}", verdict.reason);
+  } else if (withdrawal_.withdraw) {
+    log_->info("candidacy restored: an advertised interface is usable again");
+  }
+  const bool flip = verdict.withdraw != withdrawal_.withdraw;
+  withdrawal_ = verdict;
+  metrics_.withdrawn().set(verdict.withdraw ? 1 : 0);
+  if (flip && membership_) membership_->setWithdrawn(verdict.withdraw);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs
+
+void Speaker::apply(const std::vector<control::Change>& changes) {
+  pushDesired();  // the data plane first: this is the failover path
+  if (!changes.empty()) reporter_.onChanges(changes, planner_);
+  reportDataplane();
+}
+
+void Speaker::pushDesired() {
+  announcer::Desired desired;
+  if (!stopping_ && membershipSynced_) {
+    desired = planner_.desired();
+    for (const auto& ip : arbiter_.yielded(std::chrono::steady_clock::now()))
+      desired.erase(ip);
+  }
+  if (desired == applied_) return;
+  applied_ = std::move(desired);
+  dataplane_->setDesired(applied_);
+  armYieldTimer();
+}
+
+void Speaker::reportDataplane() {
+  auto owed = reporter_.onDataplane(planner_, applied_, dataplane_->announcements(),
+                                    dataplane_->refusals(), [this](int index) {
+                                      const announcer::Link* l = dataplane_->link(index);
+                                      return l ? l->name : std::to_string(index);
+                                    });
+  if (!stopping_) status_.setDesired(std::move(owed));
+}
+
+void Speaker::serviceEvent(const ReportEvent& e) {
+  const Json* object = services_ ? services_->get(e.service) : nullptr;
+  if (object == nullptr) return;
+  events_.record(k8s::referenceTo(resources::kServices, *object), e.type, e.reason, e.message);
+}
+
+void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
+  // Packet path: the arbiter's decision is a map lookup; anything more is posted.
+  const bool dad = e.source == io::DuplicateOwnerEvent::Source::kDadProbe;
+  const auto verdict =
+      arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad}, std::chrono::steady_clock::now());
+  if (verdict.action == control::DuplicateVerdict::Action::kIgnore) return;
+  boost::asio::post(io_, [this, alive = alive_, e, verdict] {
+    if (!*alive) return;
+    using Action = control::DuplicateVerdict::Action;
+    const std::string ip = e.ip.toString();
+    const announcer::Link* link = dataplane_->link(e.ifindex);
+    const std::string where = link ? link->name : std::to_string(e.ifindex);
+    std::string message;
+    switch (verdict.action) {
+      case Action::kReportDad:
+        message = "a host probed (IPv6 DAD) for " + ip + " on " + where +
+                  ", which this node announces: the address was defended; check that no host "
+                  "is configured with this LB IP";
+        break;
+      case Action::kReannounce:
+        message = "another device (MAC " + e.otherMac.toString() + ") claims " + ip + " on " +
+                  where + ", which node " + options_.nodeName +
+                  " owns: re-announcing. If this persists, membership traffic (UDP " +
+                  std::to_string(options_.memberEndpoint.port) +
+                  ") between speakers may be blocked, or a host outside ironlb uses the IP";
+        dataplane_->reannounce({e.ip});
+        break;
+      case Action::kYield:
+        message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
+                  " on " + where + "; its MAC is lower, so node " + options_.nodeName +
+                  " stops answering for the IP until the cluster view changes";
+        metrics_.duplicateYields().withLabels({ip}).inc();
+        pushDesired();
+        reportDataplane();
+        break;
+      case Action::kIgnore:
+        return;
+    }
+    log_->warn("duplicate owner: {}", message);
+    if (verdict.firstOfEpisode || verdict.action == Action::kYield) {
+      for (const auto* s : planner_.servicesOf(e.ip))
+        serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
+    }
+  });
+}
+
+void Speaker::armYieldTimer() {
+  const auto next = arbiter_.nextExpiry();
+  if (!next) return;
+  yieldTimer_.expires_at(*next);
+  yieldTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec) return;
+    pushDesired();
+    reportDataplane();
+  });
+}
+
+void Speaker::checkKernel() {
+  hostTimer_.cancel();
+  std::set<net::IpAddress> vips;
+  for (const auto& [ip, d] : planner_.decisions())
+    vips.insert(ip);
+  std::vector<std::string> announcing;
+  for (const auto& l : linkState_)
+    if (filter_.check(l) == announcer::Ineligibility::kNone) announcing.push_back(l.name);
+  std::set<control::KernelAnswer> now;
+  if (!vips.empty() && !announcing.empty()) {
+    auto host = probeHostNetwork(announcing);
+    if (!host.ok()) {
+      log_->debug("kernel ARP check skipped: {}", host.error());
+    } else {
+      for (auto& a : control::kernelAnswers(vips, announcing, *host))
+        now.insert(std::move(a));
+    }
+  }
+  for (const auto& a : kernelAnswers_) {
+    if (now.count(a)) continue;
+    metrics_.kernelAnswers().remove({a.ip.toString(), a.interface});
+    log_->info("kernel no longer answers for {} on {}", a.ip.toString(), a.interface);
+  }
+  for (const auto& a : now) {
+    if (kernelAnswers_.count(a)) continue;
+    metrics_.kernelAnswers().withLabels({a.ip.toString(), a.interface}).set(1);
+    const std::string text = "node " + options_.nodeName + ": " + control::describe(a);
+    log_->error("misconfiguration: {}", text);
+    if (const Json* node = nodes_ ? nodes_->get(options_.nodeName) : nullptr)
+      events_.record(k8s::referenceTo(resources::kNodes, *node), k8s::EventType::kWarning,
+                     "kernelAnswersARP", text);
+    for (const auto* s : planner_.servicesOf(a.ip))
+      serviceEvent({s->key, k8s::EventType::kWarning, "kernelAnswersARP", text});
+  }
+  kernelAnswers_ = std::move(now);
+  hostTimer_.expires_after(options_.hostCheckInterval);
+  hostTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec) return;
+    checkKernel();
+  });
+}
+
+void Speaker::checkKey() {
+  if (!rotation_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::string error;
+  const auto content = readKeyFile(options_.keyFile, &error);
+  bool changed = false;
+  if (!error.empty()) {
+    log_->warn("{} (keeping the current key)", error);
+    changed = rotation_->tick(now);
+  } else if (!content.empty() && content.size() < 16) {
+    log_->warn("membership key file {} holds fewer than 16 bytes: ignored", options_.keyFile);
+    changed = rotation_->tick(now);
+  } else {
+    changed = rotation_->observe(content, now);
+  }
+  if (changed) {
+    log_->info("membership keys changed ({} in use)", rotation_->keys().size());
+    if (membership_) {
+      if (Status s = membership_->setKeys(rotation_->keys()); !s.ok())
+        log_->error("membership keys: {}", s.error());
+    }
+  }
+  auto next = now + options_.keyCheckInterval;
+  if (auto phase = rotation_->nextChange(); phase && *phase < next) next = *phase;
+  keyTimer_.expires_at(next);
+  keyTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec) return;
+    checkKey();
+  });
+}
+
+void Speaker::syncMetrics() {
+  metrics_.syncLayer2(dataplane_->counters());
+  if (membership_) {
+    metrics_.syncMembership(membership_->counters(), membership_->core().memberCount(),
+                            membership_->liveMembers().size(), membership_->synced());
+  }
+  metrics_.syncPlanner(planner_.stats());
+  metricsTimer_.expires_after(options_.metricsInterval);
+  metricsTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec) return;
+    syncMetrics();
+  });
+}
+
+void Speaker::updateReadiness() {
+  if (stopping_) {
+    ready_.setNotReady("stopping");
+  } else if (!informersSynced()) {
+    ready_.setNotReady("waiting for the first list of every watched resource");
+  } else if (!configLoaded_) {
+    ready_.setNotReady("the configuration is invalid (see the log)");
+  } else if (!membershipSynced_) {
+    ready_.setNotReady("membership is joining");
+  } else {
+    ready_.setReady();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graceful stop
+
+void Speaker::stop(std::function<void()> done) {
+  if (stopping_) return;
+  stopping_ = true;
+  updateReadiness();
+  log_->info("stopping: leaving the membership, then releasing {} IPs", applied_.size());
+  if (!membership_) {
+    release(std::move(done));
+    return;
+  }
+  // leave() sends the first goodbye before it returns: peers take over while we release.
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  auto pending = std::make_shared<int>(2);
+  auto step = [finish, pending] {
+    if (--*pending == 0) (*finish)();
+  };
+  membership_->leave([this, alive = alive_, step] {
+    if (!*alive) return;
+    log_->info("membership left");
+    step();
+  });
+  release(step);
+}
+
+void Speaker::release(std::function<void()> done) {
+  applied_.clear();
+  dataplane_->setDesired(applied_);
+  reportDataplane();
+  status_.drain(options_.stopDeadline, [this, done = std::move(done)] {
+    if (!status_.inSync()) log_->warn("stopping before every ServiceL2Status was deleted");
+    events_.flush(std::chrono::seconds(1));
+    done();
+  });
+}
+
+}  // namespace ironlb::speaker

@@ -1,0 +1,83 @@
+#pragma once
+// StatusSync: keeps this node's ServiceL2Status objects equal to what it announces
+// (control/status_plan.h decides, this class writes). One write at a time on a background
+// thread; the outcome is folded into the local view at once (so a create is never repeated
+// while the informer catches up); failures retry with a jittered backoff, so an API outage only
+// delays the objects and never touches the data plane. At steady state it writes nothing.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/k8s/api_client.h"
+#include "common/k8s/background_worker.h"
+#include "common/util/backoff.h"
+#include "speaker/control/status_plan.h"
+
+namespace ironlb::speaker {
+
+class StatusSync {
+ public:
+  using Logger = std::function<void(const std::string& message)>;
+
+  StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns, std::string node,
+             Logger on_error);
+  ~StatusSync();
+
+  // The informer of our objects (label metallb.io/node=<node> in `ns`).
+  void onObject(const k8s::Json& object);
+  void onDeleted(const k8s::Json& object);
+  // Nothing is written before the informer's first list (we would not know what exists).
+  void setSynced();
+
+  void setDesired(control::AnnouncedServices desired);
+  // Graceful stop: desired = nothing; `done` runs once our objects are gone or at `deadline`.
+  void drain(std::chrono::steady_clock::duration deadline, std::function<void()> done);
+
+  bool inSync() const;
+  std::size_t owned() const { return owned_.size(); }
+  uint64_t writes() const { return writes_; }
+  uint64_t failures() const { return failures_; }
+
+ private:
+  struct Entry {
+    control::OwnedStatus status;
+    k8s::Json object;
+  };
+  struct Outcome {
+    bool ok = false;
+    bool gone = false;  // the object no longer exists (deleted, or 404)
+    k8s::Json object;   // as written (create/update)
+    std::string error;
+  };
+  void kick();
+  void execute(const control::StatusOp& op);
+  void finish(const control::StatusOp& op, Outcome outcome);
+  void checkDrained();
+  static std::optional<Entry> parse(const k8s::Json& object);
+
+  boost::asio::io_context& io_;
+  k8s::ApiClient& api_;
+  std::string ns_;
+  std::string node_;
+  Logger on_error_;
+  k8s::BackgroundWorker worker_;
+  boost::asio::steady_timer retry_;
+  util::Backoff backoff_;
+  std::map<std::string, Entry> owned_;  // by object name
+  control::AnnouncedServices desired_;
+  bool synced_ = false;
+  bool inflight_ = false;
+  bool waiting_ = false;  // a retry is scheduled
+  std::function<void()> drained_;
+  std::unique_ptr<boost::asio::steady_timer> drainTimer_;
+  uint64_t writes_ = 0;
+  uint64_t failures_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ironlb::speaker
