@@ -499,6 +499,9 @@ void Speaker::serviceEvent(const ReportEvent& e) {
 
 void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
   // Packet path: the arbiter's decision is a map lookup; anything more is posted.
+  // Our own other interface on the same segment announcing the same IP is no conflict.
+  for (const auto& link : linkState_)
+    if (link.mac == e.otherMac) return;
   const bool dad = e.source == io::DuplicateOwnerEvent::Source::kDadProbe;
   const auto verdict =
       arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad}, std::chrono::steady_clock::now());

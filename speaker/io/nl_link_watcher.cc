@@ -54,6 +54,10 @@ struct NlLinkWatcher::Impl {
     std::map<int, announcer::Link> by_index;
     for (nl_object* o = nl_cache_get_first(links); o != nullptr; o = nl_cache_get_next(o)) {
       auto* l = reinterpret_cast<rtnl_link*>(o);
+      // The cache also holds per-family views of a link (AF_INET6 RTM_NEWLINK carries IPv6
+      // state). The kernel deletes a link with one AF_UNSPEC RTM_DELLINK, so those views
+      // outlive the link with stale flags: only the AF_UNSPEC object describes the link.
+      if (rtnl_link_get_family(l) != AF_UNSPEC) continue;
       announcer::Link link;
       link.index = rtnl_link_get_ifindex(l);
       if (const char* name = rtnl_link_get_name(l)) link.name = name;

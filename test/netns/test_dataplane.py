@@ -215,7 +215,10 @@ class DataplaneTest(unittest.TestCase):
         event = da.wait_event(f"duplicate eth0 {VIP4}")
         self.assertIn(f"ours={self.a.mac()}", event)
         self.assertIn(f"theirs={self.b.mac()}", event)
-        # A DAD probe for our IPv6 VIP is defended (RFC 4861 §7.2.4) and reported.
+        # A DAD probe for our IPv6 VIP is defended (RFC 4861 §7.2.4) and reported. Wait for the
+        # gratuitous burst to end first: its unsolicited NAs look exactly like the defence.
+        wait_for(lambda: da.counters()["ip"][("eth0", VIP6)]["gratuitous"] >= 3, 5,
+                 what="the gratuitous burst over")
         answers = scapy(self.client, "dad", "eth0", VIP6)["answers"]
         self.assertEqual(answers, [[VIP6, "ff02::1", 0, 1]])
         self.assertEqual(da.counters()["ip"][("eth0", VIP6)]["dad"], 1)
@@ -233,6 +236,17 @@ class DataplaneTest(unittest.TestCase):
         wait_for(lambda: da.counters()["ip"][("eth0", VIP4)]["gratuitous"] >= before + 6, 5,
                  what="re-announcement burst after link up")
         self.assertEqual(scapy(self.client, "probe-arp", "eth0", VIP4)["answers"], [self.a.mac()])
+
+    def test_deleted_link_is_forgotten(self):
+        # A link that had IPv6 state used to outlive its deletion in the link watcher (libnl
+        # keeps a per-family AF_INET6 view of it), so the IP stayed "announced" on it.
+        da = self.driver(self.a)
+        da.own(VIP4)
+        self.topo.add_link(self.a, "eth1")
+        wait_for(lambda: f"announce {VIP4} eth1" in da.status(), 5, what="eth1 announced")
+        self.a.ip("link", "del", "eth1")
+        wait_for(lambda: f"announce {VIP4} eth1" not in da.status(), 5, what="eth1 forgotten")
+        self.assertIn(f"announce {VIP4} eth0", da.status())
 
 
 if __name__ == "__main__":

@@ -152,6 +152,7 @@ class Topology:
         self.nodes = [Host(self, f"{self.prefix}-n{i}", 10 + i) for i in range(nodes)]
         self._ports = 0
         self._old_handlers = {}
+        self._host_procs = []  # processes in the caller's namespace (forwarders)
 
     @property
     def hosts(self):
@@ -220,7 +221,34 @@ class Topology:
             host.ip("link", "set", ifname, "up")
         return port
 
+    def forward_loopback(self, port, target_port=None, hosts=None):
+        """Makes 127.0.0.1:port inside each node namespace (or `hosts`) reach 127.0.0.1:target_port
+        of the caller's namespace (apiforward.py; no interface is added anywhere). Stopped on
+        close()."""
+        hosts = self.nodes if hosts is None else hosts
+        proc = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "apiforward.py"),
+             "--port", str(port), "--target", f"127.0.0.1:{target_port or port}",
+             *[h.ns for h in hosts]],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        self._host_procs.append(proc)
+        line = proc.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"apiforward.py did not start: {line!r} (exit {proc.poll()})")
+        return proc
+
     def close(self):
+        for proc in self._host_procs:
+            if proc.poll() is None:
+                proc.kill()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            if proc.stdout:
+                proc.stdout.close()
+        self._host_procs = []
         for host in self.hosts:
             host.stop_processes()
         for ns in [h.ns for h in self.hosts] + [self.bridge_ns]:
