@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""Failover: the owner's speaker is killed (SIGKILL), stopped (SIGTERM) or its link is cut; one
+other node takes over and the real client's neighbour entries (IPv4 and IPv6) follow. Timings
+are printed, never asserted (test/bench/failover measures distributions)."""
+
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cluster  # noqa: E402
+from cluster import wait_for  # noqa: E402
+
+V4, V6 = "192.0.2.120", "2001:db8:1::120"
+
+
+class FailoverTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.c = cluster.new_cluster(nodes=3).__enter__()
+        try:
+            c = cls.c
+            c.pool("fo", ["192.0.2.120-192.0.2.129", "2001:db8:1::120-2001:db8:1::129"])
+            c.advertise("fo", pools=["fo"])
+            c.start_all()
+            c.add_vip(V4)
+            c.add_vip(V6)
+            c.service("fo", [V4, V6], endpoints=[0, 1, 2])
+        except BaseException:
+            cls.c.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.close()
+
+    def settle(self):
+        """The current owner, with the client's neighbour entries pointing at it."""
+        c = self.c
+        owner = c.wait_single_owner(V4)
+        self.assertEqual(c.wait_single_owner(V6), owner)
+        for ip in (V4, V6):
+            wait_for(lambda ip=ip: c.resolve_from_client(ip) == c.mac_of(owner), 10, 0.05,
+                     f"the client resolving {ip} to the owner")
+        return owner
+
+    def takeover(self, what, act, restore):
+        c = self.c
+        old = self.settle()
+        others = [i for i in range(3) if i != old]
+        t0 = time.monotonic()
+        act(old)
+        seen = {}
+
+        def followed():
+            for ip in (V4, V6):
+                if ip not in seen and c.client_neigh(ip) not in (None, c.mac_of(old)):
+                    seen[ip] = time.monotonic() - t0
+            return len(seen) == 2
+        try:
+            wait_for(followed, 10, 0.002, f"the client's neighbour entries leaving node {old}")
+        except TimeoutError:
+            c.dump_logs()
+            raise
+        new = c.wait_single_owner(V4, among=others)
+        self.assertNotEqual(new, old)
+        self.assertEqual(c.wait_single_owner(V6, among=others), new)
+        print(f"\n{what}: client neighbour entries moved to node {new} after "
+              f"{seen[V4] * 1000:.0f} ms (IPv4), {seen[V6] * 1000:.0f} ms (IPv6)", flush=True)
+        for ip in (V4, V6):
+            self.assertEqual(c.client_neigh(ip), c.mac_of(new))
+            self.assertEqual(c.client_reaches(ip), c.node_names[new])
+            self.assertEqual({c.node_of_mac(m) for m in c.answers(ip)}, {new})
+        restore(old)
+        self.settle()
+        return old, new
+
+    def restart(self, i):
+        self.c.start_speaker(i)
+        self.c.wait_ready(i)
+
+    def test_owner_killed(self):
+        self.takeover("SIGKILL", lambda i: self.c.speakers[i].signal(signal.SIGKILL),
+                      self.restart)
+
+    def test_owner_stopped_gracefully(self):
+        c = self.c
+
+        def status_nodes():
+            return sorted(s["status"]["node"] for s in c.l2statuses()
+                          if s.get("status", {}).get("node"))
+
+        def stop(i):
+            c.speakers[i].signal(signal.SIGTERM)
+
+        def check_and_restart(i):
+            self.assertEqual(c.speakers[i].wait(15), 0)
+            # The stopped node deleted its ServiceL2Status; the new owner created one.
+            wait_for(lambda: c.node_names[i] not in status_nodes() and len(status_nodes()) == 1,
+                     15, 0.1, "ServiceL2Status moved to the new owner")
+            self.restart(i)
+        self.takeover("SIGTERM", stop, check_and_restart)
+
+    def test_owner_link_cut(self):
+        c = self.c
+
+        def cut(i):
+            c.set_port(i, False)
+
+        def heal(i):
+            # The cut-off node noticed: no carrier on its only interface.
+            wait_for(lambda: c.metric(i, "ironlb_speaker_withdrawn") == 1, 10, 0.05,
+                     "the cut-off node withdrawing")
+            self.assertEqual(c.announcers(V4, [i]), set())
+            c.set_port(i, True)
+            wait_for(lambda: c.metric(i, "ironlb_speaker_withdrawn") == 0, 10, 0.05,
+                     "the node back as a candidate")
+        self.takeover("link cut", cut, heal)
+
+
+if __name__ == "__main__":
+    cluster.main()
