@@ -145,6 +145,13 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
   t.needed = static_cast<int>(std::min<std::size_t>(
       static_cast<std::size_t>(std::max(timers_.votesToConfirm, 1)), available));
   t.nextIndirectAt = now + timers_.indirectRetry;
+  // Fewer helpers are left than when we asked (another one fell silent or died): the votes
+  // already in may now be enough. Without this, a 2-2 split or half of a 4-member cluster dying
+  // at once was never confirmed: the near helper's vote stayed one short forever.
+  if (t.needed > 0 && t.votes >= t.needed) {
+    sink.declareDead(t.id);
+    return;
+  }
   if (available == 0) return;
 
   std::array<MemberId, kMaxAsked> chosen{};

@@ -20,8 +20,8 @@ struct Logged {
 
 class ClusterTest : public ::testing::Test {
  protected:
-  void make(std::size_t n, sim::NetworkConfig net = {}, Timers timers = {}) {
-    cluster_ = std::make_unique<sim::SimCluster>(n, net, timers, /*seed=*/7);
+  void make(std::size_t n, sim::NetworkConfig net = {}, Timers timers = {}, uint64_t seed = 7) {
+    cluster_ = std::make_unique<sim::SimCluster>(n, net, timers, seed);
     cluster_->onEvent = [this](std::size_t node, const Event& e) { log_.push_back({node, e}); };
   }
   sim::SimCluster& c() { return *cluster_; }

@@ -207,6 +207,14 @@ TEST_F(DetectionTest, LastSurvivorOfThreeEndsAlone) {
   EXPECT_FALSE(c().node(0).isolated());
 }
 
+TEST_F(DetectionTest, HalfOfAFourMemberClusterDyingIsDetected) {
+  make(4);
+  startAndConverge();
+  c().kill(2);
+  c().kill(3);
+  EXPECT_TRUE(agreeOn({0, 1}, seconds(1)));
+}
+
 TEST_F(DetectionTest, ManySimultaneousDeathsAreAllDetected) {
   make(20);
   startAndConverge();
