@@ -108,7 +108,7 @@ std::vector<std::string> intersect(const std::vector<std::string>& a,
 
 IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const> services,
                   const lbconfig::Config& config, const std::vector<std::string>& live,
-                  CandidateCache& cache) {
+                  CandidateCache& cache, const IpDecision* previous, uint64_t* scores) {
   IpDecision d;
   d.ip = ip;
   d.key = ip;
@@ -157,7 +157,36 @@ IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const>
     d.reason = Reason::kServicesDisagree;
     return d;
   }
+  auto is_live = [&](const std::string& name) {
+    return std::binary_search(live.begin(), live.end(), name);
+  };
+  if (previous != nullptr && previous->winner && previous->key == d.key &&
+      std::binary_search(d.eligible.begin(), d.eligible.end(), *previous->winner) &&
+      is_live(*previous->winner)) {
+    // The old winner beat every node that was eligible then; only newcomers can beat it.
+    d.winner = previous->winner;
+    d.winnerScore = previous->winnerScore;
+    if (previous->eligible == d.eligible) {
+      d.reason = Reason::kAnnounced;
+      return d;
+    }
+    const std::string text = d.key.toString();
+    for (const auto& name : d.eligible) {
+      if (std::binary_search(previous->eligible.begin(), previous->eligible.end(), name) ||
+          !is_live(name))
+        continue;
+      const election::Score s = election::score(name, text);
+      if (scores != nullptr) ++*scores;
+      if (beats(s, name, d.winnerScore, *d.winner)) {
+        d.winner = name;
+        d.winnerScore = s;
+      }
+    }
+    d.reason = Reason::kAnnounced;
+    return d;
+  }
   const auto candidates = intersect(d.eligible, live);
+  if (scores != nullptr) *scores += candidates.size();
   auto won = electAmong(candidates, d.key);
   if (!won) {
     d.reason = Reason::kNoLiveCandidate;

@@ -89,10 +89,14 @@ class CandidateCache {
 };
 
 // The whole decision for one IP. `services` are the Services whose ips contain `ip` (any
-// order); `live` is sorted. Costs one SHA-256 per live eligible node.
+// order); `live` is sorted. Costs one SHA-256 per live eligible node — unless `previous` (the
+// decision made for the same IP and the same `live` before the configuration or the Services
+// changed) still has a live eligible winner under the same key: rendezvous hashing then only
+// needs the scores of the newly eligible nodes. The result is the same either way.
 IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const> services,
                   const lbconfig::Config& config, const std::vector<std::string>& live,
-                  CandidateCache& cache);
+                  CandidateCache& cache, const IpDecision* previous = nullptr,
+                  uint64_t* scores = nullptr);
 
 // The winner among `candidates` for `key` (smallest score; ties by name), with its score.
 std::optional<std::pair<std::string, election::Score>> electAmong(

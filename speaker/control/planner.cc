@@ -61,7 +61,7 @@ void Planner::record(const net::IpAddress& ip, std::optional<IpDecision> before,
 
 void Planner::redecide(const net::IpAddress& ip, std::vector<Change>& changes) {
   std::optional<IpDecision> before;
-  if (auto it = decisions_.find(ip); it != decisions_.end()) before = it->second;
+  if (auto it = decisions_.find(ip); it != decisions_.end()) before = std::move(it->second);
   const auto services = servicesOf(ip);
   if (services.empty()) {
     decisions_.erase(ip);
@@ -69,7 +69,8 @@ void Planner::redecide(const net::IpAddress& ip, std::vector<Change>& changes) {
     return;
   }
   ++stats_.ipsDecided;
-  IpDecision& d = decisions_[ip] = decide(ip, services, config_, live_, cache_);
+  IpDecision& d = decisions_[ip] = decide(ip, services, config_, live_, cache_,
+                                          before ? &*before : nullptr, &stats_.scoresComputed);
   record(ip, std::move(before), &d, changes);
 }
 

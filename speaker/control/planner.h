@@ -5,7 +5,8 @@
 //
 // Cost (the point of being incremental; see speaker/control/README.md):
 //  - a Service change re-decides only that Service's IPs (old and new);
-//  - a configuration change (pools, advertisements, nodes) re-decides every IP;
+//  - a configuration change (pools, advertisements, nodes) re-decides every IP, but hashes only
+//    where the eligible nodes changed: a kept winner is only compared with newly eligible nodes;
 //  - a live-set change touches every IP only with a binary search; SHA-256 work is limited to
 //    IPs whose winner left (a full re-election among the live eligible nodes) and to pairs
 //    (joined node, IP it is eligible for) — one score each, compared with the cached winner's.

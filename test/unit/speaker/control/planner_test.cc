@@ -182,6 +182,28 @@ TEST(Planner, LiveChangesCostOnlyWhatRendezvousHashingMoves) {
   expectMatchesScratch(p);
 }
 
+TEST(Planner, ConfigurationChangeHashesOnlyWhereEligibilityChanged) {
+  Planner p("n0");
+  p.setConfig(build(snapshot(20)));
+  p.setLive(liveOf(20));
+  for (int i = 0; i < 64; ++i)
+    p.upsertService(svc({"ns/s" + std::to_string(i), {"192.0.2." + std::to_string(i)}}));
+  const uint64_t base = p.stats().scoresComputed;
+  // The same configuration again (a Node label nobody selects on changed): every IP is
+  // re-decided, nothing is hashed, nothing changes.
+  EXPECT_TRUE(p.setConfig(build(snapshot(20))).empty());
+  EXPECT_EQ(p.stats().scoresComputed, base);
+  // "main" narrowed to zone b: IPs won in zone a are re-elected in full, the others keep their
+  // winner without hashing (nobody became eligible).
+  int zone_a_wins = 0;
+  for (const auto& [a, d] : p.decisions())
+    zone_a_wins += std::stoi(d.winner->substr(1)) % 2 == 0;
+  const auto changes = p.setConfig(build(snapshot(20, true)));
+  EXPECT_EQ(changes.size(), 64u);  // every IP's eligible set changed
+  EXPECT_EQ(p.stats().scoresComputed - base, static_cast<uint64_t>(zone_a_wins) * 10);
+  expectMatchesScratch(p);
+}
+
 TEST(Planner, SharedAndDualStackIpsFollowOneDecision) {
   Planner p("n1");
   p.setConfig(build(snapshot(6)));

@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""Failover timings of ironlb-speaker as a real client sees them, plus the speaker's footprint.
+
+    test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30] [--nodes 3]
+                                          [--services 10,500] [--skip-footprint]
+
+Runs in network namespaces (root) against the test control plane's API server (start one with
+test/controlplane/start.sh STATE). Normally run through test/bench/failover/run.sh.
+
+For each mode (SIGKILL of the owner's speaker, cut of the owner's link, SIGTERM) and each trial:
+settle (one owner, the client's neighbour entries for the IPv4 and IPv6 VIP pointing at it),
+act on the owner, and time until the client's kernel neighbour entry points elsewhere, from
+`ip monitor neigh` in the client namespace (event-driven; the read adds well under a millisecond).
+The gratuitous ARP's arrival is also timed from a capture in the client namespace. Then the
+owner is restored and the next trial starts from whatever owner the cluster settles on.
+
+t0 is taken just before the action: the kill(2) call; for the link cut, just before spawning
+`ip link set down` on the owner's bridge port (a few ms of process start-up are included).
+
+Footprint: RSS (VmRSS) and CPU of each idle speaker over 10 s, with N Services (one LB IP each).
+"""
+
+import argparse
+import json
+import os
+import queue
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "speaker"))
+import cluster  # noqa: E402
+from cluster import Kube, SpeakerCluster, wait_for  # noqa: E402
+
+V4, V6 = "192.0.2.200", "2001:db8:1::200"
+
+
+def percentile(values, p):
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+class NeighWatch:
+    """`ip monitor neigh` in the client namespace; (monotonic time, ip, lladdr) per event."""
+
+    def __init__(self, client):
+        self.proc = client.popen(["ip", "monitor", "neigh"], stdin=subprocess.DEVNULL, bufsize=1)
+        self.events = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            now = time.monotonic()
+            m = re.match(r"^(\S+) dev \S+ lladdr (\S+)", line)
+            if m:
+                self.events.put((now, m.group(1), m.group(2)))
+
+    def drain(self):
+        while not self.events.empty():
+            self.events.get_nowait()
+
+    def wait_moved(self, ips, old_mac, deadline):
+        """Per ip: the first event time with an lladdr other than old_mac."""
+        moved = {}
+        while len(moved) < len(ips):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                t, ip, mac = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if ip in ips and ip not in moved and mac != old_mac:
+                moved[ip] = (t, mac)
+        return moved
+
+
+class GarpWatch:
+    """tcpdump in the client namespace: wall-clock arrival of gratuitous ARPs for V4."""
+
+    def __init__(self, client):
+        self.proc = client.popen(["tcpdump", "-l", "-n", "-tt", "-e", "-i", "eth0",
+                                  f"arp and arp[14:4] = 0x{ipv4_hex(V4)}"],
+                                 stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, bufsize=1)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            parts = line.split()
+            if len(parts) > 1:
+                try:
+                    self.lines.put((float(parts[0]), parts[1]))
+                except ValueError:
+                    pass
+
+    def drain(self):
+        while not self.lines.empty():
+            self.lines.get_nowait()
+
+    def first_from(self, mac, wall0, timeout=1.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                t, src = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if src == mac and t >= wall0:
+                return t
+        return None
+
+
+def ipv4_hex(ip):
+    return "".join(f"{int(x):02x}" for x in ip.split("."))
+
+
+def settle(c):
+    owner = c.wait_single_owner(V4, timeout=30)
+    c.wait_single_owner(V6, timeout=30)
+    for ip in (V4, V6):
+        wait_for(lambda ip=ip: c.resolve_from_client(ip) == c.mac_of(owner), 15, 0.02,
+                 f"the client resolving {ip} to node {owner}")
+    return owner
+
+
+def run_mode(c, mode, trials, neigh, garp):
+    results = {"v4": [], "v6": [], "garp": [], "failures": 0}
+    for n in range(trials):
+        owner = settle(c)
+        old_mac = c.mac_of(owner)
+        neigh.drain()
+        garp.drain()
+        wall0 = time.time()
+        t0 = time.monotonic()
+        if mode == "sigkill":
+            c.speakers[owner].proc.send_signal(signal.SIGKILL)
+        elif mode == "sigterm":
+            c.speakers[owner].proc.send_signal(signal.SIGTERM)
+        else:
+            c.set_port(owner, False)
+        moved = neigh.wait_moved({V4, V6}, old_mac, time.monotonic() + 10)
+        ok = V4 in moved and V6 in moved
+        if ok:
+            results["v4"].append((moved[V4][0] - t0) * 1000)
+            results["v6"].append((moved[V6][0] - t0) * 1000)
+            g = garp.first_from(moved[V4][1], wall0)
+            if g is not None:
+                results["garp"].append((g - wall0) * 1000)
+        else:
+            results["failures"] += 1
+        print(f"  {mode} trial {n + 1}/{trials}: owner node {owner} -> "
+              + (f"{results['v4'][-1]:.1f} ms (v4), {results['v6'][-1]:.1f} ms (v6)" if ok
+                 else "no move within 10 s"), flush=True)
+        # Restore.
+        if mode in ("sigkill", "sigterm"):
+            c.speakers[owner].wait(15)
+            c.start_speaker(owner)
+        else:
+            c.set_port(owner, True)
+        c.wait_ready(owner, timeout=30)
+    return results
+
+
+def summarize(name, values):
+    if not values:
+        return f"{name:34s} n=0"
+    return (f"{name:34s} n={len(values):3d}  p50 {percentile(values, 50):7.1f}  "
+            f"p90 {percentile(values, 90):7.1f}  p99 {percentile(values, 99):7.1f}  "
+            f"max {max(values):7.1f}  min {min(values):7.1f} ms")
+
+
+def proc_stats(pid):
+    with open(f"/proc/{pid}/status") as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    return rss, ticks
+
+
+def footprint(c, services):
+    existing = len([s for s in c.kube.list("services", c.ns) if s["metadata"]["name"].startswith("fp-")])
+    objs = []
+    for i in range(existing, services):
+        name = f"fp-{i}"
+        ip = f"198.51.100.{i % 250}" if i < 250 else f"203.0.113.{(i - 250) % 250}"
+        if i >= 500:
+            ip = f"2001:db8:2::{i:x}"
+        objs.append((name, ip))
+    # Apply in batches: one kubectl call per 100 objects.
+    for start in range(0, len(objs), 100):
+        batch = objs[start:start + 100]
+        items = []
+        for name, ip in batch:
+            fam = "IPv6" if ":" in ip else "IPv4"
+            items.append({"apiVersion": "v1", "kind": "Service",
+                          "metadata": {"name": name, "namespace": c.ns},
+                          "spec": {"type": "LoadBalancer", "loadBalancerClass": c.lb_class,
+                                   "ipFamilies": [fam], "ipFamilyPolicy": "SingleStack",
+                                   "ports": [{"port": 80, "protocol": "TCP"}]}})
+            items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                          "metadata": {"name": f"{name}-e", "namespace": c.ns,
+                                       "labels": {"kubernetes.io/service-name": name}},
+                          "addressType": "IPv4",
+                          "endpoints": [{"addresses": ["10.244.0.9"], "conditions": {"ready": True},
+                                         "nodeName": c.node_names[0]}]})
+        c.kube.apply(*items)
+        for name, ip in batch:
+            c.set_ingress(name, [ip])
+    last = objs[-1][1] if objs else V4
+    c.wait_single_owner(last, timeout=120)
+    pids = {i: s.proc.pid for i, s in c.speakers.items() if s.alive()}
+    before = {i: proc_stats(p) for i, p in pids.items()}
+    t0 = time.monotonic()
+    # Idle window: nothing changes in the cluster meanwhile.
+    deadline = t0 + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+    elapsed = time.monotonic() - t0
+    after = {i: proc_stats(p) for i, p in pids.items()}
+    hz = os.sysconf("SC_CLK_TCK")
+    rss = [after[i][0] / 1024 for i in pids]
+    cpu = [(after[i][1] - before[i][1]) / hz / elapsed * 100 for i in pids]
+    sent = [c.metric(i, "ironlb_speaker_membership_messages_sent_total") for i in pids]
+    return rss, cpu, sent
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--state", required=True)
+    p.add_argument("--speaker", required=True)
+    p.add_argument("--trials", type=int, default=30)
+    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--modes", default="sigkill,linkcut,sigterm")
+    p.add_argument("--services", default="10,500")
+    p.add_argument("--skip-footprint", action="store_true")
+    args = p.parse_args()
+    kube = Kube(args.state)
+    with SpeakerCluster(kube, args.speaker, nodes=args.nodes) as c:
+        c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
+                         "198.51.100.0/24", "203.0.113.0/24", "2001:db8:2::/112"])
+        c.advertise("bench", pools=["bench"])
+        # The speakers log at info here (debug logging costs CPU on the failover path).
+        for i in range(args.nodes):
+            c.start_speaker(i, ["--log-level=info"])
+        for i in range(args.nodes):
+            c.wait_ready(i)
+        c.add_vip(V4)
+        c.add_vip(V6)
+        c.service("bench", [V4, V6], endpoints=list(range(args.nodes)))
+        neigh = NeighWatch(c.client)
+        garp = GarpWatch(c.client)
+        results = {}
+        for mode in args.modes.split(","):
+            print(f"## {mode}: {args.trials} trials", flush=True)
+            results[mode] = run_mode(c, mode, args.trials, neigh, garp)
+        print()
+        print("### failover: owner event -> client's neighbour entry on the new owner "
+              f"({args.nodes} nodes, {args.trials} trials per mode)")
+        labels = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
+                  "sigterm": "graceful: owner speaker SIGTERM"}
+        for mode, r in results.items():
+            print(summarize(f"{labels[mode]} (IPv4)", r["v4"]))
+            print(summarize(f"{labels[mode]} (IPv6)", r["v6"]))
+            print(summarize(f"{labels[mode]} (GARP on wire)", r["garp"]))
+            if r["failures"]:
+                print(f"   {r['failures']} trials without a move within 10 s")
+        if not args.skip_footprint:
+            print()
+            print("### speaker footprint (idle 10 s window)")
+            for n in [int(x) for x in args.services.split(",")]:
+                rss, cpu, _ = footprint(c, n)
+                print(f"{n:5d} Services: RSS {min(rss):.1f}-{max(rss):.1f} MiB, "
+                      f"CPU {min(cpu):.2f}-{max(cpu):.2f} % of one core per speaker")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
