@@ -1,0 +1,101 @@
+#include "speaker/daemon/cluster_cache.h"
+
+#include <gtest/gtest.h>
+
+namespace ironlb::speaker {
+namespace {
+
+api::Node node(const std::string& name, const std::string& ip, api::StringMap labels = {}) {
+  api::Node n;
+  n.meta.name = name;
+  n.meta.labels = std::move(labels);
+  n.addresses = {{"InternalIP", ip}, {"Hostname", name}};
+  n.conditions = {{"Ready", "True"}};
+  return n;
+}
+
+api::EndpointSlice slice(const std::string& name, const std::string& service,
+                         std::vector<std::string> nodes) {
+  api::EndpointSlice s;
+  s.meta.ns = "ns";
+  s.meta.name = name;
+  if (!service.empty()) s.meta.labels = {{std::string(api::kServiceNameLabel), service}};
+  for (auto& n : nodes) {
+    api::Endpoint e;
+    e.node_name = n;
+    s.endpoints.push_back(e);
+  }
+  return s;
+}
+
+TEST(ClusterCache, NodeUpdatesOnlyMatterWhenTheirLabelsConditionsOrAddressesChange) {
+  ClusterCache cache;
+  auto effect = cache.putNode(node("a", "192.0.2.1"));
+  EXPECT_TRUE(effect.config && effect.members);
+  // A heartbeat-like update (Ready condition, hostname address): nothing to do.
+  api::Node again = node("a", "192.0.2.1");
+  again.conditions.push_back({"MemoryPressure", "False"});
+  effect = cache.putNode(again);
+  EXPECT_FALSE(effect.config || effect.members);
+  effect = cache.putNode(node("a", "192.0.2.1", {{"zone", "b"}}));
+  EXPECT_TRUE(effect.config);
+  EXPECT_FALSE(effect.members);
+  effect = cache.putNode(node("a", "192.0.2.9", {{"zone", "b"}}));
+  EXPECT_FALSE(effect.config);
+  EXPECT_TRUE(effect.members);
+  api::Node unavailable = node("a", "192.0.2.9", {{"zone", "b"}});
+  unavailable.conditions.push_back({"NetworkUnavailable", "True"});
+  EXPECT_TRUE(cache.putNode(unavailable).config);
+  EXPECT_TRUE(cache.snapshot().nodes.front().networkUnavailable());
+  const auto plan = cache.members(net::Family::kV4, 7946);
+  ASSERT_EQ(plan.members.size(), 1u);
+  EXPECT_EQ(plan.members[0].endpoint.address.toString(), "192.0.2.9");
+  effect = cache.removeNode("a");
+  EXPECT_TRUE(effect.config && effect.members);
+  EXPECT_FALSE(cache.removeNode("a").config);
+}
+
+TEST(ClusterCache, PoolStatusUpdatesDoNotRebuildTheConfiguration) {
+  ClusterCache cache;
+  api::IPAddressPool p;
+  p.meta.ns = "metallb-system";
+  p.meta.name = "p";
+  p.spec.addresses = {"192.0.2.0/28"};
+  EXPECT_TRUE(cache.putPool(p));
+  p.status.assigned_ipv4 = 3;  // the controller's counters
+  EXPECT_FALSE(cache.putPool(p));
+  p.spec.avoid_buggy_ips = true;
+  EXPECT_TRUE(cache.putPool(p));
+  EXPECT_TRUE(cache.removePool("metallb-system", "p"));
+  EXPECT_FALSE(cache.removePool("metallb-system", "p"));
+}
+
+TEST(ClusterCache, EndpointSlicesFeedTheirService) {
+  ClusterCache cache;
+  api::Service svc;
+  svc.meta.ns = "ns";
+  svc.meta.name = "web";
+  svc.spec.type = "LoadBalancer";
+  svc.spec.external_traffic_policy = api::TrafficPolicy::kLocal;
+  svc.status.ingress = {{"192.0.2.1", "", std::nullopt}};
+  EXPECT_EQ(cache.putService(svc), "ns/web");
+  EXPECT_EQ(cache.putSlice(slice("web-1", "web", {"n1"})), std::vector<std::string>{"ns/web"});
+  EXPECT_EQ(cache.putSlice(slice("web-2", "web", {"n2", "n1"})),
+            std::vector<std::string>{"ns/web"});
+  auto in = cache.serviceInput("ns/web", std::nullopt);
+  ASSERT_TRUE(in.input.has_value());
+  EXPECT_EQ(in.input->servingNodes, (std::vector<std::string>{"n1", "n2"}));
+  // A slice relabelled to another Service affects both.
+  EXPECT_EQ(cache.putSlice(slice("web-2", "api", {"n2"})),
+            (std::vector<std::string>{"ns/web", "ns/api"}));
+  EXPECT_EQ(cache.serviceInput("ns/web", std::nullopt).input->servingNodes,
+            std::vector<std::string>{"n1"});
+  EXPECT_EQ(cache.removeSlice("ns", "web-1"), std::vector<std::string>{"ns/web"});
+  EXPECT_FALSE(cache.serviceInput("ns/web", std::nullopt).input->serving);
+  EXPECT_TRUE(cache.putSlice(slice("orphan", "", {"n1"})).empty());
+  EXPECT_EQ(cache.removeService("ns", "web"), "ns/web");
+  EXPECT_FALSE(cache.serviceInput("ns/web", std::nullopt).input.has_value());
+}
+
+}  // namespace
+}  // namespace ironlb::speaker

@@ -1,0 +1,117 @@
+#include "speaker/daemon/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace ironlb::speaker {
+namespace {
+
+k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Result<SpeakerFlags> parse(std::vector<const char*> args, std::map<std::string, std::string> env) {
+  return parseSpeakerFlags(args, envOf(std::move(env)));
+}
+
+const std::map<std::string, std::string> kPod = {{"NODE_NAME", "worker-1"},
+                                                 {"NODE_IP", "192.0.2.7"},
+                                                 {"POD_NAMESPACE", "lb"},
+                                                 {"IRONLB_MEMBERLIST_KEY", "0123456789abcdef"}};
+
+TEST(SpeakerFlags, DownwardApiDefaults) {
+  auto f = parse({}, kPod);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->nodeName, "worker-1");
+  EXPECT_EQ(f->memberlistAddress.toString(), "192.0.2.7");
+  EXPECT_EQ(f->memberlistPort, 7946);
+  EXPECT_EQ(f->ns, "lb");
+  EXPECT_EQ(f->memberlistKey, "0123456789abcdef");
+  EXPECT_EQ(f->metricsHost, "0.0.0.0");
+  EXPECT_EQ(f->metricsPort, 7472);
+  EXPECT_FALSE(f->lbClass.has_value());
+  EXPECT_TRUE(f->excludeInterfaces.empty());
+  EXPECT_FALSE(f->ignoreExcludeLb);
+}
+
+TEST(SpeakerFlags, FlagsWinOverEnvironment) {
+  auto f = parse({"--node-name=n2", "--memberlist-address", "2001:db8::2", "--memberlist-port=7000",
+                  "--memberlist-key-file=/etc/key", "--metrics-address=[::1]:9000",
+                  "--exclude-interfaces=^eth9$,^wg", "--ignore-exclude-lb", "--lb-class=x/y",
+                  "--namespace=ns2", "--log-level=debug", "--log-format=json"},
+                 kPod);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->nodeName, "n2");
+  EXPECT_EQ(f->memberlistAddress.toString(), "2001:db8::2");
+  EXPECT_EQ(f->memberlistPort, 7000);
+  EXPECT_EQ(f->memberlistKeyFile, "/etc/key");
+  EXPECT_EQ(f->memberlistKey, "");  // the file wins
+  EXPECT_EQ(f->metricsHost, "::1");
+  EXPECT_EQ(f->metricsPort, 9000);
+  EXPECT_EQ(f->excludeInterfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
+  EXPECT_TRUE(f->ignoreExcludeLb);
+  EXPECT_EQ(f->lbClass, "x/y");
+  EXPECT_EQ(f->ns, "ns2");
+  EXPECT_EQ(f->logLevel, "debug");
+  EXPECT_EQ(f->logFormat, "json");
+}
+
+TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
+  auto env = kPod;
+  env["IRONLB_NODE_NAME"] = "n3";
+  env["IRONLB_IGNORE_EXCLUDE_LB"] = "false";
+  env["IRONLB_MEMBERLIST_PORT"] = "8000";
+  env["IRONLB_LB_CLASS"] = "c";
+  auto f = parse({}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->nodeName, "n3");
+  EXPECT_EQ(f->memberlistPort, 8000);
+  EXPECT_EQ(f->lbClass, "c");
+  EXPECT_FALSE(f->ignoreExcludeLb);
+}
+
+TEST(SpeakerFlags, ErrorsNameTheFlag) {
+  const struct {
+    std::vector<const char*> args;
+    std::map<std::string, std::string> env;
+    std::string error;
+  } cases[] = {
+      {{},
+       {{"NODE_IP", "192.0.2.1"}, {"IRONLB_MEMBERLIST_KEY", "k"}},
+       "--node-name is required (or env NODE_NAME)"},
+      {{},
+       {{"NODE_NAME", "n"}, {"IRONLB_MEMBERLIST_KEY", "k"}},
+       "--memberlist-address is required (or env NODE_IP)"},
+      {{"--memberlist-address=node-1"}, kPod, "--memberlist-address=node-1: "},
+      {{"--memberlist-port=70000"},
+       kPod,
+       "--memberlist-port=70000: expected a port number 0-65535"},
+      {{"--memberlist-port=0"}, kPod, "--memberlist-port=0: every speaker must use one fixed port"},
+      {{"--metrics-address=7472"}, kPod, "--metrics-address=7472: expected HOST:PORT"},
+      {{"--ignore-exclude-lb=maybe"}, kPod, "--ignore-exclude-lb=maybe: expected true or false"},
+      {{"--frobnicate=1"}, kPod, "unknown flag --frobnicate"},
+      {{"stray"}, kPod, "unexpected argument \"stray\""},
+      {{"--node-name"}, kPod, "--node-name: missing value"},
+      {{}, {{"NODE_NAME", "n"}, {"NODE_IP", "192.0.2.1"}}, "no membership key: "},
+  };
+  for (const auto& c : cases) {
+    auto f = parse(c.args, c.env);
+    ASSERT_FALSE(f.ok()) << c.error;
+    EXPECT_EQ(f.error().substr(0, c.error.size()), c.error);
+  }
+}
+
+TEST(SpeakerFlags, Help) {
+  auto f = parse({"--help"}, {});
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->help);
+  EXPECT_NE(speakerUsage().find("--memberlist-key-file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ironlb::speaker

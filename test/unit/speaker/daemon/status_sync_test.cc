@@ -1,0 +1,114 @@
+#include "speaker/daemon/status_sync.h"
+
+#include <gtest/gtest.h>
+
+#include "common/k8s/testing/fake_transport.h"
+#include "common/k8s/testing/run_until.h"
+
+namespace ironlb::speaker {
+namespace {
+
+using k8s::Json;
+using k8s::testing::FakeTransport;
+using k8s::testing::runUntil;
+
+const std::string kPath = "/apis/metallb.io/v1beta1/namespaces/lb/servicel2statuses";
+
+Json object(const std::string& name, const std::string& rv, bool with_status) {
+  Json o = {{"apiVersion", "metallb.io/v1beta1"},
+            {"kind", "ServiceL2Status"},
+            {"metadata",
+             {{"name", name},
+              {"namespace", "lb"},
+              {"uid", "uid-" + name},
+              {"resourceVersion", rv},
+              {"labels",
+               {{"metallb.io/node", "n0"},
+                {"metallb.io/service-name", "web"},
+                {"metallb.io/service-namespace", "app"}}}}},
+            {"spec", Json::object()}};
+  if (with_status)
+    o["status"] = {{"node", "n0"},
+                   {"serviceName", "web"},
+                   {"serviceNamespace", "app"},
+                   {"interfaces", {{{"name", "eth0"}}}}};
+  return o;
+}
+
+class StatusSyncTest : public ::testing::Test {
+ protected:
+  FakeTransport transport;
+  k8s::ApiClient api{transport};
+  boost::asio::io_context io;
+  std::vector<std::string> errors;
+  StatusSync sync{io, api, "lb", "n0", [this](const std::string& e) { errors.push_back(e); }};
+  const control::AnnouncedServices web = {{{"app", "web"}, {"eth0"}}};
+};
+
+TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
+  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  sync.setDesired(web);
+  sync.setSynced();  // nothing is written before the first list
+  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.owned() == 1; }));
+  const auto requests = transport.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const Json created = Json::parse(requests[0].body);
+  EXPECT_EQ(created["metadata"]["generateName"], "l2-");
+  EXPECT_EQ(created["metadata"]["labels"]["metallb.io/node"], "n0");
+  EXPECT_EQ(created["metadata"]["labels"]["metallb.io/service-name"], "web");
+  EXPECT_EQ(created["metadata"]["labels"]["metallb.io/service-namespace"], "app");
+  const Json status = Json::parse(requests[1].body)["status"];
+  EXPECT_EQ(status, object("l2-abc", "2", true)["status"]);
+
+  // The informer then reports the object: no further write (steady state writes nothing).
+  sync.onObject(object("l2-abc", "2", true));
+  k8s::testing::drain(io);
+  EXPECT_EQ(transport.requests().size(), 2u);
+
+  transport.respond("DELETE", kPath + "/l2-abc", 200, "{}");
+  sync.setDesired({});
+  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.owned() == 0; }));
+  EXPECT_EQ(transport.requests().back().method, "DELETE");
+  EXPECT_NE(transport.requests().back().body.find("uid-l2-abc"), std::string::npos);
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST_F(StatusSyncTest, ObjectsLeftByAnEarlierRunAreCleanedUp) {
+  sync.onObject(object("l2-old", "5", true));
+  transport.respond("DELETE", kPath + "/l2-old", 404, "{}");  // already gone: fine
+  sync.setSynced();
+  ASSERT_TRUE(runUntil(io, [&] { return sync.owned() == 0 && sync.inSync(); }));
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST_F(StatusSyncTest, RetriesAfterAnApiFailure) {
+  transport.respond("POST", kPath, 503,
+                    R"({"kind":"Status","code":503,"reason":"ServiceUnavailable"})");
+  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  sync.setSynced();
+  sync.setDesired(web);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return sync.inSync() && sync.owned() == 1; }, std::chrono::seconds(5)));
+  EXPECT_EQ(transport.count("POST", kPath), 2u);
+  EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST_F(StatusSyncTest, DrainGivesUpAtTheDeadlineWhenTheApiIsDown) {
+  sync.onObject(object("l2-abc", "2", true));
+  transport.setFallback([](const k8s::HttpRequest&) -> Result<k8s::HttpResponse> {
+    return makeError("connection refused");
+  });
+  sync.setSynced();
+  bool done = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  sync.drain(std::chrono::milliseconds(300), [&] { done = true; });
+  ASSERT_TRUE(runUntil(
+      io, [&] { return done; }, std::chrono::seconds(5)));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
+  EXPECT_FALSE(sync.inSync());
+}
+
+}  // namespace
+}  // namespace ironlb::speaker
