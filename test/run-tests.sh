@@ -20,6 +20,8 @@ bash test/deps.sh || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1;
 export IRONLB_CACHE=${IRONLB_CACHE:-$HOME/.cache/ironlb}
 export CCACHE_DIR=$IRONLB_CACHE/ccache
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Clones at different paths share cache entries (paths are rewritten relative to the clone).
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
 mkdir -p "$IRONLB_CACHE"
 if [ "${CI:-}" = "true" ]; then
   export IRONLB_FUZZ_SECONDS=${IRONLB_FUZZ_SECONDS:-45}

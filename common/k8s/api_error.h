@@ -6,11 +6,8 @@
 // A code of 0 means no HTTP response at all (connect/TLS failure, timeout, cancelled): the
 // message then comes from the transport.
 
-#include <cassert>
 #include <chrono>
 #include <string>
-#include <utility>
-#include <variant>
 
 #include "common/util/result.h"
 
@@ -51,56 +48,14 @@ ApiError apiErrorFromResponse(std::string method, std::string path, int code,
 std::string reasonForCode(int code);
 
 template <class T>
-class [[nodiscard]] ApiResult {
+class [[nodiscard]] ApiResult : public BasicResult<T, ApiError> {
  public:
-  ApiResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT: implicit
-  ApiResult(ApiError error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(v_));
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const ApiError& error() const {
-    assert(!ok());
-    return std::get<1>(v_);
-  }
+  using BasicResult<T, ApiError>::BasicResult;
+  const ApiError& error() const { return this->errorValue(); }
   // For callers that only need a message.
-  Status status() const { return ok() ? Status{} : Status(makeError(error().describe())); }
-
- private:
-  std::variant<T, ApiError> v_;
-};
-
-template <>
-class [[nodiscard]] ApiResult<void> {
- public:
-  ApiResult() = default;
-  ApiResult(ApiError error) : error_(std::move(error)), ok_(false) {}  // NOLINT
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  const ApiError& error() const {
-    assert(!ok_);
-    return error_;
+  Status status() const {
+    return this->ok() ? Status{} : Status(makeError(this->errorValue().describe()));
   }
-  Status status() const { return ok_ ? Status{} : Status(makeError(error_.describe())); }
-
- private:
-  ApiError error_;
-  bool ok_ = true;
 };
 
 }  // namespace ironlb::k8s

@@ -1,6 +1,9 @@
 #pragma once
 // Result<T>: a value or a human-readable error. Expected failures (bad config, bad API data,
 // network errors) travel as Results; exceptions are reserved for programming errors.
+//
+// BasicResult<T, E> is the shared machinery for results whose error is a richer type (the
+// Kubernetes client's ApiResult carries an ApiError with the HTTP code and Status reason).
 
 #include <cassert>
 #include <string>
@@ -13,11 +16,15 @@ struct Error {
   std::string message;
 };
 
-template <class T>
-class [[nodiscard]] Result {
+inline Error makeError(std::string message) {
+  return Error{std::move(message)};
+}
+
+template <class T, class E>
+class [[nodiscard]] BasicResult {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  BasicResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  BasicResult(E error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -39,38 +46,44 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const std::string& error() const {
+ protected:
+  const E& errorValue() const {
     assert(!ok());
-    return std::get<1>(v_).message;
+    return std::get<1>(v_);
   }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-// Result<void>: success or an error.
-template <>
-class [[nodiscard]] Result<void> {
+// Success without a value, or an error.
+template <class E>
+class [[nodiscard]] BasicResult<void, E> {
  public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error.message)), ok_(false) {}  // NOLINT
+  BasicResult() = default;
+  BasicResult(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const std::string& error() const {
+
+ protected:
+  const E& errorValue() const {
     assert(!ok_);
     return error_;
   }
 
  private:
-  std::string error_;
+  E error_{};
   bool ok_ = true;
 };
 
-using Status = Result<void>;
+template <class T>
+class [[nodiscard]] Result : public BasicResult<T, Error> {
+ public:
+  using BasicResult<T, Error>::BasicResult;
+  const std::string& error() const { return this->errorValue().message; }
+};
 
-inline Error makeError(std::string message) {
-  return Error{std::move(message)};
-}
+using Status = Result<void>;
 
 }  // namespace ironlb

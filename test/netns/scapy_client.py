@@ -33,10 +33,10 @@ def main(argv):
         ans, _ = srp(Ether(dst="ff:ff:ff:ff:ff:ff", src=me) /
                      ARP(op=1, hwsrc=me, psrc="192.0.2.1", pdst=ip),
                      iface=iface, timeout=timeout, multi=True)
-        # Replies to us only: a gratuitous reply sent meanwhile (psrc == pdst) also "answers"
-        # the request in scapy's matching, but it is an announcement, not an answer.
+        # Only replies to this request (unicast to us): gratuitous ARP replies from an
+        # acquire burst are broadcast and would otherwise be miscounted as answers.
         print(json.dumps({"answers": [r[ARP].hwsrc for _, r in ans
-                                      if r[ARP].op == 2 and r[ARP].pdst == "192.0.2.1"]}))
+                                      if r[ARP].op == 2 and r[Ether].dst == me]}))
     elif cmd == "probe-ns":
         ip, timeout = argv[3], float(argv[4]) if len(argv) > 4 else 1.0
         ans, _ = srp(Ether(dst=nsmac(ip), src=me) / IPv6(src="2001:db8:1::1", dst=nsma(ip)) /
@@ -44,6 +44,8 @@ def main(argv):
                      iface=iface, timeout=timeout, multi=True)
         print(json.dumps({"answers": [r[ICMPv6ND_NA].lladdr if r.haslayer("ICMPv6NDOptDstLLAddr")
                                       else r[Ether].src for _, r in ans
+                                      # Solicited only: unsolicited NAs of an acquire burst
+                                      # are not answers to this solicitation.
                                       if r.haslayer(ICMPv6ND_NA) and r[ICMPv6ND_NA].S == 1]}))
     elif cmd == "dad":
         ip, timeout = argv[3], float(argv[4]) if len(argv) > 4 else 1.0

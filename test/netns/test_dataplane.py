@@ -215,10 +215,10 @@ class DataplaneTest(unittest.TestCase):
         event = da.wait_event(f"duplicate eth0 {VIP4}")
         self.assertIn(f"ours={self.a.mac()}", event)
         self.assertIn(f"theirs={self.b.mac()}", event)
-        # A DAD probe for our IPv6 VIP is defended (RFC 4861 §7.2.4) and reported. Wait for the
-        # gratuitous burst to end first: its unsolicited NAs look exactly like the defence.
+        # A DAD probe for our IPv6 VIP is defended (RFC 4861 §7.2.4) and reported. The defence
+        # looks exactly like an unsolicited NA of the acquire burst, so let the burst finish.
         wait_for(lambda: da.counters()["ip"][("eth0", VIP6)]["gratuitous"] >= 3, 5,
-                 what="the gratuitous burst over")
+                 what="the acquire burst of the IPv6 VIP to finish")
         answers = scapy(self.client, "dad", "eth0", VIP6)["answers"]
         self.assertEqual(answers, [[VIP6, "ff02::1", 0, 1]])
         self.assertEqual(da.counters()["ip"][("eth0", VIP6)]["dad"], 1)

@@ -32,8 +32,12 @@ void* sslRealloc(void* p, std::size_t n, const char*, int) {
 void sslFree(void* p, const char*, int) {
   std::free(p);
 }
-// Must run before OpenSSL allocates anything.
-const bool kSslHooked = CRYPTO_set_mem_functions(sslMalloc, sslRealloc, sslFree) == 1;
+// Must run before OpenSSL allocates anything, so it runs ahead of every ordinary static
+// initialiser in the binary (some, e.g. in Debug+ASan builds, reach OpenSSL).
+bool sslHooked = false;
+__attribute__((constructor(101))) void hookOpenSsl() {
+  sslHooked = CRYPTO_set_mem_functions(sslMalloc, sslRealloc, sslFree) == 1;
+}
 
 }  // namespace
 
@@ -53,7 +57,7 @@ namespace ironlb::membership {
 namespace {
 
 TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
-  ASSERT_TRUE(kSslHooked) << "OpenSSL allocated before the hook was installed";
+  ASSERT_TRUE(sslHooked) << "OpenSSL allocated before the hook was installed";
   constexpr std::size_t kNodes = 5;
   std::vector<MemberSpec> specs;
   for (std::size_t i = 0; i < kNodes; ++i) {
