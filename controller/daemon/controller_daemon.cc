@@ -18,6 +18,9 @@ k8s::InformerOptions informerOptions(const k8s::ResourceType& type, std::string 
   o.type = type;
   o.ns = std::move(ns);
   o.metrics = &metrics;
+  // managedFields are half of a typical Service in memory and never read; status writes omit
+  // them and the server keeps them.
+  o.transform = k8s::dropManagedFields;
   return o;
 }
 
@@ -44,7 +47,7 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                     .host = flags_.identity,
                     // Busier than the default (25, then 1/s): a burst of new Services should
                     // mostly get their IPAllocated event, without competing with status writes.
-                    .aggregation = {.burst = 100, .refillEvery = std::chrono::milliseconds(100)},
+                    .aggregation = {.burst = 25, .refillEvery = std::chrono::seconds(1)},
                     .metrics = &metrics}),
       services_(api, io, informerOptions(k8s::resources::kServices, "", metrics),
                 {.onAdd =
