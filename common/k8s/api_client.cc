@@ -195,8 +195,10 @@ ApiResult<ObjectList> ApiClient::listAll(const ResourceType& type, std::string_v
   for (int page = 0; page < kMaxPages; ++page) {
     auto res = list(type, ns, options);
     if (!res) return res.error();
-    for (auto& item : res->items)
+    for (auto& item : res->items) {
+      if (options.transform) options.transform(item);
       all.items.push_back(std::move(item));
+    }
     all.resourceVersion = res->resourceVersion;
     if (res->continueToken.empty()) return all;
     options.continueToken = res->continueToken;

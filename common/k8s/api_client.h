@@ -44,6 +44,9 @@ struct ListOptions {
   std::string continueToken{};    // from the previous page
   std::string resourceVersion{};  // "" = most recent (a quorum read)
   CallOptions call{};
+  // listAll: applied to every item as its page arrives (e.g. to drop metadata.managedFields),
+  // so a large collection never sits in memory whole and unreduced.
+  std::function<void(Json&)> transform{};
 };
 
 struct ObjectList {

@@ -92,7 +92,17 @@ void Informer::postReplace(std::vector<Json> items) {
   });
 }
 
+void dropManagedFields(Json& object) {
+  auto meta = object.find("metadata");
+  if (meta != object.end() && meta->is_object()) meta->erase("managedFields");
+}
+
 void Informer::postEvent(WatchEvent&& event) {
+  if (options_.transform && event.object.is_object() &&
+      (event.type == WatchEventType::kAdded || event.type == WatchEventType::kModified ||
+       event.type == WatchEventType::kDeleted)) {
+    options_.transform(event.object);
+  }
   auto shared = std::make_shared<WatchEvent>(std::move(event));
   boost::asio::post(io_, [core = core_, shared] {
     if (core->stopped) return;
@@ -120,7 +130,8 @@ void Informer::run() {
                                   {.labelSelector = options_.labelSelector,
                                    .fieldSelector = options_.fieldSelector,
                                    .limit = options_.pageSize,
-                                   .call = {.cancel = &cancel_}});
+                                   .call = {.cancel = &cancel_},
+                                   .transform = options_.transform});
       if (cancel_.cancelled()) break;
       if (!list) {
         util::logWith(*log, spdlog::level::warn, "informer list failed; retrying",

@@ -68,6 +68,7 @@ class InformerTest : public ::testing::Test {
     o.sleeper = sleeper_.sleeper();
     o.clock = &clock_;
     o.metrics = &metrics_;
+    o.transform = transform_;
     informer_ = std::make_unique<Informer>(
         api_, io_, o,
         InformerHandlers{.onAdd =
@@ -111,6 +112,7 @@ class InformerTest : public ::testing::Test {
   util::ManualClock clock_;
   RecordingSleeper sleeper_;
   std::vector<std::string> log_;
+  std::function<void(Json&)> transform_;
   std::unique_ptr<Informer> informer_;
 };
 
@@ -136,6 +138,25 @@ TEST_F(InformerTest, ListsThenWatchesFromTheListVersion) {
                                  "allowWatchBookmarks=true");
   EXPECT_EQ(informer_->resumeVersion(), "13");
   EXPECT_EQ(transport_.requests()[0].path, kPath + "?limit=500");
+}
+
+TEST_F(InformerTest, TransformAppliesToListedAndWatchedObjects) {
+  const std::string fat =
+      R"({"metadata":{"name":"x","namespace":"a","resourceVersion":"5","managedFields":[{}]}})";
+  const std::string fatter =
+      R"({"metadata":{"name":"x","namespace":"a","resourceVersion":"11","managedFields":[{}]}})";
+  transport_.respond("GET", kPath, 200, listBody("10", {fat}));
+  auto stream = transport_.queueStream();
+  transform_ = dropManagedFields;
+  start();
+  ASSERT_TRUE(waitLog(2));
+  ASSERT_NE(informer_->get("a/x"), nullptr);
+  EXPECT_FALSE((*informer_->get("a/x"))["metadata"].contains("managedFields"));
+  stream->push(watchLine("MODIFIED", fatter));
+  ASSERT_TRUE(waitLog(3));
+  EXPECT_EQ(log_.back(), "update x@5->11");
+  EXPECT_FALSE((*informer_->get("a/x"))["metadata"].contains("managedFields"));
+  EXPECT_EQ((*informer_->get("a/x"))["metadata"]["resourceVersion"], "11");
 }
 
 TEST_F(InformerTest, BookmarksMoveTheResumePointWithoutNotifying) {

@@ -1,0 +1,32 @@
+#pragma once
+// The allocator gauges MetalLB dashboards query (REFERENCE §5; names as in MetalLB's
+// internal/allocator/stats.go), label `pool`:
+//   metallb_allocator_addresses_total, metallb_allocator_addresses_in_use_total and their
+//   metallb_allocator_ipv4_* / metallb_allocator_ipv6_* variants.
+// Huge IPv6 pools are reported as doubles (exact up to 2^53, then rounded), as Prometheus
+// clients do.
+
+#include <string>
+
+#include "common/util/metrics.h"
+#include "controller/allocator/allocation.h"
+
+namespace ironlb::controller {
+
+class AllocatorMetrics {
+ public:
+  explicit AllocatorMetrics(util::MetricsRegistry& registry);
+
+  void update(const std::string& pool, const allocator::PoolCounters& counters);
+  void remove(const std::string& pool);
+
+ private:
+  util::GaugeFamily& total_;
+  util::GaugeFamily& total_v4_;
+  util::GaugeFamily& total_v6_;
+  util::GaugeFamily& in_use_;
+  util::GaugeFamily& in_use_v4_;
+  util::GaugeFamily& in_use_v6_;
+};
+
+}  // namespace ironlb::controller

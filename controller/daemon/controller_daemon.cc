@@ -1,0 +1,240 @@
+#include "controller/daemon/controller_daemon.h"
+
+#include "common/api/node.h"
+#include "common/k8s/object_meta.h"
+#include "common/util/logging.h"
+
+namespace ironlb::controller {
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto logger = util::getLogger("controller");
+  return logger;
+}
+
+k8s::InformerOptions informerOptions(const k8s::ResourceType& type, std::string ns,
+                                     k8s::K8sMetrics& metrics) {
+  k8s::InformerOptions o;
+  o.type = type;
+  o.ns = std::move(ns);
+  o.metrics = &metrics;
+  // managedFields are half of a typical Service in memory and never read; status writes omit
+  // them and the server keeps them.
+  o.transform = k8s::dropManagedFields;
+  return o;
+}
+
+}  // namespace
+
+ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags flags,
+                                   k8s::ApiClient& api, util::MetricsRegistry& registry,
+                                   k8s::K8sMetrics& metrics, util::ReadinessFlag& readiness)
+    : io_(io),
+      flags_(std::move(flags)),
+      api_(api),
+      metrics_(metrics),
+      readiness_(readiness),
+      allocator_metrics_(registry),
+      leader_gauge_(
+          registry
+              .gauge("ironlb_controller_leader", "1 while this replica leads and writes, else 0")
+              .get()),
+      pending_gauge_(registry
+                         .gauge("ironlb_controller_services_pending",
+                                "LoadBalancer Services waiting for an IP")
+                         .get()),
+      events_(api, {.component = "ironlb-controller",
+                    .host = flags_.identity,
+                    // Busier than the default (25, then 1/s): a burst of new Services should
+                    // mostly get their IPAllocated event, without competing with status writes.
+                    .aggregation = {.burst = 25, .refillEvery = std::chrono::seconds(1)},
+                    .metrics = &metrics}),
+      services_(api, io, informerOptions(k8s::resources::kServices, "", metrics),
+                {.onAdd =
+                     [this](const k8s::Json& s) {
+                       if (session_) session_->serviceChanged(k8s::objectKey(s));
+                     },
+                 .onUpdate =
+                     [this](const k8s::Json&, const k8s::Json& s) {
+                       if (session_) session_->serviceChanged(k8s::objectKey(s));
+                     },
+                 .onDelete =
+                     [this](const k8s::Json& s) {
+                       if (session_) session_->serviceDeleted(k8s::objectKey(s));
+                     },
+                 .onSynced = [this] { onSynced(); }}),
+      pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics),
+             {.onAdd =
+                  [this](const k8s::Json&) {
+                    if (session_) session_->configChanged();
+                  },
+              .onUpdate =
+                  [this](const k8s::Json& a, const k8s::Json& b) {
+                    if (session_ && configRelevantChange(a, b)) session_->configChanged();
+                  },
+              .onDelete =
+                  [this](const k8s::Json&) {
+                    if (session_) session_->configChanged();
+                  },
+              .onSynced = [this] { onSynced(); }}),
+      advertisements_(api, io,
+                      informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics),
+                      {.onAdd =
+                           [this](const k8s::Json&) {
+                             if (session_) session_->configChanged();
+                           },
+                       .onUpdate =
+                           [this](const k8s::Json& a, const k8s::Json& b) {
+                             if (session_ && configRelevantChange(a, b)) session_->configChanged();
+                           },
+                       .onDelete =
+                           [this](const k8s::Json&) {
+                             if (session_) session_->configChanged();
+                           },
+                       .onSynced = [this] { onSynced(); }}),
+      namespace_informer_(
+          api, io, informerOptions(k8s::resources::kNamespaces, "", metrics),
+          {.onAdd = [this](const k8s::Json& n) { namespaceSeen(n, false); },
+           .onUpdate = [this](const k8s::Json&, const k8s::Json& n) { namespaceSeen(n, false); },
+           .onDelete = [this](const k8s::Json& n) { namespaceSeen(n, true); },
+           .onSynced = [this] { onSynced(); }}) {
+  readiness_.setNotReady("informers not synced");
+}
+
+ControllerDaemon::~ControllerDaemon() {
+  stop();
+}
+
+Status ControllerDaemon::start() {
+  events_.start();
+  services_.start();
+  pools_.start();
+  advertisements_.start();
+  namespace_informer_.start();
+  if (!flags_.leader_elect) {
+    startLeading();
+    return {};
+  }
+  elector_ = std::make_unique<k8s::LeaderElector>(
+      api_, io_,
+      k8s::LeaderElectorOptions{.ns = flags_.ns,
+                                .name = flags_.lease_name,
+                                .identity = flags_.identity,
+                                .timing = flags_.lease_timing},
+      k8s::LeaderCallbacks{
+          .onStartedLeading = [this] { startLeading(); },
+          .onStoppedLeading = [this] { stopLeading(); },
+          .onNewLeader =
+              [](const std::string& holder) {
+                util::logWith(*log(), spdlog::level::info, "leader", {{"holder", holder}});
+              }});
+  return elector_->start();
+}
+
+void ControllerDaemon::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  util::logWith(*log(), spdlog::level::info, "stopping", {});
+  session_.reset();  // no write after this point
+  leader_gauge_.set(0);
+  readiness_.setNotReady("stopping");
+  if (elector_) elector_->stop();  // releases the Lease if held
+  events_.flush(std::chrono::seconds(2));
+  events_.stop();
+  services_.stop();
+  pools_.stop();
+  advertisements_.stop();
+  namespace_informer_.stop();
+}
+
+bool ControllerDaemon::synced() const {
+  return services_.synced() && pools_.synced() && advertisements_.synced() &&
+         namespace_informer_.synced();
+}
+
+void ControllerDaemon::startLeading() {
+  if (stopped_ || session_) return;
+  util::logWith(*log(), spdlog::level::info, "started leading", {{"identity", flags_.identity}});
+  leader_gauge_.set(1);
+  session_ = std::make_unique<LeaderSession>(SessionContext{
+      .api = api_,
+      .io = io_,
+      .flags = flags_,
+      .services = services_,
+      .pools = pools_,
+      .advertisements = advertisements_,
+      .namespaces = namespaces_,
+      .events = events_,
+      .k8s_metrics = metrics_,
+      .allocator_metrics = allocator_metrics_,
+      .pending_gauge = pending_gauge_,
+      .on_running = [this] { updateReadiness(); },
+  });
+  if (synced()) session_->start();
+  updateReadiness();
+}
+
+void ControllerDaemon::stopLeading() {
+  if (!session_) return;
+  util::logWith(*log(), spdlog::level::warn, "stopped leading: no more writes",
+                {{"identity", flags_.identity}});
+  session_.reset();
+  leader_gauge_.set(0);
+  updateReadiness();
+}
+
+void ControllerDaemon::onSynced() {
+  if (!synced()) return;
+  util::logWith(*log(), spdlog::level::info, "informers synced",
+                {{"services", static_cast<int64_t>(services_.store().size())},
+                 {"namespaces", static_cast<int64_t>(namespace_informer_.store().size())}});
+  if (session_) session_->start();
+  updateReadiness();
+}
+
+void ControllerDaemon::updateReadiness() {
+  if (stopped_) return;
+  if (!synced()) {
+    readiness_.setNotReady("informers not synced");
+  } else if (session_ && !session_->running()) {
+    readiness_.setNotReady("leading: waiting for a valid configuration to restore assignments");
+  } else {
+    readiness_.setReady();
+  }
+}
+
+void ControllerDaemon::namespaceSeen(const k8s::Json& object, bool deleted) {
+  const std::string name = k8s::nameOf(object);
+  lbconfig::Labels labels;
+  if (!deleted) {
+    if (auto ns = api::decodeNamespace(object)) labels = std::move(ns->meta.labels);
+  }
+  auto it = namespaces_.find(name);
+  const bool changed = deleted ? it != namespaces_.end()
+                               : (it == namespaces_.end() ? !labels.empty() : it->second != labels);
+  if (deleted) {
+    if (it != namespaces_.end()) namespaces_.erase(it);
+  } else {
+    namespaces_[name] = std::move(labels);
+  }
+  if (changed && session_) session_->namespaceChanged(name);
+}
+
+bool ControllerDaemon::configRelevantChange(const k8s::Json& before, const k8s::Json& after) {
+  // Status writes (ours, to pools) change neither spec nor labels.
+  auto part = [](const k8s::Json& o, const char* a, const char* b) -> const k8s::Json* {
+    auto i = o.find(a);
+    if (i == o.end()) return nullptr;
+    if (!b) return &*i;
+    auto j = i->find(b);
+    return j == i->end() ? nullptr : &*j;
+  };
+  auto same = [](const k8s::Json* x, const k8s::Json* y) {
+    return (!x && !y) || (x && y && *x == *y);
+  };
+  return !same(part(before, "spec", nullptr), part(after, "spec", nullptr)) ||
+         !same(part(before, "metadata", "labels"), part(after, "metadata", "labels")) ||
+         !same(part(before, "metadata", "namespace"), part(after, "metadata", "namespace"));
+}
+
+}  // namespace ironlb::controller

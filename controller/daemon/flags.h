@@ -1,0 +1,50 @@
+#pragma once
+// Command line of ironlb-controller (/work/wt/DAEMON_CLI.md): `--name=value` or `--name value`,
+// every flag also from the environment as IRONLB_<NAME_UPPER_SNAKE> (the flag wins). Pure:
+// the environment and the host name are passed in.
+//
+// ironlb additions beyond the shared contract (all optional):
+//   --status-writers=N      Service status writes in flight at once (default 8)
+//   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
+//   --renew-deadline=D      D is a number with ms, s or m
+//   --retry-period=D
+
+#include <string>
+#include <vector>
+
+#include <spdlog/common.h>
+
+#include "common/k8s/cluster_config.h"
+#include "common/k8s/leader_election.h"
+#include "common/util/logging.h"
+#include "common/util/result.h"
+
+namespace ironlb::controller {
+
+struct ControllerFlags {
+  std::string kubeconfig;  // "" = in-cluster (or $KUBECONFIG / ~/.kube/config outside a pod)
+  std::string ns = "metallb-system";
+  std::string lb_class;
+  std::string metrics_host = "0.0.0.0";
+  int metrics_port = 7472;  // 0 = any free port
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  util::LogFormat log_format = util::LogFormat::kText;
+  bool leader_elect = true;
+  std::string lease_name = "ironlb-controller";
+  std::string identity;
+  int status_writers = 8;
+  k8s::LeaderElectionTiming lease_timing{};
+};
+
+struct ParsedFlags {
+  bool help = false;  // --help / -h: print usageText() and exit 0
+  ControllerFlags flags;
+};
+
+// `args` excludes the program name. `hostname` is the identity of last resort.
+Result<ParsedFlags> parseFlags(const std::vector<std::string>& args, const k8s::EnvLookup& env,
+                               const std::string& hostname);
+
+std::string usageText();
+
+}  // namespace ironlb::controller

@@ -1,0 +1,330 @@
+#include "controller/daemon/leader_session.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "common/api/service.h"
+#include "common/k8s/object_meta.h"
+#include "common/k8s/status_writer.h"
+#include "common/util/logging.h"
+#include "controller/daemon/config_source.h"
+#include "controller/daemon/service_status.h"
+
+namespace ironlb::controller {
+namespace {
+
+using k8s::WorkQueue;
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto logger = util::getLogger("controller");
+  return logger;
+}
+
+const k8s::ResourceType& typeOfKind(const std::string& kind) {
+  return kind == "L2Advertisement" ? k8s::resources::kL2Advertisements
+                                   : k8s::resources::kIPAddressPools;
+}
+
+}  // namespace
+
+LeaderSession::LeaderSession(SessionContext context)
+    : ctx_(context),
+      reconciler_(ctx_.flags.lb_class),
+      alive_(std::make_shared<bool>(true)),
+      pool_status_(
+          ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
+          [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
+          ctx_.allocator_metrics, ctx_.pool_status_interval),
+      writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status"),
+      queue_(ctx_.io,
+             [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
+             {.metrics = &ctx_.k8s_metrics}) {}
+
+LeaderSession::~LeaderSession() {
+  *alive_ = false;
+  queue_.shutDown();
+  writes_.stop();
+  pool_status_.stop();
+  ctx_.pending_gauge.set(0);
+}
+
+void LeaderSession::start() {
+  if (started_) return;
+  started_ = true;
+  util::logWith(*log(), spdlog::level::info, "leading: building configuration",
+                {{"services", static_cast<int64_t>(ctx_.services.store().size())},
+                 {"pools", static_cast<int64_t>(ctx_.pools.store().size())}});
+  applyConfig();
+}
+
+void LeaderSession::configChanged() {
+  if (!started_ || config_posted_) return;
+  config_posted_ = true;
+  boost::asio::post(ctx_.io, [this, alive = alive_] {
+    if (!*alive) return;
+    config_posted_ = false;
+    applyConfig();
+  });
+}
+
+void LeaderSession::applyConfig() {
+  lbconfig::BuildResult result =
+      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns);
+  const reconciler::IssueReport report = issues_.update(result);
+  reportIssues(report);
+  ctx_.k8s_metrics.configStale().set(report.valid ? 0 : 1);
+  if (!report.valid) {
+    util::logWith(*log(), spdlog::level::err,
+                  running_ ? "configuration invalid: keeping the last valid configuration"
+                           : "configuration invalid: waiting for a valid one before restoring "
+                             "any assignment",
+                  {{"errors", static_cast<int64_t>(report.errors)}});
+    return;
+  }
+  ctx_.k8s_metrics.configLoaded().set(1);
+  if (report.recovered) {
+    util::logWith(*log(), spdlog::level::info, "configuration valid again", {});
+  }
+  lbconfig::Config config = std::move(*result.config);
+  const bool pools_changed = !config_ || config_->pools() != config.pools();
+  std::vector<std::string> gone;
+  if (config_) {
+    for (const auto& [name, pool] : config_->pools())
+      if (!config.pool(name)) gone.push_back(name);
+  }
+  if (pools_changed) {
+    std::vector<lbconfig::Pool> pools;
+    for (const auto& [name, pool] : config.pools())
+      pools.push_back(pool);
+    auto change = reconciler_.setPools(std::move(pools));
+    if (!change) {
+      // lbconfig::build validated the pools; the allocator disagreeing is a defect.
+      util::logWith(*log(), spdlog::level::err, "allocator rejected a valid configuration",
+                    {{"error", change.error()}});
+      ctx_.k8s_metrics.configStale().set(1);
+      return;
+    }
+    util::logWith(*log(), spdlog::level::info, "pools applied",
+                  {{"pools", static_cast<int64_t>(config.pools().size())},
+                   {"cleared", static_cast<int64_t>(change->cleared.size())},
+                   {"repooled", static_cast<int64_t>(change->repooled.size())}});
+    if (running_) {
+      for (const std::string& key : change->cleared)
+        queue_.add(key);
+      for (const std::string& key : change->repooled)
+        queue_.add(key);
+      retryPending();
+    }
+  }
+  config_ = std::move(config);
+  for (const std::string& name : gone)
+    pool_status_.forget(name);
+  if (!running_) {
+    restoreAll();
+    running_ = true;
+    for (const auto& [key, json] : ctx_.services.store().items())
+      queue_.add(key);
+    if (ctx_.on_running) ctx_.on_running();
+  }
+  if (pools_changed) pool_status_.markAllDirty();
+}
+
+void LeaderSession::reportIssues(const reconciler::IssueReport& report) {
+  auto one = [&](const lbconfig::Issue& issue, bool error) {
+    util::logWith(*log(), error ? spdlog::level::err : spdlog::level::warn,
+                  error ? "configuration error" : "configuration warning",
+                  {{"object", issue.kind + " " + issue.ns + "/" + issue.name},
+                   {"field", issue.path},
+                   {"problem", issue.message}});
+    const k8s::Informer& informer =
+        issue.kind == "L2Advertisement" ? ctx_.advertisements : ctx_.pools;
+    if (const k8s::Json* object = informer.get(k8s::objectKey(issue.ns, issue.name))) {
+      std::string message = issue.path.empty() ? issue.message : issue.path + ": " + issue.message;
+      ctx_.events.record(k8s::referenceTo(typeOfKind(issue.kind), *object),
+                         k8s::EventType::kWarning, error ? "InvalidConfiguration" : "ConfigWarning",
+                         std::move(message));
+    }
+  };
+  for (const auto& e : report.new_errors)
+    one(e, true);
+  for (const auto& w : report.new_warnings)
+    one(w, false);
+}
+
+void LeaderSession::restoreAll() {
+  int64_t restored = 0;
+  int64_t failed = 0;
+  for (const auto& [key, json] : ctx_.services.store().items()) {
+    auto service = api::decodeService(json);
+    if (!service) continue;  // reconcile reports it
+    if (service->status.ingress.empty()) continue;
+    auto st = reconciler_.restore(*service, namespaceLabels(service->meta.ns));
+    if (st) {
+      restored += reconciler_.allocator().assignment(key).has_value() ? 1 : 0;
+    } else {
+      ++failed;
+      util::logWith(*log(), spdlog::level::warn, "cannot restore assignment",
+                    {{"service", key}, {"reason", st.error()}});
+    }
+  }
+  util::logWith(*log(), spdlog::level::info, "restored assignments from Service statuses",
+                {{"restored", restored}, {"failed", failed}});
+}
+
+void LeaderSession::serviceChanged(const std::string& key) {
+  if (running_) queue_.add(key);
+}
+
+void LeaderSession::serviceDeleted(const std::string& key) {
+  written_.erase(key);
+  if (running_) queue_.add(key);
+}
+
+void LeaderSession::namespaceChanged(const std::string& ns) {
+  if (!running_) return;
+  const std::string prefix = ns + "/";
+  const auto& items = ctx_.services.store().items();
+  for (auto it = items.lower_bound(prefix); it != items.end() && it->first.starts_with(prefix);
+       ++it) {
+    queue_.add(it->first);
+  }
+}
+
+const lbconfig::Labels& LeaderSession::namespaceLabels(const std::string& ns) const {
+  static const lbconfig::Labels kNone;
+  auto it = ctx_.namespaces.find(ns);
+  return it == ctx_.namespaces.end() ? kNone : it->second;
+}
+
+std::optional<api::Service> LeaderSession::current(const std::string& key) {
+  const k8s::Json* object = ctx_.services.get(key);
+  if (!object) return std::nullopt;
+  auto service = api::decodeService(*object);
+  if (!service) {
+    util::logWith(*log(), spdlog::level::warn, "cannot read Service",
+                  {{"service", key}, {"error", service.error()}});
+    return std::nullopt;
+  }
+  if (auto it = written_.find(key); it != written_.end()) {
+    if (it->second.base_version == service->meta.resource_version) {
+      service->status = it->second.status;
+      service->meta.annotations = it->second.annotations;
+    } else {
+      written_.erase(it);  // the informer caught up (or moved past our write)
+    }
+  }
+  return std::move(*service);
+}
+
+void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
+  const k8s::Json* object = ctx_.services.get(key);
+  std::optional<api::Service> service = current(key);
+  if (object && !service) {
+    done(WorkQueue::Outcome::kDone);  // undecodable: logged; nothing sensible to do
+    return;
+  }
+  const std::string ns = k8s::splitKey(key).first;
+  reconciler::Decision d =
+      reconciler_.reconcile(key, service ? &*service : nullptr, namespaceLabels(ns));
+  for (const auto& e : d.events) {
+    const bool warning = e.type == reconciler::EventType::kWarning;
+    util::logWith(*log(), warning ? spdlog::level::warn : spdlog::level::info, e.reason,
+                  {{"service", key}, {"message", e.message}});
+    if (object) {
+      ctx_.events.record(k8s::referenceTo(k8s::resources::kServices, *object),
+                         warning ? k8s::EventType::kWarning : k8s::EventType::kNormal, e.reason,
+                         e.message);
+    }
+  }
+  for (const std::string& pool : d.touched_pools)
+    pool_status_.markDirty(pool);
+  setPending(key, d.pending);
+  if (d.freed_ips) retryPending();
+  if (!d.manage) {
+    if (!object) written_.erase(key);
+    done(WorkQueue::Outcome::kDone);
+    return;
+  }
+  if (showsDesired(*service, d.desired)) {
+    done(WorkQueue::Outcome::kDone);
+    return;
+  }
+  write(key, std::move(d.desired), std::move(done));
+}
+
+void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desired,
+                          WorkQueue::Done done) {
+  writes_.enqueue([this, key, desired = std::move(desired), done]() -> WritePool::Blocking {
+    // A worker is free: decide from the freshest copy.
+    const k8s::Json* object = ctx_.services.get(key);
+    std::optional<api::Service> service = current(key);
+    if (!object || !service || showsDesired(*service, desired)) {
+      done(WorkQueue::Outcome::kDone);
+      return {};
+    }
+    k8s::Json snapshot = *object;
+    if (auto it = snapshot.find("metadata"); it != snapshot.end() && it->is_object()) {
+      it->erase("managedFields");  // the server keeps them when a PUT omits them
+    }
+    const std::string base = service->meta.resource_version;
+    k8s::ApiClient& api = ctx_.api;
+    return [this, &api, key, base, desired, done,
+            snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
+      auto result = k8s::updateStatusWithRetry(
+          api, k8s::resources::kServices, std::move(snapshot),
+          [&desired](k8s::Json& s) { return applyDesired(s, desired); },
+          {.maxAttempts = 5, .call = {.cancel = WritePool::currentToken()}});
+      return
+          [this, key, base, done, result = std::move(result)] { written(key, base, result, done); };
+    };
+  });
+}
+
+void LeaderSession::written(const std::string& key, const std::string& base_version,
+                            const k8s::ApiResult<k8s::Json>& result, const WorkQueue::Done& done) {
+  if (result) {
+    auto service = api::decodeService(*result);
+    if (service) {
+      std::string ips;
+      for (const auto& i : service->status.ingress)
+        ips += (ips.empty() ? "" : ",") + i.ip;
+      util::logWith(*log(), spdlog::level::debug, "status written",
+                    {{"service", key}, {"ips", ips}});
+      written_[key] = {base_version, std::move(service->status),
+                       std::move(service->meta.annotations)};
+    }
+    done(WorkQueue::Outcome::kDone);
+    return;
+  }
+  if (result.error().isNotFound()) {
+    done(WorkQueue::Outcome::kDone);  // deleted meanwhile; the delete event follows
+    return;
+  }
+  util::logWith(*log(), spdlog::level::warn, "cannot write Service status",
+                {{"service", key}, {"error", result.error().describe()}});
+  done(WorkQueue::Outcome::kRetry);
+}
+
+void LeaderSession::setPending(const std::string& key, bool pending) {
+  if (pending) {
+    pending_.insert(key);
+  } else {
+    pending_.erase(key);
+  }
+  ctx_.pending_gauge.set(static_cast<double>(pending_.size()));
+}
+
+void LeaderSession::retryPending() {
+  if (retry_posted_ || pending_.empty()) return;
+  retry_posted_ = true;
+  boost::asio::post(ctx_.io, [this, alive = alive_] {
+    if (!*alive) return;
+    retry_posted_ = false;
+    for (const std::string& key : pending_)
+      queue_.add(key);
+  });
+}
+
+}  // namespace ironlb::controller

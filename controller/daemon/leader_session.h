@@ -1,0 +1,133 @@
+#pragma once
+// LeaderSession: everything the controller does while it leads, for one leadership term. The
+// informers (kept warm by the daemon, also on a standby) are only read; the session owns the
+// allocator (through the ServiceReconciler), the reconcile queue, the status writers and the
+// pool status publisher. Destroying it stops every write at once: a replica that lost the
+// Lease (or is shutting down) writes nothing more, and a new term starts from scratch,
+// restoring from the Service statuses as they are then.
+//
+// Start-up (start(), once every informer has synced):
+//   1. build the configuration; while it is invalid, wait (nothing is restored or cleared on
+//      the strength of a broken configuration);
+//   2. setPools, then restore every Service whose status shows IPs, in key order, before
+//      anything is allocated: a restart never moves an IP;
+//   3. running(): reconcile every Service through the queue.
+// Then: a Service change reconciles that Service; a pool/advertisement change rebuilds the
+// configuration (an invalid one is reported and the last valid one stays in force), re-applies
+// pools when they changed and re-reconciles the Services that lost or changed pools plus every
+// pending one; freed IPs re-reconcile the pending Services; a namespace label change
+// re-reconciles that namespace's Services (serviceAllocation namespaceSelectors).
+//
+// Writes: one in flight per Service (the queue runs a key once at a time and completes it when
+// its write finishes), at most --status-writers at once. A write is PUT .../status with the
+// resourceVersion the informer holds; on 409 the object is read again and the change re-applied
+// (k8s::updateStatusWithRetry). Until the informer echoes a write, the session remembers what it
+// wrote, so a quick second reconcile does not see its own stale past.
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "common/k8s/api_client.h"
+#include "common/k8s/event_recorder.h"
+#include "common/k8s/informer.h"
+#include "common/k8s/k8s_metrics.h"
+#include "common/k8s/work_queue.h"
+#include "common/lbconfig/config.h"
+#include "common/lbconfig/labels.h"
+#include "controller/daemon/allocator_metrics.h"
+#include "controller/daemon/flags.h"
+#include "controller/daemon/pool_status_publisher.h"
+#include "controller/daemon/write_pool.h"
+#include "controller/reconciler/config_issues.h"
+#include "controller/reconciler/service_reconciler.h"
+
+namespace ironlb::controller {
+
+using NamespaceLabels = std::map<std::string, lbconfig::Labels, std::less<>>;
+
+struct SessionContext {
+  k8s::ApiClient& api;
+  boost::asio::io_context& io;
+  const ControllerFlags& flags;
+  const k8s::Informer& services;
+  const k8s::Informer& pools;
+  const k8s::Informer& advertisements;
+  const NamespaceLabels& namespaces;
+  k8s::EventRecorder& events;
+  k8s::K8sMetrics& k8s_metrics;
+  AllocatorMetrics& allocator_metrics;
+  util::Gauge& pending_gauge;
+  // Called once when the start-up restore is done (readiness).
+  std::function<void()> on_running{};
+  // How often pool statuses and allocator gauges are refreshed at most.
+  util::Duration pool_status_interval = std::chrono::seconds(1);
+};
+
+class LeaderSession {
+ public:
+  explicit LeaderSession(SessionContext context);
+  ~LeaderSession();
+  LeaderSession(const LeaderSession&) = delete;
+  LeaderSession& operator=(const LeaderSession&) = delete;
+
+  // Every informer has synced.
+  void start();
+  // Start-up restore is done and Services are being reconciled.
+  bool running() const { return running_; }
+
+  void serviceChanged(const std::string& key);
+  void serviceDeleted(const std::string& key);
+  // A pool or an advertisement changed (coalesced: one rebuild per turn of the loop).
+  void configChanged();
+  // The labels of namespace `ns` changed.
+  void namespaceChanged(const std::string& ns);
+
+  // For tests and logs.
+  std::size_t pendingCount() const { return pending_.size(); }
+  bool idle() const { return queue_.idle() && writes_.idle(); }
+
+ private:
+  struct Written {
+    std::string base_version;  // the resourceVersion the write started from
+    api::ServiceStatus status;
+    api::StringMap annotations;
+  };
+
+  void applyConfig();
+  void reportIssues(const reconciler::IssueReport& report);
+  void restoreAll();
+  void reconcile(const std::string& key, k8s::WorkQueue::Done done);
+  void write(const std::string& key, reconciler::DesiredStatus desired, k8s::WorkQueue::Done done);
+  void written(const std::string& key, const std::string& base_version,
+               const k8s::ApiResult<k8s::Json>& result, const k8s::WorkQueue::Done& done);
+  // The Service as decoded from the informer, with the session's own unechoed write applied.
+  std::optional<api::Service> current(const std::string& key);
+  void retryPending();
+  void setPending(const std::string& key, bool pending);
+  const lbconfig::Labels& namespaceLabels(const std::string& ns) const;
+
+  SessionContext ctx_;
+  reconciler::ServiceReconciler reconciler_;
+  reconciler::ConfigIssueTracker issues_;
+  std::optional<lbconfig::Config> config_;  // the last valid configuration
+  bool started_ = false;
+  bool running_ = false;
+  bool config_posted_ = false;
+  bool retry_posted_ = false;
+  std::set<std::string> pending_;
+  std::unordered_map<std::string, Written> written_;
+  std::shared_ptr<bool> alive_;
+  // Declared last: destroyed first, so nothing they run can reach a dead member.
+  PoolStatusPublisher pool_status_;
+  WritePool writes_;
+  k8s::WorkQueue queue_;
+};
+
+}  // namespace ironlb::controller

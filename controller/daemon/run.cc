@@ -1,0 +1,69 @@
+#include "controller/daemon/run.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+
+#include "common/k8s/api_client.h"
+#include "common/k8s/cluster_config.h"
+#include "common/k8s/http_transport.h"
+#include "common/k8s/k8s_metrics.h"
+#include "common/util/health_server.h"
+#include "common/util/logging.h"
+#include "common/util/metrics.h"
+#include "controller/daemon/controller_daemon.h"
+
+namespace ironlb::controller {
+
+int runController(const ControllerFlags& flags) {
+  auto log = util::getLogger("controller");
+  auto fail = [&](const std::string& what, const std::string& why) {
+    util::logWith(*log, spdlog::level::critical, what, {{"error", why}});
+    return 1;
+  };
+  auto cluster = k8s::loadClusterConfig(flags.kubeconfig, "");
+  if (!cluster) return fail("cannot load the cluster configuration", cluster.error());
+  k8s::TransportOptions transport_options;
+  // Every status writer, the informers' lists, events, pool status and the Lease keep their
+  // connection alive instead of a TLS handshake per request.
+  transport_options.maxIdleConnections = static_cast<std::size_t>(flags.status_writers) + 8;
+  transport_options.userAgent = "ironlb-controller/0.1";
+  auto transport = k8s::makeHttpTransport(*cluster, transport_options);
+  if (!transport) return fail("cannot set up the API connection", transport.error());
+
+  util::MetricsRegistry registry;
+  k8s::K8sMetrics metrics(registry);
+  k8s::ApiClient api(**transport, &metrics);
+  util::ReadinessFlag readiness("starting");
+  util::HealthServer health(registry, [&readiness] { return readiness.get(); });
+  if (auto st = health.start({.bindAddress = flags.metrics_host, .port = flags.metrics_port});
+      !st) {
+    return fail("cannot serve metrics", st.error());
+  }
+  util::logWith(*log, spdlog::level::info, "ironlb-controller starting",
+                {{"api", cluster->source},
+                 {"namespace", flags.ns},
+                 {"lb_class", flags.lb_class},
+                 {"identity", flags.identity},
+                 {"leader_elect", flags.leader_elect},
+                 {"metrics", flags.metrics_host + ":" + std::to_string(health.port())}});
+
+  boost::asio::io_context io;
+  ControllerDaemon daemon(io, flags, api, registry, metrics, readiness);
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    util::logWith(*log, spdlog::level::info, "signal received", {{"signal", signal}});
+    daemon.stop();
+    io.stop();
+  });
+  if (auto st = daemon.start(); !st) return fail("cannot start", st.error());
+  io.run();
+  daemon.stop();
+  health.stop();
+  util::logWith(*log, spdlog::level::info, "ironlb-controller stopped", {});
+  return 0;
+}
+
+}  // namespace ironlb::controller

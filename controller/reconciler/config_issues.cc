@@ -1,0 +1,33 @@
+#include "controller/reconciler/config_issues.h"
+
+namespace ironlb::reconciler {
+namespace {
+
+// Only the findings not seen in `previous`; `previous` becomes this build's set.
+std::vector<lbconfig::Issue> fresh(const std::vector<lbconfig::Issue>& issues,
+                                   std::set<std::string>& previous) {
+  std::set<std::string> now;
+  std::vector<lbconfig::Issue> out;
+  for (const lbconfig::Issue& issue : issues) {
+    std::string text = issue.toString();
+    if (!previous.count(text)) out.push_back(issue);
+    now.insert(std::move(text));
+  }
+  previous = std::move(now);
+  return out;
+}
+
+}  // namespace
+
+IssueReport ConfigIssueTracker::update(const lbconfig::BuildResult& result) {
+  IssueReport report;
+  report.new_errors = fresh(result.errors, errors_);
+  report.new_warnings = fresh(result.warnings, warnings_);
+  report.errors = result.errors.size();
+  report.valid = result.ok();
+  report.recovered = report.valid && had_errors_;
+  had_errors_ = !report.valid;
+  return report;
+}
+
+}  // namespace ironlb::reconciler

@@ -1,0 +1,212 @@
+#include "controller/reconciler/service_reconciler.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "controller/reconciler/annotations.h"
+#include "controller/reconciler/service_intent.h"
+
+namespace ironlb::reconciler {
+namespace {
+
+ServiceEvent normal(std::string_view reason, std::string message) {
+  return {EventType::kNormal, std::string(reason), std::move(message)};
+}
+
+ServiceEvent warning(std::string_view reason, std::string message) {
+  return {EventType::kWarning, std::string(reason), std::move(message)};
+}
+
+std::string cleared(const std::vector<net::IpAddress>& ips, const std::string& why) {
+  return "Cleared IP " + quotedIps(ips) + ": " + why;
+}
+
+// The pools whose counters an assignment change touched.
+void notePools(Decision& d, const std::optional<allocator::Assignment>& before,
+               const std::optional<allocator::Assignment>& after) {
+  if (before == after) return;
+  if (before) d.touched_pools.push_back(before->pool);
+  if (after && (!before || after->pool != before->pool)) d.touched_pools.push_back(after->pool);
+}
+
+}  // namespace
+
+std::string quotedIps(const std::vector<net::IpAddress>& ips) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ips.size(); ++i) {
+    if (i) out += ", ";
+    out += '"' + ips[i].toString() + '"';
+  }
+  return out + "]";
+}
+
+ServiceReconciler::ServiceReconciler(std::string lb_class) : lb_class_(std::move(lb_class)) {}
+
+Result<PoolsChange> ServiceReconciler::setPools(std::vector<lbconfig::Pool> pools) {
+  auto report = allocator_.setPools(std::move(pools));
+  if (!report) return makeError(report.error());
+  PoolsChange change;
+  for (auto& c : report->cleared) {
+    clear_reasons_[c.service] = cleared(c.previous.ips, c.reason);
+    change.cleared.push_back(std::move(c.service));
+  }
+  for (auto& r : report->repooled)
+    change.repooled.push_back(std::move(r.service));
+  return change;
+}
+
+Status ServiceReconciler::restore(const api::Service& service,
+                                  const lbconfig::Labels& namespace_labels) {
+  if (scopeOf(service, lb_class_) != Scope::kLoadBalancer) return {};
+  const std::string key = serviceKey(service);
+  auto ips = statusIps(service);
+  if (ips && ips->empty()) return {};
+  std::string why;
+  if (!ips) {
+    why = ips.error();
+  } else if (auto intent = serviceIntent(service, namespace_labels); !intent) {
+    why = "IP " + quotedIps(*ips) + " in status cannot be kept: " + intent.error();
+  } else if (auto r = allocator_.restore(intent->request, *ips); !r) {
+    why = "IP " + quotedIps(*ips) + " in status cannot be kept: " + r.error();
+  }
+  if (why.empty()) return {};
+  allocator_.release(key);
+  clear_reasons_[key] = why;
+  return makeError(std::move(why));
+}
+
+Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Service* service,
+                                      const lbconfig::Labels& namespace_labels) {
+  const std::string key(key_view);
+  Decision d;
+  const auto before = allocator_.assignment(key);
+  const Scope scope = service ? scopeOf(*service, lb_class_) : Scope::kOtherClass;
+  if (scope != Scope::kLoadBalancer) {
+    // Deleted, another class, or no longer a LoadBalancer: give everything back.
+    d.freed_ips = allocator_.release(key).has_value();
+    forget(key);
+    d.manage = service && scope == Scope::kNotLoadBalancer;
+    notePools(d, before, std::nullopt);
+    return d;
+  }
+  d.manage = true;
+
+  auto intent = serviceIntent(*service, namespace_labels);
+  if (!intent) {
+    d.freed_ips = allocator_.release(key).has_value();
+    if (d.freed_ips) {
+      d.events.push_back(normal(kReasonClearAssignment, cleared(before->ips, intent.error())));
+    }
+    fail(d, key, intent.error());
+    d.pending = true;
+    notePools(d, before, std::nullopt);
+    return d;
+  }
+  reportDeprecated(d, key, intent->deprecated_annotations);
+
+  // Holding nothing while the status shows IPs: re-take them unless we know they are invalid.
+  if (!before) {
+    if (auto reason = clear_reasons_.find(key); reason != clear_reasons_.end()) {
+      d.events.push_back(normal(kReasonClearAssignment, std::move(reason->second)));
+      clear_reasons_.erase(reason);
+    } else if (auto ips = statusIps(*service); !ips) {
+      d.events.push_back(normal(kReasonClearAssignment, ips.error()));
+    } else if (!ips->empty()) {
+      if (auto r = allocator_.restore(intent->request, *ips); !r) {
+        d.events.push_back(
+            normal(kReasonClearAssignment,
+                   "IP " + quotedIps(*ips) + " in status cannot be kept: " + r.error()));
+      }
+    }
+  }
+  clear_reasons_.erase(key);
+
+  if (!intent->request_error.empty()) {
+    if (auto held = allocator_.assignment(key)) {
+      fail(d, key, intent->request_error + "; keeping IP " + quotedIps(held->ips));
+      d.desired = {held->ips, held->pool};
+    } else {
+      fail(d, key, intent->request_error);
+      d.pending = true;
+    }
+    notePools(d, before, allocator_.assignment(key));
+    return d;
+  }
+
+  const auto held = allocator_.assignment(key);
+  auto result = allocator_.allocate(intent->request);
+  if (!result) {
+    if (held) {
+      d.freed_ips = true;
+      d.events.push_back(normal(kReasonClearAssignment, cleared(held->ips, result.error())));
+    }
+    fail(d, key, result.error());
+    d.pending = true;
+    notePools(d, before, std::nullopt);
+    return d;
+  }
+  failures_.erase(key);
+  const allocator::Assignment& now = result->assignment;
+  if (!result->released.empty()) {
+    d.freed_ips = true;
+    d.events.push_back(
+        normal(kReasonClearAssignment, cleared(result->released, result->release_reason)));
+  }
+  switch (result->outcome) {
+    case allocator::Outcome::kUnchanged:
+    case allocator::Outcome::kReduced:
+      break;
+    case allocator::Outcome::kExtended: {
+      std::vector<net::IpAddress> added;
+      for (const auto& ip : now.ips) {
+        if (!held || std::find(held->ips.begin(), held->ips.end(), ip) == held->ips.end()) {
+          added.push_back(ip);
+        }
+      }
+      d.events.push_back(normal(kReasonIpAllocated, "Assigned additional IP " + quotedIps(added) +
+                                                        " from pool " + now.pool));
+      break;
+    }
+    case allocator::Outcome::kAllocated:
+      d.events.push_back(normal(kReasonIpAllocated,
+                                "Assigned IP " + quotedIps(now.ips) + " from pool " + now.pool));
+      break;
+  }
+  d.desired = {now.ips, now.pool};
+  notePools(d, before, now);
+  return d;
+}
+
+void ServiceReconciler::forget(const std::string& key) {
+  clear_reasons_.erase(key);
+  failures_.erase(key);
+  deprecated_reported_.erase(key);
+}
+
+void ServiceReconciler::fail(Decision& d, const std::string& key, std::string message) {
+  std::string& last = failures_[key];
+  if (last == message) return;
+  last = message;
+  d.events.push_back(warning(kReasonAllocationFailed,
+                             "Failed to allocate IP for \"" + key + "\": " + std::move(message)));
+}
+
+void ServiceReconciler::reportDeprecated(Decision& d, const std::string& key,
+                                         const std::vector<std::string>& annotations) {
+  if (annotations.empty()) {
+    deprecated_reported_.erase(key);
+    return;
+  }
+  std::vector<std::string>& reported = deprecated_reported_[key];
+  for (const std::string& annotation : annotations) {
+    if (std::find(reported.begin(), reported.end(), annotation) != reported.end()) continue;
+    const std::string name = annotation.substr(kDeprecatedAnnotationPrefix.size());
+    d.events.push_back(warning(kReasonDeprecatedAnnotation, "Service uses deprecated annotation " +
+                                                                annotation + "; use " +
+                                                                annotationKey(name) + " instead"));
+  }
+  reported = annotations;
+}
+
+}  // namespace ironlb::reconciler

@@ -1,0 +1,124 @@
+#pragma once
+// ServiceReconciler: the controller's decisions for one Service at a time (REFERENCE §2-§3).
+// Pure: it owns the Allocator and a little memory per Service (which failures and deprecated
+// annotations were already reported, why an assignment was cleared) and returns what to write
+// and which events to record; the daemon does the I/O.
+//
+// Lifecycle, driven from the daemon's one logic thread:
+//   setPools(valid pools)                      on start and on every valid configuration change
+//   restore(service) for every Service         start-up, before any reconcile: re-takes the IPs
+//                                              that statuses show, so nothing new can take them
+//   reconcile(key, service or nullptr)         on every change of the Service, and again for
+//                                              pending Services after IPs were freed
+//
+// reconcile, for a LoadBalancer of our class:
+//   * holds nothing but its status shows IPs (a restore that failed, a pool edit that cleared
+//     them, a write that landed after start-up) -> re-take them if still valid, else Normal
+//     `ClearAssignment` with the reason;
+//   * a requested IP that cannot be read (bad text, annotation and spec.loadBalancerIP both set)
+//     -> Warning `AllocationFailed`; a Service that holds IPs keeps them (a typo never drops an
+//     IP in use);
+//   * otherwise Allocator::allocate, which keeps valid IPs and re-allocates when the requested
+//     IPs/pool, families or sharing changed: `IPAllocated` for new IPs, `ClearAssignment` for
+//     given-up ones, `AllocationFailed` (once per distinct message) when nothing fits;
+//   * Warning `deprecatedAnnotation` once for every deprecated-prefix annotation it uses.
+// Anything else (deleted, no longer LoadBalancer) releases its IPs; a Service of another
+// loadBalancerClass is never touched.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/api/service.h"
+#include "common/lbconfig/labels.h"
+#include "common/lbconfig/pool.h"
+#include "common/net/ip_address.h"
+#include "common/util/result.h"
+#include "controller/allocator/allocator.h"
+
+namespace ironlb::reconciler {
+
+// Event reasons users grep for (REFERENCE §3).
+inline constexpr std::string_view kReasonIpAllocated = "IPAllocated";
+inline constexpr std::string_view kReasonClearAssignment = "ClearAssignment";
+inline constexpr std::string_view kReasonAllocationFailed = "AllocationFailed";
+inline constexpr std::string_view kReasonDeprecatedAnnotation = "deprecatedAnnotation";
+
+enum class EventType : uint8_t { kNormal, kWarning };
+
+struct ServiceEvent {
+  EventType type = EventType::kNormal;
+  std::string reason;
+  std::string message;
+
+  friend bool operator==(const ServiceEvent&, const ServiceEvent&) = default;
+};
+
+// What the controller wants the Service to show: status.loadBalancer.ingress[].ip in this order,
+// and the metallb.io/ip-allocated-from-pool annotation ("" = absent).
+struct DesiredStatus {
+  std::vector<net::IpAddress> ips;
+  std::string pool;
+
+  friend bool operator==(const DesiredStatus&, const DesiredStatus&) = default;
+};
+
+struct Decision {
+  // False: not ours (deleted, or another class); write nothing. True: make the Service show
+  // `desired` (empty for a Service that stopped being a LoadBalancer).
+  bool manage = false;
+  DesiredStatus desired;
+  std::vector<ServiceEvent> events;  // in the order they happened
+  bool freed_ips = false;            // IPs went back to the pools: pending Services may fit now
+  bool pending = false;              // an assignable LoadBalancer left without IPs
+  std::vector<std::string> touched_pools;  // pools whose counters may have changed
+};
+
+struct PoolsChange {
+  std::vector<std::string> cleared;   // Services that lost their IPs: reconcile them
+  std::vector<std::string> repooled;  // Services whose IPs now belong to a renamed pool
+};
+
+class ServiceReconciler {
+ public:
+  explicit ServiceReconciler(std::string lb_class = "");
+
+  // Replaces the pools (already validated by lbconfig::build). Assignments the new pools no
+  // longer allow are released; their Services report ClearAssignment at their next reconcile.
+  Result<PoolsChange> setPools(std::vector<lbconfig::Pool> pools);
+
+  // Start-up: re-takes exactly the IPs in the Service's status, choosing nothing. A Service that
+  // is not ours or shows no IPs is skipped (ok). On error the Service holds nothing and its next
+  // reconcile reports ClearAssignment with the error, then allocates afresh.
+  Status restore(const api::Service& service, const lbconfig::Labels& namespace_labels);
+
+  // `service` is nullptr when it was deleted. Its status must be the freshest the caller knows
+  // (including the controller's own write that the informer has not echoed yet).
+  Decision reconcile(std::string_view key, const api::Service* service,
+                     const lbconfig::Labels& namespace_labels);
+
+  const allocator::Allocator& allocator() const { return allocator_; }
+
+ private:
+  void forget(const std::string& key);
+  void fail(Decision& d, const std::string& key, std::string message);
+  void reportDeprecated(Decision& d, const std::string& key,
+                        const std::vector<std::string>& annotations);
+
+  std::string lb_class_;
+  allocator::Allocator allocator_;
+  // Why a Service lost the IPs its status shows (pool edit, failed restore), until reconcile
+  // reports it.
+  std::unordered_map<std::string, std::string> clear_reasons_;
+  // The last AllocationFailed message per Service: a failure is reported once, not per retry.
+  std::unordered_map<std::string, std::string> failures_;
+  // Deprecated annotations already reported per Service.
+  std::unordered_map<std::string, std::vector<std::string>> deprecated_reported_;
+};
+
+// ["192.0.2.1", "2001:db8::1"], the way events quote IP lists.
+std::string quotedIps(const std::vector<net::IpAddress>& ips);
+
+}  // namespace ironlb::reconciler

@@ -1,0 +1,69 @@
+// The controller with exactly the RBAC the chart ships: the chart's rendered Roles and
+// ClusterRoles bound to the controller's ServiceAccount, a token from `kubectl create token`,
+// and a kubeconfig that holds nothing else, against the RBAC-enforcing API server.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/k8s/object_meta.h"
+#include "it_env.h"
+
+namespace ironlb::controller::it {
+namespace {
+
+TEST(ControllerRbacIT, RunsWithTheChartsRbacOnly) {
+  Scenario s("rbac");
+  const std::string release = "ironlb";  // chart names: ironlb-controller (SA, Lease)
+  const std::string rendered = env().work + "/" + s.ns() + "-rbac.yaml";
+  auto [rc, out] = sh("'" + env().helm + "' template " + release + " '" + env().repo +
+                      "/config/helm/ironlb' --namespace " + s.ns() +
+                      " --show-only templates/rbac.yaml > '" + rendered + "'");
+  ASSERT_EQ(rc, 0) << out;
+  std::tie(rc, out) =
+      sh("'" + env().kubectl + "' apply -f '" + rendered + "' && '" + env().kubectl + "' -n " +
+         s.ns() + " create serviceaccount ironlb-controller");
+  ASSERT_EQ(rc, 0) << out;
+  std::tie(rc, out) =
+      sh("'" + env().kubectl + "' -n " + s.ns() + " create token ironlb-controller --duration=1h");
+  ASSERT_EQ(rc, 0) << out;
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env().work + "/" + s.ns() + "-sa.kubeconfig";
+  {
+    std::ofstream k(kubeconfig);
+    k << "apiVersion: v1\nkind: Config\ncurrent-context: sa\n"
+      << "clusters:\n- name: c\n  cluster:\n    server: " << env().apiserver_url
+      << "\n    certificate-authority: " << env().ca_cert << "\n"
+      << "users:\n- name: sa\n  user:\n    token: " << token << "\n"
+      << "contexts:\n- name: sa\n  context: {cluster: c, user: sa}\n";
+  }
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  ControllerOptions o = s.options("rbac-it");
+  o.kubeconfig = kubeconfig;
+  o.leader_elect = true;
+  o.lease_name = "ironlb-controller";  // the one name the Role lets it update
+  Controller& c = s.startController(o);
+  ASSERT_TRUE(c.waitReady()) << c.log();
+  s.createService("web");
+  EXPECT_FALSE(s.waitAnyIps("web").empty()) << "services/status update";
+  EXPECT_TRUE(s.waitEvent("web", "Normal/IPAllocated")) << "events create";
+  EXPECT_TRUE(eventually([&] {
+    auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p");
+    return pool && (*pool)["status"].value("assignedIPv4", 0) == 1;
+  })) << "ipaddresspools/status patch";
+  auto lease = cluster().get(k8s::resources::kLeases, s.ns(), "ironlb-controller");
+  ASSERT_TRUE(lease);
+  EXPECT_EQ((*lease)["spec"].value("holderIdentity", ""), "rbac-it");
+  c.stop();
+  lease = cluster().get(k8s::resources::kLeases, s.ns(), "ironlb-controller");
+  ASSERT_TRUE(lease);
+  EXPECT_EQ((*lease)["spec"].value("holderIdentity", "?"), "") << "released on SIGTERM";
+  const std::string log = c.log();
+  EXPECT_EQ(log.find(" 403 "), std::string::npos) << "no request was forbidden";
+  EXPECT_EQ(log.find("Forbidden"), std::string::npos);
+  // Clean up the cluster-scoped objects the chart made.
+  sh("'" + env().kubectl + "' delete -f '" + rendered + "' --wait=false");
+}
+
+}  // namespace
+}  // namespace ironlb::controller::it

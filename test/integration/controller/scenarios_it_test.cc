@@ -1,0 +1,358 @@
+// REFERENCE §2-§3 end to end: the real ironlb-controller against the real kube-apiserver.
+// Each test has its own install namespace, loadBalancerClass and controller process.
+#include <gtest/gtest.h>
+
+#include "common/k8s/object_meta.h"
+#include "it_env.h"
+
+namespace ironlb::controller::it {
+namespace {
+
+const std::string kPoolAnnotation = "metallb.io/ip-allocated-from-pool";
+
+// A namespace of its own (for namespace selectors), cleaned up with its Services.
+class ExtraNamespace {
+ public:
+  ExtraNamespace(const std::string& prefix, std::map<std::string, std::string> labels)
+      : name_(unique(prefix)) {
+    std::string error;
+    EXPECT_TRUE(
+        cluster().create(k8s::resources::kNamespaces, "", namespaceObject(name_, labels), &error))
+        << error;
+  }
+  ~ExtraNamespace() {
+    for (const Json& s : cluster().list(k8s::resources::kServices, name_))
+      cluster().remove(k8s::resources::kServices, name_, k8s::nameOf(s));
+    cluster().remove(k8s::resources::kNamespaces, "", name_);
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+bool createServiceIn(const std::string& ns, const std::string& name, const ServiceSpec& spec) {
+  std::string error;
+  const bool ok =
+      cluster().create(k8s::resources::kServices, ns, serviceObject(name, spec), &error);
+  EXPECT_TRUE(ok) << error;
+  return ok;
+}
+
+// Waits a little and checks that nothing was assigned (for Services that must stay pending).
+void expectStaysPending(Scenario& s, const std::string& name) {
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(s.ips(name).empty()) << name << " got " << s.ips(name).size() << " IP(s)";
+}
+
+TEST(ControllerIT, RequestedIps) {
+  Scenario s("req");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("by-annotation", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.7"}}});
+  s.createService("by-field", {.load_balancer_ip = "192.0.2.9"});
+  EXPECT_TRUE(s.waitIps("by-annotation", {"192.0.2.7"}));
+  EXPECT_TRUE(s.waitIps("by-field", {"192.0.2.9"}));
+
+  // Both ways at once: an error event, no crash, no IP.
+  s.createService("both", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.3"}},
+                           .load_balancer_ip = "192.0.2.3"});
+  EXPECT_TRUE(s.waitEvent("both", "Warning/AllocationFailed"));
+  // An IP another Service holds (no sharing key): refused, the holder keeps it.
+  s.createService("taken", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.7"}}});
+  EXPECT_TRUE(s.waitEvent("taken", "Warning/AllocationFailed"));
+  expectStaysPending(s, "both");
+  expectStaysPending(s, "taken");
+  EXPECT_EQ(s.ips("by-annotation"), std::vector<std::string>{"192.0.2.7"});
+  EXPECT_TRUE(s.controller().running()) << "the controller survived";
+  for (const auto& e : s.events("both")) {
+    if (e.rfind("Warning/AllocationFailed", 0) == 0) {
+      EXPECT_NE(e.find("spec.loadBalancerIP"), std::string::npos) << e;
+    }
+  }
+}
+
+TEST(ControllerIT, NamedPoolAndAutoAssignFalse) {
+  Scenario s("pool");
+  s.createPool("manual", {"192.0.2.0/28"}, {{"autoAssign", false}});
+  s.createPool("auto", {"198.51.100.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("plain");
+  s.createService("named", {.annotations = {{"metallb.io/address-pool", "manual"}}});
+  s.createService("missing", {.annotations = {{"metallb.io/address-pool", "nope"}}});
+  EXPECT_TRUE(s.waitIps("plain", {"198.51.100.0"})) << "autoAssign=false pools are skipped";
+  EXPECT_TRUE(s.waitIps("named", {"192.0.2.0"}));
+  auto named = cluster().get(k8s::resources::kServices, s.ns(), "named");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(annotationOf(*named, kPoolAnnotation), "manual");
+  EXPECT_TRUE(s.waitEvent("named", "Normal/IPAllocated"));
+  EXPECT_TRUE(s.waitEvent("missing", "Warning/AllocationFailed"));
+
+  // Asking for another pool afterwards clears and re-allocates.
+  ASSERT_TRUE(cluster().mergePatch(
+      k8s::resources::kServices, s.ns(), "plain",
+      {{"metadata", {{"annotations", {{"metallb.io/address-pool", "manual"}}}}}}));
+  EXPECT_TRUE(s.waitIps("plain", {"192.0.2.1"}));
+  EXPECT_TRUE(s.waitEvent("plain", "Normal/ClearAssignment"));
+}
+
+TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
+  Scenario s("sel");
+  ExtraNamespace gold("ctl-gold", {{"tier", "gold"}});
+  ExtraNamespace other("ctl-other", {});
+  s.createPool("gold", {"192.0.2.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 10},
+                  {"namespaceSelectors", Json::array({{{"matchLabels", {{"tier", "gold"}}}}})}}}});
+  s.createPool("web", {"198.51.100.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 5},
+                  {"serviceSelectors", Json::array({{{"matchLabels", {{"app", "web"}}}}})}}}});
+  s.createPool("default", {"203.0.113.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  createServiceIn(gold.name(), "web", {.lb_class = s.cls(), .labels = {{"app", "web"}}});
+  createServiceIn(gold.name(), "db", {.lb_class = s.cls()});
+  createServiceIn(other.name(), "db", {.lb_class = s.cls()});
+  EXPECT_TRUE(cluster().waitIps(gold.name(), "web", {"198.51.100.0"})) << "priority 5 beats 10";
+  EXPECT_TRUE(cluster().waitIps(gold.name(), "db", {"192.0.2.0"})) << "namespace selector";
+  EXPECT_TRUE(cluster().waitIps(other.name(), "db", {"203.0.113.0"})) << "unconstrained pool";
+
+  // The gold namespace loses its label: its Service no longer fits the gold pool.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kNamespaces, "", gold.name(),
+                                   {{"metadata", {{"labels", {{"tier", nullptr}}}}}}));
+  EXPECT_TRUE(cluster().waitIps(gold.name(), "db", {"203.0.113.1"}));
+  EXPECT_TRUE(cluster().waitEvent(gold.name(), "Service", "db", "Normal/ClearAssignment"));
+  // The other namespace gains it: its Service keeps its valid IP (IPs never move while valid),
+  // new Services there use the gold pool.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kNamespaces, "", other.name(),
+                                   {{"metadata", {{"labels", {{"tier", "gold"}}}}}}));
+  createServiceIn(other.name(), "new", {.lb_class = s.cls()});
+  EXPECT_TRUE(cluster().waitIps(other.name(), "new", {"192.0.2.0"}));
+  EXPECT_EQ(cluster().ips(other.name(), "db"), std::vector<std::string>{"203.0.113.0"});
+}
+
+TEST(ControllerIT, SharingKeys) {
+  Scenario s("share");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  auto shared = [&](const std::string& key, int port) {
+    return ServiceSpec{.annotations = {{"metallb.io/allow-shared-ip", key},
+                                       {"metallb.io/loadBalancerIPs", "192.0.2.5"}},
+                       .ports = {{"TCP", port}}};
+  };
+  s.createService("http", shared("k", 80));
+  s.createService("https", shared("k", 443));
+  EXPECT_TRUE(s.waitIps("http", {"192.0.2.5"}));
+  EXPECT_TRUE(s.waitIps("https", {"192.0.2.5"})) << "same key, distinct ports: one IP";
+  s.createService("clash", shared("k", 80));
+  EXPECT_TRUE(s.waitEvent("clash", "Warning/AllocationFailed")) << "same port on a shared IP";
+  s.createService("stranger", shared("other", 8080));
+  EXPECT_TRUE(s.waitEvent("stranger", "Warning/AllocationFailed")) << "different key";
+  // Automatic allocation also packs compatible Services onto one IP.
+  s.createService(
+      "auto-a", {.annotations = {{"metallb.io/allow-shared-ip", "auto"}}, .ports = {{"UDP", 53}}});
+  const auto a = s.waitAnyIps("auto-a");
+  ASSERT_EQ(a.size(), 1u);
+  s.createService(
+      "auto-b", {.annotations = {{"metallb.io/allow-shared-ip", "auto"}}, .ports = {{"TCP", 53}}});
+  EXPECT_TRUE(s.waitIps("auto-b", a));
+}
+
+TEST(ControllerIT, DualStack) {
+  Scenario s("dual");
+  s.createPool("p", {"192.0.2.0/28", "2001:db8:1::/124"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("require", {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
+  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  s.createService("prefer6", {.families = {"IPv6", "IPv4"}, .family_policy = "PreferDualStack"});
+  s.createService("v4", {});
+  EXPECT_TRUE(s.waitIps("require", {"192.0.2.0", "2001:db8:1::"}));
+  EXPECT_TRUE(s.waitIps("v6", {"2001:db8:1::1"}));
+  EXPECT_TRUE(s.waitIps("prefer6", {"2001:db8:1::2", "192.0.2.1"})) << "primary family first";
+  EXPECT_TRUE(s.waitIps("v4", {"192.0.2.2"}));
+  // A RequireDualStack Service with a single-family pool available fails loudly.
+  Scenario only4("dual4");
+  only4.createPool("p", {"192.0.2.0/28"});
+  only4.createAdvertisement();
+  only4.startController();
+  only4.createService("require",
+                      {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
+  EXPECT_TRUE(only4.waitEvent("require", "Warning/AllocationFailed"));
+}
+
+TEST(ControllerIT, ClassFiltering) {
+  Scenario s("class");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("other-class", {.lb_class = "example.com/other"});
+  std::string error;
+  ServiceSpec none;
+  ASSERT_TRUE(
+      cluster().create(k8s::resources::kServices, s.ns(), serviceObject("no-class", none), &error))
+      << error;
+  s.createService("mine");
+  EXPECT_TRUE(s.waitIps("mine", {"192.0.2.0"}));
+  expectStaysPending(s, "other-class");
+  expectStaysPending(s, "no-class");
+  EXPECT_TRUE(s.events("other-class").empty());
+  EXPECT_TRUE(s.events("no-class").empty());
+}
+
+TEST(ControllerIT, AvoidBuggyIpsTurnedOnClearsAndReallocates) {
+  Scenario s("buggy");
+  s.createPool("p", {"192.0.2.0/24"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("a");
+  s.createService("b", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.255"}}});
+  ASSERT_TRUE(s.waitIps("a", {"192.0.2.0"}));
+  ASSERT_TRUE(s.waitIps("b", {"192.0.2.255"}));
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
+                                   {{"spec", {{"avoidBuggyIPs", true}}}}));
+  EXPECT_TRUE(s.waitIps("a", {"192.0.2.1"}));
+  EXPECT_TRUE(s.waitEvent("a", "Normal/ClearAssignment"));
+  EXPECT_TRUE(s.waitEvent("b", "Normal/ClearAssignment"));
+  EXPECT_TRUE(s.waitEvent("b", "Warning/AllocationFailed")) << "its requested IP is now forbidden";
+  EXPECT_TRUE(s.waitIps("b", {}));
+}
+
+TEST(ControllerIT, PoolDeletionClearsStatuses) {
+  Scenario s("del");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("a");
+  ASSERT_TRUE(s.waitIps("a", {"192.0.2.0"}));
+  ASSERT_TRUE(cluster().remove(k8s::resources::kIPAddressPools, s.ns(), "p"));
+  EXPECT_TRUE(s.waitIps("a", {}));
+  EXPECT_TRUE(eventually([&] {
+    auto svc = cluster().get(k8s::resources::kServices, s.ns(), "a");
+    return svc && annotationOf(*svc, kPoolAnnotation).empty();
+  }));
+  EXPECT_TRUE(s.waitEvent("a", "Normal/ClearAssignment"));
+  // A new pool brings it back.
+  s.createPool("q", {"198.51.100.0/28"});
+  EXPECT_TRUE(s.waitIps("a", {"198.51.100.0"}));
+}
+
+TEST(ControllerIT, InvalidPoolEditKeepsTheLastValidConfiguration) {
+  Scenario s("invalid");
+  s.createPool("a", {"192.0.2.0/28"});
+  s.createPool("b", {"198.51.100.0/28"}, {{"autoAssign", false}});
+  s.createAdvertisement();
+  Controller& c = s.startController();
+  s.createService("held");
+  ASSERT_TRUE(s.waitIps("held", {"192.0.2.0"}));
+  // b now overlaps a: the whole new configuration is invalid.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "b",
+                                   {{"spec", {{"addresses", {"192.0.2.8/29"}}}}}));
+  EXPECT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  EXPECT_TRUE(s.waitEvent("b", "Warning/InvalidConfiguration", "IPAddressPool"));
+  // IPs in use stay; new Services are served from the last valid configuration.
+  s.createService("new");
+  EXPECT_TRUE(s.waitIps("new", {"192.0.2.1"}));
+  EXPECT_EQ(s.ips("held"), std::vector<std::string>{"192.0.2.0"});
+  EXPECT_NE(c.log().find("configuration invalid: keeping the last valid configuration"),
+            std::string::npos);
+  // Fixed: valid again.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "b",
+                                   {{"spec", {{"addresses", {"198.51.100.0/28"}}}}}));
+  EXPECT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 0.0; }));
+  EXPECT_EQ(c.metric("metallb_k8s_client_config_loaded_bool"), 1.0);
+}
+
+TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
+  Scenario s("release");
+  s.createPool("one", {"192.0.2.5/32"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("first");
+  ASSERT_TRUE(s.waitIps("first", {"192.0.2.5"}));
+  s.createService("second");
+  EXPECT_TRUE(s.waitEvent("second", "Warning/AllocationFailed"));
+  // first stops being a LoadBalancer: its IP goes to the pending Service, our annotation goes.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "first",
+                                   {{"spec",
+                                     {{"type", "ClusterIP"},
+                                      {"loadBalancerClass", nullptr},
+                                      {"allocateLoadBalancerNodePorts", nullptr}}}}));
+  EXPECT_TRUE(s.waitIps("second", {"192.0.2.5"}));
+  EXPECT_TRUE(eventually([&] {
+    auto svc = cluster().get(k8s::resources::kServices, s.ns(), "first");
+    return svc && annotationOf(*svc, kPoolAnnotation).empty() && ingressIps(*svc).empty();
+  }));
+  // Back to LoadBalancer: pending now; deleting the holder hands the IP back.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "first",
+                                   {{"spec",
+                                     {{"type", "LoadBalancer"},
+                                      {"loadBalancerClass", s.cls()},
+                                      {"allocateLoadBalancerNodePorts", false}}}}));
+  expectStaysPending(s, "first");
+  ASSERT_TRUE(cluster().remove(k8s::resources::kServices, s.ns(), "second"));
+  EXPECT_TRUE(s.waitIps("first", {"192.0.2.5"}));
+}
+
+TEST(ControllerIT, DeprecatedAnnotationsAreHonouredAndWarned) {
+  Scenario s("deprecated");
+  s.createPool("old", {"192.0.2.0/28"}, {{"autoAssign", false}});
+  s.createPool("main", {"198.51.100.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("legacy",
+                  {.annotations = {{"metallb.universe.tf/address-pool", "old"},
+                                   {"metallb.universe.tf/loadBalancerIPs", "192.0.2.4"}}});
+  EXPECT_TRUE(s.waitIps("legacy", {"192.0.2.4"}));
+  EXPECT_TRUE(s.waitEvent("legacy", "Warning/deprecatedAnnotation"));
+  int warnings = 0;
+  for (const auto& e : s.events("legacy"))
+    warnings += e.rfind("Warning/deprecatedAnnotation", 0) == 0;
+  EXPECT_EQ(warnings, 2) << "one per deprecated annotation";
+}
+
+TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
+  Scenario s("status");
+  s.createPool("p", {"192.0.2.0/28", "2001:db8:2::/120"});
+  s.createPool("lonely", {"198.51.100.0/28"});
+  s.createAdvertisement("only-p", {{"ipAddressPools", {"p"}}});
+  Controller& c = s.startController();
+  ASSERT_TRUE(c.waitReady());
+  s.createService("a");
+  s.createService("b", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  ASSERT_FALSE(s.waitAnyIps("a").empty());
+  ASSERT_FALSE(s.waitAnyIps("b").empty());
+  EXPECT_TRUE(eventually([&] {
+    auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p");
+    return pool && (*pool)["status"] == Json{{"assignedIPv4", 1},
+                                             {"assignedIPv6", 1},
+                                             {"availableIPv4", 15},
+                                             {"availableIPv6", 255}};
+  })) << cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p")->dump();
+  EXPECT_TRUE(eventually([&] {
+    return c.metric("metallb_allocator_addresses_in_use_total{pool=\"p\"}") == 2.0 &&
+           c.metric("metallb_allocator_ipv4_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
+           c.metric("metallb_allocator_ipv6_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
+           c.metric("metallb_allocator_addresses_total{pool=\"p\"}") == 272.0 &&
+           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"lonely\"}") == 16.0;
+  })) << c.metrics();
+  // A pool no L2Advertisement selects: warned once, as an event on the pool and in the log.
+  EXPECT_TRUE(s.waitEvent("lonely", "Warning/ConfigWarning", "IPAddressPool"));
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
+                                   {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
+  std::this_thread::sleep_for(1s);
+  int warned = 0;
+  for (const auto& e : s.events("lonely", "IPAddressPool"))
+    warned += e.find("no L2Advertisement selects this pool") != std::string::npos;
+  EXPECT_EQ(warned, 1) << "not repeated on every rebuild";
+  auto health = httpGet(c.port(), "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->first, 200);
+}
+
+}  // namespace
+}  // namespace ironlb::controller::it

@@ -1,0 +1,49 @@
+// buildConfig: informer JSON -> lbconfig, decode failures make the whole configuration invalid.
+#include "controller/daemon/config_source.h"
+
+#include <gtest/gtest.h>
+
+namespace ironlb::controller {
+namespace {
+
+using nlohmann::json;
+
+json pool(const std::string& name, json addresses) {
+  return {{"metadata", {{"name", name}, {"namespace", "lb"}, {"resourceVersion", "1"}}},
+          {"spec", {{"addresses", addresses}}}};
+}
+
+TEST(ConfigSourceTest, BuildsFromStores) {
+  k8s::ObjectStore pools;
+  k8s::ObjectStore ads;
+  pools.apply(k8s::WatchEventType::kAdded, pool("a", {"192.0.2.0/28"}));
+  ads.apply(k8s::WatchEventType::kAdded,
+            {{"metadata", {{"name", "all"}, {"namespace", "lb"}, {"resourceVersion", "1"}}},
+             {"spec", json::object()}});
+  auto r = buildConfig(pools, ads, "lb");
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r.config->pool("a"), nullptr);
+  EXPECT_TRUE(r.config->isAdvertised("a"));
+}
+
+TEST(ConfigSourceTest, ErrorsNameTheObject) {
+  k8s::ObjectStore pools;
+  k8s::ObjectStore ads;
+  pools.apply(k8s::WatchEventType::kAdded, pool("a", {"192.0.2.0/28"}));
+  pools.apply(k8s::WatchEventType::kAdded, pool("b", {"192.0.2.8/29"}));  // overlaps a
+  pools.apply(k8s::WatchEventType::kAdded, pool("c", "not-a-list"));      // does not decode
+  auto r = buildConfig(pools, ads, "lb");
+  EXPECT_FALSE(r.ok());
+  ASSERT_GE(r.errors.size(), 2u);
+  bool overlap = false;
+  bool undecodable = false;
+  for (const auto& e : r.errors) {
+    overlap |= e.name == "b" || (e.name == "a" && e.message.find("overlap") != std::string::npos);
+    undecodable |= e.name == "c" && e.kind == "IPAddressPool";
+  }
+  EXPECT_TRUE(overlap);
+  EXPECT_TRUE(undecodable);
+}
+
+}  // namespace
+}  // namespace ironlb::controller

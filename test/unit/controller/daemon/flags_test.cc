@@ -1,0 +1,138 @@
+// ControllerFlags: defaults, both flag forms, environment, precedence, errors.
+#include "controller/daemon/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace ironlb::controller {
+namespace {
+
+k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Result<ParsedFlags> parse(std::vector<std::string> args,
+                          std::map<std::string, std::string> env = {}) {
+  return parseFlags(args, envOf(std::move(env)), "host-1");
+}
+
+TEST(FlagsTest, Defaults) {
+  auto p = parse({});
+  ASSERT_TRUE(p.ok()) << p.error();
+  const ControllerFlags& f = p->flags;
+  EXPECT_EQ(f.kubeconfig, "");
+  EXPECT_EQ(f.ns, "metallb-system");
+  EXPECT_EQ(f.lb_class, "");
+  EXPECT_EQ(f.metrics_host, "0.0.0.0");
+  EXPECT_EQ(f.metrics_port, 7472);
+  EXPECT_EQ(f.log_level, spdlog::level::info);
+  EXPECT_EQ(f.log_format, util::LogFormat::kText);
+  EXPECT_TRUE(f.leader_elect);
+  EXPECT_EQ(f.lease_name, "ironlb-controller");
+  EXPECT_EQ(f.identity, "host-1");
+  EXPECT_FALSE(p->help);
+}
+
+TEST(FlagsTest, PodEnvironmentDefaults) {
+  auto p = parse({}, {{"POD_NAMESPACE", "lb"}, {"POD_NAME", "ctl-abc"}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->flags.ns, "lb");
+  EXPECT_EQ(p->flags.identity, "ctl-abc");
+}
+
+TEST(FlagsTest, TheChartsArguments) {
+  // config/helm/ironlb/templates/controller.yaml, as Kubernetes expands $(POD_NAME).
+  auto p = parse({"--namespace=metallb-system", "--log-level=debug", "--log-format=json",
+                  "--lb-class=example.com/lb", "--metrics-address=0.0.0.0:7472",
+                  "--leader-elect=true", "--lease-name=ironlb-controller", "--identity=ctl-1"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.log_level, spdlog::level::debug);
+  EXPECT_EQ(p->flags.log_format, util::LogFormat::kJson);
+  EXPECT_EQ(p->flags.lb_class, "example.com/lb");
+  EXPECT_EQ(p->flags.identity, "ctl-1");
+}
+
+TEST(FlagsTest, SpaceSeparatedValuesAndBooleans) {
+  auto p = parse({"--namespace", "x", "--leader-elect", "false", "--metrics-address", "[::1]:9000",
+                  "--status-writers", "3"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.ns, "x");
+  EXPECT_FALSE(p->flags.leader_elect);
+  EXPECT_EQ(p->flags.metrics_host, "::1");
+  EXPECT_EQ(p->flags.metrics_port, 9000);
+  EXPECT_EQ(p->flags.status_writers, 3);
+  p = parse({"--leader-elect", "--namespace=y"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->flags.leader_elect) << "a bare boolean flag is true";
+  EXPECT_EQ(p->flags.ns, "y");
+}
+
+TEST(FlagsTest, EnvironmentAndPrecedence) {
+  auto p = parse({"--lb-class=flag"}, {{"IRONLB_LB_CLASS", "env"},
+                                       {"IRONLB_METRICS_ADDRESS", "127.0.0.1:1"},
+                                       {"IRONLB_LEADER_ELECT", "false"},
+                                       {"IRONLB_NAMESPACE", "from-env"},
+                                       {"POD_NAMESPACE", "pod"}});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.lb_class, "flag") << "the flag wins";
+  EXPECT_EQ(p->flags.metrics_port, 1);
+  EXPECT_FALSE(p->flags.leader_elect);
+  EXPECT_EQ(p->flags.ns, "from-env") << "IRONLB_NAMESPACE beats $POD_NAMESPACE";
+}
+
+TEST(FlagsTest, LeaseTiming) {
+  auto p = parse({"--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.lease_timing.leaseDuration, std::chrono::seconds(4));
+  EXPECT_EQ(p->flags.lease_timing.retryPeriod, std::chrono::milliseconds(500));
+  EXPECT_FALSE(parse({"--lease-duration=2s", "--renew-deadline=3s"}).ok())
+      << "renew deadline must be shorter than the lease";
+}
+
+TEST(FlagsTest, Errors) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  const Case cases[] = {
+      {{"--nope"}, "unknown flag --nope"},
+      {{"stray"}, "unexpected argument"},
+      {{"--namespace"}, "needs a value"},
+      {{"--log-level=loud"}, "--log-level"},
+      {{"--log-format=xml"}, "--log-format"},
+      {{"--metrics-address=7472"}, "HOST:PORT"},
+      {{"--metrics-address=:70000"}, "--metrics-address"},
+      {{"--leader-elect=maybe"}, "true or false"},
+      {{"--status-writers=0"}, "--status-writers"},
+      {{"--retry-period=5"}, "duration"},
+      {{"--namespace="}, "--namespace must not be empty"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.args);
+    ASSERT_FALSE(p.ok()) << c.args[0];
+    EXPECT_NE(p.error().find(c.mentions), std::string::npos) << p.error();
+  }
+  auto bad_env = parse({}, {{"IRONLB_STATUS_WRITERS", "many"}});
+  ASSERT_FALSE(bad_env.ok());
+  EXPECT_NE(bad_env.error().find("IRONLB_STATUS_WRITERS"), std::string::npos) << bad_env.error();
+}
+
+TEST(FlagsTest, Help) {
+  auto p = parse({"--namespace=x", "--help"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->help);
+  const std::string usage = usageText();
+  for (const char* flag :
+       {"--kubeconfig", "--namespace", "--lb-class", "--metrics-address", "--log-level",
+        "--log-format", "--leader-elect", "--lease-name", "--identity"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
+}  // namespace ironlb::controller

@@ -1,0 +1,183 @@
+// ServiceIntent: scope (type and class), annotations under both prefixes, requested IPs,
+// families, ports, sharing and backend keys, status IPs.
+#include "controller/reconciler/service_intent.h"
+
+#include <gtest/gtest.h>
+
+#include "controller/reconciler/annotations.h"
+#include "service_builder.h"
+
+namespace ironlb::reconciler {
+namespace {
+
+using testing::ip;
+using testing::Svc;
+
+TEST(ScopeTest, ClassFilter) {
+  struct Case {
+    const char* name;
+    api::Service service;
+    std::string configured;
+    Scope want;
+  };
+  const Case cases[] = {
+      {"no class, none configured", Svc("a", "s"), "", Scope::kLoadBalancer},
+      {"class, none configured", Svc("a", "s").cls("x"), "", Scope::kOtherClass},
+      {"same class", Svc("a", "s").cls("x"), "x", Scope::kLoadBalancer},
+      {"other class", Svc("a", "s").cls("y"), "x", Scope::kOtherClass},
+      {"no class, class configured", Svc("a", "s"), "x", Scope::kOtherClass},
+      {"class prefix is not the class", Svc("a", "s").cls("x2"), "x", Scope::kOtherClass},
+      {"ClusterIP", Svc("a", "s").type("ClusterIP"), "", Scope::kNotLoadBalancer},
+      {"NodePort, class configured", Svc("a", "s").type("NodePort"), "x", Scope::kNotLoadBalancer},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(scopeOf(c.service, c.configured), c.want) << c.name;
+  }
+}
+
+TEST(ServiceIntentTest, AnnotationsUnderBothPrefixes) {
+  struct Case {
+    const char* name;
+    api::Service service;
+    std::string pool, sharing;
+    std::vector<net::IpAddress> ips;
+    std::vector<std::string> deprecated;
+  };
+  const Case cases[] = {
+      {"none", Svc("a", "s"), "", "", {}, {}},
+      {"preferred prefix",
+       Svc("a", "s")
+           .annotate("metallb.io/address-pool", "p1")
+           .annotate("metallb.io/allow-shared-ip", "k")
+           .annotate("metallb.io/loadBalancerIPs", "192.0.2.5"),
+       "p1",
+       "k",
+       {ip("192.0.2.5")},
+       {}},
+      {"deprecated prefix honoured and listed",
+       Svc("a", "s")
+           .annotate("metallb.universe.tf/address-pool", "p2")
+           .annotate("metallb.universe.tf/allow-shared-ip", "k2")
+           .annotate("metallb.universe.tf/loadBalancerIPs", "192.0.2.6"),
+       "p2",
+       "k2",
+       {ip("192.0.2.6")},
+       {"metallb.universe.tf/address-pool", "metallb.universe.tf/allow-shared-ip",
+        "metallb.universe.tf/loadBalancerIPs"}},
+      {"preferred wins over deprecated",
+       Svc("a", "s")
+           .annotate("metallb.io/address-pool", "new")
+           .annotate("metallb.universe.tf/address-pool", "old"),
+       "new",
+       "",
+       {},
+       {"metallb.universe.tf/address-pool"}},
+      {"the controller's own deprecated output is not the user's",
+       Svc("a", "s").annotate("metallb.universe.tf/ip-allocated-from-pool", "p"),
+       "",
+       "",
+       {},
+       {}},
+      {"dual-stack request, spaces trimmed",
+       Svc("a", "s").annotate("metallb.io/loadBalancerIPs", " 192.0.2.7 , 2001:db8::7"),
+       "",
+       "",
+       {ip("192.0.2.7"), ip("2001:db8::7")},
+       {}},
+      {"spec.loadBalancerIP", Svc("a", "s").lbIp("198.51.100.3"), "", "", {ip("198.51.100.3")}, {}},
+  };
+  for (const Case& c : cases) {
+    auto intent = serviceIntent(c.service, {});
+    ASSERT_TRUE(intent.ok()) << c.name << ": " << intent.error();
+    EXPECT_EQ(intent->request.requested_pool, c.pool) << c.name;
+    EXPECT_EQ(intent->request.sharing_key, c.sharing) << c.name;
+    EXPECT_EQ(intent->request.requested_ips, c.ips) << c.name;
+    EXPECT_EQ(intent->deprecated_annotations, c.deprecated) << c.name;
+    EXPECT_EQ(intent->request_error, "") << c.name;
+  }
+}
+
+TEST(ServiceIntentTest, UnusableRequestsAreReportedNotFatal) {
+  struct Case {
+    const char* name;
+    api::Service service;
+    const char* mentions;
+  };
+  const Case cases[] = {
+      {"annotation and spec.loadBalancerIP",
+       Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "192.0.2.1").lbIp("192.0.2.2"),
+       "spec.loadBalancerIP"},
+      {"deprecated annotation and spec field",
+       Svc("a", "s").annotate("metallb.universe.tf/loadBalancerIPs", "192.0.2.1").lbIp("192.0.2.1"),
+       "metallb.universe.tf/loadBalancerIPs"},
+      {"not an IP", Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "192.0.2.300"),
+       "192.0.2.300"},
+      {"empty entry", Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "192.0.2.1,"),
+       "entry \"\""},
+      {"bad spec field", Svc("a", "s").lbIp("nope"), "nope"},
+  };
+  for (const Case& c : cases) {
+    auto intent = serviceIntent(c.service, {});
+    ASSERT_TRUE(intent.ok()) << c.name;
+    EXPECT_NE(intent->request_error.find(c.mentions), std::string::npos)
+        << c.name << ": " << intent->request_error;
+    EXPECT_TRUE(intent->request.requested_ips.empty()) << c.name;
+  }
+}
+
+TEST(ServiceIntentTest, FamiliesPolicyPortsKeys) {
+  api::Service legacy = Svc("a", "s").families({});
+  legacy.spec.cluster_ips = {"fd00::1", "10.0.0.1"};
+  auto r = serviceIntent(legacy, {{"team", "x"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->request.families, (std::vector{net::Family::kV6, net::Family::kV4}));
+  EXPECT_EQ(r->request.family_policy, allocator::FamilyPolicy::kSingleStack);
+  EXPECT_EQ(r->request.key, "a/s");
+  EXPECT_EQ(r->request.ns, "a");
+  EXPECT_EQ(r->request.namespace_labels, (lbconfig::Labels{{"team", "x"}}));
+
+  api::Service dual = Svc("a", "s")
+                          .families({net::Family::kV4, net::Family::kV6})
+                          .policy(api::IpFamilyPolicy::kRequireDualStack)
+                          .ports({{"a", "TCP", 80}, {"b", "UDP", 53}, {"c", "SCTP", 9}})
+                          .label("app", "web");
+  r = serviceIntent(dual, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->request.family_policy, allocator::FamilyPolicy::kRequireDualStack);
+  using allocator::Protocol;
+  EXPECT_EQ(r->request.ports,
+            (std::vector<allocator::ServicePort>{
+                {Protocol::kTcp, 80}, {Protocol::kUdp, 53}, {Protocol::kSctp, 9}}));
+  EXPECT_EQ(r->request.labels, (lbconfig::Labels{{"app", "web"}}));
+  EXPECT_EQ(r->request.backend_key, "");
+
+  r = serviceIntent(Svc("a", "s").local({{"b", "2"}, {"a", "1"}}), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->request.backend_key, "a=1,b=2");
+
+  EXPECT_FALSE(serviceIntent(Svc("a", "s").families({}), {}).ok()) << "no family at all";
+  EXPECT_FALSE(serviceIntent(Svc("a", "s").ports({{"x", "ICMP", 1}}), {}).ok());
+}
+
+TEST(ServiceIntentTest, StatusIps) {
+  api::Service s = Svc("a", "s").status({"192.0.2.1", "2001:db8::1"});
+  s.status.ingress.push_back({"", "lb.example.com", std::nullopt});
+  auto ips = statusIps(s);
+  ASSERT_TRUE(ips.ok());
+  EXPECT_EQ(*ips, (std::vector{ip("192.0.2.1"), ip("2001:db8::1")}));
+  EXPECT_FALSE(statusIps(Svc("a", "s").status({"bogus"})).ok());
+}
+
+TEST(AnnotationsTest, Keys) {
+  EXPECT_EQ(annotationKey(kIpAllocatedFromPool), "metallb.io/ip-allocated-from-pool");
+  EXPECT_EQ(deprecatedAnnotationKey(kAddressPool), "metallb.universe.tf/address-pool");
+  api::StringMap a{{"metallb.universe.tf/loadBalancerIPs", "x"}};
+  auto v = findAnnotation(a, kLoadBalancerIps);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(v->deprecated);
+  EXPECT_EQ(v->key, "metallb.universe.tf/loadBalancerIPs");
+  EXPECT_FALSE(findAnnotation(a, kAddressPool).has_value());
+}
+
+}  // namespace
+}  // namespace ironlb::reconciler
