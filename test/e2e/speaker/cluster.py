@@ -22,6 +22,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -164,9 +165,11 @@ class Speaker:
 
 
 class SpeakerCluster:
-    def __init__(self, kube, speaker_bin, nodes=3, zones=None):
+    def __init__(self, kube, speaker_bin, nodes=3, zones=None, controller_bin=None):
         self.kube = kube
         self.speaker_bin = speaker_bin
+        self.controller_bin = controller_bin
+        self.controller = None
         self.topo = Topology(nodes=nodes)
         self.zones = zones or {}
         self.speakers = {}
@@ -222,11 +225,32 @@ class SpeakerCluster:
                                   stdin=subprocess.DEVNULL)
             if listener.stdout.readline().strip() != "up":
                 raise RuntimeError(f"listener in {node.ns} did not start")
+        if self.controller_bin:
+            self.start_controller()
+
+    def start_controller(self):
+        """The real ironlb-controller, in the host namespace (it talks to 127.0.0.1 directly)."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.controller_log = open(os.path.join(self.workdir, "controller.log"), "a")
+        self.controller = subprocess.Popen(
+            [self.controller_bin, f"--kubeconfig={self.kube.kubeconfig}",
+             f"--namespace={self.ns}", f"--lb-class={self.lb_class}",
+             f"--metrics-address=127.0.0.1:{port}", f"--identity={self.tag}",
+             "--log-level=debug"],
+            stdin=subprocess.DEVNULL, stdout=self.controller_log, stderr=subprocess.STDOUT)
 
     def close(self):
         for s in self.speakers.values():
             if s.alive():
                 s.proc.kill()
+        if self.controller is not None:
+            if self.controller.poll() is None:
+                self.controller.kill()
+            self.controller.wait(timeout=10)
+            self.controller_log.close()
+            self.controller = None
         try:
             if hasattr(self, "ns"):
                 for kind in ("services", "endpointslices", "servicel2statuses",
@@ -240,6 +264,13 @@ class SpeakerCluster:
                 s.log.close()
 
     def dump_logs(self, stream=sys.stderr, lines=80):
+        if self.controller is not None:
+            try:
+                with open(os.path.join(self.workdir, "controller.log")) as f:
+                    stream.write("----- controller -----\n")
+                    stream.writelines(f.readlines()[-lines:])
+            except OSError:
+                pass
         for i, s in self.speakers.items():
             try:
                 with open(s.log_path) as f:
@@ -291,25 +322,41 @@ class SpeakerCluster:
         self.kube.apply({"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
                          "metadata": {"name": name, "namespace": self.ns}, "spec": spec})
 
-    def service(self, name, ips, endpoints=(), local=False, labels=None, ready=True):
-        """A LoadBalancer Service of this run's class with `ips` as its LB IPs (status written as
-        the controller would) and an EndpointSlice with one endpoint on each node in
-        `endpoints` (indexes)."""
+    def service(self, name, ips, endpoints=(), local=False, labels=None, ready=True, raw=False,
+                port=LISTEN_PORT, share=None):
+        """A LoadBalancer Service of this run's class with `ips` as its LB IPs and an
+        EndpointSlice with one endpoint on each node in `endpoints` (indexes). With the real
+        controller running the IPs are requested (annotation metallb.io/loadBalancerIPs) and
+        assigned by it; otherwise, or with raw=True (shapes the controller would refuse), the
+        status is written directly as the controller would."""
         families = []
         for ip in ips:
             family = "IPv6" if ":" in ip else "IPv4"
             if family not in families:
                 families.append(family)
         spec = {"type": "LoadBalancer", "loadBalancerClass": self.lb_class,
-                "ports": [{"name": "http", "port": LISTEN_PORT, "protocol": "TCP"}],
+                "ports": [{"name": "http", "port": port, "protocol": "TCP"}],
                 "selector": {"app": name},
                 "externalTrafficPolicy": "Local" if local else "Cluster",
                 "ipFamilies": families,
                 "ipFamilyPolicy": "RequireDualStack" if len(families) > 1 else "SingleStack"}
+        via_controller = self.controller is not None and not raw
+        annotations = {"metallb.io/loadBalancerIPs": ",".join(ips)} if via_controller else {}
+        if share:
+            annotations["metallb.io/allow-shared-ip"] = share
         self.kube.apply({"apiVersion": "v1", "kind": "Service",
                          "metadata": {"name": name, "namespace": self.ns,
-                                      "labels": labels or {}}, "spec": spec})
-        self.set_ingress(name, ips)
+                                      "labels": labels or {}, "annotations": annotations},
+                         "spec": spec})
+        if via_controller:
+            def assigned():
+                svc = self.kube.get("service", name, self.ns) or {}
+                got = [i.get("ip") for i in
+                       svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
+                return got == ips
+            wait_for(assigned, 30, 0.1, f"the controller assigning {ips} to {name}")
+        else:
+            self.set_ingress(name, ips)
         self.set_endpoints(name, endpoints, ready=ready)
 
     def set_ingress(self, name, ips):
@@ -504,11 +551,14 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--state", required=True, help="test control plane state directory")
     p.add_argument("--speaker", required=True, help="ironlb-speaker binary")
+    p.add_argument("--controller", help="ironlb-controller binary: assigns the LB IPs")
     args, rest = p.parse_known_args()
     ARGS["kube"] = Kube(args.state)
     ARGS["speaker"] = args.speaker
+    ARGS["controller"] = args.controller
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
 
 
 def new_cluster(nodes=3, zones=None):
-    return SpeakerCluster(ARGS["kube"], ARGS["speaker"], nodes=nodes, zones=zones)
+    return SpeakerCluster(ARGS["kube"], ARGS["speaker"], nodes=nodes, zones=zones,
+                          controller_bin=ARGS.get("controller"))

@@ -107,25 +107,27 @@ class AnnounceTest(unittest.TestCase):
 
     def test_shared_ip_lands_on_one_node(self):
         c = self.c
-        c.pool("shared", ["192.0.2.105-192.0.2.109"])
+        c.pool("shared", ["192.0.2.105-192.0.2.109", "2001:db8:1::105-2001:db8:1::109"])
         c.advertise("shared", pools=["shared"])
         ip = "192.0.2.105"
         c.add_vip(ip)
-        # Two Services on one IP, their first IPs differ: still one owner for the shared IP.
-        c.service("shared-a", [ip], endpoints=[0, 1, 2])
-        c.service("shared-b", ["192.0.2.106", ip], endpoints=[0, 1, 2])
+        # Two Services share the IP (sharing key, different ports); their first IPs differ (the
+        # second is dual-stack with IPv6 first): still one owner for the shared IP.
+        c.service("shared-a", [ip], endpoints=[0, 1, 2], share="k", port=8081)
+        c.service("shared-b", ["2001:db8:1::105", ip], endpoints=[0, 1, 2], share="k",
+                  port=8082)
         owner = c.wait_single_owner(ip)
         self.assertEqual(self.nodes_answering(ip), {owner})
-        name = c.node_names[owner]
         for svc in ("shared-a", "shared-b"):
             self.assertEqual(c.metric(owner, "metallb_speaker_announced", ip=ip,
                                       service=f"{c.ns}/{svc}"), 1)
+        if c.controller is not None:
+            return  # the controller refuses the mixed-policy sharing below
         # Local policy on one of them: the shared IP moves where both can live.
         other = (owner + 1) % 3
         c.kube.patch("service", "shared-a", {"spec": {"externalTrafficPolicy": "Local"}}, ns=c.ns)
         c.set_endpoints("shared-a", [other])
         self.assertEqual(c.wait_single_owner(ip, exclude={owner}), other)
-        self.assertNotEqual(c.node_names[other], name)
 
     def test_local_policy_follows_endpoints(self):
         c = self.c
