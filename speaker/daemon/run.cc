@@ -101,8 +101,8 @@ int runSpeaker(int argc, const char* const* argv) {
       };
   signals.async_wait(on_signal);
   io.run();
+  health.stop();     // its readiness callback reads the speaker
   speaker->reset();  // stops informers and the event recorder before the client goes away
-  health.stop();
   log->info("stopped");
   return 0;
 }
