@@ -37,6 +37,28 @@ std::vector<uint8_t> readKeyFile(const std::string& path, std::string* error) {
   return {text.begin(), text.end()};
 }
 
+// Nodes are the biggest objects the speaker watches (images, capacity, node info...) and
+// there is one per node: keep only what the speaker reads (labels, conditions, addresses) and
+// what Events need (name, uid).
+void slimNode(Json& node) {
+  k8s::dropManagedFields(node);
+  if (auto m = node.find("metadata"); m != node.end() && m->is_object()) m->erase("annotations");
+  node.erase("spec");
+  if (auto st = node.find("status"); st != node.end() && st->is_object()) {
+    Json slim = Json::object();
+    for (const char* keep : {"conditions", "addresses"})
+      if (auto it = st->find(keep); it != st->end()) slim[keep] = std::move(*it);
+    if (auto c = slim.find("conditions"); c != slim.end() && c->is_array()) {
+      for (auto& condition : *c) {
+        if (!condition.is_object()) continue;
+        for (const char* drop : {"lastHeartbeatTime", "lastTransitionTime", "message"})
+          condition.erase(drop);
+      }
+    }
+    *st = std::move(slim);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8s::ApiClient& api,
@@ -132,7 +154,13 @@ void Speaker::makeInformers() {
   auto add = [this](const k8s::ResourceType& type, std::string ns,
                     std::function<void(const Json&, bool)> on) {
     auto informer = std::make_unique<k8s::Informer>(
-        api_, io_, k8s::InformerOptions{.type = type, .ns = std::move(ns), .metrics = &k8sMetrics_},
+        api_, io_,
+        k8s::InformerOptions{.type = type,
+                             .ns = std::move(ns),
+                             .transform = &type == &resources::kNodes
+                                              ? std::function<void(Json&)>(slimNode)
+                                              : std::function<void(Json&)>(k8s::dropManagedFields),
+                             .metrics = &k8sMetrics_},
         k8s::InformerHandlers{.onAdd = [on](const Json& o) { on(o, false); },
                               .onUpdate = [on](const Json&, const Json& o) { on(o, false); },
                               .onDelete = [on](const Json& o) { on(o, true); },
