@@ -199,11 +199,13 @@ void Speaker::makeInformers() {
 }
 
 void Speaker::onServiceObject(const Json& object, bool deleted) {
+  k8sMetrics_.updates().inc();  // metallb_k8s_client_updates_total
   if (deleted) {
     dirtyServices_.insert(cache_.removeService(k8s::namespaceOf(object), k8s::nameOf(object)));
   } else {
     auto svc = api::decodeService(object);
     if (!svc.ok()) {
+      k8sMetrics_.updateErrors().inc();
       log_->warn("ignoring an update that does not decode: {}", svc.error());
       return;
     }
@@ -213,12 +215,14 @@ void Speaker::onServiceObject(const Json& object, bool deleted) {
 }
 
 void Speaker::onSliceObject(const Json& object, bool deleted) {
+  k8sMetrics_.updates().inc();  // metallb_k8s_client_updates_total
   std::vector<std::string> affected;
   if (deleted) {
     affected = cache_.removeSlice(k8s::namespaceOf(object), k8s::nameOf(object));
   } else {
     auto slice = api::decodeEndpointSlice(object);
     if (!slice.ok()) {
+      k8sMetrics_.updateErrors().inc();
       log_->warn("ignoring an update that does not decode: {}", slice.error());
       return;
     }
@@ -229,12 +233,14 @@ void Speaker::onSliceObject(const Json& object, bool deleted) {
 }
 
 void Speaker::onNodeObject(const Json& object, bool deleted) {
+  k8sMetrics_.updates().inc();  // metallb_k8s_client_updates_total
   NodeEffect effect;
   if (deleted) {
     effect = cache_.removeNode(k8s::nameOf(object));
   } else {
     auto node = api::decodeNode(object);
     if (!node.ok()) {
+      k8sMetrics_.updateErrors().inc();
       log_->warn("ignoring an update that does not decode: {}", node.error());
       return;
     }
@@ -246,6 +252,7 @@ void Speaker::onNodeObject(const Json& object, bool deleted) {
 }
 
 void Speaker::onConfigObject(const k8s::ResourceType& type, const Json& object, bool deleted) {
+  k8sMetrics_.updates().inc();  // metallb_k8s_client_updates_total
   const std::string ns = k8s::namespaceOf(object), name = k8s::nameOf(object);
   bool changed = false;
   std::string error;
@@ -277,6 +284,7 @@ void Speaker::onConfigObject(const k8s::ResourceType& type, const Json& object, 
   if (!error.empty()) {
     // An object the API server accepted but we cannot read: the configuration is stale until
     // it is fixed (MetalLB does the same).
+    k8sMetrics_.updateErrors().inc();
     log_->error("configuration object does not decode, keeping the last configuration: {}", error);
     k8sMetrics_.configStale().set(1);
     return;
