@@ -3,6 +3,7 @@
 #include "common/api/node.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
+#include "controller/daemon/service_status.h"
 
 namespace ironlb::controller {
 namespace {
@@ -45,22 +46,28 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                          .get()),
       events_(api, {.component = "ironlb-controller",
                     .host = flags_.identity,
-                    // Busier than the default (25, then 1/s): a burst of new Services should
-                    // mostly get their IPAllocated event, without competing with status writes.
+                    // Events are best effort and share the API server with status writes:
+                    // a burst of 25, then one per second (the recorder's default), so a
+                    // thousand new Services are assigned first and mostly not evented.
                     .aggregation = {.burst = 25, .refillEvery = std::chrono::seconds(1)},
                     .metrics = &metrics}),
-      services_(api, io, informerOptions(k8s::resources::kServices, "", metrics),
+      services_(api, io,
+                [&] {
+                  auto o = informerOptions(k8s::resources::kServices, "", metrics);
+                  o.transform = [cls = flags_.lb_class](k8s::Json& s) { slimService(s, cls); };
+                  return o;
+                }(),
                 {.onAdd =
                      [this](const k8s::Json& s) {
-                       if (session_) session_->serviceChanged(k8s::objectKey(s));
+                       if (session_) session_->serviceAdded(s);
                      },
                  .onUpdate =
-                     [this](const k8s::Json&, const k8s::Json& s) {
-                       if (session_) session_->serviceChanged(k8s::objectKey(s));
+                     [this](const k8s::Json& before, const k8s::Json& after) {
+                       if (session_) session_->serviceUpdated(before, after);
                      },
                  .onDelete =
                      [this](const k8s::Json& s) {
-                       if (session_) session_->serviceDeleted(k8s::objectKey(s));
+                       if (session_) session_->serviceDeleted(s);
                      },
                  .onSynced = [this] { onSynced(); }}),
       pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics),

@@ -157,6 +157,7 @@ void LeaderSession::restoreAll() {
   int64_t restored = 0;
   int64_t failed = 0;
   for (const auto& [key, json] : ctx_.services.store().items()) {
+    if (plainlyNotOurs(json, ctx_.flags.lb_class)) continue;
     auto service = api::decodeService(json);
     if (!service) continue;  // reconcile reports it
     if (service->status.ingress.empty()) continue;
@@ -173,11 +174,29 @@ void LeaderSession::restoreAll() {
                 {{"restored", restored}, {"failed", failed}});
 }
 
-void LeaderSession::serviceChanged(const std::string& key) {
-  if (running_) queue_.add(key);
+void LeaderSession::serviceAdded(const k8s::Json& object) {
+  if (running_) queue_.add(k8s::objectKey(object));
 }
 
-void LeaderSession::serviceDeleted(const std::string& key) {
+void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& after) {
+  if (!running_) return;
+  const std::string key = k8s::objectKey(after);
+  if (auto it = written_.find(key);
+      it != written_.end() && it->second.base_version != k8s::resourceVersionOf(after)) {
+    written_.erase(it);  // the informer caught up with our write
+  }
+  // The echo of our own write (or any status-only change that leaves the Service showing what
+  // we hold for it) changes nothing the reconcile reads: skip it.
+  if (!pending_.count(key) && onlyStatusChanged(before, after)) {
+    reconciler::DesiredStatus held;
+    if (auto a = reconciler_.allocator().assignment(key)) held = {a->ips, a->pool};
+    if (jsonShowsDesired(after, held)) return;
+  }
+  queue_.add(key);
+}
+
+void LeaderSession::serviceDeleted(const k8s::Json& last) {
+  const std::string key = k8s::objectKey(last);
   written_.erase(key);
   if (running_) queue_.add(key);
 }
@@ -209,8 +228,7 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
   }
   if (auto it = written_.find(key); it != written_.end()) {
     if (it->second.base_version == service->meta.resource_version) {
-      service->status = it->second.status;
-      service->meta.annotations = it->second.annotations;
+      showDesired(*service, it->second.desired);
     } else {
       written_.erase(it);  // the informer caught up (or moved past our write)
     }
@@ -220,6 +238,11 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
 
 void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
   const k8s::Json* object = ctx_.services.get(key);
+  if (object && !pending_.count(key) && plainlyNotOurs(*object, ctx_.flags.lb_class) &&
+      !reconciler_.allocator().assignment(key)) {
+    done(WorkQueue::Outcome::kDone);  // most Services in a cluster: not worth decoding
+    return;
+  }
   std::optional<api::Service> service = current(key);
   if (object && !service) {
     done(WorkQueue::Outcome::kDone);  // undecodable: logged; nothing sensible to do
@@ -251,24 +274,29 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
-  write(key, std::move(d.desired), std::move(done));
+  write(key, std::move(d.desired), service->meta.resource_version, std::move(done));
 }
 
 void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desired,
-                          WorkQueue::Done done) {
-  writes_.enqueue([this, key, desired = std::move(desired), done]() -> WritePool::Blocking {
-    // A worker is free: decide from the freshest copy.
+                          std::string decided_version, WorkQueue::Done done) {
+  writes_.enqueue([this, key, desired = std::move(desired),
+                   decided_version = std::move(decided_version), done]() -> WritePool::Blocking {
+    // A worker is free: write from the freshest copy. Unless the Service changed since the
+    // decision, it still needs the write (nothing else writes it while its key is in flight).
     const k8s::Json* object = ctx_.services.get(key);
-    std::optional<api::Service> service = current(key);
-    if (!object || !service || showsDesired(*service, desired)) {
+    if (!object) {
       done(WorkQueue::Outcome::kDone);
       return {};
     }
-    k8s::Json snapshot = *object;
-    if (auto it = snapshot.find("metadata"); it != snapshot.end() && it->is_object()) {
-      it->erase("managedFields");  // the server keeps them when a PUT omits them
+    if (k8s::resourceVersionOf(*object) != decided_version) {
+      std::optional<api::Service> service = current(key);
+      if (!service || showsDesired(*service, desired)) {
+        done(WorkQueue::Outcome::kDone);
+        return {};
+      }
     }
-    const std::string base = service->meta.resource_version;
+    k8s::Json snapshot = *object;
+    const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
     return [this, &api, key, base, desired, done,
             snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
@@ -276,25 +304,18 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
           api, k8s::resources::kServices, std::move(snapshot),
           [&desired](k8s::Json& s) { return applyDesired(s, desired); },
           {.maxAttempts = 5, .call = {.cancel = WritePool::currentToken()}});
-      return
-          [this, key, base, done, result = std::move(result)] { written(key, base, result, done); };
+      return [this, key, base, desired = std::move(desired), done, result = std::move(result)] {
+        written(key, base, desired, result, done);
+      };
     };
   });
 }
 
 void LeaderSession::written(const std::string& key, const std::string& base_version,
+                            reconciler::DesiredStatus desired,
                             const k8s::ApiResult<k8s::Json>& result, const WorkQueue::Done& done) {
   if (result) {
-    auto service = api::decodeService(*result);
-    if (service) {
-      std::string ips;
-      for (const auto& i : service->status.ingress)
-        ips += (ips.empty() ? "" : ",") + i.ip;
-      util::logWith(*log(), spdlog::level::debug, "status written",
-                    {{"service", key}, {"ips", ips}});
-      written_[key] = {base_version, std::move(service->status),
-                       std::move(service->meta.annotations)};
-    }
+    written_[key] = {base_version, std::move(desired)};
     done(WorkQueue::Outcome::kDone);
     return;
   }

@@ -82,8 +82,9 @@ class LeaderSession {
   // Start-up restore is done and Services are being reconciled.
   bool running() const { return running_; }
 
-  void serviceChanged(const std::string& key);
-  void serviceDeleted(const std::string& key);
+  void serviceAdded(const k8s::Json& object);
+  void serviceUpdated(const k8s::Json& before, const k8s::Json& after);
+  void serviceDeleted(const k8s::Json& last);
   // A pool or an advertisement changed (coalesced: one rebuild per turn of the loop).
   void configChanged();
   // The labels of namespace `ns` changed.
@@ -96,17 +97,18 @@ class LeaderSession {
  private:
   struct Written {
     std::string base_version;  // the resourceVersion the write started from
-    api::ServiceStatus status;
-    api::StringMap annotations;
+    reconciler::DesiredStatus desired;
   };
 
   void applyConfig();
   void reportIssues(const reconciler::IssueReport& report);
   void restoreAll();
   void reconcile(const std::string& key, k8s::WorkQueue::Done done);
-  void write(const std::string& key, reconciler::DesiredStatus desired, k8s::WorkQueue::Done done);
+  void write(const std::string& key, reconciler::DesiredStatus desired, std::string decided_version,
+             k8s::WorkQueue::Done done);
   void written(const std::string& key, const std::string& base_version,
-               const k8s::ApiResult<k8s::Json>& result, const k8s::WorkQueue::Done& done);
+               reconciler::DesiredStatus desired, const k8s::ApiResult<k8s::Json>& result,
+               const k8s::WorkQueue::Done& done);
   // The Service as decoded from the informer, with the session's own unechoed write applied.
   std::optional<api::Service> current(const std::string& key);
   void retryPending();

@@ -17,6 +17,28 @@ namespace ironlb::controller {
 // deprecated metallb.universe.tf/ip-allocated-from-pool is gone.
 bool showsDesired(const api::Service& service, const reconciler::DesiredStatus& desired);
 
+// The same on a decoded Service: what it shows once a write of `desired` has landed.
+void showDesired(api::Service& service, const reconciler::DesiredStatus& desired);
+
+// Whether an update changed only what the controller writes (status, resourceVersion,
+// managedFields, the ip-allocated-from-pool annotation): nothing the reconcile reads.
+bool onlyStatusChanged(const nlohmann::json& before, const nlohmann::json& after);
+
+// Whether the Service JSON shows `desired` (the JSON twin of showsDesired, without decoding).
+bool jsonShowsDesired(const nlohmann::json& service, const reconciler::DesiredStatus& desired);
+
+// Cheap test on the JSON: a LoadBalancer of another class, or a Service that is no
+// LoadBalancer and carries neither our annotation nor ingress IPs. Such a Service needs no
+// decoding unless the controller holds IPs for it.
+bool plainlyNotOurs(const nlohmann::json& service, std::string_view lb_class);
+
+// The Services informer's transform. Drops metadata.managedFields (half of a Service in
+// memory; status writes omit them and the server keeps them). A Service that is plainly not
+// ours (see above) is cut down to what says so (name, namespace, uid, resourceVersion,
+// deletionTimestamp, spec.type, spec.loadBalancerClass): the controller never writes such a
+// Service, and in most clusters they are the majority.
+void slimService(nlohmann::json& service, std::string_view lb_class);
+
 // Makes `service` (API JSON) show `desired`. The ingress list is replaced only when its IPs
 // differ, so fields the server fills in (ipMode) stay. Returns whether anything changed.
 bool applyDesired(nlohmann::json& service, const reconciler::DesiredStatus& desired);

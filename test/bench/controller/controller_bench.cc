@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -87,6 +88,14 @@ class Observer {
   std::map<std::string, Clock::time_point> done_;
 };
 
+// CPU seconds of this process so far (the bare client's writers plus the observer).
+double selfCpu() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -142,6 +151,7 @@ int run(const Args& a) {
 
   // ---- bare client: same transport settings as the controller's writers.
   auto bare_client = connect(a.kubeconfig, a.writers + 4, &error);
+  const double cpu0 = selfCpu();
   const auto bare0 = Clock::now();
   auto listed = bare_client->api->listAll(k8s::resources::kServices, ns,
                                           {.labelSelector = "run=bare", .limit = 500});
@@ -172,6 +182,7 @@ int run(const Args& a) {
   });
   const auto bare_writes = Clock::now();
   auto bare_done = wait("bare", std::chrono::seconds(600));
+  const double cpu_bare = selfCpu() - cpu0;
   if (!bare_done || lost) {
     std::fprintf(stderr, "bare run did not finish (%d writes lost)\n", lost.load());
     return 1;
@@ -184,12 +195,14 @@ int run(const Args& a) {
                          .lb_class = cls,
                          .status_writers = a.writers},
                         a.work_dir + "/controller-bench-" + std::to_string(a.services) + ".log");
+  const double cpu1 = selfCpu();
   const auto ctl0 = Clock::now();
   if (!controller.start(&error)) {
     std::fprintf(stderr, "start: %s\n", error.c_str());
     return 1;
   }
   auto ctl_done = wait("ctl", std::chrono::seconds(900));
+  const double cpu_observer = selfCpu() - cpu1;
   const long rss = controller.process().peakRssKib();
   const double cpu = controller.process().cpuSeconds();
   controller.stop();
@@ -209,6 +222,10 @@ int run(const Args& a) {
               a.services / tc);
   std::printf("  ratio       : %.2f of the bare-client rate\n", tb / tc);
   std::printf("  controller  : peak RSS %.1f MiB, %.2f CPU s\n", rss / 1024.0, cpu);
+  std::printf(
+      "  bare client : %.2f CPU s (this process, observer included; the observer alone "
+      "used %.2f during the controller run)\n",
+      cpu_bare, cpu_observer);
   return 0;
 }
 

@@ -328,6 +328,13 @@ std::string annotationOf(const Json& object, const std::string& key) {
   return a.is_object() && a.contains(key) ? a[key].get<std::string>() : "";
 }
 
+int64_t statusInt(const Json& object, const std::string& field) {
+  auto status = object.find("status");
+  if (status == object.end() || !status->is_object()) return -1;
+  auto v = status->find(field);
+  return v != status->end() && v->is_number_integer() ? v->get<int64_t>() : -1;
+}
+
 bool Cluster::create(const k8s::ResourceType& type, const std::string& ns, const Json& object,
                      std::string* error) {
   auto r = api_.create(type, ns, object);

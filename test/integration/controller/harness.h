@@ -137,6 +137,8 @@ Json serviceObject(const std::string& name, const ServiceSpec& spec);
 // status.loadBalancer.ingress[].ip of a Service object.
 std::vector<std::string> ingressIps(const Json& service);
 std::string annotationOf(const Json& object, const std::string& key);
+// An integer field of an object's status; -1 when absent.
+int64_t statusInt(const Json& object, const std::string& field);
 
 class Cluster {
  public:

@@ -11,6 +11,12 @@
 namespace ironlb::controller::it {
 namespace {
 
+std::string holderOf(const Json& lease) {
+  auto spec = lease.find("spec");
+  if (spec == lease.end() || !spec->is_object()) return "?";
+  return spec->value("holderIdentity", "");
+}
+
 TEST(ControllerRbacIT, RunsWithTheChartsRbacOnly) {
   Scenario s("rbac");
   const std::string release = "ironlb";  // chart names: ironlb-controller (SA, Lease)
@@ -49,15 +55,15 @@ TEST(ControllerRbacIT, RunsWithTheChartsRbacOnly) {
   EXPECT_TRUE(s.waitEvent("web", "Normal/IPAllocated")) << "events create";
   EXPECT_TRUE(eventually([&] {
     auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p");
-    return pool && (*pool)["status"].value("assignedIPv4", 0) == 1;
+    return pool && statusInt(*pool, "assignedIPv4") == 1;
   })) << "ipaddresspools/status patch";
   auto lease = cluster().get(k8s::resources::kLeases, s.ns(), "ironlb-controller");
   ASSERT_TRUE(lease);
-  EXPECT_EQ((*lease)["spec"].value("holderIdentity", ""), "rbac-it");
+  EXPECT_EQ(holderOf(*lease), "rbac-it");
   c.stop();
   lease = cluster().get(k8s::resources::kLeases, s.ns(), "ironlb-controller");
   ASSERT_TRUE(lease);
-  EXPECT_EQ((*lease)["spec"].value("holderIdentity", "?"), "") << "released on SIGTERM";
+  EXPECT_EQ(holderOf(*lease), "") << "released on SIGTERM";
   const std::string log = c.log();
   EXPECT_EQ(log.find(" 403 "), std::string::npos) << "no request was forbidden";
   EXPECT_EQ(log.find("Forbidden"), std::string::npos);

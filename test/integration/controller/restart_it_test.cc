@@ -233,7 +233,7 @@ TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
   EXPECT_TRUE(eventually(
       [&] {
         auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p");
-        return pool && (*pool)["status"].value("assignedIPv4", -1) == static_cast<int>(n);
+        return pool && statusInt(*pool, "assignedIPv4") == static_cast<int64_t>(n);
       },
       60s));
   std::set<std::string> used;

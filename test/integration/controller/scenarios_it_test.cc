@@ -267,6 +267,30 @@ TEST(ControllerIT, InvalidPoolEditKeepsTheLastValidConfiguration) {
   EXPECT_EQ(c.metric("metallb_k8s_client_config_loaded_bool"), 1.0);
 }
 
+TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {
+  Scenario s("badstart");
+  s.createPool("a", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  Controller& first = s.startController();
+  s.createService("held");
+  const auto held = s.waitAnyIps("held");
+  ASSERT_FALSE(held.empty());
+  EXPECT_EQ(first.stop(), 0);
+  // A typo while the controller is down: b overlaps a.
+  s.createPool("b", {"192.0.2.8/29"});
+  Controller& second = s.startController(s.options(), "-second");
+  EXPECT_TRUE(
+      eventually([&] { return second.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  std::this_thread::sleep_for(2s);
+  EXPECT_FALSE(second.ready()) << "no valid configuration yet: nothing restored, not ready";
+  EXPECT_EQ(s.ips("held"), held) << "nothing cleared on the strength of a broken configuration";
+  ASSERT_TRUE(cluster().remove(k8s::resources::kIPAddressPools, s.ns(), "b"));
+  EXPECT_TRUE(second.waitReady());
+  s.createService("next");
+  EXPECT_FALSE(s.waitAnyIps("next").empty());
+  EXPECT_EQ(s.ips("held"), held);
+}
+
 TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
   Scenario s("release");
   s.createPool("one", {"192.0.2.5/32"});
@@ -308,17 +332,25 @@ TEST(ControllerIT, DeprecatedAnnotationsAreHonouredAndWarned) {
                   {.annotations = {{"metallb.universe.tf/address-pool", "old"},
                                    {"metallb.universe.tf/loadBalancerIPs", "192.0.2.4"}}});
   EXPECT_TRUE(s.waitIps("legacy", {"192.0.2.4"}));
-  EXPECT_TRUE(s.waitEvent("legacy", "Warning/deprecatedAnnotation"));
-  int warnings = 0;
-  for (const auto& e : s.events("legacy"))
-    warnings += e.rfind("Warning/deprecatedAnnotation", 0) == 0;
-  EXPECT_EQ(warnings, 2) << "one per deprecated annotation";
+  auto warnings = [&] {
+    int n = 0;
+    for (const auto& e : s.events("legacy"))
+      n += e.rfind("Warning/deprecatedAnnotation", 0) == 0;
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] { return warnings() == 2; }, 30s)) << "one per deprecated annotation";
+  // Not repeated when the Service is reconciled again.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "legacy",
+                                   {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(warnings(), 2);
 }
 
 TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
   Scenario s("status");
   s.createPool("p", {"192.0.2.0/28", "2001:db8:2::/120"});
-  s.createPool("lonely", {"198.51.100.0/28"});
+  // Named to sort after "p": equal-priority pools are tried by name.
+  s.createPool("z-lonely", {"198.51.100.0/28"});
   s.createAdvertisement("only-p", {{"ipAddressPools", {"p"}}});
   Controller& c = s.startController();
   ASSERT_TRUE(c.waitReady());
@@ -338,15 +370,15 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
            c.metric("metallb_allocator_ipv4_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_ipv6_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_addresses_total{pool=\"p\"}") == 272.0 &&
-           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"lonely\"}") == 16.0;
+           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"z-lonely\"}") == 16.0;
   })) << c.metrics();
   // A pool no L2Advertisement selects: warned once, as an event on the pool and in the log.
-  EXPECT_TRUE(s.waitEvent("lonely", "Warning/ConfigWarning", "IPAddressPool"));
+  EXPECT_TRUE(s.waitEvent("z-lonely", "Warning/ConfigWarning", "IPAddressPool"));
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
                                    {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
   std::this_thread::sleep_for(1s);
   int warned = 0;
-  for (const auto& e : s.events("lonely", "IPAddressPool"))
+  for (const auto& e : s.events("z-lonely", "IPAddressPool"))
     warned += e.find("no L2Advertisement selects this pool") != std::string::npos;
   EXPECT_EQ(warned, 1) << "not repeated on every rebuild";
   auto health = httpGet(c.port(), "/healthz");

@@ -72,5 +72,95 @@ TEST(ServiceStatusTest, ApplyDesiredKeepsServerFieldsAndOtherAnnotations) {
   EXPECT_FALSE(bare["metadata"].contains("annotations")) << "no empty annotations left behind";
 }
 
+TEST(ServiceStatusTest, ShowDesiredOnDecodedService) {
+  api::Service s = decoded(serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
+                                       {{"metallb.universe.tf/ip-allocated-from-pool", "p"}}));
+  showDesired(s, want({"192.0.2.2"}, "q"));
+  EXPECT_TRUE(showsDesired(s, want({"192.0.2.2"}, "q")));
+  showDesired(s, want({}, ""));
+  EXPECT_TRUE(s.status.ingress.empty());
+  EXPECT_TRUE(s.meta.annotations.empty());
+}
+
+TEST(ServiceStatusTest, OnlyStatusChanged) {
+  const json before = serviceJson(nullptr, {{"user", "x"}});
+  json echo = serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
+                          {{"user", "x"}, {"metallb.io/ip-allocated-from-pool", "p"}});
+  echo["metadata"]["resourceVersion"] = "8";
+  echo["metadata"]["managedFields"] = json::array({json::object()});
+  EXPECT_TRUE(onlyStatusChanged(before, echo)) << "our own write's echo";
+  json spec_change = before;
+  spec_change["spec"]["type"] = "ClusterIP";
+  EXPECT_FALSE(onlyStatusChanged(before, spec_change));
+  json label_change = before;
+  label_change["metadata"]["labels"] = {{"app", "x"}};
+  EXPECT_FALSE(onlyStatusChanged(before, label_change));
+  json annotation_change = before;
+  annotation_change["metadata"]["annotations"]["metallb.io/address-pool"] = "q";
+  EXPECT_FALSE(onlyStatusChanged(before, annotation_change));
+  json deleting = before;
+  deleting["metadata"]["deletionTimestamp"] = "2024-01-01T00:00:00Z";
+  EXPECT_FALSE(onlyStatusChanged(before, deleting));
+}
+
+TEST(ServiceStatusTest, JsonShowsDesiredAgreesWithTheDecodedCheck) {
+  const json cases[] = {
+      serviceJson(nullptr, nullptr),
+      serviceJson(json::array({{{"ip", "192.0.2.1"}, {"ipMode", "VIP"}}}),
+                  {{"metallb.io/ip-allocated-from-pool", "p"}}),
+      serviceJson(json::array({{{"ip", "192.0.2.1"}}}), {{"x", "y"}}),
+      serviceJson(json::array({{{"ip", "192.0.2.1"}}, {{"ip", "2001:db8::1"}}}),
+                  {{"metallb.io/ip-allocated-from-pool", "p"}}),
+      serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
+                  {{"metallb.io/ip-allocated-from-pool", "p"},
+                   {"metallb.universe.tf/ip-allocated-from-pool", "p"}}),
+  };
+  const reconciler::DesiredStatus wants[] = {want({}, ""), want({"192.0.2.1"}, "p"),
+                                             want({"192.0.2.1", "2001:db8::1"}, "p")};
+  for (const json& c : cases) {
+    for (const auto& w : wants) {
+      EXPECT_EQ(jsonShowsDesired(c, w), showsDesired(decoded(c), w)) << c.dump();
+    }
+  }
+}
+
+TEST(ServiceStatusTest, PlainlyNotOursAndSlimming) {
+  json lb = serviceJson(nullptr, {{"user", "x"}});
+  lb["metadata"]["labels"] = {{"app", "a"}};
+  lb["metadata"]["managedFields"] = json::array({json::object()});
+  lb["spec"]["ports"] = json::array({{{"port", 80}}});
+  json other = lb;
+  other["spec"]["loadBalancerClass"] = "example.com/other";
+  json cluster_ip = lb;
+  cluster_ip["spec"]["type"] = "ClusterIP";
+  json annotated = cluster_ip;
+  annotated["metadata"]["annotations"]["metallb.io/ip-allocated-from-pool"] = "p";
+
+  EXPECT_FALSE(plainlyNotOurs(lb, ""));
+  EXPECT_TRUE(plainlyNotOurs(lb, "x")) << "class-less, class x configured";
+  EXPECT_TRUE(plainlyNotOurs(other, ""));
+  EXPECT_TRUE(plainlyNotOurs(other, "x"));
+  EXPECT_FALSE(plainlyNotOurs(other, "example.com/other"));
+  EXPECT_TRUE(plainlyNotOurs(cluster_ip, ""));
+  EXPECT_FALSE(plainlyNotOurs(annotated, "")) << "ours to clean up";
+
+  json ours = lb;
+  slimService(ours, "");
+  EXPECT_FALSE(ours["metadata"].contains("managedFields"));
+  EXPECT_EQ(ours["metadata"]["labels"], lb["metadata"]["labels"]) << "ours stay whole";
+  EXPECT_EQ(ours["spec"], lb["spec"]);
+
+  json slim = other;
+  slimService(slim, "");
+  EXPECT_EQ(
+      slim,
+      (json{{"metadata", {{"name", "s"}, {"namespace", "n"}, {"resourceVersion", "7"}}},
+            {"spec", {{"type", "LoadBalancer"}, {"loadBalancerClass", "example.com/other"}}}}));
+  EXPECT_TRUE(plainlyNotOurs(slim, "")) << "a slimmed Service stays not ours";
+  auto d = api::decodeService(slim);
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->meta.name, "s");
+}
+
 }  // namespace
 }  // namespace ironlb::controller
