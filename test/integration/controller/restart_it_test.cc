@@ -95,8 +95,10 @@ class Churn {
 
 TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
   Scenario s("restart");
-  s.createPool("v4", {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"});
+  s.createPool("v4", {"192.0.2.64/26", "192.0.2.128/25", "198.51.100.0/24", "203.0.113.0/24"});
   s.createPool("v6", {"2001:db8:3::/112"});
+  // A dual-stack Service takes both IPs from one pool: the dual-stack ones ask for this one.
+  s.createPool("dual", {"192.0.2.0/26", "2001:db8:4::/120"}, {{"autoAssign", false}});
   s.createAdvertisement();
   ControllerOptions a = s.options("replica-a");
   a.leader_elect = true;
@@ -110,7 +112,9 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
       s.createService("v6-" + std::to_string(i - 500), v6());
     } else if (i < 950) {
       s.createService("dual-" + std::to_string(i - 900),
-                      {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
+                      {.annotations = {{"metallb.io/address-pool", "dual"}},
+                       .families = {"IPv4", "IPv6"},
+                       .family_policy = "RequireDualStack"});
     } else {
       const int k = (i - 950) / 2;
       s.createService("pair-" + std::to_string(k) + "-" + std::to_string(i % 2),
