@@ -17,12 +17,8 @@ cd "$root"
 
 bash test/deps.sh || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
-export IRONLB_CACHE=${IRONLB_CACHE:-$HOME/.cache/ironlb}
-export CCACHE_DIR=$IRONLB_CACHE/ccache
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
-# Clones at different paths share cache entries (paths are rewritten relative to the clone).
-export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
-mkdir -p "$IRONLB_CACHE"
+# shellcheck source=build-env.sh
+source test/build-env.sh
 if [ "${CI:-}" = "true" ]; then
   export IRONLB_FUZZ_SECONDS=${IRONLB_FUZZ_SECONDS:-45}
 fi
@@ -63,25 +59,17 @@ run_ctest() {  # run_ctest <build-dir> <ctest args...>: adds ctest's counts to t
   fi
   rm -f "$log"
 }
-configure_build() {  # configure_build <dir> <target> <cmake args...>
-  local dir=$1 target=$2
-  shift 2
-  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache "$@" >"$dir.configure.log" 2>&1 ||
-    { cat "$dir.configure.log"; return 1; }
-  ninja -C "$dir" "$target"
-}
 
 note "format check (clang-format)"
 check clang-format bash test/check-format.sh
 
 note "release build"
-check "release build" configure_build build all -DCMAKE_BUILD_TYPE=RelWithDebInfo
+check "release build" ironlb_configure_build build all "${IRONLB_RELEASE_ARGS[@]}"
 note "ASan+UBSan build of the unit tests"
-check "asan build" configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
+check "asan build" ironlb_configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
   -DIRONLB_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
 note "libFuzzer build (clang)"
-check "fuzz build" configure_build build-fuzz fuzz_targets -DIRONLB_FUZZ=ON \
+check "fuzz build" ironlb_configure_build build-fuzz fuzz_targets -DIRONLB_FUZZ=ON \
   -DIRONLB_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 
 if [ -x test/controlplane/build.sh ]; then

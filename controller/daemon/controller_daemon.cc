@@ -71,34 +71,10 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                      },
                  .onSynced = [this] { onSynced(); }}),
       pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics),
-             {.onAdd =
-                  [this](const k8s::Json&) {
-                    if (session_) session_->configChanged();
-                  },
-              .onUpdate =
-                  [this](const k8s::Json& a, const k8s::Json& b) {
-                    if (session_ && configRelevantChange(a, b)) session_->configChanged();
-                  },
-              .onDelete =
-                  [this](const k8s::Json&) {
-                    if (session_) session_->configChanged();
-                  },
-              .onSynced = [this] { onSynced(); }}),
+             configHandlers()),
       advertisements_(api, io,
                       informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics),
-                      {.onAdd =
-                           [this](const k8s::Json&) {
-                             if (session_) session_->configChanged();
-                           },
-                       .onUpdate =
-                           [this](const k8s::Json& a, const k8s::Json& b) {
-                             if (session_ && configRelevantChange(a, b)) session_->configChanged();
-                           },
-                       .onDelete =
-                           [this](const k8s::Json&) {
-                             if (session_) session_->configChanged();
-                           },
-                       .onSynced = [this] { onSynced(); }}),
+                      configHandlers()),
       namespace_informer_(
           api, io, informerOptions(k8s::resources::kNamespaces, "", metrics),
           {.onAdd = [this](const k8s::Json& n) { namespaceSeen(n, false); },
@@ -106,6 +82,19 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
            .onDelete = [this](const k8s::Json& n) { namespaceSeen(n, true); },
            .onSynced = [this] { onSynced(); }}) {
   readiness_.setNotReady("informers not synced");
+}
+
+k8s::InformerHandlers ControllerDaemon::configHandlers() {
+  auto changed = [this](const k8s::Json&) {
+    if (session_) session_->configChanged();
+  };
+  return {.onAdd = changed,
+          .onUpdate =
+              [this](const k8s::Json& a, const k8s::Json& b) {
+                if (session_ && configRelevantChange(a, b)) session_->configChanged();
+              },
+          .onDelete = changed,
+          .onSynced = [this] { onSynced(); }};
 }
 
 ControllerDaemon::~ControllerDaemon() {

@@ -56,6 +56,8 @@ class ControllerDaemon {
   void updateReadiness();
   void namespaceSeen(const k8s::Json& object, bool deleted);
   static bool configRelevantChange(const k8s::Json& before, const k8s::Json& after);
+  // Pools and advertisements: any relevant change rebuilds the configuration.
+  k8s::InformerHandlers configHandlers();
 
   boost::asio::io_context& io_;
   const ControllerFlags flags_;

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -165,8 +166,13 @@ class Speaker:
 
 
 class SpeakerCluster:
-    def __init__(self, kube, speaker_bin, nodes=3, zones=None, controller_bin=None):
+    def __init__(self, kube, speaker_bin, nodes=3, zones=None, controller_bin=None,
+                 namespace=None, lb_class=None):
+        """namespace / lb_class default to ones unique to the run; lb_class="" handles
+        Services without a loadBalancerClass (a real installation's default)."""
         self.kube = kube
+        self.namespace = namespace
+        self.wanted_lb_class = lb_class
         self.speaker_bin = speaker_bin
         self.controller_bin = controller_bin
         self.controller = None
@@ -192,8 +198,9 @@ class SpeakerCluster:
         global _crds_applied
         self.topo.__enter__()
         self.tag = self.topo.prefix
-        self.ns = f"e2e-{self.tag}"
-        self.lb_class = f"ironlb.test/{self.tag}"
+        self.ns = self.namespace or f"e2e-{self.tag}"
+        self.lb_class = (f"ironlb.test/{self.tag}" if self.wanted_lb_class is None
+                         else self.wanted_lb_class)
         self.nodes = self.topo.nodes
         self.client = self.topo.client
         self.node_names = [f"{self.tag}-n{i}" for i in range(len(self.nodes))]
@@ -547,7 +554,6 @@ ARGS = {}
 def main():
     """test_x.py --state DIR --speaker BIN [unittest args]"""
     import argparse
-    import unittest
     p = argparse.ArgumentParser()
     p.add_argument("--state", required=True, help="test control plane state directory")
     p.add_argument("--speaker", required=True, help="ironlb-speaker binary")
@@ -562,3 +568,28 @@ def main():
 def new_cluster(nodes=3, zones=None):
     return SpeakerCluster(ARGS["kube"], ARGS["speaker"], nodes=nodes, zones=zones,
                           controller_bin=ARGS.get("controller"))
+
+
+class ClusterTestCase(unittest.TestCase):
+    """One cluster per test class, built before its first test and always torn down.
+    Subclasses set NODES / ZONES and fill the cluster in prepare(c) (speakers, pools,
+    Services); a failing prepare() tears the cluster down too."""
+    NODES = 3
+    ZONES = None
+
+    @classmethod
+    def prepare(cls, c):
+        c.start_all()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.c = new_cluster(nodes=cls.NODES, zones=cls.ZONES).__enter__()
+        try:
+            cls.prepare(cls.c)
+        except BaseException:
+            cls.c.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.close()

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster  # noqa: E402
@@ -18,19 +17,8 @@ from cluster import wait_for  # noqa: E402
 EXCLUDE = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 
-class AnnounceTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.c = cluster.new_cluster(nodes=3, zones={0: "a", 1: "a", 2: "b"}).__enter__()
-        try:
-            cls.c.start_all()
-        except BaseException:
-            cls.c.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.close()
+class AnnounceTest(cluster.ClusterTestCase):
+    ZONES = {0: "a", 1: "a", 2: "b"}
 
     def tearDown(self):
         if any(self._outcome.errors[i][1] for i in range(len(self._outcome.errors))) \

@@ -7,7 +7,6 @@ import os
 import signal
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster  # noqa: E402
@@ -16,25 +15,15 @@ from cluster import wait_for  # noqa: E402
 V4, V6 = "192.0.2.120", "2001:db8:1::120"
 
 
-class FailoverTest(unittest.TestCase):
+class FailoverTest(cluster.ClusterTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.c = cluster.new_cluster(nodes=3).__enter__()
-        try:
-            c = cls.c
-            c.pool("fo", ["192.0.2.120-192.0.2.129", "2001:db8:1::120-2001:db8:1::129"])
-            c.advertise("fo", pools=["fo"])
-            c.start_all()
-            c.add_vip(V4)
-            c.add_vip(V6)
-            c.service("fo", [V4, V6], endpoints=[0, 1, 2])
-        except BaseException:
-            cls.c.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.close()
+    def prepare(cls, c):
+        c.pool("fo", ["192.0.2.120-192.0.2.129", "2001:db8:1::120-2001:db8:1::129"])
+        c.advertise("fo", pools=["fo"])
+        c.start_all()
+        c.add_vip(V4)
+        c.add_vip(V6)
+        c.service("fo", [V4, V6], endpoints=[0, 1, 2])
 
     def settle(self):
         """The current owner, with the client's neighbour entries pointing at it."""

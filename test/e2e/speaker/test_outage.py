@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster  # noqa: E402
@@ -17,25 +16,15 @@ from cluster import wait_for  # noqa: E402
 V4, V4B = "192.0.2.130", "192.0.2.131"
 
 
-class OutageTest(unittest.TestCase):
+class OutageTest(cluster.ClusterTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.c = cluster.new_cluster(nodes=3).__enter__()
-        try:
-            c = cls.c
-            c.pool("out", ["192.0.2.130-192.0.2.139"])
-            c.advertise("out", pools=["out"])
-            c.start_all()
-            c.add_vip(V4)
-            c.add_vip(V4B)
-            c.service("out", [V4], endpoints=[0, 1, 2])
-        except BaseException:
-            cls.c.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.close()
+    def prepare(cls, c):
+        c.pool("out", ["192.0.2.130-192.0.2.139"])
+        c.advertise("out", pools=["out"])
+        c.start_all()
+        c.add_vip(V4)
+        c.add_vip(V4B)
+        c.service("out", [V4], endpoints=[0, 1, 2])
 
     def statuses(self):
         return {(s["metadata"]["labels"].get("metallb.io/service-name"), s["status"]["node"])

@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster  # noqa: E402
@@ -24,25 +23,17 @@ VIPS = [f"192.0.2.{140 + i}" for i in range(12)]
 SIDE_A, SIDE_B = (0, 1), (2, 3)
 
 
-class PartitionTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.c = cluster.new_cluster(nodes=4).__enter__()
-        try:
-            c = cls.c
-            c.pool("part", ["192.0.2.140-192.0.2.159"])
-            c.advertise("part", pools=["part"])
-            c.start_all()
-            for i, ip in enumerate(VIPS):
-                c.add_vip(ip)
-                c.service(f"part-{i}", [ip], endpoints=[0, 1, 2, 3])
-        except BaseException:
-            cls.c.close()
-            raise
+class PartitionTest(cluster.ClusterTestCase):
+    NODES = 4
 
     @classmethod
-    def tearDownClass(cls):
-        cls.c.close()
+    def prepare(cls, c):
+        c.pool("part", ["192.0.2.140-192.0.2.159"])
+        c.advertise("part", pools=["part"])
+        c.start_all()
+        for i, ip in enumerate(VIPS):
+            c.add_vip(ip)
+            c.service(f"part-{i}", [ip], endpoints=[0, 1, 2, 3])
 
     def bridge(self, *args):
         subprocess.run(["ip", "-n", self.c.topo.bridge_ns, *args], check=True,

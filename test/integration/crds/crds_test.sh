@@ -34,7 +34,6 @@ expect_eq() {  # expect_eq NAME GOT WANT
 
 ns=ironlb-crds-$$-$RANDOM
 created_bgp_crds=()
-created_metallb_ns=false
 cleanup() {
   # Objects first: the test control plane has no namespace controller, so a deleted namespace
   # keeps its contents, and other tests listing pools cluster-wide would still see ours.
@@ -48,9 +47,9 @@ cleanup() {
   for crd in "${created_bgp_crds[@]}"; do
     "$kubectl" delete crd "$crd" --wait=false --ignore-not-found >/dev/null 2>&1 || true
   done
-  if $created_metallb_ns; then
-    "$kubectl" delete namespace metallb-system --wait=false --ignore-not-found >/dev/null 2>&1 || true
-  fi
+  # metallb-system stays: with no namespace controller on the test control plane a deleted
+  # namespace is Terminating forever, and other tests (the controller's users' example) need it.
+  # The fixture's control plane is thrown away at the end of the run anyway.
 }
 trap cleanup EXIT
 
@@ -364,7 +363,6 @@ EOF
 # plane keeps no pool another test could trip over.
 if ! "$kubectl" get namespace metallb-system >/dev/null 2>&1; then
   "$kubectl" create namespace metallb-system >/dev/null
-  created_metallb_ns=true
 fi
 if out=$("$kubectl" apply --dry-run=server -f "$root/config/samples/first-pool.yaml" -o yaml 2>&1); then
   if grep -q 'autoAssign: true' <<<"$out" && grep -q '192.168.2.130/28' <<<"$out"; then

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sourced by both README commands (test/run-tests.sh, test/sandbox.sh): the compiler cache
+# outside the repository and one way to configure a build tree, so the two commands share
+# build/ without reconfiguring it back and forth.
+#   source test/build-env.sh; ironlb_configure_build <dir> <target> <cmake args...>
+
+: "${root:?set root to the repository before sourcing build-env.sh}"
+export IRONLB_CACHE=${IRONLB_CACHE:-$HOME/.cache/ironlb}
+export CCACHE_DIR=$IRONLB_CACHE/ccache
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Clones at different paths share cache entries (paths are rewritten relative to the clone).
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
+mkdir -p "$IRONLB_CACHE"
+
+# The release tree's options (build/): both commands build it the same way.
+IRONLB_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+
+ironlb_configure_build() {  # <dir> <target> <cmake args...>; the configure log goes to <dir>.configure.log
+  local dir=$1 target=$2
+  shift 2
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+  ninja -C "$dir" "$target"
+}
