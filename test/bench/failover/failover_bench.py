@@ -126,12 +126,17 @@ def ipv4_hex(ip):
 
 
 def settle(c):
-    owner = c.wait_single_owner(V4, timeout=30)
-    c.wait_single_owner(V6, timeout=30)
-    for ip in (V4, V6):
-        wait_for(lambda ip=ip: c.resolve_from_client(ip) == c.mac_of(owner), 15, 0.02,
-                 f"the client resolving {ip} to node {owner}")
-    return owner
+    """The owner once it is stable: one node announces both VIPs, every speaker agrees, and the
+    client's neighbour entries point at it. Re-evaluated as a whole, because right after a
+    restore the returning node may not have rejoined yet and take the IPs back a moment later."""
+    def stable():
+        owner = c.wait_single_owner(V4, timeout=30)
+        if c.wait_single_owner(V6, timeout=30) != owner:
+            return None
+        if all(c.resolve_from_client(ip) == c.mac_of(owner) for ip in (V4, V6)):
+            return owner + 1  # truthy
+        return None
+    return wait_for(stable, 30, 0.05, "one stable owner the client resolves both VIPs to") - 1
 
 
 def run_mode(c, mode, trials, neigh, garp):
