@@ -94,6 +94,9 @@ class Host:
         kw.setdefault("stdin", subprocess.PIPE)
         kw.setdefault("stdout", subprocess.PIPE)
         kw.setdefault("text", True)
+        # Out of the caller's process group: a Ctrl-C reaches the harness, which tears down
+        # (and kills these) in order, instead of every child printing its own traceback.
+        kw.setdefault("start_new_session", True)
         proc = subprocess.Popen(self.cmd(args), **kw)
         self.procs.append(proc)
         return proc
@@ -231,7 +234,8 @@ class Topology:
                                               "apiforward.py"),
              "--port", str(port), "--target", f"127.0.0.1:{target_port or port}",
              *[h.ns for h in hosts]],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+            start_new_session=True)  # stopped by close(), like Host.popen's children
         self._host_procs.append(proc)
         line = proc.stdout.readline().strip()
         if line != "ready":

@@ -116,41 +116,46 @@ def run(args):
     kube = Kube(args.state)
     with SpeakerCluster(kube, args.speaker, nodes=args.nodes, controller_bin=args.controller,
                         namespace=SYSTEM_NS, lb_class="") as c:
-        c.client.ip("-6", "route", "add", POOL_V6_ROUTE, "dev", "eth0")
-        start_http_servers(c)
-        say(f"== {len(c.nodes)} nodes ({', '.join(n.ns for n in c.nodes)}) and a client "
-            f"({c.client.ns}) on one bridge; controller and speakers running")
-        c.start_all()
-        say(f"== kubectl apply -f {os.path.relpath(POOL_YAML, ROOT)}")
-        say(kube.run("apply", "-f", POOL_YAML).stdout.rstrip())
-        say(f"== kubectl apply -f {os.path.relpath(SERVICE_YAML, ROOT)}")
-        say(kube.run("apply", "-f", SERVICE_YAML).stdout.rstrip())
         try:
-            ips = wait_for(lambda: len(ingress_ips(kube)) == 2 and ingress_ips(kube), 30, 0.1,
-                           "the controller to assign an IPv4 and an IPv6 address")
-            publish_endpoints(c)
-            for ip in ips:
-                c.add_vip(ip)  # the nodes accept traffic for it (kube-proxy's job in a cluster)
-            say("== kubectl get svc hello")
-            say(kube.run("get", "svc", SERVICE, "-n", SERVICE_NS, "-o", "wide").stdout.rstrip())
-            say("== from the client namespace")
-            problems = [p for ip in ips for p in check_vip(c, ip)]
+            return show(args, kube, c)
         except BaseException:
             c.dump_logs()
             raise
         finally:
             kube.delete("service", SERVICE, ns=SERVICE_NS)
             kube.delete("endpointslice", f"{SERVICE}-sandbox", ns=SERVICE_NS)
-        if problems:
-            c.dump_logs()
-            for p in problems:
-                say(f"PROBLEM: {p}")
-            return 1
-        say("== the sandbox works: the client reached the Service through every EXTERNAL-IP")
-        if args.once:
-            return 0
-        kubectl = f"{kube.kubectl} --kubeconfig {kube.kubeconfig}"
-        say(f"""
+
+
+def show(args, kube, c):
+    """Applies the samples, checks the client's view, then (without --once) stays up."""
+    c.client.ip("-6", "route", "add", POOL_V6_ROUTE, "dev", "eth0")
+    start_http_servers(c)
+    say(f"== {len(c.nodes)} nodes ({', '.join(n.ns for n in c.nodes)}) and a client "
+        f"({c.client.ns}) on one bridge; controller and speakers running")
+    c.start_all()
+    say(f"== kubectl apply -f {os.path.relpath(POOL_YAML, ROOT)}")
+    say(kube.run("apply", "-f", POOL_YAML).stdout.rstrip())
+    say(f"== kubectl apply -f {os.path.relpath(SERVICE_YAML, ROOT)}")
+    say(kube.run("apply", "-f", SERVICE_YAML).stdout.rstrip())
+    ips = wait_for(lambda: len(ingress_ips(kube)) == 2 and ingress_ips(kube), 30, 0.1,
+                   "the controller to assign an IPv4 and an IPv6 address")
+    publish_endpoints(c)
+    for ip in ips:
+        c.add_vip(ip)  # the nodes accept traffic for it (kube-proxy's job in a cluster)
+    say("== kubectl get svc hello")
+    say(kube.run("get", "svc", SERVICE, "-n", SERVICE_NS, "-o", "wide").stdout.rstrip())
+    say("== from the client namespace")
+    problems = [p for ip in ips for p in check_vip(c, ip)]
+    if problems:
+        c.dump_logs()
+        for p in problems:
+            say(f"PROBLEM: {p}")
+        return 1
+    say("== the sandbox works: the client reached the Service through every EXTERNAL-IP")
+    if args.once:
+        return 0
+    kubectl = f"{kube.kubectl} --kubeconfig {kube.kubeconfig}"
+    say(f"""
 Try (in another shell, as root):
   {kubectl} get svc -A
   {kubectl} get ipaddresspools,l2advertisements,servicel2statuses -A
@@ -160,16 +165,16 @@ Try (in another shell, as root):
   ip netns exec {c.nodes[0].ns} curl -s 127.0.0.1:7472/metrics | grep metallb_
 Logs: {c.workdir}
 Ctrl-C tears everything down.""")
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        while not stop.wait(1):
-            if any(not s.alive() for s in c.speakers.values()):
-                say("a speaker exited; see the logs above")
-                c.dump_logs()
-                return 1
-        say("== tearing down")
-        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(1):
+        if any(not s.alive() for s in c.speakers.values()):
+            say("a speaker exited; see the logs above")
+            c.dump_logs()
+            return 1
+    say("== tearing down")
+    return 0
 
 
 def main():
