@@ -65,22 +65,6 @@ def say(text=""):
     print(text, flush=True)
 
 
-def ingress_ips(kube):
-    svc = kube.get("service", SERVICE, SERVICE_NS) or {}
-    return [i.get("ip") for i in svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
-
-
-def publish_endpoints(c):
-    """One ready endpoint per node: what kube-controller-manager would write for pods there."""
-    c.kube.apply({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                  "metadata": {"name": f"{SERVICE}-sandbox", "namespace": SERVICE_NS,
-                               "labels": {"kubernetes.io/service-name": SERVICE}},
-                  "addressType": "IPv4",
-                  "endpoints": [{"addresses": [f"10.244.{i}.10"], "conditions": {"ready": True},
-                                 "nodeName": c.node_names[i]} for i in range(len(c.nodes))],
-                  "ports": [{"name": "http", "port": HTTP_PORT, "protocol": "TCP"}]})
-
-
 def start_http_servers(c):
     for i, node in enumerate(c.nodes):
         proc = node.popen(["/usr/bin/python3", "-c", HTTP_SERVER, c.node_names[i], str(HTTP_PORT)],
@@ -123,7 +107,7 @@ def run(args):
             raise
         finally:
             kube.delete("service", SERVICE, ns=SERVICE_NS)
-            kube.delete("endpointslice", f"{SERVICE}-sandbox", ns=SERVICE_NS)
+            kube.delete("endpointslice", f"{SERVICE}-e2e", ns=SERVICE_NS)
 
 
 def show(args, kube, c):
@@ -137,9 +121,12 @@ def show(args, kube, c):
     say(kube.run("apply", "-f", POOL_YAML).stdout.rstrip())
     say(f"== kubectl apply -f {os.path.relpath(SERVICE_YAML, ROOT)}")
     say(kube.run("apply", "-f", SERVICE_YAML).stdout.rstrip())
-    ips = wait_for(lambda: len(ingress_ips(kube)) == 2 and ingress_ips(kube), 30, 0.1,
-                   "the controller to assign an IPv4 and an IPv6 address")
-    publish_endpoints(c)
+    def assigned():
+        ips = kube.ingress_ips(SERVICE, SERVICE_NS)
+        return ips if len(ips) == 2 else None
+    ips = wait_for(assigned, 30, 0.1, "the controller to assign an IPv4 and an IPv6 address")
+    # One ready endpoint per node: what kube-controller-manager would write for pods there.
+    c.set_endpoints(SERVICE, range(len(c.nodes)), ns=SERVICE_NS, port=HTTP_PORT)
     for ip in ips:
         c.add_vip(ip)  # the nodes accept traffic for it (kube-proxy's job in a cluster)
     say("== kubectl get svc hello")

@@ -93,6 +93,12 @@ class Kube:
         r = self.run(*args, check=False)
         return json.loads(r.stdout) if r.returncode == 0 else None
 
+    def ingress_ips(self, name, ns):
+        """status.loadBalancer.ingress[].ip of Service ns/name ([] when absent)."""
+        svc = self.get("service", name, ns) or {}
+        return [i.get("ip") for i in
+                svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
+
     def list(self, kind, ns=None, selector=None):
         args = ["get", kind, "-o", "json"] + (["-n", ns] if ns else []) + \
             (["-l", selector] if selector else [])
@@ -356,12 +362,8 @@ class SpeakerCluster:
                                       "labels": labels or {}, "annotations": annotations},
                          "spec": spec})
         if via_controller:
-            def assigned():
-                svc = self.kube.get("service", name, self.ns) or {}
-                got = [i.get("ip") for i in
-                       svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
-                return got == ips
-            wait_for(assigned, 30, 0.1, f"the controller assigning {ips} to {name}")
+            wait_for(lambda: self.kube.ingress_ips(name, self.ns) == ips, 30, 0.1,
+                     f"the controller assigning {ips} to {name}")
         else:
             self.set_ingress(name, ips)
         self.set_endpoints(name, endpoints, ready=ready)
@@ -370,14 +372,16 @@ class SpeakerCluster:
         self.kube.patch("service", name, {"status": {"loadBalancer": {
             "ingress": [{"ip": ip} for ip in ips]}}}, ns=self.ns, status=True)
 
-    def set_endpoints(self, name, nodes, ready=True):
+    def set_endpoints(self, name, nodes, ready=True, ns=None, port=LISTEN_PORT):
+        """The EndpointSlice "<name>-e2e" of Service name (in ns, default the run's): one
+        endpoint per node index in `nodes` (kube-controller-manager's job in a cluster)."""
         endpoints = [{"addresses": [f"10.244.{i}.10"], "conditions": {"ready": ready},
                       "nodeName": self.node_names[i]} for i in nodes]
         self.kube.apply({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                         "metadata": {"name": f"{name}-e2e", "namespace": self.ns,
+                         "metadata": {"name": f"{name}-e2e", "namespace": ns or self.ns,
                                       "labels": {"kubernetes.io/service-name": name}},
                          "addressType": "IPv4", "endpoints": endpoints,
-                         "ports": [{"name": "http", "port": LISTEN_PORT, "protocol": "TCP"}]})
+                         "ports": [{"name": "http", "port": port, "protocol": "TCP"}]})
 
     def l2statuses(self):
         return self.kube.list("servicel2statuses.metallb.io", self.ns)

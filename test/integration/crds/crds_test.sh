@@ -18,19 +18,8 @@ state=$2
 source "$state/env"
 kubectl=$IRONLB_KUBECTL
 
-passed=0
-failed=0
-pass() {
-  passed=$((passed + 1))
-  echo "PASS: $*"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
-expect_eq() {  # expect_eq NAME GOT WANT
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
+# shellcheck source=../checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 ns=ironlb-crds-$$-$RANDOM
 created_bgp_crds=()
@@ -92,7 +81,7 @@ if out=$("$kubectl" apply --server-side --force-conflicts --field-manager=ironlb
   pass "kubectl apply crds/ (structural schemas, CEL rules within the cost budget)"
 else
   fail "kubectl apply crds/: $out"
-  echo "$passed passed, $failed failed"
+  finish
   exit 1
 fi
 crds=(ipaddresspools.metallb.io l2advertisements.metallb.io servicel2statuses.metallb.io)
@@ -388,5 +377,4 @@ else
   fail "BGP kinds next to ours"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -25,23 +25,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 chart=$root/config/helm/ironlb
 cp_dir=$root/test/controlplane
 
-passed=0
-failed=0
-pass() {
-  passed=$((passed + 1))
-  echo "PASS: $*"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
-expect_eq() {  # expect_eq NAME GOT WANT
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
+# shellcheck source=../checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 mkdir -p "$work"
 run=$(mktemp -d "$work/run.XXXXXX")
