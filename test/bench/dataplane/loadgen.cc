@@ -2,9 +2,11 @@
 // namespace on a raw packet socket; measures reply latency (kernel receive timestamp minus the
 // time just before send) and the reply rate at a fixed offered rate. Bounded in count and time.
 //
-//   dataplane_loadgen latency IFACE arp|ndp TARGET_IP SRC_IP COUNT RATE
-//   dataplane_loadgen rate    IFACE arp|ndp TARGET_IP SRC_IP COUNT RATE
-// Prints one line of key=value figures.
+//   dataplane_loadgen latency IFACE arp|ndp TARGET[,TARGET...] SRC_IP COUNT RATE
+//   dataplane_loadgen rate    IFACE arp|ndp TARGET SRC_IP COUNT RATE
+// latency: COUNT requests per target, the targets taking turns request by request, so every
+// target is sampled under the same machine conditions (a paired comparison on a noisy host).
+// Prints key=value figures, one line per target.
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -36,14 +38,19 @@ int64_t nowNs(clockid_t clock = CLOCK_REALTIME) {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+struct Request {
+  net::IpAddress target;
+  std::array<uint8_t, 128> frame{};
+  std::size_t size = 0;
+};
+
 struct Gen {
   int fd = -1;
   int ifindex = 0;
   net::MacAddress mac;
   bool ndp = false;
-  net::IpAddress target, src;
-  std::array<uint8_t, 128> request{};
-  std::size_t requestSize = 0;
+  net::IpAddress src;
+  std::vector<Request> requests;  // one per target
 
   bool open(const char* iface) {
     fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ndp ? ETH_P_IPV6 : ETH_P_ARP));
@@ -66,36 +73,46 @@ struct Gen {
     // Our own requests come back as PACKET_OUTGOING: ignore them.
     setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
     setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
-    if (ndp) {
-      const auto group = wire::solicitedNodeMulticast(target);
-      requestSize = wire::buildNeighborSolicitation(request, wire::ipv6MulticastMac(group), mac,
-                                                    src, group, target);
-    } else {
-      requestSize = wire::buildArpFrame(request, net::MacAddress::broadcast(), mac,
-                                        {wire::ArpOp::kRequest, mac, src, {}, target});
+    for (Request& r : requests) {
+      if (ndp) {
+        const auto group = wire::solicitedNodeMulticast(r.target);
+        r.size = wire::buildNeighborSolicitation(r.frame, wire::ipv6MulticastMac(group), mac, src,
+                                                 group, r.target);
+      } else {
+        r.size = wire::buildArpFrame(r.frame, net::MacAddress::broadcast(), mac,
+                                     {wire::ArpOp::kRequest, mac, src, {}, r.target});
+      }
+      if (r.size == 0) return false;
     }
-    return requestSize != 0;
+    return !requests.empty();
   }
 
-  bool isReply(std::span<const uint8_t> frame) const {
+  // Which target a frame answers, or -1 when it is no reply to us.
+  int replyFor(std::span<const uint8_t> frame) const {
     const auto f = wire::parseFrame(frame);
-    if (!f.ok()) return false;
-    if (ndp)
-      return f->kind == wire::Frame::Kind::kNdp &&
-             f->ndp.type == wire::NdpType::kNeighborAdvertisement && f->ndp.target == target &&
-             f->ndp.dst == src;
-    return f->kind == wire::Frame::Kind::kArp && f->arp.op == wire::ArpOp::kReply &&
-           f->arp.senderIp == target && f->arp.targetIp == src;
+    if (!f.ok()) return -1;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      const net::IpAddress& target = requests[i].target;
+      const bool match = ndp ? f->kind == wire::Frame::Kind::kNdp &&
+                                   f->ndp.type == wire::NdpType::kNeighborAdvertisement &&
+                                   f->ndp.target == target && f->ndp.dst == src
+                             : f->kind == wire::Frame::Kind::kArp &&
+                                   f->arp.op == wire::ArpOp::kReply && f->arp.senderIp == target &&
+                                   f->arp.targetIp == src;
+      if (match) return static_cast<int>(i);
+    }
+    return -1;
   }
 
-  bool send() {
-    return ::send(fd, request.data(), requestSize, 0) == static_cast<ssize_t>(requestSize);
+  bool send(std::size_t which) {
+    const Request& r = requests[which];
+    return ::send(fd, r.frame.data(), r.size, 0) == static_cast<ssize_t>(r.size);
   }
 
-  // Sends `n` copies with one sendmmsg; returns how many went out.
+  // Sends `n` copies of the first target's request with one sendmmsg; returns how many went out.
   long sendBurst(long n) {
     std::array<mmsghdr, 64> msgs{};
-    iovec iov{request.data(), requestSize};
+    iovec iov{requests[0].frame.data(), requests[0].size};
     n = std::min<long>(n, static_cast<long>(msgs.size()));
     for (long i = 0; i < n; ++i) {
       msgs[static_cast<std::size_t>(i)].msg_hdr.msg_iov = &iov;
@@ -105,8 +122,9 @@ struct Gen {
     return sent < 0 ? 0 : sent;
   }
 
-  // Drains received frames; returns replies seen, the last one's kernel timestamp in *ts.
-  int drain(int64_t* ts) {
+  // Drains received frames; returns replies seen (to `want` only, unless it is -1) and the
+  // last counted one's kernel timestamp in *ts.
+  int drain(int64_t* ts, int want = -1) {
     int replies = 0;
     for (int i = 0; i < 4096; ++i) {
       std::array<uint8_t, 2048> buf;
@@ -119,7 +137,8 @@ struct Gen {
       msg.msg_controllen = sizeof(control);
       const ssize_t n = recvmsg(fd, &msg, 0);
       if (n <= 0) break;
-      if (!isReply({buf.data(), static_cast<std::size_t>(n)})) continue;
+      const int which = replyFor({buf.data(), static_cast<std::size_t>(n)});
+      if (which < 0 || (want >= 0 && which != want)) continue;
       ++replies;
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) {
@@ -141,16 +160,26 @@ void spinUntil(int64_t t) {
 
 int main(int argc, char** argv) {
   if (argc != 8) {
-    std::fprintf(stderr, "usage: %s latency|rate IFACE arp|ndp TARGET SRC COUNT RATE\n", argv[0]);
+    std::fprintf(stderr, "usage: %s latency|rate IFACE arp|ndp TARGET[,TARGET...] SRC COUNT RATE\n",
+                 argv[0]);
     return 2;
   }
   const std::string mode = argv[1];
   Gen g;
   g.ndp = std::string(argv[3]) == "ndp";
-  g.target = net::IpAddress::parse(argv[4]).value();
+  std::string targets = argv[4];
+  for (std::size_t start = 0; start <= targets.size();) {
+    const std::size_t end = std::min(targets.find(',', start), targets.size());
+    g.requests.push_back({net::IpAddress::parse(targets.substr(start, end - start)).value()});
+    start = end + 1;
+  }
   g.src = net::IpAddress::parse(argv[5]).value();
   const long count = std::min(std::stol(argv[6]), 10'000'000L);
   const long rate = std::max(1L, std::min(std::stol(argv[7]), 2'000'000L));
+  if ((mode == "rate" && g.requests.size() != 1) || g.requests.size() > 8) {
+    std::fprintf(stderr, "rate takes one target, latency at most 8\n");
+    return 2;
+  }
   if (!g.open(argv[2])) {
     std::perror("open");
     return 1;
@@ -159,34 +188,40 @@ int main(int argc, char** argv) {
   const int64_t interval = 1000000000 / rate;
 
   if (mode == "latency") {
-    std::vector<double> us;
-    long lost = 0;
+    const std::size_t n = g.requests.size();
+    std::vector<std::vector<double>> us(n);
+    std::vector<long> lost(n, 0);
     int64_t next = nowNs(CLOCK_MONOTONIC);
-    for (long i = 0; i < count; ++i) {
+    for (long i = 0; i < count * static_cast<long>(n); ++i) {
+      const std::size_t which = static_cast<std::size_t>(i) % n;
       spinUntil(next);
       next += interval;
       const int64_t sent = nowNs();
-      g.send();
+      g.send(which);
       int64_t ts = 0;
       // Ping-pong: wait for this request's reply (20 ms at most) so a late reply is never
       // attributed to the next request; pacing resumes from the schedule.
       const int64_t deadline = nowNs(CLOCK_MONOTONIC) + 20000000;
-      while (nowNs(CLOCK_MONOTONIC) < deadline && g.drain(&ts) == 0) {
+      while (nowNs(CLOCK_MONOTONIC) < deadline && g.drain(&ts, static_cast<int>(which)) == 0) {
       }
       if (ts == 0) {
-        ++lost;
+        ++lost[which];
         continue;
       }
-      us.push_back(static_cast<double>(ts - sent) / 1000.0);
+      us[which].push_back(static_cast<double>(ts - sent) / 1000.0);
     }
-    std::sort(us.begin(), us.end());
-    auto pct = [&](double p) {
-      return us.empty() ? 0.0
-                        : us[std::min(us.size() - 1, static_cast<std::size_t>(p * us.size()))];
-    };
-    std::printf(
-        "mode=latency sent=%ld replies=%zu lost=%ld median_us=%.1f p99_us=%.1f min_us=%.1f\n",
-        count, us.size(), lost, pct(0.5), pct(0.99), us.empty() ? 0.0 : us.front());
+    for (std::size_t t = 0; t < n; ++t) {
+      auto& v = us[t];
+      std::sort(v.begin(), v.end());
+      auto pct = [&](double p) {
+        return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+      };
+      std::printf(
+          "mode=latency target=%s sent=%ld replies=%zu lost=%ld median_us=%.1f p99_us=%.1f "
+          "min_us=%.1f\n",
+          g.requests[t].target.toString().c_str(), count, v.size(), lost[t], pct(0.5), pct(0.99),
+          v.empty() ? 0.0 : v.front());
+    }
     return 0;
   }
 
