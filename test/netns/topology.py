@@ -50,6 +50,23 @@ def _kill_namespace_processes(ns):
             pass
 
 
+def _kill_all(procs):
+    """Kills, reaps (5 s each at most) and closes the pipes of processes we started."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+
 def cleanup(prefix=DEFAULT_PREFIX):
     """Deletes every namespace whose name starts with prefix (leftovers of crashed runs)."""
     removed = []
@@ -128,19 +145,7 @@ class Host:
         self.ip("neigh", "flush", "dev", ifname, check=False)
 
     def stop_processes(self):
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                if stream is not None:
-                    try:
-                        stream.close()
-                    except OSError:
-                        pass
+        _kill_all(self.procs)
         self.procs = []
 
 
@@ -243,15 +248,7 @@ class Topology:
         return proc
 
     def close(self):
-        for proc in self._host_procs:
-            if proc.poll() is None:
-                proc.kill()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-            if proc.stdout:
-                proc.stdout.close()
+        _kill_all(self._host_procs)
         self._host_procs = []
         for host in self.hosts:
             host.stop_processes()

@@ -185,38 +185,42 @@ Outcome runSize(std::size_t n, const Options& opt) {
 
   std::uniform_int_distribution<std::size_t> pick(0, n - 1);
   const Duration limit = seconds(5);
+  // Watches v turn `live` in every member's view. On agreement within `limit` appends the time
+  // since t0 to *samples (when given); otherwise counts a failure.
+  auto agreeOn = [&](std::size_t v, bool live, Time t0, std::vector<double>* samples, int& failed) {
+    tracker.watch(v, live);
+    if (!c.runUntil([&] { return tracker.agreed(); }, limit)) {
+      ++failed;
+      return false;
+    }
+    if (samples != nullptr) samples->push_back(ms(c.now() - t0));
+    return true;
+  };
+  // One abrupt kill at a random phase of the probe schedule, then a restart (new incarnation).
+  auto killTrial = [&](std::vector<double>& detect, std::vector<double>& agree,
+                       std::vector<double>* rejoin, int& failed) {
+    const std::size_t v = pick(rng);
+    c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
+    const Time t0 = c.now();
+    tracker.expectDeath(v);
+    c.kill(v);
+    if (agreeOn(v, false, t0, &agree, failed) && tracker.detected() != Time::max())
+      detect.push_back(ms(tracker.detected() - t0));
+    c.runFor(milliseconds(300));
+    tracker.noExpectedDeath();
+    const Time t1 = c.now();
+    c.restart(v);
+    agreeOn(v, true, t1, rejoin, failed);
+    c.runFor(milliseconds(300));
+  };
 
   // Abrupt kills, each followed by a restart (new incarnation) and rejoin.
   {
     std::vector<double> detect, agree, rejoin;
     int failed = 0;
     tracker.clearFalseDeaths();
-    for (int t = 0; t < opt.trials; ++t) {
-      const std::size_t v = pick(rng);
-      // Kill at a random phase relative to the probe schedule.
-      c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
-      const Time t0 = c.now();
-      tracker.expectDeath(v);
-      c.kill(v);
-      tracker.watch(v, false);
-      if (!c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        ++failed;
-      } else {
-        agree.push_back(ms(c.now() - t0));
-        if (tracker.detected() != Time::max()) detect.push_back(ms(tracker.detected() - t0));
-      }
-      c.runFor(milliseconds(300));
-      tracker.noExpectedDeath();
-      const Time t1 = c.now();
-      c.restart(v);
-      tracker.watch(v, true);
-      if (c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        rejoin.push_back(ms(c.now() - t1));
-      } else {
-        ++failed;
-      }
-      c.runFor(milliseconds(300));
-    }
+    for (int t = 0; t < opt.trials; ++t)
+      killTrial(detect, agree, &rejoin, failed);
     report("kill: first death declared", n, detect, 0);
     report("kill: all members agree", n, agree, failed);
     report("restart: all see it live again", n, rejoin, 0);
@@ -238,18 +242,12 @@ Outcome runSize(std::size_t n, const Options& opt) {
       c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
       const Time t0 = c.now();
       c.leave(v);
-      tracker.watch(v, false);
-      if (c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        agree.push_back(ms(c.now() - t0));
-      } else {
-        ++failed;
-      }
+      agreeOn(v, false, t0, &agree, failed);
       c.runFor(milliseconds(50));
       c.kill(v);
       c.runFor(milliseconds(300));
       c.restart(v);
-      tracker.watch(v, true);
-      if (!c.runUntil([&] { return tracker.agreed(); }, limit)) ++failed;
+      agreeOn(v, true, c.now(), nullptr, failed);
       c.runFor(milliseconds(300));
     }
     report("leave: all members agree", n, agree, failed);
@@ -264,21 +262,11 @@ Outcome runSize(std::size_t n, const Options& opt) {
       const std::size_t v = pick(rng);
       Time t0 = c.now();
       c.setWithdrawn(v, true);
-      tracker.watch(v, false);
-      if (c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        off.push_back(ms(c.now() - t0));
-      } else {
-        ++failed;
-      }
+      agreeOn(v, false, t0, &off, failed);
       c.runFor(milliseconds(200));
       t0 = c.now();
       c.setWithdrawn(v, false);
-      tracker.watch(v, true);
-      if (c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        on.push_back(ms(c.now() - t0));
-      } else {
-        ++failed;
-      }
+      agreeOn(v, true, t0, &on, failed);
       c.runFor(milliseconds(200));
     }
     report("withdraw: all members agree", n, off, failed);
@@ -297,26 +285,8 @@ Outcome runSize(std::size_t n, const Options& opt) {
     std::vector<double> detect, agree;
     int failed = 0;
     const int trials = opt.quick ? 10 : opt.trials;
-    for (int t = 0; t < trials; ++t) {
-      const std::size_t v = pick(rng);
-      c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
-      const Time t0 = c.now();
-      tracker.expectDeath(v);
-      c.kill(v);
-      tracker.watch(v, false);
-      if (c.runUntil([&] { return tracker.agreed(); }, limit)) {
-        agree.push_back(ms(c.now() - t0));
-        if (tracker.detected() != Time::max()) detect.push_back(ms(tracker.detected() - t0));
-      } else {
-        ++failed;
-      }
-      c.runFor(milliseconds(300));
-      tracker.noExpectedDeath();
-      c.restart(v);
-      tracker.watch(v, true);
-      if (!c.runUntil([&] { return tracker.agreed(); }, limit)) ++failed;
-      c.runFor(milliseconds(300));
-    }
+    for (int t = 0; t < trials; ++t)
+      killTrial(detect, agree, nullptr, failed);
     char what[64];
     std::snprintf(what, sizeof what, "kill @%.0f%% loss: first death", opt.loss * 100);
     report(what, n, detect, 0);
