@@ -4,11 +4,9 @@
 
 #include <vector>
 
-#include "speaker/announcer/counters.h"
-#include "speaker/announcer/ownership_table.h"
-#include "speaker/io/responder.h"
 #include "speaker/wire/arp.h"
 #include "speaker/wire/ndp.h"
+#include "test/support/responder_harness.h"
 
 namespace {
 
@@ -24,27 +22,16 @@ class DiscardChannel : public io::PacketChannel {
   Status leaveGroup(const net::IpAddress&) override { return {}; }
 };
 
-struct Fixture {
-  explicit Fixture(int owned) {
-    std::vector<announcer::Ownership> entries;
+struct Fixture : testsupport::ResponderHarness<DiscardChannel> {
+  explicit Fixture(int owned) : ResponderHarness(net::MacAddress({2, 0, 0, 0, 0, 0x0a})) {
+    std::vector<std::pair<int, net::IpAddress>> ips;
     for (int i = 0; i < owned; ++i) {
-      const auto v4 = net::IpAddress::v4(0xc6336400u + static_cast<uint32_t>(i));  // 198.51.100.x+
-      const auto v6 = net::IpAddress::v6(
-          net::makeU128(0x20010db800010000ull, 0x100u + static_cast<unsigned>(i)));
-      entries.push_back({2, v4, &store.ip(2, v4)});
-      entries.push_back({2, v6, &store.ip(2, v6)});
+      ips.emplace_back(kIfindex, net::IpAddress::v4(0xc6336400u + static_cast<uint32_t>(i)));
+      ips.emplace_back(kIfindex, net::IpAddress::v6(net::makeU128(
+                                     0x20010db800010000ull, 0x100u + static_cast<unsigned>(i))));
     }
-    table.rebuild(entries);
-    ctx.ifindex = 2;
-    ctx.mac = net::MacAddress({2, 0, 0, 0, 0, 0x0a});
-    ctx.counters = &store.interface(2);
-    ctx.channel = &channel;
+    own(ips);
   }
-  announcer::CounterStore store;
-  announcer::OwnershipTable table;
-  DiscardChannel channel;
-  io::InterfaceContext ctx;
-  io::Responder responder{table, nullptr};
 };
 
 void BM_ArpRequest(benchmark::State& state) {

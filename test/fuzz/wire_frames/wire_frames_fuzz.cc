@@ -4,10 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "speaker/announcer/counters.h"
-#include "speaker/announcer/ownership_table.h"
-#include "speaker/io/responder.h"
 #include "speaker/wire/frame.h"
+#include "test/support/responder_harness.h"
 
 namespace {
 
@@ -24,21 +22,11 @@ class NullChannel : public io::PacketChannel {
   Status leaveGroup(const net::IpAddress&) override { return {}; }
 };
 
-struct State {
-  State() {
-    const auto v4 = net::IpAddress::parse("192.0.2.100").value();
-    const auto v6 = net::IpAddress::parse("2001:db8:1::100").value();
-    table.rebuild({{2, v4, &store.ip(2, v4)}, {2, v6, &store.ip(2, v6)}});
-    ctx.ifindex = 2;
-    ctx.mac = net::MacAddress({2, 0, 0, 0, 0, 0x0a});
-    ctx.counters = &store.interface(2);
-    ctx.channel = &channel;
+struct State : testsupport::ResponderHarness<NullChannel> {
+  State() : ResponderHarness(net::MacAddress({2, 0, 0, 0, 0, 0x0a})) {
+    own({{kIfindex, net::IpAddress::parse("192.0.2.100").value()},
+         {kIfindex, net::IpAddress::parse("2001:db8:1::100").value()}});
   }
-  announcer::CounterStore store;
-  announcer::OwnershipTable table;
-  NullChannel channel;
-  io::InterfaceContext ctx;
-  io::Responder responder{table, nullptr};
 };
 
 }  // namespace

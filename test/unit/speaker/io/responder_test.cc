@@ -9,6 +9,7 @@
 #include "speaker/wire/arp.h"
 #include "speaker/wire/frame.h"
 #include "speaker/wire/ndp.h"
+#include "test/support/responder_harness.h"
 #include "test/unit/speaker/io/fakes.h"
 
 // GCC flags malloc/free inside a replaced operator new/delete pair as mismatched once inlined.
@@ -60,13 +61,7 @@ class ResponderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     recorder.events.reserve(16);
-    table.rebuild({{2, ip("192.0.2.100"), &store.ip(2, ip("192.0.2.100"))},
-                   {2, ip("2001:db8:1::100"), &store.ip(2, ip("2001:db8:1::100"))},
-                   {3, ip("192.0.2.101"), &store.ip(3, ip("192.0.2.101"))}});
-    ctx.ifindex = 2;
-    ctx.mac = kOurs;
-    ctx.counters = &store.interface(2);
-    ctx.channel = &channel;
+    h.own({{2, ip("192.0.2.100")}, {2, ip("2001:db8:1::100")}, {3, ip("192.0.2.101")}});
   }
 
   std::vector<uint8_t> arp(wire::ArpOp op, const char* sender_ip, const char* target_ip,
@@ -94,12 +89,13 @@ class ResponderTest : public ::testing::Test {
   }
   uint64_t drops(DropReason r) { return store.interface(2).drops.get(r); }
 
-  announcer::CounterStore store;
-  announcer::OwnershipTable table;
-  testing::FakeChannel channel;
   Recorder recorder;
-  InterfaceContext ctx;
-  Responder responder{table, &recorder};
+  testsupport::ResponderHarness<testing::FakeChannel> h{kOurs, &recorder};
+  announcer::CounterStore& store = h.store;
+  announcer::OwnershipTable& table = h.table;
+  testing::FakeChannel& channel = h.channel;
+  InterfaceContext& ctx = h.ctx;
+  Responder& responder = h.responder;
 };
 
 TEST_F(ResponderTest, AnswersArpRequestUnicastToRequester) {
