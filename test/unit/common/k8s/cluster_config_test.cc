@@ -6,6 +6,7 @@
 
 #include "common/k8s/base64.h"
 #include "temp_dir.h"
+#include "test/support/env_lookup.h"
 
 namespace ironlb::k8s {
 namespace {
@@ -179,11 +180,7 @@ TEST(KubeconfigTest, MissingFileIsNamed) {
 }
 
 EnvLookup envOf(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& k) -> std::optional<std::string> {
-    auto it = vars.find(k);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
+  return testsupport::envFromMap(std::move(vars));
 }
 
 class InClusterTest : public ::testing::Test {

@@ -1,5 +1,6 @@
 // ControllerFlags: defaults, both flag forms, environment, precedence, errors.
 #include "controller/daemon/flags.h"
+#include "test/support/env_lookup.h"
 
 #include <gtest/gtest.h>
 
@@ -9,11 +10,7 @@ namespace ironlb::controller {
 namespace {
 
 k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
+  return testsupport::envFromMap(std::move(vars));
 }
 
 Result<ParsedFlags> parse(std::vector<std::string> args,

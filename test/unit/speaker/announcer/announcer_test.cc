@@ -1,4 +1,5 @@
 #include "speaker/announcer/announcer.h"
+#include "test/support/links.h"
 
 #include <gtest/gtest.h>
 
@@ -24,13 +25,7 @@ net::IpAddress ip(const char* text) {
 }
 
 Link link(int index, const char* name, bool up = true) {
-  Link l;
-  l.index = index;
-  l.name = name;
-  l.up = up;
-  l.carrier = true;
-  l.mac = net::MacAddress({2, 0, 0, 0, 0, static_cast<uint8_t>(index)});
-  return l;
+  return testsupport::makeLink(index, name, up);
 }
 
 Action act(K kind, int ifindex, const char* address = nullptr) {

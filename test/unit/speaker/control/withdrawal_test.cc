@@ -2,17 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/links.h"
+
 namespace ironlb::control {
 namespace {
 
 announcer::Link link(int index, const char* name, bool carrier, bool up = true) {
-  announcer::Link l;
-  l.index = index;
-  l.name = name;
-  l.up = up;
-  l.carrier = carrier;
-  l.mac = net::MacAddress({2, 0, 0, 0, 0, static_cast<uint8_t>(index)});
-  return l;
+  return testsupport::makeLink(index, name, up, carrier);
 }
 
 TEST(Withdrawal, Table) {

@@ -4,15 +4,13 @@
 
 #include <map>
 
+#include "test/support/env_lookup.h"
+
 namespace ironlb::speaker {
 namespace {
 
 k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
+  return testsupport::envFromMap(std::move(vars));
 }
 
 Result<SpeakerFlags> parse(std::vector<const char*> args, std::map<std::string, std::string> env) {

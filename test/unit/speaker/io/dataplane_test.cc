@@ -6,6 +6,7 @@
 
 #include "speaker/wire/arp.h"
 #include "speaker/wire/frame.h"
+#include "test/support/links.h"
 #include "test/unit/speaker/io/fakes.h"
 
 namespace ironlb::io {
@@ -18,13 +19,7 @@ net::IpAddress ip(const char* t) {
 }
 
 announcer::Link link(int index, const char* name, bool up = true) {
-  announcer::Link l;
-  l.index = index;
-  l.name = name;
-  l.up = up;
-  l.carrier = true;
-  l.mac = net::MacAddress({2, 0, 0, 0, 0, static_cast<uint8_t>(index)});
-  return l;
+  return testsupport::makeLink(index, name, up);
 }
 
 class DataplaneTest : public ::testing::Test {
