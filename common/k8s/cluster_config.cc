@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/k8s/base64.h"
+#include "common/util/strings.h"
 
 namespace ironlb::k8s {
 namespace {
@@ -191,10 +192,7 @@ class KubeconfigParser {
 };
 
 std::string trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+  return std::string(util::trim(s, util::kWhitespace));
 }
 
 }  // namespace

@@ -7,14 +7,13 @@
 #include <cstring>
 
 #include "common/k8s/cluster_config.h"
+#include "common/util/strings.h"
 
 namespace ironlb::k8s {
 namespace {
 
 std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  return std::string(util::trim(s, util::kWhitespace));
 }
 
 }  // namespace

@@ -2,26 +2,17 @@
 
 #include <algorithm>
 
+#include "common/util/strings.h"
 #include "controller/reconciler/annotations.h"
 
 namespace ironlb::reconciler {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
-}
-
 // "192.0.2.1, 2001:db8::1" -> IPs; every entry must be an address.
 Result<std::vector<net::IpAddress>> parseIpList(std::string_view key, std::string_view text) {
   std::vector<net::IpAddress> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = text.find(',', start);
-    const std::string_view entry =
-        trim(text.substr(start, comma == std::string_view::npos ? comma : comma - start));
+  for (const std::string_view part : util::splitList(text)) {
+    const std::string_view entry = util::trim(part, util::kSpaceTab);
     auto ip = net::IpAddress::parse(entry);
     if (!ip) {
       return makeError("annotation " + std::string(key) + ": \"" + std::string(text) +
@@ -29,8 +20,6 @@ Result<std::vector<net::IpAddress>> parseIpList(std::string_view key, std::strin
                        ip.error() + ")");
     }
     out.push_back(*ip);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   return out;
 }
@@ -81,7 +70,7 @@ Result<std::vector<net::IpAddress>> requestedIps(const api::Service& service) {
   }
   if (annotation) return parseIpList(annotation->key, annotation->value);
   if (field.empty()) return std::vector<net::IpAddress>{};
-  auto ip = net::IpAddress::parse(trim(field));
+  auto ip = net::IpAddress::parse(util::trim(field, util::kSpaceTab));
   if (!ip) {
     return makeError("spec.loadBalancerIP \"" + field + "\" is not an IP address (" + ip.error() +
                      ")");

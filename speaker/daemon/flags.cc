@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "common/util/strings.h"
+
 namespace ironlb::speaker {
 namespace {
 
@@ -30,17 +32,11 @@ Result<bool> parseBool(const std::string& flag, const std::string& value) {
   return makeError("--" + flag + "=" + value + ": expected true or false");
 }
 
+// Empty entries ("a,,b", a trailing comma) are dropped.
 std::vector<std::string> splitComma(const std::string& text) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = text.find(',', start);
-    const std::string part =
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!part.empty()) out.push_back(part);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  for (const std::string_view part : util::splitList(text))
+    if (!part.empty()) out.emplace_back(part);
   return out;
 }
 

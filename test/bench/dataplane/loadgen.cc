@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/util/strings.h"
 #include "speaker/wire/arp.h"
 #include "speaker/wire/frame.h"
 #include "speaker/wire/ndp.h"
@@ -167,12 +168,8 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   Gen g;
   g.ndp = std::string(argv[3]) == "ndp";
-  std::string targets = argv[4];
-  for (std::size_t start = 0; start <= targets.size();) {
-    const std::size_t end = std::min(targets.find(',', start), targets.size());
-    g.requests.push_back({net::IpAddress::parse(targets.substr(start, end - start)).value()});
-    start = end + 1;
-  }
+  for (const std::string_view target : util::splitList(argv[4]))
+    g.requests.push_back({net::IpAddress::parse(target).value()});
   g.src = net::IpAddress::parse(argv[5]).value();
   const long count = std::min(std::stol(argv[6]), 10'000'000L);
   const long rate = std::max(1L, std::min(std::stol(argv[7]), 2'000'000L));
