@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test control plane's binaries into the cache, skipping those already there:
 #   $IRONLB_CACHE/kubernetes-<v>/kube-apiserver, .../kubectl   (from gomod/kubernetes)
+#   $IRONLB_CACHE/kubernetes-<v>/{kube-controller-manager,kube-scheduler,kubelet,kube-proxy}
+#                                                   (same module; the test cluster, test/cluster)
 #   $IRONLB_CACHE/helm-<v>/helm                                (from gomod/helm)
 # IRONLB_CACHE defaults to ~/.cache/ironlb. The Go module cache and build cache live under
 # $IRONLB_CACHE/go too, so caching that one directory in CI keeps everything. Everything is
@@ -19,11 +21,12 @@ fi
 
 # Already built? Then don't even look for Go.
 need=()
-[[ -x $KUBE_BIN_DIR/kube-apiserver ]] || need+=(kube-apiserver)
-[[ -x $KUBE_BIN_DIR/kubectl ]] || need+=(kubectl)
+for cmd in "${KUBE_COMMANDS[@]}"; do
+  [[ -x $KUBE_BIN_DIR/$cmd ]] || need+=("$cmd")
+done
 [[ -x $HELM_BIN_DIR/helm ]] || need+=(helm)
 if ((${#need[@]} == 0)); then
-  cp_log "cached: $KUBE_BIN_DIR/{kube-apiserver,kubectl} $HELM_BIN_DIR/helm"
+  cp_log "cached: $KUBE_BIN_DIR/{$(IFS=,; echo "${KUBE_COMMANDS[*]}")} $HELM_BIN_DIR/helm"
   exit 0
 fi
 
@@ -64,7 +67,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=$KUBE_MAJOR"
   kube_ldflags+=" -X $pkg.gitMinor=$KUBE_MINOR -X $pkg.gitTreeState=clean"
 done
-for cmd in kube-apiserver kubectl; do
+for cmd in "${KUBE_COMMANDS[@]}"; do
   if [[ ! -x $KUBE_BIN_DIR/$cmd ]]; then
     build_one "$CP_DIR/gomod/kubernetes" "$KUBE_BIN_DIR/$cmd" "k8s.io/kubernetes/cmd/$cmd" "$kube_ldflags"
   fi

@@ -20,6 +20,7 @@ action=$3
   cp_die "$state has no $name.cmdline/ports; was it set up by start.sh?"
 # shellcheck disable=SC1091
 source "$state/ports"
+cp_use_state "$state"
 
 running() { [[ -f $state/$1.pid ]] && cp_pid_is_ours "$(<"$state/$1.pid")" "$state"; }
 

@@ -20,6 +20,9 @@ KUBE_VERSION=v1.32.13
 KUBE_MAJOR=1
 KUBE_MINOR=32
 HELM_VERSION=v3.20.2
+# Built from gomod/kubernetes into $KUBE_BIN_DIR: the light control plane uses the first two,
+# the multi-node test cluster (test/cluster) all of them.
+KUBE_COMMANDS=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IRONLB_CACHE=${IRONLB_CACHE:-$HOME/.cache/ironlb}
@@ -31,6 +34,24 @@ CP_START_TIMEOUT=${IRONLB_START_TIMEOUT:-180}
 CP_STOP_TIMEOUT=${IRONLB_STOP_TIMEOUT:-30}
 
 cp_log() { echo "controlplane: $*" >&2; }
+
+# A control plane normally runs on the host's loopback. start.sh with IRONLB_CONTROLPLANE_NETNS
+# runs it inside that network namespace instead (the multi-node test cluster, test/cluster) and
+# records the name in STATE/netns; cp_use_state reads it, and cp_in runs a command there.
+CP_NS=
+cp_use_state() {
+  CP_NS=
+  if [[ -s $1/netns ]]; then
+    CP_NS=$(<"$1/netns")
+  fi
+}
+cp_in() {
+  if [[ -n $CP_NS ]]; then
+    nsenter --net="/run/netns/$CP_NS" -- "$@"
+  else
+    "$@"
+  fi
+}
 cp_die() {
   echo "controlplane: error: $*" >&2
   exit 1
@@ -112,18 +133,21 @@ cp_spawn() {
   log=$state/logs/$name.log
   eval "args=($(<"$state/$name.cmdline"))"
   echo "---- $(date -u +%FT%TZ) starting $name" >>"$log"
+  if [[ -n $CP_NS ]]; then
+    args=(nsenter --net="/run/netns/$CP_NS" -- "${args[@]}")
+  fi
   setsid "${args[@]}" </dev/null >>"$log" 2>&1 &
   echo "$!" >"$state/$name.pid"
 }
 
 cp_etcd_healthy() {
   local port=$1
-  [[ $(curl -fsS --max-time 2 "http://127.0.0.1:$port/health" 2>/dev/null) == *'"health":"true"'* ]]
+  [[ $(cp_in curl -fsS --max-time 2 "http://127.0.0.1:$port/health" 2>/dev/null) == *'"health":"true"'* ]]
 }
 
 cp_apiserver_ready() {
   local state=$1 port=$2
-  [[ $(curl -sS --max-time 5 --cacert "$state/pki/ca.crt" \
+  [[ $(cp_in curl -sS --max-time 5 --cacert "$state/pki/ca.crt" \
     -H "Authorization: Bearer $(<"$state/tokens/admin.token")" \
     "https://127.0.0.1:$port/readyz" 2>/dev/null) == ok ]]
 }
@@ -159,7 +183,7 @@ cp_free_port() {
   for ((i = 0; i < 200; i++)); do
     port=$((20000 + RANDOM % 12768))
     if [[ " $* " == *" $port "* ]]; then continue; fi
-    if [[ -z $(ss -Htln "sport = :$port") ]]; then
+    if [[ -z $(cp_in ss -Htln "sport = :$port") ]]; then
       echo "$port"
       return 0
     fi

@@ -14,6 +14,16 @@
 #
 # IRONLB_APISERVER_EXTRA_SANS: extra subjectAltNames for the serving cert, in openssl form
 # ("IP:10.0.0.1,DNS:host"), for clients that will reach the server under another name.
+# IRONLB_APISERVER_PORT: use this port for the API server instead of a free one.
+#
+# For a cluster with nodes (test/cluster), two more settings:
+#   IRONLB_CONTROLPLANE_NETNS   run etcd and kube-apiserver inside this network namespace (which
+#                               must exist); recorded in STATE/netns for the other scripts
+#   IRONLB_APISERVER_ADVERTISE  the address nodes and pods reach the API server at: it binds
+#                               0.0.0.0, advertises this address (so the `kubernetes` Service
+#                               has real endpoints), authorizes with Node,RBAC plus the
+#                               NodeRestriction admission plugin like a production cluster, and
+#                               reaches kubelets with pki/kubelet-client.{crt,key}
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -57,6 +67,15 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+netns=${IRONLB_CONTROLPLANE_NETNS:-}
+advertise=${IRONLB_APISERVER_ADVERTISE:-}
+rm -f "$state/netns"
+if [[ -n $netns ]]; then
+  [[ -e /run/netns/$netns ]] || cp_die "network namespace $netns does not exist"
+  echo "$netns" >"$state/netns"
+fi
+cp_use_state "$state"
+
 rm -rf "$state/etcd-data" "$state/pki" "$state/tokens" "$state/env"
 rm -f "$state"/kubeconfig*
 mkdir -p "$state/logs" "$state/pki" "$state/tokens" "$state/helm"
@@ -91,6 +110,7 @@ pki=$state/pki
   sans="IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default"
   sans+=",DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   [[ -z ${IRONLB_APISERVER_EXTRA_SANS:-} ]] || sans+=",$IRONLB_APISERVER_EXTRA_SANS"
+  [[ -z $advertise ]] || sans+=",IP:$advertise"
   leaf apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
@@ -98,6 +118,11 @@ subjectAltName=$sans"
   leaf admin "/O=system:masters/CN=admin" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
+  if [[ -n $advertise ]]; then
+    leaf kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+  fi
   # Service-account token signing key pair (RS256, the usual choice).
   openssl_quiet genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pki/sa.key"
   openssl_quiet pkey -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
@@ -162,27 +187,34 @@ start_etcd() {
 start_apiserver() {
   local attempt rc
   for attempt in 1 2 3 4 5; do
-    APISERVER_PORT=$(cp_free_port "$ETCD_PORT" "$ETCD_PEER_PORT")
+    APISERVER_PORT=${IRONLB_APISERVER_PORT:-$(cp_free_port "$ETCD_PORT" "$ETCD_PEER_PORT")}
+    local where=(--bind-address=127.0.0.1 --advertise-address=127.0.0.1
+      --authorization-mode=RBAC
+      # The "kubernetes" Service's Endpoints would have to hold the advertise address, and
+      # the API rejects loopback addresses there; nothing here needs those Endpoints.
+      --endpoint-reconciler-type=none)
+    if [[ -n $advertise ]]; then
+      where=(--bind-address=0.0.0.0 --advertise-address="$advertise"
+        --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction
+        --kubelet-client-certificate="$pki/kubelet-client.crt"
+        --kubelet-client-key="$pki/kubelet-client.key"
+        --kubelet-preferred-address-types=InternalIP,Hostname)
+    fi
     # shellcheck disable=SC2054  # the commas are inside flag values
     local cmd=(
       "$apiserver_bin"
       --etcd-servers="http://127.0.0.1:$ETCD_PORT"
-      --bind-address=127.0.0.1
-      --advertise-address=127.0.0.1
+      "${where[@]}"
       --secure-port="$APISERVER_PORT"
       --tls-cert-file="$pki/apiserver.crt"
       --tls-private-key-file="$pki/apiserver.key"
       --client-ca-file="$pki/ca.crt"
       --token-auth-file="$state/tokens/tokens.csv"
-      --authorization-mode=RBAC
       --service-account-issuer=https://kubernetes.default.svc.cluster.local
       --service-account-key-file="$pki/sa.pub"
       --service-account-signing-key-file="$pki/sa.key"
       --service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/108
       --allow-privileged=true
-      # The "kubernetes" Service's Endpoints would have to hold the advertise address, and
-      # the API rejects loopback addresses there; nothing here needs those Endpoints.
-      --endpoint-reconciler-type=none
       # Lighter on a 2-core machine: no API priority & fairness bookkeeping, no profiling
       # endpoints. The watch cache stays on: it is what real clusters run.
       --enable-priority-and-fairness=false
@@ -196,6 +228,7 @@ start_apiserver() {
     cp_wait kube-apiserver "$state" cp_apiserver_ready "$state" "$APISERVER_PORT" || rc=$?
     ((rc == 0)) && return 0
     ((rc == 2)) || return 1
+    [[ -z ${IRONLB_APISERVER_PORT:-} ]] || return 1
     cp_log "kube-apiserver: port $APISERVER_PORT was taken; retrying ($attempt)"
   done
   return 1

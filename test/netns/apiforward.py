@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Gives processes inside test network namespaces a way to the host's loopback API server.
+"""Gives processes inside test network namespaces a way to the host's loopback API server,
+or the host a way to an API server inside a namespace.
 
     apiforward.py --port 6443 --target 127.0.0.1:6443 NS [NS ...]
+    apiforward.py --port 6443 --target 127.0.0.1:6443 --into NS
 
 One process in the caller's (host) namespace. For each namespace it enters the namespace with
 setns(2) on its main thread only long enough to create a listening socket on 127.0.0.1:PORT
@@ -9,6 +11,10 @@ there (a socket stays in the namespace it was created in), then returns to the h
 every accepted connection is relayed to TARGET from the host namespace. No interface is added
 to the test bridge or the host, and the API server's certificate (SAN 127.0.0.1) verifies
 normally because the speakers dial https://127.0.0.1:PORT as on the host.
+
+With --into the direction is reversed: it listens on the host's 127.0.0.1:PORT and connects to
+TARGET from inside NS (the test cluster's control plane lives in a namespace of its own, so
+kubectl and Helm on the host reach it at the address its kubeconfig names).
 
 Prints "ready" once every listener is up; runs until killed. Stdlib only; root required.
 """
@@ -49,6 +55,21 @@ def listen_in(ns, port):
         os.close(home)
 
 
+def socket_in(ns):
+    """An unconnected TCP socket that belongs to network namespace `ns`."""
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    target = os.open(f"/var/run/netns/{ns}", os.O_RDONLY)
+    try:
+        _setns(target)
+        try:
+            return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        finally:
+            _setns(home)
+    finally:
+        os.close(target)
+        os.close(home)
+
+
 def _pump(src, dst):
     try:
         while True:
@@ -66,9 +87,13 @@ def _pump(src, dst):
                 pass
 
 
-def _relay(client, target):
+def _relay(client, target, upstream=None):
     try:
-        upstream = socket.create_connection(target, timeout=5)
+        if upstream is None:
+            upstream = socket.create_connection(target, timeout=5)
+        else:
+            upstream.settimeout(5)
+            upstream.connect(target)
         upstream.settimeout(None)
     except OSError:
         client.close()  # the API server is down: the client sees a reset, as on the host
@@ -83,22 +108,35 @@ def _relay(client, target):
     upstream.close()
 
 
-def _serve(listener, target):
+def _serve(listener, target, into=None):
     while True:
         client, _ = listener.accept()
-        threading.Thread(target=_relay, args=(client, target), daemon=True).start()
+        upstream = socket_in(into) if into else None
+        threading.Thread(target=_relay, args=(client, target, upstream), daemon=True).start()
 
 
 def main(argv):
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--target", required=True)
-    p.add_argument("namespaces", nargs="+")
+    p.add_argument("--into", help="listen on the host, connect from inside this namespace")
+    p.add_argument("namespaces", nargs="*")
     args = p.parse_args(argv[1:])
     host, port = args.target.rsplit(":", 1)
     target = (host, int(port))
-    listeners = [listen_in(ns, args.port) for ns in args.namespaces]
-    threads = [threading.Thread(target=_serve, args=(l, target), daemon=True) for l in listeners]
+    if args.into:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", args.port))
+        listener.listen(128)
+        threads = [threading.Thread(target=_serve, args=(listener, target, args.into),
+                                    daemon=True)]
+    else:
+        if not args.namespaces:
+            p.error("name at least one namespace, or --into NS")
+        listeners = [listen_in(ns, args.port) for ns in args.namespaces]
+        threads = [threading.Thread(target=_serve, args=(l, target), daemon=True)
+                   for l in listeners]
     for t in threads:
         t.start()
     print("ready", flush=True)
