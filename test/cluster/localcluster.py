@@ -58,6 +58,7 @@ CP_INDEX = 2                         # the control plane's host number on the no
 POD_V4 = ipaddress.ip_network("203.0.113.0/24")
 POD_V6 = ipaddress.ip_network("2001:db8:244::/56")
 MAX_NODES = 8                        # /27 of POD_V4 per node
+VIP_NETS = ("198.51.100.0/24", "2001:db8:100::/64")   # pools the scenarios and sandbox use
 SANDBOX_IMAGE = "ironlb.test/pause:1"
 # Kernel settings the kubelet insists on (it would write them machine-wide; with
 # protectKernelDefaults it only checks). Each node's mount namespace shows it these values.
@@ -317,6 +318,10 @@ class LocalCluster:
                                   str(list(POD_V6.subnets(new_prefix=64))[i])],
                     "pids": {}})
             self._fix_bridge_ports(topo)
+            # VIPs come from the other documentation ranges; on-link for the client, as on a
+            # flat layer-2 segment.
+            for net in VIP_NETS:
+                run(["ip", "-n", topo.client.ns, "route", "add", net, "dev", "eth0"])
             self.save()
             cgroup_create(self.cgroup)
             self._start_control_plane()
