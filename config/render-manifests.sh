@@ -3,6 +3,8 @@
 #   crds/*.yaml                       from crds/generate.py
 #   config/helm/ironlb/files/crds/    copies of crds/*.yaml (the chart cannot reach outside itself)
 #   config/manifests/ironlb.yaml      the chart rendered for `kubectl apply` into metallb-system
+#   config/helm/ironlb/Chart.yaml     version and appVersion from VERSION (the one version number;
+#                                     the chart's default image tag is appVersion)
 #
 #   config/render-manifests.sh          rewrite the files
 #   config/render-manifests.sh --check  change nothing; exit 1 and show a diff if any is stale
@@ -41,6 +43,18 @@ cp "$out/crds/"*.yaml "$out/chart-crds/"
 # Render from a copy of the chart that carries the freshly generated CRDs, so one run is enough
 # even when the committed copies are stale.
 cp -r "$root/config/helm/ironlb" "$out/chart"
+# The chart's version and appVersion are VERSION, set before rendering so the labels carry it.
+version=$(tr -d '[:space:]' <"$root/VERSION")
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+  echo "render-manifests.sh: VERSION '$version' is not X.Y.Z" >&2
+  exit 1
+fi
+for key in version appVersion; do
+  grep -q "^$key:" "$out/chart/Chart.yaml" ||
+    { echo "render-manifests.sh: no $key: line in Chart.yaml" >&2; exit 1; }
+done
+sed -i -E -e "s/^version:.*/version: $version/" -e "s/^appVersion:.*/appVersion: \"$version\"/" \
+  "$out/chart/Chart.yaml"
 rm -f "$out/chart/files/crds/"*.yaml
 cp "$out/crds/"*.yaml "$out/chart/files/crds/"
 {
@@ -79,6 +93,7 @@ for f in "$out/crds/"*.yaml; do
   compare "$f" "$root/config/helm/ironlb/files/crds/$(basename "$f")"
 done
 compare "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
+compare "$out/chart/Chart.yaml" "$root/config/helm/ironlb/Chart.yaml"
 # A CRD file that generate.py no longer writes is stale too.
 for f in "$root/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"*.yaml; do
   [ -e "$f" ] || continue
@@ -102,4 +117,6 @@ cp "$out/crds/"*.yaml "$root/crds/"
 cp "$out/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"
 mkdir -p "$root/config/manifests"
 cp "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
-echo "rendered crds/, config/helm/ironlb/files/crds/ and config/manifests/ironlb.yaml"
+cp "$out/chart/Chart.yaml" "$root/config/helm/ironlb/Chart.yaml"
+echo "rendered crds/, config/helm/ironlb/files/crds/, config/manifests/ironlb.yaml and the" \
+  "version in config/helm/ironlb/Chart.yaml ($version)"

@@ -17,6 +17,8 @@ packages=(
   iproute2 iputils-ping iputils-arping ndisc6 python3 python3-scapy tcpdump procps psmisc
   # CRD generator (crds/generate.py) and the Helm chart tests read and write YAML
   python3-yaml
+  # container images without a registry: test-cluster images, runtimes and the image tests
+  busybox-static containerd runc skopeo strace
 )
 
 missing=()

@@ -1,0 +1,168 @@
+"""Shared pieces of the image tests: reading the archive config/image/build.sh wrote, unpacking
+its layers, running commands with deadlines, and cleaning up whatever a test started."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+class Failure(Exception):
+    """A check that did not hold; the message says which and what was seen."""
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise Failure(message)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float, what: str,
+             interval: float = 0.05) -> T:
+    """Polls probe until it returns something truthy, or fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise Failure(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def run(cmd: list[str], timeout: float = 120, check_rc: bool = True,
+        **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Runs cmd to completion (killed at the deadline); fails with its output if rc != 0."""
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    except subprocess.TimeoutExpired as e:
+        raise Failure(f"{' '.join(cmd)}: still running after {timeout:.0f}s\n{e.stdout}\n"
+                      f"{e.stderr}") from None
+    if check_rc and res.returncode != 0:
+        raise Failure(f"{' '.join(cmd)}: exit {res.returncode}\n{res.stdout}\n{res.stderr}")
+    return res
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL at the deadline; always reaps."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """PIDs whose command line contains text (e.g. a test's own temp directory)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+@contextlib.contextmanager
+def temp_dir(prefix: str) -> Iterator[Path]:
+    """A directory under /tmp, removed on exit (also on failure); mounts below it first."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        yield path
+    finally:
+        unmount_below(path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def unmount_below(path: Path) -> None:
+    mounts = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = line.split()[4].encode().decode("unicode_escape")
+        if point == str(path) or point.startswith(f"{path}/"):
+            mounts.append(point)
+    for point in sorted(mounts, key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+
+
+@dataclass
+class Image:
+    """The archive config/image/build.sh wrote, read through its docker-archive manifest and
+    its OCI index (both must name the same blobs)."""
+    archive: Path
+    ref: str
+    digest: str
+    index: dict[str, Any]
+    manifest: dict[str, Any]
+    config: dict[str, Any]
+    docker_manifest: list[dict[str, Any]]
+
+    @classmethod
+    def load(cls, image_dir: Path) -> "Image":
+        ref = (image_dir / "ironlb.ref").read_text().strip()
+        digest = (image_dir / "ironlb.digest").read_text().strip()
+        version = ref.rsplit(":", 1)[1]
+        archive = image_dir / f"ironlb-{version}.oci.tar"
+        with tarfile.open(archive) as tar:
+            def blob(d: str) -> bytes:
+                return tar.extractfile("blobs/sha256/" + d.split(":", 1)[1]).read()
+            index = json.loads(tar.extractfile("index.json").read())
+            manifest = json.loads(blob(digest))
+            config = json.loads(blob(manifest["config"]["digest"]))
+            docker_manifest = json.loads(tar.extractfile("manifest.json").read())
+        return cls(archive, ref, digest, index, manifest, config, docker_manifest)
+
+    @property
+    def version(self) -> str:
+        return self.ref.rsplit(":", 1)[1]
+
+    def unpack(self, rootfs: Path) -> None:
+        """Applies the layers in order, as a container runtime would (no whiteouts here)."""
+        rootfs.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(self.archive) as tar:
+            for layer in self.manifest["layers"]:
+                data = tar.extractfile("blobs/sha256/" + layer["digest"].split(":", 1)[1]).read()
+                with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as layer_tar:
+                    layer_tar.extractall(rootfs, numeric_owner=True)
+
+    def layer_members(self, i: int) -> list[str]:
+        with tarfile.open(self.archive) as tar:
+            layer = self.manifest["layers"][i]
+            data = tar.extractfile("blobs/sha256/" + layer["digest"].split(":", 1)[1]).read()
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as layer_tar:
+            return layer_tar.getnames()
+
+
+def main_guard(body: Callable[[], None]) -> None:
+    """Runs a test body: PASS/FAIL line and exit status for ctest."""
+    started = time.monotonic()
+    # SIGTERM (ctest, a user) unwinds like an exception, so every cleanup in finally runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        body()
+    except Failure as e:
+        print(f"FAIL: {e}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    log(f"PASS ({time.monotonic() - started:.1f}s)")
