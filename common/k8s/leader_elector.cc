@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
@@ -92,6 +93,7 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
     version = resourceVersionOf(*current);
     noteHolder(observed->holderIdentity);
   }
+  observedVersion_ = version;
   const auto plan = core.plan(observed, version, clock.now(), clock.wallNow());
   emit(plan.transition);
   if (plan.step == LeaderElectionCore::Step::kWait) return;
@@ -105,6 +107,9 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
     lease = std::move(*current);  // keeps labels/annotations; carries the resourceVersion read
   }
   applyLeaseRecord(lease, plan.desired);
+  if (!ownerReference_.is_null()) {
+    lease["metadata"]["ownerReferences"] = Json::array({ownerReference_});
+  }
   auto written = plan.step == LeaderElectionCore::Step::kCreate
                      ? client_.create(resources::kLeases, options_.ns, lease, call())
                      : client_.update(resources::kLeases, lease, call());
@@ -118,7 +123,8 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
     return;
   }
   noteHolder(plan.desired.holderIdentity);
-  emit(core.onWriteSucceeded(plan.desired, resourceVersionOf(*written), clock.now()));
+  observedVersion_ = resourceVersionOf(*written);
+  emit(core.onWriteSucceeded(plan.desired, observedVersion_, clock.now()));
 }
 
 void LeaderElector::release(LeaderElectionCore& core) {
@@ -144,7 +150,25 @@ void LeaderElector::release(LeaderElectionCore& core) {
   emit(core.onReleased());
 }
 
+void LeaderElector::resolveOwner() {
+  if (!options_.owner) return;
+  const auto& o = *options_.owner;
+  auto got = client_.get(o.type, options_.ns, o.name, call());
+  if (!got) {
+    util::logWith(*util::getLogger("leader"), spdlog::level::warn,
+                  "lease owner not found: the Lease will outlive an uninstall",
+                  {{"owner", o.type.kind + " " + options_.ns + "/" + o.name},
+                   {"error", got.error().describe()}});
+    return;
+  }
+  ownerReference_ = Json{{"apiVersion", o.type.apiVersion()},
+                         {"kind", o.type.kind},
+                         {"name", o.name},
+                         {"uid", uidOf(*got)}};
+}
+
 void LeaderElector::run() {
+  resolveOwner();
   LeaderElectionCore core(options_.identity, options_.timing);
   const auto& t = options_.timing;
   while (!cancel_.cancelled()) {
@@ -154,10 +178,47 @@ void LeaderElector::run() {
     util::Duration wait = t.retryPeriod;
     if (!core.isLeader()) {
       wait += std::chrono::duration_cast<util::Duration>(t.retryPeriod * (1.2 * options_.random()));
+      if (!waitAsStandby(wait)) break;
+    } else if (!options_.sleeper(wait, cancel_)) {
+      break;
     }
-    if (!options_.sleeper(wait, cancel_)) break;
   }
   release(core);
+}
+
+bool LeaderElector::waitAsStandby(util::Duration wait) {
+  if (!options_.watchAsStandby || observedVersion_.empty()) {
+    return options_.sleeper(wait, cancel_);
+  }
+  const util::Clock& clock = *options_.clock;
+  const util::MonoTime start = clock.now();
+  WatchOptions w;
+  w.resourceVersion = observedVersion_;
+  // The server ends the watch after whole seconds; the next attempt is due by then anyway.
+  w.timeoutSeconds =
+      static_cast<int>(std::max<int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count()));
+  w.allowBookmarks = false;
+  w.fieldSelector = "metadata.name=" + options_.name;
+  w.readMargin = std::chrono::seconds(5);
+  w.cancel = &cancel_;
+  bool changed = false;
+  auto watched = client_.watch(resources::kLeases, options_.ns, w, [&](WatchEvent&& e) {
+    if (e.type == WatchEventType::kAdded || e.type == WatchEventType::kModified ||
+        e.type == WatchEventType::kDeleted) {
+      changed = true;
+      return false;
+    }
+    return true;
+  });
+  if (cancel_.cancelled()) return false;
+  if (changed) return true;
+  // The watch failed (410 Gone, a transport error) or ended early: sleep out the period.
+  if (!watched) {
+    util::logWith(*util::getLogger("leader"), spdlog::level::debug, "lease watch failed",
+                  {{"error", watched.error().describe()}});
+  }
+  const util::Duration left = wait - (clock.now() - start);
+  return left <= util::Duration::zero() || options_.sleeper(left, cancel_);
 }
 
 }  // namespace ironlb::k8s

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -34,11 +35,26 @@
 
 namespace ironlb::k8s {
 
+// An object in the Lease's namespace that owns the Lease (the controller's Deployment): the
+// garbage collector then removes the Lease with it, so an uninstall leaves no Lease behind.
+struct LeaseOwner {
+  ResourceType type;
+  std::string name;
+};
+
 struct LeaderElectorOptions {
   std::string ns{};
   std::string name{};
   std::string identity{};  // unique per replica (pod name)
   LeaderElectionTiming timing{};
+  // Between attempts a standby watches the Lease instead of only sleeping, and tries again as
+  // soon as it changes: a released lease goes to the replica that was waiting for it, at once,
+  // not to whichever candidate's timer fires first (a replacement pod starting meanwhile would
+  // often win). A failed watch falls back to sleeping out the period.
+  bool watchAsStandby = true;
+  // Looked up once (its uid) when campaigning starts; a failed lookup is logged and the Lease
+  // is written without an owner.
+  std::optional<LeaseOwner> owner{};
   // Injection points (defaults: system clock, random seed, real sleeping).
   const util::Clock* clock = nullptr;
   util::RandomSource random{};
@@ -75,6 +91,9 @@ class LeaderElector {
   void run();
   void tryAcquireOrRenew(LeaderElectionCore& core);
   void release(LeaderElectionCore& core);
+  void resolveOwner();
+  // Waits up to `wait` or until the Lease changes; false when stopped.
+  bool waitAsStandby(util::Duration wait);
   void emit(LeaderTransition t);
   void noteHolder(const std::string& holder);
   CallOptions call();
@@ -88,6 +107,8 @@ class LeaderElector {
   std::thread thread_;
   std::string lastHolder_;
   bool haveHolder_ = false;
+  std::string observedVersion_;  // resourceVersion of the Lease as last read ("" = none)
+  Json ownerReference_;          // null: the Lease has no owner
 };
 
 }  // namespace ironlb::k8s

@@ -33,6 +33,7 @@ inline const ResourceType kSecrets{"", "v1", "secrets", "Secret", true};
 inline const ResourceType kConfigMaps{"", "v1", "configmaps", "ConfigMap", true};
 inline const ResourceType kEvents{"", "v1", "events", "Event", true};
 inline const ResourceType kLeases{"coordination.k8s.io", "v1", "leases", "Lease", true};
+inline const ResourceType kDeployments{"apps", "v1", "deployments", "Deployment", true};
 inline const ResourceType kIPAddressPools{"metallb.io", "v1beta1", "ipaddresspools",
                                           "IPAddressPool", true};
 inline const ResourceType kL2Advertisements{"metallb.io", "v1beta1", "l2advertisements",

@@ -97,6 +97,11 @@ k8s::InformerHandlers ControllerDaemon::configHandlers() {
           .onSynced = [this] { onSynced(); }};
 }
 
+std::optional<k8s::LeaseOwner> ControllerDaemon::leaseOwner() const {
+  if (flags_.lease_owner_deployment.empty()) return std::nullopt;
+  return k8s::LeaseOwner{k8s::resources::kDeployments, flags_.lease_owner_deployment};
+}
+
 ControllerDaemon::~ControllerDaemon() {
   stop();
 }
@@ -116,7 +121,8 @@ Status ControllerDaemon::start() {
       k8s::LeaderElectorOptions{.ns = flags_.ns,
                                 .name = flags_.lease_name,
                                 .identity = flags_.identity,
-                                .timing = flags_.lease_timing},
+                                .timing = flags_.lease_timing,
+                                .owner = leaseOwner()},
       k8s::LeaderCallbacks{
           .onStartedLeading = [this] { startLeading(); },
           .onStoppedLeading = [this] { stopLeading(); },

@@ -74,6 +74,7 @@ class ControllerDaemon {
   k8s::Informer advertisements_;
   k8s::Informer namespace_informer_;
   std::unique_ptr<k8s::LeaderElector> elector_;
+  std::optional<k8s::LeaseOwner> leaseOwner() const;
   std::unique_ptr<LeaderSession> session_;
   bool stopped_ = false;
 };

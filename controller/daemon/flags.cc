@@ -116,6 +116,10 @@ const std::vector<FlagSpec>& specs() {
        into(&ControllerFlags::leader_elect, [](const std::string& v) { return parseBool(v); })},
       {"lease-name", "NAME", "the Lease in --namespace (default ironlb-controller)",
        text(&ControllerFlags::lease_name)},
+      {"lease-owner-deployment", "NAME",
+       "the Deployment (in --namespace) made the Lease's owner, so uninstalling it removes the "
+       "Lease (default: none)",
+       text(&ControllerFlags::lease_owner_deployment)},
       {"identity", "ID", "this replica's Lease identity (default $POD_NAME, else the host name)",
        text(&ControllerFlags::identity)},
       {"status-writers", "N", "Service status writes in flight at once (default 8)",

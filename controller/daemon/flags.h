@@ -31,6 +31,8 @@ struct ControllerFlags {
   util::LogFormat log_format = util::LogFormat::kText;
   bool leader_elect = true;
   std::string lease_name = "ironlb-controller";
+  // The Deployment in --namespace that owns the Lease (removed with it); "" = no owner.
+  std::string lease_owner_deployment;
   std::string identity;
   int status_writers = 8;
   k8s::LeaderElectionTiming lease_timing{};

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "common/util/strings.h"
 
@@ -12,10 +13,13 @@ namespace ironlb::speaker {
 namespace {
 
 const std::set<std::string>& knownFlags() {
-  static const std::set<std::string> names = {
-      "kubeconfig",      "namespace",           "lb-class",           "metrics-address",
-      "log-level",       "log-format",          "node-name",          "memberlist-address",
-      "memberlist-port", "memberlist-key-file", "exclude-interfaces", "ignore-exclude-lb"};
+  static const std::set<std::string> names = {"kubeconfig",         "namespace",
+                                              "lb-class",           "metrics-address",
+                                              "log-level",          "log-format",
+                                              "node-name",          "memberlist-address",
+                                              "memberlist-port",    "memberlist-key-file",
+                                              "exclude-interfaces", "ignore-exclude-lb",
+                                              "pod-name",           "pod-uid"};
   return names;
 }
 
@@ -60,6 +64,8 @@ std::string speakerUsage() {
          "  --log-level=LEVEL           debug|info|warn|error (default info)\n"
          "  --log-format=FORMAT         text|json (default text)\n"
          "  --node-name=NAME            this node (default $NODE_NAME)\n"
+         "  --pod-name=NAME, --pod-uid=UID  this speaker's Pod, owner of its ServiceL2Status "
+         "objects (default $POD_NAME, $POD_UID)\n"
          "  --memberlist-address=IP     membership bind/advertise address (default $NODE_IP)\n"
          "  --memberlist-port=PORT      UDP (default 7946)\n"
          "  --memberlist-key-file=PATH  HMAC key file (else env IRONLB_MEMBERLIST_KEY)\n"
@@ -128,6 +134,17 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
     f.nodeName = *n;
   }
   if (f.nodeName.empty()) return makeError("--node-name is required (or env NODE_NAME)");
+  for (auto [flag, envVar, field] : {std::tuple{"pod-name", "POD_NAME", &f.podName},
+                                     std::tuple{"pod-uid", "POD_UID", &f.podUid}}) {
+    if (auto v = lookup(flag); v && !v->empty()) {
+      *field = *v;
+    } else if (auto e = env(envVar); e && !e->empty()) {
+      *field = *e;
+    }
+  }
+  if (f.podName.empty() != f.podUid.empty())
+    return makeError("--pod-name and --pod-uid go together (got only --" +
+                     std::string(f.podName.empty() ? "pod-uid" : "pod-name") + ")");
 
   std::optional<std::string> address = lookup("memberlist-address");
   if (!address || address->empty()) address = env("NODE_IP");

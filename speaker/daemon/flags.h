@@ -2,7 +2,8 @@
 // Command line of ironlb-speaker (/work/wt/DAEMON_CLI.md, the contract the Helm chart follows):
 // `--name=value` or `--name value`; every flag may also come from env IRONLB_<NAME_UPPER_SNAKE>
 // (the flag wins). Defaults from the downward API: --node-name from $NODE_NAME,
-// --memberlist-address from $NODE_IP, --namespace from $POD_NAMESPACE (else metallb-system).
+// --memberlist-address from $NODE_IP, --namespace from $POD_NAMESPACE (else metallb-system),
+// --pod-name/--pod-uid from $POD_NAME/$POD_UID.
 // The membership key: the file of --memberlist-key-file, else env IRONLB_MEMBERLIST_KEY itself.
 
 #include <cstdint>
@@ -26,6 +27,10 @@ struct SpeakerFlags {
   std::string logLevel = "info";
   std::string logFormat = "text";
   std::string nodeName;
+  // This speaker's Pod (downward API), made the owner of its ServiceL2Status objects so they
+  // go with it (uninstall, node removal). Empty: no owner (outside a pod).
+  std::string podName;
+  std::string podUid;
   net::IpAddress memberlistAddress;
   uint16_t memberlistPort = 7946;
   std::string memberlistKeyFile;               // empty: memberlistKey holds the key

@@ -60,6 +60,8 @@ int runSpeaker(int argc, const char* const* argv) {
 
   SpeakerOptions options;
   options.nodeName = flags->nodeName;
+  options.podName = flags->podName;
+  options.podUid = flags->podUid;
   options.ns = flags->ns;
   options.lbClass = flags->lbClass;
   options.ignoreExcludeLb = flags->ignoreExcludeLb;

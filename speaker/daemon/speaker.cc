@@ -102,7 +102,7 @@ Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetri
       planner_(options_.nodeName),
       events_(api,
               {.component = "ironlb-speaker", .host = options_.nodeName, .metrics = &k8s_metrics}),
-      status_(io, api, options_.ns, options_.nodeName,
+      status_(io, api, options_.ns, options_.nodeName, {options_.podName, options_.podUid},
               [this](const std::string& e) { log_->warn("ServiceL2Status write failed: {}", e); }),
       reporter_(
           options_.nodeName, metrics_, [this](const ReportEvent& e) { serviceEvent(e); },

@@ -56,6 +56,7 @@ namespace ironlb::speaker {
 
 struct SpeakerOptions {
   std::string nodeName;
+  std::string podName, podUid;  // owner of our ServiceL2Status objects; empty: none
   std::string ns = "metallb-system";
   std::optional<std::string> lbClass;
   bool ignoreExcludeLb = false;

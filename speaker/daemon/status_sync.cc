@@ -12,11 +12,12 @@ using control::StatusOp;
 using k8s::Json;
 
 StatusSync::StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns,
-                       std::string node, Logger on_error)
+                       std::string node, Owner owner, Logger on_error)
     : io_(io),
       api_(api),
       ns_(std::move(ns)),
       node_(std::move(node)),
+      owner_(std::move(owner)),
       on_error_(std::move(on_error)),
       worker_(io, "servicel2status", 16),
       retry_(io),
@@ -148,10 +149,11 @@ void StatusSync::execute(const StatusOp& op) {
   Json cached;
   if (auto it = owned_.find(op.name); it != owned_.end()) cached = it->second.object;
   const std::string ns = ns_, node = node_;
+  const Owner owner = owner_;
   k8s::ApiClient* api = &api_;
   k8s::CancelToken* cancel = &worker_.token();
   const bool queued = worker_.submit<Outcome>(
-      [api, op, ns, node, cached, cancel]() -> Outcome {
+      [api, op, ns, node, owner, cached, cancel]() -> Outcome {
         const k8s::CallOptions call{std::chrono::seconds(10), cancel};
         Outcome out;
         const auto& type = k8s::resources::kServiceL2Statuses;
@@ -167,6 +169,14 @@ void StatusSync::execute(const StatusOp& op) {
                                {control::kL2StatusServiceNameLabel, op.service.second},
                                {control::kL2StatusServiceNamespaceLabel, op.service.first}}}}},
                            {"spec", Json::object()}};
+            if (!owner.podUid.empty()) {
+              // Garbage-collected with our Pod: a speaker that goes away without draining
+              // (uninstall removing our RBAC first, a node deleted) leaves nothing behind.
+              object["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
+                                                                    {"kind", "Pod"},
+                                                                    {"name", owner.podName},
+                                                                    {"uid", owner.podUid}}});
+            }
             auto created = api->create(type, ns, object, call);
             if (!created) {
               out.error = created.error().describe();

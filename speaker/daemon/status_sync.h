@@ -24,8 +24,12 @@ class StatusSync {
  public:
   using Logger = std::function<void(const std::string& message)>;
 
+  // The Pod that owns the objects we create (garbage-collected with it); empty: no owner.
+  struct Owner {
+    std::string podName, podUid;
+  };
   StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns, std::string node,
-             Logger on_error);
+             Owner owner, Logger on_error);
   ~StatusSync();
 
   // The informer of our objects (label metallb.io/node=<node> in `ns`).
@@ -64,6 +68,7 @@ class StatusSync {
   k8s::ApiClient& api_;
   std::string ns_;
   std::string node_;
+  Owner owner_;
   Logger on_error_;
   k8s::BackgroundWorker worker_;
   boost::asio::steady_timer retry_;

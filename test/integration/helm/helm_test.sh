@@ -195,6 +195,11 @@ can "$ctrl_sa" yes patch ipaddresspools.metallb.io -n "$ns" --subresource=status
 can "$ctrl_sa" yes create leases.coordination.k8s.io -n "$ns"
 can "$ctrl_sa" yes get "leases.coordination.k8s.io/$lease" -n "$ns"
 can "$ctrl_sa" yes update "leases.coordination.k8s.io/$lease" -n "$ns"
+can "$ctrl_sa" yes watch "leases.coordination.k8s.io/$lease" -n "$ns"
+can "$ctrl_sa" no watch leases.coordination.k8s.io -n "$ns"
+can "$ctrl_sa" yes get "deployments.apps/$lease" -n "$ns"
+can "$ctrl_sa" no get deployments.apps -n "$ns"
+can "$ctrl_sa" no update "deployments.apps/$lease" -n "$ns"
 can "$ctrl_sa" no update services -n default
 can "$ctrl_sa" no patch services -n default
 can "$ctrl_sa" no delete services -n default

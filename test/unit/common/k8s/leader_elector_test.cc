@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -88,7 +89,8 @@ Sleeper manualSleeper(util::ManualClock& clock, std::atomic<int64_t>& parkedUnti
 
 struct Candidate {
   Candidate(LeaseServer& server, boost::asio::io_context& io, util::ManualClock& clock,
-            const std::string& id)
+            const std::string& id, bool watch = false,
+            std::optional<LeaseOwner> owner = std::nullopt)
       : api(transport) {
     transport.setFallback([this, &server](const HttpRequest& r) -> Result<HttpResponse> {
       if (partitioned) return makeError("API server unreachable (test partition)");
@@ -102,6 +104,8 @@ struct Candidate {
     o.clock = &clock;
     o.random = [] { return 0.0; };
     o.sleeper = manualSleeper(clock, parkedUntil);
+    o.watchAsStandby = watch;
+    o.owner = std::move(owner);
     elector = std::make_unique<LeaderElector>(
         api, io, o,
         LeaderCallbacks{.onStartedLeading =
@@ -130,8 +134,9 @@ struct Candidate {
 
 class LeaderElectorTest : public ::testing::Test {
  protected:
-  Candidate& candidate(const std::string& id) {
-    candidates_.push_back(std::make_unique<Candidate>(server_, io_, clock_, id));
+  Candidate& candidate(const std::string& id, bool watch = false,
+                       std::optional<LeaseOwner> owner = std::nullopt) {
+    candidates_.push_back(std::make_unique<Candidate>(server_, io_, clock_, id, watch, owner));
     return *candidates_.back();
   }
   void start(Candidate& c) {
@@ -201,6 +206,71 @@ TEST_F(LeaderElectorTest, StandbyTakesOverAtOnceAfterRelease) {
   EXPECT_LT(clock_.now() - released, 5s);
   EXPECT_EQ(server_.holder(), "b");
   stop(b);
+}
+
+TEST_F(LeaderElectorTest, WatchingStandbyTakesOverTheMomentTheLeaseIsReleased) {
+  Candidate& a = candidate("a");
+  Candidate& b = candidate("b", /*watch=*/true);
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  auto stream = b.transport.queueStream();
+  start(b);
+  // b read the lease (held by a) and now waits on a watch of it from that version.
+  ASSERT_TRUE(runUntil(io_, [&] {
+    for (const auto& r : b.transport.requests()) {
+      if (r.stream) return true;
+    }
+    return false;
+  }));
+  const auto watches = b.transport.requests();
+  const auto& watch = watches.back();
+  EXPECT_NE(watch.path.find("watch=true"), std::string::npos) << watch.path;
+  EXPECT_NE(watch.path.find("fieldSelector=metadata.name%3Dlock"), std::string::npos) << watch.path;
+  EXPECT_FALSE(b.leading);
+  stop(a);
+  ASSERT_EQ(server_.holder(), "");
+  // The release reaches b's watch: b tries again at once, with the clock standing still (a
+  // sleeping standby would wait for its retry period, and a fresh replica could win).
+  b.transport.queueStream();  // b watches again after it wins: give that watch a stream too
+  stream->push(R"({"type":"MODIFIED","object":{"apiVersion":"coordination.k8s.io/v1",)"
+               R"("kind":"Lease","metadata":{"name":"lock","namespace":"ns"}}})");
+  const util::MonoTime released = clock_.now();
+  ASSERT_TRUE(runUntil(io_, [&] { return b.leading; }));
+  EXPECT_EQ(clock_.now(), released);
+  EXPECT_EQ(server_.holder(), "b");
+  stop(b);
+}
+
+TEST_F(LeaderElectorTest, TheLeaseIsOwnedByTheGivenDeployment) {
+  const LeaseOwner owner{resources::kDeployments, "ctl"};
+  Candidate& a = candidate("a", false, owner);
+  a.transport.respond("GET", "/apis/apps/v1/namespaces/ns/deployments/ctl", 200,
+                      R"({"metadata":{"name":"ctl","namespace":"ns","uid":"dep-uid-7"}})");
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  const auto requests = a.transport.requests();
+  const auto created = std::find_if(requests.begin(), requests.end(),
+                                    [](const auto& r) { return r.method == "POST"; });
+  ASSERT_NE(created, requests.end());
+  EXPECT_EQ(Json::parse(created->body)["metadata"]["ownerReferences"],
+            Json::parse(R"([{"apiVersion":"apps/v1","kind":"Deployment","name":"ctl",)"
+                        R"("uid":"dep-uid-7"}])"));
+  stop(a);
+}
+
+TEST_F(LeaderElectorTest, WithoutItsOwnerTheLeaseIsStillTaken) {
+  // The lookup fails (the owner is gone, or RBAC forbids it): logged, and the Lease has no owner.
+  Candidate& a = candidate("a", false, LeaseOwner{resources::kDeployments, "ctl"});
+  a.transport.respond("GET", "/apis/apps/v1/namespaces/ns/deployments/ctl", 403,
+                      statusBody(403, "Forbidden", "no"));
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  for (const auto& r : a.transport.requests()) {
+    if (r.method == "POST") {
+      EXPECT_FALSE(Json::parse(r.body)["metadata"].contains("ownerReferences"));
+    }
+  }
+  stop(a);
 }
 
 TEST_F(LeaderElectorTest, StandbyTakesOverAfterExpiryAndTheOldLeaderStepsDown) {

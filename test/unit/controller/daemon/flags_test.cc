@@ -31,6 +31,7 @@ TEST(FlagsTest, Defaults) {
   EXPECT_EQ(f.log_format, util::LogFormat::kText);
   EXPECT_TRUE(f.leader_elect);
   EXPECT_EQ(f.lease_name, "ironlb-controller");
+  EXPECT_EQ(f.lease_owner_deployment, "");
   EXPECT_EQ(f.identity, "host-1");
   EXPECT_FALSE(p->help);
 }
@@ -46,8 +47,10 @@ TEST(FlagsTest, TheChartsArguments) {
   // config/helm/ironlb/templates/controller.yaml, as Kubernetes expands $(POD_NAME).
   auto p = parse({"--namespace=metallb-system", "--log-level=debug", "--log-format=json",
                   "--lb-class=example.com/lb", "--metrics-address=0.0.0.0:7472",
-                  "--leader-elect=true", "--lease-name=ironlb-controller", "--identity=ctl-1"});
+                  "--leader-elect=true", "--lease-name=ironlb-controller",
+                  "--lease-owner-deployment=ironlb-controller", "--identity=ctl-1"});
   ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.lease_owner_deployment, "ironlb-controller");
   EXPECT_EQ(p->flags.log_level, spdlog::level::debug);
   EXPECT_EQ(p->flags.log_format, util::LogFormat::kJson);
   EXPECT_EQ(p->flags.lb_class, "example.com/lb");

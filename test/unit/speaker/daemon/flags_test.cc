@@ -37,6 +37,26 @@ TEST(SpeakerFlags, DownwardApiDefaults) {
   EXPECT_FALSE(f->ignoreExcludeLb);
 }
 
+TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
+  auto env = kPod;
+  env["POD_NAME"] = "ironlb-speaker-x1";
+  env["POD_UID"] = "0b7f6c1e-uid";
+  auto f = parse({}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->podName, "ironlb-speaker-x1");
+  EXPECT_EQ(f->podUid, "0b7f6c1e-uid");
+  f = parse({"--pod-name=p", "--pod-uid=u"}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->podName, "p");
+  EXPECT_EQ(f->podUid, "u");
+  f = parse({}, kPod);  // outside a pod: no owner
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->podName.empty() && f->podUid.empty());
+  f = parse({"--pod-name=p"}, kPod);  // an owner reference needs both
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("--pod-name and --pod-uid"), std::string::npos) << f.error();
+}
+
 TEST(SpeakerFlags, FlagsWinOverEnvironment) {
   auto f = parse({"--node-name=n2", "--memberlist-address", "2001:db8::2", "--memberlist-port=7000",
                   "--memberlist-key-file=/etc/key", "--metrics-address=[::1]:9000",

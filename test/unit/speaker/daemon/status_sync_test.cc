@@ -41,7 +41,9 @@ class StatusSyncTest : public ::testing::Test {
   k8s::ApiClient api{transport};
   boost::asio::io_context io;
   std::vector<std::string> errors;
-  StatusSync sync{io, api, "lb", "n0", [this](const std::string& e) { errors.push_back(e); }};
+  StatusSync sync{io, api, "lb", "n0", {"speaker-x1", "pod-uid-1"}, [this](const std::string& e) {
+                    errors.push_back(e);
+                  }};
   const control::AnnouncedServices web = {{{"app", "web"}, {"eth0"}}};
 };
 
@@ -58,6 +60,10 @@ TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
   EXPECT_EQ(created["metadata"]["labels"]["metallb.io/node"], "n0");
   EXPECT_EQ(created["metadata"]["labels"]["metallb.io/service-name"], "web");
   EXPECT_EQ(created["metadata"]["labels"]["metallb.io/service-namespace"], "app");
+  // Owned by the speaker's Pod, so the object goes with it even if the speaker cannot drain.
+  EXPECT_EQ(created["metadata"]["ownerReferences"],
+            Json::parse(R"([{"apiVersion":"v1","kind":"Pod","name":"speaker-x1",)"
+                        R"("uid":"pod-uid-1"}])"));
   const Json status = Json::parse(requests[1].body)["status"];
   EXPECT_EQ(status, object("l2-abc", "2", true)["status"]);
 
@@ -72,6 +78,16 @@ TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
   EXPECT_EQ(transport.requests().back().method, "DELETE");
   EXPECT_NE(transport.requests().back().body.find("uid-l2-abc"), std::string::npos);
   EXPECT_TRUE(errors.empty());
+}
+
+TEST_F(StatusSyncTest, WithoutAPodTheObjectsHaveNoOwner) {
+  StatusSync bare{io, api, "lb", "n0", {}, [](const std::string&) {}};
+  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  bare.setDesired(web);
+  bare.setSynced();
+  ASSERT_TRUE(runUntil(io, [&] { return bare.inSync() && bare.owned() == 1; }));
+  EXPECT_FALSE(Json::parse(transport.requests()[0].body)["metadata"].contains("ownerReferences"));
 }
 
 TEST_F(StatusSyncTest, ObjectsLeftByAnEarlierRunAreCleanedUp) {
