@@ -19,6 +19,8 @@ packages=(
   python3-yaml
   # container images without a registry: test-cluster images, runtimes and the image tests
   busybox-static containerd runc skopeo strace
+  # the test cluster's nodes (test/cluster): pod networking and kube-proxy's iptables mode
+  containernetworking-plugins iptables conntrack
 )
 
 missing=()

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The README's first command. On a fresh Debian machine, as root:
-#   ./test/sandbox.sh            installs what it needs, builds the daemons, and runs ironlb on a
-#                                local sandbox until Ctrl-C
-#   ./test/sandbox.sh --once     the same, checks that a client reaches the Service, tears down
+#   ./test/sandbox.sh            installs what it needs, builds ironlb and its image, and runs it
+#                                on a local Kubernetes cluster until Ctrl-C
+#   ./test/sandbox.sh --once     the same, checks that a client reaches a pod through the VIPs,
+#                                tears down
 #
-# The sandbox: a real etcd + kube-apiserver on 127.0.0.1 (test/controlplane, built once and
-# cached in $IRONLB_CACHE), three nodes and a client as network namespaces on one bridge, one
-# ironlb-speaker per node namespace, ironlb-controller in the host namespace, the sample pool
-# (config/samples/sandbox-pool.yaml) and a dual-stack Service `hello`
-# (config/samples/sandbox-service.yaml). It prints `kubectl get svc` with the EXTERNAL-IPs and
-# the client's HTTP request through each VIP. Everything it creates is deleted on exit.
+# The sandbox: a real cluster on this machine (test/cluster: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, and N nodes as network namespaces, each with
+# containerd, kubelet and kube-proxy; the Kubernetes binaries are built once from their Go
+# modules and cached in $IRONLB_CACHE), the ironlb image built from this checkout
+# (config/image/build.sh) imported on every node, `helm install` of config/helm/ironlb, the
+# sample pool, a web Deployment and a dual-stack Service (config/samples/sandbox-*.yaml), and a
+# client on the node network that fetches a page through each EXTERNAL-IP. Everything it
+# creates is deleted on exit.
 #
-# Options: --build-dir DIR (default build/), --no-build (use the binaries already in the build
-# dir, skip deps.sh; what the ctest `sandbox_once` does), --nodes N (default 3).
+# Options: --build-dir DIR (default build/), --no-build (use the daemons already in the build
+# dir and skip deps.sh; what the ctest `sandbox_once` does), --nodes N (default 3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
@@ -29,7 +32,8 @@ while (($#)); do
   esac
   shift
 done
-[ "$(id -u)" -eq 0 ] || { echo "sandbox.sh: run as root (it creates network namespaces)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "sandbox.sh: run as root (network namespaces, containerd)" >&2; exit 1; }
+build=$(realpath -m -- "$build")
 
 cd "$root"
 if ! $no_build; then
@@ -38,20 +42,20 @@ if ! $no_build; then
   source test/build-env.sh
   echo "== building ironlb-controller and ironlb-speaker ($build)"
   ironlb_configure_build "$build" ironlb-daemons "${IRONLB_RELEASE_ARGS[@]}"
-  echo "== test control plane (built once, cached in $IRONLB_CACHE)"
+  echo "== Kubernetes and Helm (built once from their Go modules, cached in $IRONLB_CACHE)"
   test/controlplane/build.sh
 fi
 
 state=$(mktemp -d /tmp/ironlb-sandbox.XXXXXX)
 cleanup() {
-  test/controlplane/stop.sh "$state" --purge >/dev/null 2>&1 || true
+  /usr/bin/python3 test/cluster/localcluster.py down "$state" --purge >/dev/null 2>&1 || true
   rm -rf "$state"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-echo "== starting etcd and kube-apiserver on 127.0.0.1"
-test/controlplane/start.sh "$state" >/dev/null
-/usr/bin/python3 test/sandbox/sandbox.py --state "$state" --nodes "$nodes" \
-  --controller "$build/controller/daemon/ironlb-controller" \
-  --speaker "$build/speaker/daemon/ironlb-speaker" "${once[@]}"
+echo "== the ironlb image (config/image/build.sh) and the test images"
+config/image/build.sh --no-build --build-dir "$build" --out "$state/image" | sed 's/^/   /'
+test/cluster/images/build.sh "$state/test-images" >/dev/null
+/usr/bin/python3 test/sandbox/sandbox.py --state "$state/cluster" --image-dir "$state/image" \
+  --test-images "$state/test-images" --nodes "$nodes" "${once[@]}"

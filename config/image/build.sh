@@ -9,6 +9,7 @@
 #   ironlb.ref                 its reference, ironlb/ironlb:<VERSION>
 #   ironlb.digest              its manifest digest, sha256:...
 #   ironlb.spec.json, ironlb.summary.json   what went in and the sizes, for inspection
+#   bin/                       the stripped daemons the spec names
 # The content comes from the release build (stripped copies) and this Debian machine
 # (config/image/ironlb_image.py); the archive from config/image/oci_image.py. The same
 # sources, Debian packages and SOURCE_DATE_EPOCH give the same digest (docs/image.md).
@@ -98,13 +99,14 @@ if [ "$chart_version" != "$version" ]; then
   exit 1
 fi
 
-work=$(mktemp -d /tmp/ironlb-image.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-# Stripped copies: the image carries no debug info, and the build tree stays untouched.
+# Stripped copies, kept beside the archive so ironlb.spec.json stays a complete record of what
+# went in (and can be written again, e.g. under another tag): the image carries no debug info,
+# and the build tree stays untouched.
+work=$out/bin
+mkdir -p "$work"
 strip -o "$work/ironlb-controller" "$controller"
 strip -o "$work/ironlb-speaker" "$speaker"
 
-mkdir -p "$out"
 archive=$out/ironlb-$version.oci.tar
 ref=ironlb/ironlb:$version
 digest=$(/usr/bin/python3 config/image/ironlb_image.py \

@@ -80,6 +80,27 @@ class Harness:
         return self.helm("install", RELEASE, CHART, "-n", SYSTEM_NS, "--create-namespace",
                          *sets)
 
+    def variant_image(self, tag):
+        """The built image again under another tag, with one more label, so its digest and
+        image ID differ (what an upgrade to a new release looks like to the nodes); imported
+        on every node. Returns its reference."""
+        sys.path.insert(0, os.path.join(ROOT, "config", "image"))
+        import oci_image  # noqa: E402 - the image writer, a sibling directory
+        with open(os.path.join(self.image_dir, "ironlb.spec.json")) as f:
+            spec = json.load(f)
+        repo = self.image_ref.rsplit(":", 1)[0]
+        ref = f"{repo}:{tag}"
+        spec["references"] = [ref]
+        spec["config"]["Labels"]["ironlb.test/variant"] = tag
+        for layer in spec["layers"]:   # build.sh names some sources relative to the checkout
+            for e in layer["entries"]:
+                if "source" in e and not os.path.isabs(e["source"]):
+                    e["source"] = os.path.join(ROOT, e["source"])
+        archive = os.path.join(self.image_dir, f"ironlb-{tag}.oci.tar")
+        oci_image.write_image(spec, archive)
+        self.cluster.import_image(archive)
+        return ref
+
     def installed(self):
         r = self.helm("status", RELEASE, "-n", SYSTEM_NS, check=False)
         return r.returncode == 0

@@ -544,7 +544,7 @@ class LocalCluster:
         n["pids"]["kubelet"] = self._spawn(
             "kubelet", enter + [kube_bin("kubelet"), f"--config={d}/kubelet.yaml",
                                 f"--kubeconfig={d}/kubelet.kubeconfig",
-                                f"--root-dir={d}/kubelet",
+                                f"--root-dir={d}/kubelet", f"--cert-dir={d}/kubelet/pki",
                                 f"--node-ip={n['ipv4']},{n['ipv6']}",
                                 f"--hostname-override={name}",
                                 f"--pod-infra-container-image={SANDBOX_IMAGE}", "--v=1"],
@@ -580,6 +580,9 @@ class LocalCluster:
         if cut_cable:
             self.set_cable(name, False)
         cgroup_kill(f"{self.cgroup}/{name}")
+        # A reboot also empties cgroupfs: the kubelet would otherwise spend half a minute on
+        # the dead containers' cgroups before it syncs pods again.
+        cgroup_remove(f"{self.cgroup}/{name}")
         n["pids"] = {}
         self.save()
 

@@ -22,8 +22,9 @@
 #   IRONLB_APISERVER_ADVERTISE  the address nodes and pods reach the API server at: it binds
 #                               0.0.0.0, advertises this address (so the `kubernetes` Service
 #                               has real endpoints), authorizes with Node,RBAC plus the
-#                               NodeRestriction admission plugin like a production cluster, and
-#                               reaches kubelets with pki/kubelet-client.{crt,key}
+#                               NodeRestriction admission plugin like a production cluster,
+#                               reaches kubelets with pki/kubelet-client.{crt,key}, and writes
+#                               what service accounts do to logs/audit.log (Metadata level)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -194,7 +195,22 @@ start_apiserver() {
       # the API rejects loopback addresses there; nothing here needs those Endpoints.
       --endpoint-reconciler-type=none)
     if [[ -n $advertise ]]; then
+      # An audit log of what service accounts do (who, with which token, answered how), so
+      # tests can check which credentials workloads really use and that nothing is denied.
+      cat >"$state/audit-policy.yaml" <<'POLICY'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: None
+    userGroups: ["system:serviceaccounts:kube-system"]
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+POLICY
       where=(--bind-address=0.0.0.0 --advertise-address="$advertise"
+        --audit-policy-file="$state/audit-policy.yaml"
+        --audit-log-path="$state/logs/audit.log" --audit-log-maxsize=100
         --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction
         --kubelet-client-certificate="$pki/kubelet-client.crt"
         --kubelet-client-key="$pki/kubelet-client.key"
