@@ -178,11 +178,11 @@ def cgroup_remove(rel):
                     time.sleep(0.1)   # a process just killed is still leaving it
 
 
-def cgroup_memory(rel):
-    """Bytes the cgroup tree uses (RSS + cache, the memory controller's own figure)."""
+def cgroup_memory(rel, counter="memory.usage_in_bytes"):
+    """Bytes the cgroup tree uses (RSS + cache, the memory controller's own figure); with
+    counter="memory.max_usage_in_bytes", the most it ever used."""
     try:
-        with open(os.path.join(CGROUP_FS, "memory", rel.strip("/"),
-                               "memory.usage_in_bytes")) as f:
+        with open(os.path.join(CGROUP_FS, "memory", rel.strip("/"), counter)) as f:
             return int(f.read())
     except OSError:
         return 0
@@ -372,7 +372,7 @@ class LocalCluster:
         port = int(run(["bash", "-c", f'source "{CP_DIR}/lib.sh"; cp_free_port']).stdout)
         env = dict(os.environ, IRONLB_CONTROLPLANE_NETNS=self.info["cp_ns"],
                    IRONLB_APISERVER_ADVERTISE=self.info["cp_ipv4"],
-                   IRONLB_APISERVER_PORT=str(port))
+                   IRONLB_APISERVER_BIND_PORT=str(port))
         r = subprocess.run([os.path.join(CP_DIR, "start.sh"), self.cp_state], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=START_TIMEOUT + 60, preexec_fn=cgroup_join(cg))
@@ -623,6 +623,10 @@ class LocalCluster:
             except (ProcessLookupError, PermissionError):
                 pass
         if info.get("cgroup"):
+            peak = cgroup_memory(info["cgroup"], "memory.max_usage_in_bytes")
+            if peak:
+                log(f"peak memory of the whole cluster (its cgroup's max_usage_in_bytes, page "
+                    f"cache included): {peak >> 20} MiB")
             cgroup_kill(info["cgroup"])
             cgroup_remove(info["cgroup"])
         if os.path.isdir(self.cp_state):

@@ -14,7 +14,8 @@
 #
 # IRONLB_APISERVER_EXTRA_SANS: extra subjectAltNames for the serving cert, in openssl form
 # ("IP:10.0.0.1,DNS:host"), for clients that will reach the server under another name.
-# IRONLB_APISERVER_PORT: use this port for the API server instead of a free one.
+# IRONLB_APISERVER_BIND_PORT: use this port for the API server instead of a free one (not
+# IRONLB_APISERVER_PORT, which every env file exports: a shell that sourced one would reuse it).
 #
 # For a cluster with nodes (test/cluster), two more settings:
 #   IRONLB_CONTROLPLANE_NETNS   run etcd and kube-apiserver inside this network namespace (which
@@ -188,7 +189,7 @@ start_etcd() {
 start_apiserver() {
   local attempt rc
   for attempt in 1 2 3 4 5; do
-    APISERVER_PORT=${IRONLB_APISERVER_PORT:-$(cp_free_port "$ETCD_PORT" "$ETCD_PEER_PORT")}
+    APISERVER_PORT=${IRONLB_APISERVER_BIND_PORT:-$(cp_free_port "$ETCD_PORT" "$ETCD_PEER_PORT")}
     local where=(--bind-address=127.0.0.1 --advertise-address=127.0.0.1
       --authorization-mode=RBAC
       # The "kubernetes" Service's Endpoints would have to hold the advertise address, and
@@ -244,7 +245,7 @@ POLICY
     cp_wait kube-apiserver "$state" cp_apiserver_ready "$state" "$APISERVER_PORT" || rc=$?
     ((rc == 0)) && return 0
     ((rc == 2)) || return 1
-    [[ -z ${IRONLB_APISERVER_PORT:-} ]] || return 1
+    [[ -z ${IRONLB_APISERVER_BIND_PORT:-} ]] || return 1
     cp_log "kube-apiserver: port $APISERVER_PORT was taken; retrying ($attempt)"
   done
   return 1

@@ -33,9 +33,12 @@ from pathlib import Path
 from imagelib import Failure, Image, check, log, main_guard, run, temp_dir
 
 DAEMONS = ["controller/daemon/ironlb-controller", "speaker/daemon/ironlb-speaker"]
-# Compiled again without ccache in step 3: where each daemon is wired together (most of the
-# libraries' headers) and the one file that holds the HTTP/TLS client.
-SAMPLE = ["controller/daemon/run.cc", "speaker/daemon/speaker.cc", "common/k8s/http_transport.cc"]
+# Compiled again without ccache in step 3, in this order (--sample-sources takes the first N):
+# a small file (every object's debug info names its source and build paths; CI's choice, for
+# time), where each daemon is wired together (most of the libraries' headers), and the one
+# file that holds the HTTP/TLS client.
+SAMPLE = ["common/k8s/token_source.cc", "controller/daemon/run.cc", "speaker/daemon/speaker.cc",
+          "common/k8s/http_transport.cc"]
 
 
 def assemble(repo: Path, build_dir: Path, out: Path, umask: int = 0o022,

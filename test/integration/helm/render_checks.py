@@ -78,7 +78,8 @@ def expected_rbac():
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
         | expand("metallb.io", ["ipaddresspools/status"], ["update", "patch"])
         | expand("coordination.k8s.io", ["leases"], ["create"])
-        | expand("coordination.k8s.io", ["leases"], ["get", "update"], ["ironlb-controller"])
+        | expand("coordination.k8s.io", ["leases"], ["get", "update", "watch"], ["ironlb-controller"])
+        | expand("apps", ["deployments"], ["get"], ["ironlb-controller"])
     )
     spk_cluster = (
         expand("", ["services", "nodes", "namespaces"], READ)
@@ -131,6 +132,8 @@ def check_common_security(ctrl, spk):
     check("speaker: NODE_NAME from spec.nodeName", env.get("NODE_NAME") == "spec.nodeName", env)
     check("speaker: NODE_IP from status.hostIP", env.get("NODE_IP") == "status.hostIP", env)
     check("speaker: POD_NAMESPACE from metadata.namespace", env.get("POD_NAMESPACE") == "metadata.namespace", env)
+    check("speaker: POD_NAME and POD_UID (owner of its ServiceL2Status objects) from the downward API",
+          env.get("POD_NAME") == "metadata.name" and env.get("POD_UID") == "metadata.uid", env)
     cenv = env_sources(c)
     check("controller: POD_NAME and POD_NAMESPACE from the downward API",
           cenv.get("POD_NAME") == "metadata.name" and cenv.get("POD_NAMESPACE") == "metadata.namespace", cenv)
@@ -145,6 +148,8 @@ def check_common_security(ctrl, spk):
         check("%s: --metrics-address on the monitoring port" % name,
               "--metrics-address=0.0.0.0:%d" % port in w["args"], w["args"])
         check("%s: --namespace from the downward API" % name, "--namespace=$(POD_NAMESPACE)" in w["args"])
+    check("controller: the Lease is owned by its Deployment",
+          "--lease-owner-deployment=ironlb-controller" in c["args"], c["args"])
     check("speaker: memberlist port 7946/UDP",
           {"name": "memberlist", "containerPort": 7946, "protocol": "UDP"} in s["ports"])
     for a in ("--node-name=$(NODE_NAME)", "--memberlist-address=$(NODE_IP)", "--memberlist-port=7946"):
