@@ -151,6 +151,10 @@ class HttpTransport final : public Transport {
                                    subMicros(options_.connectTimeout));
     client->set_write_timeout(toSeconds(options_.writeTimeout), subMicros(options_.writeTimeout));
     client->set_keep_alive(true);
+    // httplib writes the request headers and the body with separate send() calls. With Nagle's
+    // algorithm the body waits for the server's (delayed, 40 ms) ACK of the headers, which adds
+    // ~40 ms to every POST/PUT/PATCH on a kept-alive connection.
+    client->set_tcp_nodelay(true);
     client->set_follow_location(false);
     client->set_decompress(false);  // keeps watch chunks unbuffered; we never ask for gzip
     return client;

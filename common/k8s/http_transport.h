@@ -9,7 +9,9 @@
 //
 // Connections: ordinary requests borrow a keep-alive connection from a small idle pool, so
 // concurrent callers never queue behind each other (httplib clients are one-request-at-a-time);
-// streams get a dedicated connection that is closed afterwards.
+// streams get a dedicated connection that is closed afterwards. A request that fails on a
+// reused connection (it may have died while idle) is repeated once on a fresh one only if it is
+// GET, PUT or DELETE; POST and PATCH are never sent twice.
 //
 // Timeouts: every request has connect, read and write timeouts; a request may lower/raise the
 // read timeout (watches use the server-side timeout plus a margin). Cancellation through
