@@ -36,14 +36,18 @@ def dead_pod_ready_in_slices(h, ns, service, node):
 
 
 def trial(h, kind, ip, ns="default", service="hello", wait_endpoints=False, restore=True,
-          log=print):
-    """Runs one trial; returns a dict of figures (seconds) and the nodes involved."""
+          fresh_pod=False, log=print):
+    """Runs one trial; returns a dict of figures (seconds) and the nodes involved. With
+    fresh_pod, a killed speaker's pod is replaced instead of waiting for the kubelet's restart:
+    repeated kills of one container meet the kubelet's growing restart back-off (10 s, 20 s,
+    40 s...), which the next trial should not inherit."""
     owner = h.owner(ip)
     mac = h.resolve(ip)
     if h.node_of_mac(mac) != owner:
         raise AssertionError(f"the client resolved {ip} to {mac}, not to the owner {owner}")
     res = {"kind": kind, "ip": ip, "old": owner}
     restarts = speaker_restarts(h, owner)
+    had_local_endpoint = dead_pod_ready_in_slices(h, ns, service, owner)
     with NeighbourWatch(h, [ip]) as watch, Prober(h, [ip], interval=0.02,
                                                   timeout=0.5) as prober:
         wait_for(lambda: Prober.first_ok_after(prober.results, ip, time.monotonic() - 5),
@@ -87,6 +91,12 @@ def trial(h, kind, ip, ns="default", service="hello", wait_endpoints=False, rest
                                       moved[0] <= r["start"] < t_ep)
     log(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                  for k, v in res.items()))
+    if restore and kind == "speaker" and fresh_pod:
+        pod = next(p["metadata"]["name"] for p in h.ironlb_pods("speaker")
+                   if p["spec"].get("nodeName") == owner)
+        h.kube.run("delete", "pod", "-n", "metallb-system", pod, "--wait=true", timeout=120)
+        h.wait_ironlb_ready(timeout=180)
+        return res
     if restore:
         if kind == "node":
             h.cluster.start_node(owner)
@@ -95,6 +105,10 @@ def trial(h, kind, ip, ns="default", service="hello", wait_endpoints=False, rest
         wait_for(lambda: speaker_restarts(h, owner) > restarts, 120, 0.2,
                  f"the kubelet restarting the speaker on {owner}")
         h.wait_ironlb_ready(timeout=180)
+        if kind == "node" and had_local_endpoint:
+            # The node's own backend is serving again, so the next trial starts alike.
+            wait_for(lambda: dead_pod_ready_in_slices(h, ns, service, owner), 120, 0.2,
+                     f"the backend on {owner} ready in the endpoints again")
     return res
 
 

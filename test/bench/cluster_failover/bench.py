@@ -45,7 +45,7 @@ def main():
     log = lambda line: print(f"  {line}", flush=True)  # noqa: E731
     for kind in ("speaker", "node"):
         print(f"\n# {kind} trials on {ip}", flush=True)
-        results = [failover.trial(h, kind, ip, wait_endpoints=True, log=log)
+        results = [failover.trial(h, kind, ip, wait_endpoints=True, fresh_pod=True, log=log)
                    for _ in range(args.trials)]
         report(kind, results)
 
