@@ -75,4 +75,8 @@ void DuplicateArbiter::viewChanged() {
   states_.clear();
 }
 
+void DuplicateArbiter::ownershipTaken(const net::IpAddress& ip) {
+  states_.erase(ip);
+}
+
 }  // namespace ironlb::control

@@ -75,6 +75,12 @@ class DuplicateArbiter {
   std::optional<SteadyTime> nextExpiry() const;
   // The cluster view changed: conflicts may have resolved; forget episodes and yields.
   void viewChanged();
+  // This node just became the owner of `ip` (the plan changed, e.g. endpoints moved): the
+  // previous owner's last announcements are still on the wire for a moment. That overlap is
+  // the hand-over, not a conflict, so an episode (and a yield) from before starts afresh;
+  // otherwise three quick hand-overs within `persistence` read as a persistent conflict and
+  // the new owner fell silent for `yieldFor`.
+  void ownershipTaken(const net::IpAddress& ip);
   std::size_t tracked() const { return states_.size(); }
 
  private:

@@ -509,6 +509,12 @@ void Speaker::pushDesired() {
   announcer::Desired desired;
   if (!stopping_ && membershipSynced_) {
     desired = planner_.desired();
+    std::set<net::IpAddress> planned;
+    for (const auto& [ip, interfaces] : desired) {
+      if (!planned_.contains(ip)) arbiter_.ownershipTaken(ip);
+      planned.insert(ip);
+    }
+    planned_ = std::move(planned);
     for (const auto& ip : arbiter_.yielded(std::chrono::steady_clock::now()))
       desired.erase(ip);
   }

@@ -167,13 +167,15 @@ TEST(ControllerIT, DualStack) {
   s.createPool("p", {"192.0.2.0/28", "2001:db8:1::/124"});
   s.createAdvertisement();
   s.startController();
+  // One at a time: Services the controller first sees together are served in list (name)
+  // order, and the expected addresses follow creation order.
   s.createService("require", {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
-  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
-  s.createService("prefer6", {.families = {"IPv6", "IPv4"}, .family_policy = "PreferDualStack"});
-  s.createService("v4", {});
   EXPECT_TRUE(s.waitIps("require", {"192.0.2.0", "2001:db8:1::"}));
+  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
   EXPECT_TRUE(s.waitIps("v6", {"2001:db8:1::1"}));
+  s.createService("prefer6", {.families = {"IPv6", "IPv4"}, .family_policy = "PreferDualStack"});
   EXPECT_TRUE(s.waitIps("prefer6", {"2001:db8:1::2", "192.0.2.1"})) << "primary family first";
+  s.createService("v4", {});
   EXPECT_TRUE(s.waitIps("v4", {"192.0.2.2"}));
   // A RequireDualStack Service with a single-family pool available fails loudly.
   Scenario only4("dual4");

@@ -64,6 +64,29 @@ TEST(DuplicateArbiter, ViewChangeForgetsYieldsAndEpisodes) {
   EXPECT_TRUE(arb.onReport(report(kHigh, kLow), t0 + seconds(3)).firstOfEpisode);
 }
 
+TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
+  // Seen on the real cluster: an externalTrafficPolicy Local VIP moved node-3 -> node-1 ->
+  // node-3 within 10 s as pods moved. Each time node-3 took the IP, the previous owner's last
+  // gratuitous ARP was still on the wire: three reports in three windows, and node-3 (the
+  // higher MAC) went silent for 5 minutes although the other node had stopped. Taking the IP
+  // starts afresh; a conflict that goes on after the hand-over still counts.
+  DuplicateArbiter arb;
+  for (int handover = 0; handover < 5; ++handover) {
+    const SteadyTime t = t0 + seconds(2 * handover);
+    arb.ownershipTaken(kIp);
+    const auto v = arb.onReport(report(kHigh, kLow), t);
+    EXPECT_EQ(v.action, Action::kReannounce) << handover;
+    EXPECT_TRUE(v.firstOfEpisode) << handover;
+  }
+  EXPECT_TRUE(arb.yielded(t0 + seconds(10)).empty());
+  // The other claimant keeps going after the last hand-over: that is a conflict again.
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(9)).action, Action::kReannounce);
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(10)).action, Action::kYield);
+  // Taking another IP leaves this one's yield alone.
+  arb.ownershipTaken(kIp2);
+  EXPECT_EQ(arb.yielded(t0 + seconds(11)), std::set<net::IpAddress>{kIp});
+}
+
 TEST(DuplicateArbiter, SporadicConflictsStartNewEpisodes) {
   DuplicateArbiter arb;
   // Three windows, but spread over more than the persistence span: never a yield.
