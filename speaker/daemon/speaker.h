@@ -162,7 +162,7 @@ class Speaker {
   control::WithdrawalVerdict withdrawal_;
   announcer::Desired applied_;
   std::set<net::IpAddress> planned_;  // IPs the planner gave this node last time (see pushDesired)
-  std::set<std::string> returning_;  // members back from dead (partition heal)
+  std::set<std::string> returning_;   // members back from dead (partition heal)
   std::set<control::KernelAnswer> kernelAnswers_;
   std::size_t vipCount_ = 0;
 
