@@ -177,6 +177,16 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
 }
 
 TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
+  // Every Service this test creates fits in the pool, even before any deletion and whatever the
+  // restart's timing, so the test asks for convergence, never for more IPs than exist. A cap of
+  // 200 "during" Services once let 330 Services compete for these 256 IPs when the restarted
+  // API server took its time to report ready.
+  constexpr int kInitial = 150;
+  constexpr int kMinDuring = 40;  // changes the scenario always makes around the restart
+  constexpr int kMaxDuring = 80;  // a bound only: the loop normally stops far earlier
+  constexpr int kAfter = 10;
+  constexpr int kPoolSize = 256;  // 192.0.2.0/24
+  static_assert(kInitial + kMaxDuring + kAfter <= kPoolSize);
   Scenario s("apirestart");
   s.createPool("p", {"192.0.2.0/24"});
   s.createAdvertisement();
@@ -184,13 +194,18 @@ TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
   o.leader_elect = true;
   o.extra.clear();  // production lease timing: the outage outlasts renewDeadline
   Controller& c = s.startController(o);
-  parallelFor(150, 8, [&](int i) { s.createService("svc-" + std::to_string(i)); });
+  parallelFor(kInitial, 8, [&](int i) { s.createService("svc-" + std::to_string(i)); });
   IpMap ips = converge(s);
   ASSERT_EQ(pendingIn(ips), 0);
   const IpMap before = ips;
 
-  // Restart the API server while changes are under way: some land before it stops, some wait
-  // for it to come back (the client retries), and the watches are cut mid-stream.
+  // Restart the API server while changes are under way: some land before it stops, one waits
+  // for it to come back (the client retries), and the watches are cut mid-stream. Then nothing
+  // more until the server reports ready: a restarted kube-apiserver checks the ClusterIP and
+  // NodePort allocations in a post-start hook, Services created or deleted meanwhile make that
+  // check conflict, and if it has not passed within a minute the server exits ("PostStartHook
+  // start-service-ip-repair-controllers failed", kubernetes#130377). A creation burst in that
+  // window took the restarted server down.
   std::atomic<bool> restarted{false};
   std::thread restart([&] {
     auto [rc, out] =
@@ -198,27 +213,44 @@ TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
     EXPECT_EQ(rc, 0) << out;
     restarted = true;
   });
-  auto retrying = [&](const std::function<bool()>& op) { eventually(op, 180s); };
+  bool waited = false;  // a change has waited for the server to come back
+  auto retrying = [&](const std::string& what, const std::function<bool()>& op) {
+    int attempts = 0;
+    EXPECT_TRUE(eventually(
+        [&] {
+          ++attempts;
+          return op();
+        },
+        180s))
+        << what;
+    waited = waited || attempts > 1;
+  };
   int created = 0;
   int deleted = 0;
-  while (!restarted || created < 40) {
+  auto change = [&] {
     const std::string name = "during-" + std::to_string(created);
-    retrying([&] {
+    retrying("create " + name, [&] {
       std::string e;
       return cluster().create(k8s::resources::kServices, s.ns(),
                               serviceObject(name, {.lb_class = s.cls()}), &e) ||
              e.find("AlreadyExists") != std::string::npos;
     });
     ++created;
-    if (created % 2 == 0 && deleted < 20) {
+    if (created % 2 == 0 && deleted < kMinDuring / 2) {
       const std::string victim = "svc-" + std::to_string(deleted++);
-      retrying([&] { return cluster().remove(k8s::resources::kServices, s.ns(), victim); });
+      retrying("delete " + victim,
+               [&] { return cluster().remove(k8s::resources::kServices, s.ns(), victim); });
     }
-    if (created >= 200) break;
-  }
+  };
+  while (!restarted && !waited && created < kMaxDuring)
+    change();
   restart.join();
+  std::printf("during the restart: %d created, %d deleted; a change waited for the server: %s\n",
+              created, deleted, waited ? "yes" : "no");
+  while (created < kMinDuring)
+    change();
   // And right after it is back.
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < kAfter; ++i) {
     s.createService("after-" + std::to_string(i));
     cluster().remove(k8s::resources::kServices, s.ns(), "svc-" + std::to_string(deleted++));
   }
