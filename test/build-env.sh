@@ -13,7 +13,7 @@ export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
 mkdir -p "$IRONLB_CACHE"
 
 # The release tree's options (build/): both commands build it the same way.
-IRONLB_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+IRONLB_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=Release)
 
 ironlb_configure_build() {  # <dir> <target> <cmake args...>; the configure log goes to <dir>.configure.log
   local dir=$1 target=$2

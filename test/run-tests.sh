@@ -2,9 +2,9 @@
 # The README's test command. On a fresh Debian machine, as root:
 #   ./test/run-tests.sh
 # installs what it needs, builds three trees and runs every test:
-#   build/       release build: unit, integration (real etcd + kube-apiserver) and netns tests
+#   build/       Release build: unit, integration (real etcd + kube-apiserver) and netns tests
 #   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   build-fuzz/  libFuzzer targets (clang), each run briefly on its seed corpus
+#   build-fuzz/  libFuzzer targets (clang, RelWithDebInfo), each run briefly on its seed corpus
 # plus the clang-format check. Ends with one "N passed, N failed" line over everything.
 #
 # Environment: IRONLB_CACHE (default ~/.cache/ironlb) holds the Go-built control plane and the
@@ -63,14 +63,15 @@ run_ctest() {  # run_ctest <build-dir> <ctest args...>: adds ctest's counts to t
 note "format check (clang-format)"
 check clang-format bash test/check-format.sh
 
-note "release build"
+note "release build (CMAKE_BUILD_TYPE=Release, what users and packagers build)"
 check "release build" ironlb_configure_build build all "${IRONLB_RELEASE_ARGS[@]}"
 note "ASan+UBSan build of the unit tests"
 check "asan build" ironlb_configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
   -DIRONLB_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
 note "libFuzzer build (clang)"
 check "fuzz build" ironlb_configure_build build-fuzz fuzz_targets -DIRONLB_FUZZ=ON \
-  -DIRONLB_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+  -DIRONLB_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 if [ -x test/controlplane/build.sh ]; then
   note "test control plane (kube-apiserver, helm, etcd; cached in $IRONLB_CACHE)"

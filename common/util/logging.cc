@@ -63,9 +63,11 @@ Parsed parsePayload(std::string_view payload) {
 }
 
 // JSON string escaping (RFC 8259). Bytes >= 0x80 pass through: log text is UTF-8 by contract
-// and a stray invalid byte should not lose the whole line.
-void appendJsonString(std::string& out, std::string_view s) {
+// and a stray invalid byte should not lose the whole line. `prefix` (plain, unescaped) goes
+// first inside the quotes.
+void appendJsonString(std::string& out, std::string_view s, std::string_view prefix = {}) {
   out.push_back('"');
+  out += prefix;
   for (unsigned char c : s) {
     switch (c) {
       case '"':
@@ -160,7 +162,7 @@ class LineFormatter final : public spdlog::formatter {
         // A field may not shadow the fixed keys; it gets an underscore prefix instead.
         const bool reserved =
             f.key == "ts" || f.key == "level" || f.key == "logger" || f.key == "msg";
-        appendJsonString(line, reserved ? "_" + std::string(f.key) : std::string(f.key));
+        appendJsonString(line, f.key, reserved ? "_" : "");
         line.push_back(':');
         if (f.raw) {
           line += f.value;

@@ -29,7 +29,12 @@ bool keysMatch(const ServiceState& user, const SharingIdentity& who) {
 }
 
 std::string quoted(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out += text;
+  out.push_back('"');
+  return out;
 }
 
 }  // namespace

@@ -214,8 +214,12 @@ std::string usageText() {
       "Assigns external IPs from metallb.io IPAddressPools to LoadBalancer Services.\n"
       "Every flag can also be set as IRONLB_<NAME> (e.g. IRONLB_LB_CLASS); the flag wins.\n\n";
   for (const FlagSpec& s : specs()) {
-    std::string left = "  --" + std::string(s.name);
-    if (!s.value_name.empty()) left += "=" + std::string(s.value_name);
+    std::string left = "  --";
+    left += s.name;
+    if (!s.value_name.empty()) {
+      left += '=';
+      left += s.value_name;
+    }
     left.resize(std::max<std::size_t>(left.size() + 2, 30), ' ');
     out += left + std::string(s.help) + "\n";
   }
