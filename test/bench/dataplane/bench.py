@@ -4,6 +4,7 @@
     sudo /usr/bin/python3 test/bench/dataplane/bench.py --build build [--quick] [--fifo PRIO]
                                                         [--load idle|busy|both] [--no-rate]
                                                         [--slice short|default|both]
+                                                        [--cpu-shares N]
 
 Topology: client + one node on a bridge (test/netns/topology.py). The node's kernel owns
 192.0.2.50 / 2001:db8:1::50 on eth0 (baseline); dataplane_driver owns the VIPs 192.0.2.100 /
@@ -28,6 +29,10 @@ and in two machine conditions (--load):
 The responder asks for a short scheduling slice as ironlb-speaker does (common/util/scheduling.h);
 --slice default runs it with the kernel's default slice (ironlb before that hint), --slice both
 runs every latency round with each, one after the other, against the same kernel baseline.
+--cpu-shares N puts the responder in a CPU cgroup of its own with that weight (cgroup v1
+cpu.shares, or the cpu.weight Kubernetes derives from it on v2), as a pod requesting N/1024 CPU
+is; the busy loops stay where they are (weight 1024 each, like 1-CPU pods). The cgroup is ours
+(named from the topology's prefix) and removed at the end.
 Figures:
   - reply latency at 1,000 requests/s (median, p99, p99.9, max): kernel receive timestamp of the
     reply minus the time just before the request was sent, in the client namespace. Kernel and
@@ -87,9 +92,40 @@ def run_queue_wait(pid):
     return waited, runs
 
 
-def start_driver(node, drv, slice_, fifo=None):
+class CpuGroup:
+    """A CPU cgroup of ours with the weight of a pod requesting shares/1024 CPU."""
+
+    def __init__(self, name, shares):
+        v1 = "/sys/fs/cgroup/cpu"
+        if os.path.exists(os.path.join(v1, "cpu.shares")):
+            self.path = os.path.join(v1, name)
+            knob, value = "cpu.shares", shares
+        else:  # v2: Kubernetes' shares -> weight conversion
+            self.path = os.path.join("/sys/fs/cgroup", name)
+            knob, value = "cpu.weight", 1 + ((shares - 2) * 9999) // 262142
+        os.mkdir(self.path)
+        with open(os.path.join(self.path, knob), "w") as f:
+            f.write(str(value))
+        self.describe = f"{knob} {value} ({self.path})"
+
+    def add(self, pid):
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def remove(self):
+        for _ in range(50):  # the last driver may still be exiting
+            try:
+                os.rmdir(self.path)
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+def start_driver(node, drv, slice_, fifo=None, group=None):
     d = Driver(node, drv, ["--default-slice"] if slice_ == "default" else [], taskset=0,
                fifo_priority=fifo)
+    if group:
+        group.add(d.proc.pid)
     d.own(VIP4, "eth0")
     d.own(VIP6, "eth0")
     time.sleep(0.5)
@@ -148,6 +184,9 @@ def main():
     p.add_argument("--slice", choices=["short", "default", "both"], default="short",
                    help="the responder's scheduling slice: short (as the speaker), the kernel's "
                         "default, or each in turn")
+    p.add_argument("--cpu-shares", type=int, default=None, metavar="N",
+                   help="run the responder in a CPU cgroup with this weight (a pod requesting "
+                        "N/1024 CPU; the chart requests 100m = 102)")
     args = p.parse_args()
     build = os.path.abspath(args.build)
     gen = os.path.join(build, "test/bench/dataplane/dataplane_loadgen")
@@ -160,49 +199,63 @@ def main():
     print(f"machine: {os.cpu_count()} CPUs, {os.uname().release}, load average "
           f"{os.getloadavg()[0]:.1f} at start, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
           f"veth + bridge in namespaces")
-    with Topology(nodes=1) as topo:
-        node = topo.nodes[0]
-        node.ip("addr", "add", f"{KERNEL4}/24", "dev", "eth0")
-        node.ip("addr", "add", f"{KERNEL6}/64", "dev", "eth0", "nodad")
-        slices = ["default", "short"] if args.slice == "both" else [args.slice]
-        print(f"responder: pinned to CPU 0, "
-              f"{'SCHED_FIFO ' + str(args.fifo) if args.fifo else 'SCHED_OTHER'}, "
-              f"slice {' then '.join(slices)}; generator: CPU 1; {samples} paired samples per "
-              f"protocol at 1,000/s", flush=True)
-        d = start_driver(node, drv, slices[-1], args.fifo)
-        for condition in conditions:
-            print(f"\n-- {condition}: "
-                  + ("no load of ours" if condition == "idle" else
-                     f"{os.cpu_count()} busy loops (one per CPU, nice 0)"), flush=True)
-            for placement in ("node-cpu", "in-sender"):
-                steer_to_node_cpu(node, placement == "node-cpu")
-                for slice_ in slices:
-                    if len(slices) > 1:
-                        d.close()
-                        d = start_driver(node, drv, slice_, args.fifo)
-                    label = f"{condition:4} {placement:9}" + (
-                        f" {slice_:7}" if len(slices) > 1 else "")
-                    if condition == "busy":
-                        # Bounded: 2 latency runs of 2 x samples at 1,000/s, plus slack.
-                        with CpuLoad(topo.client, seconds=2 * 2 * samples / 1000 + 60):
-                            latency_round(topo, gen, label, samples, d.proc.pid)
-                    else:
-                        latency_round(topo, gen, label, samples, d.proc.pid)
-                if condition == "idle" and not args.no_rate:
-                    rate_round(topo, gen, placement, steps)
-        steer_to_node_cpu(node, False)
+    group = None
+    try:
+        with Topology(nodes=1) as topo:
+            if args.cpu_shares:
+                group = CpuGroup(f"{topo.prefix}-responder", args.cpu_shares)
+            run(args, topo, group, gen, drv, samples, steps, conditions)
+    finally:
+        if group:  # after the topology ended every process in it
+            group.remove()
 
-        # Idle: default announcer settings (4-packet burst, 60 s refresh), VIPs owned.
-        d.close()
-        d = start_driver(node, drv, slices[-1])
-        time.sleep(3.5)  # burst over
-        idle = 10
-        c0 = cpu_seconds(d.proc.pid)
-        time.sleep(idle)
-        c1 = cpu_seconds(d.proc.pid)
-        print(f"\nidle: responder CPU {1000 * (c1 - c0):.1f} ms over {idle} s "
-              f"({100 * (c1 - c0) / idle:.3f}% of a core)")
-        d.close()
+
+def run(args, topo, group, gen, drv, samples, steps, conditions):
+    """Every figure, in the topology: latency rounds, rate steps, idle CPU."""
+    node = topo.nodes[0]
+    node.ip("addr", "add", f"{KERNEL4}/24", "dev", "eth0")
+    node.ip("addr", "add", f"{KERNEL6}/64", "dev", "eth0", "nodad")
+    slices = ["default", "short"] if args.slice == "both" else [args.slice]
+    print(f"responder: pinned to CPU 0, "
+          f"{'SCHED_FIFO ' + str(args.fifo) if args.fifo else 'SCHED_OTHER'}, "
+          f"slice {' then '.join(slices)}"
+          + (f", in a cgroup with {group.describe}" if group else "")
+          + f"; generator: CPU 1; {samples} paired samples per protocol at 1,000/s",
+          flush=True)
+    d = start_driver(node, drv, slices[-1], args.fifo, group)
+    for condition in conditions:
+        print(f"\n-- {condition}: "
+              + ("no load of ours" if condition == "idle" else
+                 f"{os.cpu_count()} busy loops (one per CPU, nice 0)"), flush=True)
+        for placement in ("node-cpu", "in-sender"):
+            steer_to_node_cpu(node, placement == "node-cpu")
+            for slice_ in slices:
+                if len(slices) > 1:
+                    d.close()
+                    d = start_driver(node, drv, slice_, args.fifo, group)
+                label = f"{condition:4} {placement:9}" + (
+                    f" {slice_:7}" if len(slices) > 1 else "")
+                if condition == "busy":
+                    # Bounded: 2 latency runs of 2 x samples at 1,000/s, plus slack.
+                    with CpuLoad(topo.client, seconds=2 * 2 * samples / 1000 + 60):
+                        latency_round(topo, gen, label, samples, d.proc.pid)
+                else:
+                    latency_round(topo, gen, label, samples, d.proc.pid)
+            if condition == "idle" and not args.no_rate:
+                rate_round(topo, gen, placement, steps)
+    steer_to_node_cpu(node, False)
+
+    # Idle: default announcer settings (4-packet burst, 60 s refresh), VIPs owned.
+    d.close()
+    d = start_driver(node, drv, slices[-1], group=group)
+    time.sleep(3.5)  # burst over
+    idle = 10
+    c0 = cpu_seconds(d.proc.pid)
+    time.sleep(idle)
+    c1 = cpu_seconds(d.proc.pid)
+    print(f"\nidle: responder CPU {1000 * (c1 - c0):.1f} ms over {idle} s "
+          f"({100 * (c1 - c0) / idle:.3f}% of a core)")
+    d.close()
 
 
 if __name__ == "__main__":
