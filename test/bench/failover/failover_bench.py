@@ -270,8 +270,8 @@ def reply_latency(c, loadgen_bin, samples, loads):
 
 def summarize(name, values):
     if not values:
-        return f"{name:52s} n=0"
-    return (f"{name:52s} n={len(values):3d}  p50 {percentile(values, 50):7.1f}  "
+        return f"{name:56s} n=0"
+    return (f"{name:56s} n={len(values):3d}  p50 {percentile(values, 50):7.1f}  "
             f"p90 {percentile(values, 90):7.1f}  p99 {percentile(values, 99):7.1f}  "
             f"max {max(values):7.1f}  min {min(values):7.1f} ms")
 
