@@ -21,6 +21,9 @@
 
 namespace ironlb::util {
 
+// The shortest slice the kernel grants (0.1 ms): what the packet loops ask for.
+inline constexpr std::chrono::microseconds kShortestSlice{100};
+
 // Asks for `slice` on the calling thread (threads it creates afterwards inherit it). Returns the
 // slice the kernel reports for the thread afterwards: `slice` (clamped by the kernel to 0.1-100
 // ms) where custom slices exist, the kernel's default or 0 where they do not. An error when the

@@ -107,18 +107,17 @@ int runSpeaker(int argc, const char* const* argv) {
   // wake-ups preempt a busy task instead of waiting for the next scheduler tick
   // (common/util/scheduling.h). Set here, after start(), so the threads started before (informers,
   // health server) keep the default slice.
-  constexpr std::chrono::microseconds kLoopSlice{100};
-  if (auto slice = util::requestShortSlice(kLoopSlice); !slice.ok()) {
+  if (auto slice = util::requestShortSlice(util::kShortestSlice); !slice.ok()) {
     log->info(
         "no short scheduling slice for the packet loop ({}): on a busy CPU a reply may "
         "wait up to a scheduler tick",
         slice.error());
-  } else if (*slice != kLoopSlice) {
+  } else if (*slice != util::kShortestSlice) {
     log->info(
         "this kernel has no custom scheduling slices (before Linux 6.12): on a busy CPU a "
         "reply may wait up to a scheduler tick");
   } else {
-    log->debug("packet loop: {} us scheduling slice", kLoopSlice.count());
+    log->debug("packet loop: {} us scheduling slice", util::kShortestSlice.count());
   }
   io.run();
   health.stop();     // its readiness callback reads the speaker

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   // As ironlb-speaker's loop thread does (speaker/daemon/run.cc); --default-slice leaves the
   // kernel's default, for comparisons.
   if (short_slice) {
-    if (auto slice = util::requestShortSlice(std::chrono::microseconds(100)); !slice.ok())
+    if (auto slice = util::requestShortSlice(util::kShortestSlice); !slice.ok())
       std::fprintf(stderr, "no short scheduling slice: %s\n", slice.error().c_str());
   }
 

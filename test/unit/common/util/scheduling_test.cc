@@ -37,7 +37,7 @@ TEST(SchedulingTest, ReportsTheSliceTheKernelGrantsClampedToItsMinimum) {
     if (*first != 2ms) GTEST_SKIP() << "kernel without custom slices (before Linux 6.12)";
     auto below_minimum = requestShortSlice(20us);
     ASSERT_TRUE(below_minimum.ok()) << below_minimum.error();
-    EXPECT_EQ(*below_minimum, 100us);  // the kernel's floor
+    EXPECT_EQ(*below_minimum, kShortestSlice);  // the kernel's floor
   });
 }
 
