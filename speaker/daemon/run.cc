@@ -14,6 +14,7 @@
 #include "common/util/health_server.h"
 #include "common/util/logging.h"
 #include "common/util/metrics.h"
+#include "common/util/scheduling.h"
 #include "speaker/daemon/flags.h"
 #include "speaker/daemon/speaker.h"
 #include "speaker/io/nl_link_watcher.h"
@@ -102,6 +103,22 @@ int runSpeaker(int argc, const char* const* argv) {
         signals.async_wait(on_signal);
       };
   signals.async_wait(on_signal);
+  // ARP/NDP replies and membership notices are handled on this thread: a short slice lets its
+  // wake-ups preempt a busy task instead of waiting for the next scheduler tick
+  // (common/util/scheduling.h). Set here, after start(), so the threads started before (informers,
+  // health server) keep the default slice.
+  if (auto slice = util::requestShortSlice(util::kShortestSlice); !slice.ok()) {
+    log->info(
+        "no short scheduling slice for the packet loop ({}): on a busy CPU a reply may "
+        "wait up to a scheduler tick",
+        slice.error());
+  } else if (*slice != util::kShortestSlice) {
+    log->info(
+        "this kernel has no custom scheduling slices (before Linux 6.12): on a busy CPU a "
+        "reply may wait up to a scheduler tick");
+  } else {
+    log->debug("packet loop: {} us scheduling slice", util::kShortestSlice.count());
+  }
   io.run();
   health.stop();     // its readiness callback reads the speaker
   speaker->reset();  // stops informers and the event recorder before the client goes away

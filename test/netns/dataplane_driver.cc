@@ -9,7 +9,7 @@
 // Asynchronous lines: "ready", "duplicate ...", "error ...".
 //
 // Options: --burst-count N --burst-interval-ms N --refresh-ms N --exclude REGEX (repeatable,
-// replaces the default list) --no-excludes --batch N
+// replaces the default list) --no-excludes --batch N --default-slice (no short scheduling slice)
 
 #include <unistd.h>
 
@@ -22,6 +22,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/util/scheduling.h"
 #include "speaker/io/dataplane.h"
 #include "speaker/io/nl_link_watcher.h"
 #include "speaker/io/pcap_packet_io.h"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   io::DataplaneConfig config;
   io::PcapOptions pcap_options;
   bool custom_excludes = false;
+  bool short_slice = true;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--no-excludes") {
       config.excludePatterns.clear();
       custom_excludes = true;
+    } else if (arg == "--default-slice") {
+      short_slice = false;
     } else if (arg == "--batch") {
       pcap_options.batch = std::stoi(next());
     } else {
@@ -128,6 +132,13 @@ int main(int argc, char** argv) {
   if (auto s = dp.start(); !s.ok()) {
     std::fprintf(stderr, "error %s\n", s.error().c_str());
     return 1;
+  }
+
+  // As ironlb-speaker's loop thread does (speaker/daemon/run.cc); --default-slice leaves the
+  // kernel's default, for comparisons.
+  if (short_slice) {
+    if (auto slice = util::requestShortSlice(util::kShortestSlice); !slice.ok())
+      std::fprintf(stderr, "no short scheduling slice: %s\n", slice.error().c_str());
   }
 
   announcer::Desired desired;

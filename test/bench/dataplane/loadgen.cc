@@ -215,9 +215,10 @@ int main(int argc, char** argv) {
       };
       std::printf(
           "mode=latency target=%s sent=%ld replies=%zu lost=%ld median_us=%.1f p99_us=%.1f "
-          "min_us=%.1f\n",
+          "p999_us=%.1f max_us=%.1f min_us=%.1f over_1ms=%ld\n",
           g.requests[t].target.toString().c_str(), count, v.size(), lost[t], pct(0.5), pct(0.99),
-          v.empty() ? 0.0 : v.front());
+          pct(0.999), v.empty() ? 0.0 : v.back(), v.empty() ? 0.0 : v.front(),
+          static_cast<long>(v.end() - std::upper_bound(v.begin(), v.end(), 1000.0)));
     }
     return 0;
   }

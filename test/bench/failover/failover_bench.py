@@ -3,6 +3,7 @@
 
     test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30] [--nodes 3]
                                           [--services 10,500] [--skip-footprint]
+                                          [--modes sigkill,linkcut,sigterm] [--load idle|busy|both]
 
 Runs in network namespaces (root) against the test control plane's API server (start one with
 test/controlplane/start.sh STATE). Normally run through test/bench/failover/run.sh.
@@ -10,17 +11,34 @@ test/controlplane/start.sh STATE). Normally run through test/bench/failover/run.
 For each mode (SIGKILL of the owner's speaker, cut of the owner's link, SIGTERM) and each trial:
 settle (one owner, the client's neighbour entries for the IPv4 and IPv6 VIP pointing at it),
 act on the owner, and time until the client's kernel neighbour entry points elsewhere, from
-`ip monitor neigh` in the client namespace (event-driven; the read adds well under a millisecond).
-The gratuitous ARP's arrival is also timed from a capture in the client namespace. Then the
-owner is restored and the next trial starts from whatever owner the cluster settles on.
+`ip monitor neigh` in the client namespace (event-driven; the read adds well under a millisecond
+on an idle machine, milliseconds on a busy one: `ip monitor` and this script's reader thread must
+be scheduled first). The new owner's gratuitous ARP and unsolicited NA are also timed from a
+capture in the client namespace, by their kernel receive timestamps ("on wire"): the client's
+kernel updates its entry as that frame arrives (the burst's next frame is 1 s later), so this is
+the hand-over itself, free of the observer's wake-ups. Then the owner is restored and the next
+trial starts from whatever owner the cluster settles on.
+
+--load busy runs each trial on a busy machine: one busy loop per CPU at normal priority (nice 0),
+started by this script 0.5 s before the action and ended after the measurement (each loop also
+ends by itself after 20 s); the speakers and the client then compete with a task that wants the
+whole CPU, as on a node full of pods. --load both runs every mode idle, then busy.
 
 t0 is taken just before the action: the kill(2) call; for the link cut, just before spawning
 `ip link set down` on the owner's bridge port (a few ms of process start-up are included).
+
+Reply latency (--latency-samples, default 5000): ARP and NDP requests from the client at 1,000/s
+to the owner's VIPs, answered by the speaker on the same thread as its control loop (membership,
+informer events, metrics), paired request by request with requests for the owner node's own
+addresses, answered by its kernel (test/bench/dataplane/dataplane_loadgen); idle and/or busy;
+with the loop thread's time running and waiting for a CPU per wake-up meanwhile. Every frame
+wakes all three speakers here, on the same 2 CPUs; on real nodes the others run elsewhere.
 
 Footprint: RSS (VmRSS) and CPU of each idle speaker over 10 s, with N Services (one LB IP each).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import queue
@@ -36,8 +54,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "speaker"))
+sys.path.insert(0, os.path.join(ROOT, "test", "netns"))
 import cluster  # noqa: E402
 from cluster import Kube, SpeakerCluster, wait_for  # noqa: E402
+from cpu_load import CpuLoad  # noqa: E402
 
 V4, V6 = "192.0.2.200", "2001:db8:1::200"
 
@@ -86,12 +106,18 @@ class NeighWatch:
         return moved
 
 
-class GarpWatch:
-    """tcpdump in the client namespace: wall-clock arrival of gratuitous ARPs for V4."""
+class AnnounceWatch:
+    """tcpdump in the client namespace: kernel receive times (wall clock) of the gratuitous ARPs
+    for V4 and the unsolicited NAs for V6, with the sender's MAC."""
 
-    def __init__(self, client):
-        self.proc = client.popen(["tcpdump", "-l", "-n", "-tt", "-e", "-i", "eth0",
-                                  f"arp and arp[14:4] = 0x{ipv4_hex(V4)}"],
+    def __init__(self, client, family):
+        if family == "v4":
+            expr = f"arp and arp[14:4] = 0x{ipv4_hex(V4)}"
+        else:  # NA (136) whose target (ip6[48:16]) is V6
+            words = ipv6_words(V6)
+            expr = "icmp6 and ip6[40] = 136 and " + " and ".join(
+                f"ip6[{48 + 4 * i}:4] = 0x{w:08x}" for i, w in enumerate(words))
+        self.proc = client.popen(["tcpdump", "-l", "-n", "-tt", "-e", "-i", "eth0", expr],
                                  stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, bufsize=1)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -121,6 +147,12 @@ class GarpWatch:
         return None
 
 
+def ipv6_words(ip):
+    import ipaddress
+    packed = ipaddress.IPv6Address(ip).packed
+    return [int.from_bytes(packed[i:i + 4], "big") for i in range(0, 16, 4)]
+
+
 def ipv4_hex(ip):
     return "".join(f"{int(x):02x}" for x in ip.split("."))
 
@@ -139,34 +171,53 @@ def settle(c):
     return wait_for(stable, 30, 0.05, "one stable owner the client resolves both VIPs to") - 1
 
 
-def run_mode(c, mode, trials, neigh, garp):
-    results = {"v4": [], "v6": [], "garp": [], "failures": 0}
+def busy_if(c, load, seconds):
+    """A busy loop per CPU for the `with` block when load is "busy" (bounded by `seconds`)."""
+    if load == "busy":
+        return CpuLoad(c.client, seconds=seconds, warmup=0.5)
+    return contextlib.nullcontext()
+
+
+def act(c, mode, owner, neigh, announce):
+    """Acts on the owner; returns (neighbour moves, wall0, t0). Measures before returning."""
+    old_mac = c.mac_of(owner)
+    neigh.drain()
+    for w in announce.values():
+        w.drain()
+    wall0 = time.time()
+    t0 = time.monotonic()
+    if mode == "sigkill":
+        c.speakers[owner].proc.send_signal(signal.SIGKILL)
+    elif mode == "sigterm":
+        c.speakers[owner].proc.send_signal(signal.SIGTERM)
+    else:
+        c.set_port(owner, False)
+    moved = neigh.wait_moved({V4, V6}, old_mac, time.monotonic() + 10)
+    return moved, wall0, t0
+
+
+def run_mode(c, mode, trials, neigh, announce, load):
+    results = {"v4": [], "v6": [], "garp": [], "na": [], "failures": 0}
     for n in range(trials):
         owner = settle(c)
-        old_mac = c.mac_of(owner)
-        neigh.drain()
-        garp.drain()
-        wall0 = time.time()
-        t0 = time.monotonic()
-        if mode == "sigkill":
-            c.speakers[owner].proc.send_signal(signal.SIGKILL)
-        elif mode == "sigterm":
-            c.speakers[owner].proc.send_signal(signal.SIGTERM)
-        else:
-            c.set_port(owner, False)
-        moved = neigh.wait_moved({V4, V6}, old_mac, time.monotonic() + 10)
+        with busy_if(c, load, seconds=20):
+            moved, wall0, t0 = act(c, mode, owner, neigh, announce)
+            wire = {f: announce[f].first_from(moved[ip][1], wall0)
+                    for f, ip in (("v4", V4), ("v6", V6)) if ip in moved}
         ok = V4 in moved and V6 in moved
         if ok:
             results["v4"].append((moved[V4][0] - t0) * 1000)
             results["v6"].append((moved[V6][0] - t0) * 1000)
-            g = garp.first_from(moved[V4][1], wall0)
-            if g is not None:
-                results["garp"].append((g - wall0) * 1000)
+            for f, key in (("v4", "garp"), ("v6", "na")):
+                if wire.get(f) is not None:
+                    results[key].append((wire[f] - wall0) * 1000)
         else:
             results["failures"] += 1
-        print(f"  {mode} trial {n + 1}/{trials}: owner node {owner} -> "
-              + (f"{results['v4'][-1]:.1f} ms (v4), {results['v6'][-1]:.1f} ms (v6)" if ok
-                 else "no move within 10 s"), flush=True)
+        on_wire = " ".join(f"{k} {(t - wall0) * 1000:.1f}" for k, t in wire.items()
+                           if t is not None)
+        print(f"  {mode} {load} trial {n + 1}/{trials}: owner node {owner} -> "
+              + (f"{results['v4'][-1]:.1f} ms (v4), {results['v6'][-1]:.1f} ms (v6); "
+                 f"on the wire: {on_wire} ms" if ok else "no move within 10 s"), flush=True)
         # Restore.
         if mode in ("sigkill", "sigterm"):
             c.speakers[owner].wait(15)
@@ -177,10 +228,50 @@ def run_mode(c, mode, trials, neigh, garp):
     return results
 
 
+def loop_thread_stats(pid):
+    """(ns running, ns runnable but waiting, times scheduled in) of the speaker's loop thread
+    (its main thread) from schedstat: is a slow reply work on the loop or a wait for a CPU?"""
+    with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+        return tuple(int(x) for x in f.read().split())
+
+
+def reply_latency(c, loadgen_bin, samples, loads):
+    """The owner speaker's ARP/NDP reply latency against its node's kernel, paired."""
+    print()
+    print(f"### reply latency: the owner's speaker (VIPs) vs the owner node's kernel (its own "
+          f"addresses), {samples} paired samples per protocol at 1,000/s, generator on CPU 1")
+    for load in loads:
+        owner = settle(c)
+        node = c.nodes[owner]
+        for proto, kernel_ip, vip, src in (("arp", node.ipv4, V4, c.client.ipv4),
+                                           ("ndp", node.ipv6, V6, c.client.ipv6)):
+            cmd = ["taskset", "-c", "1", loadgen_bin, "latency", "eth0", proto,
+                   f"{kernel_ip},{vip}", src, str(samples), "1000"]
+            pid = c.speakers[owner].proc.pid  # `ip netns exec` execs the speaker: same pid
+            before = loop_thread_stats(pid)
+            with busy_if(c, load, seconds=2 * samples / 1000 + 30):
+                out = c.client.run(cmd, timeout=2 * samples / 1000 + 60).stdout
+            after = loop_thread_stats(pid)
+            kern, ours = [dict(kv.split("=") for kv in line.split())
+                          for line in out.splitlines() if line]
+            for who, r in (("kernel", kern), ("ironlb", ours)):
+                print(f"{load:4} {proto} {who}: p50 {float(r['median_us']):7.1f}  "
+                      f"p99 {float(r['p99_us']):7.1f}  p99.9 {float(r['p999_us']):8.1f}  "
+                      f"max {float(r['max_us']):8.1f} us  >1ms {int(r['over_1ms']):3d}  "
+                      f"(lost {r['lost']}/{samples})", flush=True)
+            ran, waited, runs = (a - b for a, b in zip(after, before))
+            print(f"{load:4} {proto} ironlb/kernel: p50 "
+                  f"{float(ours['median_us']) / float(kern['median_us']):.2f}  p99 "
+                  f"{float(ours['p99_us']) / float(kern['p99_us']):.2f};  the speaker's loop "
+                  f"thread meanwhile: {runs} wake-ups, {ran / max(1, runs) / 1000:.1f} us "
+                  f"running and {waited / max(1, runs) / 1000:.1f} us on the run queue per "
+                  f"wake-up", flush=True)
+
+
 def summarize(name, values):
     if not values:
-        return f"{name:34s} n=0"
-    return (f"{name:34s} n={len(values):3d}  p50 {percentile(values, 50):7.1f}  "
+        return f"{name:56s} n=0"
+    return (f"{name:56s} n={len(values):3d}  p50 {percentile(values, 50):7.1f}  "
             f"p90 {percentile(values, 90):7.1f}  p99 {percentile(values, 99):7.1f}  "
             f"max {max(values):7.1f}  min {min(values):7.1f} ms")
 
@@ -250,7 +341,18 @@ def main():
     p.add_argument("--modes", default="sigkill,linkcut,sigterm")
     p.add_argument("--services", default="10,500")
     p.add_argument("--skip-footprint", action="store_true")
+    p.add_argument("--latency-samples", type=int, default=5000,
+                   help="paired ARP/NDP reply-latency samples against the owner (0: skip)")
+    p.add_argument("--loadgen", default=None,
+                   help="dataplane_loadgen (default: beside the speaker's build tree)")
+    p.add_argument("--load", choices=["idle", "busy", "both"], default="idle",
+                   help="machine condition for the trials: idle, busy (a busy loop per CPU "
+                        "around each action) or both")
     args = p.parse_args()
+    loads = ["idle", "busy"] if args.load == "both" else [args.load]
+    loadgen_bin = args.loadgen or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.speaker)))),
+        "test", "bench", "dataplane", "dataplane_loadgen")
     kube = Kube(args.state)
     with SpeakerCluster(kube, args.speaker, nodes=args.nodes) as c:
         c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
@@ -265,22 +367,28 @@ def main():
         c.add_vip(V6)
         c.service("bench", [V4, V6], endpoints=list(range(args.nodes)))
         neigh = NeighWatch(c.client)
-        garp = GarpWatch(c.client)
+        announce = {"v4": AnnounceWatch(c.client, "v4"), "v6": AnnounceWatch(c.client, "v6")}
         results = {}
-        for mode in args.modes.split(","):
-            print(f"## {mode}: {args.trials} trials", flush=True)
-            results[mode] = run_mode(c, mode, args.trials, neigh, garp)
+        for load in loads:
+            for mode in args.modes.split(","):
+                print(f"## {mode}, {load}: {args.trials} trials", flush=True)
+                results[(mode, load)] = run_mode(c, mode, args.trials, neigh, announce, load)
         print()
         print("### failover: owner event -> client's neighbour entry on the new owner "
-              f"({args.nodes} nodes, {args.trials} trials per mode)")
+              f"({args.nodes} nodes, {args.trials} trials per mode; 'entry': seen through "
+              "`ip monitor`, 'on wire': the new owner's GARP / NA, kernel receive time)")
         labels = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
                   "sigterm": "graceful: owner speaker SIGTERM"}
-        for mode, r in results.items():
-            print(summarize(f"{labels[mode]} (IPv4)", r["v4"]))
-            print(summarize(f"{labels[mode]} (IPv6)", r["v6"]))
-            print(summarize(f"{labels[mode]} (GARP on wire)", r["garp"]))
+        for (mode, load), r in results.items():
+            name = f"{labels[mode]}, {load}"
+            print(summarize(f"{name} (IPv4 entry)", r["v4"]))
+            print(summarize(f"{name} (IPv6 entry)", r["v6"]))
+            print(summarize(f"{name} (GARP on wire)", r["garp"]))
+            print(summarize(f"{name} (NA on wire)", r["na"]))
             if r["failures"]:
                 print(f"   {r['failures']} trials without a move within 10 s")
+        if args.latency_samples > 0:
+            reply_latency(c, loadgen_bin, args.latency_samples, loads)
         if not args.skip_footprint:
             print()
             print("### speaker footprint (idle 10 s window)")
