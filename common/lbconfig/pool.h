@@ -51,6 +51,9 @@ struct Pool {
   bool admits(const ServiceView& service) const;
   // serviceAllocation is present and says something (priority, namespaces or selectors).
   bool hasAllocationConstraints() const;
+  // serviceAllocation names namespaces or has selectors: it picks Services rather than admitting
+  // every one (a priority alone does not).
+  bool selectsServices() const;
   bool contains(const net::IpAddress& ip) const;
   bool hasFamily(net::Family family) const;
 

@@ -134,6 +134,30 @@ TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
   EXPECT_EQ(cluster().ips(other.name(), "db"), std::vector<std::string>{"203.0.113.0"});
 }
 
+TEST(ControllerIT, EqualPriorityPrefersThePoolSelectingTheService) {
+  // MetalLB tries the pools whose serviceAllocation selects the Service before the others. "a-any"
+  // sorts first by name and admits everything at the same priority: the namespace's pool wins.
+  Scenario s("eqprio");
+  ExtraNamespace team("ctl-team", {{"team", "x"}});
+  s.createPool("a-any", {"192.0.2.0/28"}, {{"serviceAllocation", {{"priority", 10}}}});
+  s.createPool("z-team", {"198.51.100.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 10},
+                  {"namespaceSelectors", Json::array({{{"matchLabels", {{"team", "x"}}}}})}}}});
+  s.createPool("z-web", {"203.0.113.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 10},
+                  {"serviceSelectors", Json::array({{{"matchLabels", {{"app", "web"}}}}})}}}});
+  s.createAdvertisement();
+  s.startController();
+  createServiceIn(team.name(), "by-namespace", {.lb_class = s.cls()});
+  s.createService("by-label", {.labels = {{"app", "web"}}});
+  s.createService("neither");
+  EXPECT_TRUE(cluster().waitIps(team.name(), "by-namespace", {"198.51.100.0"}));
+  EXPECT_TRUE(s.waitIps("by-label", {"203.0.113.0"}));
+  EXPECT_TRUE(s.waitIps("neither", {"192.0.2.0"}));
+}
+
 TEST(ControllerIT, SharingKeys) {
   Scenario s("share");
   s.createPool("p", {"192.0.2.0/28"});

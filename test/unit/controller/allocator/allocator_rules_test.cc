@@ -143,6 +143,16 @@ const RuleCase kAutomatic[] = {
    {pool("b", {"192.0.2.0/28"}).priority(1).namespaces({"d"}),
     pool("a", {"198.51.100.0/28"}).priority(1).namespaces({"d"})},
    {}, svc("d/s"), "a: 198.51.100.0"},
+  // MetalLB tries the pools whose serviceAllocation selects the Service first: among equal
+  // priorities one selecting it by namespace or labels beats one that only has the priority.
+  {"EqualPrioritySelectingPoolFirst",
+   {pool("a", {"192.0.2.0/28"}).priority(10),
+    pool("b", {"198.51.100.0/28"}).priority(10).namespaces({"d"})},
+   {}, svc("d/s"), "b: 198.51.100.0"},
+  {"EqualPriorityLabelSelectingPoolFirst",
+   {pool("a", {"192.0.2.0/28"}).priority(10),
+    pool("b", {"198.51.100.0/28"}).priority(10).serviceSelector("tier", "web")},
+   {}, svc("d/s").label("tier", "web"), "b: 198.51.100.0"},
   {"UnsetPriorityAfterSet",
    {pool("a", {"192.0.2.0/28"}).namespaces({"d"}),
     pool("b", {"198.51.100.0/28"}).priority(7).namespaces({"d"})},
