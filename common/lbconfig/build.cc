@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "common/api/json_reader.h"
 #include "common/lbconfig/names.h"
@@ -19,6 +20,9 @@
 //    reported in one pass.
 //  - CRs outside the install namespace: MetalLB's webhooks reject them and its controllers only
 //    list their own namespace; we ignore them with a warning so the operator sees why.
+//  - Overlaps across pools are reported on the newer pool (creationTimestamp, then name), naming
+//    the older one: the object just applied gets the error. MetalLB reports the first pair its
+//    map walk meets, on no object in particular.
 //  - Pool without addresses, duplicate pool name, overlapping entries (within or across pools),
 //    duplicate serviceAllocation.namespaces, duplicate selectors, duplicate
 //    L2Advertisement.ipAddressPools: errors in MetalLB and here.
@@ -44,6 +48,17 @@ using api::indexPath;
 
 constexpr std::string_view kPoolKind = "IPAddressPool";
 constexpr std::string_view kL2Kind = "L2Advertisement";
+
+// `a` was created before `b`: by creationTimestamp (text order is time order, see ObjectMeta),
+// then by name for objects created in the same second. An object without a timestamp has not
+// been stored by an API server yet, so it counts as the newest.
+bool createdBefore(const api::ObjectMeta& a, const api::ObjectMeta& b) {
+  const auto age = [](const api::ObjectMeta& m) {
+    const std::string_view at = m.creation_timestamp ? std::string_view(*m.creation_timestamp) : "";
+    return std::make_tuple(!m.creation_timestamp.has_value(), at, std::string_view(m.name));
+  };
+  return age(a) < age(b);
+}
 
 template <class T>
 bool byNamespacedName(const T* a, const T* b) {
@@ -234,8 +249,17 @@ void Builder::checkOverlaps() {
     }
   }
   for (const Overlap& o : findOverlaps(ranges)) {
-    const auto [p, k] = owner[o.range];
-    const auto [q, m] = owner[o.earlier];
+    // Inside one pool the entry later in address order is reported; across pools the newer
+    // pool, which is usually the one just applied: the older one keeps what it had.
+    std::size_t here_range = o.range;
+    std::size_t there_range = o.earlier;
+    if (owner[here_range].first != owner[there_range].first &&
+        createdBefore(pools_[owner[here_range].first].source->meta,
+                      pools_[owner[there_range].first].source->meta)) {
+      std::swap(here_range, there_range);
+    }
+    const auto [p, k] = owner[here_range];
+    const auto [q, m] = owner[there_range];
     const PoolWork& here = pools_[p];
     const PoolWork& there = pools_[q];
     const std::string& text = here.pool.ranges[k].text;
@@ -244,12 +268,16 @@ void Builder::checkOverlaps() {
     std::string where = p == q
                             ? other_path + " of the same pool"
                             : other_path + " of " + api::objectName(kPoolKind, there.source->meta);
-    const bool same = ranges[o.range] == ranges[o.earlier];
+    const bool same = ranges[here_range] == ranges[there_range];
     std::string message = describeString(text) + (same ? " duplicates " : " overlaps ") +
                           describeString(other_text) + " at " + where;
     if (!same) {
-      message += " (" + ranges[o.range].toString() + " and " + ranges[o.earlier].toString() +
+      message += " (" + ranges[here_range].toString() + " and " + ranges[there_range].toString() +
                  " share addresses)";
+    }
+    if (p != q) {
+      message += "; reported on " + api::objectName(kPoolKind, here.source->meta) +
+                 ", the newer of the two";
     }
     sink(kPoolKind, here.source->meta)
         .error(indexPath("spec.addresses", here.entry_index[k]), std::move(message));

@@ -2,6 +2,8 @@
 // Each test has its own install namespace, loadBalancerClass and controller process.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "common/k8s/object_meta.h"
 #include "it_env.h"
 
@@ -37,6 +39,22 @@ bool createServiceIn(const std::string& ns, const std::string& name, const Servi
       cluster().create(k8s::resources::kServices, ns, serviceObject(name, spec), &error);
   EXPECT_TRUE(ok) << error;
   return ok;
+}
+
+// The API server's clock (this machine's) has passed the second an object was created in, so an
+// object created now gets a later creationTimestamp (they have whole seconds).
+bool clockPassedCreationOf(const Json& object) {
+  const std::string created = object["metadata"]["creationTimestamp"].get<std::string>();
+  return eventually(
+      [&] {
+        const std::time_t now = std::time(nullptr);
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        char text[32];
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        return std::string(text) > created;
+      },
+      5s);
 }
 
 // Waits a little and checks that nothing was assigned (for Services that must stay pending).
@@ -291,6 +309,44 @@ TEST(ControllerIT, InvalidPoolEditKeepsTheLastValidConfiguration) {
                                    {{"spec", {{"addresses", {"198.51.100.0/28"}}}}}));
   EXPECT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 0.0; }));
   EXPECT_EQ(c.metric("metallb_k8s_client_config_loaded_bool"), 1.0);
+}
+
+TEST(ControllerIT, OverlapIsReportedOnTheNewerPool) {
+  // The case: "aa-new" sorts first by name and by address, yet it is the object the user
+  // just applied, so the error is posted there (naming both pools) and the older pool keeps
+  // serving.
+  Scenario s("overlap");
+  s.createPool("zz-existing", {"203.0.113.200/29"});
+  s.createAdvertisement();
+  Controller& c = s.startController();
+  s.createService("held");
+  ASSERT_TRUE(s.waitIps("held", {"203.0.113.200"}));
+  const auto existing = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "zz-existing");
+  ASSERT_TRUE(existing);
+  ASSERT_TRUE(clockPassedCreationOf(*existing));
+  s.createPool("aa-new", {"203.0.113.0/24"});
+  ASSERT_TRUE(s.waitEvent("aa-new", "Warning/InvalidConfiguration", "IPAddressPool"));
+  const std::string existing_name = "IPAddressPool " + s.ns() + "/zz-existing";
+  const std::string new_name = "IPAddressPool " + s.ns() + "/aa-new";
+  bool named_both = false;
+  for (const auto& e : s.events("aa-new", "IPAddressPool")) {
+    named_both |= e.find(
+                      "spec.addresses[0]: \"203.0.113.0/24\" overlaps \"203.0.113.200/29\" "
+                      "at spec.addresses[0] of " +
+                      existing_name) != std::string::npos &&
+                  e.find("reported on " + new_name + ", the newer of the two") != std::string::npos;
+  }
+  EXPECT_TRUE(named_both) << testing::PrintToString(s.events("aa-new", "IPAddressPool"));
+  // Every error of one build is logged before any of its events is posted.
+  EXPECT_EQ(c.log().find("configuration error object=\"" + existing_name + "\""), std::string::npos)
+      << c.log();
+  for (const auto& e : s.events("zz-existing", "IPAddressPool")) {
+    EXPECT_EQ(e.find("InvalidConfiguration"), std::string::npos) << e;
+  }
+  // The older pool keeps working: its IP in use stays, new Services still get its addresses.
+  s.createService("next");
+  EXPECT_TRUE(s.waitIps("next", {"203.0.113.201"}));
+  EXPECT_EQ(s.ips("held"), std::vector<std::string>{"203.0.113.200"});
 }
 
 TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {

@@ -210,12 +210,61 @@ TEST(BuildTest, OverlapAcrossPoolsNamesBothObjectsAndEntries) {
             (std::vector<std::string>{
                 "IPAddressPool metallb-system/b: spec.addresses[1]: \"192.0.2.16/28\" overlaps "
                 "\"192.0.2.0/24\" at spec.addresses[0] of IPAddressPool metallb-system/a "
-                "(192.0.2.16-192.0.2.31 and 192.0.2.0-192.0.2.255 share addresses)",
+                "(192.0.2.16-192.0.2.31 and 192.0.2.0-192.0.2.255 share addresses); reported on "
+                "IPAddressPool metallb-system/b, the newer of the two",
                 "IPAddressPool metallb-system/c: spec.addresses[0]: \"192.0.2.255-192.0.3.5\" "
                 "overlaps \"192.0.2.0/24\" at spec.addresses[0] of IPAddressPool "
                 "metallb-system/a (192.0.2.255-192.0.3.5 and 192.0.2.0-192.0.2.255 share "
-                "addresses)",
+                "addresses); reported on IPAddressPool metallb-system/c, the newer of the two",
             }));
+}
+
+TEST(BuildTest, OverlapIsReportedOnTheNewerPool) {
+  // The pool applied last gets the error, whatever the names and address order say; the older
+  // pool is named in it. Timestamps are as the API server writes them; a pool without one has
+  // not been stored yet (the newest); pools created in the same second fall back to the name.
+  const auto created = [](api::IPAddressPool p, std::optional<std::string> at) {
+    p.meta.creation_timestamp = std::move(at);
+    return p;
+  };
+  const std::string early = "2024-05-01T09:00:00Z";
+  const std::string late = "2024-05-02T08:00:00Z";
+  const struct {
+    std::optional<std::string> existing_at;  // "zz-existing", 203.0.113.200/29
+    std::optional<std::string> new_at;       // "aa-new", 203.0.113.0/24
+    std::string reported_on;
+  } cases[] = {
+      {early, late, "aa-new"},         {late, early, "zz-existing"},
+      {early, std::nullopt, "aa-new"}, {std::nullopt, early, "zz-existing"},
+      {early, early, "zz-existing"},  // same second: the name decides
+  };
+  for (const auto& c : cases) {
+    const BuildResult r = buildDefault(withAllPoolsAdvertised(
+        {created(poolObj("zz-existing", {"203.0.113.200/29"}), c.existing_at),
+         created(poolObj("aa-new", {"203.0.113.0/24"}), c.new_at)}));
+    ASSERT_EQ(r.errors.size(), 1u) << testing::PrintToString(strings(r.errors));
+    const std::string other = c.reported_on == "aa-new" ? "zz-existing" : "aa-new";
+    EXPECT_EQ(r.errors[0].name, c.reported_on);
+    EXPECT_EQ(r.errors[0].path, "spec.addresses[0]");
+    EXPECT_NE(r.errors[0].message.find("of IPAddressPool metallb-system/" + other + " ("),
+              std::string::npos)
+        << r.errors[0].message;
+    EXPECT_NE(r.errors[0].message.find("; reported on IPAddressPool metallb-system/" +
+                                       c.reported_on + ", the newer of the two"),
+              std::string::npos)
+        << r.errors[0].message;
+  }
+  // The exact text for the case from the issue.
+  const BuildResult r = buildDefault(
+      withAllPoolsAdvertised({created(poolObj("zz-existing", {"203.0.113.200/29"}), early),
+                              created(poolObj("aa-new", {"203.0.113.0/24"}), late)}));
+  EXPECT_EQ(strings(r.errors),
+            std::vector<std::string>{
+                "IPAddressPool metallb-system/aa-new: spec.addresses[0]: \"203.0.113.0/24\" "
+                "overlaps \"203.0.113.200/29\" at spec.addresses[0] of IPAddressPool "
+                "metallb-system/zz-existing (203.0.113.0-203.0.113.255 and "
+                "203.0.113.200-203.0.113.207 share addresses); reported on IPAddressPool "
+                "metallb-system/aa-new, the newer of the two"});
 }
 
 TEST(BuildTest, PoolNames) {
@@ -563,7 +612,8 @@ TEST(BuildTest, DecodedFromApiServerJson) {
                 "IPAddressPool metallb-system/second-pool: spec.addresses[0]: \"192.0.2.8/29\" "
                 "overlaps \"192.0.2.0/28\" at spec.addresses[0] of IPAddressPool "
                 "metallb-system/first-pool (192.0.2.8-192.0.2.15 and 192.0.2.0-192.0.2.15 share "
-                "addresses)"});
+                "addresses); reported on IPAddressPool metallb-system/second-pool, the newer of "
+                "the two"});
   EXPECT_EQ(strings(r.warnings),
             std::vector<std::string>{
                 "IPAddressPool metallb-system/second-pool: no L2Advertisement selects this pool: "
