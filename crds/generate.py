@@ -288,7 +288,11 @@ def ip_address_pool():
                 "description": "The addresses of the pool: CIDRs (192.0.2.0/28, 2001:db8::/124) "
                 "or inclusive ranges first-last (192.0.2.10-192.0.2.20) of one family. Entries "
                 "may mix families. Overlaps (within this pool or with other pools) are reported "
-                "by the controller, not rejected here.",
+                "by the controller, not rejected here. Addresses no host can use as a Service "
+                "address (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, "
+                "255.255.255.255, ::, ::1, ::ffff:0:0/96, fe80::/10, ff00::/8) are never "
+                "assigned; the controller warns about an entry that includes some and rejects "
+                "one made only of them.",
                 "type": "array",
                 "minItems": 1,
                 "maxItems": 1024,

@@ -11,6 +11,7 @@
 #include "common/lbconfig/names.h"
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"
+#include "common/lbconfig/unusable_addresses.h"
 
 // MetalLB-compatibility decisions (MetalLB's behaviour checked with the search tool in
 // metallb/metallb internal/config/config.go, internal/config/validator.go and
@@ -35,6 +36,11 @@
 //  - MetalLB resolves namespaceSelectors into a namespace list when the config is built; we
 //    keep the selectors and evaluate them per Service with the namespace's current labels
 //    (Pool::admits), which gives the same answer without rebuilding on every label change.
+//  - Addresses no host can use as a Service address (unusable_addresses.h: 0.0.0.0/8, loopback,
+//    link-local, multicast, limited broadcast, IPv4-mapped IPv6): MetalLB hands them out (a
+//    0.0.0.0/0 pool gives 0.0.0.0). ironlb leaves them out of the pool with a warning naming
+//    them, so a /0 pool still works; an entry made only of them is an error, since it can only
+//    be a mistake. Overlaps are still judged on the entries as written.
 //  - ironlb-only warnings: pool that no L2Advertisement selects (MetalLB allocates from it and
 //    never announces, silently), host bits masked, avoidBuggyIPs leaving no usable address,
 //    advertisement selecting no pool or no node.
@@ -66,12 +72,28 @@ bool byNamespacedName(const T* a, const T* b) {
          std::tie(b->meta.ns, b->meta.name, b->meta.uid);
 }
 
-// A pool being validated, with where each of its ranges came from.
+// One valid spec.addresses entry as written, unusable addresses included: overlaps are judged
+// on what the user wrote.
+struct PoolEntry {
+  net::IpRange range;
+  std::size_t index;  // in spec.addresses
+};
+
+// A pool being validated.
 struct PoolWork {
   const api::IPAddressPool* source;
   Pool pool;
-  std::vector<std::size_t> entry_index;  // pool.ranges[k] is spec.addresses[entry_index[k]]
+  std::vector<PoolEntry> entries;  // spec order
 };
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += ", ";
+    out += part;
+  }
+  return out;
+}
 
 class Builder {
  public:
@@ -176,8 +198,22 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
       s.warning(path, describeString(addresses[i]) + " has host bits set; using " +
                           parsed->prefix.toString() + " (" + parsed->range.toString() + ")");
     }
-    pool.ranges.push_back(PoolRange{parsed->range, addresses[i]});
-    work.entry_index.push_back(i);
+    const UsableParts parts = usableParts(parsed->range);
+    if (parts.usable.empty()) {
+      s.error(path, describeString(addresses[i]) +
+                        " holds only addresses that no host can use as a Service address: " +
+                        joined(parts.excluded));
+      continue;
+    }
+    if (!parts.excluded.empty()) {
+      s.warning(path, describeString(addresses[i]) +
+                          " includes addresses that no host can use as a Service address; they "
+                          "are never assigned: " +
+                          joined(parts.excluded));
+    }
+    work.entries.push_back(PoolEntry{parsed->range, i});
+    for (const net::IpRange& usable : parts.usable)
+      pool.ranges.push_back(PoolRange{usable, addresses[i]});
   }
 
   if (pool.avoid_buggy_ips && !pool.ranges.empty()) {
@@ -241,10 +277,10 @@ std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::Serv
 
 void Builder::checkOverlaps() {
   std::vector<net::IpRange> ranges;
-  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (pool, range k in that pool)
+  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (pool, entry k in that pool)
   for (std::size_t p = 0; p < pools_.size(); ++p) {
-    for (std::size_t k = 0; k < pools_[p].pool.ranges.size(); ++k) {
-      ranges.push_back(pools_[p].pool.ranges[k].range);
+    for (std::size_t k = 0; k < pools_[p].entries.size(); ++k) {
+      ranges.push_back(pools_[p].entries[k].range);
       owner.emplace_back(p, k);
     }
   }
@@ -262,9 +298,11 @@ void Builder::checkOverlaps() {
     const auto [q, m] = owner[there_range];
     const PoolWork& here = pools_[p];
     const PoolWork& there = pools_[q];
-    const std::string& text = here.pool.ranges[k].text;
-    const std::string& other_text = there.pool.ranges[m].text;
-    const std::string other_path = indexPath("spec.addresses", there.entry_index[m]);
+    const std::size_t entry = here.entries[k].index;
+    const std::size_t other_entry = there.entries[m].index;
+    const std::string& text = here.source->spec.addresses[entry];
+    const std::string& other_text = there.source->spec.addresses[other_entry];
+    const std::string other_path = indexPath("spec.addresses", other_entry);
     std::string where = p == q
                             ? other_path + " of the same pool"
                             : other_path + " of " + api::objectName(kPoolKind, there.source->meta);
@@ -280,7 +318,7 @@ void Builder::checkOverlaps() {
                  ", the newer of the two";
     }
     sink(kPoolKind, here.source->meta)
-        .error(indexPath("spec.addresses", here.entry_index[k]), std::move(message));
+        .error(indexPath("spec.addresses", entry), std::move(message));
   }
 }
 

@@ -17,7 +17,7 @@ namespace ironlb::allocator {
 // Ranges are numbered globally: a pool's ranges have consecutive ids in spec order.
 struct RangeSlot {
   uint32_t pool = 0;
-  uint32_t position = 0;  // index in the pool's spec.addresses
+  uint32_t position = 0;  // index in the pool's ranges (spec order)
 };
 
 class PoolSet {

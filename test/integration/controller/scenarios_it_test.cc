@@ -229,6 +229,94 @@ TEST(ControllerIT, DualStack) {
   EXPECT_TRUE(only4.waitEvent("require", "Warning/AllocationFailed"));
 }
 
+TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
+  // Issue 11: /0 pools handed out 0.0.0.0 and ::, and 127.0.0.1, 224.0.0.1, 255.255.255.255,
+  // ff02::1 and ::1 could be requested. The pools are accepted without those addresses (a
+  // warning on the pool names them); requests for them are refused on the Service.
+  Scenario s("unusable");
+  s.createPool("v4-all", {"0.0.0.0/0"});
+  s.createPool("v6-all", {"::/0"});
+  s.createAdvertisement();
+  Controller& c = s.startController();
+  ASSERT_TRUE(c.waitReady());
+  s.createService("v4");
+  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  EXPECT_TRUE(s.waitIps("v4", {"1.0.0.0"}));
+  EXPECT_TRUE(s.waitIps("v6", {"::2"}));
+
+  const auto warned = [&](const std::string& pool, const std::string& text) {
+    return eventually(
+        [&] {
+          for (const auto& e : s.events(pool, "IPAddressPool")) {
+            if (e.rfind("Warning/ConfigWarning", 0) == 0 && e.find(text) != std::string::npos) {
+              return true;
+            }
+          }
+          return false;
+        },
+        30s);
+  };
+  EXPECT_TRUE(warned("v4-all",
+                     "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as "
+                     "a Service address; they are never assigned: 0.0.0.0/8 (this network), "
+                     "127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 "
+                     "(multicast), 255.255.255.255 (limited broadcast)"))
+      << testing::PrintToString(s.events("v4-all", "IPAddressPool"));
+  EXPECT_TRUE(warned("v6-all",
+                     "they are never assigned: :: (unspecified), ::1 (loopback), "
+                     "::ffff:0.0.0.0/96 (IPv4-mapped), fe80::/10 (link-local), "
+                     "ff00::/8 (multicast)"))
+      << testing::PrintToString(s.events("v6-all", "IPAddressPool"));
+  // The pool counts only what it can hand out: 2^32 minus the excluded blocks, minus "v4".
+  EXPECT_TRUE(eventually([&] {
+    auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "v4-all");
+    return pool && statusInt(*pool, "availableIPv4") == 3992911871 - 1;
+  })) << cluster().get(k8s::resources::kIPAddressPools, s.ns(), "v4-all")->dump();
+
+  const struct {
+    std::string name;
+    ServiceSpec spec;
+    std::string reason;
+  } requests[] = {
+      {"lo",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "127.0.0.1"}}},
+       "127.0.0.1 is a loopback address (127.0.0.0/8), which no host can use as a Service "
+       "address"},
+      {"mcast",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "224.0.0.1"}}},
+       "224.0.0.1 is a multicast address (224.0.0.0/4)"},
+      {"bcast",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "255.255.255.255"}}},
+       "255.255.255.255 is the limited broadcast address"},
+      {"unspec",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "0.0.0.0"}}},
+       "0.0.0.0 is a \"this network\" address (0.0.0.0/8)"},
+      {"lo6",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "::1"}},
+        .families = {"IPv6"},
+        .family_policy = "SingleStack"},
+       "::1 is the loopback address"},
+      {"mcast6",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "ff02::1"}},
+        .families = {"IPv6"},
+        .family_policy = "SingleStack"},
+       "ff02::1 is a multicast address (ff00::/8)"},
+      {"field",
+       {.load_balancer_ip = "169.254.1.1"},
+       "spec.loadBalancerIP \"169.254.1.1\": 169.254.1.1 is a link-local address"},
+  };
+  for (const auto& r : requests)
+    s.createService(r.name, r.spec);
+  for (const auto& r : requests) {
+    EXPECT_TRUE(s.waitEvent(r.name, "Warning/AllocationFailed")) << r.name;
+    bool explained = false;
+    for (const auto& e : s.events(r.name))
+      explained |= e.find(r.reason) != std::string::npos;
+    EXPECT_TRUE(explained) << r.name << ": " << testing::PrintToString(s.events(r.name));
+    EXPECT_TRUE(s.ips(r.name).empty()) << r.name;
+  }
+}
+
 TEST(ControllerIT, ClassFiltering) {
   Scenario s("class");
   s.createPool("p", {"192.0.2.0/28"});

@@ -138,8 +138,38 @@ TEST(BuildTest, AddressRules) {
     std::vector<std::string> warnings;
   } cases[] = {
       {{"192.0.2.0/28"}, {}, {}},
-      {{"0.0.0.0/0"}, {}, {}},
-      {{"::/0"}, {}, {}},
+      // Addresses no host can use are left out, with a warning naming them; an entry made only
+      // of them is an error.
+      {{"0.0.0.0/0"},
+       {},
+       {obj + "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as a "
+              "Service address; they are never assigned: 0.0.0.0/8 (this network), 127.0.0.0/8 "
+              "(loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 (multicast), "
+              "255.255.255.255 (limited broadcast)"}},
+      {{"::/0"},
+       {},
+       {obj + "spec.addresses[0]: \"::/0\" includes addresses that no host can use as a Service "
+              "address; they are never assigned: :: (unspecified), ::1 (loopback), "
+              "::ffff:0.0.0.0/96 (IPv4-mapped), fe80::/10 (link-local), ff00::/8 (multicast)"}},
+      {{"192.0.2.0/24", "255.255.255.0-255.255.255.255"},
+       {},
+       {obj + "spec.addresses[1]: \"255.255.255.0-255.255.255.255\" includes addresses that no "
+              "host can use as a Service address; they are never assigned: 255.255.255.255 "
+              "(limited broadcast)"}},
+      {{"127.0.0.0/8"},
+       {obj + "spec.addresses[0]: \"127.0.0.0/8\" holds only addresses that no host can use as "
+              "a Service address: 127.0.0.0/8 (loopback)"},
+       {}},
+      {{"192.0.2.0/24", "169.254.10.0-169.254.10.20", "ff02::1/128"},
+       {obj + "spec.addresses[1]: \"169.254.10.0-169.254.10.20\" holds only addresses that no "
+              "host can use as a Service address: 169.254.10.0-169.254.10.20 (link-local)",
+        obj + "spec.addresses[2]: \"ff02::1/128\" holds only addresses that no host can use as a "
+              "Service address: ff02::1 (multicast)"},
+       {}},
+      {{"::/127"},
+       {obj + "spec.addresses[0]: \"::/127\" holds only addresses that no host can use as a "
+              "Service address: :: (unspecified), ::1 (loopback)"},
+       {}},
       {{"192.0.2.1/32"}, {}, {}},
       {{"2001:db8::1/128"}, {}, {}},
       {{" 192.0.2.10 - 192.0.2.20 "}, {}, {}},
@@ -199,6 +229,34 @@ TEST(BuildTest, AddressRules) {
     EXPECT_EQ(strings(r.warnings), c.warnings) << testing::PrintToString(c.addresses);
     EXPECT_EQ(r.ok(), c.errors.empty());  // never a partial config
   }
+}
+
+TEST(BuildTest, UnusableAddressesAreLeftOutOfPools) {
+  const BuildResult r = buildDefault(
+      withAllPoolsAdvertised({poolObj("v4", {"0.0.0.0/0"}), poolObj("v6", {"fe80::/9"}),
+                              poolObj("edge", {"10.0.0.0/8"})}));
+  // Overlaps are judged on the entries as written: 10.0.0.0/8 is inside "0.0.0.0/0".
+  ASSERT_EQ(r.errors.size(), 1u) << testing::PrintToString(strings(r.errors));
+  EXPECT_NE(r.errors[0].message.find("\"0.0.0.0/0\" overlaps \"10.0.0.0/8\""), std::string::npos)
+      << r.errors[0].message;
+  const BuildResult ok = buildDefault(
+      withAllPoolsAdvertised({poolObj("v4", {"0.0.0.0/1"}), poolObj("v6", {"fe80::/9"})}));
+  ASSERT_TRUE(ok.ok()) << testing::PrintToString(strings(ok.errors));
+  const Pool* v4 = ok.config->pool("v4");
+  ASSERT_NE(v4, nullptr);
+  EXPECT_EQ(
+      v4->ranges,
+      (std::vector<PoolRange>{{*net::IpRange::parse("1.0.0.0-126.255.255.255"), "0.0.0.0/1"}}));
+  const Pool* v6 = ok.config->pool("v6");
+  ASSERT_NE(v6, nullptr);
+  EXPECT_EQ(
+      v6->ranges,
+      (std::vector<PoolRange>{
+          {*net::IpRange::parse("fec0::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "fe80::/9"}}));
+  for (const char* unusable : {"0.0.0.0", "0.1.2.3", "127.0.0.1", "fe80::1"}) {
+    EXPECT_EQ(ok.config->poolContaining(*net::IpAddress::parse(unusable)), nullptr) << unusable;
+  }
+  EXPECT_EQ(ok.config->poolContaining(*net::IpAddress::parse("1.0.0.0")), v4);
 }
 
 TEST(BuildTest, OverlapAcrossPoolsNamesBothObjectsAndEntries) {

@@ -95,6 +95,8 @@ const RuleCase kRequestedIps[] = {
   {"RequestedWithOtherPool", {kA, pool("z", {"198.51.100.0/28"})}, {},
    svc("d/s").wants({"198.51.100.3"}).fromPool("a"),
    "error: are in pool \"z\", not in the requested pool \"a\""},
+  {"RequestedUnusableNamesTheReason", {kA}, {}, svc("d/s").wants({"224.0.0.1"}),
+   "error: 224.0.0.1 is a multicast address (224.0.0.0/4), which no host can use"},
   {"RequestedTwoOfOneFamily", {kA}, {}, svc("d/s").wants({"192.0.2.1", "192.0.2.2"}),
    "error: at most one IP per family"},
   {"RequestedWrongFamily", {kDual}, {}, svc("d/s").wants({"2001:db8::1"}),
