@@ -84,6 +84,7 @@ struct PoolWork {
   const api::IPAddressPool* source;
   Pool pool;
   std::vector<PoolEntry> entries;  // spec order
+  bool has_errors = false;
 };
 
 std::string joined(const std::vector<std::string>& parts) {
@@ -167,6 +168,7 @@ void Builder::buildPools() {
       continue;
     }
     buildPool(*sources[i], s);
+    pools_.back().has_errors = s.errorCount() != 0;
     pool_names_.insert(sources[i]->meta.name);
   }
   checkOverlaps();
@@ -319,6 +321,7 @@ void Builder::checkOverlaps() {
     }
     sink(kPoolKind, here.source->meta)
         .error(indexPath("spec.addresses", entry), std::move(message));
+    pools_[p].has_errors = true;
   }
 }
 
@@ -421,13 +424,16 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
 
 void Builder::warnUnadvertisedPools() {
   for (const PoolWork& p : pools_) {
-    if (advertised_pools_.count(p.pool.name) != 0) continue;
+    // An invalid pool serves nothing yet; its errors say what to fix first.
+    if (p.has_errors || advertised_pools_.count(p.pool.name) != 0) continue;
+    // Worded to be true whether or not anything is assigned yet (a new pool usually has
+    // nothing; its advertisement may simply not be applied yet).
     sink(kPoolKind, p.source->meta)
         .warning("",
-                 "no L2Advertisement selects this pool: its addresses are assigned to "
-                 "Services but no node announces them (list it in an L2Advertisement's "
-                 "ipAddressPools, match it with ipAddressPoolSelectors, or create an "
-                 "L2Advertisement that names no pools)");
+                 "no L2Advertisement selects this pool: no node announces the addresses "
+                 "Services get from it (list it in an L2Advertisement's ipAddressPools, match "
+                 "it with ipAddressPoolSelectors, or create an L2Advertisement that names no "
+                 "pools)");
   }
 }
 

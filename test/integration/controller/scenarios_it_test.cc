@@ -437,6 +437,35 @@ TEST(ControllerIT, OverlapIsReportedOnTheNewerPool) {
   EXPECT_EQ(s.ips("held"), std::vector<std::string>{"203.0.113.200"});
 }
 
+TEST(ControllerIT, UnadvertisedPoolWarningSaysOnlyWhatIsTrue) {
+  // Issue 11: a new pool with nothing assigned, and an invalid one, were told "its addresses are
+  // assigned to Services but no node announces them".
+  Scenario s("unadv");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement("only-p", {{"ipAddressPools", {"p"}}});
+  Controller& c = s.startController();
+  ASSERT_TRUE(c.waitReady());
+  s.createPool("lonely", {"198.51.100.0/28"});
+  ASSERT_TRUE(s.waitEvent("lonely", "Warning/ConfigWarning", "IPAddressPool"));
+  for (const auto& e : s.events("lonely", "IPAddressPool")) {
+    EXPECT_NE(e.find("no L2Advertisement selects this pool: no node announces the addresses "
+                     "Services get from it"),
+              std::string::npos)
+        << e;
+    EXPECT_EQ(e.find("assigned to Services"), std::string::npos) << e;
+  }
+  // Invalid (it overlaps "p" and is the newer pool, by time or by name): its error, no warning.
+  s.createPool("zz-broken", {"192.0.2.8/29"});
+  ASSERT_TRUE(s.waitEvent("zz-broken", "Warning/InvalidConfiguration", "IPAddressPool"));
+  // The stale flag is set after every finding of the build is logged.
+  ASSERT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  const std::string broken = "IPAddressPool " + s.ns() + "/zz-broken";
+  EXPECT_EQ(c.log().find("configuration warning object=\"" + broken + "\""), std::string::npos)
+      << c.log();
+  for (const auto& e : s.events("zz-broken", "IPAddressPool"))
+    EXPECT_EQ(e.find("ConfigWarning"), std::string::npos) << e;
+}
+
 TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {
   Scenario s("badstart");
   s.createPool("a", {"192.0.2.0/28"});

@@ -413,10 +413,9 @@ TEST(BuildTest, L2AdvertisementRules) {
       // selects no pool, and "p" is not announced.
       {[](auto& s) { s.ip_address_pools = {"missing"}; },
        {},
-       {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: its addresses are "
-        "assigned to Services but no node announces them (list it in an L2Advertisement's "
-        "ipAddressPools, match it with ipAddressPoolSelectors, or create an L2Advertisement "
-        "that names no pools)",
+       {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: no node announces "
+        "the addresses Services get from it (list it in an L2Advertisement's ipAddressPools, "
+        "match it with ipAddressPoolSelectors, or create an L2Advertisement that names no pools)",
         obj + "spec.ipAddressPools[0]: IPAddressPool \"missing\" does not exist in namespace "
               "\"metallb-system\"; ignored until it is created (as MetalLB does)",
         obj + "spec: selects no IPAddressPool: nothing is announced through this advertisement"}},
@@ -514,8 +513,28 @@ TEST(BuildTest, PoolWithoutAdvertisementIsReported) {
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(r.warnings[0].name, "silent");
   EXPECT_EQ(r.warnings[0].path, "");
-  EXPECT_NE(r.warnings[0].message.find("no node announces them"), std::string::npos);
+  // Nothing is assigned when the configuration is built: the warning claims no assignment.
+  EXPECT_EQ(r.warnings[0].message,
+            "no L2Advertisement selects this pool: no node announces the addresses Services get "
+            "from it (list it in an L2Advertisement's ipAddressPools, match it with "
+            "ipAddressPoolSelectors, or create an L2Advertisement that names no pools)");
   EXPECT_FALSE(r.config->isAdvertised("silent"));
+}
+
+TEST(BuildTest, InvalidPoolGetsItsErrorsNotTheAdvertisementWarning) {
+  // An invalid pool serves nothing: its errors, and no "not announced" warning on top, whether
+  // the error is its own or an overlap reported on it. The valid unadvertised pool still gets
+  // the warning.
+  Snapshot s;
+  s.pools = {poolObj("announced", {"192.0.2.0/28"}), poolObj("bad", {"192.0.2.0/33"}),
+             poolObj("overlapping", {"192.0.2.8/29"}), poolObj("silent", {"198.51.100.0/28"})};
+  s.l2_advertisements = {advObj("l2", {"announced"})};
+  const BuildResult r = buildDefault(s);
+  ASSERT_EQ(r.errors.size(), 2u) << testing::PrintToString(strings(r.errors));
+  EXPECT_EQ(r.errors[0].name, "bad");
+  EXPECT_EQ(r.errors[1].name, "overlapping");
+  ASSERT_EQ(r.warnings.size(), 1u) << testing::PrintToString(strings(r.warnings));
+  EXPECT_EQ(r.warnings[0].name, "silent");
 }
 
 TEST(BuildTest, AvoidBuggyIPsLeavingNothingIsAWarning) {
@@ -672,12 +691,8 @@ TEST(BuildTest, DecodedFromApiServerJson) {
                 "metallb-system/first-pool (192.0.2.8-192.0.2.15 and 192.0.2.0-192.0.2.15 share "
                 "addresses); reported on IPAddressPool metallb-system/second-pool, the newer of "
                 "the two"});
-  EXPECT_EQ(strings(r.warnings),
-            std::vector<std::string>{
-                "IPAddressPool metallb-system/second-pool: no L2Advertisement selects this pool: "
-                "its addresses are assigned to Services but no node announces them (list it in an "
-                "L2Advertisement's ipAddressPools, match it with ipAddressPoolSelectors, or create "
-                "an L2Advertisement that names no pools)"});
+  // second-pool is not advertised either, but it is invalid: its error is what to fix first.
+  EXPECT_TRUE(r.warnings.empty()) << testing::PrintToString(strings(r.warnings));
 }
 
 }  // namespace
