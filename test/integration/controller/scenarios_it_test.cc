@@ -57,6 +57,34 @@ bool clockPassedCreationOf(const Json& object) {
       5s);
 }
 
+// Waits until an event `type_reason` ("Warning/ConfigWarning") about the object says `text`.
+bool waitEventSaying(Scenario& s, const std::string& name, const std::string& kind,
+                     const std::string& type_reason, const std::string& text) {
+  const bool said = eventually(
+      [&] {
+        for (const auto& e : s.events(name, kind)) {
+          if (e.rfind(type_reason, 0) == 0 && e.find(text) != std::string::npos) return true;
+        }
+        return false;
+      },
+      30s);
+  EXPECT_TRUE(said) << name << " lacks " << type_reason << " [" << text
+                    << "]: " << testing::PrintToString(s.events(name, kind));
+  return said;
+}
+
+// No configuration error (or warning) was logged or posted about the pool. Call it once the
+// controller reported the build (metallb_k8s_client_config_stale_bool set): it logs every
+// finding, each before posting its event, and only then sets the flag.
+void expectNotReportedOn(Scenario& s, Controller& c, const std::string& pool, bool errors) {
+  const std::string line = std::string(errors ? "configuration error" : "configuration warning") +
+                           " object=\"IPAddressPool " + s.ns() + "/" + pool + "\"";
+  EXPECT_EQ(c.log().find(line), std::string::npos) << c.log();
+  const std::string reason = errors ? "Warning/InvalidConfiguration" : "Warning/ConfigWarning";
+  for (const auto& e : s.events(pool, "IPAddressPool"))
+    EXPECT_NE(e.rfind(reason, 0), 0u) << e;
+}
+
 // Waits a little and checks that nothing was assigned (for Services that must stay pending).
 void expectStaysPending(Scenario& s, const std::string& name) {
   std::this_thread::sleep_for(1500ms);
@@ -244,29 +272,14 @@ TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
   EXPECT_TRUE(s.waitIps("v4", {"1.0.0.0"}));
   EXPECT_TRUE(s.waitIps("v6", {"::2"}));
 
-  const auto warned = [&](const std::string& pool, const std::string& text) {
-    return eventually(
-        [&] {
-          for (const auto& e : s.events(pool, "IPAddressPool")) {
-            if (e.rfind("Warning/ConfigWarning", 0) == 0 && e.find(text) != std::string::npos) {
-              return true;
-            }
-          }
-          return false;
-        },
-        30s);
-  };
-  EXPECT_TRUE(warned("v4-all",
-                     "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as "
-                     "a Service address; they are never assigned: 0.0.0.0/8 (this network), "
-                     "127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 "
-                     "(multicast), 255.255.255.255 (limited broadcast)"))
-      << testing::PrintToString(s.events("v4-all", "IPAddressPool"));
-  EXPECT_TRUE(warned("v6-all",
-                     "they are never assigned: :: (unspecified), ::1 (loopback), "
-                     "::ffff:0.0.0.0/96 (IPv4-mapped), fe80::/10 (link-local), "
-                     "ff00::/8 (multicast)"))
-      << testing::PrintToString(s.events("v6-all", "IPAddressPool"));
+  waitEventSaying(s, "v4-all", "IPAddressPool", "Warning/ConfigWarning",
+                  "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as a "
+                  "Service address; they are never assigned: 0.0.0.0/8 (this network), "
+                  "127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 (multicast), "
+                  "255.255.255.255 (limited broadcast)");
+  waitEventSaying(s, "v6-all", "IPAddressPool", "Warning/ConfigWarning",
+                  "they are never assigned: :: (unspecified), ::1 (loopback), ::ffff:0.0.0.0/96 "
+                  "(IPv4-mapped), fe80::/10 (link-local), ff00::/8 (multicast)");
   // The pool counts only what it can hand out: 2^32 minus the excluded blocks, minus "v4".
   EXPECT_TRUE(eventually([&] {
     auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "v4-all");
@@ -308,11 +321,7 @@ TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
   for (const auto& r : requests)
     s.createService(r.name, r.spec);
   for (const auto& r : requests) {
-    EXPECT_TRUE(s.waitEvent(r.name, "Warning/AllocationFailed")) << r.name;
-    bool explained = false;
-    for (const auto& e : s.events(r.name))
-      explained |= e.find(r.reason) != std::string::npos;
-    EXPECT_TRUE(explained) << r.name << ": " << testing::PrintToString(s.events(r.name));
+    waitEventSaying(s, r.name, "Service", "Warning/AllocationFailed", r.reason);
     EXPECT_TRUE(s.ips(r.name).empty()) << r.name;
   }
 }
@@ -413,24 +422,16 @@ TEST(ControllerIT, OverlapIsReportedOnTheNewerPool) {
   ASSERT_TRUE(existing);
   ASSERT_TRUE(clockPassedCreationOf(*existing));
   s.createPool("aa-new", {"203.0.113.0/24"});
-  ASSERT_TRUE(s.waitEvent("aa-new", "Warning/InvalidConfiguration", "IPAddressPool"));
-  const std::string existing_name = "IPAddressPool " + s.ns() + "/zz-existing";
-  const std::string new_name = "IPAddressPool " + s.ns() + "/aa-new";
-  bool named_both = false;
-  for (const auto& e : s.events("aa-new", "IPAddressPool")) {
-    named_both |= e.find(
-                      "spec.addresses[0]: \"203.0.113.0/24\" overlaps \"203.0.113.200/29\" "
-                      "at spec.addresses[0] of " +
-                      existing_name) != std::string::npos &&
-                  e.find("reported on " + new_name + ", the newer of the two") != std::string::npos;
-  }
-  EXPECT_TRUE(named_both) << testing::PrintToString(s.events("aa-new", "IPAddressPool"));
-  // Every error of one build is logged before any of its events is posted.
-  EXPECT_EQ(c.log().find("configuration error object=\"" + existing_name + "\""), std::string::npos)
-      << c.log();
-  for (const auto& e : s.events("zz-existing", "IPAddressPool")) {
-    EXPECT_EQ(e.find("InvalidConfiguration"), std::string::npos) << e;
-  }
+  const std::string pool = "IPAddressPool " + s.ns() + "/";
+  waitEventSaying(s, "aa-new", "IPAddressPool", "Warning/InvalidConfiguration",
+                  "spec.addresses[0]: \"203.0.113.0/24\" overlaps \"203.0.113.200/29\" at "
+                  "spec.addresses[0] of " +
+                      pool +
+                      "zz-existing (203.0.113.0-203.0.113.255 and "
+                      "203.0.113.200-203.0.113.207 share addresses); reported on " +
+                      pool + "aa-new, the newer of the two");
+  ASSERT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  expectNotReportedOn(s, c, "zz-existing", true);
   // The older pool keeps working: its IP in use stays, new Services still get its addresses.
   s.createService("next");
   EXPECT_TRUE(s.waitIps("next", {"203.0.113.201"}));
@@ -446,24 +447,16 @@ TEST(ControllerIT, UnadvertisedPoolWarningSaysOnlyWhatIsTrue) {
   Controller& c = s.startController();
   ASSERT_TRUE(c.waitReady());
   s.createPool("lonely", {"198.51.100.0/28"});
-  ASSERT_TRUE(s.waitEvent("lonely", "Warning/ConfigWarning", "IPAddressPool"));
-  for (const auto& e : s.events("lonely", "IPAddressPool")) {
-    EXPECT_NE(e.find("no L2Advertisement selects this pool: no node announces the addresses "
-                     "Services get from it"),
-              std::string::npos)
-        << e;
+  waitEventSaying(s, "lonely", "IPAddressPool", "Warning/ConfigWarning",
+                  "no L2Advertisement selects this pool: no node announces the addresses "
+                  "Services get from it");
+  for (const auto& e : s.events("lonely", "IPAddressPool"))
     EXPECT_EQ(e.find("assigned to Services"), std::string::npos) << e;
-  }
   // Invalid (it overlaps "p" and is the newer pool, by time or by name): its error, no warning.
   s.createPool("zz-broken", {"192.0.2.8/29"});
   ASSERT_TRUE(s.waitEvent("zz-broken", "Warning/InvalidConfiguration", "IPAddressPool"));
-  // The stale flag is set after every finding of the build is logged.
   ASSERT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
-  const std::string broken = "IPAddressPool " + s.ns() + "/zz-broken";
-  EXPECT_EQ(c.log().find("configuration warning object=\"" + broken + "\""), std::string::npos)
-      << c.log();
-  for (const auto& e : s.events("zz-broken", "IPAddressPool"))
-    EXPECT_EQ(e.find("ConfigWarning"), std::string::npos) << e;
+  expectNotReportedOn(s, c, "zz-broken", false);
 }
 
 TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {
