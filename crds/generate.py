@@ -193,6 +193,40 @@ def ipv4_value(x):
     return "(%s * 16777216 + %s * 65536 + %s * 256 + %s)" % tuple(octet % (x, i) for i in range(4))
 
 
+# Why a text that is meant to be one address is not one, for the messages below: '"x" is ...'.
+# Evaluated only on texts isIP rejects, so the patterns need not exclude valid addresses. The
+# Kubernetes IP library refuses leading zeros in IPv4 octets (ambiguous: octal or decimal), the
+# IPv4-mapped IPv6 form and zones; saying which beats "not an IP address".
+LEADING_ZERO_RE = r"(^|[.:])0[0-9]+(\.|$)"
+MAPPED_RE = r"(?i)^(::|(0{1,4}:){1,4}:|(0{1,4}:){5})ffff:([0-9.]+|[0-9a-f]{1,4}:[0-9a-f]{1,4})$"
+DOTTED_RE = r"^[0-9.]+$"
+
+
+def why_not_ip(x):
+    quoted = "'\"' + %s + '\"" % x
+    return (
+        "(%(x)s.contains('.') && %(x)s.matches(%(zero)s) ? %(q)s has an IPv4 octet with a leading "
+        "zero, which Kubernetes rejects as ambiguous (octal or decimal): write 192.168.10.0, not "
+        "192.168.010.0'"
+        " : %(x)s.matches(%(mapped)s) ? %(q)s is an IPv4-mapped IPv6 address, which Kubernetes "
+        "rejects: write the IPv4 form (192.0.2.0/24, not ::ffff:192.0.2.0/120)'"
+        " : %(x)s.contains('%%') ? %(q)s has an IPv6 zone (%%...), which an address here cannot "
+        "have'"
+        " : %(x)s.matches(%(dotted)s) ? %(q)s is not an IPv4 address: it takes four numbers from "
+        "0 to 255 separated by dots'"
+        " : %(q)s is not an IP address')"
+    ) % {
+        "x": x,
+        "q": quoted,
+        "zero": cel_quote(LEADING_ZERO_RE),
+        "mapped": cel_quote(MAPPED_RE),
+        "dotted": cel_quote(DOTTED_RE),
+    }
+
+
+CIDR_ADDRESS = "self.substring(0, self.indexOf('/'))"
+CIDR_LENGTH = "self.substring(self.indexOf('/') + 1)"
+
 # Inverted ranges are caught here for IPv4 only. The Kubernetes 1.32 CEL library has no ordering
 # on IP values and CEL there has no variable binding (cel.bind), so a 128-bit comparison of two
 # IPv6 texts needs either an expression tens of kilobytes long or one whose estimated cost
@@ -204,9 +238,22 @@ ADDRESS_RULES = [
         message_expression=(
             "isIP(self) ? '\"' + self + '\" is a single address: write it as ' + self + "
             "(ip(self).family() == 4 ? '/32' : '/128') + ' or as a range ' + self + '-' + self"
+            " : self.contains('-') ? 'range \"' + self + '\": ' + (isIP(%(first)s) ? 'its last "
+            "address ' + %(why_last)s : 'its first address ' + %(why_first)s)"
+            " : self.contains('/') ? '\"' + self + '\" is not a valid CIDR: ' + (isIP(%(addr)s) ? "
+            "'the prefix length \"' + %(len)s + '\" must be a number from 0 to ' + "
+            "(ip(%(addr)s).family() == 4 ? '32' : '128') + ', without leading zeros' : %(why_addr)s)"
             " : '\"' + self + '\" is neither a CIDR (like 192.0.2.0/28 or 2001:db8::/124) nor a "
             "range first-last of two IP addresses (like 192.0.2.10-192.0.2.20)'"
-        ),
+        )
+        % {
+            "first": FIRST,
+            "why_first": why_not_ip(FIRST),
+            "why_last": why_not_ip(LAST),
+            "addr": CIDR_ADDRESS,
+            "len": CIDR_LENGTH,
+            "why_addr": why_not_ip(CIDR_ADDRESS),
+        },
     ),
     rule(
         "!self.contains('-') || !(%s) || %s" % (BOTH_IPS, SAME_FAMILY),
@@ -288,7 +335,11 @@ def ip_address_pool():
                 "description": "The addresses of the pool: CIDRs (192.0.2.0/28, 2001:db8::/124) "
                 "or inclusive ranges first-last (192.0.2.10-192.0.2.20) of one family. Entries "
                 "may mix families. Overlaps (within this pool or with other pools) are reported "
-                "by the controller, not rejected here.",
+                "by the controller, not rejected here. Addresses no host can use as a Service "
+                "address (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, "
+                "255.255.255.255, ::, ::1, ::ffff:0:0/96, fe80::/10, ff00::/8) are never "
+                "assigned; the controller warns about an entry that includes some and rejects "
+                "one made only of them.",
                 "type": "array",
                 "minItems": 1,
                 "maxItems": 1024,

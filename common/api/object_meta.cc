@@ -25,6 +25,7 @@ void decodeObjectMeta(JsonReader& reader, const Field& field, ObjectMeta& out) {
   reader.read(field["labels"], out.labels);
   reader.read(field["annotations"], out.annotations);
   reader.read(field["deletionTimestamp"], out.deletion_timestamp);
+  reader.read(field["creationTimestamp"], out.creation_timestamp);
 }
 
 nlohmann::json encodeObjectMeta(const ObjectMeta& meta) {
@@ -38,6 +39,7 @@ nlohmann::json encodeObjectMeta(const ObjectMeta& meta) {
   if (!meta.labels.empty()) out["labels"] = meta.labels;
   if (!meta.annotations.empty()) out["annotations"] = meta.annotations;
   if (meta.deletion_timestamp) out["deletionTimestamp"] = *meta.deletion_timestamp;
+  if (meta.creation_timestamp) out["creationTimestamp"] = *meta.creation_timestamp;
   return out;
 }
 

@@ -25,6 +25,9 @@ struct ObjectMeta {
   StringMap labels;
   StringMap annotations;
   std::optional<std::string> deletion_timestamp;  // RFC 3339 text as served
+  // RFC 3339 text as served: UTC with whole seconds ("2024-05-01T09:12:44Z"), so text order is
+  // time order. Absent on objects no API server has stored yet.
+  std::optional<std::string> creation_timestamp;
 
   bool deleting() const { return deletion_timestamp.has_value(); }
 

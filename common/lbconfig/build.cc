@@ -5,11 +5,13 @@
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "common/api/json_reader.h"
 #include "common/lbconfig/names.h"
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"
+#include "common/lbconfig/unusable_addresses.h"
 
 // MetalLB-compatibility decisions (MetalLB's behaviour checked with the search tool in
 // metallb/metallb internal/config/config.go, internal/config/validator.go and
@@ -19,6 +21,9 @@
 //    reported in one pass.
 //  - CRs outside the install namespace: MetalLB's webhooks reject them and its controllers only
 //    list their own namespace; we ignore them with a warning so the operator sees why.
+//  - Overlaps across pools are reported on the newer pool (creationTimestamp, then name), naming
+//    the older one: the object just applied gets the error. MetalLB reports the first pair its
+//    map walk meets, on no object in particular.
 //  - Pool without addresses, duplicate pool name, overlapping entries (within or across pools),
 //    duplicate serviceAllocation.namespaces, duplicate selectors, duplicate
 //    L2Advertisement.ipAddressPools: errors in MetalLB and here.
@@ -31,6 +36,11 @@
 //  - MetalLB resolves namespaceSelectors into a namespace list when the config is built; we
 //    keep the selectors and evaluate them per Service with the namespace's current labels
 //    (Pool::admits), which gives the same answer without rebuilding on every label change.
+//  - Addresses no host can use as a Service address (unusable_addresses.h: 0.0.0.0/8, loopback,
+//    link-local, multicast, limited broadcast, IPv4-mapped IPv6): MetalLB hands them out (a
+//    0.0.0.0/0 pool gives 0.0.0.0). ironlb leaves them out of the pool with a warning naming
+//    them, so a /0 pool still works; an entry made only of them is an error, since it can only
+//    be a mistake. Overlaps are still judged on the entries as written.
 //  - ironlb-only warnings: pool that no L2Advertisement selects (MetalLB allocates from it and
 //    never announces, silently), host bits masked, avoidBuggyIPs leaving no usable address,
 //    advertisement selecting no pool or no node.
@@ -45,18 +55,46 @@ using api::indexPath;
 constexpr std::string_view kPoolKind = "IPAddressPool";
 constexpr std::string_view kL2Kind = "L2Advertisement";
 
+// `a` was created before `b`: by creationTimestamp (text order is time order, see ObjectMeta),
+// then by name for objects created in the same second. An object without a timestamp has not
+// been stored by an API server yet, so it counts as the newest.
+bool createdBefore(const api::ObjectMeta& a, const api::ObjectMeta& b) {
+  const auto age = [](const api::ObjectMeta& m) {
+    const std::string_view at = m.creation_timestamp ? std::string_view(*m.creation_timestamp) : "";
+    return std::make_tuple(!m.creation_timestamp.has_value(), at, std::string_view(m.name));
+  };
+  return age(a) < age(b);
+}
+
 template <class T>
 bool byNamespacedName(const T* a, const T* b) {
   return std::tie(a->meta.ns, a->meta.name, a->meta.uid) <
          std::tie(b->meta.ns, b->meta.name, b->meta.uid);
 }
 
-// A pool being validated, with where each of its ranges came from.
+// One valid spec.addresses entry as written, unusable addresses included: overlaps are judged
+// on what the user wrote.
+struct PoolEntry {
+  net::IpRange range;
+  std::size_t index;  // in spec.addresses
+};
+
+// A pool being validated.
 struct PoolWork {
   const api::IPAddressPool* source;
   Pool pool;
-  std::vector<std::size_t> entry_index;  // pool.ranges[k] is spec.addresses[entry_index[k]]
+  std::vector<PoolEntry> entries;  // spec order
+  bool has_errors = false;
 };
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += ", ";
+    out += part;
+  }
+  return out;
+}
 
 class Builder {
  public:
@@ -130,6 +168,7 @@ void Builder::buildPools() {
       continue;
     }
     buildPool(*sources[i], s);
+    pools_.back().has_errors = s.errorCount() != 0;
     pool_names_.insert(sources[i]->meta.name);
   }
   checkOverlaps();
@@ -161,8 +200,22 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
       s.warning(path, describeString(addresses[i]) + " has host bits set; using " +
                           parsed->prefix.toString() + " (" + parsed->range.toString() + ")");
     }
-    pool.ranges.push_back(PoolRange{parsed->range, addresses[i]});
-    work.entry_index.push_back(i);
+    const UsableParts parts = usableParts(parsed->range);
+    if (parts.usable.empty()) {
+      s.error(path, describeString(addresses[i]) +
+                        " holds only addresses that no host can use as a Service address: " +
+                        joined(parts.excluded));
+      continue;
+    }
+    if (!parts.excluded.empty()) {
+      s.warning(path, describeString(addresses[i]) +
+                          " includes addresses that no host can use as a Service address; they "
+                          "are never assigned: " +
+                          joined(parts.excluded));
+    }
+    work.entries.push_back(PoolEntry{parsed->range, i});
+    for (const net::IpRange& usable : parts.usable)
+      pool.ranges.push_back(PoolRange{usable, addresses[i]});
   }
 
   if (pool.avoid_buggy_ips && !pool.ranges.empty()) {
@@ -226,33 +279,49 @@ std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::Serv
 
 void Builder::checkOverlaps() {
   std::vector<net::IpRange> ranges;
-  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (pool, range k in that pool)
+  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (pool, entry k in that pool)
   for (std::size_t p = 0; p < pools_.size(); ++p) {
-    for (std::size_t k = 0; k < pools_[p].pool.ranges.size(); ++k) {
-      ranges.push_back(pools_[p].pool.ranges[k].range);
+    for (std::size_t k = 0; k < pools_[p].entries.size(); ++k) {
+      ranges.push_back(pools_[p].entries[k].range);
       owner.emplace_back(p, k);
     }
   }
   for (const Overlap& o : findOverlaps(ranges)) {
-    const auto [p, k] = owner[o.range];
-    const auto [q, m] = owner[o.earlier];
+    // Inside one pool the entry later in address order is reported; across pools the newer
+    // pool, which is usually the one just applied: the older one keeps what it had.
+    std::size_t here_range = o.range;
+    std::size_t there_range = o.earlier;
+    if (owner[here_range].first != owner[there_range].first &&
+        createdBefore(pools_[owner[here_range].first].source->meta,
+                      pools_[owner[there_range].first].source->meta)) {
+      std::swap(here_range, there_range);
+    }
+    const auto [p, k] = owner[here_range];
+    const auto [q, m] = owner[there_range];
     const PoolWork& here = pools_[p];
     const PoolWork& there = pools_[q];
-    const std::string& text = here.pool.ranges[k].text;
-    const std::string& other_text = there.pool.ranges[m].text;
-    const std::string other_path = indexPath("spec.addresses", there.entry_index[m]);
+    const std::size_t entry = here.entries[k].index;
+    const std::size_t other_entry = there.entries[m].index;
+    const std::string& text = here.source->spec.addresses[entry];
+    const std::string& other_text = there.source->spec.addresses[other_entry];
+    const std::string other_path = indexPath("spec.addresses", other_entry);
     std::string where = p == q
                             ? other_path + " of the same pool"
                             : other_path + " of " + api::objectName(kPoolKind, there.source->meta);
-    const bool same = ranges[o.range] == ranges[o.earlier];
+    const bool same = ranges[here_range] == ranges[there_range];
     std::string message = describeString(text) + (same ? " duplicates " : " overlaps ") +
                           describeString(other_text) + " at " + where;
     if (!same) {
-      message += " (" + ranges[o.range].toString() + " and " + ranges[o.earlier].toString() +
+      message += " (" + ranges[here_range].toString() + " and " + ranges[there_range].toString() +
                  " share addresses)";
     }
+    if (p != q) {
+      message += "; reported on " + api::objectName(kPoolKind, here.source->meta) +
+                 ", the newer of the two";
+    }
     sink(kPoolKind, here.source->meta)
-        .error(indexPath("spec.addresses", here.entry_index[k]), std::move(message));
+        .error(indexPath("spec.addresses", entry), std::move(message));
+    pools_[p].has_errors = true;
   }
 }
 
@@ -355,13 +424,16 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
 
 void Builder::warnUnadvertisedPools() {
   for (const PoolWork& p : pools_) {
-    if (advertised_pools_.count(p.pool.name) != 0) continue;
+    // An invalid pool serves nothing yet; its errors say what to fix first.
+    if (p.has_errors || advertised_pools_.count(p.pool.name) != 0) continue;
+    // Worded to be true whether or not anything is assigned yet (a new pool usually has
+    // nothing; its advertisement may simply not be applied yet).
     sink(kPoolKind, p.source->meta)
         .warning("",
-                 "no L2Advertisement selects this pool: its addresses are assigned to "
-                 "Services but no node announces them (list it in an L2Advertisement's "
-                 "ipAddressPools, match it with ipAddressPoolSelectors, or create an "
-                 "L2Advertisement that names no pools)");
+                 "no L2Advertisement selects this pool: no node announces the addresses "
+                 "Services get from it (list it in an L2Advertisement's ipAddressPools, match "
+                 "it with ipAddressPoolSelectors, or create an L2Advertisement that names no "
+                 "pools)");
   }
 }
 

@@ -19,10 +19,13 @@ bool Pool::admits(const ServiceView& service) const {
 }
 
 bool Pool::hasAllocationConstraints() const {
-  return service_allocation &&
-         (service_allocation->priority != 0 || !service_allocation->namespaces.empty() ||
-          !service_allocation->namespace_selectors.empty() ||
-          !service_allocation->service_selectors.empty());
+  return service_allocation && (service_allocation->priority != 0 || selectsServices());
+}
+
+bool Pool::selectsServices() const {
+  return service_allocation && (!service_allocation->namespaces.empty() ||
+                                !service_allocation->namespace_selectors.empty() ||
+                                !service_allocation->service_selectors.empty());
 }
 
 bool Pool::contains(const net::IpAddress& ip) const {

@@ -13,7 +13,9 @@
 
 namespace ironlb::lbconfig {
 
-// One spec.addresses entry: a CIDR or a first-last range, as a range, with the text as written.
+// Addresses of one spec.addresses entry (a CIDR or a first-last range) as a range, with the
+// entry's text as written. An entry that includes addresses no host can use (see
+// unusable_addresses.h) becomes several PoolRanges, its usable parts in ascending order.
 struct PoolRange {
   net::IpRange range;
   std::string text;
@@ -40,7 +42,7 @@ struct ServiceView {
 struct Pool {
   std::string name;
   Labels labels;
-  std::vector<PoolRange> ranges;  // spec order
+  std::vector<PoolRange> ranges;  // spec order; only addresses that may be assigned
   bool auto_assign = true;
   bool avoid_buggy_ips = false;
   std::optional<ServiceAllocation> service_allocation;
@@ -51,6 +53,9 @@ struct Pool {
   bool admits(const ServiceView& service) const;
   // serviceAllocation is present and says something (priority, namespaces or selectors).
   bool hasAllocationConstraints() const;
+  // serviceAllocation names namespaces or has selectors: it picks Services rather than admitting
+  // every one (a priority alone does not).
+  bool selectsServices() const;
   bool contains(const net::IpAddress& ip) const;
   bool hasFamily(net::Family family) const;
 

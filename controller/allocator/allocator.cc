@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/lbconfig/unusable_addresses.h"
 #include "controller/allocator/avoided_ips.h"
 #include "controller/allocator/request_rules.h"
 #include "controller/allocator/sharing.h"
@@ -14,6 +15,13 @@ namespace {
 
 std::string quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
+}
+
+// Why no pool holds `ip`: pools never hold addresses no host can use, whatever their
+// spec.addresses say, and saying so beats "not in any pool" (`is_not`: "is not", "is no longer").
+std::string notInAnyPool(const net::IpAddress& ip, std::string_view is_not) {
+  if (auto why = lbconfig::whyUnusable(ip)) return std::move(*why);
+  return ip.toString() + " " + std::string(is_not) + " in any IPAddressPool";
 }
 
 lbconfig::ServiceView viewOf(const ServiceRequest& request) {
@@ -81,7 +89,7 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
     for (const auto& ip : state.ips) {
       const auto range_id = set.locate(ip);
       if (!range_id) {
-        why = ip.toString() + " is no longer in any IPAddressPool";
+        why = notInAnyPool(ip, "is no longer");
         break;
       }
       const uint32_t p = set.slot(*range_id).pool;
@@ -145,7 +153,7 @@ Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
   for (std::size_t i = 0; i < ips.size(); ++i) {
     const net::IpAddress& ip = ips[i];
     const auto range_id = set.locate(ip);
-    if (!range_id) return Error{ip.toString() + " is not in any IPAddressPool"};
+    if (!range_id) return Error{notInAnyPool(ip, "is not")};
     const uint32_t pool = set.slot(*range_id).pool;
     if (i > 0 && pool != held.pool) {
       return Error{ips[0].toString() + " (pool " + quoted(set.pool(held.pool).name) + ") and " +

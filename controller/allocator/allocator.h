@@ -10,7 +10,9 @@
 //      Service names a pool too, be that pool;
 //   2. the named pool (address-pool; autoAssign ignored, serviceAllocation still checked);
 //   3. automatic: the autoAssign pools whose serviceAllocation says something and admits the
-//      Service, by priority (0 = unset last) then name; then the other autoAssign pools by name.
+//      Service, by priority (0 = unset last), among equal priorities those that select the
+//      Service (namespaces, namespaceSelectors, serviceSelectors) before those with only a
+//      priority, then name; then the other autoAssign pools by name.
 // Inside a pool: ranges in spec order, addresses ascending, first usable address wins; an
 // address already shared compatibly is usable and competes in that same order.
 // Dual stack (MetalLB's findBestPoolForService): SingleStack takes one IP of the primary
@@ -29,7 +31,8 @@
 //   * after setPools every remaining assignment is valid for the new pools.
 //
 // Differences from MetalLB (deliberate):
-//   * equal-priority pools are tried by name, not in random map order;
+//   * equal-priority pools are tried in a fixed order (selecting the Service first, as MetalLB
+//     does, then by name), not in random map order;
 //   * a pool whose serviceAllocation holds only a priority takes part in automatic allocation
 //     (MetalLB never auto-uses a pool with any serviceAllocation unless it also names
 //     namespaces or selectors); it admits every Service at that priority. A present but empty

@@ -49,13 +49,15 @@ Result<PoolSet> PoolSet::build(std::vector<lbconfig::Pool> pools) {
     if (!pool.auto_assign) continue;
     (pool.hasAllocationConstraints() ? set.constrained_auto_ : set.open_auto_).push_back(p);
   }
+  // A pool that selects Services (namespaces or selectors) and is tried at all admits the
+  // Service, so "selects the Service before matches everything" is a fixed order.
+  const auto key = [&](uint32_t p) {
+    const int priority = all[p].service_allocation->priority;
+    return std::make_tuple(priority == 0, priority, !all[p].selectsServices(),
+                           std::string_view(all[p].name));
+  };
   std::sort(set.constrained_auto_.begin(), set.constrained_auto_.end(),
-            [&](uint32_t a, uint32_t b) {
-              const int pa = all[a].service_allocation->priority;
-              const int pb = all[b].service_allocation->priority;
-              return std::make_tuple(pa == 0, pa, std::string_view(all[a].name)) <
-                     std::make_tuple(pb == 0, pb, std::string_view(all[b].name));
-            });
+            [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
   std::sort(set.open_auto_.begin(), set.open_auto_.end(), by_name);
   return set;
 }

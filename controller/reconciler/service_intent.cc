@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/lbconfig/unusable_addresses.h"
 #include "common/util/strings.h"
 #include "controller/reconciler/annotations.h"
 
@@ -18,6 +19,10 @@ Result<std::vector<net::IpAddress>> parseIpList(std::string_view key, std::strin
       return makeError("annotation " + std::string(key) + ": \"" + std::string(text) +
                        "\": entry \"" + std::string(entry) + "\" is not an IP address (" +
                        ip.error() + ")");
+    }
+    if (auto why = lbconfig::whyUnusable(*ip)) {
+      return makeError("annotation " + std::string(key) + ": \"" + std::string(text) +
+                       "\": " + *why);
     }
     out.push_back(*ip);
   }
@@ -74,6 +79,9 @@ Result<std::vector<net::IpAddress>> requestedIps(const api::Service& service) {
   if (!ip) {
     return makeError("spec.loadBalancerIP \"" + field + "\" is not an IP address (" + ip.error() +
                      ")");
+  }
+  if (auto why = lbconfig::whyUnusable(*ip)) {
+    return makeError("spec.loadBalancerIP \"" + field + "\": " + *why);
   }
   return std::vector<net::IpAddress>{*ip};
 }

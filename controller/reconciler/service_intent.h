@@ -31,8 +31,9 @@ struct ServiceIntent {
   allocator::ServiceRequest request;
   // Annotation keys with the deprecated prefix that the Service uses, sorted.
   std::vector<std::string> deprecated_annotations;
-  // Why the requested IPs cannot be used (not an IP, or both the loadBalancerIPs annotation and
-  // spec.loadBalancerIP set); request.requested_ips is then empty. "" when there is no problem.
+  // Why the requested IPs cannot be used (not an IP, an address no host can use such as
+  // 127.0.0.1 or 224.0.0.1, or both the loadBalancerIPs annotation and spec.loadBalancerIP set);
+  // request.requested_ips is then empty. "" when there is no problem.
   std::string request_error;
 };
 

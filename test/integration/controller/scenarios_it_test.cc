@@ -2,6 +2,8 @@
 // Each test has its own install namespace, loadBalancerClass and controller process.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "common/k8s/object_meta.h"
 #include "it_env.h"
 
@@ -37,6 +39,50 @@ bool createServiceIn(const std::string& ns, const std::string& name, const Servi
       cluster().create(k8s::resources::kServices, ns, serviceObject(name, spec), &error);
   EXPECT_TRUE(ok) << error;
   return ok;
+}
+
+// The API server's clock (this machine's) has passed the second an object was created in, so an
+// object created now gets a later creationTimestamp (they have whole seconds).
+bool clockPassedCreationOf(const Json& object) {
+  const std::string created = object["metadata"]["creationTimestamp"].get<std::string>();
+  return eventually(
+      [&] {
+        const std::time_t now = std::time(nullptr);
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        char text[32];
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        return std::string(text) > created;
+      },
+      5s);
+}
+
+// Waits until an event `type_reason` ("Warning/ConfigWarning") about the object says `text`.
+bool waitEventSaying(Scenario& s, const std::string& name, const std::string& kind,
+                     const std::string& type_reason, const std::string& text) {
+  const bool said = eventually(
+      [&] {
+        for (const auto& e : s.events(name, kind)) {
+          if (e.rfind(type_reason, 0) == 0 && e.find(text) != std::string::npos) return true;
+        }
+        return false;
+      },
+      30s);
+  EXPECT_TRUE(said) << name << " lacks " << type_reason << " [" << text
+                    << "]: " << testing::PrintToString(s.events(name, kind));
+  return said;
+}
+
+// No configuration error (or warning) was logged or posted about the pool. Call it once the
+// controller reported the build (metallb_k8s_client_config_stale_bool set): it logs every
+// finding, each before posting its event, and only then sets the flag.
+void expectNotReportedOn(Scenario& s, Controller& c, const std::string& pool, bool errors) {
+  const std::string line = std::string(errors ? "configuration error" : "configuration warning") +
+                           " object=\"IPAddressPool " + s.ns() + "/" + pool + "\"";
+  EXPECT_EQ(c.log().find(line), std::string::npos) << c.log();
+  const std::string reason = errors ? "Warning/InvalidConfiguration" : "Warning/ConfigWarning";
+  for (const auto& e : s.events(pool, "IPAddressPool"))
+    EXPECT_NE(e.rfind(reason, 0), 0u) << e;
 }
 
 // Waits a little and checks that nothing was assigned (for Services that must stay pending).
@@ -134,6 +180,30 @@ TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
   EXPECT_EQ(cluster().ips(other.name(), "db"), std::vector<std::string>{"203.0.113.0"});
 }
 
+TEST(ControllerIT, EqualPriorityPrefersThePoolSelectingTheService) {
+  // MetalLB tries the pools whose serviceAllocation selects the Service before the others. "a-any"
+  // sorts first by name and admits everything at the same priority: the namespace's pool wins.
+  Scenario s("eqprio");
+  ExtraNamespace team("ctl-team", {{"team", "x"}});
+  s.createPool("a-any", {"192.0.2.0/28"}, {{"serviceAllocation", {{"priority", 10}}}});
+  s.createPool("z-team", {"198.51.100.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 10},
+                  {"namespaceSelectors", Json::array({{{"matchLabels", {{"team", "x"}}}}})}}}});
+  s.createPool("z-web", {"203.0.113.0/28"},
+               {{"serviceAllocation",
+                 {{"priority", 10},
+                  {"serviceSelectors", Json::array({{{"matchLabels", {{"app", "web"}}}}})}}}});
+  s.createAdvertisement();
+  s.startController();
+  createServiceIn(team.name(), "by-namespace", {.lb_class = s.cls()});
+  s.createService("by-label", {.labels = {{"app", "web"}}});
+  s.createService("neither");
+  EXPECT_TRUE(cluster().waitIps(team.name(), "by-namespace", {"198.51.100.0"}));
+  EXPECT_TRUE(s.waitIps("by-label", {"203.0.113.0"}));
+  EXPECT_TRUE(s.waitIps("neither", {"192.0.2.0"}));
+}
+
 TEST(ControllerIT, SharingKeys) {
   Scenario s("share");
   s.createPool("p", {"192.0.2.0/28"});
@@ -185,6 +255,75 @@ TEST(ControllerIT, DualStack) {
   only4.createService("require",
                       {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
   EXPECT_TRUE(only4.waitEvent("require", "Warning/AllocationFailed"));
+}
+
+TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
+  // Issue 11: /0 pools handed out 0.0.0.0 and ::, and 127.0.0.1, 224.0.0.1, 255.255.255.255,
+  // ff02::1 and ::1 could be requested. The pools are accepted without those addresses (a
+  // warning on the pool names them); requests for them are refused on the Service.
+  Scenario s("unusable");
+  s.createPool("v4-all", {"0.0.0.0/0"});
+  s.createPool("v6-all", {"::/0"});
+  s.createAdvertisement();
+  Controller& c = s.startController();
+  ASSERT_TRUE(c.waitReady());
+  s.createService("v4");
+  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  EXPECT_TRUE(s.waitIps("v4", {"1.0.0.0"}));
+  EXPECT_TRUE(s.waitIps("v6", {"::2"}));
+
+  waitEventSaying(s, "v4-all", "IPAddressPool", "Warning/ConfigWarning",
+                  "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as a "
+                  "Service address; they are never assigned: 0.0.0.0/8 (this network), "
+                  "127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 (multicast), "
+                  "255.255.255.255 (limited broadcast)");
+  waitEventSaying(s, "v6-all", "IPAddressPool", "Warning/ConfigWarning",
+                  "they are never assigned: :: (unspecified), ::1 (loopback), ::ffff:0.0.0.0/96 "
+                  "(IPv4-mapped), fe80::/10 (link-local), ff00::/8 (multicast)");
+  // The pool counts only what it can hand out: 2^32 minus the excluded blocks, minus "v4".
+  EXPECT_TRUE(eventually([&] {
+    auto pool = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "v4-all");
+    return pool && statusInt(*pool, "availableIPv4") == 3992911871 - 1;
+  })) << cluster().get(k8s::resources::kIPAddressPools, s.ns(), "v4-all")->dump();
+
+  const struct {
+    std::string name;
+    ServiceSpec spec;
+    std::string reason;
+  } requests[] = {
+      {"lo",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "127.0.0.1"}}},
+       "127.0.0.1 is a loopback address (127.0.0.0/8), which no host can use as a Service "
+       "address"},
+      {"mcast",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "224.0.0.1"}}},
+       "224.0.0.1 is a multicast address (224.0.0.0/4)"},
+      {"bcast",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "255.255.255.255"}}},
+       "255.255.255.255 is the limited broadcast address"},
+      {"unspec",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "0.0.0.0"}}},
+       "0.0.0.0 is a \"this network\" address (0.0.0.0/8)"},
+      {"lo6",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "::1"}},
+        .families = {"IPv6"},
+        .family_policy = "SingleStack"},
+       "::1 is the loopback address"},
+      {"mcast6",
+       {.annotations = {{"metallb.io/loadBalancerIPs", "ff02::1"}},
+        .families = {"IPv6"},
+        .family_policy = "SingleStack"},
+       "ff02::1 is a multicast address (ff00::/8)"},
+      {"field",
+       {.load_balancer_ip = "169.254.1.1"},
+       "spec.loadBalancerIP \"169.254.1.1\": 169.254.1.1 is a link-local address"},
+  };
+  for (const auto& r : requests)
+    s.createService(r.name, r.spec);
+  for (const auto& r : requests) {
+    waitEventSaying(s, r.name, "Service", "Warning/AllocationFailed", r.reason);
+    EXPECT_TRUE(s.ips(r.name).empty()) << r.name;
+  }
 }
 
 TEST(ControllerIT, ClassFiltering) {
@@ -267,6 +406,57 @@ TEST(ControllerIT, InvalidPoolEditKeepsTheLastValidConfiguration) {
                                    {{"spec", {{"addresses", {"198.51.100.0/28"}}}}}));
   EXPECT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 0.0; }));
   EXPECT_EQ(c.metric("metallb_k8s_client_config_loaded_bool"), 1.0);
+}
+
+TEST(ControllerIT, OverlapIsReportedOnTheNewerPool) {
+  // The issue's case: "aa-new" sorts first by name and by address, yet it is the object the user
+  // just applied, so the error is posted there (naming both pools) and the older pool keeps
+  // serving.
+  Scenario s("overlap");
+  s.createPool("zz-existing", {"203.0.113.200/29"});
+  s.createAdvertisement();
+  Controller& c = s.startController();
+  s.createService("held");
+  ASSERT_TRUE(s.waitIps("held", {"203.0.113.200"}));
+  const auto existing = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "zz-existing");
+  ASSERT_TRUE(existing);
+  ASSERT_TRUE(clockPassedCreationOf(*existing));
+  s.createPool("aa-new", {"203.0.113.0/24"});
+  const std::string pool = "IPAddressPool " + s.ns() + "/";
+  waitEventSaying(s, "aa-new", "IPAddressPool", "Warning/InvalidConfiguration",
+                  "spec.addresses[0]: \"203.0.113.0/24\" overlaps \"203.0.113.200/29\" at "
+                  "spec.addresses[0] of " +
+                      pool +
+                      "zz-existing (203.0.113.0-203.0.113.255 and "
+                      "203.0.113.200-203.0.113.207 share addresses); reported on " +
+                      pool + "aa-new, the newer of the two");
+  ASSERT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  expectNotReportedOn(s, c, "zz-existing", true);
+  // The older pool keeps working: its IP in use stays, new Services still get its addresses.
+  s.createService("next");
+  EXPECT_TRUE(s.waitIps("next", {"203.0.113.201"}));
+  EXPECT_EQ(s.ips("held"), std::vector<std::string>{"203.0.113.200"});
+}
+
+TEST(ControllerIT, UnadvertisedPoolWarningSaysOnlyWhatIsTrue) {
+  // Issue 11: a new pool with nothing assigned, and an invalid one, were told "its addresses are
+  // assigned to Services but no node announces them".
+  Scenario s("unadv");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement("only-p", {{"ipAddressPools", {"p"}}});
+  Controller& c = s.startController();
+  ASSERT_TRUE(c.waitReady());
+  s.createPool("lonely", {"198.51.100.0/28"});
+  waitEventSaying(s, "lonely", "IPAddressPool", "Warning/ConfigWarning",
+                  "no L2Advertisement selects this pool: no node announces the addresses "
+                  "Services get from it");
+  for (const auto& e : s.events("lonely", "IPAddressPool"))
+    EXPECT_EQ(e.find("assigned to Services"), std::string::npos) << e;
+  // Invalid (it overlaps "p" and is the newer pool, by time or by name): its error, no warning.
+  s.createPool("zz-broken", {"192.0.2.8/29"});
+  ASSERT_TRUE(s.waitEvent("zz-broken", "Warning/InvalidConfiguration", "IPAddressPool"));
+  ASSERT_TRUE(eventually([&] { return c.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
+  expectNotReportedOn(s, c, "zz-broken", false);
 }
 
 TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {

@@ -181,15 +181,26 @@ header_and_row l2advertisements g-all \
   'kubernetes.io/hostname":"node-a"' -o wide
 
 # Bad IPAddressPools: one fault each (schema errors stop CEL rules from running).
-rejected "CIDR prefix too long" 'spec.addresses[0]: Invalid value: "string": "192.0.2.0/33" is neither a CIDR' "$(pool b-cidr '{addresses: [192.0.2.0/33]}')"
-rejected "garbage" '"not-an-address" is neither a CIDR (like 192.0.2.0/28' "$(pool b-garbage '{addresses: [not-an-address]}')"
-rejected "IPv4 with a leading zero" '"192.0.2.010/32" is neither a CIDR' "$(pool b-zeros '{addresses: [192.0.2.010/32]}')"
+# The message says what is wrong with the value, not just that it is wrong (issue 11).
+rejected "CIDR prefix too long" 'spec.addresses[0]: Invalid value: "string": "192.0.2.0/33" is not a valid CIDR: the prefix length "33" must be a number from 0 to 32, without leading zeros' "$(pool b-cidr '{addresses: [192.0.2.0/33]}')"
+rejected "IPv6 CIDR prefix too long" '"2001:db8::/129" is not a valid CIDR: the prefix length "129" must be a number from 0 to 128' "$(pool b-cidr6 '{addresses: ["2001:db8::/129"]}')"
+rejected "garbage" '"nonsense" is neither a CIDR (like 192.0.2.0/28' "$(pool b-garbage '{addresses: [nonsense]}')"
+rejected "garbage with a dash (a range, as MetalLB splits it)" 'range "not-an-address": its first address "not" is not an IP address' "$(pool b-garbage-dash '{addresses: [not-an-address]}')"
+rejected "IPv4 with a leading zero" '"192.0.2.010/32" is not a valid CIDR: "192.0.2.010" has an IPv4 octet with a leading zero, which Kubernetes rejects as ambiguous (octal or decimal)' "$(pool b-zeros '{addresses: [192.0.2.010/32]}')"
+rejected "IPv4 with a leading zero (the issue's)" '"192.168.010.0/24" is not a valid CIDR: "192.168.010.0" has an IPv4 octet with a leading zero' "$(pool b-zeros2 '{addresses: [192.168.010.0/24]}')"
+rejected "IPv4-mapped IPv6 CIDR" '"::ffff:192.0.2.0/120" is not a valid CIDR: "::ffff:192.0.2.0" is an IPv4-mapped IPv6 address, which Kubernetes rejects: write the IPv4 form (192.0.2.0/24, not ::ffff:192.0.2.0/120)' "$(pool b-mapped '{addresses: ["::ffff:192.0.2.0/120"]}')"
+rejected "IPv4-mapped IPv6 CIDR in hex" '"::ffff:c000:200" is an IPv4-mapped IPv6 address' "$(pool b-mapped-hex '{addresses: ["::ffff:c000:200/120"]}')"
+rejected "IPv4 octet out of range" '"192.0.2.256/32" is not a valid CIDR: "192.0.2.256" is not an IPv4 address: it takes four numbers from 0 to 255 separated by dots' "$(pool b-octet '{addresses: [192.0.2.256/32]}')"
+rejected "not an address before the slash" '"web/24" is not a valid CIDR: "web" is not an IP address' "$(pool b-word '{addresses: [web/24]}')"
+rejected "IPv6 zone" '"fe80::1%eth0" has an IPv6 zone' "$(pool b-zone '{addresses: ["fe80::1%eth0/128"]}')"
 rejected "bare address" '"192.0.2.7" is a single address: write it as 192.0.2.7/32 or as a range 192.0.2.7-192.0.2.7' "$(pool b-single '{addresses: [192.0.2.7]}')"
 rejected "bare IPv6 address" 'write it as 2001:db8::7/128' "$(pool b-single6 '{addresses: ["2001:db8::7"]}')"
 rejected "inverted IPv4 range" 'spec.addresses[0]: Invalid value: "string": range "192.0.2.20-192.0.2.10" is inverted: its first address 192.0.2.20 comes after its last address 192.0.2.10' "$(pool b-inverted '{addresses: [192.0.2.20-192.0.2.10]}')"
 rejected "inverted IPv4 range (higher octet decides)" 'is inverted' "$(pool b-inverted-octet '{addresses: [192.0.3.1-192.0.2.255]}')"
 rejected "range mixing families" 'range "192.0.2.1-2001:db8::1" mixes IPv4 and IPv6' "$(pool b-mixed '{addresses: ["192.0.2.1-2001:db8::1"]}')"
-rejected "range with a bad end" '"192.0.2.1-192.0.2.300" is neither a CIDR' "$(pool b-range-bad-end '{addresses: [192.0.2.1-192.0.2.300]}')"
+rejected "range with a bad end" 'range "192.0.2.1-192.0.2.300": its last address "192.0.2.300" is not an IPv4 address: it takes four numbers from 0 to 255 separated by dots' "$(pool b-range-bad-end '{addresses: [192.0.2.1-192.0.2.300]}')"
+rejected "range with a leading zero" 'range "192.0.2.01-192.0.2.9": its first address "192.0.2.01" has an IPv4 octet with a leading zero' "$(pool b-range-zero '{addresses: [192.0.2.01-192.0.2.9]}')"
+rejected "range of IPv4-mapped addresses" 'its first address "::ffff:192.0.2.1" is an IPv4-mapped IPv6 address' "$(pool b-range-mapped '{addresses: ["::ffff:192.0.2.1-::ffff:192.0.2.9"]}')"
 rejected "empty addresses" 'spec.addresses: Invalid value: 0: spec.addresses in body should have at least 1 items' "$(pool b-empty '{addresses: []}')"
 rejected "addresses missing" 'spec.addresses: Required value' "$(pool b-noaddr '{autoAssign: true}')"
 rejected "spec missing" 'spec: Required value' \

@@ -47,6 +47,7 @@ TEST(ObjectMetaTest, DecodesEveryFieldAndIgnoresUnknownOnes) {
   EXPECT_EQ(r->meta.labels, (StringMap{{"app", "web"}}));
   EXPECT_EQ(r->meta.annotations.at("metallb.io/address-pool"), "first");
   EXPECT_TRUE(r->meta.deleting());
+  EXPECT_EQ(r->meta.creation_timestamp, "2024-05-01T09:00:00Z");
   EXPECT_EQ(r->value, "v");
 }
 
@@ -86,6 +87,7 @@ TEST(ObjectMetaTest, EncodeRoundTrips) {
   meta.labels = {{"metallb.io/node", "worker-1"}};
   meta.annotations = {{"a", ""}};
   meta.deletion_timestamp = "2024-05-01T10:00:00Z";
+  meta.creation_timestamp = "2024-05-01T09:12:44Z";
   const json encoded = {{"metadata", encodeObjectMeta(meta)}};
   auto r = decodeThing(encoded);
   ASSERT_TRUE(r.ok()) << r.error();

@@ -138,8 +138,38 @@ TEST(BuildTest, AddressRules) {
     std::vector<std::string> warnings;
   } cases[] = {
       {{"192.0.2.0/28"}, {}, {}},
-      {{"0.0.0.0/0"}, {}, {}},
-      {{"::/0"}, {}, {}},
+      // Addresses no host can use are left out, with a warning naming them; an entry made only
+      // of them is an error.
+      {{"0.0.0.0/0"},
+       {},
+       {obj + "spec.addresses[0]: \"0.0.0.0/0\" includes addresses that no host can use as a "
+              "Service address; they are never assigned: 0.0.0.0/8 (this network), 127.0.0.0/8 "
+              "(loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 (multicast), "
+              "255.255.255.255 (limited broadcast)"}},
+      {{"::/0"},
+       {},
+       {obj + "spec.addresses[0]: \"::/0\" includes addresses that no host can use as a Service "
+              "address; they are never assigned: :: (unspecified), ::1 (loopback), "
+              "::ffff:0.0.0.0/96 (IPv4-mapped), fe80::/10 (link-local), ff00::/8 (multicast)"}},
+      {{"192.0.2.0/24", "255.255.255.0-255.255.255.255"},
+       {},
+       {obj + "spec.addresses[1]: \"255.255.255.0-255.255.255.255\" includes addresses that no "
+              "host can use as a Service address; they are never assigned: 255.255.255.255 "
+              "(limited broadcast)"}},
+      {{"127.0.0.0/8"},
+       {obj + "spec.addresses[0]: \"127.0.0.0/8\" holds only addresses that no host can use as "
+              "a Service address: 127.0.0.0/8 (loopback)"},
+       {}},
+      {{"192.0.2.0/24", "169.254.10.0-169.254.10.20", "ff02::1/128"},
+       {obj + "spec.addresses[1]: \"169.254.10.0-169.254.10.20\" holds only addresses that no "
+              "host can use as a Service address: 169.254.10.0-169.254.10.20 (link-local)",
+        obj + "spec.addresses[2]: \"ff02::1/128\" holds only addresses that no host can use as a "
+              "Service address: ff02::1 (multicast)"},
+       {}},
+      {{"::/127"},
+       {obj + "spec.addresses[0]: \"::/127\" holds only addresses that no host can use as a "
+              "Service address: :: (unspecified), ::1 (loopback)"},
+       {}},
       {{"192.0.2.1/32"}, {}, {}},
       {{"2001:db8::1/128"}, {}, {}},
       {{" 192.0.2.10 - 192.0.2.20 "}, {}, {}},
@@ -201,6 +231,34 @@ TEST(BuildTest, AddressRules) {
   }
 }
 
+TEST(BuildTest, UnusableAddressesAreLeftOutOfPools) {
+  const BuildResult r = buildDefault(
+      withAllPoolsAdvertised({poolObj("v4", {"0.0.0.0/0"}), poolObj("v6", {"fe80::/9"}),
+                              poolObj("edge", {"10.0.0.0/8"})}));
+  // Overlaps are judged on the entries as written: 10.0.0.0/8 is inside "0.0.0.0/0".
+  ASSERT_EQ(r.errors.size(), 1u) << testing::PrintToString(strings(r.errors));
+  EXPECT_NE(r.errors[0].message.find("\"0.0.0.0/0\" overlaps \"10.0.0.0/8\""), std::string::npos)
+      << r.errors[0].message;
+  const BuildResult ok = buildDefault(
+      withAllPoolsAdvertised({poolObj("v4", {"0.0.0.0/1"}), poolObj("v6", {"fe80::/9"})}));
+  ASSERT_TRUE(ok.ok()) << testing::PrintToString(strings(ok.errors));
+  const Pool* v4 = ok.config->pool("v4");
+  ASSERT_NE(v4, nullptr);
+  EXPECT_EQ(
+      v4->ranges,
+      (std::vector<PoolRange>{{*net::IpRange::parse("1.0.0.0-126.255.255.255"), "0.0.0.0/1"}}));
+  const Pool* v6 = ok.config->pool("v6");
+  ASSERT_NE(v6, nullptr);
+  EXPECT_EQ(
+      v6->ranges,
+      (std::vector<PoolRange>{
+          {*net::IpRange::parse("fec0::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "fe80::/9"}}));
+  for (const char* unusable : {"0.0.0.0", "0.1.2.3", "127.0.0.1", "fe80::1"}) {
+    EXPECT_EQ(ok.config->poolContaining(*net::IpAddress::parse(unusable)), nullptr) << unusable;
+  }
+  EXPECT_EQ(ok.config->poolContaining(*net::IpAddress::parse("1.0.0.0")), v4);
+}
+
 TEST(BuildTest, OverlapAcrossPoolsNamesBothObjectsAndEntries) {
   const BuildResult r = buildDefault(withAllPoolsAdvertised(
       {poolObj("b", {"198.51.100.0/24", "192.0.2.16/28"}), poolObj("a", {"192.0.2.0/24"}),
@@ -210,12 +268,61 @@ TEST(BuildTest, OverlapAcrossPoolsNamesBothObjectsAndEntries) {
             (std::vector<std::string>{
                 "IPAddressPool metallb-system/b: spec.addresses[1]: \"192.0.2.16/28\" overlaps "
                 "\"192.0.2.0/24\" at spec.addresses[0] of IPAddressPool metallb-system/a "
-                "(192.0.2.16-192.0.2.31 and 192.0.2.0-192.0.2.255 share addresses)",
+                "(192.0.2.16-192.0.2.31 and 192.0.2.0-192.0.2.255 share addresses); reported on "
+                "IPAddressPool metallb-system/b, the newer of the two",
                 "IPAddressPool metallb-system/c: spec.addresses[0]: \"192.0.2.255-192.0.3.5\" "
                 "overlaps \"192.0.2.0/24\" at spec.addresses[0] of IPAddressPool "
                 "metallb-system/a (192.0.2.255-192.0.3.5 and 192.0.2.0-192.0.2.255 share "
-                "addresses)",
+                "addresses); reported on IPAddressPool metallb-system/c, the newer of the two",
             }));
+}
+
+TEST(BuildTest, OverlapIsReportedOnTheNewerPool) {
+  // The pool applied last gets the error, whatever the names and address order say; the older
+  // pool is named in it. Timestamps are as the API server writes them; a pool without one has
+  // not been stored yet (the newest); pools created in the same second fall back to the name.
+  const auto created = [](api::IPAddressPool p, std::optional<std::string> at) {
+    p.meta.creation_timestamp = std::move(at);
+    return p;
+  };
+  const std::string early = "2024-05-01T09:00:00Z";
+  const std::string late = "2024-05-02T08:00:00Z";
+  const struct {
+    std::optional<std::string> existing_at;  // "zz-existing", 203.0.113.200/29
+    std::optional<std::string> new_at;       // "aa-new", 203.0.113.0/24
+    std::string reported_on;
+  } cases[] = {
+      {early, late, "aa-new"},         {late, early, "zz-existing"},
+      {early, std::nullopt, "aa-new"}, {std::nullopt, early, "zz-existing"},
+      {early, early, "zz-existing"},  // same second: the name decides
+  };
+  for (const auto& c : cases) {
+    const BuildResult r = buildDefault(withAllPoolsAdvertised(
+        {created(poolObj("zz-existing", {"203.0.113.200/29"}), c.existing_at),
+         created(poolObj("aa-new", {"203.0.113.0/24"}), c.new_at)}));
+    ASSERT_EQ(r.errors.size(), 1u) << testing::PrintToString(strings(r.errors));
+    const std::string other = c.reported_on == "aa-new" ? "zz-existing" : "aa-new";
+    EXPECT_EQ(r.errors[0].name, c.reported_on);
+    EXPECT_EQ(r.errors[0].path, "spec.addresses[0]");
+    EXPECT_NE(r.errors[0].message.find("of IPAddressPool metallb-system/" + other + " ("),
+              std::string::npos)
+        << r.errors[0].message;
+    EXPECT_NE(r.errors[0].message.find("; reported on IPAddressPool metallb-system/" +
+                                       c.reported_on + ", the newer of the two"),
+              std::string::npos)
+        << r.errors[0].message;
+  }
+  // The exact text for the case from the issue.
+  const BuildResult r = buildDefault(
+      withAllPoolsAdvertised({created(poolObj("zz-existing", {"203.0.113.200/29"}), early),
+                              created(poolObj("aa-new", {"203.0.113.0/24"}), late)}));
+  EXPECT_EQ(strings(r.errors),
+            std::vector<std::string>{
+                "IPAddressPool metallb-system/aa-new: spec.addresses[0]: \"203.0.113.0/24\" "
+                "overlaps \"203.0.113.200/29\" at spec.addresses[0] of IPAddressPool "
+                "metallb-system/zz-existing (203.0.113.0-203.0.113.255 and "
+                "203.0.113.200-203.0.113.207 share addresses); reported on IPAddressPool "
+                "metallb-system/aa-new, the newer of the two"});
 }
 
 TEST(BuildTest, PoolNames) {
@@ -306,10 +413,9 @@ TEST(BuildTest, L2AdvertisementRules) {
       // selects no pool, and "p" is not announced.
       {[](auto& s) { s.ip_address_pools = {"missing"}; },
        {},
-       {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: its addresses are "
-        "assigned to Services but no node announces them (list it in an L2Advertisement's "
-        "ipAddressPools, match it with ipAddressPoolSelectors, or create an L2Advertisement "
-        "that names no pools)",
+       {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: no node announces "
+        "the addresses Services get from it (list it in an L2Advertisement's ipAddressPools, "
+        "match it with ipAddressPoolSelectors, or create an L2Advertisement that names no pools)",
         obj + "spec.ipAddressPools[0]: IPAddressPool \"missing\" does not exist in namespace "
               "\"metallb-system\"; ignored until it is created (as MetalLB does)",
         obj + "spec: selects no IPAddressPool: nothing is announced through this advertisement"}},
@@ -407,8 +513,28 @@ TEST(BuildTest, PoolWithoutAdvertisementIsReported) {
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(r.warnings[0].name, "silent");
   EXPECT_EQ(r.warnings[0].path, "");
-  EXPECT_NE(r.warnings[0].message.find("no node announces them"), std::string::npos);
+  // Nothing is assigned when the configuration is built: the warning claims no assignment.
+  EXPECT_EQ(r.warnings[0].message,
+            "no L2Advertisement selects this pool: no node announces the addresses Services get "
+            "from it (list it in an L2Advertisement's ipAddressPools, match it with "
+            "ipAddressPoolSelectors, or create an L2Advertisement that names no pools)");
   EXPECT_FALSE(r.config->isAdvertised("silent"));
+}
+
+TEST(BuildTest, InvalidPoolGetsItsErrorsNotTheAdvertisementWarning) {
+  // An invalid pool serves nothing: its errors, and no "not announced" warning on top, whether
+  // the error is its own or an overlap reported on it. The valid unadvertised pool still gets
+  // the warning.
+  Snapshot s;
+  s.pools = {poolObj("announced", {"192.0.2.0/28"}), poolObj("bad", {"192.0.2.0/33"}),
+             poolObj("overlapping", {"192.0.2.8/29"}), poolObj("silent", {"198.51.100.0/28"})};
+  s.l2_advertisements = {advObj("l2", {"announced"})};
+  const BuildResult r = buildDefault(s);
+  ASSERT_EQ(r.errors.size(), 2u) << testing::PrintToString(strings(r.errors));
+  EXPECT_EQ(r.errors[0].name, "bad");
+  EXPECT_EQ(r.errors[1].name, "overlapping");
+  ASSERT_EQ(r.warnings.size(), 1u) << testing::PrintToString(strings(r.warnings));
+  EXPECT_EQ(r.warnings[0].name, "silent");
 }
 
 TEST(BuildTest, AvoidBuggyIPsLeavingNothingIsAWarning) {
@@ -563,13 +689,10 @@ TEST(BuildTest, DecodedFromApiServerJson) {
                 "IPAddressPool metallb-system/second-pool: spec.addresses[0]: \"192.0.2.8/29\" "
                 "overlaps \"192.0.2.0/28\" at spec.addresses[0] of IPAddressPool "
                 "metallb-system/first-pool (192.0.2.8-192.0.2.15 and 192.0.2.0-192.0.2.15 share "
-                "addresses)"});
-  EXPECT_EQ(strings(r.warnings),
-            std::vector<std::string>{
-                "IPAddressPool metallb-system/second-pool: no L2Advertisement selects this pool: "
-                "its addresses are assigned to Services but no node announces them (list it in an "
-                "L2Advertisement's ipAddressPools, match it with ipAddressPoolSelectors, or create "
-                "an L2Advertisement that names no pools)"});
+                "addresses); reported on IPAddressPool metallb-system/second-pool, the newer of "
+                "the two"});
+  // second-pool is not advertised either, but it is invalid: its error is what to fix first.
+  EXPECT_TRUE(r.warnings.empty()) << testing::PrintToString(strings(r.warnings));
 }
 
 }  // namespace

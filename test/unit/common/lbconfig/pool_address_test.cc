@@ -62,6 +62,13 @@ TEST(PoolAddressTest, RejectsMalformedEntries) {
       {"256.0.0.0/8", "out of range"},
       {"pool-a", "invalid range"},
       {"fe80::1%eth0/64", "zone"},
+      // The controller says what is wrong, like the CRD's message (issue 11).
+      {"192.168.010.0/24",
+       "invalid CIDR \"192.168.010.0/24\": invalid IP address \"192.168.010.0\": leading zero "
+       "in IPv4 octet (ambiguous: octal or decimal)"},
+      {"::ffff:192.0.2.0/120",
+       "invalid CIDR \"::ffff:192.0.2.0/120\": invalid IP address \"::ffff:192.0.2.0\": "
+       "IPv4-mapped IPv6 address is not allowed; write the IPv4 form"},
       {"\xe2\x98\x83/24", "invalid CIDR"},
   };
   for (const auto& c : cases) {

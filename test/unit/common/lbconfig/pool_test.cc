@@ -60,6 +60,16 @@ TEST(PoolTest, AdmitsFollowsServiceAllocation) {
   Pool priority_only;
   priority_only.service_allocation = ServiceAllocation{10, {}, {}, {}};
   EXPECT_TRUE(priority_only.hasAllocationConstraints());
+
+  // Selecting Services (what makes a pool preferred among equal priorities) takes namespaces or
+  // selectors; a priority alone admits everyone.
+  EXPECT_FALSE(none.selectsServices());
+  EXPECT_FALSE(empty.selectsServices());
+  EXPECT_FALSE(priority_only.selectsServices());
+  EXPECT_TRUE(by_name.selectsServices());
+  EXPECT_TRUE(by_ns_selector.selectsServices());
+  EXPECT_TRUE(by_service.selectsServices());
+  EXPECT_TRUE(both.selectsServices());
 }
 
 TEST(PoolTest, ContainsAndFamilies) {

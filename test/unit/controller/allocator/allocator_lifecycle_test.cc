@@ -298,11 +298,27 @@ INSTANTIATE_TEST_SUITE_P(Restore, RestoreFailures, ::testing::Values(
                  "are in different pools"},
   RestoreFailure{"RequireNeedsTwo", svc("d/s").dual(FamilyPolicy::kRequireDualStack), ips({"192.0.2.1"}),
                  "RequireDualStack needs one IPv4 and one IPv6 address"},
-  RestoreFailure{"Empty", svc("d/s"), {}, "no IPs in status"}),
+  RestoreFailure{"Empty", svc("d/s"), {}, "no IPs in status"},
+  RestoreFailure{"Unusable", svc("d/s"), ips({"127.0.0.1"}),
+                 "127.0.0.1 is a loopback address (127.0.0.0/8), which no host can use as a Service address"}),
   restoreName);
 // clang-format on
 
 // ---- setPools -----------------------------------------------------------------------------
+
+TEST_F(Lifecycle, SetPoolsClearsUnusableIpsWithTheReason) {
+  // An assignment made before pools left out unusable addresses (0.0.0.0 from 0.0.0.0/0): the
+  // pool as lbconfig builds it now no longer holds it, and the reason says why.
+  pools({pool("all", {"0.0.0.0/0"})});
+  ASSERT_TRUE(a_.restore(svc("d/x"), ips({"0.0.0.0"})).ok());
+  auto report = a_.setPools({pool("all", {"1.0.0.0-126.255.255.255"})});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->cleared.size(), 1u);
+  EXPECT_EQ(report->cleared[0].reason,
+            "0.0.0.0 is a \"this network\" address (0.0.0.0/8), which no host can use as a "
+            "Service address");
+  EXPECT_EQ(held(a_, "d/x"), "none");
+}
 
 TEST_F(Lifecycle, SetPoolsClearsIpsOutsideEveryPool) {
   pools({pool("a", {"192.0.2.0/30", "198.51.100.0/30"})});

@@ -148,10 +148,17 @@ class Model {
         if (!p.auto_assign || !p.admits(view(r))) continue;
         (p.hasAllocationConstraints() ? constrained : open).push_back(&p);
       }
-      std::sort(constrained.begin(), constrained.end(), [](auto* a, auto* b) {
+      // Equal priorities: a pool that picks this Service by namespace or labels first.
+      const auto picks = [](const lbconfig::Pool* p) {
+        const lbconfig::ServiceAllocation& sa = *p->service_allocation;
+        return !sa.namespaces.empty() || !sa.namespace_selectors.empty() ||
+               !sa.service_selectors.empty();
+      };
+      std::sort(constrained.begin(), constrained.end(), [&](auto* a, auto* b) {
         const int pa = a->service_allocation->priority;
         const int pb = b->service_allocation->priority;
-        return std::make_tuple(pa == 0, pa, a->name) < std::make_tuple(pb == 0, pb, b->name);
+        return std::make_tuple(pa == 0, pa, !picks(a), a->name) <
+               std::make_tuple(pb == 0, pb, !picks(b), b->name);
       });
       std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->name < b->name; });
       pick = choose(constrained, r);

@@ -58,10 +58,13 @@ TEST(PoolSetTest, AutomaticOrder) {
       pool("p1-b", {"192.0.2.24/30"}).priority(1).namespaces({"x"}),
       pool("p1-a", {"192.0.2.28/30"}).priority(1),
       pool("empty-alloc", {"192.0.2.32/30"}).emptyServiceAllocation(),
+      pool("p1-c", {"192.0.2.36/30"}).priority(1).namespaceSelector("team", "x"),
   });
   ASSERT_TRUE(set.ok());
+  // Equal priority: the pools that select Services (p1-b, p1-c) before the one with only a
+  // priority (p1-a), then by name.
   EXPECT_EQ(names(*set, set->constrainedAutoPools()),
-            (std::vector<std::string>{"p1-a", "p1-b", "p2", "unset-a", "unset-z"}));
+            (std::vector<std::string>{"p1-b", "p1-c", "p1-a", "p2", "unset-a", "unset-z"}));
   EXPECT_EQ(names(*set, set->openAutoPools()),
             (std::vector<std::string>{"empty-alloc", "open-a", "open-b"}));
   EXPECT_EQ(set->poolIndex("manual"), 2u);

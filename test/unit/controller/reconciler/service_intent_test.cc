@@ -115,6 +115,21 @@ TEST(ServiceIntentTest, UnusableRequestsAreReportedNotFatal) {
       {"empty entry", Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "192.0.2.1,"),
        "entry \"\""},
       {"bad spec field", Svc("a", "s").lbIp("nope"), "nope"},
+      // Addresses no host can use: refused with the reason, never handed to the allocator.
+      {"loopback annotation", Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "127.0.0.1"),
+       "annotation metallb.io/loadBalancerIPs: \"127.0.0.1\": 127.0.0.1 is a loopback address "
+       "(127.0.0.0/8), which no host can use as a Service address"},
+      {"multicast in a dual-stack list",
+       Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "192.0.2.1,ff02::1"),
+       "ff02::1 is a multicast address (ff00::/8)"},
+      {"unspecified", Svc("a", "s").annotate("metallb.io/loadBalancerIPs", "::"),
+       ":: is the unspecified address"},
+      {"limited broadcast field", Svc("a", "s").lbIp("255.255.255.255"),
+       "spec.loadBalancerIP \"255.255.255.255\": 255.255.255.255 is the limited broadcast "
+       "address, which no host can use as a Service address"},
+      {"multicast field", Svc("a", "s").lbIp("224.0.0.1"), "224.0.0.1 is a multicast address"},
+      {"IPv6 loopback field", Svc("a", "s").lbIp("::1"), "::1 is the loopback address"},
+      {"unspecified field", Svc("a", "s").lbIp("0.0.0.0"), "0.0.0.0 is a \"this network\" address"},
   };
   for (const Case& c : cases) {
     auto intent = serviceIntent(c.service, {});

@@ -235,6 +235,29 @@ TEST_F(ReconcilerTest, UnreadableRequestKeepsHeldIps) {
   EXPECT_FALSE(d.freed_ips);
 }
 
+TEST_F(ReconcilerTest, UnusableRequestedIpIsRefusedWithTheReason) {
+  // Even from a pool that spans it (a fixture pool is not split the way lbconfig splits one).
+  pools({pool("all", {"0.0.0.0/0"})});
+  Decision d = run(Svc("ns", "lo").annotate("metallb.io/loadBalancerIPs", "127.0.0.1"));
+  EXPECT_TRUE(d.pending);
+  EXPECT_TRUE(d.desired.ips.empty());
+  ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
+  EXPECT_EQ(d.events[0].type, EventType::kWarning);
+  EXPECT_EQ(d.events[0].message,
+            "Failed to allocate IP for \"ns/lo\": annotation metallb.io/loadBalancerIPs: "
+            "\"127.0.0.1\": 127.0.0.1 is a loopback address (127.0.0.0/8), which no host can use "
+            "as a Service address");
+  // A Service that holds an IP and then asks for an unusable one keeps what it holds.
+  api::Service held = settle(Svc("ns", "held").lbIp("192.0.2.7"));
+  ASSERT_EQ(held.status.ingress.size(), 1u);
+  held.spec.load_balancer_ip = "224.0.0.1";
+  d = run(held);
+  ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
+  EXPECT_NE(d.events[0].message.find("224.0.0.1 is a multicast address"), std::string::npos);
+  EXPECT_EQ(d.desired.ips, std::vector{ip("192.0.2.7")});
+  EXPECT_FALSE(d.freed_ips);
+}
+
 TEST_F(ReconcilerTest, DeprecatedAnnotationWarnedOncePerAnnotation) {
   pools({pool("p", {"192.0.2.0/30"})});
   api::Service s = Svc("ns", "s").annotate("metallb.universe.tf/address-pool", "p");
