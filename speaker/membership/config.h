@@ -22,7 +22,8 @@ struct Timers {
   Duration helperTimeout = milliseconds(60);   // a helper's wait before answering "unreachable"
   Duration helperRetry = milliseconds(25);     // a helper's second probe of the suspect
   Duration indirectRetry = milliseconds(150);  // ask new helpers if votes are missing
-  int soloDeathMisses = 6;  // no possible helper (two-member cluster): misses before death
+  // Every other member is silent too (we may be the one cut off): misses before death.
+  int soloDeathMisses = 6;
   Duration revivalInterval = milliseconds(1000);  // probe of a dead/left/unknown member
   Duration startupWindow = milliseconds(500);     // join phase: everybody probes everybody
   Duration startupRetry = milliseconds(100);

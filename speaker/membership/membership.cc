@@ -194,7 +194,7 @@ void Membership::onTimer(Time now) {
   monitor_.onTimer(table_, now, *this);
   helpers_.onTimer(now, *this);
 
-  if (!isolated_ && monitor_.targetCount() > 0 && now - lastReceive_ >= timers_.isolationAfter) {
+  if (isolationPossible() && now - lastReceive_ >= timers_.isolationAfter) {
     // Peers we monitor and peers that monitor us should all be talking to us. Hearing none of
     // them, we are the likely problem: stop being a candidate until we hear someone again.
     isolated_ = true;
@@ -478,6 +478,14 @@ bool Membership::selfLive() const {
          (confirmed_ || table_.reachableOthers() == 0);
 }
 
+bool Membership::isolationPossible() const {
+  // Silence is evidence against ourselves only when several peers fall silent at once: they
+  // do not fail together, but our link takes all of them. A single peer's silence says as
+  // much against it as against us (a two-member cluster, the last two standing): we then keep
+  // our candidacy and detect its death as usual.
+  return !isolated_ && table_.reachableOthers() >= 2 && monitor_.targetCount() > 0;
+}
+
 void Membership::markRingDirty(Time now) {
   if (ringDirty_) return;
   ringDirty_ = true;
@@ -541,9 +549,7 @@ Time Membership::nextWakeup() const {
   Time next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
   if (ringDirty_) next = std::min(next, ringDirtySince_ + kRingCoalesce);
   if (!startupOver_) next = std::min(next, startedAt_ + timers_.startupWindow);
-  if (!isolated_ && monitor_.targetCount() > 0) {
-    next = std::min(next, lastReceive_ + timers_.isolationAfter);
-  }
+  if (isolationPossible()) next = std::min(next, lastReceive_ + timers_.isolationAfter);
   if (mismatch_)
     next = std::min(next, std::max(mismatchSince_ + timers_.syncDelay, nextSyncAllowed_));
   return next;

@@ -131,6 +131,7 @@ class Membership final : private ProtocolSink {
   int piggybackBudget() const;
   bool inStartup(Time now) const { return started_ && now < startedAt_ + timers_.startupWindow; }
   bool selfLive() const;
+  bool isolationPossible() const;
   void markRingDirty(Time now);
   void rebuildRing(Time now);
   void setLive(const std::string& name, bool live);

@@ -88,6 +88,7 @@ const Monitor::Target* Monitor::target(MemberId id) const {
 void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
   for (auto& t : targets_) {
     if (now >= t.nextProbeAt) probeRound(table, t, now, sink);
+    if (t.suspect && t.solo) soloStep(table, t, now, sink);
     if (t.suspect && t.needed > 0 && t.votes < t.needed && now >= t.nextIndirectAt) {
       askHelpers(table, t, now, sink);
     }
@@ -124,17 +125,41 @@ void Monitor::probeRound(const MemberTable& table, Target& t, Time now, Protocol
     t.voted.fill(false);
     sink.suspicionChanged(t.id, true);
     askHelpers(table, t, now, sink);
+    if (t.needed == 0 && table.reachableOthers() == 1) {
+      // Nobody else could ever vote: probe once more like a helper would, and decide when a
+      // helper would have answered.
+      t.solo = true;
+      t.soloProbeAt = now + timers_.helperRetry;
+      t.soloDeadline = now + timers_.helperTimeout;
+    }
   }
-  if (t.suspect && t.needed == 0 && t.misses >= timers_.soloDeathMisses) {
+  if (t.suspect && t.needed == 0 && !t.solo && t.misses >= timers_.soloDeathMisses) {
     sink.declareDead(t.id);
   }
+}
+
+void Monitor::soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
+  if (now >= t.soloProbeAt) {
+    t.soloProbeAt = Time::max();
+    sink.probe(t.id);
+  }
+  if (now < t.soloDeadline) return;
+  t.soloDeadline = Time::max();
+  if (table.reachableOthers() == 1) {
+    sink.declareDead(t.id);
+    return;
+  }
+  // Members joined meanwhile: they can vote.
+  t.solo = false;
+  askHelpers(table, t, now, sink);
 }
 
 void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
   const MemberId self = table.self().id;
   // Possible helpers: reachable members other than the target and other than members we
   // suspect ourselves (they are as silent as the target; if nobody else is left we either are
-  // the last one standing or are cut off, and the solo rule decides after more misses).
+  // the last one standing or are cut off, and the slow solo rule decides after more misses).
+  // With no other member at all, probeRound makes us the target's helper.
   std::size_t suspectedOthers = 0;
   for (const auto& other : targets_) {
     if (other.suspect && other.id != t.id) ++suspectedOthers;
@@ -194,6 +219,8 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
 
 void Monitor::clearSuspicion(Target& t, ProtocolSink& sink) {
   t.misses = 0;
+  t.solo = false;
+  t.soloProbeAt = t.soloDeadline = Time::max();
   if (!t.suspect) return;
   t.suspect = false;
   sink.suspicionChanged(t.id, false);
@@ -229,6 +256,8 @@ void Monitor::onStall(Time now) {
     t.probed = false;
     t.lastHeard = now;
     t.suspect = false;  // re-earned from fresh evidence; no event: nothing was disseminated
+    t.solo = false;
+    t.soloProbeAt = t.soloDeadline = Time::max();
     t.nextProbeAt = std::max(t.nextProbeAt, now);
   }
 }
@@ -238,6 +267,7 @@ Time Monitor::nextWakeup() const {
   for (const auto& t : targets_) {
     next = std::min(next, t.nextProbeAt);
     if (t.suspect && t.needed > 0 && t.votes < t.needed) next = std::min(next, t.nextIndirectAt);
+    if (t.suspect && t.solo) next = std::min(next, std::min(t.soloProbeAt, t.soloDeadline));
   }
   return next;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Failover timings of ironlb-speaker as a real client sees them, plus the speaker's footprint.
 
-    test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30] [--nodes 3]
+    test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30]
+                                          [--nodes 2,3] [--modes sigkill,linkcut,sigterm]
                                           [--services 10,500] [--skip-footprint]
 
 Runs in network namespaces (root) against the test control plane's API server (start one with
@@ -17,7 +18,12 @@ owner is restored and the next trial starts from whatever owner the cluster sett
 t0 is taken just before the action: the kill(2) call; for the link cut, just before spawning
 `ip link set down` on the owner's bridge port (a few ms of process start-up are included).
 
-Footprint: RSS (VmRSS) and CPU of each idle speaker over 10 s, with N Services (one LB IP each).
+With several cluster sizes (--nodes 2,3) each size gets its own cluster, one after the other in
+the same run, and the summary prints each size's figures and their ratio to the largest size's
+(two-node clusters are common: the survivor must take over as fast as with three).
+
+Footprint: RSS (VmRSS) and CPU of each idle speaker over 10 s, with N Services (one LB IP each),
+in the largest cluster.
 """
 
 import argparse
@@ -241,53 +247,86 @@ def footprint(c, services):
     return rss, cpu, sent
 
 
+def run_cluster(kube, args, nodes, footprint_services):
+    with SpeakerCluster(kube, args.speaker, nodes=nodes) as c:
+        c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
+                         "198.51.100.0/24", "203.0.113.0/24", "2001:db8:2::/112"])
+        c.advertise("bench", pools=["bench"])
+        # The speakers log at info here (debug logging costs CPU on the failover path).
+        for i in range(nodes):
+            c.start_speaker(i, ["--log-level=info"])
+        for i in range(nodes):
+            c.wait_ready(i)
+        c.add_vip(V4)
+        c.add_vip(V6)
+        c.service("bench", [V4, V6], endpoints=list(range(nodes)))
+        neigh = NeighWatch(c.client)
+        garp = GarpWatch(c.client)
+        results = {}
+        for mode in args.modes.split(","):
+            print(f"## {nodes} nodes, {mode}: {args.trials} trials", flush=True)
+            results[mode] = run_mode(c, mode, args.trials, neigh, garp)
+        footprints = []
+        for n in footprint_services:
+            footprints.append((n, footprint(c, n)))
+        return results, footprints
+
+
+LABELS = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
+          "sigterm": "graceful: owner speaker SIGTERM"}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--state", required=True)
     p.add_argument("--speaker", required=True)
     p.add_argument("--trials", type=int, default=30)
-    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--nodes", default="2,3", help="cluster sizes, each its own cluster")
     p.add_argument("--modes", default="sigkill,linkcut,sigterm")
     p.add_argument("--services", default="10,500")
     p.add_argument("--skip-footprint", action="store_true")
     args = p.parse_args()
     kube = Kube(args.state)
-    with SpeakerCluster(kube, args.speaker, nodes=args.nodes) as c:
-        c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
-                         "198.51.100.0/24", "203.0.113.0/24", "2001:db8:2::/112"])
-        c.advertise("bench", pools=["bench"])
-        # The speakers log at info here (debug logging costs CPU on the failover path).
-        for i in range(args.nodes):
-            c.start_speaker(i, ["--log-level=info"])
-        for i in range(args.nodes):
-            c.wait_ready(i)
-        c.add_vip(V4)
-        c.add_vip(V6)
-        c.service("bench", [V4, V6], endpoints=list(range(args.nodes)))
-        neigh = NeighWatch(c.client)
-        garp = GarpWatch(c.client)
-        results = {}
-        for mode in args.modes.split(","):
-            print(f"## {mode}: {args.trials} trials", flush=True)
-            results[mode] = run_mode(c, mode, args.trials, neigh, garp)
-        print()
+    sizes = [int(x) for x in args.nodes.split(",")]
+    largest = max(sizes)
+    services = [] if args.skip_footprint else [int(x) for x in args.services.split(",")]
+    by_size = {}
+    footprints = []
+    for nodes in sizes:
+        by_size[nodes], fp = run_cluster(kube, args, nodes, services if nodes == largest else [])
+        footprints += fp
+    print()
+    for nodes in sizes:
         print("### failover: owner event -> client's neighbour entry on the new owner "
-              f"({args.nodes} nodes, {args.trials} trials per mode)")
-        labels = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
-                  "sigterm": "graceful: owner speaker SIGTERM"}
-        for mode, r in results.items():
-            print(summarize(f"{labels[mode]} (IPv4)", r["v4"]))
-            print(summarize(f"{labels[mode]} (IPv6)", r["v6"]))
-            print(summarize(f"{labels[mode]} (GARP on wire)", r["garp"]))
+              f"({nodes} nodes, {args.trials} trials per mode)")
+        for mode, r in by_size[nodes].items():
+            print(summarize(f"{LABELS[mode]} (IPv4)", r["v4"]))
+            print(summarize(f"{LABELS[mode]} (IPv6)", r["v6"]))
+            print(summarize(f"{LABELS[mode]} (GARP on wire)", r["garp"]))
             if r["failures"]:
                 print(f"   {r['failures']} trials without a move within 10 s")
-        if not args.skip_footprint:
-            print()
-            print("### speaker footprint (idle 10 s window)")
-            for n in [int(x) for x in args.services.split(",")]:
-                rss, cpu, _ = footprint(c, n)
-                print(f"{n:5d} Services: RSS {min(rss):.1f}-{max(rss):.1f} MiB, "
-                      f"CPU {min(cpu):.2f}-{max(cpu):.2f} % of one core per speaker")
+    if len(sizes) > 1:
+        print()
+        print(f"### ratio to {largest} nodes (same run): p50 / p99, IPv4 and IPv6 together")
+        for nodes in sizes:
+            if nodes == largest:
+                continue
+            for mode in by_size[nodes]:
+                a = by_size[nodes][mode]["v4"] + by_size[nodes][mode]["v6"]
+                b = by_size[largest][mode]["v4"] + by_size[largest][mode]["v6"]
+                if not a or not b:
+                    continue
+                print(f"{nodes} vs {largest} nodes, {LABELS[mode]:34s} p50 "
+                      f"{percentile(a, 50):6.1f} / {percentile(b, 50):6.1f} ms = "
+                      f"{percentile(a, 50) / percentile(b, 50):4.2f}   p99 "
+                      f"{percentile(a, 99):6.1f} / {percentile(b, 99):6.1f} ms = "
+                      f"{percentile(a, 99) / percentile(b, 99):4.2f}")
+    if footprints:
+        print()
+        print(f"### speaker footprint (idle 10 s window, {largest} nodes)")
+        for n, (rss, cpu, _) in footprints:
+            print(f"{n:5d} Services: RSS {min(rss):.1f}-{max(rss):.1f} MiB, "
+                  f"CPU {min(cpu):.2f}-{max(cpu):.2f} % of one core per speaker")
     return 0
 
 
