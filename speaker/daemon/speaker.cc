@@ -427,13 +427,23 @@ void Speaker::onMembershipEvent(const membership::Event& e) {
       if (e.from == MemberStatus::kDead && e.to == MemberStatus::kAlive)
         returning_.insert(e.member);
       break;
-    case EventKind::kSynced:
-      log_->info("membership synced: {} live of {} expected", membership_->liveMembers().size(),
-                 membership_->members().size());
+    case EventKind::kSynced: {
+      std::size_t unheard = 0;
+      bool selfLive = false;
+      for (const auto& m : membership_->members()) {
+        unheard += m.status == MemberStatus::kUnknown;
+        selfLive = selfLive || (m.self && m.live);
+      }
+      std::string why;
+      if (unheard > 0) why += fmt::format("; {} not heard of within the start-up window", unheard);
+      if (!selfLive) why += "; this node is not a candidate yet";
+      log_->info("membership synced: {} live of {} expected{}", membership_->liveMembers().size(),
+                 membership_->members().size(), why);
       membershipSynced_ = true;
       onLive(membership_->liveMembers());
       updateReadiness();
       break;
+    }
     case EventKind::kIsolated:
       log_->warn("membership: no peer heard for a while; this node stepped out of the live set");
       break;

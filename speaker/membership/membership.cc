@@ -105,6 +105,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
 
   apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
   claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
+  from->echoedIncarnation = rx_.destinationIncarnation;
+  from->echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
     if (u.id == selfId) {
@@ -327,6 +329,13 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
   }
 }
 
+bool Membership::everyoneEchoed() const {
+  for (const auto& e : table_.entries()) {
+    if (&e != &table_.self() && isReachable(e.status) && !table_.echoesSelf(e)) return false;
+  }
+  return true;
+}
+
 void Membership::declareDead(MemberId target) {
   MemberEntry* entry = table_.find(target);
   if (entry == nullptr || !isReachable(entry->status)) return;
@@ -424,8 +433,14 @@ void Membership::announceSelf() {
   const MemberEntry& self = table_.self();
   const Update news{self.id, self.incarnation, self.status};
   piggyback_.push(news, piggybackBudget());
+  const bool join = joining() && !leaving_;  // goodbyes are notices: nothing to wait for
   for (auto& e : table_.entries()) {
-    if (&e != &self) sendNotice(e, {&news, 1});
+    if (&e == &self) continue;
+    if (join) {
+      probe(e.id);  // the answer shows it heard of us
+    } else {
+      sendNotice(e, {&news, 1});
+    }
   }
 }
 
@@ -471,11 +486,16 @@ int Membership::piggybackBudget() const {
   return timers_.piggybackLambda * std::max(log2n, 1);
 }
 
+bool Membership::selfConfirmed() const {
+  // Unconfirmed: we started or refuted a death claim, and nobody has acknowledged our current
+  // incarnation yet (we may be able to hear but not to be heard).
+  // Alone, there is nobody to confirm.
+  return confirmed_ || table_.reachableOthers() == 0;
+}
+
 bool Membership::selfLive() const {
-  // Unconfirmed: we refuted a death claim but nobody has acknowledged our new incarnation
-  // (we may be able to hear but not to be heard). Alone, there is nobody to confirm.
   return started_ && !leaving_ && !isolated_ && table_.self().status == MemberStatus::kAlive &&
-         (confirmed_ || table_.reachableOthers() == 0);
+         selfConfirmed();
 }
 
 bool Membership::isolationPossible() const {
@@ -526,7 +546,12 @@ void Membership::rebuildLive() {
 }
 
 void Membership::settle(Time now) {
-  if (started_ && !synced_ && (table_.unknownCount() == 0 || startupOver_)) {
+  // Every member heard of is not enough: a peer's probe can arrive before the answer to our
+  // join, and until a peer echoes our incarnation we are not in our own live set. Synced then
+  // handed the daemon a first live set without us (the rightful owner named a peer, then
+  // corrected itself a few ms later). Waiting for every reachable member's answer also means
+  // every owner we take IPs from knows we are here.
+  if (started_ && !synced_ && ((table_.unknownCount() == 0 && everyoneEchoed()) || startupOver_)) {
     synced_ = true;
     emit(EventKind::kSynced, now);
   }

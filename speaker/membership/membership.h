@@ -88,6 +88,9 @@ class Membership final : private ProtocolSink {
   // Names of members that are candidates: alive (not withdrawn, dead, left or unknown). We are
   // in it only when we are alive, not isolated, and peers have acknowledged our incarnation.
   const std::vector<std::string>& liveMembers() const { return live_; }
+  // Start-up is over: every member heard of, and every reachable one has answered with our
+  // incarnation (so the first live set the daemon acts on counts us in, and every owner we
+  // take IPs from knows we exist), or the start-up window ended.
   bool synced() const { return synced_; }
   bool isolated() const { return isolated_; }
   bool leaving() const { return leaving_; }
@@ -122,7 +125,11 @@ class Membership final : private ProtocolSink {
   Message& begin(MessageType type, MemberEntry& to);
   void finish(MemberEntry& to, bool piggyback);
   void sendNotice(MemberEntry& to, std::span<const Update> updates);
-  void announceSelf();  // our (incarnation, status) to every member
+  // Our (incarnation, status) to every member: notices, or while joining (start-up) probes,
+  // whose answers show who has heard of us.
+  void announceSelf();
+  bool joining() const { return started_ && !synced_; }
+  bool everyoneEchoed() const;  // every reachable member has shown us our current state
   void sendView(MemberEntry& to, bool askBack);
 
   void emit(EventKind kind, Time now, std::string member = {},
@@ -131,6 +138,7 @@ class Membership final : private ProtocolSink {
   int piggybackBudget() const;
   bool inStartup(Time now) const { return started_ && now < startedAt_ + timers_.startupWindow; }
   bool selfLive() const;
+  bool selfConfirmed() const;
   bool isolationPossible() const;
   void markRingDirty(Time now);
   void rebuildRing(Time now);

@@ -99,8 +99,9 @@ void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
     for (auto& r : revival_) {
       if (now >= r.nextAt) {
         const MemberEntry* e = table.find(r.id);
-        // Start-up probes stop once the member is heard of; normal revival ends at rebuild.
-        if (e != nullptr && !(startup_ && e->status != MemberStatus::kUnknown)) sink.probe(r.id);
+        // Start-up probes stop once the member has answered one (its answer shows it knows
+        // our incarnation); normal revival ends at rebuild.
+        if (e != nullptr && !(startup_ && table.echoesSelf(*e))) sink.probe(r.id);
         r.nextAt += period;
         if (r.nextAt <= now) r.nextAt = now + period;
       }
