@@ -28,6 +28,9 @@ struct Timers {
   Duration startupWindow = milliseconds(500);     // join phase: everybody probes everybody
   Duration startupRetry = milliseconds(100);
   Duration isolationAfter = milliseconds(200);  // silence that makes us doubt ourselves
+  // After our own link comes back, deaths wait until a peer echoes our return or this long
+  // (the kernel re-resolves neighbours up to 1 s later, so peers stay silent that long).
+  Duration linkSettle = milliseconds(2000);
   Duration stallThreshold = milliseconds(100);  // timer lateness treated as a local stall
   int leaveRepeats = 3;                         // redundant goodbye sends
   Duration leaveSpacing = milliseconds(10);

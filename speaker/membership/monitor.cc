@@ -135,7 +135,7 @@ void Monitor::probeRound(const MemberTable& table, Target& t, Time now, Protocol
     }
   }
   if (t.suspect && t.needed == 0 && !t.solo && t.misses >= timers_.soloDeathMisses) {
-    sink.declareDead(t.id);
+    declare(t, sink);
   }
 }
 
@@ -144,15 +144,19 @@ void Monitor::soloStep(const MemberTable& table, Target& t, Time now, ProtocolSi
     t.soloProbeAt = Time::max();
     sink.probe(t.id);
   }
-  if (now < t.soloDeadline) return;
+  if (!verdicts_ || now < t.soloDeadline) return;
   t.soloDeadline = Time::max();
   if (table.reachableOthers() == 1) {
-    sink.declareDead(t.id);
+    declare(t, sink);
     return;
   }
   // Members joined meanwhile: they can vote.
   t.solo = false;
   askHelpers(table, t, now, sink);
+}
+
+void Monitor::declare(Target& t, ProtocolSink& sink) {
+  if (verdicts_) sink.declareDead(t.id);
 }
 
 void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
@@ -175,7 +179,7 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
   // already in may now be enough. Without this, a 2-2 split or half of a 4-member cluster dying
   // at once was never confirmed: the near helper's vote stayed one short forever.
   if (t.needed > 0 && t.votes >= t.needed) {
-    sink.declareDead(t.id);
+    declare(t, sink);
     return;
   }
   if (available == 0) return;
@@ -248,7 +252,7 @@ void Monitor::onIndirectResult(MemberId helper, MemberId target, uint64_t reques
   bool& voted = t->voted[static_cast<std::size_t>(it - t->asked.begin())];
   if (voted) return;
   voted = true;
-  if (++t->votes >= t->needed && t->needed > 0) sink.declareDead(t->id);
+  if (++t->votes >= t->needed && t->needed > 0) declare(*t, sink);
 }
 
 void Monitor::onStall(Time now) {
@@ -268,7 +272,10 @@ Time Monitor::nextWakeup() const {
   for (const auto& t : targets_) {
     next = std::min(next, t.nextProbeAt);
     if (t.suspect && t.needed > 0 && t.votes < t.needed) next = std::min(next, t.nextIndirectAt);
-    if (t.suspect && t.solo) next = std::min(next, std::min(t.soloProbeAt, t.soloDeadline));
+    if (t.suspect && t.solo) {
+      next = std::min(next, t.soloProbeAt);
+      if (verdicts_) next = std::min(next, t.soloDeadline);
+    }
   }
   return next;
 }

@@ -15,7 +15,8 @@
 // helper ourselves — one more ping helperRetry after the suspicion, death at helperTimeout —
 // the same evidence and the same time as with one helper. Or other members exist but we
 // suspect them all (we may be the one cut off, or the last survivor): death only after
-// soloDeathMisses.
+// soloDeathMisses. The owner can withhold every verdict (setVerdicts(false)) while it knows it
+// is cut off itself.
 //
 // Dead, left and never-seen members are "revival" targets of their k reachable successors,
 // probed slowly so a member that returns (partition heal, restart whose join was lost) learns
@@ -69,8 +70,11 @@ class Monitor {
   void onHeard(MemberId id, Time now, ProtocolSink& sink);
   void onIndirectResult(MemberId helper, MemberId target, uint64_t requestId, bool reachable,
                         ProtocolSink& sink);
-  // Our own process stalled (timers ran late): misses during the stall are not evidence.
+  // Our own process stalled (timers ran late), or our link was down: misses during that time
+  // are not evidence.
   void onStall(Time now);
+  // False while we know we are cut off ourselves: no death verdicts (probing goes on).
+  void setVerdicts(bool allowed) { verdicts_ = allowed; }
   Time nextWakeup() const;
 
   const Target* target(MemberId id) const;
@@ -88,6 +92,7 @@ class Monitor {
   void askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
   void soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
   void clearSuspicion(Target& t, ProtocolSink& sink);
+  void declare(Target& t, ProtocolSink& sink);
   Target* findTarget(MemberId id);
 
   const Timers& timers_;
@@ -96,6 +101,7 @@ class Monitor {
   std::vector<Revival> revival_;
   Time nextRevival_ = Time::max();
   bool startup_ = false;
+  bool verdicts_ = true;
   uint64_t nextRequestId_ = 1;
 };
 

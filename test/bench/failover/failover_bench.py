@@ -132,10 +132,16 @@ def ipv4_hex(ip):
 
 
 def settle(c):
-    """The owner once it is stable: one node announces both VIPs, every speaker agrees, and the
-    client's neighbour entries point at it. Re-evaluated as a whole, because right after a
-    restore the returning node may not have rejoined yet and take the IPs back a moment later."""
+    """The owner once it is stable: every speaker counts every running one live, one node
+    announces both VIPs, every speaker agrees, and the client's neighbour entries point at it.
+    Re-evaluated as a whole, because right after a restore the returning node may not have
+    rejoined yet and take the IPs back a moment later (after a link cut it rejoins only once
+    every peer answered it, up to a second while the kernels re-resolve neighbours)."""
     def stable():
+        running = c.running()
+        if any(c.metric(i, "ironlb_speaker_membership_live_members") != len(running)
+               for i in running):
+            return None
         owner = c.wait_single_owner(V4, timeout=30)
         if c.wait_single_owner(V6, timeout=30) != owner:
             return None

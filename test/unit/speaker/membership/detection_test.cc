@@ -286,6 +286,66 @@ TEST_F(DetectionTest, TwoMemberClusterCutByAFirewallEndsWithBothAlone) {
   EXPECT_TRUE(agreeOn(all(), seconds(3)));
 }
 
+TEST_F(DetectionTest, MemberWithoutCarrierDeclaresNobodyDeadAndReturnsOnlyOnceHeard) {
+  // Seen in the link-flap e2e: the cut node heard nobody, declared both peers dead (no helper
+  // left) and, with carrier back, believed it was alone: it claimed every IP while the others
+  // still answered, and its stale verdicts killed a healthy peer at the others for a moment.
+  for (std::size_t n : {2, 3, 6}) {
+    SCOPED_TRACE(n);
+    log_.clear();
+    make(n);
+    startAndConverge();
+    const std::size_t x = 0;
+    const Time t0 = c().now();
+    c().setLinkUp(x, false);
+    EXPECT_FALSE(lives(x, x));
+    ASSERT_TRUE(c().runUntil(
+        [&] {
+          for (std::size_t i : allBut({x})) {
+            if (lives(i, x)) return false;
+          }
+          return true;
+        },
+        seconds(2)));
+    c().runFor(seconds(2));
+    EXPECT_EQ(c().node(x).counters().deathsDeclared, 0u);
+    EXPECT_FALSE(lives(x, x));
+    // Carrier returns; x's kernel needs a second to resolve neighbours again (peers' probes get
+    // in, x's answers do not): still no verdict, and x stays out of its own live set until
+    // every peer has heard of its return (the one holding x's IPs must stop answering first).
+    bool liveBeforePeersKnew = false;
+    auto observer = c().onEvent;
+    c().onEvent = [&](std::size_t node, const Event& e) {
+      observer(node, e);
+      if (node != x || e.kind != EventKind::kLiveSetChanged || !lives(x, x)) return;
+      for (std::size_t i : allBut({x}))
+        liveBeforePeersKnew = liveBeforePeersKnew || !lives(i, x);
+    };
+    c().setLinkUp(x, true, milliseconds(1000));
+    EXPECT_FALSE(lives(x, x));
+    EXPECT_TRUE(agreeOn(all(), seconds(3)));
+    EXPECT_FALSE(liveBeforePeersKnew);
+    EXPECT_EQ(c().node(x).counters().deathsDeclared, 0u);
+    EXPECT_EQ(anyDeaths(t0), deathsOf(x, t0)) << "only the cut member died";
+  }
+}
+
+TEST_F(DetectionTest, SurvivorWhosePeerDiedDuringItsLinkLossStillTakesOver) {
+  // Verdicts wait for contact after the link returns, but not for ever: the peer may have
+  // died meanwhile.
+  make(2);
+  startAndConverge();
+  c().setLinkUp(0, false);
+  c().runFor(milliseconds(500));
+  c().kill(1);
+  c().runFor(milliseconds(500));
+  const Time up = c().now();
+  c().setLinkUp(0, true);
+  ASSERT_TRUE(agreeOn({0}, seconds(5)));
+  EXPECT_GE(c().now() - up, Timers{}.linkSettle);
+  EXPECT_EQ(info(0, 1).status, MemberStatus::kDead);
+}
+
 TEST_F(DetectionTest, LastSurvivorOfThreeEndsAlone) {
   make(3);
   startAndConverge();
