@@ -29,21 +29,26 @@ DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, Stead
   s->lastActed = now;
   if (report.dadProbe) {
     v.action = DuplicateVerdict::Action::kReportDad;
-    v.firstOfEpisode = true;
+    v.alarm = true;
     return v;
   }
   if (s->windows == 0 || now - s->episodeStart > config_.persistence) {
     s->episodeStart = now;
     s->windows = 0;
+    s->alarmed = false;
     s->yieldUntil.reset();
   }
   ++s->windows;
   v.windows = s->windows;
-  v.firstOfEpisode = s->windows == 1;
+  if (s->windows >= config_.alarmWindows && !s->alarmed) {
+    s->alarmed = true;
+    v.alarm = true;
+  }
   if (s->windows >= config_.persistentWindows && report.otherMac < report.ourMac) {
     s->yieldUntil = now + config_.yieldFor;
     v.action = DuplicateVerdict::Action::kYield;
     v.yieldUntil = *s->yieldUntil;
+    v.alarm = true;
     return v;
   }
   v.action = DuplicateVerdict::Action::kReannounce;

@@ -8,10 +8,15 @@
 //
 // Resolution:
 //  - A conflict between speakers normally means their cluster views differ for a moment (a
-//    partition healing, a node restarting): membership converges within a probe round and the
-//    node that should not own the IP stops answering by itself. Meanwhile the rightful owner
-//    re-announces (a fresh gratuitous burst, at most once per window) so clients that cached
-//    the other MAC come back at once.
+//    partition healing, a node restarting, a hand-over whose old owner learns of it a moment
+//    after the new one): membership converges within a probe round and the node that should
+//    not own the IP stops answering by itself. Meanwhile the rightful owner re-announces (a
+//    fresh gratuitous burst, at most once per window) so clients that cached the other MAC
+//    come back at once. That is not worth an alarm: the operator is told (`alarm`) only when
+//    the other MAC still claims the IP in a later window of the episode — a real overlap in
+//    time of two answering MACs, not a hand-over's last packet. (A foreign device claiming
+//    the IP once every few minutes therefore only shows in the "seen" counter and at debug
+//    level; the link-flap e2e used to raise 117 warnings over 40 flaps from hand-overs.)
 //  - If the conflict persists (`persistentWindows` windows within `persistence`), the views do
 //    not converge (e.g. membership traffic blocked between nodes that share the L2 segment, or
 //    a device that is not a speaker). Both sides then apply one rule that needs no
@@ -38,6 +43,7 @@ using SteadyDuration = std::chrono::steady_clock::duration;
 
 struct DuplicateArbiterConfig {
   SteadyDuration window = std::chrono::seconds(1);
+  int alarmWindows = 2;  // windows in an episode before the operator is told
   int persistentWindows = 3;
   SteadyDuration persistence = std::chrono::seconds(10);
   SteadyDuration yieldFor = std::chrono::minutes(5);
@@ -59,8 +65,10 @@ struct DuplicateVerdict {
     kReportDad,   // a DAD probe for our IP: report only
   };
   Action action = Action::kIgnore;
-  bool firstOfEpisode = false;  // the first acted-on report of this conflict: tell the operator
-  int windows = 0;              // windows with conflict in this episode so far
+  // Tell the operator now (Event, warning): a DAD probe, the first report of an episode
+  // that has lasted beyond its first window, or a yield.
+  bool alarm = false;
+  int windows = 0;  // windows with conflict in this episode so far
   SteadyTime yieldUntil{};
 };
 
@@ -88,6 +96,7 @@ class DuplicateArbiter {
     std::optional<SteadyTime> lastActed;
     SteadyTime episodeStart{};
     int windows = 0;
+    bool alarmed = false;  // this episode was reported to the operator
     std::optional<SteadyTime> yieldUntil;
   };
   State* track(const net::IpAddress& ip, SteadyTime now);

@@ -31,4 +31,15 @@ WithdrawalVerdict judgeWithdrawal(const lbconfig::InterfaceSet& wanted,
   return {true, "no carrier on " + names};
 }
 
+MemberLink judgeMemberLink(const net::IpAddress& address, const std::vector<HostAddress>& addresses,
+                           const std::vector<announcer::Link>& links) {
+  for (const auto& a : addresses) {
+    if (a.ip != address) continue;
+    for (const auto& link : links) {
+      if (link.name == a.interface) return {link.name, link.up && link.carrier};
+    }
+  }
+  return {};
+}
+
 }  // namespace ironlb::control

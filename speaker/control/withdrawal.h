@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "common/lbconfig/config.h"
+#include "common/net/ip_address.h"
 #include "speaker/announcer/eligibility.h"
 #include "speaker/announcer/link.h"
+#include "speaker/control/kernel_arp_check.h"
 
 namespace ironlb::control {
 
@@ -24,6 +26,20 @@ struct WithdrawalVerdict {
 
   friend bool operator==(const WithdrawalVerdict&, const WithdrawalVerdict&) = default;
 };
+
+// The link membership traffic leaves by: the interface holding the membership address. Down
+// (administratively or without carrier), this node knows it is the one cut off, which its
+// peers' silence alone cannot tell (membership setLinkUp). Unknown (the address is on no
+// interface we see) counts as up: silence then decides as before.
+struct MemberLink {
+  std::string interface;  // empty when unknown
+  bool up = true;
+
+  friend bool operator==(const MemberLink&, const MemberLink&) = default;
+};
+
+MemberLink judgeMemberLink(const net::IpAddress& address, const std::vector<HostAddress>& addresses,
+                           const std::vector<announcer::Link>& links);
 
 WithdrawalVerdict judgeWithdrawal(const lbconfig::InterfaceSet& wanted,
                                   const std::vector<announcer::Link>& links,

@@ -410,6 +410,7 @@ Status Speaker::updateMembers() {
   membership_ = std::move(created).value();
   membership_->start();
   if (withdrawal_.withdraw) membership_->setWithdrawn(true);
+  if (!memberLink_.up) membership_->setLinkUp(false);
   log_->info("membership started with {} expected members", plan.members.size());
   return {};
 }
@@ -427,13 +428,23 @@ void Speaker::onMembershipEvent(const membership::Event& e) {
       if (e.from == MemberStatus::kDead && e.to == MemberStatus::kAlive)
         returning_.insert(e.member);
       break;
-    case EventKind::kSynced:
-      log_->info("membership synced: {} live of {} expected", membership_->liveMembers().size(),
-                 membership_->members().size());
+    case EventKind::kSynced: {
+      std::size_t unheard = 0;
+      bool selfLive = false;
+      for (const auto& m : membership_->members()) {
+        unheard += m.status == MemberStatus::kUnknown;
+        selfLive = selfLive || (m.self && m.live);
+      }
+      std::string why;
+      if (unheard > 0) why += fmt::format("; {} not heard of within the start-up window", unheard);
+      if (!selfLive) why += "; this node is not a candidate yet";
+      log_->info("membership synced: {} live of {} expected{}", membership_->liveMembers().size(),
+                 membership_->members().size(), why);
       membershipSynced_ = true;
       onLive(membership_->liveMembers());
       updateReadiness();
       break;
+    }
     case EventKind::kIsolated:
       log_->warn("membership: no peer heard for a while; this node stepped out of the live set");
       break;
@@ -443,6 +454,11 @@ void Speaker::onMembershipEvent(const membership::Event& e) {
     case EventKind::kSuspected:
     case EventKind::kSuspicionCleared:
       log_->debug("member {}: {}", e.member, membership::eventKindName(e.kind));
+      break;
+    case EventKind::kLiveSetChanged:
+      // At once, not at the next 1 s mirror: tools wait on this gauge for convergence.
+      metrics_.syncMembership(membership_->counters(), membership_->core().memberCount(),
+                              membership_->liveMembers().size(), membership_->synced());
       break;
     default:
       break;
@@ -477,8 +493,34 @@ void Speaker::onLive(const std::vector<std::string>& live) {
 
 void Speaker::onLinks(const std::vector<announcer::Link>& links) {
   linkState_ = links;
+  judgeMemberLink();
   judgeWithdrawal();
   if (configLoaded_) reportDataplane();
+}
+
+void Speaker::judgeMemberLink() {
+  auto host = probeHostNetwork({});
+  if (!host.ok()) {
+    log_->debug("membership link check skipped: {}", host.error());
+    return;
+  }
+  const auto link =
+      control::judgeMemberLink(options_.memberEndpoint.address, host->addresses, linkState_);
+  if (link == memberLink_) return;
+  if (!link.up) {
+    log_->warn(
+        "membership link {} is down (no carrier): this node is cut off; it stops "
+        "answering and declares no peer dead until the link is back",
+        link.interface);
+  } else if (!memberLink_.up) {
+    log_->info(
+        "membership link {} is up again: rejoining (answering again once every peer has "
+        "heard of this node)",
+        link.interface);
+  }
+  const bool flip = link.up != memberLink_.up;
+  memberLink_ = link;
+  if (flip && membership_) membership_->setLinkUp(link.up);
 }
 
 void Speaker::judgeWithdrawal() {
@@ -554,6 +596,14 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
     const std::string ip = e.ip.toString();
     const announcer::Link* link = dataplane_->link(e.ifindex);
     const std::string where = link ? link->name : std::to_string(e.ifindex);
+    if (!planned_.contains(e.ip)) {
+      // The IP is no longer ours since the packet path saw the other claim: it was the next
+      // owner taking over a moment before we learnt of it, not a conflict. (Yielded IPs stay
+      // planned: a yield does not end the conflict's reporting.)
+      log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
+                  where);
+      return;
+    }
     std::string message;
     switch (verdict.action) {
       case Action::kReportDad:
@@ -562,12 +612,19 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
                   "is configured with this LB IP";
         break;
       case Action::kReannounce:
-        message = "another device (MAC " + e.otherMac.toString() + ") claims " + ip + " on " +
-                  where + ", which node " + options_.nodeName +
-                  " owns: re-announcing. If this persists, membership traffic (UDP " +
+        dataplane_->reannounce({e.ip});
+        if (!verdict.alarm) {
+          // One window: a hand-over's overlap looks like this (the other node learns of the
+          // change a moment later, or its last announcement was still on the wire).
+          log_->debug("{} claimed {} on {}, which node {} owns: re-announcing",
+                      e.otherMac.toString(), ip, where, options_.nodeName);
+          return;
+        }
+        message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
+                  " on " + where + " (for more than a second), which node " + options_.nodeName +
+                  " owns: re-announcing. Membership traffic (UDP " +
                   std::to_string(options_.memberEndpoint.port) +
                   ") between speakers may be blocked, or a host outside ironlb uses the IP";
-        dataplane_->reannounce({e.ip});
         break;
       case Action::kYield:
         message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
@@ -581,7 +638,7 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
         return;
     }
     log_->warn("duplicate owner: {}", message);
-    if (verdict.firstOfEpisode || verdict.action == Action::kYield) {
+    if (verdict.alarm) {
       for (const auto* s : planner_.servicesOf(e.ip))
         serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
     }

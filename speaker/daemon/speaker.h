@@ -116,6 +116,7 @@ class Speaker {
   void pushDesired();
   void reportDataplane();
   void judgeWithdrawal();
+  void judgeMemberLink();
   void checkKernel();
   void checkKey();
   void armYieldTimer();
@@ -160,6 +161,7 @@ class Speaker {
   std::set<std::string> badIpsLogged_;
   std::vector<announcer::Link> linkState_;
   control::WithdrawalVerdict withdrawal_;
+  control::MemberLink memberLink_;  // the link membership traffic uses (carrier)
   announcer::Desired applied_;
   std::set<net::IpAddress> planned_;  // IPs the planner gave this node last time (see pushDesired)
   std::set<std::string> returning_;   // members back from dead (partition heal)

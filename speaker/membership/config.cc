@@ -31,6 +31,7 @@ Status validate(const Config& config) {
                                 {"revivalInterval", t.revivalInterval},
                                 {"startupRetry", t.startupRetry},
                                 {"isolationAfter", t.isolationAfter},
+                                {"linkSettle", t.linkSettle},
                                 {"stallThreshold", t.stallThreshold},
                                 {"syncInterval", t.syncInterval},
                                 {"correctionInterval", t.correctionInterval}}) {

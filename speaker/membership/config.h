@@ -22,11 +22,15 @@ struct Timers {
   Duration helperTimeout = milliseconds(60);   // a helper's wait before answering "unreachable"
   Duration helperRetry = milliseconds(25);     // a helper's second probe of the suspect
   Duration indirectRetry = milliseconds(150);  // ask new helpers if votes are missing
-  int soloDeathMisses = 6;  // no possible helper (two-member cluster): misses before death
+  // Every other member is silent too (we may be the one cut off): misses before death.
+  int soloDeathMisses = 6;
   Duration revivalInterval = milliseconds(1000);  // probe of a dead/left/unknown member
   Duration startupWindow = milliseconds(500);     // join phase: everybody probes everybody
   Duration startupRetry = milliseconds(100);
   Duration isolationAfter = milliseconds(200);  // silence that makes us doubt ourselves
+  // After our own link comes back, deaths wait until a peer echoes our return or this long
+  // (the kernel re-resolves neighbours up to 1 s later, so peers stay silent that long).
+  Duration linkSettle = milliseconds(2000);
   Duration stallThreshold = milliseconds(100);  // timer lateness treated as a local stall
   int leaveRepeats = 3;                         // redundant goodbye sends
   Duration leaveSpacing = milliseconds(10);

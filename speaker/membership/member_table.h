@@ -27,6 +27,10 @@ struct MemberEntry {
                             // sees a dense sequence however many others we talk to)
   Time lastHeard{};         // last fresh, authenticated message from this member
   bool heard = false;
+  // Our own (incarnation, status) as this member last showed it to us in a message it sent
+  // us: whether it has heard of our current state (see Membership: joining).
+  uint64_t echoedIncarnation = 0;
+  MemberStatus echoedStatus = MemberStatus::kUnknown;
   Time lastCorrection{};  // rate limits for answers we volunteer
   bool corrected = false;
   Time lastSyncReply{};
@@ -66,6 +70,10 @@ class MemberTable {
   void set(MemberEntry& entry, uint64_t incarnation, MemberStatus status);
   uint64_t digest() const { return digest_; }
   std::size_t reachableOthers() const { return reachableOthers_; }
+  // `entry` has shown us our current incarnation and status.
+  bool echoesSelf(const MemberEntry& entry) const {
+    return entry.echoedIncarnation == self().incarnation && entry.echoedStatus == self().status;
+  }
   std::size_t unknownCount() const { return unknown_; }
 
   // Visits members in ring order starting after `from` (forward) or before it (backward),

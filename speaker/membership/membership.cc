@@ -105,6 +105,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
 
   apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
   claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
+  from->echoedIncarnation = rx_.destinationIncarnation;
+  from->echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
     if (u.id == selfId) {
@@ -190,11 +192,23 @@ void Membership::onTimer(Time now) {
     startupOver_ = true;
     markRingDirty(now);
   }
+  if (rejoining_) {
+    if (now >= linkUpAt_ + timers_.linkSettle) {
+      // Our link has been up this long and some peer still has not answered: silence is
+      // evidence again (a peer may have died while we were cut off).
+      endRejoin(now, /*echoed=*/false);
+    } else if (now >= nextRejoinProbe_) {
+      nextRejoinProbe_ = now + timers_.startupRetry;
+      for (const auto& e : table_.entries()) {
+        if (&e != &table_.self() && isReachable(e.status) && !table_.echoesSelf(e)) probe(e.id);
+      }
+    }
+  }
   if (ringDirty_) rebuildRing(now);
   monitor_.onTimer(table_, now, *this);
   helpers_.onTimer(now, *this);
 
-  if (!isolated_ && monitor_.targetCount() > 0 && now - lastReceive_ >= timers_.isolationAfter) {
+  if (isolationPossible() && now - lastReceive_ >= timers_.isolationAfter) {
     // Peers we monitor and peers that monitor us should all be talking to us. Hearing none of
     // them, we are the likely problem: stop being a candidate until we hear someone again.
     isolated_ = true;
@@ -262,6 +276,41 @@ void Membership::setWithdrawn(bool withdrawn, Time now) {
   settle(now);
 }
 
+void Membership::setLinkUp(bool up, Time now) {
+  if (leaving_ || up == linkUp_) return;
+  now_ = now;
+  linkUp_ = up;
+  // Silence observed while the link was down says nothing about peers (as after a stall).
+  monitor_.onStall(now);
+  helpers_.onStall(now);
+  lastReceive_ = now;
+  mismatch_ = false;
+  monitor_.setVerdicts(false);
+  rejoining_ = up;
+  if (up) {
+    // Peers declared us dead and took our IPs meanwhile, or we missed changes: rejoin as at
+    // start-up. Every peer must have heard of us before we answer again, so no owner of our
+    // IPs is still answering when we do (the link-flap e2e saw both answer for ~1 s: our
+    // first notices waited in the kernel for neighbour resolution, our gratuitous ARP did
+    // not).
+    linkUpAt_ = now;
+    nextRejoinProbe_ = now + timers_.startupRetry;
+    MemberEntry& self = table_.self();
+    table_.set(self, bump(self.incarnation), self.status);
+    confirmed_ = false;
+    if (started_) {
+      piggyback_.push(Update{self.id, self.incarnation, self.status}, piggybackBudget());
+      // Dead ones too: our view of them is as stale as theirs of us.
+      for (auto& e : table_.entries()) {
+        if (&e != &self) probe(e.id);
+      }
+    }
+  } else {
+    nextRejoinProbe_ = Time::max();
+  }
+  settle(now);
+}
+
 void Membership::leave(Time now) {
   if (leaving_) return;
   now_ = now;
@@ -325,6 +374,24 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
   } else if (directView && incarnation == self.incarnation && status == self.status) {
     confirmed_ = true;
   }
+}
+
+void Membership::endRejoin(Time now, bool echoed) {
+  rejoining_ = false;
+  nextRejoinProbe_ = Time::max();
+  // Everybody answered: both directions work again and the silence before was ours (the
+  // kernel re-resolving neighbours), not evidence against anybody. Merely hearing a peer is
+  // not enough: its packets can get in while ours still wait for the neighbour entry (seen
+  // in the link-flap e2e: one probe in, then silence, then stale verdicts).
+  if (echoed) monitor_.onStall(now);
+  monitor_.setVerdicts(true);
+}
+
+bool Membership::everyoneEchoed() const {
+  for (const auto& e : table_.entries()) {
+    if (&e != &table_.self() && isReachable(e.status) && !table_.echoesSelf(e)) return false;
+  }
+  return true;
 }
 
 void Membership::declareDead(MemberId target) {
@@ -405,6 +472,9 @@ void Membership::indirectResult(MemberId requester, MemberId target, uint64_t re
                                 bool reachable) {
   MemberEntry* to = table_.find(requester);
   if (to == nullptr) return;
+  // Rejoining, our probes may still wait for the kernel's neighbour entry: our silence
+  // verdict would be about us. The requester asks other helpers.
+  if (!reachable && cutOff()) return;
   Message& m = begin(MessageType::kIndirectResult, *to);
   m.target = target;
   m.requestId = requestId;
@@ -424,8 +494,14 @@ void Membership::announceSelf() {
   const MemberEntry& self = table_.self();
   const Update news{self.id, self.incarnation, self.status};
   piggyback_.push(news, piggybackBudget());
+  const bool join = joining() && !leaving_;  // goodbyes are notices: nothing to wait for
   for (auto& e : table_.entries()) {
-    if (&e != &self) sendNotice(e, {&news, 1});
+    if (&e == &self) continue;
+    if (join) {
+      probe(e.id);  // the answer shows it heard of us
+    } else {
+      sendNotice(e, {&news, 1});
+    }
   }
 }
 
@@ -471,11 +547,25 @@ int Membership::piggybackBudget() const {
   return timers_.piggybackLambda * std::max(log2n, 1);
 }
 
+bool Membership::selfConfirmed() const {
+  // Unconfirmed: we started, refuted a death claim or came back from a link loss, and nobody
+  // has acknowledged our current incarnation yet (we may be able to hear but not to be heard).
+  // Alone, there is nobody to confirm.
+  return confirmed_ || table_.reachableOthers() == 0;
+}
+
 bool Membership::selfLive() const {
-  // Unconfirmed: we refuted a death claim but nobody has acknowledged our new incarnation
-  // (we may be able to hear but not to be heard). Alone, there is nobody to confirm.
-  return started_ && !leaving_ && !isolated_ && table_.self().status == MemberStatus::kAlive &&
-         (confirmed_ || table_.reachableOthers() == 0);
+  return started_ && !leaving_ && !isolated_ && linkUp_ && !rejoining_ &&
+         table_.self().status == MemberStatus::kAlive && selfConfirmed();
+}
+
+bool Membership::isolationPossible() const {
+  // Silence is evidence against ourselves only when several peers fall silent at once: they
+  // do not fail together, but our link takes all of them. A single peer's silence says as
+  // much against it as against us (a two-member cluster, the last two standing): we then keep
+  // our candidacy and detect its death as usual. While we know we are cut off (link down or
+  // not yet settled) isolation adds nothing.
+  return !isolated_ && !cutOff() && table_.reachableOthers() >= 2 && monitor_.targetCount() > 0;
 }
 
 void Membership::markRingDirty(Time now) {
@@ -518,7 +608,13 @@ void Membership::rebuildLive() {
 }
 
 void Membership::settle(Time now) {
-  if (started_ && !synced_ && (table_.unknownCount() == 0 || startupOver_)) {
+  if (rejoining_ && everyoneEchoed()) endRejoin(now, /*echoed=*/true);
+  // Every member heard of is not enough: a peer's probe can arrive before the answer to our
+  // join, and until a peer echoes our incarnation we are not in our own live set. Synced then
+  // handed the daemon a first live set without us (the rightful owner named a peer, then
+  // corrected itself a few ms later). Waiting for every reachable member's answer also means
+  // every owner we take IPs from knows we are here.
+  if (started_ && !synced_ && ((table_.unknownCount() == 0 && everyoneEchoed()) || startupOver_)) {
     synced_ = true;
     emit(EventKind::kSynced, now);
   }
@@ -541,8 +637,9 @@ Time Membership::nextWakeup() const {
   Time next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
   if (ringDirty_) next = std::min(next, ringDirtySince_ + kRingCoalesce);
   if (!startupOver_) next = std::min(next, startedAt_ + timers_.startupWindow);
-  if (!isolated_ && monitor_.targetCount() > 0) {
-    next = std::min(next, lastReceive_ + timers_.isolationAfter);
+  if (isolationPossible()) next = std::min(next, lastReceive_ + timers_.isolationAfter);
+  if (rejoining_) {
+    next = std::min(next, std::min(linkUpAt_ + timers_.linkSettle, nextRejoinProbe_));
   }
   if (mismatch_)
     next = std::min(next, std::max(mismatchSince_ + timers_.syncDelay, nextSyncAllowed_));

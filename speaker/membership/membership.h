@@ -74,6 +74,13 @@ class Membership final : private ProtocolSink {
   // Local withdrawal (e.g. carrier lost on every announced interface): we stay a member but
   // not a candidate; peers learn it like a leave. Reversible.
   void setWithdrawn(bool withdrawn, Time now);
+  // The link our membership traffic uses lost (false) or regained (true) carrier. Down, we
+  // know we are the one cut off: we are not a candidate and declare nobody dead (peers'
+  // silence is our fault). Back up, we rejoin like at start: a new incarnation, a probe to
+  // every member, and until every member we believe reachable has answered with our new
+  // incarnation (or timers.linkSettle passes) we are not a candidate and declare nobody dead.
+  // Peers took our IPs meanwhile: each must have heard of us before we answer again.
+  void setLinkUp(bool up, Time now);
   // Graceful stop: tells every member now, repeats a few times, then emits kLeaveDone. After
   // leave() nothing else is processed.
   void leave(Time now);
@@ -86,10 +93,19 @@ class Membership final : private ProtocolSink {
 
   // --- state ---
   // Names of members that are candidates: alive (not withdrawn, dead, left or unknown). We are
-  // in it only when we are alive, not isolated, and peers have acknowledged our incarnation.
+  // in it only when we are alive, not isolated, our link is up, and peers have acknowledged
+  // our incarnation.
   const std::vector<std::string>& liveMembers() const { return live_; }
+  // Start-up is over: every member heard of, and every reachable one has answered with our
+  // incarnation (so the first live set the daemon acts on counts us in, and every owner we
+  // take IPs from knows we exist), or the start-up window ended.
   bool synced() const { return synced_; }
   bool isolated() const { return isolated_; }
+  bool linkUp() const { return linkUp_; }
+  bool rejoining() const { return rejoining_; }
+  // We know we are cut off (link down, or back up and not every peer has heard of us yet): no
+  // death verdicts.
+  bool cutOff() const { return !linkUp_ || rejoining_; }
   bool leaving() const { return leaving_; }
   const std::string& selfName() const { return config_.selfName; }
   MemberId selfId() const { return table_.self().id; }
@@ -122,7 +138,12 @@ class Membership final : private ProtocolSink {
   Message& begin(MessageType type, MemberEntry& to);
   void finish(MemberEntry& to, bool piggyback);
   void sendNotice(MemberEntry& to, std::span<const Update> updates);
-  void announceSelf();  // our (incarnation, status) to every member
+  // Our (incarnation, status) to every member: notices, or while joining (start-up, rejoin)
+  // probes, whose answers show who has heard of us.
+  void announceSelf();
+  bool joining() const { return rejoining_ || (started_ && !synced_); }
+  bool everyoneEchoed() const;  // every reachable member has shown us our current state
+  void endRejoin(Time now, bool echoed);
   void sendView(MemberEntry& to, bool askBack);
 
   void emit(EventKind kind, Time now, std::string member = {},
@@ -131,6 +152,8 @@ class Membership final : private ProtocolSink {
   int piggybackBudget() const;
   bool inStartup(Time now) const { return started_ && now < startedAt_ + timers_.startupWindow; }
   bool selfLive() const;
+  bool selfConfirmed() const;
+  bool isolationPossible() const;
   void markRingDirty(Time now);
   void rebuildRing(Time now);
   void setLive(const std::string& name, bool live);
@@ -161,6 +184,10 @@ class Membership final : private ProtocolSink {
   bool confirmed_ = false;  // a peer has echoed our current incarnation back to us
   bool isolated_ = false;
   Time lastReceive_{};
+  bool linkUp_ = true;
+  bool rejoining_ = false;  // link back up, not every reachable member has heard of us yet
+  Time linkUpAt_{};
+  Time nextRejoinProbe_ = Time::max();
   bool leaving_ = false;
   int goodbyesLeft_ = 0;
   Time nextGoodbye_ = Time::max();

@@ -88,6 +88,7 @@ const Monitor::Target* Monitor::target(MemberId id) const {
 void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
   for (auto& t : targets_) {
     if (now >= t.nextProbeAt) probeRound(table, t, now, sink);
+    if (t.suspect && t.solo) soloStep(table, t, now, sink);
     if (t.suspect && t.needed > 0 && t.votes < t.needed && now >= t.nextIndirectAt) {
       askHelpers(table, t, now, sink);
     }
@@ -98,8 +99,9 @@ void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
     for (auto& r : revival_) {
       if (now >= r.nextAt) {
         const MemberEntry* e = table.find(r.id);
-        // Start-up probes stop once the member is heard of; normal revival ends at rebuild.
-        if (e != nullptr && !(startup_ && e->status != MemberStatus::kUnknown)) sink.probe(r.id);
+        // Start-up probes stop once the member has answered one (its answer shows it knows
+        // our incarnation); normal revival ends at rebuild.
+        if (e != nullptr && !(startup_ && table.echoesSelf(*e))) sink.probe(r.id);
         r.nextAt += period;
         if (r.nextAt <= now) r.nextAt = now + period;
       }
@@ -124,17 +126,45 @@ void Monitor::probeRound(const MemberTable& table, Target& t, Time now, Protocol
     t.voted.fill(false);
     sink.suspicionChanged(t.id, true);
     askHelpers(table, t, now, sink);
+    if (t.needed == 0 && table.reachableOthers() == 1) {
+      // Nobody else could ever vote: probe once more like a helper would, and decide when a
+      // helper would have answered.
+      t.solo = true;
+      t.soloProbeAt = now + timers_.helperRetry;
+      t.soloDeadline = now + timers_.helperTimeout;
+    }
   }
-  if (t.suspect && t.needed == 0 && t.misses >= timers_.soloDeathMisses) {
-    sink.declareDead(t.id);
+  if (t.suspect && t.needed == 0 && !t.solo && t.misses >= timers_.soloDeathMisses) {
+    declare(t, sink);
   }
+}
+
+void Monitor::soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
+  if (now >= t.soloProbeAt) {
+    t.soloProbeAt = Time::max();
+    sink.probe(t.id);
+  }
+  if (!verdicts_ || now < t.soloDeadline) return;
+  t.soloDeadline = Time::max();
+  if (table.reachableOthers() == 1) {
+    declare(t, sink);
+    return;
+  }
+  // Members joined meanwhile: they can vote.
+  t.solo = false;
+  askHelpers(table, t, now, sink);
+}
+
+void Monitor::declare(Target& t, ProtocolSink& sink) {
+  if (verdicts_) sink.declareDead(t.id);
 }
 
 void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
   const MemberId self = table.self().id;
   // Possible helpers: reachable members other than the target and other than members we
   // suspect ourselves (they are as silent as the target; if nobody else is left we either are
-  // the last one standing or are cut off, and the solo rule decides after more misses).
+  // the last one standing or are cut off, and the slow solo rule decides after more misses).
+  // With no other member at all, probeRound makes us the target's helper.
   std::size_t suspectedOthers = 0;
   for (const auto& other : targets_) {
     if (other.suspect && other.id != t.id) ++suspectedOthers;
@@ -149,7 +179,7 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
   // already in may now be enough. Without this, a 2-2 split or half of a 4-member cluster dying
   // at once was never confirmed: the near helper's vote stayed one short forever.
   if (t.needed > 0 && t.votes >= t.needed) {
-    sink.declareDead(t.id);
+    declare(t, sink);
     return;
   }
   if (available == 0) return;
@@ -194,6 +224,8 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
 
 void Monitor::clearSuspicion(Target& t, ProtocolSink& sink) {
   t.misses = 0;
+  t.solo = false;
+  t.soloProbeAt = t.soloDeadline = Time::max();
   if (!t.suspect) return;
   t.suspect = false;
   sink.suspicionChanged(t.id, false);
@@ -220,7 +252,7 @@ void Monitor::onIndirectResult(MemberId helper, MemberId target, uint64_t reques
   bool& voted = t->voted[static_cast<std::size_t>(it - t->asked.begin())];
   if (voted) return;
   voted = true;
-  if (++t->votes >= t->needed && t->needed > 0) sink.declareDead(t->id);
+  if (++t->votes >= t->needed && t->needed > 0) declare(*t, sink);
 }
 
 void Monitor::onStall(Time now) {
@@ -229,6 +261,8 @@ void Monitor::onStall(Time now) {
     t.probed = false;
     t.lastHeard = now;
     t.suspect = false;  // re-earned from fresh evidence; no event: nothing was disseminated
+    t.solo = false;
+    t.soloProbeAt = t.soloDeadline = Time::max();
     t.nextProbeAt = std::max(t.nextProbeAt, now);
   }
 }
@@ -238,6 +272,10 @@ Time Monitor::nextWakeup() const {
   for (const auto& t : targets_) {
     next = std::min(next, t.nextProbeAt);
     if (t.suspect && t.needed > 0 && t.votes < t.needed) next = std::min(next, t.nextIndirectAt);
+    if (t.suspect && t.solo) {
+      next = std::min(next, t.soloProbeAt);
+      if (verdicts_) next = std::min(next, t.soloDeadline);
+    }
   }
   return next;
 }

@@ -8,7 +8,15 @@
 // helpers (its other monitors first, then random members) to probe it for us. Death needs
 // votesToConfirm helpers to report it unreachable while we still hear nothing; one helper
 // reaching it clears the suspicion. A member that hears nobody gets no votes, so it cannot
-// declare anybody dead.
+// declare anybody dead that way.
+//
+// Without any possible helper there are two cases. The target is our only reachable peer (a
+// two-member cluster, or the last two standing): nobody else could ever vote, so we act as its
+// helper ourselves — one more ping helperRetry after the suspicion, death at helperTimeout —
+// the same evidence and the same time as with one helper. Or other members exist but we
+// suspect them all (we may be the one cut off, or the last survivor): death only after
+// soloDeathMisses. The owner can withhold every verdict (setVerdicts(false)) while it knows it
+// is cut off itself.
 //
 // Dead, left and never-seen members are "revival" targets of their k reachable successors,
 // probed slowly so a member that returns (partition heal, restart whose join was lost) learns
@@ -41,8 +49,12 @@ class Monitor {
     Time suspectSince{};
     uint64_t requestId = 0;
     Time nextIndirectAt{};
-    int needed = 0;  // votes that confirm; 0 = no helper exists (solo rule)
+    int needed = 0;  // votes that confirm; 0 = no helper exists (solo rules)
     int votes = 0;
+    // Our only reachable peer: we are its helper (extra probe, then death at the deadline).
+    bool solo = false;
+    Time soloProbeAt = Time::max();
+    Time soloDeadline = Time::max();
     std::array<MemberId, kMaxAsked> asked{};
     std::array<bool, kMaxAsked> voted{};
     std::size_t askedCount = 0;
@@ -58,8 +70,11 @@ class Monitor {
   void onHeard(MemberId id, Time now, ProtocolSink& sink);
   void onIndirectResult(MemberId helper, MemberId target, uint64_t requestId, bool reachable,
                         ProtocolSink& sink);
-  // Our own process stalled (timers ran late): misses during the stall are not evidence.
+  // Our own process stalled (timers ran late), or our link was down: misses during that time
+  // are not evidence.
   void onStall(Time now);
+  // False while we know we are cut off ourselves: no death verdicts (probing goes on).
+  void setVerdicts(bool allowed) { verdicts_ = allowed; }
   Time nextWakeup() const;
 
   const Target* target(MemberId id) const;
@@ -75,7 +90,9 @@ class Monitor {
 
   void probeRound(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
   void askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
+  void soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
   void clearSuspicion(Target& t, ProtocolSink& sink);
+  void declare(Target& t, ProtocolSink& sink);
   Target* findTarget(MemberId id);
 
   const Timers& timers_;
@@ -84,6 +101,7 @@ class Monitor {
   std::vector<Revival> revival_;
   Time nextRevival_ = Time::max();
   bool startup_ = false;
+  bool verdicts_ = true;
   uint64_t nextRequestId_ = 1;
 };
 

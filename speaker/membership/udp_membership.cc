@@ -76,6 +76,11 @@ void UdpMembership::setWithdrawn(bool withdrawn) {
   flush();
 }
 
+void UdpMembership::setLinkUp(bool up) {
+  core_->setLinkUp(up, now());
+  flush();
+}
+
 void UdpMembership::leave(std::function<void()> done) {
   leaveDone_ = std::move(done);
   core_->leave(now());

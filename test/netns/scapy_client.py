@@ -5,6 +5,9 @@
     scapy_client.py probe-ns IFACE IP [TIMEOUT]    -> {"answers": [mac, ...]}
     scapy_client.py hostile IFACE VIP4 VIP6 OTHER4 OTHER6 OWNER_MAC -> {"sent": {name: count}}
     scapy_client.py dad IFACE VIP6 [TIMEOUT]       -> {"answers": [[src, dst, S, O], ...]}
+    scapy_client.py claim IFACE IP4 MAC COUNT INTERVAL -> {"sent": n}
+        a foreign device answering for IP4: COUNT gratuitous ARP replies from MAC, INTERVAL s
+        apart
 """
 import json
 import sys
@@ -116,6 +119,16 @@ def main(argv):
         for frame in frames.values():
             sendp(frame, iface=iface)
         print(json.dumps({"sent": {name: 1 for name in frames}}))
+    elif cmd == "claim":
+        import time
+        ip, mac, count, interval = argv[3], argv[4], int(argv[5]), float(argv[6])
+        garp = Ether(dst="ff:ff:ff:ff:ff:ff", src=mac) / ARP(op=2, hwsrc=mac, psrc=ip,
+                                                             hwdst="ff:ff:ff:ff:ff:ff", pdst=ip)
+        for n in range(count):
+            if n:
+                time.sleep(interval)
+            sendp(garp, iface=iface)
+        print(json.dumps({"sent": count}))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Failover timings of ironlb-speaker as a real client sees them, plus the speaker's footprint.
 
-    test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30] [--nodes 3]
+    test/bench/failover/failover_bench.py --state STATE --speaker BIN [--trials 30] [--nodes 2,3]
                                           [--services 10,500] [--skip-footprint]
                                           [--modes sigkill,linkcut,sigterm] [--load idle|busy|both]
 
@@ -33,6 +33,11 @@ informer events, metrics), paired request by request with requests for the owner
 addresses, answered by its kernel (test/bench/dataplane/dataplane_loadgen); idle and/or busy;
 with the loop thread's time running and waiting for a CPU per wake-up meanwhile. Every frame
 wakes all three speakers here, on the same 2 CPUs; on real nodes the others run elsewhere.
+
+With several cluster sizes (--nodes 2,3) each size gets its own cluster, one after the other in
+the same run, and the summary prints each size's figures and their ratio to the largest size's
+(two-node clusters are common: the survivor must take over as fast as with three). Reply latency
+and footprint are measured in the largest cluster.
 
 Footprint: RSS (VmRSS) and CPU of each idle speaker over 10 s, with N Services (one LB IP each).
 """
@@ -158,10 +163,16 @@ def ipv4_hex(ip):
 
 
 def settle(c):
-    """The owner once it is stable: one node announces both VIPs, every speaker agrees, and the
-    client's neighbour entries point at it. Re-evaluated as a whole, because right after a
-    restore the returning node may not have rejoined yet and take the IPs back a moment later."""
+    """The owner once it is stable: every speaker counts every running one live, one node
+    announces both VIPs, every speaker agrees, and the client's neighbour entries point at it.
+    Re-evaluated as a whole, because right after a restore the returning node may not have
+    rejoined yet and take the IPs back a moment later (after a link cut it rejoins only once
+    every peer answered it, up to a second while the kernels re-resolve neighbours)."""
     def stable():
+        running = c.running()
+        if any(c.metric(i, "ironlb_speaker_membership_live_members") != len(running)
+               for i in running):
+            return None
         owner = c.wait_single_owner(V4, timeout=30)
         if c.wait_single_owner(V6, timeout=30) != owner:
             return None
@@ -332,12 +343,50 @@ def footprint(c, services):
     return rss, cpu, sent
 
 
+def run_cluster(kube, args, nodes, loads, loadgen_bin, measure_extras):
+    """One cluster of `nodes` speakers: every mode under every load; with measure_extras also
+    the reply latency and the footprint. Returns {(mode, load): results}."""
+    with SpeakerCluster(kube, args.speaker, nodes=nodes) as c:
+        c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
+                         "198.51.100.0/24", "203.0.113.0/24", "2001:db8:2::/112"])
+        c.advertise("bench", pools=["bench"])
+        # The speakers log at info here (debug logging costs CPU on the failover path).
+        for i in range(nodes):
+            c.start_speaker(i, ["--log-level=info"])
+        for i in range(nodes):
+            c.wait_ready(i)
+        c.add_vip(V4)
+        c.add_vip(V6)
+        c.service("bench", [V4, V6], endpoints=list(range(nodes)))
+        neigh = NeighWatch(c.client)
+        announce = {"v4": AnnounceWatch(c.client, "v4"), "v6": AnnounceWatch(c.client, "v6")}
+        results = {}
+        for load in loads:
+            for mode in args.modes.split(","):
+                print(f"## {nodes} nodes, {mode}, {load}: {args.trials} trials", flush=True)
+                results[(mode, load)] = run_mode(c, mode, args.trials, neigh, announce, load)
+        if measure_extras and args.latency_samples > 0:
+            reply_latency(c, loadgen_bin, args.latency_samples, loads)
+        if measure_extras and not args.skip_footprint:
+            print()
+            print(f"### speaker footprint (idle 10 s window, {nodes} nodes)")
+            for n in [int(x) for x in args.services.split(",")]:
+                rss, cpu, _ = footprint(c, n)
+                print(f"{n:5d} Services: RSS {min(rss):.1f}-{max(rss):.1f} MiB, "
+                      f"CPU {min(cpu):.2f}-{max(cpu):.2f} % of one core per speaker")
+        return results
+
+
+LABELS = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
+          "sigterm": "graceful: owner speaker SIGTERM"}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--state", required=True)
     p.add_argument("--speaker", required=True)
     p.add_argument("--trials", type=int, default=30)
-    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--nodes", default="3", help="cluster sizes, each its own cluster (e.g. 2,3)")
     p.add_argument("--modes", default="sigkill,linkcut,sigterm")
     p.add_argument("--services", default="10,500")
     p.add_argument("--skip-footprint", action="store_true")
@@ -354,48 +403,39 @@ def main():
         os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.speaker)))),
         "test", "bench", "dataplane", "dataplane_loadgen")
     kube = Kube(args.state)
-    with SpeakerCluster(kube, args.speaker, nodes=args.nodes) as c:
-        c.pool("bench", ["192.0.2.200-192.0.2.209", "2001:db8:1::200-2001:db8:1::209",
-                         "198.51.100.0/24", "203.0.113.0/24", "2001:db8:2::/112"])
-        c.advertise("bench", pools=["bench"])
-        # The speakers log at info here (debug logging costs CPU on the failover path).
-        for i in range(args.nodes):
-            c.start_speaker(i, ["--log-level=info"])
-        for i in range(args.nodes):
-            c.wait_ready(i)
-        c.add_vip(V4)
-        c.add_vip(V6)
-        c.service("bench", [V4, V6], endpoints=list(range(args.nodes)))
-        neigh = NeighWatch(c.client)
-        announce = {"v4": AnnounceWatch(c.client, "v4"), "v6": AnnounceWatch(c.client, "v6")}
-        results = {}
-        for load in loads:
-            for mode in args.modes.split(","):
-                print(f"## {mode}, {load}: {args.trials} trials", flush=True)
-                results[(mode, load)] = run_mode(c, mode, args.trials, neigh, announce, load)
+    sizes = [int(x) for x in args.nodes.split(",")]
+    largest = max(sizes)
+    by_size = {n: run_cluster(kube, args, n, loads, loadgen_bin, n == largest) for n in sizes}
+    for nodes in sizes:
         print()
         print("### failover: owner event -> client's neighbour entry on the new owner "
-              f"({args.nodes} nodes, {args.trials} trials per mode; 'entry': seen through "
+              f"({nodes} nodes, {args.trials} trials per mode; 'entry': seen through "
               "`ip monitor`, 'on wire': the new owner's GARP / NA, kernel receive time)")
-        labels = {"sigkill": "ungraceful: owner speaker SIGKILL", "linkcut": "ungraceful: owner link cut",
-                  "sigterm": "graceful: owner speaker SIGTERM"}
-        for (mode, load), r in results.items():
-            name = f"{labels[mode]}, {load}"
+        for (mode, load), r in by_size[nodes].items():
+            name = f"{LABELS[mode]}, {load}"
             print(summarize(f"{name} (IPv4 entry)", r["v4"]))
             print(summarize(f"{name} (IPv6 entry)", r["v6"]))
             print(summarize(f"{name} (GARP on wire)", r["garp"]))
             print(summarize(f"{name} (NA on wire)", r["na"]))
             if r["failures"]:
                 print(f"   {r['failures']} trials without a move within 10 s")
-        if args.latency_samples > 0:
-            reply_latency(c, loadgen_bin, args.latency_samples, loads)
-        if not args.skip_footprint:
-            print()
-            print("### speaker footprint (idle 10 s window)")
-            for n in [int(x) for x in args.services.split(",")]:
-                rss, cpu, _ = footprint(c, n)
-                print(f"{n:5d} Services: RSS {min(rss):.1f}-{max(rss):.1f} MiB, "
-                      f"CPU {min(cpu):.2f}-{max(cpu):.2f} % of one core per speaker")
+    if len(sizes) > 1:
+        print()
+        print(f"### ratio to {largest} nodes (same run): p50 / p99, IPv4 and IPv6 entries together")
+        for nodes in sizes:
+            if nodes == largest:
+                continue
+            for key, r in by_size[nodes].items():
+                a = r["v4"] + r["v6"]
+                b = by_size[largest][key]["v4"] + by_size[largest][key]["v6"]
+                if not a or not b:
+                    continue
+                name = f"{LABELS[key[0]]}, {key[1]}"
+                print(f"{nodes} vs {largest} nodes, {name:40s} p50 "
+                      f"{percentile(a, 50):6.1f} / {percentile(b, 50):6.1f} ms = "
+                      f"{percentile(a, 50) / percentile(b, 50):4.2f}   p99 "
+                      f"{percentile(a, 99):6.1f} / {percentile(b, 99):6.1f} ms = "
+                      f"{percentile(a, 99) / percentile(b, 99):4.2f}")
     return 0
 
 

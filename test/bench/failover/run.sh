@@ -3,9 +3,9 @@
 #   - failover as a real client sees it (network namespaces, real API server): owner speaker
 #     SIGKILL, owner link cut, owner SIGTERM -> client's neighbour entry on the new owner,
 #     p50/p90/p99 over N trials each (default 30), IPv4 and IPv6, plus the gratuitous ARP on
-#     the wire;
-#   - ARP/NDP reply latency of the owner's speaker against its node's kernel;
-#   - speaker RSS and idle CPU with 10 and 500 Services;
+#     the wire; with two nodes and with three (a cluster each, same run) and their ratio;
+#   - ARP/NDP reply latency of the owner's speaker against its node's kernel (three nodes);
+#   - speaker RSS and idle CPU with 10 and 500 Services (three nodes);
 #   - membership traffic and state per node at 10, 100 and 1,000 simulated members
 #     (test/sim/membership, the membership engineer's simulation);
 #   - election cost at scale (planner_bench).
@@ -18,7 +18,7 @@
 #   sudo test/bench/failover/run.sh build 30 --load both
 #
 # Starts its own test control plane in a temporary directory (test/controlplane/start.sh; the
-# binaries must be built: test/controlplane/build.sh) and stops it at the end. Takes ~10-20
+# binaries must be built: test/controlplane/build.sh) and stops it at the end. Takes ~15-30
 # minutes on a 2-core machine. Namespaces only; nothing touches the machine's interfaces.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -45,7 +45,8 @@ echo "### machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loa
 echo "### speaker: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), $build"
 echo
 /usr/bin/python3 "$root/test/bench/failover/failover_bench.py" --state "$state" \
-  --speaker "$build/speaker/daemon/ironlb-speaker" --trials "$trials" "${bench_args[@]}"
+  --speaker "$build/speaker/daemon/ironlb-speaker" --trials "$trials" --nodes 2,3 \
+  "${bench_args[@]}"
 [ "$failover_only" = 1 ] && exit 0
 echo
 echo "### membership traffic and state per node (simulation, 3 kill trials per size)"

@@ -544,6 +544,16 @@ class SpeakerCluster:
                 return l["ifname"]
         raise RuntimeError(f"no bridge port for node {i}")
 
+    def block_membership(self, side_a, side_b, blocked):
+        """Nodes of side_a and side_b cannot exchange IP packets (blackhole routes both ways)
+        while `blocked`; the L2 segment stays shared."""
+        action = "add" if blocked else "del"
+        for side, other in ((side_a, side_b), (side_b, side_a)):
+            for i in side:
+                for j in other:
+                    self.nodes[i].ip("route", action, "blackhole", f"{self.nodes[j].ipv4}/32",
+                                     check=blocked)
+
     def set_port(self, i, up):
         subprocess.run(["ip", "-n", self.topo.bridge_ns, "link", "set", self.bridge_port(i),
                         "up" if up else "down"], check=True)

@@ -86,13 +86,7 @@ class PartitionTest(cluster.ClusterTestCase):
         c = self.c
         self.expect_converged()
 
-        def blackhole(action):
-            for side, other in ((SIDE_A, SIDE_B), (SIDE_B, SIDE_A)):
-                for i in side:
-                    for j in other:
-                        c.nodes[i].ip("route", action, "blackhole", f"{c.nodes[j].ipv4}/32",
-                                      check=(action == "add"))
-        blackhole("add")
+        c.block_membership(SIDE_A, SIDE_B, True)
         try:
             # Each side loses the other and claims every IP...
             for i in range(4):
@@ -111,7 +105,7 @@ class PartitionTest(cluster.ClusterTestCase):
             events = c.kube.events(c.ns, "duplicateOwner")
             self.assertTrue(events)
         finally:
-            blackhole("del")
+            c.block_membership(SIDE_A, SIDE_B, False)
         for i in range(4):
             wait_for(lambda i=i: c.metric(i, "ironlb_speaker_membership_live_members") == 4, 20,
                      0.05, f"node {i} seeing everybody again")

@@ -318,7 +318,13 @@ Outcome runSize(std::size_t n, const Options& opt) {
       std::vector<std::size_t> sideSize(2, 0);
       for (std::size_t i = 0; i < n; ++i)
         ++sideSize[static_cast<std::size_t>(group[i])];
+      // Counted from the current state too: with few members both may land on one side (no
+      // split at all), and no live-set change would ever be reported.
       std::vector<char> ok(n, 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        ok[i] = c.node(i).liveMembers().size() == sideSize[static_cast<std::size_t>(group[i])];
+        sideOk += ok[i] ? 1 : 0;
+      }
       auto previous = c.onEvent;
       c.onEvent = [&](std::size_t node, const Event& e) {
         if (previous) previous(node, e);

@@ -101,6 +101,16 @@ void SimCluster::setWithdrawn(std::size_t i, bool withdrawn) {
   drain(i);
 }
 
+void SimCluster::setLinkUp(std::size_t i, bool up, Duration resolveDelay) {
+  Node& n = nodes_[i];
+  n.linkDown = !up;
+  n.linkSilentUntil = up ? now_ + resolveDelay : Time{};
+  anyCut_ = true;
+  if (!n.core) return;
+  n.core->setLinkUp(up, now_);
+  drain(i);
+}
+
 Status SimCluster::setMembers(std::size_t i, const std::vector<std::size_t>& members) {
   std::vector<MemberSpec> specs;
   for (std::size_t m : members)
@@ -136,7 +146,11 @@ void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration del
 
 bool SimCluster::delivered(std::size_t from, std::size_t to) {
   if (group_[from] != group_[to]) return false;
-  if (anyCut_ && cuts_[from][to]) return false;
+  if (anyCut_) {
+    if (!cuts_.empty() && cuts_[from][to]) return false;
+    if (nodes_[from].linkDown || nodes_[to].linkDown) return false;
+    if (now_ < nodes_[from].linkSilentUntil) return false;
+  }
   if (network_.loss > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < network_.loss) {
     return false;
   }

@@ -44,6 +44,11 @@ class SimCluster {
   void restart(std::size_t i);
   void leave(std::size_t i);
   void setWithdrawn(std::size_t i, bool withdrawn);
+  // Node i's link loses carrier (nothing in or out, and its core is told) or regains it. After
+  // a link comes back the node's kernel re-resolves its neighbours (up to a second on Linux)
+  // while the peers' entries for it may still be valid: packets node i sends keep being lost
+  // for `resolveDelay`, packets to it get through.
+  void setLinkUp(std::size_t i, bool up, Duration resolveDelay = Duration::zero());
   // Replaces node i's expected list with `members` (before or after it starts).
   Status setMembers(std::size_t i, const std::vector<std::size_t>& members);
   Status setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys);
@@ -85,6 +90,8 @@ class SimCluster {
     Time armedAt = Time::max();
     uint64_t incarnation = 0;
     Time pausedUntil{};
+    bool linkDown = false;
+    Time linkSilentUntil{};  // link up, neighbours not resolved yet
     std::vector<MemberSpec> members;
   };
   struct Item {

@@ -20,28 +20,54 @@ DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = f
   return {a, ours, other, dad};
 }
 
-TEST(DuplicateArbiter, ReannouncesOncePerWindowAndTellsOncePerEpisode) {
+TEST(DuplicateArbiter, ReannouncesOncePerWindowAndAlarmsOnceTheOverlapOutlastsAWindow) {
   DuplicateArbiter arb;
   auto v = arb.onReport(report(kLow, kHigh), t0);
   EXPECT_EQ(v.action, Action::kReannounce);
-  EXPECT_TRUE(v.firstOfEpisode);
+  // One window of overlap is what a hand-over looks like: no alarm yet.
+  EXPECT_FALSE(v.alarm);
   // The packet path may report hundreds per second: all but one per window are ignored.
   for (int i = 1; i < 100; ++i)
     EXPECT_EQ(arb.onReport(report(kLow, kHigh), t0 + milliseconds(9 * i)).action, Action::kIgnore);
   v = arb.onReport(report(kLow, kHigh), t0 + milliseconds(1000));
   EXPECT_EQ(v.action, Action::kReannounce);
-  EXPECT_FALSE(v.firstOfEpisode);
+  EXPECT_TRUE(v.alarm) << "still claimed a window later: a real overlap";
   EXPECT_EQ(v.windows, 2);
+  // Told once per episode.
+  EXPECT_FALSE(arb.onReport(report(kLow, kHigh), t0 + milliseconds(2000)).alarm);
+}
+
+TEST(DuplicateArbiter, HandBackOverlapIsNoAlarm) {
+  // Issue 11: every link flap raised Warning "duplicateOwner" events (117 warnings over 40
+  // flaps): the node holding a VIP saw the returning owner's gratuitous ARP a moment before
+  // membership told it to hand the VIP back. One window of overlap per hand-back, however
+  // many hand-backs, is no alarm.
+  DuplicateArbiter holder;
+  for (int flap = 0; flap < 40; ++flap) {
+    const SteadyTime t = t0 + seconds(3 * flap);
+    holder.ownershipTaken(kIp);  // the owner's link went down: the holder took the VIP
+    const auto v = holder.onReport(report(kHigh, kLow), t + seconds(1));  // link back
+    EXPECT_EQ(v.action, Action::kReannounce) << flap;
+    EXPECT_FALSE(v.alarm) << flap;
+    holder.viewChanged();  // a moment later: the owner is back, the holder hands the VIP back
+  }
 }
 
 TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
   DuplicateArbiter high_side, low_side;
   std::vector<Action> high, low;
+  std::vector<bool> highAlarms, lowAlarms;
   for (int w = 0; w < 4; ++w) {
     const SteadyTime t = t0 + seconds(w);
-    high.push_back(high_side.onReport(report(kHigh, kLow), t).action);
-    low.push_back(low_side.onReport(report(kLow, kHigh), t).action);
+    const auto h = high_side.onReport(report(kHigh, kLow), t);
+    const auto l = low_side.onReport(report(kLow, kHigh), t);
+    high.push_back(h.action);
+    low.push_back(l.action);
+    highAlarms.push_back(h.alarm);
+    lowAlarms.push_back(l.alarm);
   }
+  EXPECT_EQ(highAlarms, (std::vector<bool>{false, true, true, false}));
+  EXPECT_EQ(lowAlarms, (std::vector<bool>{false, true, false, false}));
   EXPECT_EQ(high, (std::vector<Action>{Action::kReannounce, Action::kReannounce, Action::kYield,
                                        Action::kIgnore}));
   EXPECT_EQ(low, (std::vector<Action>{Action::kReannounce, Action::kReannounce, Action::kReannounce,
@@ -61,7 +87,7 @@ TEST(DuplicateArbiter, ViewChangeForgetsYieldsAndEpisodes) {
   EXPECT_EQ(arb.yielded(t0 + seconds(3)).size(), 1u);
   arb.viewChanged();
   EXPECT_TRUE(arb.yielded(t0 + seconds(3)).empty());
-  EXPECT_TRUE(arb.onReport(report(kHigh, kLow), t0 + seconds(3)).firstOfEpisode);
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(3)).windows, 1);
 }
 
 TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
@@ -76,7 +102,8 @@ TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
     arb.ownershipTaken(kIp);
     const auto v = arb.onReport(report(kHigh, kLow), t);
     EXPECT_EQ(v.action, Action::kReannounce) << handover;
-    EXPECT_TRUE(v.firstOfEpisode) << handover;
+    EXPECT_EQ(v.windows, 1) << handover;
+    EXPECT_FALSE(v.alarm) << handover;
   }
   EXPECT_TRUE(arb.yielded(t0 + seconds(10)).empty());
   // The other claimant keeps going after the last hand-over: that is a conflict again.
@@ -93,7 +120,8 @@ TEST(DuplicateArbiter, SporadicConflictsStartNewEpisodes) {
   for (int i = 0; i < 5; ++i) {
     auto v = arb.onReport(report(kHigh, kLow), t0 + seconds(11 * i));
     EXPECT_EQ(v.action, Action::kReannounce);
-    EXPECT_TRUE(v.firstOfEpisode);
+    EXPECT_EQ(v.windows, 1);
+    EXPECT_FALSE(v.alarm);
   }
 }
 
@@ -101,6 +129,7 @@ TEST(DuplicateArbiter, DadProbesAreReportedNotFought) {
   DuplicateArbiter arb;
   auto v = arb.onReport(report(kHigh, net::MacAddress(), true), t0);
   EXPECT_EQ(v.action, Action::kReportDad);
+  EXPECT_TRUE(v.alarm);
   EXPECT_EQ(arb.onReport(report(kHigh, net::MacAddress(), true), t0 + milliseconds(10)).action,
             Action::kIgnore);
   EXPECT_TRUE(arb.yielded(t0).empty());
@@ -116,7 +145,7 @@ TEST(DuplicateArbiter, TrackedStateIsBounded) {
   arb.onReport(report(kLow, kHigh, false, third), t0 + seconds(2));
   EXPECT_EQ(arb.tracked(), 2u);
   // The oldest (kIp) was forgotten: a new report for it starts a new episode.
-  EXPECT_TRUE(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).firstOfEpisode);
+  EXPECT_EQ(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).windows, 1);
 }
 
 }  // namespace

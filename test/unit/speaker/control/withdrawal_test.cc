@@ -55,5 +55,33 @@ TEST(Withdrawal, Table) {
   }
 }
 
+TEST(MemberLink, Table) {
+  const auto ip = [](const char* text) { return *net::IpAddress::parse(text); };
+  const std::vector<HostAddress> addresses = {{"lo", ip("127.0.0.1")},
+                                              {"eth0", ip("192.0.2.10")},
+                                              {"eth0", ip("2001:db8:1::10")},
+                                              {"br0", ip("192.0.2.20")}};
+  const struct {
+    const char* name;
+    const char* address;
+    std::vector<announcer::Link> links;
+    MemberLink want;
+  } cases[] = {
+      {"carrier", "192.0.2.10", {link(2, "eth0", true)}, {"eth0", true}},
+      {"no carrier", "192.0.2.10", {link(2, "eth0", false)}, {"eth0", false}},
+      {"administratively down", "2001:db8:1::10", {link(2, "eth0", true, false)}, {"eth0", false}},
+      {"the bridge holding the address decides, not its ports",
+       "192.0.2.20",
+       {link(2, "eth0", false), link(4, "br0", true)},
+       {"br0", true}},
+      {"address on no interface: unknown counts as up", "192.0.2.99", {link(2, "eth0", false)}, {}},
+      {"interface not (yet) seen by the link watcher", "192.0.2.10", {}, {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(judgeMemberLink(ip(c.address), addresses, c.links), c.want);
+  }
+}
+
 }  // namespace
 }  // namespace ironlb::control

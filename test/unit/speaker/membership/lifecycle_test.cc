@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "test/unit/speaker/membership/cluster_fixture.h"
 
 namespace ironlb::membership::testing {
@@ -15,6 +18,81 @@ TEST_F(LifecycleTest, SyncedAsSoonAsEveryMemberIsHeardOf) {
   c().startAll();
   ASSERT_TRUE(c().runUntil([&] { return c().node(0).synced(); }, seconds(1)));
   EXPECT_LT(c().now() - t0, milliseconds(10));
+}
+
+// What each start-up sync looked like to the member itself: its live set at that moment.
+struct SyncSeen {
+  std::size_t node;
+  std::vector<std::string> live;
+  Time at;
+};
+
+TEST_F(LifecycleTest, StaggeredStartCountsEveryMemberItselfIncludedWhenSynced) {
+  // Seen in 9 of 63 real start-ups: "membership synced: 2 live of 3 expected". A peer's probe
+  // named the last unknown member before any peer had echoed our incarnation, so the first
+  // live set lacked ourselves and the rightful owner named a peer first.
+  make(3);
+  std::vector<SyncSeen> synced;
+  std::vector<std::size_t> laterLosses;
+  c().onEvent = [&](std::size_t node, const Event& e) {
+    log_.push_back({node, e});
+    if (e.kind == EventKind::kSynced) synced.push_back({node, c().node(node).liveMembers(), e.at});
+    const bool afterSync = std::any_of(synced.begin(), synced.end(),
+                                       [&](const SyncSeen& s) { return s.node == node; });
+    if (afterSync && e.kind == EventKind::kLiveSetChanged && !lives(node, node))
+      laterLosses.push_back(node);
+  };
+  for (std::size_t i : all()) {
+    c().start(i);
+    c().runFor(milliseconds(3));
+  }
+  ASSERT_TRUE(c().runUntil([&] { return synced.size() == 3; }, seconds(1)));
+  for (const auto& s : synced) {
+    EXPECT_EQ(s.live, c().namesOf(all())) << "node " << s.node;
+  }
+  c().runFor(milliseconds(500));
+  EXPECT_TRUE(laterLosses.empty());
+}
+
+TEST_F(LifecycleTest, RestartedMemberCountsItselfInItsFirstLiveSet) {
+  make(3);
+  startAndConverge();
+  // The restarted process's join probes are late: the peers' probes (still naming the old
+  // incarnation) arrive first and make every member known before anyone echoed the new one.
+  bool joinLost = true;
+  c().dropIf = [&](std::size_t from, std::size_t, std::span<const uint8_t>) {
+    return from == 0 && joinLost;
+  };
+  std::vector<std::vector<std::string>> liveSets;
+  std::optional<std::vector<std::string>> atSync;
+  bool peersKnewAtSync = false;
+  c().onEvent = [&](std::size_t node, const Event& e) {
+    log_.push_back({node, e});
+    if (node != 0) return;
+    if (e.kind == EventKind::kSynced) {
+      atSync = c().node(0).liveMembers();
+      // The owner it takes IPs from has heard of the new process already.
+      peersKnewAtSync = info(1, 0).incarnation == c().node(0).incarnation() &&
+                        info(2, 0).incarnation == c().node(0).incarnation();
+    }
+    if (atSync && e.kind == EventKind::kLiveSetChanged)
+      liveSets.push_back(c().node(0).liveMembers());
+  };
+  c().restart(0);
+  ASSERT_TRUE(c().runUntil(
+      [&] {
+        return info(0, 1).status == MemberStatus::kAlive &&
+               info(0, 2).status == MemberStatus::kAlive;
+      },
+      seconds(1)));
+  c().runFor(milliseconds(20));
+  joinLost = false;
+  ASSERT_TRUE(c().runUntil([&] { return atSync.has_value(); }, seconds(1)));
+  EXPECT_EQ(*atSync, c().namesOf(all()));
+  EXPECT_TRUE(peersKnewAtSync);
+  c().runFor(milliseconds(500));
+  for (const auto& live : liveSets)
+    EXPECT_EQ(live, c().namesOf(all()));
 }
 
 TEST_F(LifecycleTest, SyncedAtEndOfStartupWindowWhenAMemberNeverAnswers) {
