@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/util/strings.h"
-#include "controller/reconciler/annotations.h"
 
 namespace ironlb::reconciler {
 namespace {
@@ -152,6 +151,7 @@ Result<ServiceIntent> serviceIntent(const api::Service& service,
     out.request_error = ips.error();
   }
   out.deprecated_annotations = deprecatedAnnotationsInUse(service.meta.annotations);
+  out.annotation_conflicts = conflictingAnnotations(service.meta.annotations);
   return out;
 }
 
