@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <set>
 
 #include "common/k8s/object_meta.h"
 #include "it_env.h"
@@ -392,6 +394,51 @@ TEST(ControllerIT, ConflictingAnnotationsAreWarnedOncePerChange) {
     return e.find("metallb.universe.tf/loadBalancerIPs=\"192.0.2.6\"") != std::string::npos;
   }));
   EXPECT_EQ(s.ips("both"), std::vector<std::string>{"192.0.2.4"});
+}
+
+// A burst of new Services, all allocated in one go at start-up: every one gets its IPAllocated
+// Event (a recorder with one global limit wrote 25, then one per second).
+TEST(ControllerIT, ABurstOfServicesAllGetTheirIPAllocatedEvent) {
+  constexpr int kServices = 300;
+  Scenario s("burst");
+  s.createPool("p", {"198.18.0.0/23"});
+  s.createAdvertisement();
+  std::atomic<int> failed{0};
+  parallelFor(kServices, 8, [&](int i) {
+    std::string error;
+    if (!cluster().create(k8s::resources::kServices, s.ns(),
+                          serviceObject("svc-" + std::to_string(i), {.lb_class = s.cls()}),
+                          &error)) {
+      ++failed;
+    }
+  });
+  ASSERT_EQ(failed, 0);
+  Controller& c = s.startController();
+  std::set<std::string> evented;
+  const bool all = eventually(
+      [&] {
+        auto events = adminApi().listAll(k8s::resources::kEvents, s.ns(),
+                                         {.fieldSelector = "reason=IPAllocated", .limit = 500});
+        if (!events) return false;
+        for (const Json& e : events->items)
+          evented.insert(e["involvedObject"].value("name", ""));
+        return static_cast<int>(evented.size()) == kServices;
+      },
+      120s);
+  EXPECT_TRUE(all) << evented.size() << " of " << kServices
+                   << " Services have an IPAllocated Event";
+  EXPECT_TRUE(eventually([&] {
+    int assigned = 0;
+    for (const auto& [name, ips] : serviceIps(cluster(), s.ns()))
+      assigned += ips.empty() ? 0 : 1;
+    return assigned == kServices;
+  }));
+  for (const char* reason : {"object_rate_limit", "global_rate_limit", "queue_full", "error"}) {
+    EXPECT_EQ(c.metric(std::string("ironlb_k8s_events_dropped_total{reason=\"") + reason + "\"}"),
+              0.0)
+        << reason;
+  }
+  dumpLogOnFailure(c);
 }
 
 TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
