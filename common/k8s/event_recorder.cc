@@ -27,6 +27,13 @@ std::string eventNamespace(const ObjectReference& o) {
   return o.ns.empty() ? kClusterScopedEventNamespace : o.ns;
 }
 
+// The ironlb_k8s_events_dropped_total reason for an event a limit refused.
+const char* limitReason(const EventAggregator::Decision& d) {
+  if (d.kind == EventAggregator::Decision::Kind::kDeferRepeat) return "repeat_deferred";
+  return d.limit == EventAggregator::Decision::Limit::kGlobal ? "global_rate_limit"
+                                                              : "object_rate_limit";
+}
+
 }  // namespace
 
 ObjectReference referenceTo(const ResourceType& type, const Json& object) {
@@ -164,10 +171,11 @@ void EventRecorder::process(const EventRecord& r) {
       if (!res && res.error().isNotFound()) {
         // Events expire (the API server's event TTL): start a new one.
         aggregator_.forget(r);
-        if (aggregator_.decide(r).kind == EventAggregator::Decision::Kind::kCreate) {
+        if (const auto again = aggregator_.decide(r);
+            again.kind == EventAggregator::Decision::Kind::kCreate) {
           create();
         } else {
-          drop("rate_limited", "event expired and rate limit exhausted");
+          drop(limitReason(again), "event expired and rate limit exhausted");
         }
       } else if (!res) {
         drop("error", res.error().describe());
@@ -175,10 +183,10 @@ void EventRecorder::process(const EventRecord& r) {
       break;
     }
     case EventAggregator::Decision::Kind::kDeferRepeat:
-      drop("rate_limited", "repeat counted, write deferred");
+      drop(limitReason(decision), "repeat counted, write deferred");
       break;
     case EventAggregator::Decision::Kind::kDropNew:
-      drop("rate_limited", "rate limit exhausted");
+      drop(limitReason(decision), "rate limit exhausted");
       break;
   }
 }

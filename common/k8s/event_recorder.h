@@ -1,9 +1,13 @@
 #pragma once
 // EventRecorder: writes core/v1 Events ("kubectl describe svc" shows them) without ever
-// blocking the caller. record() queues; a background thread aggregates repeats, rate-limits
-// (see event_aggregator.h) and talks to the API server. Events are best effort: a full queue,
-// an exhausted rate limit or an API error drops the event, counts it in
-// ironlb_k8s_events_dropped_total and logs at debug level.
+// blocking the caller. record() queues; a background thread aggregates repeats, rate-limits per
+// object with a global ceiling against floods (see event_aggregator.h) and talks to the API
+// server, one request at a time. Events are best effort: a full queue, an exhausted limit or an
+// API error drops the event, counts it in ironlb_k8s_events_dropped_total{reason} (queue_full,
+// object_rate_limit, global_rate_limit, repeat_deferred, error) and logs at debug level.
+//
+// The queue holds up to `maxQueue` events (default 20,000, a few MiB at most): a burst of
+// 10,000 new Services all wait for their IPAllocated Event instead of being dropped.
 //
 //   EventRecorder events(api, {.component = "ironlb-controller", .host = nodeName});
 //   events.start();
@@ -34,7 +38,7 @@ struct EventRecorderOptions {
   std::string component{};  // source.component / reportingComponent, e.g. "ironlb-controller"
   std::string host{};       // source.host / reportingInstance, e.g. the node or pod name
   EventAggregationOptions aggregation{};
-  size_t maxQueue = 1000;
+  size_t maxQueue = 20000;
   const util::Clock* clock = nullptr;  // default: system clock
   K8sMetrics* metrics = nullptr;
 };

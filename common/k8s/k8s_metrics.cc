@@ -32,7 +32,12 @@ K8sMetrics::K8sMetrics(util::MetricsRegistry& r)
                                      "Watch requests that failed or ended with an error.",
                                      {"resource"})),
       eventsDropped_(r.counter("ironlb_k8s_events_dropped_total",
-                               "Kubernetes Events not written, by reason.", {"reason"})) {}
+                               "Kubernetes Events not written, by reason.", {"reason"})) {
+  for (const char* reason :
+       {"object_rate_limit", "global_rate_limit", "repeat_deferred", "queue_full", "error"}) {
+    eventsDropped_.withLabels({reason});
+  }
+}
 
 void K8sMetrics::countRequest(const std::string& verb, int code) {
   requests_.withLabels({verb, std::to_string(code)}).inc();

@@ -13,7 +13,13 @@
 //   ironlb_k8s_informer_malformed_events_total{resource}
 //   ironlb_k8s_informer_relists_total{resource,reason}  reason: initial, gone, error
 //   ironlb_k8s_informer_watch_errors_total{resource}
-//   ironlb_k8s_events_dropped_total{reason}             reason: queue_full, rate_limited, error
+//   ironlb_k8s_events_dropped_total{reason}             Events not written; reason:
+//       object_rate_limit  a new Event for an object over its limit (burst 25, then 1 per 5 min)
+//       global_rate_limit  a new Event over the flood ceiling (burst 20,000, then 50/s)
+//       repeat_deferred    a repeat over a limit: counted, written with the next repeat
+//       queue_full         the recorder's queue (20,000) was full
+//       error              the API refused the write
+//     every reason is exported from the start (at 0), so rate() and alerts work at once.
 // Safe to call from any thread (values are atomics; see util/metrics.h).
 
 #include <string>

@@ -44,13 +44,10 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                          .gauge("ironlb_controller_services_pending",
                                 "LoadBalancer Services waiting for an IP")
                          .get()),
-      events_(api, {.component = "ironlb-controller",
-                    .host = flags_.identity,
-                    // Events are best effort and share the API server with status writes:
-                    // a burst of 25, then one per second (the recorder's default), so a
-                    // thousand new Services are assigned first and mostly not evented.
-                    .aggregation = {.burst = 25, .refillEvery = std::chrono::seconds(1)},
-                    .metrics = &metrics}),
+      // The recorder's limits are per Service (with a global ceiling against floods), so a
+      // burst of new Services each get their IPAllocated Event.
+      events_(api,
+              {.component = "ironlb-controller", .host = flags_.identity, .metrics = &metrics}),
       services_(api, io,
                 [&] {
                   auto o = informerOptions(k8s::resources::kServices, "", metrics);

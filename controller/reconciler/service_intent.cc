@@ -4,7 +4,6 @@
 
 #include "common/lbconfig/unusable_addresses.h"
 #include "common/util/strings.h"
-#include "controller/reconciler/annotations.h"
 
 namespace ironlb::reconciler {
 namespace {
@@ -160,6 +159,7 @@ Result<ServiceIntent> serviceIntent(const api::Service& service,
     out.request_error = ips.error();
   }
   out.deprecated_annotations = deprecatedAnnotationsInUse(service.meta.annotations);
+  out.annotation_conflicts = conflictingAnnotations(service.meta.annotations);
   return out;
 }
 

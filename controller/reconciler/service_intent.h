@@ -14,6 +14,7 @@
 #include "common/net/ip_address.h"
 #include "common/util/result.h"
 #include "controller/allocator/service_request.h"
+#include "controller/reconciler/annotations.h"
 
 namespace ironlb::reconciler {
 
@@ -31,6 +32,8 @@ struct ServiceIntent {
   allocator::ServiceRequest request;
   // Annotation keys with the deprecated prefix that the Service uses, sorted.
   std::vector<std::string> deprecated_annotations;
+  // Annotations set under both prefixes with disagreeing values (the preferred one applies).
+  std::vector<AnnotationConflict> annotation_conflicts;
   // Why the requested IPs cannot be used (not an IP, an address no host can use such as
   // 127.0.0.1 or 224.0.0.1, or both the loadBalancerIPs annotation and spec.loadBalancerIP set);
   // request.requested_ips is then empty. "" when there is no problem.

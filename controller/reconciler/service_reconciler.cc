@@ -104,6 +104,7 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
     return d;
   }
   reportDeprecated(d, key, intent->deprecated_annotations);
+  reportConflicts(d, key, intent->annotation_conflicts);
 
   // Holding nothing while the status shows IPs: re-take them unless we know they are invalid.
   if (!before) {
@@ -182,6 +183,7 @@ void ServiceReconciler::forget(const std::string& key) {
   clear_reasons_.erase(key);
   failures_.erase(key);
   deprecated_reported_.erase(key);
+  conflicts_reported_.erase(key);
 }
 
 void ServiceReconciler::fail(Decision& d, const std::string& key, std::string message) {
@@ -207,6 +209,24 @@ void ServiceReconciler::reportDeprecated(Decision& d, const std::string& key,
                                                                 annotationKey(name) + " instead"));
   }
   reported = annotations;
+}
+
+void ServiceReconciler::reportConflicts(Decision& d, const std::string& key,
+                                        const std::vector<AnnotationConflict>& conflicts) {
+  if (conflicts.empty()) {
+    conflicts_reported_.erase(key);
+    return;
+  }
+  std::vector<AnnotationConflict>& reported = conflicts_reported_[key];
+  for (const AnnotationConflict& c : conflicts) {
+    if (std::find(reported.begin(), reported.end(), c) != reported.end()) continue;
+    d.events.push_back(warning(kReasonConflictingAnnotation,
+                               "Service sets " + c.used.key + "=\"" + c.used.value + "\" and " +
+                                   c.ignored.key + "=\"" + c.ignored.value + "\"; using " +
+                                   c.used.key + "=\"" + c.used.value + "\" (remove " +
+                                   c.ignored.key + ")"));
+  }
+  reported = conflicts;
 }
 
 }  // namespace ironlb::reconciler

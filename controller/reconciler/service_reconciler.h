@@ -21,7 +21,10 @@
 //   * otherwise Allocator::allocate, which keeps valid IPs and re-allocates when the requested
 //     IPs/pool, families or sharing changed: `IPAllocated` for new IPs, `ClearAssignment` for
 //     given-up ones, `AllocationFailed` (once per distinct message) when nothing fits;
-//   * Warning `deprecatedAnnotation` once for every deprecated-prefix annotation it uses.
+//   * Warning `deprecatedAnnotation` once for every deprecated-prefix annotation it uses;
+//   * Warning `conflictingAnnotation` when an annotation is set under both prefixes with values
+//     that disagree, naming both values and the one that applies: once per change (a new or
+//     changed conflict), not on every reconcile.
 // Anything else (deleted, no longer LoadBalancer) releases its IPs; a Service of another
 // loadBalancerClass is never touched.
 
@@ -37,6 +40,7 @@
 #include "common/net/ip_address.h"
 #include "common/util/result.h"
 #include "controller/allocator/allocator.h"
+#include "controller/reconciler/annotations.h"
 
 namespace ironlb::reconciler {
 
@@ -45,6 +49,7 @@ inline constexpr std::string_view kReasonIpAllocated = "IPAllocated";
 inline constexpr std::string_view kReasonClearAssignment = "ClearAssignment";
 inline constexpr std::string_view kReasonAllocationFailed = "AllocationFailed";
 inline constexpr std::string_view kReasonDeprecatedAnnotation = "deprecatedAnnotation";
+inline constexpr std::string_view kReasonConflictingAnnotation = "conflictingAnnotation";
 
 enum class EventType : uint8_t { kNormal, kWarning };
 
@@ -106,6 +111,8 @@ class ServiceReconciler {
   void fail(Decision& d, const std::string& key, std::string message);
   void reportDeprecated(Decision& d, const std::string& key,
                         const std::vector<std::string>& annotations);
+  void reportConflicts(Decision& d, const std::string& key,
+                       const std::vector<AnnotationConflict>& conflicts);
 
   std::string lb_class_;
   allocator::Allocator allocator_;
@@ -116,6 +123,8 @@ class ServiceReconciler {
   std::unordered_map<std::string, std::string> failures_;
   // Deprecated annotations already reported per Service.
   std::unordered_map<std::string, std::vector<std::string>> deprecated_reported_;
+  // Annotation conflicts already reported per Service (as they were then).
+  std::unordered_map<std::string, std::vector<AnnotationConflict>> conflicts_reported_;
 };
 
 // ["192.0.2.1", "2001:db8::1"], the way events quote IP lists.

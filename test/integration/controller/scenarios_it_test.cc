@@ -2,7 +2,10 @@
 // Each test has its own install namespace, loadBalancerClass and controller process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <ctime>
+#include <set>
 
 #include "common/k8s/object_meta.h"
 #include "it_env.h"
@@ -536,6 +539,95 @@ TEST(ControllerIT, DeprecatedAnnotationsAreHonouredAndWarned) {
                                    {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(warnings(), 2);
+}
+
+// Both prefixes set with values that disagree: the preferred one applies, and a Warning names
+// both values and the one that applies, once per change (not on every resync).
+TEST(ControllerIT, ConflictingAnnotationsAreWarnedOncePerChange) {
+  Scenario s("conflict");
+  s.createPool("p", {"192.0.2.0/28"});
+  s.createAdvertisement();
+  s.startController();
+  s.createService("both", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.4"},
+                                           {"metallb.universe.tf/loadBalancerIPs", "192.0.2.5"}}});
+  EXPECT_TRUE(s.waitIps("both", {"192.0.2.4"})) << "metallb.io/ wins";
+  auto conflicts = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : s.events("both"))
+      if (e.rfind("Warning/conflictingAnnotation:", 0) == 0) out.push_back(e);
+    return out;
+  };
+  ASSERT_TRUE(s.waitEvent("both", "Warning/conflictingAnnotation"));
+  const std::string first = conflicts().at(0);
+  EXPECT_NE(first.find("metallb.io/loadBalancerIPs=\"192.0.2.4\""), std::string::npos) << first;
+  EXPECT_NE(first.find("metallb.universe.tf/loadBalancerIPs=\"192.0.2.5\""), std::string::npos)
+      << first;
+  EXPECT_NE(first.find("using metallb.io/loadBalancerIPs"), std::string::npos) << first;
+
+  // A resync (an unrelated change) repeats nothing. The marker Service, created after the touch,
+  // shows when the controller got past it: one logic thread takes changes in order, and one
+  // recorder thread writes their Events in order.
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "both",
+                                   {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
+  s.createService("marker");
+  EXPECT_TRUE(s.waitEvent("marker", "Normal/IPAllocated"));
+  EXPECT_EQ(conflicts().size(), 1u);
+
+  // A changed value is a new conflict, reported once more.
+  ASSERT_TRUE(cluster().mergePatch(
+      k8s::resources::kServices, s.ns(), "both",
+      {{"metadata", {{"annotations", {{"metallb.universe.tf/loadBalancerIPs", "192.0.2.6"}}}}}}));
+  EXPECT_TRUE(eventually([&] { return conflicts().size() == 2; }, 30s));
+  const auto all = conflicts();
+  EXPECT_TRUE(std::any_of(all.begin(), all.end(), [](const std::string& e) {
+    return e.find("metallb.universe.tf/loadBalancerIPs=\"192.0.2.6\"") != std::string::npos;
+  }));
+  EXPECT_EQ(s.ips("both"), std::vector<std::string>{"192.0.2.4"});
+}
+
+// A burst of new Services, all allocated in one go at start-up: every one gets its IPAllocated
+// Event (a recorder with one global limit wrote 25, then one per second).
+TEST(ControllerIT, ABurstOfServicesAllGetTheirIPAllocatedEvent) {
+  constexpr int kServices = 300;
+  Scenario s("burst");
+  s.createPool("p", {"198.18.0.0/23"});
+  s.createAdvertisement();
+  std::atomic<int> failed{0};
+  parallelFor(kServices, 8, [&](int i) {
+    std::string error;
+    if (!cluster().create(k8s::resources::kServices, s.ns(),
+                          serviceObject("svc-" + std::to_string(i), {.lb_class = s.cls()}),
+                          &error)) {
+      ++failed;
+    }
+  });
+  ASSERT_EQ(failed, 0);
+  Controller& c = s.startController();
+  std::set<std::string> evented;
+  const bool all = eventually(
+      [&] {
+        auto events = adminApi().listAll(k8s::resources::kEvents, s.ns(),
+                                         {.fieldSelector = "reason=IPAllocated", .limit = 500});
+        if (!events) return false;
+        for (const Json& e : events->items)
+          evented.insert(e["involvedObject"].value("name", ""));
+        return static_cast<int>(evented.size()) == kServices;
+      },
+      120s);
+  EXPECT_TRUE(all) << evented.size() << " of " << kServices
+                   << " Services have an IPAllocated Event";
+  EXPECT_TRUE(eventually([&] {
+    int assigned = 0;
+    for (const auto& [name, ips] : serviceIps(cluster(), s.ns()))
+      assigned += ips.empty() ? 0 : 1;
+    return assigned == kServices;
+  }));
+  for (const char* reason : {"object_rate_limit", "global_rate_limit", "queue_full", "error"}) {
+    EXPECT_EQ(c.metric(std::string("ironlb_k8s_events_dropped_total{reason=\"") + reason + "\"}"),
+              0.0)
+        << reason;
+  }
+  dumpLogOnFailure(c);
 }
 
 TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {

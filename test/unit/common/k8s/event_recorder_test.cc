@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/testing/fake_transport.h"
 
@@ -19,12 +21,12 @@ class EventRecorderTest : public ::testing::Test {
       return HttpResponse{r.method == "POST" ? 201 : 200, {}, r.body.empty() ? "{}" : r.body};
     });
   }
-  std::unique_ptr<EventRecorder> make(EventAggregationOptions agg = {}) {
+  std::unique_ptr<EventRecorder> make(EventAggregationOptions agg = {}, size_t max_queue = 4) {
     auto r =
         std::make_unique<EventRecorder>(api_, EventRecorderOptions{.component = "ironlb-controller",
                                                                    .host = "node-1",
                                                                    .aggregation = agg,
-                                                                   .maxQueue = 4,
+                                                                   .maxQueue = max_queue,
                                                                    .clock = &clock_,
                                                                    .metrics = &metrics_});
     return r;
@@ -114,16 +116,58 @@ TEST_F(EventRecorderTest, ExpiredEventIsRecreated) {
   EXPECT_NE(Json::parse(reqs[2].body)["metadata"]["name"], name);
 }
 
-TEST_F(EventRecorderTest, AHotLoopIsRateLimited) {
-  auto rec = make({.window = 10min, .burst = 2, .refillEvery = 1h, .maxEntries = 100});
+TEST_F(EventRecorderTest, AHotLoopIsRateLimitedPerObject) {
+  auto rec = make({.window = 10min, .objectBurst = 2, .objectRefillEvery = 1h, .maxEntries = 100});
   rec->start();
   for (int i = 0; i < 3; ++i) {
     rec->record(svc_, EventType::kNormal, "R" + std::to_string(i), "m");
     ASSERT_TRUE(rec->flush(5s));
   }
   EXPECT_EQ(transport_.requests().size(), 2u);
-  EXPECT_NE(registry_.render().find("ironlb_k8s_events_dropped_total{reason=\"rate_limited\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      registry_.render().find("ironlb_k8s_events_dropped_total{reason=\"object_rate_limit\"} 1"),
+      std::string::npos)
+      << registry_.render();
+  // Another object still gets its Event.
+  rec->record({"v1", "Service", "a", "db", "uid-2", "1"}, EventType::kNormal, "R0", "m");
+  ASSERT_TRUE(rec->flush(5s));
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+// 3,000 Services allocated at once (as a controller does after a bulk create): every one gets
+// its Event, whatever the writes cost.
+TEST_F(EventRecorderTest, ABurstOfServicesAllGetTheirEvent) {
+  auto rec = make({}, EventRecorderOptions{}.maxQueue);
+  for (int i = 0; i < 3000; ++i) {
+    rec->record({"v1", "Service", "a", "svc-" + std::to_string(i), "uid-" + std::to_string(i), "1"},
+                EventType::kNormal, "IPAllocated", "Assigned IP");
+  }
+  rec->start();
+  ASSERT_TRUE(rec->flush(60s));
+  std::set<std::string> named;
+  for (const auto& r : transport_.requests()) {
+    if (r.method == "POST") named.insert(Json::parse(r.body)["involvedObject"]["name"]);
+  }
+  EXPECT_EQ(named.size(), 3000u);
+  EXPECT_NE(
+      registry_.render().find("ironlb_k8s_events_dropped_total{reason=\"global_rate_limit\"} 0"),
+      std::string::npos)
+      << registry_.render();
+}
+
+TEST_F(EventRecorderTest, AFloodAcrossObjectsHitsTheGlobalCeiling) {
+  auto rec = make({.globalBurst = 5, .globalRefillEvery = 1h}, 100);
+  for (int i = 0; i < 8; ++i) {
+    rec->record({"v1", "Service", "a", "svc-" + std::to_string(i), "uid-" + std::to_string(i), "1"},
+                EventType::kNormal, "R", "m");
+  }
+  rec->start();
+  ASSERT_TRUE(rec->flush(5s));
+  EXPECT_EQ(transport_.requests().size(), 5u);
+  EXPECT_NE(
+      registry_.render().find("ironlb_k8s_events_dropped_total{reason=\"global_rate_limit\"} 3"),
+      std::string::npos)
+      << registry_.render();
 }
 
 TEST_F(EventRecorderTest, FullQueueDropsWithoutBlocking) {

@@ -194,5 +194,68 @@ TEST(AnnotationsTest, Keys) {
   EXPECT_FALSE(findAnnotation(a, kAddressPool).has_value());
 }
 
+TEST(AnnotationsTest, ConflictsWhenBothPrefixesDisagree) {
+  const std::string io = "metallb.io/";
+  const std::string tf = "metallb.universe.tf/";
+  struct Case {
+    const char* name;
+    api::StringMap annotations;
+    std::vector<std::string> conflicting;  // names after the prefix, in report order
+  };
+  const Case cases[] = {
+      {"only preferred", {{io + "address-pool", "a"}}, {}},
+      {"only deprecated", {{tf + "address-pool", "a"}}, {}},
+      {"same pool", {{io + "address-pool", "a"}, {tf + "address-pool", "a"}}, {}},
+      {"other pool", {{io + "address-pool", "a"}, {tf + "address-pool", "b"}}, {"address-pool"}},
+      {"pool names are exact",
+       {{io + "address-pool", "a"}, {tf + "address-pool", "A"}},
+       {"address-pool"}},
+      {"other sharing key",
+       {{io + "allow-shared-ip", "k"}, {tf + "allow-shared-ip", "k2"}},
+       {"allow-shared-ip"}},
+      {"other IP",
+       {{io + "loadBalancerIPs", "192.0.2.1"}, {tf + "loadBalancerIPs", "192.0.2.2"}},
+       {"loadBalancerIPs"}},
+      {"one IP more",
+       {{io + "loadBalancerIPs", "192.0.2.1"}, {tf + "loadBalancerIPs", "192.0.2.1,2001:db8::1"}},
+       {"loadBalancerIPs"}},
+      {"same IPs written differently",
+       {{io + "loadBalancerIPs", "2001:db8::1, 192.0.2.1"},
+        {tf + "loadBalancerIPs", "192.0.2.1,2001:DB8:0::1"}},
+       {}},
+      {"all three, in a fixed order",
+       {{io + "allow-shared-ip", "k"},
+        {tf + "allow-shared-ip", "x"},
+        {io + "loadBalancerIPs", "192.0.2.1"},
+        {tf + "loadBalancerIPs", "192.0.2.9"},
+        {io + "address-pool", "a"},
+        {tf + "address-pool", "b"}},
+       {"address-pool", "loadBalancerIPs", "allow-shared-ip"}},
+      {"the controller's own output is no request",
+       {{io + "ip-allocated-from-pool", "a"}, {tf + "ip-allocated-from-pool", "b"}},
+       {}},
+  };
+  for (const Case& c : cases) {
+    const auto conflicts = conflictingAnnotations(c.annotations);
+    std::vector<std::string> names;
+    for (const AnnotationConflict& conflict : conflicts) {
+      names.push_back(conflict.used.key.substr(io.size()));
+      EXPECT_EQ(conflict.ignored.key, tf + names.back()) << c.name;
+      EXPECT_EQ(conflict.used.value, c.annotations.at(conflict.used.key)) << c.name;
+      EXPECT_EQ(conflict.ignored.value, c.annotations.at(conflict.ignored.key)) << c.name;
+    }
+    EXPECT_EQ(names, c.conflicting) << c.name;
+  }
+  // The intent carries them, and the preferred value is the one requested.
+  auto intent = serviceIntent(Svc("a", "s")
+                                  .annotate(io + "loadBalancerIPs", "192.0.2.1")
+                                  .annotate(tf + "loadBalancerIPs", "192.0.2.2"),
+                              {});
+  ASSERT_TRUE(intent.ok()) << intent.error();
+  EXPECT_EQ(intent->request.requested_ips, std::vector{ip("192.0.2.1")});
+  ASSERT_EQ(intent->annotation_conflicts.size(), 1u);
+  EXPECT_EQ(intent->annotation_conflicts[0].ignored.value, "192.0.2.2");
+}
+
 }  // namespace
 }  // namespace ironlb::reconciler

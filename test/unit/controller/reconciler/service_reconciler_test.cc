@@ -274,6 +274,48 @@ TEST_F(ReconcilerTest, DeprecatedAnnotationWarnedOncePerAnnotation) {
   EXPECT_EQ(reasons(run(s)), Reasons{"deprecatedAnnotation"});
 }
 
+TEST_F(ReconcilerTest, ConflictingAnnotationsWarnedOncePerChange) {
+  pools({pool("a", {"192.0.2.0/30"}), pool("b", {"198.51.100.0/30"})});
+  api::Service s = Svc("ns", "s")
+                       .annotate("metallb.io/address-pool", "a")
+                       .annotate("metallb.universe.tf/address-pool", "b");
+  Decision d = run(s);
+  ASSERT_EQ(reasons(d), (Reasons{"deprecatedAnnotation", "conflictingAnnotation", "IPAllocated"}));
+  EXPECT_EQ(d.events[1].type, EventType::kWarning);
+  EXPECT_EQ(
+      d.events[1].message,
+      "Service sets metallb.io/address-pool=\"a\" and metallb.universe.tf/address-pool=\"b\"; "
+      "using metallb.io/address-pool=\"a\" (remove metallb.universe.tf/address-pool)");
+  EXPECT_EQ(d.desired.pool, "a") << "the preferred prefix applies";
+
+  // Resyncs and unrelated changes repeat nothing.
+  s = settle(s);
+  EXPECT_TRUE(run(s).events.empty());
+  s.meta.labels["touched"] = "yes";
+  EXPECT_TRUE(run(s).events.empty());
+
+  // A changed conflict is reported again, naming the new value.
+  s.meta.annotations["metallb.universe.tf/address-pool"] = "c";
+  d = run(s);
+  ASSERT_EQ(reasons(d), Reasons{"conflictingAnnotation"});
+  EXPECT_NE(d.events[0].message.find("metallb.universe.tf/address-pool=\"c\""), std::string::npos)
+      << d.events[0].message;
+  EXPECT_TRUE(run(s).events.empty());
+
+  // Values that agree are no conflict; a conflict that comes back is a change.
+  s.meta.annotations["metallb.universe.tf/address-pool"] = "a";
+  EXPECT_TRUE(run(s).events.empty());
+  s.meta.annotations["metallb.universe.tf/address-pool"] = "b";
+  EXPECT_EQ(reasons(run(s)), Reasons{"conflictingAnnotation"});
+
+  // A second annotation in conflict adds one event for it alone.
+  s.meta.annotations["metallb.io/allow-shared-ip"] = "k";
+  s.meta.annotations["metallb.universe.tf/allow-shared-ip"] = "other";
+  d = run(s);
+  ASSERT_EQ(reasons(d), (Reasons{"deprecatedAnnotation", "conflictingAnnotation"}));
+  EXPECT_NE(d.events[1].message.find("allow-shared-ip"), std::string::npos) << d.events[1].message;
+}
+
 TEST_F(ReconcilerTest, SharingKeyAndPorts) {
   pools({pool("p", {"192.0.2.0/30"})});
   auto shared = [](const char* name, int port) {
