@@ -64,6 +64,7 @@ void EventRecorder::stop() {
     cv_.notify_all();
   }
   cancel_.cancel();
+  if (options_.yieldTo) options_.yieldTo->wake();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -102,6 +103,10 @@ void EventRecorder::run() {
       r = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
+    }
+    if (options_.yieldTo) {
+      options_.yieldTo->waitIdle(options_.maxYield, [this] { return cancel_.cancelled(); });
+      if (cancel_.cancelled()) continue;  // stopping: the next turn returns
     }
     process(r);
   }

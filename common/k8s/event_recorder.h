@@ -9,6 +9,10 @@
 // The queue holds up to `maxQueue` events (default 20,000, a few MiB at most): a burst of
 // 10,000 new Services all wait for their IPAllocated Event instead of being dropped.
 //
+// With `yieldTo`, each write first waits (up to `maxYield`) until that signal shows no pending
+// writes: the controller's status writes go first, and Events follow at full speed once they
+// are done (while writes keep coming, one Event per `maxYield` still goes out).
+//
 //   EventRecorder events(api, {.component = "ironlb-controller", .host = nodeName});
 //   events.start();
 //   events.record(referenceTo(resources::kServices, svc), EventType::kNormal, "IPAllocated",
@@ -23,6 +27,7 @@
 #include <thread>
 
 #include "common/k8s/api_client.h"
+#include "common/k8s/busy_signal.h"
 #include "common/k8s/cancel_token.h"
 #include "common/k8s/event_aggregator.h"
 #include "common/util/clock.h"
@@ -41,6 +46,8 @@ struct EventRecorderOptions {
   size_t maxQueue = 20000;
   const util::Clock* clock = nullptr;  // default: system clock
   K8sMetrics* metrics = nullptr;
+  BusySignal* yieldTo = nullptr;  // writes that go first (not owned; must outlive the recorder)
+  util::Duration maxYield = std::chrono::seconds(1);
 };
 
 class EventRecorder {

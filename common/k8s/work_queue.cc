@@ -3,6 +3,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "common/k8s/k8s_metrics.h"
 
 namespace ironlb::k8s {
@@ -68,14 +70,25 @@ void WorkQueue::addAfter(const std::string& key, util::Duration delay) {
 
 void WorkQueue::addRateLimited(const std::string& key) {
   int& n = failures_[key];
-  const util::Duration d =
+  util::Duration d =
       util::applyJitter(options_.retry, util::backoffDelay(options_.retry, n), options_.random);
+  if (auto it = minBackoff_.find(key); it != minBackoff_.end()) {
+    d = std::max(d, it->second);
+    minBackoff_.erase(it);
+  }
   if (n < 1'000'000) ++n;
   addAfter(key, d);
 }
 
+void WorkQueue::retryNoSoonerThan(const std::string& key, util::Duration d) {
+  if (shutDown_) return;
+  util::Duration& min = minBackoff_[key];
+  min = std::max(min, d);
+}
+
 void WorkQueue::forget(const std::string& key) {
   failures_.erase(key);
+  minBackoff_.erase(key);
 }
 
 int WorkQueue::failures(const std::string& key) const {
@@ -121,8 +134,9 @@ void WorkQueue::finish(const std::string& key, Outcome outcome) {
   if (outcome == Outcome::kDone) {
     forget(key);
     if (wasDirty) add(key);
-  } else if (wasDirty) {
-    // New information arrived while it ran: try again now rather than after the backoff.
+  } else if (wasDirty && !minBackoff_.count(key)) {
+    // New information arrived while it ran: try again now rather than after the backoff
+    // (unless the server said when to come back).
     add(key);
   } else {
     addRateLimited(key);

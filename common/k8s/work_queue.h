@@ -7,7 +7,8 @@
 //    (handlers may finish asynchronously, e.g. after a write on a BackgroundWorker). Adding it
 //    meanwhile marks it dirty; it runs again once the current run finishes.
 //  - The handler reports kDone (the key's retry backoff is forgotten) or kRetry (the key comes
-//    back after its own exponential backoff: initial * 2^failures, capped, jittered).
+//    back after its own exponential backoff: initial * 2^failures, capped, jittered; or later,
+//    after retryNoSoonerThan(key, d), e.g. a server's Retry-After).
 //  - addAfter(key, d): process no earlier than d from now (the earliest request wins).
 //
 // One key is dispatched per io_context task, so a long queue interleaves fairly with other
@@ -62,6 +63,9 @@ class WorkQueue {
   void addAfter(const std::string& key, util::Duration delay);
   // add() after the key's backoff, and count one more failure for it.
   void addRateLimited(const std::string& key);
+  // The key's next backoff (its next kRetry or addRateLimited) lasts at least `d`, e.g. the
+  // Retry-After of a 429 answer. Call it before reporting kRetry.
+  void retryNoSoonerThan(const std::string& key, util::Duration d);
   // Forget the key's failures (the next retry starts at the initial delay).
   void forget(const std::string& key);
   int failures(const std::string& key) const;
@@ -94,6 +98,7 @@ class WorkQueue {
   std::unordered_set<std::string> processing_;
   std::unordered_set<std::string> dirty_;  // added while processing
   std::unordered_map<std::string, int> failures_;
+  std::unordered_map<std::string, util::Duration> minBackoff_;  // retryNoSoonerThan
   struct Delayed {
     std::unique_ptr<boost::asio::steady_timer> timer{};
     std::chrono::steady_clock::time_point due{};

@@ -44,10 +44,19 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                          .gauge("ironlb_controller_services_pending",
                                 "LoadBalancer Services waiting for an IP")
                          .get()),
+      write_limit_gauge_(
+          registry
+              .gauge("ironlb_controller_status_writes_limit",
+                     "Service status writes allowed in flight at once: --status-writers, fewer "
+                     "while the API server pushes back with 429; 0 when not leading")
+              .get()),
       // The recorder's limits are per Service (with a global ceiling against floods), so a
-      // burst of new Services each get their IPAllocated Event.
-      events_(api,
-              {.component = "ironlb-controller", .host = flags_.identity, .metrics = &metrics}),
+      // burst of new Services each get their IPAllocated Event; they are written once the
+      // status writes are done (they share the API server and its fairness share).
+      events_(api, {.component = "ironlb-controller",
+                    .host = flags_.identity,
+                    .metrics = &metrics,
+                    .yieldTo = &status_writes_pending_}),
       services_(api, io,
                 [&] {
                   auto o = informerOptions(k8s::resources::kServices, "", metrics);
@@ -167,6 +176,8 @@ void ControllerDaemon::startLeading() {
       .k8s_metrics = metrics_,
       .allocator_metrics = allocator_metrics_,
       .pending_gauge = pending_gauge_,
+      .write_limit_gauge = write_limit_gauge_,
+      .writes_pending = &status_writes_pending_,
       .on_running = [this] { updateReadiness(); },
   });
   if (synced()) session_->start();

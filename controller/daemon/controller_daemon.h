@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/k8s/api_client.h"
+#include "common/k8s/busy_signal.h"
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
@@ -67,7 +68,9 @@ class ControllerDaemon {
   AllocatorMetrics allocator_metrics_;
   util::Gauge& leader_gauge_;
   util::Gauge& pending_gauge_;
+  util::Gauge& write_limit_gauge_;
   NamespaceLabels namespaces_;
+  k8s::BusySignal status_writes_pending_;  // before events_: the recorder waits on it
   k8s::EventRecorder events_;
   k8s::Informer services_;
   k8s::Informer pools_;

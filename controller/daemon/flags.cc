@@ -122,7 +122,9 @@ const std::vector<FlagSpec>& specs() {
        text(&ControllerFlags::lease_owner_deployment)},
       {"identity", "ID", "this replica's Lease identity (default $POD_NAME, else the host name)",
        text(&ControllerFlags::identity)},
-      {"status-writers", "N", "Service status writes in flight at once (default 8)",
+      {"status-writers", "N",
+       "Service status writes in flight at once, at most (default 32; fewer at first and while "
+       "the API server answers 429)",
        into(&ControllerFlags::status_writers,
             [](const std::string& v) { return parseInt(v, 1, 256); })},
       {"lease-duration", "D", "how long a standby waits before taking an abandoned lease (15s)",

@@ -4,7 +4,9 @@
 // the environment and the host name are passed in.
 //
 // ironlb additions beyond the shared contract (all optional):
-//   --status-writers=N      Service status writes in flight at once (default 8)
+//   --status-writers=N      Service status writes in flight at once, at most (default 32;
+//                           fewer at first and while the API server answers 429, see
+//                           write_pool.h)
 //   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
 //   --renew-deadline=D      D is a number with ms, s or m
 //   --retry-period=D
@@ -34,7 +36,7 @@ struct ControllerFlags {
   // The Deployment in --namespace that owns the Lease (removed with it); "" = no owner.
   std::string lease_owner_deployment;
   std::string identity;
-  int status_writers = 8;
+  int status_writers = 32;
   k8s::LeaderElectionTiming lease_timing{};
 };
 

@@ -37,10 +37,13 @@ LeaderSession::LeaderSession(SessionContext context)
           ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
           [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
           ctx_.allocator_metrics, ctx_.pool_status_interval),
-      writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status"),
+      writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
+              ctx_.writes_pending),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
-             {.metrics = &ctx_.k8s_metrics}) {}
+             {.metrics = &ctx_.k8s_metrics}) {
+  ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
+}
 
 LeaderSession::~LeaderSession() {
   *alive_ = false;
@@ -48,6 +51,7 @@ LeaderSession::~LeaderSession() {
   writes_.stop();
   pool_status_.stop();
   ctx_.pending_gauge.set(0);
+  ctx_.write_limit_gauge.set(0);
 }
 
 void LeaderSession::start() {
@@ -315,12 +319,33 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
                             reconciler::DesiredStatus desired,
                             const k8s::ApiResult<k8s::Json>& result, const WorkQueue::Done& done) {
   if (result) {
+    writes_.succeeded();
+    ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
     written_[key] = {base_version, std::move(desired)};
     done(WorkQueue::Outcome::kDone);
     return;
   }
   if (result.error().isNotFound()) {
     done(WorkQueue::Outcome::kDone);  // deleted meanwhile; the delete event follows
+    return;
+  }
+  if (result.error().isTooManyRequests()) {
+    // API Priority and Fairness (or max-in-flight) pushed back: fewer writes at once, and this
+    // one comes back after Retry-After.
+    const auto pushback = writes_.pushedBack(result.error().retryAfter);
+    if (pushback != WritePool::Pushback::kNone) {
+      util::logWith(*log(), spdlog::level::info,
+                    pushback == WritePool::Pushback::kPaused
+                        ? "API server pushed back (429): pausing status writes"
+                        : "API server pushed back (429): fewer status writes at once",
+                    {{"retry_after_s", static_cast<int64_t>(result.error().retryAfter.count())},
+                     {"in_flight_limit", static_cast<int64_t>(writes_.limit())}});
+    }
+    ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
+    queue_.retryNoSoonerThan(key, result.error().retryAfter.count() > 0
+                                      ? util::Duration(result.error().retryAfter)
+                                      : util::Duration(std::chrono::seconds(1)));
+    done(WorkQueue::Outcome::kRetry);
     return;
   }
   util::logWith(*log(), spdlog::level::warn, "cannot write Service status",

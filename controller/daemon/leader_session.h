@@ -21,8 +21,11 @@
 // Writes: one in flight per Service (the queue runs a key once at a time and completes it when
 // its write finishes), at most --status-writers at once. A write is PUT .../status with the
 // resourceVersion the informer holds; on 409 the object is read again and the change re-applied
-// (k8s::updateStatusWithRetry). Until the informer echoes a write, the session remembers what it
-// wrote, so a quick second reconcile does not see its own stale past.
+// (k8s::updateStatusWithRetry); on 429 fewer writes go out at once (WritePool) and the rejected
+// one is retried after Retry-After. Until the informer echoes a write, the session remembers
+// what it wrote, so a quick second reconcile does not see its own stale past. Events wait while
+// writes are pending (SessionContext::writes_pending): during a burst of new Services the statuses
+// go first.
 
 #include <boost/asio/io_context.hpp>
 
@@ -64,6 +67,9 @@ struct SessionContext {
   k8s::K8sMetrics& k8s_metrics;
   AllocatorMetrics& allocator_metrics;
   util::Gauge& pending_gauge;
+  util::Gauge& write_limit_gauge;  // the status writes allowed in flight now
+  // Shows the status writes waiting or in flight (the EventRecorder stands back meanwhile).
+  k8s::BusySignal* writes_pending = nullptr;
   // Called once when the start-up restore is done (readiness).
   std::function<void()> on_running{};
   // How often pool statuses and allocator gauges are refreshed at most.

@@ -1,11 +1,24 @@
 #include "controller/daemon/write_pool.h"
 
+#include <algorithm>
+
 namespace ironlb::controller {
 namespace {
 thread_local k8s::CancelToken* tlsToken = nullptr;
+
+// When the server pushes back without saying for how long (no Retry-After).
+constexpr util::Duration kDefaultPause = std::chrono::seconds(1);
+// Writes in flight at first (slow start).
+constexpr std::size_t kInitialLimit = 4;
 }  // namespace
 
-WritePool::WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name) {
+WritePool::WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
+                     k8s::BusySignal* busy_signal)
+    : busy_signal_(busy_signal),
+      limit_(std::clamp<std::size_t>(workers, 1, kInitialLimit)),
+      threshold_(std::max<std::size_t>(workers, 1)),
+      resume_(io),
+      alive_(std::make_shared<bool>(true)) {
   for (std::size_t i = 0; i < workers; ++i) {
     workers_.push_back(
         std::make_unique<k8s::BackgroundWorker>(io, name + "-" + std::to_string(i), 1));
@@ -15,6 +28,7 @@ WritePool::WritePool(boost::asio::io_context& io, std::size_t workers, const std
 
 WritePool::~WritePool() {
   stop();
+  *alive_ = false;
 }
 
 k8s::CancelToken* WritePool::currentToken() {
@@ -25,16 +39,53 @@ void WritePool::enqueue(Job job) {
   if (stopped_) return;
   waiting_.push_back(std::move(job));
   pump();
+  signal();
+}
+
+void WritePool::succeeded() {
+  if (limit_ >= workers_.size() || std::chrono::steady_clock::now() < hold_until_) return;
+  if (limit_ < threshold_) {
+    ++limit_;  // slow start: one more per success doubles the limit each round
+  } else if (++successes_ >= limit_) {
+    ++limit_;
+    successes_ = 0;
+  }
+}
+
+WritePool::Pushback WritePool::pushedBack(util::Duration retry_after) {
+  if (stopped_ || completing_ <= decreased_at_) return Pushback::kNone;
+  const util::Duration wait = retry_after > util::Duration::zero() ? retry_after : kDefaultPause;
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait);
+  decreased_at_ = started_;
+  successes_ = 0;
+  hold_until_ = until;
+  if (limit_ > 1) {
+    limit_ /= 2;
+    threshold_ = limit_;
+    return Pushback::kFewer;
+  }
+  threshold_ = 1;
+  paused_ = true;
+  resume_.expires_at(until);
+  resume_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive || stopped_) return;
+    paused_ = false;
+    pump();
+    signal();
+  });
+  return Pushback::kPaused;
 }
 
 void WritePool::pump() {
-  while (!stopped_ && !idle_.empty() && !waiting_.empty()) {
+  while (!stopped_ && !paused_ && busy() < limit_ && !idle_.empty() && !waiting_.empty()) {
     Job job = std::move(waiting_.front());
     waiting_.pop_front();
     Blocking blocking = job();
     if (!blocking) continue;
     k8s::BackgroundWorker* worker = idle_.back();
     idle_.pop_back();
+    const uint64_t number = ++started_;
     const bool accepted = worker->submit<Completion>(
         [worker, blocking = std::move(blocking)] {
           tlsToken = &worker->token();
@@ -42,20 +93,29 @@ void WritePool::pump() {
           tlsToken = nullptr;
           return c;
         },
-        [this, worker](Completion completion) {
+        [this, worker, number](Completion completion) {
           idle_.push_back(worker);
+          completing_ = number;
           if (completion) completion();
+          completing_ = 0;
           pump();
+          signal();
         });
     if (!accepted) idle_.push_back(worker);  // only after stop(): nothing more runs
   }
 }
 
+void WritePool::signal() {
+  if (busy_signal_) busy_signal_->set(stopped_ ? 0 : waiting_.size() + busy());
+}
+
 void WritePool::stop() {
   stopped_ = true;
   waiting_.clear();
+  resume_.cancel();
   for (auto& w : workers_)
     w->stop();
+  signal();
 }
 
 }  // namespace ironlb::controller

@@ -9,10 +9,29 @@
 //   Blocking   the worker thread: the API call; returns the completion;
 //   Completion logic thread: handles the result.
 // After stop() nothing runs any more (waiting jobs are dropped, completions become no-ops).
+//
+// Concurrency adapts as TCP's congestion window does (slow start, then additive increase,
+// multiplicative decrease), with the API server's 429 as the loss signal: the API server answers
+// 429 when this client's API Priority and Fairness share (or its max-in-flight limit) is full.
+//   * A pool starts with at most 4 writes in flight and adds one per success (doubling each
+//     round) up to the number of workers, so a burst uses every worker after a few dozen
+//     writes, and a server that cannot take that many sees only a few 429s.
+//   * A 429, reported by the completion with pushedBack(retryAfter), halves the writes in flight
+//     (at least one; once per round: 429s for writes that started before the last decrease do
+//     not decrease it again); from then on the limit grows by one per run of successes as long
+//     as the limit, and not at all until Retry-After has passed (1 s when the server gave none).
+//   * At one write at a time, a further 429 pauses every write for Retry-After.
+// The rejected write itself is retried by its owner after Retry-After.
+//
+// The optional BusySignal shows how many writes are waiting or in flight, so best-effort
+// writers (Events) can stand back while there are any.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -20,6 +39,8 @@
 #include <vector>
 
 #include "common/k8s/background_worker.h"
+#include "common/k8s/busy_signal.h"
+#include "common/util/clock.h"
 
 namespace ironlb::controller {
 
@@ -29,7 +50,8 @@ class WritePool {
   using Blocking = std::function<Completion()>;
   using Job = std::function<Blocking()>;
 
-  WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name);
+  WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
+            k8s::BusySignal* busy_signal = nullptr);
   ~WritePool();
   WritePool(const WritePool&) = delete;
   WritePool& operator=(const WritePool&) = delete;
@@ -41,16 +63,37 @@ class WritePool {
   // Cancels the calls in flight (through each worker's token), drops waiting jobs, joins.
   void stop();
 
+  // From a completion (logic thread): the write succeeded / the server said 429.
+  void succeeded();
+  // Returns what it did: nothing (a 429 of a round already answered), a decrease, or a pause.
+  enum class Pushback { kNone, kFewer, kPaused };
+  Pushback pushedBack(util::Duration retry_after);
+  // Writes allowed in flight now.
+  std::size_t limit() const { return limit_; }
+  bool paused() const { return paused_; }
+
   // The cancel token of the worker running the current blocking call (pass it as
   // CallOptions::cancel). Valid only inside a Blocking function.
   static k8s::CancelToken* currentToken();
 
  private:
   void pump();
+  void signal();
 
   std::vector<std::unique_ptr<k8s::BackgroundWorker>> workers_;
   std::vector<k8s::BackgroundWorker*> idle_;
   std::deque<Job> waiting_;
+  k8s::BusySignal* busy_signal_;
+  std::size_t limit_;
+  std::size_t threshold_;      // below it the limit doubles per round, above it grows by one
+  std::size_t successes_ = 0;  // since the limit last changed
+  uint64_t started_ = 0;       // writes started so far (each write's number)
+  uint64_t completing_ = 0;    // the number of the write whose completion runs now
+  uint64_t decreased_at_ = 0;  // started_ when the limit last went down
+  std::chrono::steady_clock::time_point hold_until_{};  // no growth before (Retry-After)
+  bool paused_ = false;
+  boost::asio::steady_timer resume_;
+  std::shared_ptr<bool> alive_;
   bool stopped_ = false;
 };
 

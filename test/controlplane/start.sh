@@ -16,6 +16,9 @@
 # ("IP:10.0.0.1,DNS:host"), for clients that will reach the server under another name.
 # IRONLB_APISERVER_BIND_PORT: use this port for the API server instead of a free one (not
 # IRONLB_APISERVER_PORT, which every env file exports: a shell that sourced one would reuse it).
+# IRONLB_APISERVER_EXTRA_ARGS: more kube-apiserver flags, space-separated, after the defaults
+# (a later flag wins), e.g. "--enable-priority-and-fairness=true" for tests of API Priority and
+# Fairness, which is off by default here.
 #
 # For a cluster with nodes (test/cluster), two more settings:
 #   IRONLB_CONTROLPLANE_NETNS   run etcd and kube-apiserver inside this network namespace (which
@@ -239,6 +242,9 @@ POLICY
       --event-ttl=1h
       --v=1
     )
+    local extra=()
+    read -r -a extra <<<"${IRONLB_APISERVER_EXTRA_ARGS:-}"
+    cmd+=("${extra[@]}")
     printf '%q ' "${cmd[@]}" >"$state/kube-apiserver.cmdline"
     cp_spawn kube-apiserver "$state"
     rc=0

@@ -1,17 +1,29 @@
-// Controller throughput: how long until N new LoadBalancer Services all show an EXTERNAL-IP,
-// against a bare client in the same run that only writes the same statuses (no informer, no
-// allocation, no events): same API server, same transport, same number of writes in flight.
+// Controller throughput: how long until N new LoadBalancer Services all show an EXTERNAL-IP, and
+// at what rate their statuses are written, against a plain client in the same run that only
+// merge-patches the same statuses (no informer, no allocation, no events, no concurrency
+// control): the rate the API server gives a client that just writes.
 //
-//   controller_bench --kubeconfig=K --controller=ironlb-controller --services=N [--writers=8]
-//                    [--work-dir=DIR]
+//   controller_bench --kubeconfig=K --controller=ironlb-controller --services=N [--rounds=R]
+//                    [--plain-writers=32] [--controller-arg=--status-writers=16 ...]
+//                    [--controller-first] [--work-dir=DIR]
 //
-// Both sets of N Services (IPv6, from one 2001:db8:b::/112 pool) are created before any timing
-// starts. Timed, each from its own start until a watching observer has seen all N with an IP:
-//   bare       list the N Services (one paginated LIST, as an informer does), then PUT each
-//              status with `writers` writes in flight;
-//   controller exec of ironlb-controller (--leader-elect=false, --status-writers=writers):
-//              process start, informer lists, start-up restore, allocation, status writes.
-// Also printed: the controller's peak RSS (VmHWM) and CPU seconds at that moment.
+// Each round has a namespace of its own with a pool (IPv6, 2001:db8:b::/112) and two sets of N
+// Services, all created before its timing starts. Timed, each from its own start until a
+// watching observer has seen all N with an IP:
+//   plain      list the N Services (one paginated LIST, as an informer does), then PATCH each
+//              .../status (application/merge-patch+json: the ingress IP and the pool
+//              annotation) with --plain-writers requests in flight;
+//   controller exec of ironlb-controller with its default flags (--leader-elect=false, its own
+//              namespace and class, plus any --controller-arg): process start, informer lists,
+//              start-up restore, allocation, status writes.
+// The two take turns going first from round to round (the machine is shared and noisy: what
+// counts is the ratio within a round, and its median over rounds). The write rate is N over the
+// time from the first to the last Service seen with an IP (the write phase, start-up excluded);
+// "to IP" is each Service's time from the start until the observer saw its IP (p50/p99 over
+// the N). The plain client's own PATCH latency is printed too. After the controller's run the
+// bench waits (up to 10 minutes) until each of its N Services has its IPAllocated Event.
+// Also printed: the controller's peak RSS (VmHWM), CPU seconds, and its API requests by verb and
+// code (429s show the API server pushing back).
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -19,14 +31,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/k8s/informer.h"
 #include "common/k8s/object_meta.h"
-#include "common/k8s/status_writer.h"
 #include "test/integration/controller/harness.h"
 
 namespace ironlb::controller::it {
@@ -37,10 +53,58 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::string kubeconfig, controller, work_dir = "/tmp";
   int services = 1000;
-  int writers = 8;
+  int rounds = 1;
+  int plain_writers = 32;
+  std::vector<std::string> controller_args;
+  bool controller_first = false;
 };
 
-// Watches the benchmark namespace and notes when every Service of a run shows an IP.
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+// User + system CPU seconds of a process (0 when it cannot be read).
+double processCpu(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto end = stat.rfind(')');  // the command name may hold spaces
+  if (end == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(end + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i)  // utime is field 14, stime 15
+    if (i >= 14) ticks += std::stod(f);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of this process so far (the plain client's writers and the observer).
+double selfCpu() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The API server's and etcd's CPU seconds ($IRONLB_APISERVER_PID, $IRONLB_ETCD_PID from the
+// control plane's env file): what each write costs the server side, whatever else the machine
+// runs meanwhile.
+double serverCpu() {
+  double total = 0;
+  for (const char* name : {"IRONLB_APISERVER_PID", "IRONLB_ETCD_PID"}) {
+    if (const char* pid = std::getenv(name)) total += processCpu(std::atoi(pid));
+  }
+  return total;
+}
+
+// The q-quantile (0..1) of `v` (sorted in place), nearest rank.
+double quantile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(q * static_cast<double>(v.size()) + 0.999999);
+  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
+// Watches the benchmark namespace and notes when each Service of a run first shows an IP.
 class Observer {
  public:
   Observer(k8s::ApiClient& api, const std::string& ns, int n)
@@ -49,7 +113,8 @@ class Observer {
             api, io_,
             {.type = k8s::resources::kServices, .ns = ns, .transform = k8s::dropManagedFields},
             {.onAdd = [this](const Json& s) { see(s); },
-             .onUpdate = [this](const Json&, const Json& s) { see(s); }}) {
+             .onUpdate = [this](const Json&, const Json& s) { see(s); },
+             .onSynced = [this] { synced_ = true; }}) {
     informer_.start();
     thread_ = std::thread([this] {
       auto guard = boost::asio::make_work_guard(io_);
@@ -61,43 +126,271 @@ class Observer {
     io_.stop();
     thread_.join();
   }
-  // When all N of `run` were seen with an IP.
-  std::optional<Clock::time_point> done(const std::string& run) {
+  bool synced() const { return synced_; }
+  // When each Service of `run` was first seen with an IP; complete once all N were.
+  std::optional<std::vector<Clock::time_point>> done(const std::string& run) {
     std::lock_guard lock(mu_);
-    auto it = done_.find(run);
-    return it == done_.end() ? std::nullopt : std::optional(it->second);
+    auto& seen = seen_[run];
+    if (static_cast<int>(seen.size()) < n_) return std::nullopt;
+    std::vector<Clock::time_point> out;
+    for (const auto& [name, t] : seen)
+      out.push_back(t);
+    return out;
   }
 
  private:
   void see(const Json& s) {
     const Json& labels = s["metadata"]["labels"];
     if (!labels.is_object() || !labels.contains("run") || ingressIps(s).empty()) return;
-    const std::string run = labels["run"];
+    const auto now = Clock::now();
     std::lock_guard lock(mu_);
-    auto& seen = seen_[run];
-    seen.insert(k8s::nameOf(s));
-    if (static_cast<int>(seen.size()) == n_ && !done_.count(run)) done_[run] = Clock::now();
+    seen_[labels["run"].get<std::string>()].emplace(k8s::nameOf(s), now);
   }
 
   int n_;
   boost::asio::io_context io_;
   k8s::Informer informer_;
+  std::atomic<bool> synced_{false};
   std::thread thread_;
   std::mutex mu_;
-  std::map<std::string, std::set<std::string>> seen_;
-  std::map<std::string, Clock::time_point> done_;
+  std::map<std::string, std::map<std::string, Clock::time_point>> seen_;
 };
 
-// CPU seconds of this process so far (the bare client's writers plus the observer).
-double selfCpu() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+// One client's run as the observer saw it.
+struct Timing {
+  double total = 0;         // start -> all N seen with an IP
+  double first = 0;         // start -> the first seen
+  double write_rate = 0;    // N / (last - first)
+  double p50 = 0, p99 = 0;  // start -> each Service's IP
+};
+
+Timing timing(Clock::time_point start, const std::vector<Clock::time_point>& seen) {
+  std::vector<double> to_ip;
+  for (const auto t : seen)
+    to_ip.push_back(seconds(t - start));
+  Timing out;
+  out.first = *std::min_element(to_ip.begin(), to_ip.end());
+  out.total = *std::max_element(to_ip.begin(), to_ip.end());
+  const double span = out.total - out.first;
+  out.write_rate = span > 0 ? static_cast<double>(seen.size()) / span : 0;
+  out.p50 = quantile(to_ip, 0.5);
+  out.p99 = quantile(to_ip, 0.99);
+  return out;
 }
 
-double seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
+// ironlb_k8s_api_requests_total lines, as "VERB code=N ..." on one line.
+std::string requestCounts(const std::string& metrics) {
+  std::istringstream in(metrics);
+  std::string line, out;
+  const std::string prefix = "ironlb_k8s_api_requests_total{";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    // ironlb_k8s_api_requests_total{code="200",verb="PUT"} 1000
+    auto field = [&](const std::string& name) {
+      const auto at = line.find(name + "=\"");
+      if (at == std::string::npos) return std::string();
+      const auto from = at + name.size() + 2;
+      return line.substr(from, line.find('"', from) - from);
+    };
+    out += (out.empty() ? "" : ", ") + field("verb") + " " + field("code") + ": " +
+           line.substr(line.rfind(' ') + 1);
+  }
+  return out;
+}
+
+// The plain client: list, then one merge patch per Service with `writers` in flight. Returns
+// the start time, or nullopt on failure; fills the per-request latencies.
+std::optional<Clock::time_point> runPlain(const Args& a, const std::string& ns,
+                                          std::vector<double>& latencies, int& retried) {
+  std::string error;
+  auto client = connect(a.kubeconfig, a.plain_writers, &error);
+  if (!client) {
+    std::fprintf(stderr, "connect: %s\n", error.c_str());
+    return std::nullopt;
+  }
+  const auto start = Clock::now();
+  auto listed = client->api->listAll(k8s::resources::kServices, ns,
+                                     {.labelSelector = "run=plain", .limit = 500});
+  if (!listed || static_cast<int>(listed->items.size()) != a.services) {
+    std::fprintf(stderr, "plain list failed\n");
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const Json& s : listed->items)
+    names.push_back(k8s::nameOf(s));
+  latencies.assign(names.size(), 0);
+  std::atomic<int> lost{0}, retries{0};
+  parallelFor(a.services, a.plain_writers, [&](int i) {
+    char hex[8];
+    std::snprintf(hex, sizeof(hex), "%x", i + 1);  // within the /112: i < 65535
+    const Json patch = {
+        {"metadata", {{"annotations", {{"metallb.io/ip-allocated-from-pool", "bench"}}}}},
+        {"status",
+         {{"loadBalancer",
+           {{"ingress", Json::array({{{"ip", std::string("2001:db8:b::") + hex}}})}}}}}};
+    const auto& name = names[static_cast<std::size_t>(i)];
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const auto t0 = Clock::now();
+      auto r = client->api->patch(k8s::resources::kServices, ns, name, k8s::PatchType::kMerge,
+                                  patch, "status");
+      latencies[static_cast<std::size_t>(i)] = seconds(Clock::now() - t0);
+      if (r) return;
+      if (retries++ == 0) std::fprintf(stderr, "plain write: %s\n", r.error().describe().c_str());
+    }
+    lost++;
+  });
+  retried = retries;
+  if (lost) {
+    std::fprintf(stderr, "plain client lost %d writes\n", lost.load());
+    return std::nullopt;
+  }
+  return start;
+}
+
+struct Round {
+  Timing plain, ctl;
+  std::vector<double> latencies;  // the plain client's PATCHes
+  int plain_retried = 0;
+  long rss_kib = 0;
+  double cpu = 0;
+  std::string requests;
+  // CPU seconds per write during each client's timed run: API server + etcd, and the client
+  // (the plain client: this process, observer included; the controller: its process plus this
+  // process's observer).
+  double plain_server_cpu = 0, plain_client_cpu = 0, ctl_server_cpu = 0, ctl_client_cpu = 0;
+  int events = 0;            // IPAllocated Events of the controller's Services
+  double events_after = -1;  // s from the last IP until the last of them was seen
+};
+
+// Count of the controller's Services that have an IPAllocated Event.
+int allocatedEvents(k8s::ApiClient& api, const std::string& ns) {
+  auto events = api.listAll(k8s::resources::kEvents, ns,
+                            {.fieldSelector = "reason=IPAllocated", .limit = 500});
+  if (!events) return -1;
+  std::set<std::string> names;
+  for (const Json& e : events->items) {
+    const std::string name = e["involvedObject"].value("name", "");
+    if (name.rfind("ctl-", 0) == 0) names.insert(name);
+  }
+  return static_cast<int>(names.size());
+}
+
+std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int round,
+                              bool controller_first) {
+  std::string error;
+  Cluster cluster(admin_api);
+  const std::string tag =
+      std::to_string(::getpid()) + "-" + std::to_string(a.services) + "-r" + std::to_string(round);
+  const std::string ns = "ironlb-bench-" + tag;
+  const std::string cls = "ironlb.io/bench-" + tag;
+  if (!cluster.create(k8s::resources::kNamespaces, "", namespaceObject(ns, {}), &error) ||
+      !cluster.create(k8s::resources::kIPAddressPools, ns,
+                      poolObject("bench", {"2001:db8:b::/112"}), &error) ||
+      !cluster.create(k8s::resources::kL2Advertisements, ns, l2AdvertisementObject("bench"),
+                      &error)) {
+    std::fprintf(stderr, "set-up: %s\n", error.c_str());
+    return std::nullopt;
+  }
+
+  // Create both sets first. The plain set carries a class no controller serves.
+  const auto created0 = Clock::now();
+  std::atomic<int> failures{0};
+  parallelFor(2 * a.services, 16, [&](int i) {
+    const bool plain = i < a.services;
+    ServiceSpec spec{.lb_class = plain ? "ironlb.io/bench-none" : cls,
+                     .labels = {{"run", plain ? "plain" : "ctl"}},
+                     .families = {"IPv6"},
+                     .family_policy = "SingleStack"};
+    const std::string name = (plain ? "plain-" : "ctl-") + std::to_string(i % a.services);
+    std::string e;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (cluster.create(k8s::resources::kServices, ns, serviceObject(name, spec), &e)) return;
+      if (e.find("AlreadyExists") != std::string::npos) return;
+    }
+    if (failures++ == 0) std::fprintf(stderr, "create %s: %s\n", name.c_str(), e.c_str());
+  });
+  if (failures) return std::nullopt;
+  std::printf("round %d: created %d Services in %.1f s\n", round + 1, 2 * a.services,
+              seconds(Clock::now() - created0));
+
+  Observer observer(admin_api, ns, a.services);
+  if (!eventually([&] { return observer.synced(); }, 120s)) {
+    std::fprintf(stderr, "observer did not sync\n");
+    return std::nullopt;
+  }
+  auto wait = [&](const std::string& which, std::chrono::seconds limit) {
+    std::optional<std::vector<Clock::time_point>> seen;
+    const auto deadline = Clock::now() + limit;
+    while (!(seen = observer.done(which)) && Clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
+    return seen;
+  };
+
+  Round out;
+  const double n = a.services;
+  auto plain = [&]() -> bool {
+    const double server0 = serverCpu(), self0 = selfCpu();
+    auto start = runPlain(a, ns, out.latencies, out.plain_retried);
+    if (!start) return false;
+    auto seen = wait("plain", 600s);
+    if (!seen) {
+      std::fprintf(stderr, "plain run did not finish\n");
+      return false;
+    }
+    out.plain_server_cpu = (serverCpu() - server0) / n;
+    out.plain_client_cpu = (selfCpu() - self0) / n;
+    out.plain = timing(*start, *seen);
+    return true;
+  };
+  auto controller = [&]() -> bool {
+    Controller c({.binary = a.controller,
+                  .kubeconfig = a.kubeconfig,
+                  .ns = ns,
+                  .lb_class = cls,
+                  .extra = a.controller_args},
+                 a.work_dir + "/controller-bench-" + tag + ".log");
+    const double server0 = serverCpu(), self0 = selfCpu();
+    const auto start = Clock::now();
+    if (!c.start(&error)) {
+      std::fprintf(stderr, "start: %s\n", error.c_str());
+      return false;
+    }
+    auto seen = wait("ctl", 900s);
+    out.ctl_server_cpu = (serverCpu() - server0) / n;
+    out.rss_kib = c.process().peakRssKib();
+    out.cpu = c.process().cpuSeconds();
+    out.ctl_client_cpu = (out.cpu + selfCpu() - self0) / n;
+    out.requests = requestCounts(c.metrics());
+    if (!seen) {
+      std::fprintf(stderr, "controller did not assign all Services; log: %s\n",
+                   c.logPath().c_str());
+      return false;
+    }
+    out.ctl = timing(start, *seen);
+    // Every Service gets its IPAllocated Event (written once the status writes are done).
+    const auto last_ip = start + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(out.ctl.total));
+    eventually([&] { return (out.events = allocatedEvents(admin_api, ns)) >= a.services; }, 600s);
+    if (out.events >= a.services) out.events_after = seconds(Clock::now() - last_ip);
+    c.stop();
+    return true;
+  };
+  if (controller_first) {
+    if (!controller() || !plain()) return std::nullopt;
+  } else {
+    if (!plain() || !controller()) return std::nullopt;
+  }
+  // The next round starts from a cluster without these (the controller lists every Service).
+  parallelFor(2 * a.services, 16, [&](int i) {
+    const bool plain_set = i < a.services;
+    cluster.remove(k8s::resources::kServices, ns,
+                   (plain_set ? "plain-" : "ctl-") + std::to_string(i % a.services));
+  });
+  return out;
+}
+
+double median(std::vector<double> v) {
+  return quantile(v, 0.5);
 }
 
 int run(const Args& a) {
@@ -107,125 +400,56 @@ int run(const Args& a) {
     std::fprintf(stderr, "connect: %s\n", error.c_str());
     return 1;
   }
-  Cluster cluster(*admin->api);
-  const std::string ns =
-      "ironlb-bench-" + std::to_string(::getpid()) + "-" + std::to_string(a.services);
-  const std::string cls = "ironlb.io/bench-" + std::to_string(::getpid());
-  if (!cluster.create(k8s::resources::kNamespaces, "", namespaceObject(ns, {}), &error) ||
-      !cluster.create(k8s::resources::kIPAddressPools, ns,
-                      poolObject("bench", {"2001:db8:b::/112"}), &error) ||
-      !cluster.create(k8s::resources::kL2Advertisements, ns, l2AdvertisementObject("bench"),
-                      &error)) {
-    std::fprintf(stderr, "set-up: %s\n", error.c_str());
-    return 1;
-  }
-
-  // Create both sets first. The bare set carries a class no controller serves.
-  const auto created0 = Clock::now();
-  std::atomic<int> failures{0};
-  parallelFor(2 * a.services, 16, [&](int i) {
-    const bool bare = i < a.services;
-    ServiceSpec spec{.lb_class = bare ? "ironlb.io/bench-none" : cls,
-                     .labels = {{"run", bare ? "bare" : "ctl"}},
-                     .families = {"IPv6"},
-                     .family_policy = "SingleStack"};
-    const std::string name = (bare ? "bare-" : "ctl-") + std::to_string(i % a.services);
-    std::string e;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      if (cluster.create(k8s::resources::kServices, ns, serviceObject(name, spec), &e)) return;
-      if (e.find("AlreadyExists") != std::string::npos) return;
-    }
-    if (failures++ == 0) std::fprintf(stderr, "create %s: %s\n", name.c_str(), e.c_str());
-  });
-  if (failures) return 1;
-  std::printf("created %d Services in %.1f s\n", 2 * a.services, seconds(Clock::now() - created0));
-
-  Observer observer(*admin->api, ns, a.services);
-  auto wait = [&](const std::string& which, std::chrono::seconds limit) {
-    const auto deadline = Clock::now() + limit;
-    while (!observer.done(which) && Clock::now() < deadline)
-      std::this_thread::sleep_for(5ms);
-    return observer.done(which);
+  std::string flags;
+  for (const auto& f : a.controller_args)
+    flags += " " + f;
+  std::printf("services=%d rounds=%d plain-writers=%d controller flags:%s\n", a.services, a.rounds,
+              a.plain_writers, flags.empty() ? " defaults" : flags.c_str());
+  auto row = [](const char* who, const Timing& t) {
+    std::printf(
+        "  %-11s: all %6.2f s | writes %6.0f /s (first IP at %.2f s) | to IP p50 %.2f s  p99 "
+        "%.2f s\n",
+        who, t.total, t.write_rate, t.first, t.p50, t.p99);
   };
-  std::this_thread::sleep_for(1s);  // let the observer finish its initial list
-
-  // ---- bare client: same transport settings as the controller's writers.
-  auto bare_client = connect(a.kubeconfig, a.writers + 4, &error);
-  const double cpu0 = selfCpu();
-  const auto bare0 = Clock::now();
-  auto listed = bare_client->api->listAll(k8s::resources::kServices, ns,
-                                          {.labelSelector = "run=bare", .limit = 500});
-  if (!listed || static_cast<int>(listed->items.size()) != a.services) {
-    std::fprintf(stderr, "bare list failed\n");
-    return 1;
-  }
-  std::vector<Json>& items = listed->items;
-  std::atomic<int> lost{0};
-  parallelFor(a.services, a.writers, [&](int i) {
-    char hex[8];
-    std::snprintf(hex, sizeof(hex), "%x", i + 1);  // within the /112: i < 65535
-    const std::string ip = std::string("2001:db8:b::") + hex;
-    const auto mutate = [&ip](Json& s) {
-      s["status"]["loadBalancer"]["ingress"] = Json::array({{{"ip", ip}}});
-      s["metadata"]["annotations"]["metallb.io/ip-allocated-from-pool"] = "bench";
-      return true;
-    };
-    auto r = k8s::updateStatusWithRetry(*bare_client->api, k8s::resources::kServices,
-                                        std::move(items[static_cast<size_t>(i)]), mutate);
-    // Like the controller's queue, a failed write is tried again (from a fresh read).
-    for (int attempt = 0; !r && attempt < 5; ++attempt) {
-      if (failures++ == 0) std::fprintf(stderr, "bare write: %s\n", r.error().describe().c_str());
-      r = k8s::updateStatusWithRetry(*bare_client->api, k8s::resources::kServices, ns,
-                                     "bare-" + std::to_string(i), mutate);
+  std::vector<double> rate_ratios, time_ratios;
+  for (int r = 0; r < a.rounds; ++r) {
+    const bool controller_first = a.controller_first != (r % 2 == 1);
+    auto round = runRound(a, *admin->api, r, controller_first);
+    if (!round) return 1;
+    std::printf("round %d (%s first)\n", r + 1, controller_first ? "controller" : "plain client");
+    row("plain", round->plain);
+    row("controller", round->ctl);
+    std::vector<double> lat = round->latencies;
+    std::printf("  plain PATCH latency p50 %.1f ms  p99 %.1f ms  (%d retried)\n",
+                1000 * quantile(lat, 0.5), 1000 * quantile(lat, 0.99), round->plain_retried);
+    const double rate_ratio = round->ctl.write_rate / round->plain.write_rate;
+    const double time_ratio = round->plain.total / round->ctl.total;
+    rate_ratios.push_back(rate_ratio);
+    time_ratios.push_back(time_ratio);
+    std::printf("  ratio      : write rate %.2f, all-assigned %.2f (controller/plain rate)\n",
+                rate_ratio, time_ratio);
+    std::printf(
+        "  CPU per write: API server + etcd plain %.2f ms, controller %.2f ms; client plain %.2f "
+        "ms, controller %.2f ms\n",
+        1000 * round->plain_server_cpu, 1000 * round->ctl_server_cpu,
+        1000 * round->plain_client_cpu, 1000 * round->ctl_client_cpu);
+    std::printf("  controller : peak RSS %.1f MiB, %.2f CPU s; API requests: %s\n",
+                round->rss_kib / 1024.0, round->cpu, round->requests.c_str());
+    if (round->events_after >= 0) {
+      std::printf(
+          "  controller : all %d Services have their IPAllocated Event, %.1f s after the "
+          "last IP\n",
+          a.services, round->events_after);
+    } else {
+      std::printf("  controller : only %d of %d Services have their IPAllocated Event\n",
+                  round->events, a.services);
     }
-    if (!r) lost++;
-  });
-  const auto bare_writes = Clock::now();
-  auto bare_done = wait("bare", std::chrono::seconds(600));
-  const double cpu_bare = selfCpu() - cpu0;
-  if (!bare_done || lost) {
-    std::fprintf(stderr, "bare run did not finish (%d writes lost)\n", lost.load());
-    return 1;
   }
-
-  // ---- the controller.
-  Controller controller({.binary = a.controller,
-                         .kubeconfig = a.kubeconfig,
-                         .ns = ns,
-                         .lb_class = cls,
-                         .status_writers = a.writers},
-                        a.work_dir + "/controller-bench-" + std::to_string(a.services) + ".log");
-  const double cpu1 = selfCpu();
-  const auto ctl0 = Clock::now();
-  if (!controller.start(&error)) {
-    std::fprintf(stderr, "start: %s\n", error.c_str());
-    return 1;
-  }
-  auto ctl_done = wait("ctl", std::chrono::seconds(900));
-  const double cpu_observer = selfCpu() - cpu1;
-  const long rss = controller.process().peakRssKib();
-  const double cpu = controller.process().cpuSeconds();
-  controller.stop();
-  if (!ctl_done) {
-    std::fprintf(stderr, "controller did not assign all Services; log: %s\n",
-                 controller.logPath().c_str());
-    return 1;
-  }
-  const double tb = seconds(*bare_done - bare0);
-  const double tc = seconds(*ctl_done - ctl0);
-  std::printf("services=%d writers=%d\n", a.services, a.writers);
-  std::printf(
-      "  bare client : %7.2f s  %8.0f Services/s  (writes returned after %.2f s, %d "
-      "retried)\n",
-      tb, a.services / tb, seconds(bare_writes - bare0), failures.load());
-  std::printf("  controller  : %7.2f s  %8.0f Services/s  from exec to all assigned\n", tc,
-              a.services / tc);
-  std::printf("  ratio       : %.2f of the bare-client rate\n", tb / tc);
-  std::printf("  controller  : peak RSS %.1f MiB, %.2f CPU s\n", rss / 1024.0, cpu);
-  std::printf(
-      "  bare client : %.2f CPU s (this process, observer included; the observer alone "
-      "used %.2f during the controller run)\n",
-      cpu_bare, cpu_observer);
+  std::printf("summary services=%d: write-rate ratio median %.2f (", a.services,
+              median(rate_ratios));
+  for (std::size_t i = 0; i < rate_ratios.size(); ++i)
+    std::printf("%s%.2f", i ? " " : "", rate_ratios[i]);
+  std::printf("), all-assigned ratio median %.2f\n", median(time_ratios));
   return 0;
 }
 
@@ -246,19 +470,27 @@ int main(int argc, char** argv) {
       a.controller = v2;
     else if (auto v3 = value("services"))
       a.services = std::atoi(v3);
-    else if (auto v4 = value("writers"))
-      a.writers = std::atoi(v4);
+    else if (auto v4 = value("plain-writers"))
+      a.plain_writers = std::atoi(v4);
     else if (auto v5 = value("work-dir"))
       a.work_dir = v5;
+    else if (auto v6 = value("controller-arg"))
+      a.controller_args.push_back(v6);
+    else if (auto v7 = value("rounds"))
+      a.rounds = std::atoi(v7);
+    else if (arg == "--controller-first")
+      a.controller_first = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
   }
-  if (a.kubeconfig.empty() || a.controller.empty() || a.services <= 0 || a.writers <= 0) {
+  if (a.kubeconfig.empty() || a.controller.empty() || a.services <= 0 || a.plain_writers <= 0 ||
+      a.rounds <= 0) {
     std::fprintf(stderr,
                  "usage: controller_bench --kubeconfig=K --controller=BIN --services=N "
-                 "[--writers=W] [--work-dir=DIR]\n");
+                 "[--rounds=R] [--plain-writers=W] [--controller-arg=ARG ...] [--controller-first] "
+                 "[--work-dir=DIR]\n");
     return 2;
   }
   return ironlb::controller::it::run(a);

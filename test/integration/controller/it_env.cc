@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <tuple>
 
 #include "common/k8s/object_meta.h"
 
@@ -144,6 +146,35 @@ bool Scenario::createService(const std::string& name, ServiceSpec spec) {
       cluster().create(k8s::resources::kServices, ns_, serviceObject(name, spec), &error);
   EXPECT_TRUE(ok) << error;
   return ok;
+}
+
+std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error) {
+  const std::string kubectl = "'" + env().kubectl + "'";
+  *rendered = env().work + "/" + s.ns() + "-rbac.yaml";
+  auto [rc, out] = sh("'" + env().helm + "' template ironlb '" + env().repo +
+                      "/config/helm/ironlb' --namespace " + s.ns() +
+                      " --show-only templates/rbac.yaml > '" + *rendered + "'");
+  if (rc == 0) {
+    std::tie(rc, out) = sh(kubectl + " apply -f '" + *rendered + "' && " + kubectl + " -n " +
+                           s.ns() + " create serviceaccount ironlb-controller");
+  }
+  if (rc == 0) {
+    std::tie(rc, out) =
+        sh(kubectl + " -n " + s.ns() + " create token ironlb-controller --duration=1h");
+  }
+  if (rc != 0) {
+    *error = out;
+    return "";
+  }
+  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
+  const std::string kubeconfig = env().work + "/" + s.ns() + "-sa.kubeconfig";
+  std::ofstream k(kubeconfig);
+  k << "apiVersion: v1\nkind: Config\ncurrent-context: sa\n"
+    << "clusters:\n- name: c\n  cluster:\n    server: " << env().apiserver_url
+    << "\n    certificate-authority: " << env().ca_cert << "\n"
+    << "users:\n- name: sa\n  user:\n    token: " << token << "\n"
+    << "contexts:\n- name: sa\n  context: {cluster: c, user: sa}\n";
+  return kubeconfig;
 }
 
 void dumpLogOnFailure(const Controller& c) {

@@ -80,6 +80,13 @@ class Scenario {
   std::vector<std::unique_ptr<Controller>> controllers_;
 };
 
+// The controller's identity as the chart makes it: the chart's rendered RBAC (release "ironlb"
+// in the scenario's namespace) applied, its ServiceAccount ironlb-controller created, and a
+// kubeconfig that holds nothing but a token for it. Returns the kubeconfig's path, or "" with
+// the reason in `error`. `rendered` receives the RBAC manifest's path: delete it afterwards (it
+// holds cluster-scoped objects).
+std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error);
+
 // Shows the tail of a controller's log when the current test failed.
 void dumpLogOnFailure(const Controller& c);
 

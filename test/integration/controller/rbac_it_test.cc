@@ -3,8 +3,6 @@
 // and a kubeconfig that holds nothing else, against the RBAC-enforcing API server.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "common/k8s/object_meta.h"
 #include "it_env.h"
 
@@ -19,29 +17,9 @@ std::string holderOf(const Json& lease) {
 
 TEST(ControllerRbacIT, RunsWithTheChartsRbacOnly) {
   Scenario s("rbac");
-  const std::string release = "ironlb";  // chart names: ironlb-controller (SA, Lease)
-  const std::string rendered = env().work + "/" + s.ns() + "-rbac.yaml";
-  auto [rc, out] = sh("'" + env().helm + "' template " + release + " '" + env().repo +
-                      "/config/helm/ironlb' --namespace " + s.ns() +
-                      " --show-only templates/rbac.yaml > '" + rendered + "'");
-  ASSERT_EQ(rc, 0) << out;
-  std::tie(rc, out) =
-      sh("'" + env().kubectl + "' apply -f '" + rendered + "' && '" + env().kubectl + "' -n " +
-         s.ns() + " create serviceaccount ironlb-controller");
-  ASSERT_EQ(rc, 0) << out;
-  std::tie(rc, out) =
-      sh("'" + env().kubectl + "' -n " + s.ns() + " create token ironlb-controller --duration=1h");
-  ASSERT_EQ(rc, 0) << out;
-  const std::string token = out.substr(0, out.find_last_not_of("\n") + 1);
-  const std::string kubeconfig = env().work + "/" + s.ns() + "-sa.kubeconfig";
-  {
-    std::ofstream k(kubeconfig);
-    k << "apiVersion: v1\nkind: Config\ncurrent-context: sa\n"
-      << "clusters:\n- name: c\n  cluster:\n    server: " << env().apiserver_url
-      << "\n    certificate-authority: " << env().ca_cert << "\n"
-      << "users:\n- name: sa\n  user:\n    token: " << token << "\n"
-      << "contexts:\n- name: sa\n  context: {cluster: c, user: sa}\n";
-  }
+  std::string rendered, error;
+  const std::string kubeconfig = chartIdentityKubeconfig(s, &rendered, &error);
+  ASSERT_FALSE(kubeconfig.empty()) << error;
   s.createPool("p", {"192.0.2.0/28"});
   s.createAdvertisement();
   ControllerOptions o = s.options("rbac-it");

@@ -195,6 +195,51 @@ TEST_F(EventRecorderTest, ApiErrorsAreCountedNotFatal) {
             std::string::npos);
 }
 
+// Status writes go first: an Event waits while writes are pending, and goes out once they are
+// done (or after maxYield, so Events are delayed but never starved).
+TEST_F(EventRecorderTest, EventsWaitWhileStatusWritesArePending) {
+  BusySignal writes;
+  writes.set(5);
+  EventRecorder rec(api_, {.component = "ironlb-controller",
+                           .clock = &clock_,
+                           .metrics = &metrics_,
+                           .yieldTo = &writes,
+                           .maxYield = 1h});
+  rec.start();
+  rec.record(svc_, EventType::kNormal, "IPAllocated", "Assigned IP");
+  EXPECT_FALSE(rec.flush(200ms)) << "still waiting for the writes";
+  EXPECT_TRUE(transport_.requests().empty());
+  writes.set(0);
+  ASSERT_TRUE(rec.flush(5s));
+  EXPECT_EQ(transport_.requests().size(), 1u);
+}
+
+TEST_F(EventRecorderTest, WaitingForWritesIsBounded) {
+  BusySignal writes;
+  writes.set(1);  // writes that never finish
+  EventRecorder rec(
+      api_,
+      {.component = "ironlb-controller", .clock = &clock_, .yieldTo = &writes, .maxYield = 1ms});
+  rec.start();
+  for (int i = 0; i < 3; ++i)
+    rec.record(svc_, EventType::kNormal, "R" + std::to_string(i), "m");
+  ASSERT_TRUE(rec.flush(5s));
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+TEST_F(EventRecorderTest, StopCutsAWaitForWritesShort) {
+  BusySignal writes;
+  writes.set(1);
+  EventRecorder rec(
+      api_,
+      {.component = "ironlb-controller", .clock = &clock_, .yieldTo = &writes, .maxYield = 1h});
+  rec.start();
+  rec.record(svc_, EventType::kNormal, "R", "m");
+  EXPECT_FALSE(rec.flush(50ms));
+  rec.stop();  // would take an hour without the wake-up
+  EXPECT_TRUE(transport_.requests().empty());
+}
+
 TEST_F(EventRecorderTest, ReferenceToBuildsFromAnObject) {
   const Json svc = {
       {"metadata", {{"name", "web"}, {"namespace", "a"}, {"uid", "u"}, {"resourceVersion", "3"}}}};

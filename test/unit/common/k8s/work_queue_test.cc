@@ -39,6 +39,13 @@ class WorkQueueTest : public ::testing::Test {
       done(o);
     };
   }
+  // A handler that records each call and leaves it running until the test calls its Done.
+  WorkQueue::Handler deferring(std::vector<WorkQueue::Done>& pending) {
+    return [this, &pending](const std::string& key, WorkQueue::Done done) {
+      calls_.push_back(key);
+      pending.push_back(std::move(done));
+    };
+  }
   boost::asio::io_context io_;
   std::vector<std::string> calls_;
   std::map<std::string, std::vector<Outcome>> outcomes_;
@@ -55,13 +62,7 @@ TEST_F(WorkQueueTest, DeduplicatesWhilePendingAndKeepsFifoOrder) {
 
 TEST_F(WorkQueueTest, AKeyIsNeverProcessedConcurrentlyWithItself) {
   std::vector<WorkQueue::Done> pending;
-  WorkQueue q(
-      io_,
-      [&](const std::string& key, WorkQueue::Done done) {
-        calls_.push_back(key);
-        pending.push_back(std::move(done));
-      },
-      fastRetries());
+  WorkQueue q(io_, deferring(pending), fastRetries());
   q.add("a");
   ASSERT_TRUE(runUntil(io_, [&] { return pending.size() == 1; }));
   q.add("a");
@@ -79,13 +80,7 @@ TEST_F(WorkQueueTest, AKeyIsNeverProcessedConcurrentlyWithItself) {
 
 TEST_F(WorkQueueTest, OtherKeysProceedWhileOneIsInFlight) {
   std::vector<WorkQueue::Done> pending;
-  WorkQueue q(
-      io_,
-      [&](const std::string& key, WorkQueue::Done done) {
-        calls_.push_back(key);
-        pending.push_back(std::move(done));
-      },
-      fastRetries());
+  WorkQueue q(io_, deferring(pending), fastRetries());
   q.add("slow");
   q.add("other");
   ASSERT_TRUE(runUntil(io_, [&] { return calls_.size() == 2; }));
@@ -141,19 +136,36 @@ TEST_F(WorkQueueTest, DirtyKeyThatFailedRunsAgainWithoutWaiting) {
   std::vector<WorkQueue::Done> pending;
   WorkQueueOptions o = fastRetries();
   o.retry = {.initial = 1h, .max = 1h, .multiplier = 2.0, .jitter = 0.0};
-  WorkQueue q(
-      io_,
-      [&](const std::string& key, WorkQueue::Done done) {
-        calls_.push_back(key);
-        pending.push_back(std::move(done));
-      },
-      o);
+  WorkQueue q(io_, deferring(pending), o);
   q.add("a");
   ASSERT_TRUE(runUntil(io_, [&] { return pending.size() == 1; }));
   q.add("a");  // new information while the first run is failing
   pending[0](Outcome::kRetry);
   ASSERT_TRUE(runUntil(io_, [&] { return pending.size() == 2; }));
   pending[1](Outcome::kDone);
+  ASSERT_TRUE(runUntil(io_, [&] { return q.idle(); }));
+}
+
+// A server's Retry-After: the key's next retry waits at least that long, even when it was
+// re-added while failing; once used, the key's usual backoff applies again.
+TEST_F(WorkQueueTest, RetryNoSoonerThanStretchesTheNextBackoffOnly) {
+  std::vector<WorkQueue::Done> pending;
+  WorkQueue q(io_, deferring(pending), fastRetries());
+  q.add("a");
+  ASSERT_TRUE(runUntil(io_, [&] { return pending.size() == 1; }));
+  q.add("a");  // dirty: without a Retry-After it would run again at once
+  q.retryNoSoonerThan("a", 1h);
+  pending[0](Outcome::kRetry);
+  ASSERT_TRUE(runUntil(io_, [&] { return q.delayed() == 1; }));
+  drain(io_);
+  EXPECT_EQ(calls_.size(), 1u) << "waits for the Retry-After";
+  q.addAfter("a", 1ms);  // the test's stand-in for the hour passing
+  ASSERT_TRUE(runUntil(io_, [&] { return pending.size() == 2; }));
+  pending[1](Outcome::kRetry);
+  ASSERT_TRUE(runUntil(
+      io_, [&] { return pending.size() == 3; }, 5s))
+      << "the next retry takes the usual (1 ms) backoff";
+  pending[2](Outcome::kDone);
   ASSERT_TRUE(runUntil(io_, [&] { return q.idle(); }));
 }
 

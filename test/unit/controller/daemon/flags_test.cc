@@ -33,6 +33,9 @@ TEST(FlagsTest, Defaults) {
   EXPECT_EQ(f.lease_name, "ironlb-controller");
   EXPECT_EQ(f.lease_owner_deployment, "");
   EXPECT_EQ(f.identity, "host-1");
+  // As many status writes in flight as the benchmark's plain client (32); the write pool starts
+  // lower and backs off on 429.
+  EXPECT_EQ(f.status_writers, 32);
   EXPECT_FALSE(p->help);
 }
 

@@ -15,6 +15,18 @@ namespace {
 using k8s::testing::runUntil;
 using namespace std::chrono_literals;
 
+// Stands in for a blocking API call: counts the calls running at once (and the most seen) and
+// holds until `release` is set.
+void holdCall(std::atomic<int>& running, std::atomic<int>& peak, const std::atomic<bool>& release) {
+  const int now = ++running;
+  int p = peak.load();
+  while (now > p && !peak.compare_exchange_weak(p, now)) {
+  }
+  while (!release)
+    std::this_thread::sleep_for(1ms);
+  --running;
+}
+
 TEST(WritePoolTest, BoundsConcurrencyAndKeepsOrder) {
   boost::asio::io_context io;
   WritePool pool(io, 3, "t");
@@ -27,13 +39,7 @@ TEST(WritePoolTest, BoundsConcurrencyAndKeepsOrder) {
     pool.enqueue([&, i]() -> WritePool::Blocking {
       prepared.push_back(i);
       return [&, i]() -> WritePool::Completion {
-        const int now = ++running;
-        int p = peak.load();
-        while (now > p && !peak.compare_exchange_weak(p, now)) {
-        }
-        while (!release)
-          std::this_thread::sleep_for(1ms);
-        --running;
+        holdCall(running, peak, release);
         return [&, i] { completed.push_back(i); };
       };
     });
@@ -94,6 +100,151 @@ TEST(WritePoolTest, StopDropsWaitingAndSilencesCompletions) {
     return {};
   });
   EXPECT_FALSE(second_prepared) << "nothing runs after stop";
+}
+
+// Writes that hold until `release` is set, counting how many run at once; each completion
+// reports success or a 429 (with a Retry-After).
+class Writes {
+ public:
+  explicit Writes(WritePool& pool) : pool_(pool) {}
+  // A test that failed half-way must not leave a worker waiting (the pool joins its workers).
+  ~Writes() { release = true; }
+  void add(int n, bool rejected = false, util::Duration retry_after = 300ms) {
+    for (int i = 0; i < n; ++i) {
+      pool_.enqueue([this, rejected, retry_after]() -> WritePool::Blocking {
+        return [this, rejected, retry_after]() -> WritePool::Completion {
+          holdCall(running, peak, release);
+          return [this, rejected, retry_after] {
+            if (rejected) {
+              outcomes.push_back(pool_.pushedBack(retry_after));
+            } else {
+              pool_.succeeded();
+            }
+            ++completed;
+          };
+        };
+      });
+    }
+  }
+  std::atomic<int> running{0};
+  std::atomic<int> peak{0};
+  std::atomic<bool> release{false};
+  int completed = 0;
+  std::vector<WritePool::Pushback> outcomes;
+
+ private:
+  WritePool& pool_;
+};
+
+// Slow start: at most 4 writes at first, one more per success (doubling each round), up to
+// the number of workers.
+TEST(WritePoolTest, StartsWithFewWritesAndDoublesEachRound) {
+  boost::asio::io_context io;
+  WritePool pool(io, 32, "t");
+  Writes w(pool);
+  EXPECT_EQ(pool.limit(), 4u);
+  w.add(100);
+  EXPECT_EQ(pool.busy(), 4u);
+  EXPECT_EQ(pool.waiting(), 96u);
+  w.release = true;
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 100; }, 10s));
+  EXPECT_EQ(pool.limit(), 32u) << "4 + 28 successes";
+  EXPECT_LE(w.peak.load(), 32);
+  EXPECT_TRUE(pool.idle());
+}
+
+// The server said 429: half as many writes go out at once, once per round (the other writes of
+// the same round coming back with 429 decrease nothing more), no growth before Retry-After,
+// then one more per run of successes as long as the limit, never above the workers.
+TEST(WritePoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
+  using P = WritePool::Pushback;
+  boost::asio::io_context io;
+  k8s::BusySignal signal;
+  WritePool pool(io, 8, "t", &signal);
+  Writes w(pool);
+  w.release = true;
+  w.add(4);  // slow start to all 8 workers
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 4; }, 5s));
+  ASSERT_EQ(pool.limit(), 8u);
+  w.release = false;
+  w.add(3, true);  // one round: eight writes in flight, three of them rejected
+  w.add(20);
+  EXPECT_EQ(pool.busy(), 8u);
+  EXPECT_EQ(signal.pending(), 23u) << "waiting and running writes count as pending";
+  w.release = true;
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 27; }, 10s));
+  EXPECT_EQ(w.outcomes, (std::vector{P::kFewer, P::kNone, P::kNone}));
+  EXPECT_EQ(pool.limit(), 4u) << "no growth before Retry-After, however many successes";
+  EXPECT_LE(w.peak.load(), 8);
+
+  // A 429 of a later round halves again.
+  w.release = false;
+  w.add(1, true, 1ms);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.running == 1; }, 5s));
+  w.release = true;
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 28; }, 5s));
+  EXPECT_EQ(w.outcomes.back(), P::kFewer);
+  EXPECT_EQ(pool.limit(), 2u);
+  // After Retry-After (1 ms), successes raise it by one per round: 2 successes -> 3, 3 more -> 4.
+  const auto hold = std::chrono::steady_clock::now() + 5ms;
+  ASSERT_TRUE(runUntil(
+      io, [&] { return std::chrono::steady_clock::now() > hold; }, 5s));
+  w.release = false;
+  w.add(5);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.running == 2; }, 5s));
+  k8s::testing::drain(io);
+  EXPECT_EQ(pool.busy(), 2u) << "two at once";
+  w.release = true;
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 33; }, 5s));
+  EXPECT_EQ(pool.limit(), 4u);
+  EXPECT_EQ(signal.pending(), 0u);
+  EXPECT_TRUE(pool.idle());
+}
+
+// At one write at a time, a 429 pauses every write until Retry-After has passed.
+TEST(WritePoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
+  using P = WritePool::Pushback;
+  boost::asio::io_context io;
+  WritePool pool(io, 1, "t");
+  Writes w(pool);
+  w.release = true;
+  w.add(1, true, 300ms);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 1; }, 5s));
+  const auto paused_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(w.outcomes, std::vector{P::kPaused});
+  EXPECT_TRUE(pool.paused());
+  w.add(2);
+  k8s::testing::drain(io);
+  EXPECT_EQ(pool.busy(), 0u) << "nothing starts while paused";
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 3; }, 5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - paused_at, 250ms) << "Retry-After was honoured";
+  EXPECT_FALSE(pool.paused());
+}
+
+TEST(WritePoolTest, StopEndsAPauseAndClearsTheSignal) {
+  boost::asio::io_context io;
+  k8s::BusySignal signal;
+  WritePool pool(io, 1, "t", &signal);
+  Writes w(pool);
+  w.release = true;
+  w.add(1, true, 1h);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return w.completed == 1; }, 5s));
+  ASSERT_TRUE(pool.paused());
+  w.add(1);
+  EXPECT_EQ(signal.pending(), 1u);
+  pool.stop();
+  EXPECT_EQ(signal.pending(), 0u);
+  k8s::testing::drain(io);  // the cancelled timer's handler touches nothing
 }
 
 }  // namespace
