@@ -85,12 +85,12 @@ class WritePool {
   std::deque<Job> waiting_;
   k8s::BusySignal* busy_signal_;
   std::size_t limit_;
-  std::size_t threshold_;      // below it the limit doubles per round, above it grows by one
-  std::size_t successes_ = 0;  // since the limit last changed
-  uint64_t started_ = 0;       // writes started so far (each write's number)
-  uint64_t completing_ = 0;    // the number of the write whose completion runs now
-  uint64_t decreased_at_ = 0;  // started_ when the limit last went down
-  std::chrono::steady_clock::time_point hold_until_{};  // no growth before (Retry-After)
+  std::size_t threshold_;        // below it the limit doubles per round, above it grows by one
+  std::size_t successes_ = 0;    // since the limit last changed
+  uint64_t started_ = 0;         // writes started so far (each write's number)
+  uint64_t completing_ = 0;      // the number of the write whose completion runs now
+  uint64_t decreased_at_ = 0;    // started_ when the limit last went down
+  util::MonoTime hold_until_{};  // no growth before (Retry-After)
   bool paused_ = false;
   boost::asio::steady_timer resume_;
   std::shared_ptr<bool> alive_;

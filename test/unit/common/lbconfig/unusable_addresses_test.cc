@@ -62,7 +62,8 @@ TEST(UnusableAddressesTest, ClassifiesAddresses) {
       {"255.255.255.255",
        "255.255.255.255 is the limited broadcast address, which no host can use as a Service "
        "address"},
-      {"192.0.2.0", nullptr},  // network and broadcast of a prefix are usable (REFERENCE §3)
+      {"192.0.2.0",
+       nullptr},  // network and broadcast of a prefix are usable (controller/allocator/README.md)
       {"::", ":: is the unspecified address, which no host can use as a Service address"},
       {"::1", "::1 is the loopback address, which no host can use as a Service address"},
       {"::2", nullptr},
