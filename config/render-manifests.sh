@@ -10,7 +10,7 @@
 #   config/render-manifests.sh --check  change nothing; exit 1 and show a diff if any is stale
 #
 # Needs /usr/bin/python3 with PyYAML (Debian python3-yaml) and helm: $IRONLB_HELM, else helm on
-# PATH, else the one test/controlplane/build.sh puts in ${IRONLB_CACHE:-~/.cache/ironlb}/bin.
+# PATH, else the one test/controlplane/build.sh puts in ${IRONLB_CACHE:-~/.cache/ironlb}/helm-<v>.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,9 +25,11 @@ helm=${IRONLB_HELM:-}
 if [ -z "$helm" ]; then
   if command -v helm >/dev/null 2>&1; then
     helm=$(command -v helm)
-  elif [ -x "${IRONLB_CACHE:-$HOME/.cache/ironlb}/bin/helm" ]; then
-    helm=${IRONLB_CACHE:-$HOME/.cache/ironlb}/bin/helm
   else
+    # shellcheck source=../test/controlplane/lib.sh
+    helm=$(source "$root/test/controlplane/lib.sh" >/dev/null 2>&1 && echo "$HELM_BIN_DIR/helm")
+  fi
+  if [ ! -x "$helm" ]; then
     echo "render-manifests.sh: no helm; set IRONLB_HELM or run test/controlplane/build.sh" >&2
     exit 1
   fi

@@ -1,6 +1,5 @@
 #include "controller/daemon/controller_daemon.h"
 
-#include "common/api/node.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
 #include "controller/daemon/service_status.h"
