@@ -9,6 +9,7 @@
 #   ironlb.ref                 its reference, ironlb/ironlb:<VERSION>
 #   ironlb.digest              its manifest digest, sha256:...
 #   ironlb.spec.json, ironlb.summary.json   what went in and the sizes, for inspection
+#   ironlb.spdx.json           the SBOM (SPDX 2.3): the Debian packages and ironlb it ships
 #   bin/                       the stripped daemons the spec names
 # The content comes from the release build (stripped copies) and this Debian machine
 # (config/image/ironlb_image.py); the archive from config/image/oci_image.py. The same
@@ -112,7 +113,8 @@ ref=ironlb/ironlb:$version
 digest=$(/usr/bin/python3 config/image/ironlb_image.py \
   --controller "$work/ironlb-controller" --speaker "$work/ironlb-speaker" --license LICENSE \
   --version "$version" --revision "$(revision)" --source "$source" --out "$archive" \
-  --spec-out "$out/ironlb.spec.json" --summary "$out/ironlb.summary.json")
+  --spec-out "$out/ironlb.spec.json" --summary "$out/ironlb.summary.json" \
+  --sbom-out "$out/ironlb.spdx.json")
 echo "$ref" >"$out/ironlb.ref"
 echo "$digest" >"$out/ironlb.digest"
 
@@ -126,5 +128,6 @@ echo "image     $ref"
 echo "digest    $digest"
 echo "archive   $archive ($(mib "$(stat -c %s "$archive")"))"
 echo "unpacked  $(mib "$unpacked") (runtime layer $(mib "$runtime"), app layer $(mib "$app"))"
+echo "sbom      $out/ironlb.spdx.json ($(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["packages"]) - 2)' "$out/ironlb.spdx.json") Debian packages)"
 echo "push      skopeo copy oci-archive:$archive docker://<registry>/$ref"
 echo "load      docker load -i $archive   or   ctr -n k8s.io images import $archive"

@@ -8,15 +8,16 @@ Two layers, so an upgrade of ironlb replaces only the small one:
            files/dns modules, libgcc_s.so.1 for pthread_cancel and unwinding), /etc files for
            users, groups and name lookup, the CA bundle and OpenSSL's configuration, Debian's
            usrmerge symlinks, /tmp, and the Debian copyright file of every package a shipped
-           file comes from.
+           file comes from, with a dpkg status record of each (sbom.py).
   app      /usr/local/bin/ironlb-controller and /usr/local/bin/ironlb-speaker (the paths the
-           Helm chart runs) and the project's licence.
+           Helm chart runs), the project's licence and the image's SPDX SBOM (sbom.py).
 
 Files keep the path, mode and symlinks they have in Debian, so `dpkg -S` and the loader see the
 same layout as on the build machine.
 
   ironlb_image.py --controller BIN --speaker BIN --license FILE --version V --revision R
                   --source URL --out ARCHIVE [--summary JSON] [--spec-out JSON]
+                  [--sbom-out JSON]
 prints the manifest digest.
 """
 
@@ -33,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import oci_image  # noqa: E402  (a sibling file, not an installed module)
+import sbom  # noqa: E402
 
 REPOSITORY = "ironlb/ironlb"
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -92,6 +94,7 @@ class Layout:
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, Any]] = {}
         self.host_files: set[str] = set()
+        self.packages: set[str] = set()  # Debian packages the host files come from
 
     def add(self, entry: dict[str, Any]) -> None:
         path = entry["path"]
@@ -199,14 +202,23 @@ def runtime_layer(binaries: list[str]) -> Layout:
                      and layer.entries[p]["type"] == "file")
     if unowned:
         raise ImageError("no Debian package ships " + ", ".join(unowned))
-    for package in sorted(set(owners.values())):
+    layer.packages = set(owners.values())
+    for package in sorted(layer.packages):
         layer.add({"type": "file", "path": f"/usr/share/doc/{package}/copyright",
                    "source": copyright_source(package), "mode": "0644"})
     return layer
 
 
-def app_layer(controller: str, speaker: str, license_file: str) -> Layout:
+def add_package_records(layer: Layout, packages: list[sbom.DebPackage]) -> None:
+    """dpkg status stanzas for image scanners (sbom.py)."""
+    layer.add({"type": "dir", "path": "/var/lib/dpkg/status.d"})
+    for pkg in packages:
+        layer.content(f"/var/lib/dpkg/status.d/{pkg.name}", pkg.status_stanza())
+
+
+def app_layer(controller: str, speaker: str, license_file: str, sbom_text: str) -> Layout:
     layer = Layout()
+    layer.content("/usr/share/doc/ironlb/sbom.spdx.json", sbom_text)
     layer.add({"type": "file", "path": "/usr/local/bin/ironlb-controller", "source": controller,
                "mode": "0755"})
     layer.add({"type": "file", "path": "/usr/local/bin/ironlb-speaker", "source": speaker,
@@ -216,9 +228,21 @@ def app_layer(controller: str, speaker: str, license_file: str) -> Layout:
     return layer
 
 
-def image_spec(args: argparse.Namespace, epoch: int) -> dict[str, Any]:
+def image_sbom(args: argparse.Namespace, epoch: int,
+               packages: list[sbom.DebPackage]) -> str:
+    return sbom.render(sbom.spdx_document(
+        packages, version=args.version, revision=args.revision, source=args.source,
+        reference=f"{REPOSITORY}:{args.version}", created=oci_image.rfc3339(epoch),
+        distro=sbom.distro_id()))
+
+
+def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], str]:
+    """The image spec, and the SBOM it ships (also written beside the archive)."""
     runtime = runtime_layer([args.controller, args.speaker])
-    app = app_layer(args.controller, args.speaker, args.license)
+    packages = sbom.query_packages(runtime.packages)
+    add_package_records(runtime, packages)
+    sbom_text = image_sbom(args, epoch, packages)
+    app = app_layer(args.controller, args.speaker, args.license, sbom_text)
     labels = {
         "org.opencontainers.image.title": "ironlb",
         "org.opencontainers.image.description":
@@ -241,9 +265,10 @@ def image_spec(args: argparse.Namespace, epoch: int) -> dict[str, Any]:
             "WorkingDir": "/",
             "Labels": labels,
         },
-        "layers": [runtime.spec("runtime: Debian libraries, /etc files, copyright files"),
-                   app.spec(f"app: ironlb-controller and ironlb-speaker {args.version}")],
-    }
+        "layers": [runtime.spec("runtime: Debian libraries, /etc files, copyright files, "
+                                "dpkg status records"),
+                   app.spec(f"app: ironlb-controller and ironlb-speaker {args.version}, SBOM")],
+    }, sbom_text
 
 
 def main() -> int:
@@ -252,14 +277,18 @@ def main() -> int:
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--summary", help="write digests and sizes here (JSON)")
     parser.add_argument("--spec-out", help="also write the image spec here (JSON)")
+    parser.add_argument("--sbom-out", help="also write the image's SPDX SBOM here (JSON)")
     args = parser.parse_args()
     try:
         epoch = oci_image.source_date_epoch()
-        spec = image_spec(args, epoch)
+        spec, sbom_text = image_spec(args, epoch)
+        if args.sbom_out:
+            Path(args.sbom_out).write_text(sbom_text, encoding="utf-8")
         if args.spec_out:
             Path(args.spec_out).write_bytes(oci_image.canonical_json(spec) + b"\n")
         summary = oci_image.write_image(spec, args.out, epoch=epoch)
-    except (ImageError, oci_image.SpecError, OSError, subprocess.CalledProcessError) as e:
+    except (ImageError, oci_image.SpecError, OSError, ValueError,
+            subprocess.CalledProcessError) as e:
         print(f"ironlb_image.py: {e}", file=sys.stderr)
         return 1
     if args.summary:
