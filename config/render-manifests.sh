@@ -5,6 +5,7 @@
 #   config/manifests/ironlb.yaml      the chart rendered for `kubectl apply` into metallb-system
 #   config/helm/ironlb/Chart.yaml     version and appVersion from VERSION (the one version number;
 #                                     the chart's default image tag is appVersion)
+#   config/helm/ironlb/files/dashboards/ironlb.json   from config/dashboards/generate.py
 #
 #   config/render-manifests.sh          rewrite the files
 #   config/render-manifests.sh --check  change nothing; exit 1 and show a diff if any is stale
@@ -41,6 +42,7 @@ mkdir -p "$out/crds" "$out/chart-crds" "$out/manifests"
 
 /usr/bin/python3 "$root/crds/generate.py" "$out/crds"
 cp "$out/crds/"*.yaml "$out/chart-crds/"
+/usr/bin/python3 "$root/config/dashboards/generate.py" "$out/dashboard.json"
 
 # Render from a copy of the chart that carries the freshly generated CRDs, so one run is enough
 # even when the committed copies are stale.
@@ -59,6 +61,7 @@ sed -i -E -e "s/^version:.*/version: $version/" -e "s/^appVersion:.*/appVersion:
   "$out/chart/Chart.yaml"
 rm -f "$out/chart/files/crds/"*.yaml
 cp "$out/crds/"*.yaml "$out/chart/files/crds/"
+cp "$out/dashboard.json" "$out/chart/files/dashboards/ironlb.json"
 {
   cat <<'HEADER'
 # ironlb plain manifests, rendered from config/helm/ironlb by config/render-manifests.sh.
@@ -96,6 +99,7 @@ for f in "$out/crds/"*.yaml; do
 done
 compare "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
 compare "$out/chart/Chart.yaml" "$root/config/helm/ironlb/Chart.yaml"
+compare "$out/dashboard.json" "$root/config/helm/ironlb/files/dashboards/ironlb.json"
 # A CRD file that generate.py no longer writes is stale too.
 for f in "$root/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"*.yaml; do
   [ -e "$f" ] || continue
@@ -120,5 +124,6 @@ cp "$out/crds/"*.yaml "$root/config/helm/ironlb/files/crds/"
 mkdir -p "$root/config/manifests"
 cp "$out/manifests/ironlb.yaml" "$root/config/manifests/ironlb.yaml"
 cp "$out/chart/Chart.yaml" "$root/config/helm/ironlb/Chart.yaml"
-echo "rendered crds/, config/helm/ironlb/files/crds/, config/manifests/ironlb.yaml and the" \
-  "version in config/helm/ironlb/Chart.yaml ($version)"
+cp "$out/dashboard.json" "$root/config/helm/ironlb/files/dashboards/ironlb.json"
+echo "rendered crds/, config/helm/ironlb/files/crds/, config/manifests/ironlb.yaml, the" \
+  "dashboard and the version in config/helm/ironlb/Chart.yaml ($version)"

@@ -44,3 +44,25 @@ fi
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "deps.sh: kubectl not found; test/controlplane builds one into the cache" >&2
 fi
+
+# promtool (the alert tests evaluate the chart's PrometheusRule with it): Debian's prometheus
+# package, unpacked into the cache rather than installed, because installing it starts a
+# Prometheus server listening on every interface. Keyed by the package version.
+cache=${IRONLB_CACHE:-$HOME/.cache/ironlb}
+prom_version=$(apt-cache policy prometheus 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+if [ -z "$prom_version" ] || [ "$prom_version" = "(none)" ]; then
+  [ "$(id -u)" -ne 0 ] || apt-get update -qq
+  prom_version=$(apt-cache policy prometheus 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+fi
+prom_dir=$cache/prometheus-${prom_version//[^A-Za-z0-9.+-]/_}
+if [ ! -x "$prom_dir/usr/bin/promtool" ]; then
+  echo "deps.sh: unpacking promtool from Debian's prometheus $prom_version into $prom_dir"
+  tmp=$(mktemp -d)
+  chmod 0777 "$tmp"  # apt-get download writes as the _apt user
+  (cd "$tmp" && apt-get download -qq "prometheus=$prom_version" >/dev/null) &&
+    mkdir -p "$prom_dir" && dpkg-deb -x "$tmp"/prometheus_*.deb "$prom_dir"
+  rm -rf "$tmp"
+  [ -x "$prom_dir/usr/bin/promtool" ] || { echo "deps.sh: no promtool in $prom_dir" >&2; exit 1; }
+fi
+mkdir -p "$cache/bin"
+ln -sfn "$prom_dir/usr/bin/promtool" "$cache/bin/promtool"

@@ -4,12 +4,19 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 namespace ironlb::util {
 
 void Counter::inc(double v) {
   if (!(v >= 0.0)) return;
   value_.fetch_add(v, std::memory_order_relaxed);
+}
+
+void Counter::setTotal(double v) {
+  double seen = value_.load(std::memory_order_relaxed);
+  while (v > seen && !value_.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+  }
 }
 
 bool isValidMetricName(const std::string& name) {
@@ -184,7 +191,19 @@ GaugeFamily& MetricsRegistry::gauge(const std::string& name, const std::string& 
   return *findOrAdd(name, help, MetricType::kGauge, labelNames).gauge;
 }
 
+void MetricsRegistry::onScrape(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  hooks_.push_back(std::move(hook));
+}
+
 std::string MetricsRegistry::render() const {
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard lock(mu_);
+    hooks = hooks_;
+  }
+  for (const auto& hook : hooks)
+    hook();
   std::string out;
   std::lock_guard lock(mu_);
   for (const auto& [name, e] : families_) {

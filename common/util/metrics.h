@@ -24,6 +24,7 @@
 // different type/labels is a programming error and throws std::invalid_argument.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,8 @@ class Counter {
  public:
   // Adds `v` (must be >= 0; negative increments are ignored, counters never go down).
   void inc(double v = 1.0);
+  // Sets the count to a total read elsewhere (e.g. CPU seconds from /proc); never lowers it.
+  void setTotal(double v);
   double value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -100,6 +103,11 @@ class MetricsRegistry {
   GaugeFamily& gauge(const std::string& name, const std::string& help,
                      std::vector<std::string> labelNames = {});
 
+  // Runs `hook` on the scraping thread at the start of every render(), before any value is
+  // read: how values that are read on demand (process_*) are refreshed. Hooks must be
+  // thread-safe against the logic thread; they run in the order added.
+  void onScrape(std::function<void()> hook);
+
   // The whole exposition, in text format 0.0.4.
   std::string render() const;
 
@@ -114,6 +122,7 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, Entry> families_;
+  std::vector<std::function<void()>> hooks_;  // under mu_; copied out before they run
 };
 
 // Exposition helpers, exposed for tests.

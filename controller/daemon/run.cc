@@ -12,6 +12,7 @@
 #include "common/util/health_server.h"
 #include "common/util/logging.h"
 #include "common/util/metrics.h"
+#include "common/util/process_metrics.h"
 #include "controller/daemon/controller_daemon.h"
 
 namespace ironlb::controller {
@@ -33,6 +34,7 @@ int runController(const ControllerFlags& flags) {
   if (!transport) return fail("cannot set up the API connection", transport.error());
 
   util::MetricsRegistry registry;
+  util::ProcessMetrics process_metrics(registry);
   k8s::K8sMetrics metrics(registry);
   k8s::ApiClient api(**transport, &metrics);
   util::ReadinessFlag readiness("starting");

@@ -14,6 +14,7 @@
 #include "common/util/health_server.h"
 #include "common/util/logging.h"
 #include "common/util/metrics.h"
+#include "common/util/process_metrics.h"
 #include "common/util/scheduling.h"
 #include "speaker/daemon/flags.h"
 #include "speaker/daemon/speaker.h"
@@ -53,6 +54,7 @@ int runSpeaker(int argc, const char* const* argv) {
     return 1;
   }
   util::MetricsRegistry registry;
+  util::ProcessMetrics process_metrics(registry);
   k8s::K8sMetrics k8s_metrics(registry);
   k8s::ApiClient api(**transport, &k8s_metrics);
   boost::asio::io_context io;

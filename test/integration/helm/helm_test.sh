@@ -183,14 +183,14 @@ lease=$full-controller
 for verb in get list watch; do
   can "$ctrl_sa" yes "$verb" services -A
   can "$ctrl_sa" yes "$verb" namespaces
-  can "$ctrl_sa" yes "$verb" nodes
+  can "$ctrl_sa" no "$verb" nodes
   can "$ctrl_sa" yes "$verb" ipaddresspools.metallb.io -n "$ns"
   can "$ctrl_sa" yes "$verb" l2advertisements.metallb.io -n "$ns"
 done
 can "$ctrl_sa" yes update services -n default --subresource=status
 can "$ctrl_sa" yes create events -n default
 can "$ctrl_sa" yes patch events -n default
-can "$ctrl_sa" yes update ipaddresspools.metallb.io -n "$ns" --subresource=status
+can "$ctrl_sa" no update ipaddresspools.metallb.io -n "$ns" --subresource=status
 can "$ctrl_sa" yes patch ipaddresspools.metallb.io -n "$ns" --subresource=status
 can "$ctrl_sa" yes create leases.coordination.k8s.io -n "$ns"
 can "$ctrl_sa" yes get "leases.coordination.k8s.io/$lease" -n "$ns"
@@ -229,13 +229,16 @@ for verb in get list watch; do
   can "$spk_sa" yes "$verb" ipaddresspools.metallb.io -n "$ns"
   can "$spk_sa" yes "$verb" l2advertisements.metallb.io -n "$ns"
 done
-for verb in get list watch create update patch delete deletecollection; do
+for verb in get list watch create delete; do
   can "$spk_sa" yes "$verb" servicel2statuses.metallb.io -n "$ns"
+done
+for verb in update patch deletecollection; do
+  can "$spk_sa" no "$verb" servicel2statuses.metallb.io -n "$ns"
 done
 can "$spk_sa" yes update servicel2statuses.metallb.io -n "$ns" --subresource=status
 can "$spk_sa" yes create events -n default
 can "$spk_sa" yes patch events -n default
-can "$spk_sa" yes get "secrets/$rel-memberlist" -n "$ns"
+can "$spk_sa" no get "secrets/$rel-memberlist" -n "$ns"
 can "$spk_sa" no get secrets/some-other-secret -n "$ns"
 can "$spk_sa" no list secrets -n "$ns"
 can "$spk_sa" no watch secrets -n "$ns"
@@ -325,7 +328,7 @@ fi
 "$kubectl" -n metallb-system create secret generic ironlb-memberlist \
   --from-literal=secretkey="$(openssl rand -base64 48)" >/dev/null
 ns=metallb-system
-can ironlb-speaker yes get secrets/ironlb-memberlist -n metallb-system
+can ironlb-speaker no get secrets/ironlb-memberlist -n metallb-system
 can ironlb-speaker no list secrets -n metallb-system
 can ironlb-controller yes update services -n default --subresource=status
 can ironlb-controller no update services -n default
