@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <list>
+#include <mutex>
 #include <vector>
 
 namespace ironlb::util {
@@ -369,6 +371,13 @@ Status BoundedHttpServer::start(const std::string& bindAddress, int port, SSL_CT
   if (int rc = ::getaddrinfo(bindAddress.c_str(), std::to_string(port).c_str(), &hints, &res);
       rc != 0) {
     return makeError(name_ + " server: cannot resolve " + where + ": " + ::gai_strerror(rc));
+  }
+  if (tls) {
+    // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a client that closes while its
+    // answer is being written could kill the process with SIGPIPE. Network daemons ignore it
+    // (the Kubernetes transport does the same, common/k8s/http_transport.h).
+    static std::once_flag ignoreSigpipe;
+    std::call_once(ignoreSigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   }
   auto loop = std::make_unique<Loop>(handler_, limits_);
   loop->tls = tls;

@@ -58,6 +58,7 @@ class BoundedHttpServer {
 
   // Binds `bindAddress`:`port` (0 = ephemeral) and serves on a new thread. `tls` (optional)
   // must outlive the server. Fails with the address in the message when it cannot bind.
+  // Side effect with `tls`: SIGPIPE is ignored process-wide (OpenSSL writes with write(2)).
   Status start(const std::string& bindAddress, int port, SSL_CTX* tls = nullptr);
   // Stops serving, closes every connection, joins the thread. Idempotent.
   void stop();
