@@ -27,6 +27,8 @@ constexpr std::size_t kDrainBytes = 256 * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(1);
 // Connections accepted per loop turn, so a connect flood cannot starve the open connections.
 constexpr int kAcceptsPerTurn = 16;
+// How long accepting pauses when the process is out of descriptors or memory.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 enum class Phase { kHandshake, kReading, kWriting, kDraining };
 
@@ -103,6 +105,7 @@ struct BoundedHttpServer::Loop {
   int wakeFd = -1;
   SSL_CTX* tls = nullptr;
   std::list<Conn> conns;
+  Steady::time_point acceptPausedUntil{};
 
   Loop(const HttpHandler& h, const HttpLimits& l) : handler(h), limits(l) {}
   ~Loop() {
@@ -127,8 +130,11 @@ struct BoundedHttpServer::Loop {
       fds.clear();
       order.clear();
       fds.push_back({wakeFd, POLLIN, 0});
-      fds.push_back({listenFd, POLLIN, 0});
+      // Out of descriptors (EMFILE): accept() would fail at once again; wait a moment.
+      const bool listening = Steady::now() >= acceptPausedUntil;
+      fds.push_back({listenFd, static_cast<short>(listening ? POLLIN : 0), 0});
       auto next = Steady::now() + std::chrono::seconds(1);
+      if (!listening) next = std::min(next, acceptPausedUntil);
       for (Conn& c : conns) {
         fds.push_back({c.fd, c.wantEvents, 0});
         order.push_back(&c);
@@ -153,7 +159,12 @@ struct BoundedHttpServer::Loop {
   void acceptSome() {
     for (int i = 0; i < kAcceptsPerTurn; ++i) {
       const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...): try next turn
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          acceptPausedUntil = Steady::now() + kAcceptPause;
+        }
+        return;  // EAGAIN, or a transient error: try next turn
+      }
       std::size_t live = 0;
       for (const Conn& c : conns)
         live += c.dead ? 0 : 1;
