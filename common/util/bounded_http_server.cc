@@ -2,6 +2,8 @@
 #include "common/util/bounded_http_server.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -172,6 +174,10 @@ struct BoundedHttpServer::Loop {
         ::close(fd);
         continue;
       }
+      // Each answer goes out in one write; Nagle would only hold back the TLS handshake's
+      // small records for a delayed ACK (about 40 ms per connection).
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       Conn& c = conns.emplace_back();
       c.fd = fd;
       c.lastActivity = Steady::now();

@@ -72,7 +72,9 @@ Result<SslCtxPtr> makeServerTlsContext(const std::string& certFile, const std::s
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) return makeError("cannot create a TLS context: " + sslError());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Idle connections hold no TLS buffers (up to 64 per listener may sit idle).
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                  SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
   if (certFile.empty()) {
     if (auto st = selfSign(ctx.get(), commonName); !st) return makeError(st.error());
