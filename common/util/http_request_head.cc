@@ -46,6 +46,10 @@ HeadParse parseRequestHead(std::string_view buffer, std::size_t maxHeadBytes) {
       return fail(
           431, "request line and header fields exceed " + std::to_string(maxHeadBytes) + " bytes");
     }
+    // Junk (a TLS ClientHello on the plain port, binary noise) is refused at once instead of
+    // holding the connection until the header deadline.
+    const std::string_view start = buffer.substr(0, buffer.find(' '));
+    if (!start.empty() && !isToken(start)) return fail(400, "not an HTTP/1.x request");
     return {};
   }
   HeadParse out;

@@ -24,6 +24,14 @@ TEST(HttpRequestHeadTest, IncompleteUntilTheBlankLine) {
             HeadState::kIncomplete);
 }
 
+TEST(HttpRequestHeadTest, JunkIsRefusedBeforeTheHeadEnds) {
+  const std::string clientHello("\x16\x03\x01\x02\x00\x01", 6);
+  auto r = parseRequestHead(clientHello, 8192);
+  EXPECT_EQ(r.state, HeadState::kError);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(parseRequestHead("GE", 8192).state, HeadState::kIncomplete);
+}
+
 TEST(HttpRequestHeadTest, AHeadAtTheCapWithoutItsEndIs431) {
   const std::string noEnd(8192, 'a');
   auto r = parseRequestHead(noEnd, 8192);
