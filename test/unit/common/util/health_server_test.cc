@@ -11,6 +11,9 @@
 #include <chrono>
 #include <vector>
 
+#include "test/unit/common/k8s/temp_dir.h"
+#include "test/unit/common/k8s/test_pki.h"
+
 namespace ironlb::util {
 namespace {
 
@@ -253,6 +256,60 @@ TEST(HealthServerBoundsTest, TlsFlagsMustComeInPairs) {
       {.bindAddress = "127.0.0.1", .port = 0, .tlsCertFile = "/x.pem", .authorizer = &authz});
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().find("--tls-key-file"), std::string::npos) << st.error();
+}
+
+TEST(HealthServerTlsFilesTest, ServesTheGivenCertificate) {
+  k8s::testing::TempDir dir;
+  const auto ca = k8s::testing::makeCa("test-ca");
+  const auto leaf = k8s::testing::makeLeaf(ca, "metrics", "IP:127.0.0.1", true);
+  const std::string caFile = dir.write("ca.pem", ca.certPem);
+  const std::string certFile = dir.write("tls.crt", leaf.certPem);
+  const std::string keyFile = dir.write("tls.key", leaf.keyPem);
+  MetricsRegistry reg;
+  AllowToken authz;
+  HealthServer server(reg, nullptr);
+  ASSERT_TRUE(server
+                  .start({.bindAddress = "127.0.0.1",
+                          .port = 0,
+                          .tlsCertFile = certFile,
+                          .tlsKeyFile = keyFile,
+                          .authorizer = &authz})
+                  .ok());
+  httplib::SSLClient client("127.0.0.1", server.port());
+  client.set_ca_cert_path(caFile);
+  client.enable_server_certificate_verification(true);
+  client.set_bearer_token_auth("good");
+  auto res = client.Get("/metrics");  // verified against the CA: the given certificate is served
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST(HealthServerTlsFilesTest, UnreadableOrMismatchedFilesNameTheFlag) {
+  k8s::testing::TempDir dir;
+  const auto ca = k8s::testing::makeCa("test-ca");
+  const auto a = k8s::testing::makeLeaf(ca, "a", "", true);
+  const auto b = k8s::testing::makeLeaf(ca, "b", "", true);
+  const std::string certFile = dir.write("a.crt", a.certPem);
+  const std::string otherKey = dir.write("b.key", b.keyPem);
+  MetricsRegistry reg;
+  AllowToken authz;
+  HealthServer missing(reg, nullptr);
+  Status st = missing.start({.bindAddress = "127.0.0.1",
+                             .port = 0,
+                             .tlsCertFile = dir.file("none.crt"),
+                             .tlsKeyFile = otherKey,
+                             .authorizer = &authz});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("--tls-cert-file=" + dir.file("none.crt")), std::string::npos)
+      << st.error();
+  HealthServer mismatched(reg, nullptr);
+  st = mismatched.start({.bindAddress = "127.0.0.1",
+                         .port = 0,
+                         .tlsCertFile = certFile,
+                         .tlsKeyFile = otherKey,
+                         .authorizer = &authz});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("--tls-key-file=" + otherKey), std::string::npos) << st.error();
 }
 
 class BoundsTest : public ::testing::Test {
