@@ -1,11 +1,6 @@
-// HealthServer over cpp-httplib (the only use of httplib's server in ironlb).
+// HealthServer: the routes of the metrics and probe listeners (docs/metrics-endpoint.md).
 #include "common/util/health_server.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
-
-#include <atomic>
-#include <chrono>
 #include <utility>
 
 namespace ironlb::util {
@@ -30,95 +25,107 @@ HealthState ReadinessFlag::get() const {
   return state_;
 }
 
-struct HealthServer::Impl {
-  httplib::Server server;
-  std::atomic<bool> listenReturned{false};
-};
-
 namespace {
 
-void answerProbe(const HealthCheck& check, httplib::Response& res) {
+HttpReply text(int status, std::string body) {
+  HttpReply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool isGetOrHead(const RequestHead& head) {
+  return head.method == "GET" || head.method == "HEAD";
+}
+
+HttpReply methodNotAllowed() {
+  HttpReply r = text(405, "only GET and HEAD are served\n");
+  r.extraHeaders = "Allow: GET, HEAD\r\n";
+  r.close = true;
+  return r;
+}
+
+HttpReply answerProbe(const HealthCheck& check, const char* what) {
   HealthState state = check ? check() : HealthState{};
-  if (state.ok) {
-    res.status = 200;
-    res.set_content("ok\n", "text/plain; charset=utf-8");
-  } else {
-    res.status = 503;
-    res.set_content("not ready: " + (state.reason.empty() ? "unknown" : state.reason) + "\n",
-                    "text/plain; charset=utf-8");
-  }
+  if (state.ok) return text(200, "ok\n");
+  return text(503,
+              std::string(what) + ": " + (state.reason.empty() ? "unknown" : state.reason) + "\n");
 }
 
 }  // namespace
 
 HealthServer::HealthServer(const MetricsRegistry& registry, HealthCheck readiness,
                            HealthCheck liveness)
-    : impl_(std::make_unique<Impl>()) {
-  auto& srv = impl_->server;
-  srv.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& res) {
-    res.set_content(registry.render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  srv.Get("/healthz",
-          [live = std::move(liveness)](const httplib::Request&, httplib::Response& res) {
-            answerProbe(live, res);
-            if (res.status != 200) res.body = "not healthy" + res.body.substr(9);
-          });
-  srv.Get("/readyz",
-          [ready = std::move(readiness)](const httplib::Request&, httplib::Response& res) {
-            answerProbe(ready, res);
-          });
-  // httplib's default also sets SO_REUSEPORT, which would let a second daemon silently share
-  // the port; keep only SO_REUSEADDR (fast restarts) so a clash is reported.
-  srv.set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Probes are tiny; short timeouts keep a stuck client from pinning a worker.
-  srv.set_read_timeout(5, 0);
-  srv.set_write_timeout(5, 0);
-}
+    : registry_(registry), readiness_(std::move(readiness)), liveness_(std::move(liveness)) {}
 
 HealthServer::~HealthServer() {
   stop();
 }
 
+HttpReply HealthServer::probe(const RequestHead& head) {
+  if (!isGetOrHead(head)) return methodNotAllowed();
+  if (head.path == "/healthz") return answerProbe(liveness_, "not healthy");
+  if (head.path == "/readyz") return answerProbe(readiness_, "not ready");
+  return text(404, "not found\n");
+}
+
+HttpReply HealthServer::serveMetrics(const RequestHead& head) {
+  if (head.path != "/metrics") return probe(head);
+  if (!isGetOrHead(head)) return methodNotAllowed();
+  if (!insecure_) {
+    if (head.bearerToken.empty()) {
+      HttpReply r = text(401, "Unauthorized: a bearer token is required\n");
+      r.extraHeaders = "WWW-Authenticate: Bearer realm=\"ironlb\"\r\n";
+      return r;
+    }
+    AuthDecision d = authorizer_->authorize(head.bearerToken, head.path, "get");
+    switch (d.verdict) {
+      case AuthVerdict::kAllowed:
+        break;
+      case AuthVerdict::kUnauthenticated: {
+        HttpReply r = text(401, "Unauthorized: " + d.reason + "\n");
+        r.extraHeaders = "WWW-Authenticate: Bearer realm=\"ironlb\"\r\n";
+        return r;
+      }
+      case AuthVerdict::kForbidden:
+        return text(403, "Forbidden: " + d.reason + "\n");
+      case AuthVerdict::kUnavailable:
+        return text(503, "cannot check the token now: " + d.reason + "\n");
+    }
+  }
+  HttpReply r = text(200, registry_.render());
+  r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
+}
+
 Status HealthServer::start(const HealthServerOptions& options) {
-  if (thread_.joinable()) return makeError("health server already started");
-  auto& srv = impl_->server;
-  int bound = -1;
-  if (options.port == 0) {
-    bound = srv.bind_to_any_port(options.bindAddress);
-  } else if (srv.bind_to_port(options.bindAddress, options.port)) {
-    bound = options.port;
+  if (metrics_) return makeError("health server already started");
+  insecure_ = options.insecure;
+  authorizer_ = options.authorizer;
+  if (!insecure_ && !authorizer_) {
+    return makeError("metrics server: TLS metrics need an authorizer (or insecure mode)");
   }
-  if (bound <= 0) {
-    return makeError("health server: cannot listen on " + options.bindAddress + ":" +
-                     std::to_string(options.port) +
-                     " (address in use, not local, or not permitted)");
+  if (!insecure_) {
+    auto ctx = makeServerTlsContext(options.tlsCertFile, options.tlsKeyFile, options.tlsCommonName);
+    if (!ctx) return makeError("metrics server: " + ctx.error());
+    tls_ = std::move(*ctx);
   }
-  port_ = bound;
-  impl_->listenReturned = false;
-  thread_ = std::thread([this, &srv] {
-    srv.listen_after_bind();
-    impl_->listenReturned = true;
-  });
-  // httplib's stop() is a no-op until the accept loop runs, so stop() right after start() would
-  // hang the join. Wait (briefly: the socket is already bound) until the loop is up.
-  while (!srv.is_running() && !impl_->listenReturned) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto metrics = std::make_unique<BoundedHttpServer>(
+      "metrics", [this](const RequestHead& h) { return serveMetrics(h); }, options.limits);
+  if (auto st = metrics->start(options.bindAddress, options.port, tls_.get()); !st) return st;
+  if (options.probePort >= 0) {
+    auto probes = std::make_unique<BoundedHttpServer>(
+        "probe", [this](const RequestHead& h) { return probe(h); }, options.limits);
+    if (auto st = probes->start(options.probeBindAddress, options.probePort); !st) return st;
+    probes_ = std::move(probes);
   }
-  if (!srv.is_running()) {
-    thread_.join();
-    return makeError("health server: accept loop on " + options.bindAddress + ":" +
-                     std::to_string(port_) + " failed to start");
-  }
+  metrics_ = std::move(metrics);
   return {};
 }
 
 void HealthServer::stop() {
-  if (!thread_.joinable()) return;
-  impl_->server.stop();
-  thread_.join();
+  if (probes_) probes_->stop();
+  if (metrics_) metrics_->stop();
 }
 
 }  // namespace ironlb::util

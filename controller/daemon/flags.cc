@@ -52,18 +52,20 @@ Result<util::Duration> parseDuration(std::string_view text) {
 }
 
 // "host:port", "[v6]:port" or ":port".
-Status parseAddress(ControllerFlags& f, const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return makeError("expected HOST:PORT, got \"" + text + "\"");
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  auto port = parseInt(std::string_view(text).substr(colon + 1), 0, 65535);
-  if (!port) return makeError(port.error());
-  f.metrics_host = host.empty() ? "0.0.0.0" : host;
-  f.metrics_port = *port;
-  return {};
+Setter address(std::string ControllerFlags::*hostField, int ControllerFlags::*portField) {
+  return [hostField, portField](ControllerFlags& f, const std::string& text) -> Status {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return makeError("expected HOST:PORT, got \"" + text + "\"");
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    auto port = parseInt(std::string_view(text).substr(colon + 1), 0, 65535);
+    if (!port) return makeError(port.error());
+    f.*hostField = host.empty() ? "0.0.0.0" : host;
+    f.*portField = *port;
+    return {};
+  };
 }
 
 template <class T, class Parse>
@@ -104,8 +106,20 @@ const std::vector<FlagSpec>& specs() {
        "handle only Services with this spec.loadBalancerClass (default: only Services "
        "without one)",
        text(&ControllerFlags::lb_class)},
-      {"metrics-address", "HOST:PORT", "serve /metrics, /healthz, /readyz (default 0.0.0.0:7472)",
-       parseAddress},
+      {"metrics-address", "HOST:PORT",
+       "serve /metrics (TLS, bearer token), /healthz, /readyz (default 0.0.0.0:7472)",
+       address(&ControllerFlags::metrics_host, &ControllerFlags::metrics_port)},
+      {"probe-address", "HOST:PORT", "serve /healthz, /readyz in plain HTTP (default 0.0.0.0:7473)",
+       address(&ControllerFlags::probe_host, &ControllerFlags::probe_port)},
+      {"metrics-insecure", "",
+       "serve /metrics in plain HTTP without a token check (default false; "
+       "docs/metrics-endpoint.md)",
+       into(&ControllerFlags::metrics_insecure, [](const std::string& v) { return parseBool(v); })},
+      {"tls-cert-file", "PATH",
+       "PEM certificate (chain) for /metrics (default: self-signed at start)",
+       text(&ControllerFlags::tls_cert_file)},
+      {"tls-key-file", "PATH", "PEM private key of --tls-cert-file",
+       text(&ControllerFlags::tls_key_file)},
       {"log-level", "LEVEL", "debug|info|warn|error (default info)",
        into(&ControllerFlags::log_level,
             [](const std::string& v) { return util::parseLogLevel(v); })},

@@ -10,6 +10,11 @@
 //   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
 //   --renew-deadline=D      D is a number with ms, s or m
 //   --retry-period=D
+//   --probe-address=H:P     plain-HTTP /healthz and /readyz for the kubelet (default :7473)
+//   --metrics-insecure      /metrics in plain HTTP without a token check (default: TLS plus
+//                           TokenReview/SubjectAccessReview, docs/metrics-endpoint.md)
+//   --tls-cert-file=PATH    certificate and key for /metrics (default: self-signed at start)
+//   --tls-key-file=PATH
 
 #include <string>
 #include <vector>
@@ -29,6 +34,12 @@ struct ControllerFlags {
   std::string lb_class;
   std::string metrics_host = "0.0.0.0";
   int metrics_port = 7472;  // 0 = any free port
+  // Probe listener and metrics security (docs/metrics-endpoint.md).
+  std::string probe_host = "0.0.0.0";
+  int probe_port = 7473;
+  bool metrics_insecure = false;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   spdlog::level::level_enum log_level = spdlog::level::info;
   util::LogFormat log_format = util::LogFormat::kText;
   bool leader_elect = true;

@@ -9,6 +9,7 @@
 #include "common/k8s/cluster_config.h"
 #include "common/k8s/http_transport.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/k8s/token_review_authorizer.h"
 #include "common/util/health_server.h"
 #include "common/util/logging.h"
 #include "common/util/metrics.h"
@@ -38,8 +39,18 @@ int runController(const ControllerFlags& flags) {
   k8s::K8sMetrics metrics(registry);
   k8s::ApiClient api(**transport, &metrics);
   util::ReadinessFlag readiness("starting");
+  // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
+  k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
   util::HealthServer health(registry, [&readiness] { return readiness.get(); });
-  if (auto st = health.start({.bindAddress = flags.metrics_host, .port = flags.metrics_port});
+  if (auto st = health.start({.bindAddress = flags.metrics_host,
+                              .port = flags.metrics_port,
+                              .probeBindAddress = flags.probe_host,
+                              .probePort = flags.probe_port,
+                              .insecure = flags.metrics_insecure,
+                              .tlsCertFile = flags.tls_cert_file,
+                              .tlsKeyFile = flags.tls_key_file,
+                              .tlsCommonName = "ironlb-controller",
+                              .authorizer = &authorizer});
       !st) {
     return fail("cannot serve metrics", st.error());
   }
@@ -49,7 +60,9 @@ int runController(const ControllerFlags& flags) {
                  {"lb_class", flags.lb_class},
                  {"identity", flags.identity},
                  {"leader_elect", flags.leader_elect},
-                 {"metrics", flags.metrics_host + ":" + std::to_string(health.port())}});
+                 {"metrics", flags.metrics_host + ":" + std::to_string(health.port())},
+                 {"metrics_tls", !flags.metrics_insecure},
+                 {"probes", flags.probe_host + ":" + std::to_string(health.probePort())}});
 
   boost::asio::io_context io;
   ControllerDaemon daemon(io, flags, api, registry, metrics, readiness);

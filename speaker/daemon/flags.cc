@@ -19,7 +19,9 @@ const std::set<std::string>& knownFlags() {
                                               "node-name",          "memberlist-address",
                                               "memberlist-port",    "memberlist-key-file",
                                               "exclude-interfaces", "ignore-exclude-lb",
-                                              "pod-name",           "pod-uid"};
+                                              "pod-name",           "pod-uid",
+                                              "probe-address",      "metrics-insecure",
+                                              "tls-cert-file",      "tls-key-file"};
   return names;
 }
 
@@ -60,7 +62,13 @@ std::string speakerUsage() {
          "  --namespace=NS              where the metallb.io resources live "
          "(default $POD_NAMESPACE, else metallb-system)\n"
          "  --lb-class=CLASS            handle only Services of this loadBalancerClass\n"
-         "  --metrics-address=H:P       /metrics /healthz /readyz (default 0.0.0.0:7472)\n"
+         "  --metrics-address=H:P       /metrics (TLS, bearer token) /healthz /readyz "
+         "(default 0.0.0.0:7472)\n"
+         "  --probe-address=H:P         plain-HTTP /healthz /readyz (default 0.0.0.0:7473)\n"
+         "  --metrics-insecure=BOOL     /metrics in plain HTTP without a token check "
+         "(default false)\n"
+         "  --tls-cert-file=PATH, --tls-key-file=PATH  /metrics certificate and key "
+         "(default: self-signed at start)\n"
          "  --log-level=LEVEL           debug|info|warn|error (default info)\n"
          "  --log-format=FORMAT         text|json (default text)\n"
          "  --node-name=NAME            this node (default $NODE_NAME)\n"
@@ -91,7 +99,7 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
     if (eq != std::string::npos) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
-    } else if (name == "ignore-exclude-lb" &&
+    } else if ((name == "ignore-exclude-lb" || name == "metrics-insecure") &&
                (i + 1 >= args.size() || std::string(args[i + 1]).rfind("--", 0) == 0)) {
       value = "true";  // a bare boolean flag
     } else {
@@ -114,18 +122,29 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
     f.ns = *pod_ns;
   }
   if (auto v = lookup("lb-class"); v && !v->empty()) f.lbClass = *v;
-  if (auto v = lookup("metrics-address"); v && !v->empty()) {
+  for (auto [flag, hostField, portField] :
+       {std::tuple{"metrics-address", &f.metricsHost, &f.metricsPort},
+        std::tuple{"probe-address", &f.probeHost, &f.probePort}}) {
+    auto v = lookup(flag);
+    if (!v || v->empty()) continue;
     const auto colon = v->rfind(':');
     if (colon == std::string::npos)
-      return makeError("--metrics-address=" + *v + ": expected HOST:PORT");
+      return makeError("--" + std::string(flag) + "=" + *v + ": expected HOST:PORT");
     std::string host = v->substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
       host = host.substr(1, host.size() - 2);
-    auto port = parsePort("metrics-address", v->substr(colon + 1));
+    auto port = parsePort(flag, v->substr(colon + 1));
     if (!port.ok()) return makeError(port.error());
-    f.metricsHost = host.empty() ? "0.0.0.0" : host;
-    f.metricsPort = *port;
+    *hostField = host.empty() ? "0.0.0.0" : host;
+    *portField = *port;
   }
+  if (auto v = lookup("metrics-insecure")) {
+    auto b = parseBool("metrics-insecure", *v);
+    if (!b.ok()) return makeError(b.error());
+    f.metricsInsecure = *b;
+  }
+  if (auto v = lookup("tls-cert-file")) f.tlsCertFile = *v;
+  if (auto v = lookup("tls-key-file")) f.tlsKeyFile = *v;
   if (auto v = lookup("log-level"); v && !v->empty()) f.logLevel = *v;
   if (auto v = lookup("log-format"); v && !v->empty()) f.logFormat = *v;
   if (auto v = lookup("node-name"); v && !v->empty()) {

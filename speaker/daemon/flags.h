@@ -24,6 +24,12 @@ struct SpeakerFlags {
   std::optional<std::string> lbClass;
   std::string metricsHost = "0.0.0.0";
   int metricsPort = 7472;
+  // Probe listener and metrics security (docs/metrics-endpoint.md).
+  std::string probeHost = "0.0.0.0";
+  int probePort = 7473;
+  bool metricsInsecure = false;
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
   std::string logLevel = "info";
   std::string logFormat = "text";
   std::string nodeName;

@@ -11,6 +11,7 @@
 #include "common/k8s/cluster_config.h"
 #include "common/k8s/http_transport.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/k8s/token_review_authorizer.h"
 #include "common/util/health_server.h"
 #include "common/util/logging.h"
 #include "common/util/metrics.h"
@@ -78,12 +79,25 @@ int runSpeaker(int argc, const char* const* argv) {
     log->critical("{}", speaker.error());
     return 1;
   }
+  // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
+  k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
   util::HealthServer health(registry, [s = speaker->get()] { return s->readiness(); });
-  if (Status st = health.start({.bindAddress = flags->metricsHost, .port = flags->metricsPort});
+  if (Status st = health.start({.bindAddress = flags->metricsHost,
+                                .port = flags->metricsPort,
+                                .probeBindAddress = flags->probeHost,
+                                .probePort = flags->probePort,
+                                .insecure = flags->metricsInsecure,
+                                .tlsCertFile = flags->tlsCertFile,
+                                .tlsKeyFile = flags->tlsKeyFile,
+                                .tlsCommonName = flags->nodeName,
+                                .authorizer = &authorizer});
       !st.ok()) {
     log->critical("metrics server: {}", st.error());
     return 1;
   }
+  log->info("metrics on {}:{} ({}), probes on {}:{}", flags->metricsHost, health.port(),
+            flags->metricsInsecure ? "plain HTTP, no token check" : "TLS, bearer token",
+            flags->probeHost, health.probePort());
   if (Status st = (*speaker)->start(); !st.ok()) {
     log->critical("{}", st.error());
     return 1;

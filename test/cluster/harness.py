@@ -29,6 +29,7 @@ from localcluster import LocalCluster, cgroup_pids, run, wait_for  # noqa: E402,
 
 SYSTEM_NS = "metallb-system"
 RELEASE = "ironlb"
+SCRAPER_SA = "ironlb-test-scraper"  # reads the speakers' /metrics (scraper_token())
 CHART = os.path.join(ROOT, "config", "helm", "ironlb")
 SAMPLES = os.path.join(ROOT, "config", "samples")
 BACKEND_IMAGE = "ironlb.test/hello:1"
@@ -74,7 +75,10 @@ class Harness:
     def install(self, *values):
         """`helm install` as the README says, plus --set values; two controller replicas so
         one is always on standby."""
-        sets = ["--set", "controller.replicas=2"]
+        # The speakers' /metrics is TLS with a token check (docs/metrics-endpoint.md): the chart
+        # binds its metrics-reader ClusterRole to the ServiceAccount speaker_metrics() uses.
+        sets = ["--set", "controller.replicas=2",
+                "--set", f"prometheus.metricsReader.serviceAccount={SCRAPER_SA}"]
         for v in values:
             sets += ["--set", v]
         return self.helm("install", RELEASE, CHART, "-n", SYSTEM_NS, "--create-namespace",
@@ -301,10 +305,21 @@ class Harness:
         with open(f"/proc/{pid}/status") as f:
             return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
 
+    def scraper_token(self):
+        """A token of SCRAPER_SA (bound to the chart's metrics-reader ClusterRole by install())."""
+        if getattr(self, "_scraper_token", None) is None:
+            self.kube.run("-n", SYSTEM_NS, "create", "serviceaccount", SCRAPER_SA, check=False)
+            self._scraper_token = self.kube.run("-n", SYSTEM_NS, "create", "token", SCRAPER_SA,
+                                                "--duration=2h").stdout.strip()
+        return self._scraper_token
+
     def speaker_metrics(self, node):
+        """The speaker's /metrics as Prometheus gets it: TLS (its self-signed certificate) and
+        a ServiceAccount token the speaker checks by TokenReview + SubjectAccessReview."""
         n = self.cluster.node(node)
-        r = run(["nsenter", f"--net=/run/netns/{n['ns']}", "curl", "-sS", "--max-time", "3",
-                 f"http://{n['ipv4']}:7472/metrics"], check=False)
+        r = run(["nsenter", f"--net=/run/netns/{n['ns']}", "curl", "-sS", "-k", "--max-time", "3",
+                 "-H", f"Authorization: Bearer {self.scraper_token()}",
+                 f"https://{n['ipv4']}:7472/metrics"], check=False)
         return r.stdout if r.returncode == 0 else ""
 
 

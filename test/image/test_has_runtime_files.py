@@ -255,7 +255,7 @@ def check_controller_connects(image: Image, rootfs: Path, tmp: Path) -> None:
     os.chmod(rootfs / "kubeconfig", 0o644)
     cfg = image.config["config"]
     argv = [*cfg["Entrypoint"], "--kubeconfig=/kubeconfig", "--metrics-address=127.0.0.1:0",
-            "--namespace=default"]
+            "--probe-address=127.0.0.1:0", "--namespace=default"]
     trace = tmp / "trace" / "controller"
     trace.parent.mkdir()
     out = open(tmp / "controller.log", "wb")

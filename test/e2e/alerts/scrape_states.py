@@ -166,7 +166,7 @@ def scenario(c, args):
     standby = subprocess.Popen(
         [args.controller, f"--kubeconfig={c.kube.kubeconfig}", f"--namespace={c.ns}",
          f"--lb-class={c.lb_class}", f"--metrics-address=127.0.0.1:{port}",
-         "--identity=standby", "--lease-name=held-elsewhere", "--leader-elect"],
+         "--probe-address=127.0.0.1:0", *c.metrics_args, "--identity=standby", "--lease-name=held-elsewhere", "--leader-elect"],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         s.extra["controller-standby"] = port

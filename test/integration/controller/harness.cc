@@ -187,13 +187,13 @@ Controller::Controller(ControllerOptions options, std::string log_path)
 bool Controller::start(std::string* error) {
   port_ = freePort();
   std::vector<std::string> argv = {
-      options_.binary,
-      "--kubeconfig=" + options_.kubeconfig,
-      "--namespace=" + options_.ns,
+      options_.binary, "--kubeconfig=" + options_.kubeconfig, "--namespace=" + options_.ns,
       "--metrics-address=127.0.0.1:" + std::to_string(port_),
+      // Plain-HTTP /metrics (docs/metrics-endpoint.md) so the harness reads it without a token;
+      // the probe listener on a free port so controllers run side by side.
+      "--metrics-insecure", "--probe-address=127.0.0.1:0",
       "--leader-elect=" + std::string(options_.leader_elect ? "true" : "false"),
-      "--identity=" + options_.identity,
-      "--log-level=" + options_.log_level};
+      "--identity=" + options_.identity, "--log-level=" + options_.log_level};
   if (!options_.lb_class.empty()) argv.push_back("--lb-class=" + options_.lb_class);
   if (!options_.lease_name.empty()) argv.push_back("--lease-name=" + options_.lease_name);
   if (options_.status_writers > 0) {

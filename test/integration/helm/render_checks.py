@@ -73,6 +73,8 @@ def expected_rbac():
         expand("", ["services", "namespaces"], READ)
         | expand("", ["services/status"], ["update"])
         | expand("", ["events"], ["create", "patch"])
+        | expand("authentication.k8s.io", ["tokenreviews"], ["create"])
+        | expand("authorization.k8s.io", ["subjectaccessreviews"], ["create"])
     )
     ctrl_ns = (
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
@@ -85,6 +87,8 @@ def expected_rbac():
         expand("", ["services", "nodes", "namespaces"], READ)
         | expand("discovery.k8s.io", ["endpointslices"], READ)
         | expand("", ["events"], ["create", "patch"])
+        | expand("authentication.k8s.io", ["tokenreviews"], ["create"])
+        | expand("authorization.k8s.io", ["subjectaccessreviews"], ["create"])
     )
     spk_ns = (
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
@@ -140,12 +144,17 @@ def check_common_security(ctrl, spk):
     for name, w, port in (("controller", c, 7472), ("speaker", s, 7472)):
         ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for p in w["ports"]}
         check("%s: monitoring port %d/TCP" % (name, port), ports.get("monitoring") == (port, "TCP"), ports)
-        check("%s: liveness GET /healthz on monitoring" % name,
-              w["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "monitoring"})
-        check("%s: readiness GET /readyz on monitoring" % name,
-              w["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "monitoring"})
+        check("%s: probes port 7473/TCP" % name, ports.get("probes") == (7473, "TCP"), ports)
+        check("%s: liveness GET /healthz on probes" % name,
+              w["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "probes"})
+        check("%s: readiness GET /readyz on probes" % name,
+              w["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "probes"})
         check("%s: --metrics-address on the monitoring port" % name,
               "--metrics-address=0.0.0.0:%d" % port in w["args"], w["args"])
+        check("%s: --probe-address on the probes port" % name,
+              "--probe-address=0.0.0.0:7473" in w["args"], w["args"])
+        check("%s: secure metrics by default (no --metrics-insecure)" % name,
+              "--metrics-insecure" not in w["args"], w["args"])
         check("%s: --namespace from the downward API" % name, "--namespace=$(POD_NAMESPACE)" in w["args"])
     check("controller: the Lease is owned by its Deployment",
           "--lease-owner-deployment=ironlb-controller" in c["args"], c["args"])
@@ -204,6 +213,11 @@ def check_rbac(docs):
         if role:
             check("RBAC Role %s in the release namespace" % role["metadata"]["name"],
                   role["metadata"].get("namespace") == NS)
+    reader = one(docs, "ClusterRole", NS + ":ironlb-metrics-reader")
+    if reader:
+        check("RBAC metrics-reader: get on the non-resource URL /metrics only",
+              reader["rules"] == [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
+              reader["rules"])
     everything = set()
     for role in (cr_c, cr_s, r_c, r_s):
         everything |= rules_of(role) if role else set()
@@ -323,6 +337,11 @@ def custom(docs, root):
                   and svc["spec"]["selector"]["app.kubernetes.io/component"] == comp)
         sm = one(docs, "ServiceMonitor", "ironlb-" + comp)
         if sm:
+            ep = sm["spec"]["endpoints"][0]
+            check("ServiceMonitor %s: https, Prometheus' token, self-signed certificate" % comp,
+                  ep.get("scheme") == "https"
+                  and ep.get("bearerTokenFile") == "/var/run/secrets/kubernetes.io/serviceaccount/token"
+                  and ep.get("tlsConfig") == {"insecureSkipVerify": True}, ep)
             check("ServiceMonitor %s: labels, port, interval" % comp,
                   sm["metadata"]["labels"].get("release") == "prometheus"
                   and sm["spec"]["endpoints"][0]["port"] == "monitoring"
@@ -330,6 +349,8 @@ def custom(docs, root):
                   and sm["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == comp)
         pm = one(docs, "PodMonitor", "ironlb-" + comp)
         if pm:
+            check("PodMonitor %s: https" % comp,
+                  pm["spec"]["podMetricsEndpoints"][0].get("scheme") == "https")
             check("PodMonitor %s: port monitoring" % comp,
                   pm["spec"]["podMetricsEndpoints"][0]["port"] == "monitoring"
                   and pm["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == comp)

@@ -83,6 +83,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{- /* Metrics and probe listeners (docs/metrics-endpoint.md); ctx: root, component. */}}
+{{- define "ironlb.metricsArgs" -}}
+{{- $v := index .ctx.Values .component -}}
+- --metrics-address=0.0.0.0:{{ $v.metricsPort }}
+- --probe-address=0.0.0.0:{{ $v.probePort }}
+{{- if not .ctx.Values.prometheus.secureMetrics }}
+- --metrics-insecure
+{{- end }}
+{{- end }}
+
 {{- define "ironlb.metricsEnabled" -}}
 {{- if or .Values.prometheus.metricsService.enabled .Values.prometheus.serviceMonitor.enabled }}true{{ end }}
 {{- end }}

@@ -132,9 +132,30 @@ TEST(FlagsTest, Help) {
   const std::string usage = usageText();
   for (const char* flag :
        {"--kubeconfig", "--namespace", "--lb-class", "--metrics-address", "--log-level",
-        "--log-format", "--leader-elect", "--lease-name", "--identity"}) {
+        "--log-format", "--leader-elect", "--lease-name", "--identity", "--probe-address",
+        "--metrics-insecure", "--tls-cert-file", "--tls-key-file"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
+}
+
+// docs/metrics-endpoint.md: secure metrics by default, a plain probe listener, opt-in plain HTTP.
+TEST(FlagsTest, MetricsSecurityAndProbeListener) {
+  auto p = parse({});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_FALSE(p->flags.metrics_insecure);
+  EXPECT_EQ(p->flags.probe_host, "0.0.0.0");
+  EXPECT_EQ(p->flags.probe_port, 7473);
+  p = parse({"--metrics-insecure", "--probe-address=[::1]:0", "--tls-cert-file", "/c.pem",
+             "--tls-key-file=/k.pem"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_TRUE(p->flags.metrics_insecure);
+  EXPECT_EQ(p->flags.probe_host, "::1");
+  EXPECT_EQ(p->flags.probe_port, 0);
+  EXPECT_EQ(p->flags.tls_cert_file, "/c.pem");
+  EXPECT_EQ(p->flags.tls_key_file, "/k.pem");
+  p = parse({"--probe-address=7473"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().find("--probe-address"), std::string::npos) << p.error();
 }
 
 }  // namespace

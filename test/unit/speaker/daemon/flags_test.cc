@@ -131,5 +131,31 @@ TEST(SpeakerFlags, Help) {
   EXPECT_NE(speakerUsage().find("--memberlist-key-file"), std::string::npos);
 }
 
+// docs/metrics-endpoint.md: secure metrics by default, a plain probe listener, opt-in plain HTTP.
+TEST(SpeakerFlags, MetricsSecurityAndProbeListener) {
+  auto f = parse({}, kPod);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_FALSE(f->metricsInsecure);
+  EXPECT_EQ(f->probeHost, "0.0.0.0");
+  EXPECT_EQ(f->probePort, 7473);
+  EXPECT_EQ(f->tlsCertFile, "");
+  f = parse({"--metrics-insecure", "--probe-address=127.0.0.1:0", "--tls-cert-file=/c.pem",
+             "--tls-key-file=/k.pem"},
+            kPod);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->metricsInsecure);
+  EXPECT_EQ(f->probeHost, "127.0.0.1");
+  EXPECT_EQ(f->probePort, 0);
+  EXPECT_EQ(f->tlsCertFile, "/c.pem");
+  EXPECT_EQ(f->tlsKeyFile, "/k.pem");
+  f = parse({"--probe-address=7473"}, kPod);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("--probe-address=7473: expected HOST:PORT"), std::string::npos)
+      << f.error();
+  f = parse({"--metrics-insecure=maybe"}, kPod);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("--metrics-insecure=maybe"), std::string::npos) << f.error();
+}
+
 }  // namespace
 }  // namespace ironlb::speaker
