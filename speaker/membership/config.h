@@ -37,6 +37,9 @@ struct Timers {
   Duration syncDelay = milliseconds(300);           // view digest mismatch this long => full sync
   Duration syncInterval = milliseconds(1000);       // at most one sync we start per interval
   Duration correctionInterval = milliseconds(200);  // per member: tell it our contrary view
+  // Our announcing MACs go to one reachable member per interval (round robin; 4 packets/s), and
+  // at once to everybody when they change and to a member that (re)joins.
+  Duration macRefresh = milliseconds(250);
   int piggybackPerMessage = 8;
   int piggybackLambda = 3;  // each update piggybacked lambda * ceil(log2(n + 1)) times
 };

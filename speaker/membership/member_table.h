@@ -4,6 +4,7 @@
 // the ring order (by member id) the monitor assignment is drawn from, and an incremental
 // digest of the disseminated view that peers compare to detect divergence.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -35,6 +36,11 @@ struct MemberEntry {
   bool corrected = false;
   Time lastSyncReply{};
   bool syncReplied = false;
+  // The MACs it announces from, as it last told us (kMacs; docs/duplicate-owner.md). Kept
+  // while it is an expected member, also while we believe it dead: a speaker cut off from
+  // membership but still on the segment is still a speaker.
+  std::array<LinkMac, kMaxMacs> macs{};
+  uint8_t macCount = 0;
 };
 
 // True when (inc, s) supersedes (curInc, cur): a higher incarnation, or the same incarnation

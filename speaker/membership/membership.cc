@@ -57,6 +57,12 @@ void Membership::start(Time now) {
   lastReceive_ = now;
   rebuildRing(now);
   monitor_.onTimer(table_, now, *this);  // the join: probes every unknown member now
+  if (macsSet_) {
+    for (auto& e : table_.entries()) {
+      if (&e != &table_.self()) sendMacs(e);
+    }
+    nextMacRefresh_ = now + timers_.macRefresh;
+  }
   settle(now);
 }
 
@@ -102,6 +108,7 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
     emit(EventKind::kRecovered, now);
   }
   const MemberId fromId = from->id;
+  const uint64_t knownIncarnation = from->incarnation;
 
   apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
   claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
@@ -149,9 +156,16 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
     case MessageType::kSync:
       if ((rx_.flags & kFlagSyncReply) != 0) answerSync(*from, now);
       break;
+    case MessageType::kMacs:
+      learnMacs(*from);
+      break;
     case MessageType::kAck:
     case MessageType::kNotice:
       break;
+  }
+  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
+  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
+    sendMacs(*from);
   }
   // A ping's ack already carries our view of the sender; anything else gets a correction when
   // we know better than the sender about itself (it was declared dead, or restarted with an
@@ -216,6 +230,20 @@ void Membership::onTimer(Time now) {
     emit(EventKind::kIsolated, now);
   }
 
+  if (macsSet_ && now >= nextMacRefresh_) {
+    // Round robin over reachable members: one lost kMacs is repaired within n intervals.
+    nextMacRefresh_ = now + timers_.macRefresh;
+    const auto entries = table_.entries();
+    for (std::size_t step = 0; step < entries.size(); ++step) {
+      macCursor_ = (macCursor_ + 1) % entries.size();
+      MemberEntry& e = entries[macCursor_];
+      if (&e != &table_.self() && isReachable(e.status)) {
+        sendMacs(e);
+        break;
+      }
+    }
+  }
+
   if (mismatch_ && now >= mismatchSince_ + timers_.syncDelay && now >= nextSyncAllowed_) {
     // Gossip should have converged by now; push our whole view and ask for theirs (the merge
     // is a max per member, so the exchange makes both sides equal).
@@ -247,6 +275,7 @@ Status Membership::setMembers(std::span<const MemberSpec> members, Time now) {
     emit(EventKind::kMemberRemoved, now, name);
   }
   if (mismatch_ && table_.find(mismatchPeer_) == nullptr) mismatch_ = false;
+  rebuildMacIndex();
   const std::vector<std::string> before = live_;
   rebuildLive();
   if (live_ != before) liveChanged_ = true;
@@ -307,6 +336,35 @@ void Membership::setLinkUp(bool up, Time now) {
     }
   } else {
     nextRejoinProbe_ = Time::max();
+  }
+  settle(now);
+}
+
+void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
+  if (leaving_) return;
+  now_ = now;
+  std::array<LinkMac, kMaxMacs> sorted{};
+  std::size_t n = 0;
+  for (const LinkMac& mac : macs) {
+    if (n == kMaxMacs) break;
+    if (mac == LinkMac{} ||
+        std::find(sorted.begin(), sorted.begin() + n, mac) != sorted.begin() + n)
+      continue;
+    sorted[n++] = mac;
+  }
+  std::sort(sorted.begin(), sorted.begin() + n);
+  MemberEntry& self = table_.self();
+  if (macsSet_ && self.macCount == n &&
+      std::equal(sorted.begin(), sorted.begin() + n, self.macs.begin()))
+    return;
+  self.macs = sorted;
+  self.macCount = static_cast<uint8_t>(n);
+  const bool first = !macsSet_;
+  macsSet_ = true;
+  if (!started_) return;
+  if (first) nextMacRefresh_ = now + timers_.macRefresh;
+  for (auto& e : table_.entries()) {
+    if (&e != &self && isReachable(e.status)) sendMacs(e);
   }
   settle(now);
 }
@@ -521,6 +579,44 @@ void Membership::sendView(MemberEntry& to, bool askBack) {
   } while (i < entries.size());
 }
 
+void Membership::sendMacs(MemberEntry& to) {
+  const MemberEntry& self = table_.self();
+  Message& m = begin(MessageType::kMacs, to);
+  m.macCount = self.macCount;
+  m.macs = self.macs;
+  finish(to, /*piggyback=*/false);
+}
+
+void Membership::learnMacs(MemberEntry& from) {
+  std::array<LinkMac, kMaxMacs> macs{};
+  const std::size_t n = std::min<std::size_t>(rx_.macCount, kMaxMacs);
+  std::copy_n(rx_.macs.begin(), n, macs.begin());
+  std::sort(macs.begin(), macs.begin() + n);
+  if (from.macCount == n && std::equal(macs.begin(), macs.begin() + n, from.macs.begin())) return;
+  // A change (rare: a new speaker process, an interface added): the index is rebuilt, which
+  // may allocate; an unchanged refresh (the steady state) allocates nothing.
+  from.macs = macs;
+  from.macCount = static_cast<uint8_t>(n);
+  rebuildMacIndex();
+}
+
+void Membership::rebuildMacIndex() {
+  macIndex_.clear();
+  for (const auto& e : table_.entries()) {
+    if (&e == &table_.self()) continue;
+    for (std::size_t i = 0; i < e.macCount; ++i)
+      macIndex_.emplace_back(e.macs[i], e.id);
+  }
+  std::sort(macIndex_.begin(), macIndex_.end());
+}
+
+const std::string* Membership::memberOfMac(const LinkMac& mac) const {
+  auto it = std::lower_bound(macIndex_.begin(), macIndex_.end(), std::make_pair(mac, MemberId{0}));
+  if (it == macIndex_.end() || it->first != mac) return nullptr;
+  const MemberEntry* e = table_.find(it->second);
+  return e != nullptr ? &e->name : nullptr;
+}
+
 void Membership::answerSync(MemberEntry& from, Time now) {
   if (from.syncReplied && now < from.lastSyncReply + timers_.syncInterval) return;
   from.syncReplied = true;
@@ -643,6 +739,7 @@ Time Membership::nextWakeup() const {
   }
   if (mismatch_)
     next = std::min(next, std::max(mismatchSince_ + timers_.syncDelay, nextSyncAllowed_));
+  if (macsSet_ && table_.reachableOthers() > 0) next = std::min(next, nextMacRefresh_);
   return next;
 }
 
@@ -684,7 +781,8 @@ std::vector<MemberInfo> Membership::members(Time now) const {
 std::size_t Membership::stateBytes() const {
   std::size_t bytes = sizeof(*this) + table_.stateBytes() + monitor_.stateBytes() +
                       piggyback_.stateBytes() + outbox_.stateBytes() +
-                      events_.capacity() * sizeof(Event) + live_.capacity() * sizeof(std::string);
+                      events_.capacity() * sizeof(Event) + live_.capacity() * sizeof(std::string) +
+                      macIndex_.capacity() * sizeof(macIndex_[0]);
   for (const auto& name : live_) {
     if (name.capacity() > 15) bytes += name.capacity() + 1;
   }

@@ -81,6 +81,10 @@ class Membership final : private ProtocolSink {
   // incarnation (or timers.linkSettle passes) we are not a candidate and declare nobody dead.
   // Peers took our IPs meanwhile: each must have heard of us before we answer again.
   void setLinkUp(bool up, Time now);
+  // The MACs this node answers ARP/NDP from (announcing interfaces). Sent to every member over
+  // the authenticated channel, so peers can tell this speaker from a foreign device claiming
+  // the same IP (docs/duplicate-owner.md). At most kMaxMacs are kept.
+  void setLocalMacs(std::span<const LinkMac> macs, Time now);
   // Graceful stop: tells every member now, repeats a few times, then emits kLeaveDone. After
   // leave() nothing else is processed.
   void leave(Time now);
@@ -112,6 +116,9 @@ class Membership final : private ProtocolSink {
   uint64_t incarnation() const { return table_.self().incarnation; }
   MemberStatus selfStatus() const { return table_.self().status; }
   std::vector<MemberInfo> members(Time now) const;
+  // The expected member (not ourselves) that told us it announces from `mac`, or nullptr.
+  // Binary search; allocates nothing.
+  const std::string* memberOfMac(const LinkMac& mac) const;
   const Counters& counters() const { return counters_; }
   std::size_t memberCount() const { return table_.size(); }
   std::size_t stateBytes() const;
@@ -145,6 +152,9 @@ class Membership final : private ProtocolSink {
   bool everyoneEchoed() const;  // every reachable member has shown us our current state
   void endRejoin(Time now, bool echoed);
   void sendView(MemberEntry& to, bool askBack);
+  void sendMacs(MemberEntry& to);
+  void learnMacs(MemberEntry& from);
+  void rebuildMacIndex();
 
   void emit(EventKind kind, Time now, std::string member = {},
             MemberStatus from = MemberStatus::kUnknown, MemberStatus to = MemberStatus::kUnknown,
@@ -202,6 +212,11 @@ class Membership final : private ProtocolSink {
   Time mismatchSince_{};
   MemberId mismatchPeer_ = 0;
   Time nextSyncAllowed_{};
+  // Announcing MACs: ours are set (setLocalMacs was called); round-robin refresh position.
+  bool macsSet_ = false;
+  Time nextMacRefresh_ = Time::max();
+  std::size_t macCursor_ = 0;
+  std::vector<std::pair<LinkMac, MemberId>> macIndex_;  // sorted; other members' MACs
 };
 
 }  // namespace ironlb::membership

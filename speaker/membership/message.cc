@@ -19,6 +19,8 @@ std::size_t bodyBytes(MessageType type) {
       return 16;
     case MessageType::kIndirectResult:
       return 17;
+    case MessageType::kMacs:
+      return kMacsBodyBytes;
     case MessageType::kPing:
     case MessageType::kNotice:
     case MessageType::kSync:
@@ -29,7 +31,7 @@ std::size_t bodyBytes(MessageType type) {
 
 bool validType(uint8_t v) {
   return v >= static_cast<uint8_t>(MessageType::kPing) &&
-         v <= static_cast<uint8_t>(MessageType::kSync);
+         v <= static_cast<uint8_t>(MessageType::kMacs);
 }
 
 uint64_t get64(const uint8_t* p) {
@@ -70,6 +72,8 @@ std::string_view messageTypeName(MessageType type) {
       return "notice";
     case MessageType::kSync:
       return "sync";
+    case MessageType::kMacs:
+      return "macs";
   }
   return "invalid";
 }
@@ -87,7 +91,8 @@ DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Messag
   out.type = static_cast<MessageType>(p[5]);
   out.flags = p[6];
   out.updateCount = p[7];
-  if (out.updateCount > kMaxUpdates || packet.size() != messageSize(out.type, out.updateCount)) {
+  if (out.updateCount > kMaxUpdates || (out.type == MessageType::kMacs && out.updateCount != 0) ||
+      packet.size() != messageSize(out.type, out.updateCount)) {
     return DecodeResult::kMalformed;
   }
   // Authenticate before interpreting anything else: unauthenticated bytes only pick the key.
@@ -126,6 +131,7 @@ DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Messag
   out.target = 0;
   out.requestId = 0;
   out.reachable = false;
+  out.macCount = 0;
   switch (out.type) {
     case MessageType::kAck:
       out.ackedSequence = get64(body);
@@ -140,6 +146,16 @@ DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Messag
       if (body[16] > 1) return DecodeResult::kMalformed;
       out.reachable = body[16] == 1;
       break;
+    case MessageType::kMacs: {
+      if (body[0] > kMaxMacs || body[1] != 0 || body[2] != 0 || body[3] != 0)
+        return DecodeResult::kMalformed;
+      out.macCount = body[0];
+      for (std::size_t i = 0; i < kMaxMacs; ++i) {
+        std::memcpy(out.macs[i].data(), body + 4 + 6 * i, 6);
+        if (i >= out.macCount && out.macs[i] != LinkMac{}) return DecodeResult::kMalformed;
+      }
+      break;
+    }
     case MessageType::kPing:
     case MessageType::kNotice:
     case MessageType::kSync:
@@ -192,6 +208,13 @@ std::size_t encode(const Message& m, const HmacKey& key, std::span<uint8_t> out)
       put64(body, m.target);
       put64(body + 8, m.requestId);
       body[16] = m.reachable ? 1 : 0;
+      break;
+    case MessageType::kMacs:
+      assert(m.macCount <= kMaxMacs && m.updateCount == 0);
+      std::memset(body, 0, kMacsBodyBytes);
+      body[0] = m.macCount;
+      for (std::size_t i = 0; i < m.macCount && i < kMaxMacs; ++i)
+        std::memcpy(body + 4 + 6 * i, m.macs[i].data(), 6);
       break;
     case MessageType::kPing:
     case MessageType::kNotice:

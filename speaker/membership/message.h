@@ -20,7 +20,8 @@
 //    48    8 destination incarnation as the sender sees it
 //    56    8 digest of the sender's view (anti-entropy)
 //    64    - body by type: ping 0, ack 8 (acked sequence), ping-req 16 (target, request id),
-//            indirect-result 17 (target, request id, reachable), notice 0, sync 0
+//            indirect-result 17 (target, request id, reachable), notice 0, sync 0,
+//            macs 100 (count, 3 x 0, 16 x 6-byte MAC, unused ones 0; no updates)
 //     .  17n updates (member id 8, incarnation 8, status 1)
 //     .   32 HMAC-SHA256
 
@@ -42,8 +43,9 @@ enum class MessageType : uint8_t {
   kIndirectResult = 4,  // helper answers a ping-req: target reachable or not
   kNotice = 5,          // direct news (death, leave, withdrawal, refutation) in the updates
   kSync = 6,            // anti-entropy: a chunk of the sender's whole view
+  kMacs = 7,            // the sender's announcing MACs (docs/duplicate-owner.md)
 };
-inline constexpr std::size_t kMessageTypeSlots = 7;  // indexable by type value
+inline constexpr std::size_t kMessageTypeSlots = 8;  // indexable by type value
 std::string_view messageTypeName(MessageType type);
 
 inline constexpr uint8_t kFlagSyncReply = 0x01;  // kSync: please send your view back
@@ -56,6 +58,7 @@ inline constexpr std::size_t kHeaderBytes = 64;
 inline constexpr std::size_t kUpdateBytes = 17;
 inline constexpr std::size_t kMacBytes = 32;
 inline constexpr std::size_t kMaxUpdates = 60;
+inline constexpr std::size_t kMacsBodyBytes = 4 + kMaxMacs * 6;
 // Fits the IPv6 minimum MTU (1280 - 40 - 8) so no message is ever fragmented.
 inline constexpr std::size_t kMaxMessageBytes =
     kHeaderBytes + 17 + kMaxUpdates * kUpdateBytes + kMacBytes;
@@ -83,6 +86,8 @@ struct Message {
   MemberId target = 0;         // kPingReq, kIndirectResult
   uint64_t requestId = 0;      // kPingReq, kIndirectResult
   bool reachable = false;      // kIndirectResult
+  uint8_t macCount = 0;        // kMacs
+  std::array<LinkMac, kMaxMacs> macs{};
   uint8_t updateCount = 0;
   std::array<Update, kMaxUpdates> updates{};
 };

@@ -81,6 +81,11 @@ void UdpMembership::setLinkUp(bool up) {
   flush();
 }
 
+void UdpMembership::setLocalMacs(std::span<const LinkMac> macs) {
+  core_->setLocalMacs(macs, now());
+  flush();
+}
+
 void UdpMembership::leave(std::function<void()> done) {
   leaveDone_ = std::move(done);
   core_->leave(now());

@@ -49,7 +49,9 @@ class UdpMembership {
   Status setMembers(std::span<const MemberSpec> members);
   Status setKeys(std::span<const std::vector<uint8_t>> keys);
   void setWithdrawn(bool withdrawn);
-  void setLinkUp(bool up);  // Membership::setLinkUp
+  void setLinkUp(bool up);                           // Membership::setLinkUp
+  void setLocalMacs(std::span<const LinkMac> macs);  // Membership::setLocalMacs
+  const std::string* memberOfMac(const LinkMac& mac) const { return core_->memberOfMac(mac); }
   // Graceful stop (SIGTERM): peers are told at once; `done` runs (posted) after the last
   // redundant goodbye, typically within 20 ms; then destroy this object.
   void leave(std::function<void()> done);

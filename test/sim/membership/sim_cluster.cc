@@ -52,6 +52,7 @@ std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarna
     std::fprintf(stderr, "sim: %s\n", core.error().c_str());
     std::abort();
   }
+  if (nodes_[i].macsSet) (*core)->setLocalMacs(nodes_[i].macs, now_);
   return std::move(*core);
 }
 
@@ -124,6 +125,14 @@ Status SimCluster::setMembers(std::size_t i, const std::vector<std::size_t>& mem
 
 Status SimCluster::setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys) {
   return nodes_[i].core->setKeys(keys);
+}
+
+void SimCluster::setMacs(std::size_t i, const std::vector<LinkMac>& macs) {
+  nodes_[i].macs = macs;
+  nodes_[i].macsSet = true;
+  if (!nodes_[i].core) return;
+  nodes_[i].core->setLocalMacs(macs, now_);
+  drain(i);
 }
 
 void SimCluster::cut(std::size_t from, std::size_t to, bool isCut) {

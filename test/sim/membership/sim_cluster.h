@@ -52,6 +52,8 @@ class SimCluster {
   // Replaces node i's expected list with `members` (before or after it starts).
   Status setMembers(std::size_t i, const std::vector<std::size_t>& members);
   Status setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys);
+  // Node i announces from `macs` (Membership::setLocalMacs; kept across restarts).
+  void setMacs(std::size_t i, const std::vector<LinkMac>& macs);
 
   // Node i's process does not run for `d` (CPU starvation, VM pause): packets and timers
   // that fall due meanwhile are handled late, all at once.
@@ -93,6 +95,8 @@ class SimCluster {
     bool linkDown = false;
     Time linkSilentUntil{};  // link up, neighbours not resolved yet
     std::vector<MemberSpec> members;
+    std::vector<LinkMac> macs;
+    bool macsSet = false;
   };
   struct Item {
     Time at;
