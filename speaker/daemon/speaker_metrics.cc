@@ -116,7 +116,10 @@ void SpeakerMetrics::syncMembership(const membership::Counters& c, std::size_t m
                                                      {"isolations", c.isolations},
                                                      {"stalls", c.stalls},
                                                      {"syncs_started", c.syncsStarted},
-                                                     {"indirect_requests", c.indirectRequests}};
+                                                     {"indirect_requests", c.indirectRequests},
+                                                     {"future_claims", c.futureClaims},
+                                                     {"foreign_leaves", c.foreignLeaves},
+                                                     {"unmatched_acks", c.unmatchedAcks}};
   for (const auto& [name, value] : events)
     mirror(membershipEvents_, {name}, static_cast<double>(value));
 }

@@ -21,7 +21,8 @@
 //   ironlb_speaker_membership_messages_sent_total{type} / _received_total{type}
 //   ironlb_speaker_membership_rejected_total{reason}
 //   ironlb_speaker_membership_events_total{event}   suspicions, deaths_declared, deaths_learned,
-//                                                   refutations, isolations, stalls, syncs
+//                                                   refutations, isolations, stalls, syncs,
+//                                                   future_claims, foreign_leaves, unmatched_acks
 //   ironlb_speaker_election_ips_decided_total / _winners_reelected_total / _scores_computed_total
 
 #include <map>

@@ -41,6 +41,10 @@ struct MemberEntry {
   // membership but still on the segment is still a speaker.
   std::array<LinkMac, kMaxMacs> macs{};
   uint8_t macCount = 0;
+  // Sequences of our last pings to it: an ack counts only if it answers one of them (once).
+  static constexpr std::size_t kPingsInFlight = 8;
+  std::array<uint64_t, kPingsInFlight> pings{};
+  uint8_t nextPing = 0;
 };
 
 // True when (inc, s) supersedes (curInc, cur): a higher incarnation, or the same incarnation
@@ -94,6 +98,10 @@ class MemberTable {
     }
   }
 
+  // Whether a datagram from `source` can be from a member (ourselves included): sorted
+  // endpoints, binary search, no allocation.
+  bool isMemberEndpoint(const Endpoint& source) const;
+
   // Approximate heap + inline bytes held (for the "state per node" figure).
   std::size_t stateBytes() const;
 
@@ -104,7 +112,8 @@ class MemberTable {
 
   std::vector<MemberEntry> entries_;
   std::unordered_map<MemberId, uint32_t> index_;
-  std::vector<uint32_t> ring_;  // entry indices sorted by id
+  std::vector<uint32_t> ring_;                                  // entry indices sorted by id
+  std::vector<std::pair<net::IpAddress, uint16_t>> endpoints_;  // sorted
   std::size_t self_ = 0;
   uint64_t digest_ = 0;
   std::size_t reachableOthers_ = 0;

@@ -66,11 +66,13 @@ void Membership::start(Time now) {
   settle(now);
 }
 
-void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
+void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now) {
   if (!started_) return;
   now_ = now;
   counters_.bytesReceived += packet.size();
   if (leaving_) return reject(RejectReason::kAfterLeave);
+  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
+  if (!table_.isMemberEndpoint(source)) return reject(RejectReason::kUnknownSource);
   switch (decode(packet, keys_, rx_)) {
     case DecodeResult::kOk:
       break;
@@ -86,6 +88,11 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
   if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
   MemberEntry* from = table_.find(rx_.sender);
   if (from == nullptr) return reject(RejectReason::kUnknownSender);
+  // A key holder may speak only as the member at its own address (docs/membership.md).
+  if (!(from->endpoint == source)) return reject(RejectReason::kWrongSource);
+  // A member's own incarnation beyond our clock + 2 margins: a forgery or a wild clock.
+  if (rx_.senderIncarnation > std::max(selfBound(now), from->incarnation))
+    return reject(RejectReason::kFutureIncarnation);
   switch (from->replay.accept(rx_.senderIncarnation, rx_.sequence)) {
     case ReplayWindow::Verdict::kFresh:
       break;
@@ -111,20 +118,58 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
   const uint64_t knownIncarnation = from->incarnation;
 
   apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
-  claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
+  // The sender's view of us: a claim by another member about us.
+  if (rx_.destinationIncarnation > std::max(othersBound(now), table_.self().incarnation)) {
+    ++counters_.futureClaims;
+  } else {
+    MemberStatus status = rx_.destinationStatus;
+    if (status == MemberStatus::kLeft) status = MemberStatus::kDead;  // only we can leave
+    claimAboutSelf(rx_.destinationIncarnation, status, /*directView=*/true, now);
+  }
   from->echoedIncarnation = rx_.destinationIncarnation;
   from->echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
-    if (u.id == selfId) {
-      claimAboutSelf(u.incarnation, u.status, /*directView=*/false, now);
-    } else if (MemberEntry* e = table_.find(u.id); e != nullptr) {
-      apply(*e, u.incarnation, u.status, now);
-    } else {
+    const bool own = u.id == fromId;  // the sender speaking about itself
+    MemberEntry* e = u.id == selfId ? &table_.self() : table_.find(u.id);
+    if (e == nullptr) {
       ++counters_.unknownUpdates;
+      continue;
+    }
+    // Incarnations are bounded by time, so the member concerned can always refute: its own
+    // claims may reach twice as far ahead as anyone's claims about it.
+    if (u.incarnation > std::max(own ? selfBound(now) : othersBound(now), e->incarnation)) {
+      ++counters_.futureClaims;
+      continue;
+    }
+    MemberStatus status = u.status;
+    if (status == MemberStatus::kLeft && !own) {
+      // Only a member can say it left (a leave cannot be refuted like a death); relayed by
+      // others it counts as a death: same effect, refutable. The member's own goodbye
+      // notices reach everybody directly.
+      ++counters_.foreignLeaves;
+      status = MemberStatus::kDead;
+    }
+    if (u.id == selfId) {
+      claimAboutSelf(u.incarnation, status, /*directView=*/false, now);
+    } else {
+      apply(*e, u.incarnation, status, now);
     }
   }
+  bool answered = false;
   if (rx_.type == MessageType::kAck) {
+    // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch
+    // for a member twice, nor for a ping that never left us.
+    for (auto& seq : from->pings) {
+      if (seq != 0 && seq == rx_.ackedSequence) {
+        seq = 0;
+        answered = true;
+        break;
+      }
+    }
+    if (!answered) ++counters_.unmatchedAcks;
+  }
+  if (answered) {
     // Only an answer to our ping shows the member both hears us and reaches us. Counting any
     // message would keep a member that can send but not receive looking alive while it (cut
     // off from everything we say) has taken itself out: its IPs would go unannounced.
@@ -414,6 +459,24 @@ void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus st
   }
 }
 
+uint64_t Membership::wallMs(Time now) const {
+  const uint64_t base = config_.startWallMs != 0 ? config_.startWallMs : config_.startIncarnation;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - startedAt_);
+  return base + static_cast<uint64_t>(std::max<int64_t>(elapsed.count(), 0));
+}
+
+uint64_t Membership::othersBound(Time now) const {
+  const auto margin =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
+  return std::min(wallMs(now) + static_cast<uint64_t>(margin), kMaxIncarnation);
+}
+
+uint64_t Membership::selfBound(Time now) const {
+  const auto margin =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
+  return std::min(wallMs(now) + 2 * static_cast<uint64_t>(margin), kMaxIncarnation);
+}
+
 void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
                                 Time now) {
   if (leaving_) return;
@@ -513,6 +576,8 @@ void Membership::probe(MemberId target) {
   MemberEntry* to = table_.find(target);
   if (to == nullptr) return;
   begin(MessageType::kPing, *to);
+  to->pings[to->nextPing] = tx_.sequence;
+  to->nextPing = static_cast<uint8_t>((to->nextPing + 1) % MemberEntry::kPingsInFlight);
   finish(*to, /*piggyback=*/true);
 }
 

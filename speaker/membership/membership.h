@@ -64,8 +64,10 @@ class Membership final : private ProtocolSink {
   // Joins: probes every expected member at once and keeps probing unknown ones during the
   // start-up window.
   void start(Time now);
-  // One received datagram. Never throws, never allocates in the steady state.
-  void onPacket(std::span<const uint8_t> packet, Time now);
+  // One received datagram from `source` (address and port). Never throws, never allocates in
+  // the steady state. Datagrams from no member's endpoint are dropped before the HMAC; an
+  // authenticated one must come from the endpoint listed for its sender.
+  void onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now);
   void onTimer(Time now);
   // New expected list from Kubernetes. Members that stay keep their state.
   Status setMembers(std::span<const MemberSpec> members, Time now);
@@ -137,6 +139,10 @@ class Membership final : private ProtocolSink {
   // Receive path.
   void reject(RejectReason reason) { ++counters_.rejected[static_cast<std::size_t>(reason)]; }
   void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now);
+  // Wall-clock milliseconds now, as the bound of acceptable incarnations (docs/membership.md).
+  uint64_t wallMs(Time now) const;
+  uint64_t othersBound(Time now) const;  // claims about a member by another
+  uint64_t selfBound(Time now) const;    // a member's claims about itself
   void claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView, Time now);
   void answerSync(MemberEntry& from, Time now);
   void maybeCorrect(MemberEntry& to, Time now);

@@ -101,7 +101,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       const Mac mac = f.key.sign(std::span<const uint8_t>(frame.data(), signedBytes));
       std::memcpy(frame.data() + signedBytes, mac.data(), kMacBytes);
     }
-    core.onPacket(frame, now);
+    // From the endpoint of the member that mode bit 2 names as sender (so re-signed frames
+    // pass the source checks and reach the logic behind them).
+    core.onPacket(frame, f.specs[1 + (mode >> 4) % (kMembers - 1)].endpoint, now);
     checkOutputs(core, f);
     if ((mode & 8) != 0) {
       now += std::chrono::milliseconds(1 + (mode >> 4) * 20);

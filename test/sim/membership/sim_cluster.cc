@@ -149,8 +149,19 @@ void SimCluster::heal() {
   std::fill(group_.begin(), group_.end(), 0);
 }
 
-void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay) {
-  queue_.push(Item{now_ + delay, order_++, to, false, 0, std::move(bytes)});
+void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay,
+                        std::optional<Endpoint> source) {
+  if (!source) {
+    std::size_t from = (to + 1) % nodes_.size();
+    if (bytes.size() >= 20) {
+      MemberId sender = 0;
+      for (int i = 12; i < 20; ++i)
+        sender = (sender << 8) | bytes[static_cast<std::size_t>(i)];
+      if (auto it = byId_.find(sender); it != byId_.end()) from = it->second;
+    }
+    source = specs_[from].endpoint;
+  }
+  queue_.push(Item{now_ + delay, order_++, to, false, 0, std::move(bytes), *source});
 }
 
 bool SimCluster::delivered(std::size_t from, std::size_t to) {
@@ -185,7 +196,8 @@ void SimCluster::drain(std::size_t i) {
       delay += Duration(static_cast<Duration::rep>(jitter(rng_)));
     }
     queue_.push(Item{now_ + delay, order_++, to, false, 0,
-                     std::vector<uint8_t>(packet.bytes.begin(), packet.bytes.end())});
+                     std::vector<uint8_t>(packet.bytes.begin(), packet.bytes.end()),
+                     specs_[i].endpoint});
   }
   if (onEvent) {
     for (const Event& e : n.core->events())
@@ -197,7 +209,7 @@ void SimCluster::drain(std::size_t i) {
     n.armedAt = next;
     ++n.timerGeneration;
     if (next != Time::max()) {
-      queue_.push(Item{std::max(next, now_), order_++, i, true, n.timerGeneration, {}});
+      queue_.push(Item{std::max(next, now_), order_++, i, true, n.timerGeneration, {}, {}});
     }
   }
 }
@@ -221,7 +233,7 @@ void SimCluster::step(Item item) {
     n.core->onTimer(now_);
   } else {
     ++packetsDelivered_;
-    n.core->onPacket(item.bytes, now_);
+    n.core->onPacket(item.bytes, item.source, now_);
   }
   drain(item.node);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -64,8 +65,12 @@ class SimCluster {
   // group[i] per node; packets between different groups are dropped until heal().
   void partition(const std::vector<int>& group);
   void heal();
-  // Delivers `bytes` to node `to` as if sent by the network (forgery/replay tests).
-  void inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay = Duration::zero());
+  // Delivers `bytes` to node `to` as if sent by the network (forgery/replay tests), from
+  // `source`; by default from the endpoint of the node named as sender in the packet (a
+  // replay from the original address), else from node (to + 1).
+  void inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay = Duration::zero(),
+              std::optional<Endpoint> source = std::nullopt);
+  const Endpoint& endpointOf(std::size_t i) const { return specs_[i].endpoint; }
   // Called for every packet a node sends (before loss), e.g. to capture one for replay.
   std::function<void(std::size_t from, std::size_t to, std::span<const uint8_t>)> onSend;
   std::function<void(std::size_t node, const Event&)> onEvent;
@@ -105,6 +110,7 @@ class SimCluster {
     bool timer;
     uint64_t generation;
     std::vector<uint8_t> bytes;
+    Endpoint source;
   };
   struct Later {
     bool operator()(const Item& a, const Item& b) const {

@@ -79,6 +79,7 @@ TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
   }
   struct Packet {
     std::size_t to;
+    std::size_t from;
     std::vector<uint8_t> bytes;
   };
   std::deque<Packet> wire;
@@ -87,7 +88,7 @@ TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
     for (std::size_t p = 0; p < out.size(); ++p) {
       for (std::size_t to = 0; to < kNodes; ++to) {
         if (memberIdOf(specs[to].name) == out[p].member) {
-          wire.push_back({to, {out[p].bytes.begin(), out[p].bytes.end()}});
+          wire.push_back({to, from, {out[p].bytes.begin(), out[p].bytes.end()}});
         }
       }
     }
@@ -110,7 +111,7 @@ TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
       wire.pop_front();
       allocations = 0;
       counting = measure;
-      nodes[p.to]->onPacket(p.bytes, now);
+      nodes[p.to]->onPacket(p.bytes, specs[p.from].endpoint, now);
       counting = false;
       receiveAllocations += allocations;
       packets += measure;

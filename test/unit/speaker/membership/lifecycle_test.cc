@@ -262,11 +262,12 @@ TEST_F(LifecycleTest, ExpectedMemberListChangesAtRuntime) {
     ASSERT_TRUE(c().setMembers(i, four).ok());
   for (std::size_t i : all())
     c().start(i);
-  // Node 4 is not expected by the others yet: its packets are ignored.
+  // Node 4 is not expected by the others yet: its packets are dropped (its address is no
+  // member's) before they are even authenticated.
   ASSERT_TRUE(
       c().runUntil([&] { return c().node(0).liveMembers() == c().namesOf(four); }, seconds(1)));
   c().runFor(milliseconds(300));
-  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), 0u);
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSource), 0u);
   EXPECT_FALSE(lives(0, 4));
   // Kubernetes adds it.
   for (std::size_t i : four)
@@ -277,9 +278,9 @@ TEST_F(LifecycleTest, ExpectedMemberListChangesAtRuntime) {
     ASSERT_TRUE(c().setMembers(i, allBut({3})).ok());
   EXPECT_EQ(c().node(0).liveMembers(), c().namesOf(allBut({3})));
   EXPECT_GE(count(EventKind::kMemberRemoved, 0), 1);
-  const uint64_t unknown = rejected(0, RejectReason::kUnknownSender);
+  const uint64_t unknown = rejected(0, RejectReason::kUnknownSource);
   c().runFor(milliseconds(500));
-  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), unknown);
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSource), unknown);
   for (std::size_t i : allBut({3}))
     EXPECT_FALSE(lives(i, 3)) << i;
   EXPECT_EQ(anyDeaths(), 0);
