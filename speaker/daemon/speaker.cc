@@ -123,6 +123,7 @@ Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetri
 
 Speaker::~Speaker() {
   *alive_ = false;
+  membership::wipeBytes(options_.key);  // the membership core wipes its own copies
   for (auto& informer : informers_)
     informer->stop();
   if (l2status_) l2status_->stop();

@@ -24,6 +24,15 @@ MemberId memberIdOf(std::string_view name) {
   return id;
 }
 
+void wipeBytes(std::span<uint8_t> bytes) {
+  if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
+}
+
+HmacKey::~HmacKey() {
+  OPENSSL_cleanse(inner_.data(), inner_.size());
+  OPENSSL_cleanse(outer_.data(), outer_.size());
+}
+
 Result<HmacKey> HmacKey::create(std::span<const uint8_t> key) {
   if (key.size() < kMinKeyBytes) {
     return makeError("membership key: " + std::to_string(key.size()) +
@@ -63,6 +72,7 @@ Result<HmacKey> HmacKey::create(std::span<const uint8_t> key) {
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(ipad, sizeof ipad);
   OPENSSL_cleanse(opad, sizeof opad);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
   return out;
 }
 
@@ -76,6 +86,7 @@ Mac HmacKey::sign(std::span<const uint8_t> data) const {
   SHA256_Update(&ctx, inner, sizeof inner);
   Mac out;
   SHA256_Final(out.data(), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);  // a copy of the key-derived state
   return out;
 }
 

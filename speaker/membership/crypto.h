@@ -20,6 +20,10 @@ namespace ironlb::membership {
 
 MemberId memberIdOf(std::string_view name);
 
+// Overwrites key material so it does not linger in freed memory (OPENSSL_cleanse: not
+// optimised away).
+void wipeBytes(std::span<uint8_t> bytes);
+
 using Mac = std::array<uint8_t, 32>;
 
 // One HMAC-SHA256 key, ready to use. Keys shorter than kMinKeyBytes are rejected: the Secret
@@ -28,6 +32,10 @@ class HmacKey {
  public:
   static constexpr std::size_t kMinKeyBytes = 16;
   static Result<HmacKey> create(std::span<const uint8_t> key);
+  // Every copy wipes its key-derived state when destroyed.
+  ~HmacKey();
+  HmacKey(const HmacKey&) = default;
+  HmacKey& operator=(const HmacKey&) = default;
 
   // Identifies the key on the wire without revealing it: the first 4 bytes of
   // SHA-256("ironlb-membership-key" || key).
