@@ -398,6 +398,7 @@ Status Speaker::updateMembers() {
                                 .count());
   config.randomSeed = std::random_device{}();
   config.timers = options_.timers;
+  config.requireSealed = options_.requireSealed;
   const std::vector<std::vector<uint8_t>> keys =
       rotation_ ? rotation_->keys() : std::vector<std::vector<uint8_t>>{options_.key};
   auto created = membership::UdpMembership::create(

@@ -66,6 +66,7 @@ struct SpeakerOptions {
   std::string keyFile;  // re-read every keyCheckInterval for rotation; empty: fixed key
   announcer::AnnouncerConfig announcer;
   membership::Timers timers;
+  bool requireSealed = false;  // refuse version-1 membership packets (docs/membership.md)
   std::chrono::seconds keyGrace{120};
   std::chrono::milliseconds metricsInterval{1000};
   std::chrono::seconds hostCheckInterval{10};

@@ -59,6 +59,12 @@ struct Config {
   // Wall-clock milliseconds (since the epoch) at start(); 0 = startIncarnation. The core
   // derives "now" in wall-clock terms from it and the monotonic time it is given.
   uint64_t startWallMs = 0;
+  // Sealed wire (version 2, docs/membership.md): with `requireSealed`, version-1 packets are
+  // rejected and everything is sealed (once every speaker runs a version that seals).
+  bool requireSealed = false;
+  // 1: behave as a speaker from before sealing and `macs` (neither sent nor understood); only
+  // for tests of mixed-version clusters.
+  int wireVersion = 2;
   uint64_t randomSeed = 1;  // helper choice and probe phases
   Timers timers;
 };

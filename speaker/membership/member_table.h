@@ -45,6 +45,11 @@ struct MemberEntry {
   static constexpr std::size_t kPingsInFlight = 8;
   std::array<uint64_t, kPingsInFlight> pings{};
   uint8_t nextPing = 0;
+  // Highest incarnation it sent us sealed (version 2) and unsealed: we seal to it while its
+  // sealing process is at least as new as its last unsealed one (an older version restarted
+  // in its place cannot read sealed packets).
+  uint64_t sealedIncarnation = 0;
+  uint64_t unsealedIncarnation = 0;
 };
 
 // True when (inc, s) supersedes (curInc, cur): a higher incarnation, or the same incarnation

@@ -44,6 +44,10 @@ Membership::Membership(const Config& config, KeyRing keys)
       monitor_(timers_, rng_),
       helpers_(timers_) {
   events_.reserve(64);
+  // Announcing MACs (possibly none) are sent from the start: they are also how peers learn
+  // that we read sealed packets.
+  macsSet_ = config_.wireVersion >= 2;
+  randomBytes(nonceBase_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,7 +77,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
   if (leaving_) return reject(RejectReason::kAfterLeave);
   // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
   if (!table_.isMemberEndpoint(source)) return reject(RejectReason::kUnknownSource);
-  switch (decode(packet, keys_, rx_)) {
+  uint8_t version = 0;
+  switch (decode(packet, keys_, rx_, &version)) {
     case DecodeResult::kOk:
       break;
     case DecodeResult::kMalformed:
@@ -83,6 +88,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
     case DecodeResult::kBadMac:
       return reject(RejectReason::kBadMac);
   }
+  if (version == kWireV2 && config_.wireVersion < 2) return reject(RejectReason::kMalformed);
+  if (version == kWireV1 && config_.requireSealed) return reject(RejectReason::kUnsealed);
   const MemberId selfId = table_.self().id;
   if (rx_.sender == selfId) return reject(RejectReason::kFromSelf);
   if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
@@ -107,6 +114,12 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
   }
 
   ++counters_.received[static_cast<std::size_t>(rx_.type)];
+  if (version == kWireV2) {
+    ++counters_.sealedReceived;
+    from->sealedIncarnation = std::max(from->sealedIncarnation, rx_.senderIncarnation);
+  } else {
+    from->unsealedIncarnation = std::max(from->unsealedIncarnation, rx_.senderIncarnation);
+  }
   from->lastHeard = now;
   from->heard = true;
   lastReceive_ = now;
@@ -404,6 +417,7 @@ void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
     return;
   self.macs = sorted;
   self.macCount = static_cast<uint8_t>(n);
+  if (config_.wireVersion < 2) return;  // an old speaker: no macs messages
   const bool first = !macsSet_;
   macsSet_ = true;
   if (!started_) return;
@@ -565,8 +579,24 @@ void Membership::finish(MemberEntry& to, bool piggyback) {
         std::min<std::size_t>(static_cast<std::size_t>(timers_.piggybackPerMessage), kMaxUpdates);
     tx_.updateCount = static_cast<uint8_t>(piggyback_.take({tx_.updates.data(), room}));
   }
-  const std::size_t size = messageSize(tx_.type, tx_.updateCount);
-  const std::size_t written = encode(tx_, keys_.signing(), outbox_.reserve(size));
+  // Sealed to members that seal to us (their process is at least as new as their last
+  // unsealed one), and always for kMacs (which only a sealing speaker understands).
+  const bool seal = config_.wireVersion >= 2 &&
+                    (config_.requireSealed || tx_.type == MessageType::kMacs ||
+                     (to.sealedIncarnation != 0 && to.sealedIncarnation >= to.unsealedIncarnation));
+  std::size_t written = 0;
+  if (seal) {
+    Nonce nonce = nonceBase_;
+    for (std::size_t i = 0; i < 8; ++i)
+      nonce[kNonceBytes - 1 - i] ^= static_cast<uint8_t>(sequence_ >> (8 * i));
+    const std::size_t size = sealedSize(tx_.type, tx_.updateCount);
+    written = encodeSealed(tx_, keys_.signing(), nonce, outbox_.reserve(size));
+    ++counters_.sealedSent;
+  } else {
+    const std::size_t size = messageSize(tx_.type, tx_.updateCount);
+    written = encode(tx_, keys_.signing(), outbox_.reserve(size));
+  }
+  if (written == 0) return;  // OpenSSL failed: nothing to send (never seen)
   outbox_.commit(to.endpoint, to.id, written);
   ++counters_.sent[static_cast<std::size_t>(tx_.type)];
   counters_.bytesSent += written;

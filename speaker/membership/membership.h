@@ -223,6 +223,7 @@ class Membership final : private ProtocolSink {
   Time nextMacRefresh_ = Time::max();
   std::size_t macCursor_ = 0;
   std::vector<std::pair<LinkMac, MemberId>> macIndex_;  // sorted; other members' MACs
+  Nonce nonceBase_{};  // random per process; XOR the message counter (sequence_)
 };
 
 }  // namespace ironlb::membership

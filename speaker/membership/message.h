@@ -24,6 +24,21 @@
 //            macs 100 (count, 3 x 0, 16 x 6-byte MAC, unused ones 0; no updates)
 //     .  17n updates (member id 8, incarnation 8, status 1)
 //     .   32 HMAC-SHA256
+//
+// Version 2 (sealed: authenticated encryption, docs/membership.md) wraps the same fields:
+//
+//     0    4 magic "ILBM"
+//     4    1 version (2)
+//     5    3 0
+//     8    4 key fingerprint
+//    12   12 nonce (per process: random base XOR message counter)
+//    24    - ChaCha20-Poly1305 ciphertext of the layout above without its HMAC (inner version
+//            byte 2), additional data = bytes 0..23
+//     .   16 Poly1305 tag
+//
+// so node ids, incarnations (start times), statuses and everything else are hidden; sizes
+// grow by 8 bytes. kMacs are always sealed; other types are sealed to members that sealed to
+// us (a version-1 speaker cannot read them).
 
 #include <array>
 #include <cstddef>
@@ -63,6 +78,12 @@ inline constexpr std::size_t kMacsBodyBytes = 4 + kMaxMacs * 6;
 inline constexpr std::size_t kMaxMessageBytes =
     kHeaderBytes + 17 + kMaxUpdates * kUpdateBytes + kMacBytes;
 static_assert(kMaxMessageBytes <= 1232);
+inline constexpr uint8_t kWireV1 = 1;
+inline constexpr uint8_t kWireV2 = 2;
+inline constexpr std::size_t kSealedHeaderBytes = 24;
+inline constexpr std::size_t kSealOverhead = kSealedHeaderBytes + kTagBytes - kMacBytes;
+inline constexpr std::size_t kMaxWireBytes = kMaxMessageBytes + kSealOverhead;
+static_assert(kMaxWireBytes <= 1232);
 
 struct Update {
   MemberId id = 0;
@@ -99,14 +120,24 @@ enum class DecodeResult : uint8_t {
   kBadMac,      // forged or corrupted
 };
 
-// Bytes of a message of `type` carrying `updates` updates.
+// Bytes of a message of `type` carrying `updates` updates (version 1; sealed: + kSealOverhead).
 std::size_t messageSize(MessageType type, std::size_t updates);
+inline std::size_t sealedSize(MessageType type, std::size_t updates) {
+  return messageSize(type, updates) + kSealOverhead;
+}
 
-// Parses and authenticates `packet` into `out`. `out` is unspecified unless kOk.
-DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Message& out);
+// Parses and authenticates (version 1) or opens (version 2) `packet` into `out`; `version`
+// (if given) receives the wire version. `out` is unspecified unless kOk. A version-2 packet
+// whose tag does not verify is kBadMac.
+DecodeResult decode(std::span<const uint8_t> packet, const KeyRing& keys, Message& out,
+                    uint8_t* version = nullptr);
 
 // Encodes `m` (its keyFingerprint is taken from `key`) and signs it into `out`, which must hold
 // messageSize(m.type, m.updateCount) bytes. Returns the bytes written.
 std::size_t encode(const Message& m, const HmacKey& key, std::span<uint8_t> out);
+// Version 2: `out` must hold sealedSize(m.type, m.updateCount) bytes. Returns the bytes written
+// (0 only if OpenSSL fails).
+std::size_t encodeSealed(const Message& m, const HmacKey& key, const Nonce& nonce,
+                         std::span<uint8_t> out);
 
 }  // namespace ironlb::membership

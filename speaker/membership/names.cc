@@ -31,6 +31,8 @@ std::string_view rejectReasonName(RejectReason reason) {
       return "wrong_source";
     case RejectReason::kFutureIncarnation:
       return "future_incarnation";
+    case RejectReason::kUnsealed:
+      return "unsealed";
   }
   return "invalid";
 }

@@ -76,7 +76,7 @@ class UdpMembership {
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer timer_;
   Time armedAt_ = Time::max();
-  std::array<uint8_t, kMaxMessageBytes + 1> rxBuffer_{};
+  std::array<uint8_t, kMaxWireBytes + 1> rxBuffer_{};
   uint64_t sendErrors_ = 0;
   std::function<void()> leaveDone_;
   // Handlers hold a weak reference: a completion already queued when we are destroyed must

@@ -39,6 +39,15 @@ std::vector<uint8_t> SimCluster::testKey(int which) {
   return key;
 }
 
+uint8_t SimCluster::typeOf(std::span<const uint8_t> bytes) {
+  static const KeyRing keys = [] {
+    const std::vector<std::vector<uint8_t>> k = {testKey(0)};
+    return *KeyRing::create(k);
+  }();
+  Message m;
+  return decode(bytes, keys, m) == DecodeResult::kOk ? static_cast<uint8_t>(m.type) : 0;
+}
+
 std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarnation) {
   Config config;
   config.selfName = specs_[i].name;
@@ -46,6 +55,8 @@ std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarna
   config.startIncarnation = incarnation;
   config.randomSeed = seed_ * 1000003 + i * 7919 + incarnation;
   config.timers = timers_;
+  config.wireVersion = nodes_[i].wireVersion;
+  config.requireSealed = nodes_[i].requireSealed;
   const std::vector<std::vector<uint8_t>> keys = {testKey(0)};
   auto core = Membership::create(config, nodes_[i].members, keys);
   if (!core.ok()) {
@@ -153,11 +164,10 @@ void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration del
                         std::optional<Endpoint> source) {
   if (!source) {
     std::size_t from = (to + 1) % nodes_.size();
-    if (bytes.size() >= 20) {
-      MemberId sender = 0;
-      for (int i = 12; i < 20; ++i)
-        sender = (sender << 8) | bytes[static_cast<std::size_t>(i)];
-      if (auto it = byId_.find(sender); it != byId_.end()) from = it->second;
+    const std::vector<std::vector<uint8_t>> keys = {testKey(0)};
+    Message m;
+    if (decode(bytes, *KeyRing::create(keys), m) == DecodeResult::kOk) {
+      if (auto it = byId_.find(m.sender); it != byId_.end()) from = it->second;
     }
     source = specs_[from].endpoint;
   }

@@ -32,6 +32,8 @@ class SimCluster {
 
   static std::string nameOf(std::size_t i);
   static std::vector<uint8_t> testKey(int which = 0);
+  // The type of a packet the sim's nodes sent (sealed or not: opened with testKey()), or 0.
+  static uint8_t typeOf(std::span<const uint8_t> bytes);
 
   std::size_t size() const { return nodes_.size(); }
   Time now() const { return now_; }
@@ -53,6 +55,11 @@ class SimCluster {
   // Replaces node i's expected list with `members` (before or after it starts).
   Status setMembers(std::size_t i, const std::vector<std::size_t>& members);
   Status setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys);
+  // Node i's wire (Config::wireVersion, requireSealed), for its next process (before start).
+  void setWire(std::size_t i, int wireVersion, bool requireSealed = false) {
+    nodes_[i].wireVersion = wireVersion;
+    nodes_[i].requireSealed = requireSealed;
+  }
   // Node i announces from `macs` (Membership::setLocalMacs; kept across restarts).
   void setMacs(std::size_t i, const std::vector<LinkMac>& macs);
 
@@ -67,7 +74,8 @@ class SimCluster {
   void heal();
   // Delivers `bytes` to node `to` as if sent by the network (forgery/replay tests), from
   // `source`; by default from the endpoint of the node named as sender in the packet (a
-  // replay from the original address), else from node (to + 1).
+  // replay from the original address; the packet is opened with the test key), else from
+  // node (to + 1).
   void inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay = Duration::zero(),
               std::optional<Endpoint> source = std::nullopt);
   const Endpoint& endpointOf(std::size_t i) const { return specs_[i].endpoint; }
@@ -102,6 +110,8 @@ class SimCluster {
     std::vector<MemberSpec> members;
     std::vector<LinkMac> macs;
     bool macsSet = false;
+    int wireVersion = 2;
+    bool requireSealed = false;
   };
   struct Item {
     Time at;

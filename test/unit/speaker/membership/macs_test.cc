@@ -33,7 +33,7 @@ class MacsTest : public ClusterTest {
     return true;
   }
   static bool isMacs(std::span<const uint8_t> bytes) {
-    return bytes.size() > 5 && bytes[5] == static_cast<uint8_t>(MessageType::kMacs);
+    return sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kMacs);
   }
 };
 

@@ -127,6 +127,48 @@ TEST(MessageTest, MacsMessagesAreStrict) {
   EXPECT_EQ(decode(resign(count), keys, out), DecodeResult::kMalformed);
 }
 
+TEST(MessageTest, SealedMessagesRoundTripAndResistTampering) {
+  const KeyRing keys = ring({kKeyA, kKeyB});
+  auto k = HmacKey::create(kKeyA);
+  ASSERT_TRUE(k.ok());
+  Nonce nonce{};
+  nonce[11] = 7;
+  for (MessageType type : {MessageType::kPing, MessageType::kAck, MessageType::kNotice,
+                           MessageType::kMacs, MessageType::kSync}) {
+    const Message in = sample(type, type == MessageType::kMacs ? 0 : 3);
+    std::vector<uint8_t> bytes(sealedSize(in.type, in.updateCount));
+    ASSERT_EQ(encodeSealed(in, *k, nonce, bytes), bytes.size());
+    EXPECT_EQ(bytes.size(), messageSize(in.type, in.updateCount) + 8);
+    Message out;
+    uint8_t version = 0;
+    ASSERT_EQ(decode(bytes, keys, out, &version), DecodeResult::kOk) << messageTypeName(type);
+    EXPECT_EQ(version, kWireV2);
+    EXPECT_EQ(out.type, in.type);
+    EXPECT_EQ(out.sender, in.sender);
+    EXPECT_EQ(out.senderIncarnation, in.senderIncarnation);
+    EXPECT_EQ(out.sequence, in.sequence);
+    EXPECT_EQ(out.updateCount, in.updateCount);
+    EXPECT_EQ(out.macs, in.macs);
+    // Any flipped bit after the version byte: rejected (never kOk).
+    for (std::size_t i = 5; i < bytes.size(); ++i) {
+      auto bad = bytes;
+      bad[i] ^= 0x10;
+      const DecodeResult r = decode(bad, keys, out);
+      EXPECT_NE(r, DecodeResult::kOk) << "byte " << i;
+      if (i >= 12) {
+        EXPECT_EQ(r, DecodeResult::kBadMac) << "byte " << i;
+      }
+    }
+  }
+  // Another key's fingerprint: unknown key; the same nonce with other data still opens (the
+  // sender never reuses one: base XOR a per-process counter).
+  const Message in = sample(MessageType::kPing, 0);
+  std::vector<uint8_t> bytes(sealedSize(in.type, 0));
+  encodeSealed(in, *k, nonce, bytes);
+  Message out;
+  EXPECT_EQ(decode(bytes, ring({kKeyB}), out), DecodeResult::kUnknownKey);
+}
+
 TEST(MessageTest, EitherOfTwoKeysVerifies) {
   const KeyRing keys = ring({kKeyA, kKeyB});
   Message out;
