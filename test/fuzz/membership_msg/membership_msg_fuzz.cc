@@ -106,8 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         frame.size() <= kMaxMessageBytes) {
       // Sealed (version 2): the frame without its MAC is the plaintext (inner version 2), so
       // the fuzzer reaches the parser behind authenticated decryption too.
-      const std::size_t n = frame.size() - kMacBytes;
-      std::vector<uint8_t> sealed(kSealedHeaderBytes + n + kTagBytes);
+      const std::size_t plain = frame.size() - kMacBytes;
+      std::vector<uint8_t> sealed(kSealedHeaderBytes + plain + kTagBytes);
       std::memcpy(sealed.data(), "ILBM", 4);
       sealed[4] = kWireV2;
       std::memcpy(sealed.data() + 8, frame.data() + 8, 4);
@@ -115,11 +115,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       nonce[0] = static_cast<uint8_t>(pos);
       nonce[1] = static_cast<uint8_t>(pos >> 8);
       std::memcpy(sealed.data() + 12, nonce.data(), kNonceBytes);
-      std::memcpy(sealed.data() + kSealedHeaderBytes, frame.data(), n);
+      std::memcpy(sealed.data() + kSealedHeaderBytes, frame.data(), plain);
       sealed[kSealedHeaderBytes + 4] = kWireV2;
-      f.key.seal(std::span<const uint8_t>(sealed.data(), kSealedHeaderBytes),
-                 std::span<uint8_t>(sealed.data() + kSealedHeaderBytes, n), nonce,
-                 std::span<uint8_t, kTagBytes>(sealed.data() + kSealedHeaderBytes + n, kTagBytes));
+      f.key.seal(
+          std::span<const uint8_t>(sealed.data(), kSealedHeaderBytes),
+          std::span<uint8_t>(sealed.data() + kSealedHeaderBytes, plain), nonce,
+          std::span<uint8_t, kTagBytes>(sealed.data() + kSealedHeaderBytes + plain, kTagBytes));
       frame = std::move(sealed);
     }
     // From the endpoint of the member that mode bit 2 names as sender (so re-signed frames
