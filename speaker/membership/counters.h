@@ -54,6 +54,7 @@ struct Counters {
   uint64_t futureClaims = 0;    // claims about others/us beyond our clock + margin, ignored
   uint64_t foreignLeaves = 0;   // "left" claims about a member from another: taken as dead
   uint64_t unmatchedAcks = 0;   // acks to no ping of ours in flight: no evidence of life
+  uint64_t staleVerdicts = 0;   // death verdicts dropped: the member has a newer incarnation
   uint64_t sealedSent = 0;      // messages we sent sealed (version 2)
   uint64_t sealedReceived = 0;  // ... and accepted
 };

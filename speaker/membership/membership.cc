@@ -529,9 +529,13 @@ bool Membership::everyoneEchoed() const {
   return true;
 }
 
-void Membership::declareDead(MemberId target) {
+bool Membership::declareDead(MemberId target, uint64_t incarnation) {
   MemberEntry* entry = table_.find(target);
-  if (entry == nullptr || !isReachable(entry->status)) return;
+  if (entry == nullptr || !isReachable(entry->status)) return true;
+  if (entry->incarnation > incarnation) {
+    ++counters_.staleVerdicts;
+    return false;
+  }
   ++counters_.deathsDeclared;
   declaring_ = true;
   apply(*entry, entry->incarnation, MemberStatus::kDead, now_);
@@ -540,6 +544,7 @@ void Membership::declareDead(MemberId target) {
   for (auto& e : table_.entries()) {
     if (&e != &table_.self() && isReachable(e.status)) sendNotice(e, {&news, 1});
   }
+  return true;
 }
 
 void Membership::suspicionChanged(MemberId target, bool suspect) {

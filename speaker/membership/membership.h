@@ -133,7 +133,7 @@ class Membership final : private ProtocolSink {
   void askHelper(MemberId helper, MemberId target, uint64_t requestId) override;
   void indirectResult(MemberId requester, MemberId target, uint64_t requestId,
                       bool reachable) override;
-  void declareDead(MemberId target) override;
+  bool declareDead(MemberId target, uint64_t incarnation) override;
   void suspicionChanged(MemberId target, bool suspect) override;
 
   // Receive path.
