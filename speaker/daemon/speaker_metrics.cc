@@ -119,7 +119,10 @@ void SpeakerMetrics::syncMembership(const membership::Counters& c, std::size_t m
                                                      {"indirect_requests", c.indirectRequests},
                                                      {"future_claims", c.futureClaims},
                                                      {"foreign_leaves", c.foreignLeaves},
-                                                     {"unmatched_acks", c.unmatchedAcks}};
+                                                     {"unmatched_acks", c.unmatchedAcks},
+                                                     {"stale_verdicts", c.staleVerdicts},
+                                                     {"sealed_sent", c.sealedSent},
+                                                     {"sealed_received", c.sealedReceived}};
   for (const auto& [name, value] : events)
     mirror(membershipEvents_, {name}, static_cast<double>(value));
 }

@@ -22,7 +22,8 @@
 //   ironlb_speaker_membership_rejected_total{reason}
 //   ironlb_speaker_membership_events_total{event}   suspicions, deaths_declared, deaths_learned,
 //                                                   refutations, isolations, stalls, syncs,
-//                                                   future_claims, foreign_leaves, unmatched_acks
+//                                                   future_claims, foreign_leaves, unmatched_acks,
+//                                                   stale_verdicts, sealed_sent, sealed_received
 //   ironlb_speaker_election_ips_decided_total / _winners_reelected_total / _scores_computed_total
 
 #include <map>

@@ -73,6 +73,11 @@ class MembershipForgeryTest(cluster.ClusterTestCase):
         owner = self.settled()
         others = [i for i in SPEAKERS if i != owner]
         me = c.node_names[owner]
+        # The real speakers seal their traffic to each other (docs/membership.md); the forger's
+        # version-1 notices are still accepted (no --memberlist-require-sealed).
+        for i in SPEAKERS:
+            wait_for(lambda i=i: self.event(i, "sealed_received") > 0, 10, 0.05,
+                     f"speaker {i} receiving sealed packets")
 
         # 1. Far in the future: ignored everywhere, nothing moves.
         before = {i: self.event(i, "future_claims") for i in others}
