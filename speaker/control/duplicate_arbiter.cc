@@ -40,11 +40,13 @@ DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, Stead
   }
   ++s->windows;
   v.windows = s->windows;
+  v.foreign = !report.otherIsSpeaker;
   if (s->windows >= config_.alarmWindows && !s->alarmed) {
     s->alarmed = true;
     v.alarm = true;
   }
-  if (s->windows >= config_.persistentWindows && report.otherMac < report.ourMac) {
+  if (report.otherIsSpeaker && s->windows >= config_.persistentWindows &&
+      report.otherMac < report.ourMac) {
     s->yieldUntil = now + config_.yieldFor;
     v.action = DuplicateVerdict::Action::kYield;
     v.yieldUntil = *s->yieldUntil;

@@ -18,12 +18,16 @@
 //    the IP once every few minutes therefore only shows in the "seen" counter and at debug
 //    level; the link-flap e2e used to raise 117 warnings over 40 flaps from hand-overs.)
 //  - If the conflict persists (`persistentWindows` windows within `persistence`), the views do
-//    not converge (e.g. membership traffic blocked between nodes that share the L2 segment, or
-//    a device that is not a speaker). Both sides then apply one rule that needs no
-//    communication: the claimant with the numerically higher MAC yields the IP (stops answering
-//    it) for `yieldFor`, or until the live set changes. Two speakers therefore settle on
-//    exactly one owner; against a foreign device, the speaker either yields or keeps
-//    re-announcing at the window rate, and the operator is told either way.
+//    not converge (e.g. membership traffic blocked between nodes that share the L2 segment).
+//    Between two speakers both sides apply one rule that needs no communication: the claimant
+//    with the numerically higher MAC yields the IP (stops answering it) for `yieldFor`, or
+//    until the live set changes, so they settle on exactly one owner.
+//  - The tie-break applies only when the other MAC belongs to a speaker: one the membership
+//    learnt over its authenticated channel (`otherIsSpeaker`). Against any other MAC — a
+//    foreign device, or an attacker forging ARP replies / NAs with a low MAC — the speaker
+//    never yields: it keeps defending (a gratuitous refresh per window) and tells the operator
+//    (`foreign`). Before, three unauthenticated claims a second apart silenced a VIP for five
+//    minutes, renewable at will (docs/duplicate-owner.md).
 //  - A DAD probe for an announced IP (a host wants to configure our VIP) is only reported: the
 //    responder already defended the address.
 
@@ -55,6 +59,8 @@ struct DuplicateReport {
   net::MacAddress ourMac;
   net::MacAddress otherMac;  // zero for DAD probes
   bool dadProbe = false;
+  // otherMac is an announcing MAC of a peer speaker (learnt over authenticated membership).
+  bool otherIsSpeaker = false;
 };
 
 struct DuplicateVerdict {
@@ -68,7 +74,8 @@ struct DuplicateVerdict {
   // Tell the operator now (Event, warning): a DAD probe, the first report of an episode
   // that has lasted beyond its first window, or a yield.
   bool alarm = false;
-  int windows = 0;  // windows with conflict in this episode so far
+  int windows = 0;       // windows with conflict in this episode so far
+  bool foreign = false;  // the other MAC is not a speaker's: never yielded to
   SteadyTime yieldUntil{};
 };
 

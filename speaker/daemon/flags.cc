@@ -13,15 +13,25 @@ namespace ironlb::speaker {
 namespace {
 
 const std::set<std::string>& knownFlags() {
-  static const std::set<std::string> names = {"kubeconfig",         "namespace",
-                                              "lb-class",           "metrics-address",
-                                              "log-level",          "log-format",
-                                              "node-name",          "memberlist-address",
-                                              "memberlist-port",    "memberlist-key-file",
-                                              "exclude-interfaces", "ignore-exclude-lb",
-                                              "pod-name",           "pod-uid",
-                                              "probe-address",      "metrics-insecure",
-                                              "tls-cert-file",      "tls-key-file"};
+  static const std::set<std::string> names = {"kubeconfig",
+                                              "namespace",
+                                              "lb-class",
+                                              "metrics-address",
+                                              "log-level",
+                                              "log-format",
+                                              "node-name",
+                                              "memberlist-address",
+                                              "memberlist-port",
+                                              "memberlist-key-file",
+                                              "exclude-interfaces",
+                                              "ignore-exclude-lb",
+                                              "pod-name",
+                                              "pod-uid",
+                                              "probe-address",
+                                              "metrics-insecure",
+                                              "tls-cert-file",
+                                              "tls-key-file",
+                                              "memberlist-require-sealed"};
   return names;
 }
 
@@ -77,6 +87,8 @@ std::string speakerUsage() {
          "  --memberlist-address=IP     membership bind/advertise address (default $NODE_IP)\n"
          "  --memberlist-port=PORT      UDP (default 7946)\n"
          "  --memberlist-key-file=PATH  HMAC key file (else env IRONLB_MEMBERLIST_KEY)\n"
+         "  --memberlist-require-sealed=BOOL  refuse unencrypted (version 1) membership "
+         "packets; set once every speaker runs a sealing version (default false)\n"
          "  --exclude-interfaces=RE,..  interfaces never announced on (default: built-in list)\n"
          "  --ignore-exclude-lb=BOOL    announce from nodes labelled "
          "node.kubernetes.io/exclude-from-external-load-balancers too\n";
@@ -186,6 +198,11 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
     return makeError(
         "no membership key: pass --memberlist-key-file (the chart mounts Secret "
         "<release>-memberlist) or set env IRONLB_MEMBERLIST_KEY");
+  if (auto v = lookup("memberlist-require-sealed")) {
+    auto b = parseBool("memberlist-require-sealed", *v);
+    if (!b.ok()) return makeError(b.error());
+    f.memberlistRequireSealed = *b;
+  }
   if (auto v = lookup("exclude-interfaces")) f.excludeInterfaces = splitComma(*v);
   if (auto v = lookup("ignore-exclude-lb")) {
     auto b = parseBool("ignore-exclude-lb", *v);

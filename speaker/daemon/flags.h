@@ -43,6 +43,7 @@ struct SpeakerFlags {
   std::string memberlistKey;                   // from env IRONLB_MEMBERLIST_KEY
   std::vector<std::string> excludeInterfaces;  // empty: the built-in list
   bool ignoreExcludeLb = false;
+  bool memberlistRequireSealed = false;  // docs/membership.md (rolling upgrades)
   bool help = false;
 };
 

@@ -72,6 +72,7 @@ int runSpeaker(int argc, const char* const* argv) {
   if (!flags->excludeInterfaces.empty()) options.excludePatterns = flags->excludeInterfaces;
   options.memberEndpoint = {flags->memberlistAddress, flags->memberlistPort};
   options.keyFile = flags->memberlistKeyFile;
+  options.requireSealed = flags->memberlistRequireSealed;
   options.key.assign(flags->memberlistKey.begin(), flags->memberlistKey.end());
 
   auto speaker = Speaker::create(io, api, k8s_metrics, registry, packets, links, options);

@@ -123,6 +123,7 @@ Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetri
 
 Speaker::~Speaker() {
   *alive_ = false;
+  membership::wipeBytes(options_.key);  // the membership core wipes its own copies
   for (auto& informer : informers_)
     informer->stop();
   if (l2status_) l2status_->stop();
@@ -397,6 +398,7 @@ Status Speaker::updateMembers() {
                                 .count());
   config.randomSeed = std::random_device{}();
   config.timers = options_.timers;
+  config.requireSealed = options_.requireSealed;
   const std::vector<std::vector<uint8_t>> keys =
       rotation_ ? rotation_->keys() : std::vector<std::vector<uint8_t>>{options_.key};
   auto created = membership::UdpMembership::create(
@@ -408,6 +410,7 @@ Status Speaker::updateMembers() {
        .onEvent = [this](const membership::Event& e) { onMembershipEvent(e); }});
   if (!created.ok()) return makeError(created.error());
   membership_ = std::move(created).value();
+  pushLocalMacs();
   membership_->start();
   if (withdrawal_.withdraw) membership_->setWithdrawn(true);
   if (!memberLink_.up) membership_->setLinkUp(false);
@@ -493,9 +496,22 @@ void Speaker::onLive(const std::vector<std::string>& live) {
 
 void Speaker::onLinks(const std::vector<announcer::Link>& links) {
   linkState_ = links;
+  pushLocalMacs();
   judgeMemberLink();
   judgeWithdrawal();
   if (configLoaded_) reportDataplane();
+}
+
+void Speaker::pushLocalMacs() {
+  // The MACs our responders may answer from: peers yield a contested IP only to these
+  // (docs/duplicate-owner.md).
+  if (!membership_) return;
+  std::vector<membership::LinkMac> macs;
+  for (const auto& l : linkState_) {
+    if (filter_.check(l) == announcer::Ineligibility::kNone && !l.mac.isZero())
+      macs.push_back(l.mac.bytes());
+  }
+  membership_->setLocalMacs(macs);
 }
 
 void Speaker::judgeMemberLink() {
@@ -587,10 +603,14 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
   for (const auto& link : linkState_)
     if (link.mac == e.otherMac) return;
   const bool dad = e.source == io::DuplicateOwnerEvent::Source::kDadProbe;
-  const auto verdict =
-      arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad}, std::chrono::steady_clock::now());
+  // A peer speaker is recognised only by a MAC it told us over authenticated membership; any
+  // other claimant is fought, never obeyed (docs/duplicate-owner.md).
+  const std::string* peer = membership_ ? membership_->memberOfMac(e.otherMac.bytes()) : nullptr;
+  const auto verdict = arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr},
+                                         std::chrono::steady_clock::now());
   if (verdict.action == control::DuplicateVerdict::Action::kIgnore) return;
-  boost::asio::post(io_, [this, alive = alive_, e, verdict] {
+  boost::asio::post(io_, [this, alive = alive_, e, verdict,
+                          peerName = peer ? *peer : std::string()] {
     if (!*alive) return;
     using Action = control::DuplicateVerdict::Action;
     const std::string ip = e.ip.toString();
@@ -603,6 +623,18 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
       log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
                   where);
       return;
+    }
+    if (verdict.foreign && verdict.action == Action::kReannounce) {
+      constexpr std::size_t kMaxForeignLabels = 64;
+      std::pair<std::string, std::string> labels{ip, e.otherMac.toString()};
+      if (!foreignLabels_.contains(labels)) {
+        if (foreignLabels_.size() < kMaxForeignLabels) {
+          foreignLabels_.insert(labels);
+        } else {
+          labels.second = "other";
+        }
+      }
+      metrics_.duplicateForeign().withLabels({labels.first, labels.second}).inc();
     }
     std::string message;
     switch (verdict.action) {
@@ -620,11 +652,20 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
                       e.otherMac.toString(), ip, where, options_.nodeName);
           return;
         }
-        message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
-                  " on " + where + " (for more than a second), which node " + options_.nodeName +
-                  " owns: re-announcing. Membership traffic (UDP " +
-                  std::to_string(options_.memberEndpoint.port) +
-                  ") between speakers may be blocked, or a host outside ironlb uses the IP";
+        if (verdict.foreign) {
+          message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
+                    " on " + where + " (for more than a second), which node " + options_.nodeName +
+                    " owns. The MAC is no speaker's (none announced it over membership): node " +
+                    options_.nodeName +
+                    " keeps answering and re-announcing. A host outside ironlb uses the IP, "
+                    "or a device on the segment forges ARP replies / neighbour advertisements";
+        } else {
+          message =
+              "another device (MAC " + e.otherMac.toString() + ", speaker " + peerName +
+              ") keeps claiming " + ip + " on " + where + " (for more than a second), " +
+              "which node " + options_.nodeName + " owns: re-announcing. Membership traffic (UDP " +
+              std::to_string(options_.memberEndpoint.port) + ") between speakers may be blocked";
+        }
         break;
       case Action::kYield:
         message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +

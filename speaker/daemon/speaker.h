@@ -66,6 +66,7 @@ struct SpeakerOptions {
   std::string keyFile;  // re-read every keyCheckInterval for rotation; empty: fixed key
   announcer::AnnouncerConfig announcer;
   membership::Timers timers;
+  bool requireSealed = false;  // refuse version-1 membership packets (docs/membership.md)
   std::chrono::seconds keyGrace{120};
   std::chrono::milliseconds metricsInterval{1000};
   std::chrono::seconds hostCheckInterval{10};
@@ -120,6 +121,7 @@ class Speaker {
   void checkKernel();
   void checkKey();
   void armYieldTimer();
+  void pushLocalMacs();
   void syncMetrics();
   void updateReadiness();
   void release(std::function<void()> done);
@@ -166,6 +168,8 @@ class Speaker {
   std::set<net::IpAddress> planned_;  // IPs the planner gave this node last time (see pushDesired)
   std::set<std::string> returning_;   // members back from dead (partition heal)
   std::set<control::KernelAnswer> kernelAnswers_;
+  // (ip, mac) label sets of the foreign-claimant metric: bounded, the rest count as mac="other".
+  std::set<std::pair<std::string, std::string>> foreignLabels_;
   std::size_t vipCount_ = 0;
 
   boost::asio::steady_timer metricsTimer_;

@@ -34,6 +34,11 @@ SpeakerMetrics::SpeakerMetrics(util::MetricsRegistry& r)
                                  "IPs this node stopped answering because another owner with "
                                  "a lower MAC kept claiming them",
                                  {"ip"})),
+      duplicateForeign_(r.counter("ironlb_speaker_duplicate_owner_foreign_total",
+                                  "Windows in which a MAC that is not a speaker's (not learnt "
+                                  "over membership) claimed an IP this node announces; the node "
+                                  "keeps answering (docs/duplicate-owner.md)",
+                                  {"ip", "mac"})),
       kernelAnswers_(r.gauge("ironlb_speaker_kernel_answers_arp",
                              "1 where this node's own kernel answers ARP/NDP for an LB IP "
                              "(kube-proxy IPVS without strictARP)",
@@ -111,7 +116,13 @@ void SpeakerMetrics::syncMembership(const membership::Counters& c, std::size_t m
                                                      {"isolations", c.isolations},
                                                      {"stalls", c.stalls},
                                                      {"syncs_started", c.syncsStarted},
-                                                     {"indirect_requests", c.indirectRequests}};
+                                                     {"indirect_requests", c.indirectRequests},
+                                                     {"future_claims", c.futureClaims},
+                                                     {"foreign_leaves", c.foreignLeaves},
+                                                     {"unmatched_acks", c.unmatchedAcks},
+                                                     {"stale_verdicts", c.staleVerdicts},
+                                                     {"sealed_sent", c.sealedSent},
+                                                     {"sealed_received", c.sealedReceived}};
   for (const auto& [name, value] : events)
     mirror(membershipEvents_, {name}, static_cast<double>(value));
 }

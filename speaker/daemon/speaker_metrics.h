@@ -14,12 +14,16 @@
 //   ironlb_speaker_withdrawn                     1 while this node withdrew its candidacy
 //   ironlb_speaker_duplicate_owner_seen_total{ip}    frames where another MAC claimed our IP
 //   ironlb_speaker_duplicate_owner_yields_total{ip}  IPs given up by the MAC tie-break
+//   ironlb_speaker_duplicate_owner_foreign_total{ip,mac}  windows in which a MAC that is no
+//                                                speaker's claimed our IP (never yielded to)
 //   ironlb_speaker_kernel_answers_arp{ip,interface}  1: our own kernel answers for a VIP
 //   ironlb_speaker_membership_members / _live_members / _synced
 //   ironlb_speaker_membership_messages_sent_total{type} / _received_total{type}
 //   ironlb_speaker_membership_rejected_total{reason}
 //   ironlb_speaker_membership_events_total{event}   suspicions, deaths_declared, deaths_learned,
-//                                                   refutations, isolations, stalls, syncs
+//                                                   refutations, isolations, stalls, syncs,
+//                                                   future_claims, foreign_leaves, unmatched_acks,
+//                                                   stale_verdicts, sealed_sent, sealed_received
 //   ironlb_speaker_election_ips_decided_total / _winners_reelected_total / _scores_computed_total
 
 #include <map>
@@ -49,6 +53,7 @@ class SpeakerMetrics {
   util::GaugeFamily& announceFailed() { return announceFailed_; }
   util::Gauge& withdrawn() { return withdrawn_; }
   util::CounterFamily& duplicateYields() { return duplicateYields_; }
+  util::CounterFamily& duplicateForeign() { return duplicateForeign_; }
   util::GaugeFamily& kernelAnswers() { return kernelAnswers_; }
 
  private:
@@ -65,6 +70,7 @@ class SpeakerMetrics {
   util::GaugeFamily& announceFailed_;
   util::Gauge& withdrawn_;
   util::CounterFamily& duplicateYields_;
+  util::CounterFamily& duplicateForeign_;
   util::GaugeFamily& kernelAnswers_;
   util::Gauge& members_;
   util::Gauge& liveMembers_;

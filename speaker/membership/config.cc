@@ -34,7 +34,9 @@ Status validate(const Config& config) {
                                 {"linkSettle", t.linkSettle},
                                 {"stallThreshold", t.stallThreshold},
                                 {"syncInterval", t.syncInterval},
-                                {"correctionInterval", t.correctionInterval}}) {
+                                {"correctionInterval", t.correctionInterval},
+                                {"macRefresh", t.macRefresh},
+                                {"incarnationMargin", t.incarnationMargin}}) {
     if (d <= Duration::zero()) return bad(std::string("timers.") + name, "must be > 0");
   }
   if (t.helperRetry >= t.helperTimeout) {

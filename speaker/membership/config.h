@@ -37,6 +37,15 @@ struct Timers {
   Duration syncDelay = milliseconds(300);           // view digest mismatch this long => full sync
   Duration syncInterval = milliseconds(1000);       // at most one sync we start per interval
   Duration correctionInterval = milliseconds(200);  // per member: tell it our contrary view
+  // Our announcing MACs go to one reachable member per interval (round robin; 4 packets/s), and
+  // at once to everybody when they change and to a member that (re)joins.
+  Duration macRefresh = milliseconds(250);
+  // Incarnations are wall-clock milliseconds (plus bumps). A claim about another member is
+  // accepted only up to our wall clock + this margin, a member's claim about itself up to twice
+  // that, so a key holder cannot push a member's incarnation out of its own reach: the member
+  // can always refute with a higher one (docs/membership.md). Must exceed the clock skew
+  // between nodes (a node whose clock runs further ahead is rejected as future_incarnation).
+  Duration incarnationMargin = std::chrono::minutes(5);
   int piggybackPerMessage = 8;
   int piggybackLambda = 3;  // each update piggybacked lambda * ceil(log2(n + 1)) times
 };
@@ -47,6 +56,15 @@ struct Config {
   // > 0 and larger than any incarnation a previous process of this node used: the daemon passes
   // wall-clock milliseconds at start, so a restarted node is never taken for its dead self.
   uint64_t startIncarnation = 1;
+  // Wall-clock milliseconds (since the epoch) at start(); 0 = startIncarnation. The core
+  // derives "now" in wall-clock terms from it and the monotonic time it is given.
+  uint64_t startWallMs = 0;
+  // Sealed wire (version 2, docs/membership.md): with `requireSealed`, version-1 packets are
+  // rejected and everything is sealed (once every speaker runs a version that seals).
+  bool requireSealed = false;
+  // 1: behave as a speaker from before sealing and `macs` (neither sent nor understood); only
+  // for tests of mixed-version clusters.
+  int wireVersion = 2;
   uint64_t randomSeed = 1;  // helper choice and probe phases
   Timers timers;
 };

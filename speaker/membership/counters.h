@@ -21,8 +21,13 @@ enum class RejectReason : uint8_t {
   kReplay,
   kStaleIncarnation,
   kAfterLeave,  // we have left; nothing is processed any more
+  // Source address is no member's endpoint: dropped before the HMAC is computed.
+  kUnknownSource,
+  kWrongSource,        // authenticated, but not from the endpoint listed for its sender
+  kFutureIncarnation,  // the sender's own incarnation is beyond our clock + 2 x margin
+  kUnsealed,           // a version-1 packet while requireSealed
 };
-inline constexpr std::size_t kRejectReasonCount = 9;
+inline constexpr std::size_t kRejectReasonCount = 13;
 std::string_view rejectReasonName(RejectReason reason);
 
 struct Counters {
@@ -46,6 +51,12 @@ struct Counters {
   uint64_t unknownUpdates = 0;  // updates about ids not in our member list
   uint64_t stalls = 0;          // local stalls detected (late timers)
   uint64_t isolations = 0;      // times we found ourselves cut off
+  uint64_t futureClaims = 0;    // claims about others/us beyond our clock + margin, ignored
+  uint64_t foreignLeaves = 0;   // "left" claims about a member from another: taken as dead
+  uint64_t unmatchedAcks = 0;   // acks to no ping of ours in flight: no evidence of life
+  uint64_t staleVerdicts = 0;   // death verdicts dropped: the member has a newer incarnation
+  uint64_t sealedSent = 0;      // messages we sent sealed (version 2)
+  uint64_t sealedReceived = 0;  // ... and accepted
 };
 
 }  // namespace ironlb::membership

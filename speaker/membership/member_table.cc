@@ -28,6 +28,9 @@ MemberTable::MemberTable(MemberSpec self, uint64_t selfIncarnation) {
 }
 
 uint64_t MemberTable::contribution(MemberId id, uint64_t incarnation, MemberStatus status) {
+  // "Left" counts as "dead": a leave heard from the member itself and the same leave relayed
+  // by others (taken as a death, docs/membership.md) are the same view, not a divergence.
+  if (status == MemberStatus::kLeft) status = MemberStatus::kDead;
   // splitmix64 finaliser over the triple: XOR of these is order-free and updates in O(1).
   uint64_t z = id ^ (incarnation * 0x9e3779b97f4a7c15ull) ^ (static_cast<uint64_t>(status) << 56) ^
                0x5851f42d4c957f2dull;
@@ -115,6 +118,15 @@ void MemberTable::rebuildIndex() {
   }
   std::sort(ring_.begin(), ring_.end(),
             [this](uint32_t a, uint32_t b) { return entries_[a].id < entries_[b].id; });
+  endpoints_.clear();
+  for (const auto& e : entries_)
+    endpoints_.emplace_back(e.endpoint.address, e.endpoint.port);
+  std::sort(endpoints_.begin(), endpoints_.end());
+}
+
+bool MemberTable::isMemberEndpoint(const Endpoint& source) const {
+  return std::binary_search(endpoints_.begin(), endpoints_.end(),
+                            std::make_pair(source.address, source.port));
 }
 
 std::size_t MemberTable::ringPosition(MemberId id) const {

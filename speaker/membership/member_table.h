@@ -4,6 +4,7 @@
 // the ring order (by member id) the monitor assignment is drawn from, and an incremental
 // digest of the disseminated view that peers compare to detect divergence.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -35,6 +36,20 @@ struct MemberEntry {
   bool corrected = false;
   Time lastSyncReply{};
   bool syncReplied = false;
+  // The MACs it announces from, as it last told us (kMacs; docs/duplicate-owner.md). Kept
+  // while it is an expected member, also while we believe it dead: a speaker cut off from
+  // membership but still on the segment is still a speaker.
+  std::array<LinkMac, kMaxMacs> macs{};
+  uint8_t macCount = 0;
+  // Sequences of our last pings to it: an ack counts only if it answers one of them (once).
+  static constexpr std::size_t kPingsInFlight = 8;
+  std::array<uint64_t, kPingsInFlight> pings{};
+  uint8_t nextPing = 0;
+  // Highest incarnation it sent us sealed (version 2) and unsealed: we seal to it while its
+  // sealing process is at least as new as its last unsealed one (an older version restarted
+  // in its place cannot read sealed packets).
+  uint64_t sealedIncarnation = 0;
+  uint64_t unsealedIncarnation = 0;
 };
 
 // True when (inc, s) supersedes (curInc, cur): a higher incarnation, or the same incarnation
@@ -88,6 +103,10 @@ class MemberTable {
     }
   }
 
+  // Whether a datagram from `source` can be from a member (ourselves included): sorted
+  // endpoints, binary search, no allocation.
+  bool isMemberEndpoint(const Endpoint& source) const;
+
   // Approximate heap + inline bytes held (for the "state per node" figure).
   std::size_t stateBytes() const;
 
@@ -98,7 +117,8 @@ class MemberTable {
 
   std::vector<MemberEntry> entries_;
   std::unordered_map<MemberId, uint32_t> index_;
-  std::vector<uint32_t> ring_;  // entry indices sorted by id
+  std::vector<uint32_t> ring_;                                  // entry indices sorted by id
+  std::vector<std::pair<net::IpAddress, uint16_t>> endpoints_;  // sorted
   std::size_t self_ = 0;
   uint64_t digest_ = 0;
   std::size_t reachableOthers_ = 0;

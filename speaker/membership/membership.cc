@@ -44,6 +44,10 @@ Membership::Membership(const Config& config, KeyRing keys)
       monitor_(timers_, rng_),
       helpers_(timers_) {
   events_.reserve(64);
+  // Announcing MACs (possibly none) are sent from the start: they are also how peers learn
+  // that we read sealed packets.
+  macsSet_ = config_.wireVersion >= 2;
+  randomBytes(nonceBase_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -57,15 +61,24 @@ void Membership::start(Time now) {
   lastReceive_ = now;
   rebuildRing(now);
   monitor_.onTimer(table_, now, *this);  // the join: probes every unknown member now
+  if (macsSet_) {
+    for (auto& e : table_.entries()) {
+      if (&e != &table_.self()) sendMacs(e);
+    }
+    nextMacRefresh_ = now + timers_.macRefresh;
+  }
   settle(now);
 }
 
-void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
+void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now) {
   if (!started_) return;
   now_ = now;
   counters_.bytesReceived += packet.size();
   if (leaving_) return reject(RejectReason::kAfterLeave);
-  switch (decode(packet, keys_, rx_)) {
+  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
+  if (!table_.isMemberEndpoint(source)) return reject(RejectReason::kUnknownSource);
+  uint8_t version = 0;
+  switch (decode(packet, keys_, rx_, &version)) {
     case DecodeResult::kOk:
       break;
     case DecodeResult::kMalformed:
@@ -75,11 +88,18 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
     case DecodeResult::kBadMac:
       return reject(RejectReason::kBadMac);
   }
+  if (version == kWireV2 && config_.wireVersion < 2) return reject(RejectReason::kMalformed);
+  if (version == kWireV1 && config_.requireSealed) return reject(RejectReason::kUnsealed);
   const MemberId selfId = table_.self().id;
   if (rx_.sender == selfId) return reject(RejectReason::kFromSelf);
   if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
   MemberEntry* from = table_.find(rx_.sender);
   if (from == nullptr) return reject(RejectReason::kUnknownSender);
+  // A key holder may speak only as the member at its own address (docs/membership.md).
+  if (!(from->endpoint == source)) return reject(RejectReason::kWrongSource);
+  // A member's own incarnation beyond our clock + 2 margins: a forgery or a wild clock.
+  if (rx_.senderIncarnation > std::max(selfBound(now), from->incarnation))
+    return reject(RejectReason::kFutureIncarnation);
   switch (from->replay.accept(rx_.senderIncarnation, rx_.sequence)) {
     case ReplayWindow::Verdict::kFresh:
       break;
@@ -94,6 +114,12 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
   }
 
   ++counters_.received[static_cast<std::size_t>(rx_.type)];
+  if (version == kWireV2) {
+    ++counters_.sealedReceived;
+    from->sealedIncarnation = std::max(from->sealedIncarnation, rx_.senderIncarnation);
+  } else {
+    from->unsealedIncarnation = std::max(from->unsealedIncarnation, rx_.senderIncarnation);
+  }
   from->lastHeard = now;
   from->heard = true;
   lastReceive_ = now;
@@ -102,22 +128,61 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
     emit(EventKind::kRecovered, now);
   }
   const MemberId fromId = from->id;
+  const uint64_t knownIncarnation = from->incarnation;
 
   apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
-  claimAboutSelf(rx_.destinationIncarnation, rx_.destinationStatus, /*directView=*/true, now);
+  // The sender's view of us: a claim by another member about us.
+  if (rx_.destinationIncarnation > std::max(othersBound(now), table_.self().incarnation)) {
+    ++counters_.futureClaims;
+  } else {
+    MemberStatus status = rx_.destinationStatus;
+    if (status == MemberStatus::kLeft) status = MemberStatus::kDead;  // only we can leave
+    claimAboutSelf(rx_.destinationIncarnation, status, /*directView=*/true, now);
+  }
   from->echoedIncarnation = rx_.destinationIncarnation;
   from->echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
-    if (u.id == selfId) {
-      claimAboutSelf(u.incarnation, u.status, /*directView=*/false, now);
-    } else if (MemberEntry* e = table_.find(u.id); e != nullptr) {
-      apply(*e, u.incarnation, u.status, now);
-    } else {
+    const bool own = u.id == fromId;  // the sender speaking about itself
+    MemberEntry* e = u.id == selfId ? &table_.self() : table_.find(u.id);
+    if (e == nullptr) {
       ++counters_.unknownUpdates;
+      continue;
+    }
+    // Incarnations are bounded by time, so the member concerned can always refute: its own
+    // claims may reach twice as far ahead as anyone's claims about it.
+    if (u.incarnation > std::max(own ? selfBound(now) : othersBound(now), e->incarnation)) {
+      ++counters_.futureClaims;
+      continue;
+    }
+    MemberStatus status = u.status;
+    if (status == MemberStatus::kLeft && !own) {
+      // Only a member can say it left (a leave cannot be refuted like a death); relayed by
+      // others it counts as a death: same effect, refutable. The member's own goodbye
+      // notices reach everybody directly.
+      ++counters_.foreignLeaves;
+      status = MemberStatus::kDead;
+    }
+    if (u.id == selfId) {
+      claimAboutSelf(u.incarnation, status, /*directView=*/false, now);
+    } else {
+      apply(*e, u.incarnation, status, now);
     }
   }
+  bool answered = false;
   if (rx_.type == MessageType::kAck) {
+    // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch
+    // for a member twice, nor for a ping that never left us.
+    for (auto& seq : from->pings) {
+      if (seq != 0 && seq == rx_.ackedSequence) {
+        seq = 0;
+        answered = true;
+        break;
+      }
+    }
+    if (!answered) ++counters_.unmatchedAcks;
+  }
+  if (answered) {
     // Only an answer to our ping shows the member both hears us and reaches us. Counting any
     // message would keep a member that can send but not receive looking alive while it (cut
     // off from everything we say) has taken itself out: its IPs would go unannounced.
@@ -149,9 +214,16 @@ void Membership::onPacket(std::span<const uint8_t> packet, Time now) {
     case MessageType::kSync:
       if ((rx_.flags & kFlagSyncReply) != 0) answerSync(*from, now);
       break;
+    case MessageType::kMacs:
+      learnMacs(*from);
+      break;
     case MessageType::kAck:
     case MessageType::kNotice:
       break;
+  }
+  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
+  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
+    sendMacs(*from);
   }
   // A ping's ack already carries our view of the sender; anything else gets a correction when
   // we know better than the sender about itself (it was declared dead, or restarted with an
@@ -216,6 +288,20 @@ void Membership::onTimer(Time now) {
     emit(EventKind::kIsolated, now);
   }
 
+  if (macsSet_ && now >= nextMacRefresh_) {
+    // Round robin over reachable members: one lost kMacs is repaired within n intervals.
+    nextMacRefresh_ = now + timers_.macRefresh;
+    const auto entries = table_.entries();
+    for (std::size_t step = 0; step < entries.size(); ++step) {
+      macCursor_ = (macCursor_ + 1) % entries.size();
+      MemberEntry& e = entries[macCursor_];
+      if (&e != &table_.self() && isReachable(e.status)) {
+        sendMacs(e);
+        break;
+      }
+    }
+  }
+
   if (mismatch_ && now >= mismatchSince_ + timers_.syncDelay && now >= nextSyncAllowed_) {
     // Gossip should have converged by now; push our whole view and ask for theirs (the merge
     // is a max per member, so the exchange makes both sides equal).
@@ -247,6 +333,7 @@ Status Membership::setMembers(std::span<const MemberSpec> members, Time now) {
     emit(EventKind::kMemberRemoved, now, name);
   }
   if (mismatch_ && table_.find(mismatchPeer_) == nullptr) mismatch_ = false;
+  rebuildMacIndex();
   const std::vector<std::string> before = live_;
   rebuildLive();
   if (live_ != before) liveChanged_ = true;
@@ -311,6 +398,36 @@ void Membership::setLinkUp(bool up, Time now) {
   settle(now);
 }
 
+void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
+  if (leaving_) return;
+  now_ = now;
+  std::array<LinkMac, kMaxMacs> sorted{};
+  std::size_t n = 0;
+  for (const LinkMac& mac : macs) {
+    if (n == kMaxMacs) break;
+    if (mac == LinkMac{} ||
+        std::find(sorted.begin(), sorted.begin() + n, mac) != sorted.begin() + n)
+      continue;
+    sorted[n++] = mac;
+  }
+  std::sort(sorted.begin(), sorted.begin() + n);
+  MemberEntry& self = table_.self();
+  if (macsSet_ && self.macCount == n &&
+      std::equal(sorted.begin(), sorted.begin() + n, self.macs.begin()))
+    return;
+  self.macs = sorted;
+  self.macCount = static_cast<uint8_t>(n);
+  if (config_.wireVersion < 2) return;  // an old speaker: no macs messages
+  const bool first = !macsSet_;
+  macsSet_ = true;
+  if (!started_) return;
+  if (first) nextMacRefresh_ = now + timers_.macRefresh;
+  for (auto& e : table_.entries()) {
+    if (&e != &self && isReachable(e.status)) sendMacs(e);
+  }
+  settle(now);
+}
+
 void Membership::leave(Time now) {
   if (leaving_) return;
   now_ = now;
@@ -356,6 +473,24 @@ void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus st
   }
 }
 
+uint64_t Membership::wallMs(Time now) const {
+  const uint64_t base = config_.startWallMs != 0 ? config_.startWallMs : config_.startIncarnation;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - startedAt_);
+  return base + static_cast<uint64_t>(std::max<int64_t>(elapsed.count(), 0));
+}
+
+uint64_t Membership::othersBound(Time now) const {
+  const auto margin =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
+  return std::min(wallMs(now) + static_cast<uint64_t>(margin), kMaxIncarnation);
+}
+
+uint64_t Membership::selfBound(Time now) const {
+  const auto margin =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
+  return std::min(wallMs(now) + 2 * static_cast<uint64_t>(margin), kMaxIncarnation);
+}
+
 void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
                                 Time now) {
   if (leaving_) return;
@@ -394,9 +529,13 @@ bool Membership::everyoneEchoed() const {
   return true;
 }
 
-void Membership::declareDead(MemberId target) {
+bool Membership::declareDead(MemberId target, uint64_t incarnation) {
   MemberEntry* entry = table_.find(target);
-  if (entry == nullptr || !isReachable(entry->status)) return;
+  if (entry == nullptr || !isReachable(entry->status)) return true;
+  if (entry->incarnation > incarnation) {
+    ++counters_.staleVerdicts;
+    return false;
+  }
   ++counters_.deathsDeclared;
   declaring_ = true;
   apply(*entry, entry->incarnation, MemberStatus::kDead, now_);
@@ -405,6 +544,7 @@ void Membership::declareDead(MemberId target) {
   for (auto& e : table_.entries()) {
     if (&e != &table_.self() && isReachable(e.status)) sendNotice(e, {&news, 1});
   }
+  return true;
 }
 
 void Membership::suspicionChanged(MemberId target, bool suspect) {
@@ -444,8 +584,24 @@ void Membership::finish(MemberEntry& to, bool piggyback) {
         std::min<std::size_t>(static_cast<std::size_t>(timers_.piggybackPerMessage), kMaxUpdates);
     tx_.updateCount = static_cast<uint8_t>(piggyback_.take({tx_.updates.data(), room}));
   }
-  const std::size_t size = messageSize(tx_.type, tx_.updateCount);
-  const std::size_t written = encode(tx_, keys_.signing(), outbox_.reserve(size));
+  // Sealed to members that seal to us (their process is at least as new as their last
+  // unsealed one), and always for kMacs (which only a sealing speaker understands).
+  const bool seal = config_.wireVersion >= 2 &&
+                    (config_.requireSealed || tx_.type == MessageType::kMacs ||
+                     (to.sealedIncarnation != 0 && to.sealedIncarnation >= to.unsealedIncarnation));
+  std::size_t written = 0;
+  if (seal) {
+    Nonce nonce = nonceBase_;
+    for (std::size_t i = 0; i < 8; ++i)
+      nonce[kNonceBytes - 1 - i] ^= static_cast<uint8_t>(sequence_ >> (8 * i));
+    const std::size_t size = sealedSize(tx_.type, tx_.updateCount);
+    written = encodeSealed(tx_, keys_.signing(), nonce, outbox_.reserve(size));
+    ++counters_.sealedSent;
+  } else {
+    const std::size_t size = messageSize(tx_.type, tx_.updateCount);
+    written = encode(tx_, keys_.signing(), outbox_.reserve(size));
+  }
+  if (written == 0) return;  // OpenSSL failed: nothing to send (never seen)
   outbox_.commit(to.endpoint, to.id, written);
   ++counters_.sent[static_cast<std::size_t>(tx_.type)];
   counters_.bytesSent += written;
@@ -455,6 +611,8 @@ void Membership::probe(MemberId target) {
   MemberEntry* to = table_.find(target);
   if (to == nullptr) return;
   begin(MessageType::kPing, *to);
+  to->pings[to->nextPing] = tx_.sequence;
+  to->nextPing = static_cast<uint8_t>((to->nextPing + 1) % MemberEntry::kPingsInFlight);
   finish(*to, /*piggyback=*/true);
 }
 
@@ -519,6 +677,44 @@ void Membership::sendView(MemberEntry& to, bool askBack) {
     if (askBack && i == entries.size()) m.flags = kFlagSyncReply;
     finish(to, /*piggyback=*/false);
   } while (i < entries.size());
+}
+
+void Membership::sendMacs(MemberEntry& to) {
+  const MemberEntry& self = table_.self();
+  Message& m = begin(MessageType::kMacs, to);
+  m.macCount = self.macCount;
+  m.macs = self.macs;
+  finish(to, /*piggyback=*/false);
+}
+
+void Membership::learnMacs(MemberEntry& from) {
+  std::array<LinkMac, kMaxMacs> macs{};
+  const std::size_t n = std::min<std::size_t>(rx_.macCount, kMaxMacs);
+  std::copy_n(rx_.macs.begin(), n, macs.begin());
+  std::sort(macs.begin(), macs.begin() + n);
+  if (from.macCount == n && std::equal(macs.begin(), macs.begin() + n, from.macs.begin())) return;
+  // A change (rare: a new speaker process, an interface added): the index is rebuilt, which
+  // may allocate; an unchanged refresh (the steady state) allocates nothing.
+  from.macs = macs;
+  from.macCount = static_cast<uint8_t>(n);
+  rebuildMacIndex();
+}
+
+void Membership::rebuildMacIndex() {
+  macIndex_.clear();
+  for (const auto& e : table_.entries()) {
+    if (&e == &table_.self()) continue;
+    for (std::size_t i = 0; i < e.macCount; ++i)
+      macIndex_.emplace_back(e.macs[i], e.id);
+  }
+  std::sort(macIndex_.begin(), macIndex_.end());
+}
+
+const std::string* Membership::memberOfMac(const LinkMac& mac) const {
+  auto it = std::lower_bound(macIndex_.begin(), macIndex_.end(), std::make_pair(mac, MemberId{0}));
+  if (it == macIndex_.end() || it->first != mac) return nullptr;
+  const MemberEntry* e = table_.find(it->second);
+  return e != nullptr ? &e->name : nullptr;
 }
 
 void Membership::answerSync(MemberEntry& from, Time now) {
@@ -643,6 +839,7 @@ Time Membership::nextWakeup() const {
   }
   if (mismatch_)
     next = std::min(next, std::max(mismatchSince_ + timers_.syncDelay, nextSyncAllowed_));
+  if (macsSet_ && table_.reachableOthers() > 0) next = std::min(next, nextMacRefresh_);
   return next;
 }
 
@@ -684,7 +881,8 @@ std::vector<MemberInfo> Membership::members(Time now) const {
 std::size_t Membership::stateBytes() const {
   std::size_t bytes = sizeof(*this) + table_.stateBytes() + monitor_.stateBytes() +
                       piggyback_.stateBytes() + outbox_.stateBytes() +
-                      events_.capacity() * sizeof(Event) + live_.capacity() * sizeof(std::string);
+                      events_.capacity() * sizeof(Event) + live_.capacity() * sizeof(std::string) +
+                      macIndex_.capacity() * sizeof(macIndex_[0]);
   for (const auto& name : live_) {
     if (name.capacity() > 15) bytes += name.capacity() + 1;
   }

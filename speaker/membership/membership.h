@@ -64,8 +64,10 @@ class Membership final : private ProtocolSink {
   // Joins: probes every expected member at once and keeps probing unknown ones during the
   // start-up window.
   void start(Time now);
-  // One received datagram. Never throws, never allocates in the steady state.
-  void onPacket(std::span<const uint8_t> packet, Time now);
+  // One received datagram from `source` (address and port). Never throws, never allocates in
+  // the steady state. Datagrams from no member's endpoint are dropped before the HMAC; an
+  // authenticated one must come from the endpoint listed for its sender.
+  void onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now);
   void onTimer(Time now);
   // New expected list from Kubernetes. Members that stay keep their state.
   Status setMembers(std::span<const MemberSpec> members, Time now);
@@ -81,6 +83,10 @@ class Membership final : private ProtocolSink {
   // incarnation (or timers.linkSettle passes) we are not a candidate and declare nobody dead.
   // Peers took our IPs meanwhile: each must have heard of us before we answer again.
   void setLinkUp(bool up, Time now);
+  // The MACs this node answers ARP/NDP from (announcing interfaces). Sent to every member over
+  // the authenticated channel, so peers can tell this speaker from a foreign device claiming
+  // the same IP (docs/duplicate-owner.md). At most kMaxMacs are kept.
+  void setLocalMacs(std::span<const LinkMac> macs, Time now);
   // Graceful stop: tells every member now, repeats a few times, then emits kLeaveDone. After
   // leave() nothing else is processed.
   void leave(Time now);
@@ -112,6 +118,9 @@ class Membership final : private ProtocolSink {
   uint64_t incarnation() const { return table_.self().incarnation; }
   MemberStatus selfStatus() const { return table_.self().status; }
   std::vector<MemberInfo> members(Time now) const;
+  // The expected member (not ourselves) that told us it announces from `mac`, or nullptr.
+  // Binary search; allocates nothing.
+  const std::string* memberOfMac(const LinkMac& mac) const;
   const Counters& counters() const { return counters_; }
   std::size_t memberCount() const { return table_.size(); }
   std::size_t stateBytes() const;
@@ -124,12 +133,16 @@ class Membership final : private ProtocolSink {
   void askHelper(MemberId helper, MemberId target, uint64_t requestId) override;
   void indirectResult(MemberId requester, MemberId target, uint64_t requestId,
                       bool reachable) override;
-  void declareDead(MemberId target) override;
+  bool declareDead(MemberId target, uint64_t incarnation) override;
   void suspicionChanged(MemberId target, bool suspect) override;
 
   // Receive path.
   void reject(RejectReason reason) { ++counters_.rejected[static_cast<std::size_t>(reason)]; }
   void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now);
+  // Wall-clock milliseconds now, as the bound of acceptable incarnations (docs/membership.md).
+  uint64_t wallMs(Time now) const;
+  uint64_t othersBound(Time now) const;  // claims about a member by another
+  uint64_t selfBound(Time now) const;    // a member's claims about itself
   void claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView, Time now);
   void answerSync(MemberEntry& from, Time now);
   void maybeCorrect(MemberEntry& to, Time now);
@@ -145,6 +158,9 @@ class Membership final : private ProtocolSink {
   bool everyoneEchoed() const;  // every reachable member has shown us our current state
   void endRejoin(Time now, bool echoed);
   void sendView(MemberEntry& to, bool askBack);
+  void sendMacs(MemberEntry& to);
+  void learnMacs(MemberEntry& from);
+  void rebuildMacIndex();
 
   void emit(EventKind kind, Time now, std::string member = {},
             MemberStatus from = MemberStatus::kUnknown, MemberStatus to = MemberStatus::kUnknown,
@@ -202,6 +218,12 @@ class Membership final : private ProtocolSink {
   Time mismatchSince_{};
   MemberId mismatchPeer_ = 0;
   Time nextSyncAllowed_{};
+  // Announcing MACs: ours are set (setLocalMacs was called); round-robin refresh position.
+  bool macsSet_ = false;
+  Time nextMacRefresh_ = Time::max();
+  std::size_t macCursor_ = 0;
+  std::vector<std::pair<LinkMac, MemberId>> macIndex_;  // sorted; other members' MACs
+  Nonce nonceBase_{};  // random per process; XOR the message counter (sequence_)
 };
 
 }  // namespace ironlb::membership

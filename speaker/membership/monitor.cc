@@ -120,6 +120,8 @@ void Monitor::probeRound(const MemberTable& table, Target& t, Time now, Protocol
   if (!t.suspect && t.misses >= timers_.suspectAfterMisses) {
     t.suspect = true;
     t.suspectSince = now;
+    const MemberEntry* e = table.find(t.id);
+    t.suspectIncarnation = e != nullptr ? e->incarnation : 0;
     t.requestId = nextRequestId_++;
     t.votes = 0;
     t.askedCount = 0;
@@ -156,7 +158,12 @@ void Monitor::soloStep(const MemberTable& table, Target& t, Time now, ProtocolSi
 }
 
 void Monitor::declare(Target& t, ProtocolSink& sink) {
-  if (verdicts_) sink.declareDead(t.id);
+  if (!verdicts_) return;
+  // A process restarted (or refuted) while we gathered evidence against the previous one:
+  // start over against the new one rather than declare it dead at once (seen in the restart
+  // e2e: a speaker up 190 ms after SIGKILL was declared dead at its new incarnation by the
+  // verdict about its predecessor, refuted, and flipped its IPs twice).
+  if (!sink.declareDead(t.id, t.suspectIncarnation)) clearSuspicion(t, sink);
 }
 
 void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {

@@ -47,6 +47,7 @@ class Monitor {
     int misses = 0;
     bool suspect = false;
     Time suspectSince{};
+    uint64_t suspectIncarnation = 0;  // the incarnation the evidence is about
     uint64_t requestId = 0;
     Time nextIndirectAt{};
     int needed = 0;  // votes that confirm; 0 = no helper exists (solo rules)

@@ -25,6 +25,14 @@ std::string_view rejectReasonName(RejectReason reason) {
       return "stale_incarnation";
     case RejectReason::kAfterLeave:
       return "after_leave";
+    case RejectReason::kUnknownSource:
+      return "unknown_source";
+    case RejectReason::kWrongSource:
+      return "wrong_source";
+    case RejectReason::kFutureIncarnation:
+      return "future_incarnation";
+    case RejectReason::kUnsealed:
+      return "unsealed";
   }
   return "invalid";
 }

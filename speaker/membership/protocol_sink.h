@@ -14,7 +14,10 @@ class ProtocolSink {
   virtual void askHelper(MemberId helper, MemberId target, uint64_t requestId) = 0;
   virtual void indirectResult(MemberId requester, MemberId target, uint64_t requestId,
                               bool reachable) = 0;
-  virtual void declareDead(MemberId target) = 0;
+  // The monitor's verdict about `target` as it was when suspected (`incarnation`). Returns
+  // false when the verdict is stale: the member has a newer incarnation since (a restarted
+  // process, a refutation) and the evidence was about its predecessor.
+  virtual bool declareDead(MemberId target, uint64_t incarnation) = 0;
   virtual void suspicionChanged(MemberId target, bool suspect) = 0;
 
  protected:

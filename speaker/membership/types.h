@@ -1,7 +1,9 @@
 #pragma once
 // Value types shared by the membership core, its wire codec and its UDP driver.
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +19,12 @@ using Duration = std::chrono::nanoseconds;
 // 64-bit identity of a member: the first 8 bytes of SHA-256(node name), big-endian. It is the
 // member's position on the monitoring ring and its name on the wire (fixed-size packets).
 using MemberId = uint64_t;
+
+// A link-layer (Ethernet) address a member answers ARP/NDP from. Members tell each other theirs
+// over the authenticated membership, so the duplicate-owner arbitration can tell a peer speaker
+// from a foreign device (docs/duplicate-owner.md).
+using LinkMac = std::array<uint8_t, 6>;
+inline constexpr std::size_t kMaxMacs = 16;  // per member; more interfaces are not announced
 
 // What the cluster says about a member; ordered by precedence for one incarnation (a higher
 // value overrides a lower one at the same incarnation, a higher incarnation overrides all).

@@ -17,6 +17,17 @@ ip::udp::endpoint toAsio(const Endpoint& e) {
   return {ip::address_v6(e.address.v6Bytes()), e.port};
 }
 
+Endpoint fromAsio(const ip::udp::endpoint& e) {
+  const ip::address a = e.address();
+  if (a.is_v4()) return {net::IpAddress::v4(a.to_v4().to_uint()), e.port()};
+  const ip::address_v6 v6 = a.to_v6();
+  if (v6.is_v4_mapped()) {
+    return {net::IpAddress::v4(ip::make_address_v4(ip::v4_mapped, v6).to_uint()), e.port()};
+  }
+  const auto bytes = v6.to_bytes();
+  return {net::IpAddress::fromV6Bytes(bytes.data()), e.port()};
+}
+
 Time now() {
   return std::chrono::steady_clock::now();
 }
@@ -81,6 +92,11 @@ void UdpMembership::setLinkUp(bool up) {
   flush();
 }
 
+void UdpMembership::setLocalMacs(std::span<const LinkMac> macs) {
+  core_->setLocalMacs(macs, now());
+  flush();
+}
+
 void UdpMembership::leave(std::function<void()> done) {
   leaveDone_ = std::move(done);
   core_->leave(now());
@@ -107,7 +123,7 @@ void UdpMembership::onReadable() {
     const std::size_t n = socket_.receive_from(boost::asio::buffer(rxBuffer_), from, 0, ec);
     if (ec == boost::asio::error::would_block) break;
     if (ec) continue;  // e.g. ICMP port unreachable surfaced as ECONNREFUSED: not our input
-    core_->onPacket({rxBuffer_.data(), n}, now());
+    core_->onPacket({rxBuffer_.data(), n}, fromAsio(from), now());
     flush();
   }
   armReceive();

@@ -49,7 +49,9 @@ class UdpMembership {
   Status setMembers(std::span<const MemberSpec> members);
   Status setKeys(std::span<const std::vector<uint8_t>> keys);
   void setWithdrawn(bool withdrawn);
-  void setLinkUp(bool up);  // Membership::setLinkUp
+  void setLinkUp(bool up);                           // Membership::setLinkUp
+  void setLocalMacs(std::span<const LinkMac> macs);  // Membership::setLocalMacs
+  const std::string* memberOfMac(const LinkMac& mac) const { return core_->memberOfMac(mac); }
   // Graceful stop (SIGTERM): peers are told at once; `done` runs (posted) after the last
   // redundant goodbye, typically within 20 ms; then destroy this object.
   void leave(std::function<void()> done);
@@ -74,7 +76,7 @@ class UdpMembership {
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer timer_;
   Time armedAt_ = Time::max();
-  std::array<uint8_t, kMaxMessageBytes + 1> rxBuffer_{};
+  std::array<uint8_t, kMaxWireBytes + 1> rxBuffer_{};
   uint64_t sendErrors_ = 0;
   std::function<void()> leaveDone_;
   // Handlers hold a weak reference: a completion already queued when we are destroyed must

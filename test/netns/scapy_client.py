@@ -8,6 +8,9 @@
     scapy_client.py claim IFACE IP4 MAC COUNT INTERVAL -> {"sent": n}
         a foreign device answering for IP4: COUNT gratuitous ARP replies from MAC, INTERVAL s
         apart
+    scapy_client.py attack IFACE IP4 IP6 MAC COUNT INTERVAL -> {"sent": n}
+        an attacker claiming both VIPs: per round an ARP reply for IP4 and an unsolicited,
+        overriding NA for IP6, both from MAC; COUNT rounds INTERVAL s apart
 """
 import json
 import sys
@@ -128,6 +131,20 @@ def main(argv):
             if n:
                 time.sleep(interval)
             sendp(garp, iface=iface)
+        print(json.dumps({"sent": count}))
+    elif cmd == "attack":
+        import time
+        from scapy.all import ICMPv6NDOptDstLLAddr
+        ip4, ip6, mac, count, interval = argv[3], argv[4], argv[5], int(argv[6]), float(argv[7])
+        arp = Ether(dst="ff:ff:ff:ff:ff:ff", src=mac) / ARP(op=2, hwsrc=mac, psrc=ip4,
+                                                            hwdst="ff:ff:ff:ff:ff:ff", pdst=ip4)
+        na = (Ether(dst="33:33:00:00:00:01", src=mac) / IPv6(src=ip6, dst="ff02::1") /
+              ICMPv6ND_NA(tgt=ip6, R=0, S=0, O=1) / ICMPv6NDOptDstLLAddr(lladdr=mac))
+        for n in range(count):
+            if n:
+                time.sleep(interval)
+            sendp([arp, na], iface=iface)
+            print(json.dumps({"round": n + 1, "at": time.monotonic()}), flush=True)
         print(json.dumps({"sent": count}))
     else:
         print(__doc__, file=sys.stderr)

@@ -88,7 +88,7 @@ void BM_ReceivePingSendAck(benchmark::State& state) {
   }
   std::size_t i = 0;
   for (auto _ : state) {
-    core->onPacket(packets[i++ % kPackets], t0);
+    core->onPacket(packets[i++ % kPackets], all[1].endpoint, t0);
     core->clearOutputs();
   }
   state.counters["acks"] =

@@ -3,7 +3,8 @@
 // each delivered to a fresh protocol core (5 expected members) with time moving on between
 // frames. Mode bit 0 set: the frame is made authentic first (our key's fingerprint, optionally
 // a known sender and our id as destination, a valid MAC), so the fuzzer reaches everything
-// behind authentication; clear: the raw bytes must be rejected without harm. Every packet the
+// behind authentication; with bit 7 too it is then sealed (wire version 2); bit 0 clear: the
+// raw bytes must be rejected without harm. Every packet the
 // core sends in response must itself decode.
 
 #include <cstddef>
@@ -101,7 +102,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       const Mac mac = f.key.sign(std::span<const uint8_t>(frame.data(), signedBytes));
       std::memcpy(frame.data() + signedBytes, mac.data(), kMacBytes);
     }
-    core.onPacket(frame, now);
+    if ((mode & 0x81) == 0x81 && frame.size() >= messageSize(MessageType::kPing, 0) &&
+        frame.size() <= kMaxMessageBytes) {
+      // Sealed (version 2): the frame without its MAC is the plaintext (inner version 2), so
+      // the fuzzer reaches the parser behind authenticated decryption too.
+      const std::size_t plain = frame.size() - kMacBytes;
+      std::vector<uint8_t> sealed(kSealedHeaderBytes + plain + kTagBytes);
+      std::memcpy(sealed.data(), "ILBM", 4);
+      sealed[4] = kWireV2;
+      std::memcpy(sealed.data() + 8, frame.data() + 8, 4);
+      Nonce nonce{};
+      nonce[0] = static_cast<uint8_t>(pos);
+      nonce[1] = static_cast<uint8_t>(pos >> 8);
+      std::memcpy(sealed.data() + 12, nonce.data(), kNonceBytes);
+      std::memcpy(sealed.data() + kSealedHeaderBytes, frame.data(), plain);
+      sealed[kSealedHeaderBytes + 4] = kWireV2;
+      f.key.seal(
+          std::span<const uint8_t>(sealed.data(), kSealedHeaderBytes),
+          std::span<uint8_t>(sealed.data() + kSealedHeaderBytes, plain), nonce,
+          std::span<uint8_t, kTagBytes>(sealed.data() + kSealedHeaderBytes + plain, kTagBytes));
+      frame = std::move(sealed);
+    }
+    // From the endpoint of the member that mode bit 2 names as sender (so re-signed frames
+    // pass the source checks and reach the logic behind them).
+    core.onPacket(frame, f.specs[1 + (mode >> 4) % (kMembers - 1)].endpoint, now);
     checkOutputs(core, f);
     if ((mode & 8) != 0) {
       now += std::chrono::milliseconds(1 + (mode >> 4) * 20);

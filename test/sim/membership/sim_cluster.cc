@@ -39,6 +39,15 @@ std::vector<uint8_t> SimCluster::testKey(int which) {
   return key;
 }
 
+uint8_t SimCluster::typeOf(std::span<const uint8_t> bytes) {
+  static const KeyRing keys = [] {
+    const std::vector<std::vector<uint8_t>> k = {testKey(0)};
+    return *KeyRing::create(k);
+  }();
+  Message m;
+  return decode(bytes, keys, m) == DecodeResult::kOk ? static_cast<uint8_t>(m.type) : 0;
+}
+
 std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarnation) {
   Config config;
   config.selfName = specs_[i].name;
@@ -46,12 +55,15 @@ std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarna
   config.startIncarnation = incarnation;
   config.randomSeed = seed_ * 1000003 + i * 7919 + incarnation;
   config.timers = timers_;
+  config.wireVersion = nodes_[i].wireVersion;
+  config.requireSealed = nodes_[i].requireSealed;
   const std::vector<std::vector<uint8_t>> keys = {testKey(0)};
   auto core = Membership::create(config, nodes_[i].members, keys);
   if (!core.ok()) {
     std::fprintf(stderr, "sim: %s\n", core.error().c_str());
     std::abort();
   }
+  if (nodes_[i].macsSet) (*core)->setLocalMacs(nodes_[i].macs, now_);
   return std::move(*core);
 }
 
@@ -126,6 +138,14 @@ Status SimCluster::setKeys(std::size_t i, const std::vector<std::vector<uint8_t>
   return nodes_[i].core->setKeys(keys);
 }
 
+void SimCluster::setMacs(std::size_t i, const std::vector<LinkMac>& macs) {
+  nodes_[i].macs = macs;
+  nodes_[i].macsSet = true;
+  if (!nodes_[i].core) return;
+  nodes_[i].core->setLocalMacs(macs, now_);
+  drain(i);
+}
+
 void SimCluster::cut(std::size_t from, std::size_t to, bool isCut) {
   if (cuts_.empty()) cuts_.assign(nodes_.size(), std::vector<bool>(nodes_.size(), false));
   cuts_[from][to] = isCut;
@@ -140,8 +160,18 @@ void SimCluster::heal() {
   std::fill(group_.begin(), group_.end(), 0);
 }
 
-void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay) {
-  queue_.push(Item{now_ + delay, order_++, to, false, 0, std::move(bytes)});
+void SimCluster::inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay,
+                        std::optional<Endpoint> source) {
+  if (!source) {
+    std::size_t from = (to + 1) % nodes_.size();
+    const std::vector<std::vector<uint8_t>> keys = {testKey(0)};
+    Message m;
+    if (decode(bytes, *KeyRing::create(keys), m) == DecodeResult::kOk) {
+      if (auto it = byId_.find(m.sender); it != byId_.end()) from = it->second;
+    }
+    source = specs_[from].endpoint;
+  }
+  queue_.push(Item{now_ + delay, order_++, to, false, 0, std::move(bytes), *source});
 }
 
 bool SimCluster::delivered(std::size_t from, std::size_t to) {
@@ -176,7 +206,8 @@ void SimCluster::drain(std::size_t i) {
       delay += Duration(static_cast<Duration::rep>(jitter(rng_)));
     }
     queue_.push(Item{now_ + delay, order_++, to, false, 0,
-                     std::vector<uint8_t>(packet.bytes.begin(), packet.bytes.end())});
+                     std::vector<uint8_t>(packet.bytes.begin(), packet.bytes.end()),
+                     specs_[i].endpoint});
   }
   if (onEvent) {
     for (const Event& e : n.core->events())
@@ -188,7 +219,7 @@ void SimCluster::drain(std::size_t i) {
     n.armedAt = next;
     ++n.timerGeneration;
     if (next != Time::max()) {
-      queue_.push(Item{std::max(next, now_), order_++, i, true, n.timerGeneration, {}});
+      queue_.push(Item{std::max(next, now_), order_++, i, true, n.timerGeneration, {}, {}});
     }
   }
 }
@@ -212,7 +243,7 @@ void SimCluster::step(Item item) {
     n.core->onTimer(now_);
   } else {
     ++packetsDelivered_;
-    n.core->onPacket(item.bytes, now_);
+    n.core->onPacket(item.bytes, item.source, now_);
   }
   drain(item.node);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -31,6 +32,8 @@ class SimCluster {
 
   static std::string nameOf(std::size_t i);
   static std::vector<uint8_t> testKey(int which = 0);
+  // The type of a packet the sim's nodes sent (sealed or not: opened with testKey()), or 0.
+  static uint8_t typeOf(std::span<const uint8_t> bytes);
 
   std::size_t size() const { return nodes_.size(); }
   Time now() const { return now_; }
@@ -52,6 +55,13 @@ class SimCluster {
   // Replaces node i's expected list with `members` (before or after it starts).
   Status setMembers(std::size_t i, const std::vector<std::size_t>& members);
   Status setKeys(std::size_t i, const std::vector<std::vector<uint8_t>>& keys);
+  // Node i's wire (Config::wireVersion, requireSealed), for its next process (before start).
+  void setWire(std::size_t i, int wireVersion, bool requireSealed = false) {
+    nodes_[i].wireVersion = wireVersion;
+    nodes_[i].requireSealed = requireSealed;
+  }
+  // Node i announces from `macs` (Membership::setLocalMacs; kept across restarts).
+  void setMacs(std::size_t i, const std::vector<LinkMac>& macs);
 
   // Node i's process does not run for `d` (CPU starvation, VM pause): packets and timers
   // that fall due meanwhile are handled late, all at once.
@@ -62,8 +72,13 @@ class SimCluster {
   // group[i] per node; packets between different groups are dropped until heal().
   void partition(const std::vector<int>& group);
   void heal();
-  // Delivers `bytes` to node `to` as if sent by the network (forgery/replay tests).
-  void inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay = Duration::zero());
+  // Delivers `bytes` to node `to` as if sent by the network (forgery/replay tests), from
+  // `source`; by default from the endpoint of the node named as sender in the packet (a
+  // replay from the original address; the packet is opened with the test key), else from
+  // node (to + 1).
+  void inject(std::size_t to, std::vector<uint8_t> bytes, Duration delay = Duration::zero(),
+              std::optional<Endpoint> source = std::nullopt);
+  const Endpoint& endpointOf(std::size_t i) const { return specs_[i].endpoint; }
   // Called for every packet a node sends (before loss), e.g. to capture one for replay.
   std::function<void(std::size_t from, std::size_t to, std::span<const uint8_t>)> onSend;
   std::function<void(std::size_t node, const Event&)> onEvent;
@@ -93,6 +108,10 @@ class SimCluster {
     bool linkDown = false;
     Time linkSilentUntil{};  // link up, neighbours not resolved yet
     std::vector<MemberSpec> members;
+    std::vector<LinkMac> macs;
+    bool macsSet = false;
+    int wireVersion = 2;
+    bool requireSealed = false;
   };
   struct Item {
     Time at;
@@ -101,6 +120,7 @@ class SimCluster {
     bool timer;
     uint64_t generation;
     std::vector<uint8_t> bytes;
+    Endpoint source;
   };
   struct Later {
     bool operator()(const Item& a, const Item& b) const {

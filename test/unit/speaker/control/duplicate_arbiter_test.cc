@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace ironlb::control {
 namespace {
 
@@ -15,9 +17,10 @@ const net::IpAddress kIp = net::IpAddress::parse("192.0.2.100").value();
 const net::IpAddress kIp2 = net::IpAddress::parse("192.0.2.101").value();
 const SteadyTime t0 = SteadyTime(seconds(1000));
 
+// A claim by a peer speaker (its MAC learnt over membership), unless `speaker` is false.
 DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = false,
-                       net::IpAddress a = kIp) {
-  return {a, ours, other, dad};
+                       net::IpAddress a = kIp, bool speaker = true) {
+  return {a, ours, other, dad, speaker};
 }
 
 TEST(DuplicateArbiter, ReannouncesOncePerWindowAndAlarmsOnceTheOverlapOutlastsAWindow) {
@@ -78,6 +81,37 @@ TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
   // The yield ends by itself...
   EXPECT_TRUE(high_side.yielded(t0 + seconds(2) + std::chrono::minutes(5)).empty());
   EXPECT_FALSE(high_side.nextExpiry().has_value());
+}
+
+TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
+  // Issue 12, item 2: three unauthenticated ARP replies claiming the VIP with a lower MAC,
+  // a second apart, made the owner stop answering for 5 minutes (renewable). A MAC that is no
+  // speaker's is fought, not obeyed: a gratuitous refresh every window, an alarm, no yield.
+  DuplicateArbiter arb;
+  std::vector<bool> alarms;
+  for (int w = 0; w < 30; ++w) {
+    const SteadyTime t = t0 + milliseconds(1000 * w);
+    const auto v = arb.onReport(report(kHigh, kLow, false, kIp, /*speaker=*/false), t);
+    EXPECT_EQ(v.action, Action::kReannounce) << w;
+    EXPECT_TRUE(v.foreign) << w;
+    alarms.push_back(v.alarm);
+    EXPECT_TRUE(arb.yielded(t).empty()) << w;
+    // Frames in between are rate-limited, never a yield either.
+    EXPECT_EQ(arb.onReport(report(kHigh, kLow, false, kIp, false), t + milliseconds(300)).action,
+              Action::kIgnore);
+  }
+  EXPECT_FALSE(arb.nextExpiry().has_value());
+  // Told once the overlap outlasts a window, and again in each later episode (10 s spans).
+  EXPECT_FALSE(alarms[0]);
+  EXPECT_TRUE(alarms[1]);
+  EXPECT_EQ(std::count(alarms.begin(), alarms.end(), true), 3);
+  // The same lower MAC learnt from a speaker is yielded to (the membership-blocked case).
+  DuplicateArbiter peer;
+  DuplicateVerdict v;
+  for (int w = 0; w < 3; ++w)
+    v = peer.onReport(report(kHigh, kLow), t0 + seconds(w));
+  EXPECT_EQ(v.action, Action::kYield);
+  EXPECT_FALSE(v.foreign);
 }
 
 TEST(DuplicateArbiter, ViewChangeForgetsYieldsAndEpisodes) {

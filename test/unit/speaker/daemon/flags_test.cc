@@ -35,6 +35,7 @@ TEST(SpeakerFlags, DownwardApiDefaults) {
   EXPECT_FALSE(f->lbClass.has_value());
   EXPECT_TRUE(f->excludeInterfaces.empty());
   EXPECT_FALSE(f->ignoreExcludeLb);
+  EXPECT_FALSE(f->memberlistRequireSealed);
 }
 
 TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
@@ -61,9 +62,11 @@ TEST(SpeakerFlags, FlagsWinOverEnvironment) {
   auto f = parse({"--node-name=n2", "--memberlist-address", "2001:db8::2", "--memberlist-port=7000",
                   "--memberlist-key-file=/etc/key", "--metrics-address=[::1]:9000",
                   "--exclude-interfaces=^eth9$,^wg", "--ignore-exclude-lb", "--lb-class=x/y",
-                  "--namespace=ns2", "--log-level=debug", "--log-format=json"},
+                  "--namespace=ns2", "--log-level=debug", "--log-format=json",
+                  "--memberlist-require-sealed=true"},
                  kPod);
   ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->memberlistRequireSealed);
   EXPECT_EQ(f->nodeName, "n2");
   EXPECT_EQ(f->memberlistAddress.toString(), "2001:db8::2");
   EXPECT_EQ(f->memberlistPort, 7000);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,38 @@ TEST(MemberIdTest, IsFirstEightBytesOfSha256) {
   EXPECT_EQ(memberIdOf("node-a"), 0x66570ff05a207404ull);
   EXPECT_EQ(memberIdOf("worker-1"), 0x13029f9e83d15b3dull);
   EXPECT_EQ(memberIdOf("node-0000"), 0x6cc2733cc949e338ull);
+}
+
+}  // namespace
+}  // namespace ironlb::membership
+
+namespace ironlb::membership {
+namespace {
+
+TEST(HmacKeyTest, KeyMaterialIsWipedOnDestruction) {
+  // Issue 12 (membership, low): key-derived state must not linger in freed memory. The key is
+  // copied into raw storage and destroyed there; the storage must hold no trace of it.
+  const std::vector<uint8_t> secret(32, 0xa5);
+  auto key = HmacKey::create(secret);
+  ASSERT_TRUE(key.ok());
+  alignas(HmacKey) unsigned char storage[sizeof(HmacKey)];
+  auto* copy = new (storage) HmacKey(*key);
+  const uint32_t fingerprint = copy->fingerprint();
+  EXPECT_EQ(fingerprint, key->fingerprint());
+  std::size_t nonZero = 0;
+  for (unsigned char b : storage)
+    nonZero += b != 0;
+  ASSERT_GT(nonZero, 64u) << "the copy holds the hash states";
+  copy->~HmacKey();
+  // Only the fingerprint (public, on the wire) may remain.
+  nonZero = 0;
+  for (std::size_t i = 0; i < 2 * 112; ++i)
+    nonZero += storage[i] != 0;
+  EXPECT_EQ(nonZero, 0u);
+
+  std::vector<uint8_t> bytes(secret);
+  wipeBytes(bytes);
+  EXPECT_EQ(bytes, std::vector<uint8_t>(32, 0));
 }
 
 }  // namespace

@@ -182,7 +182,8 @@ TEST_F(DetectionTest, OneHelpersVerdictIsNotEnoughWhenTwoCanBeAsked) {
   cutBoth(m2, x, true);
   // m3 reaches x, but its answers to m are lost: m only ever hears m2's "unreachable".
   c().dropIf = [&](std::size_t from, std::size_t to, std::span<const uint8_t> bytes) {
-    return from == m3 && to == m && bytes[5] == static_cast<uint8_t>(MessageType::kIndirectResult);
+    return from == m3 && to == m &&
+           sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kIndirectResult);
   };
   const Time t0 = c().now();
   c().runFor(seconds(1));
@@ -238,7 +239,8 @@ TEST_F(DetectionTest, TwoMemberClusterSoloRuleProbesLikeAHelper) {
   // Only node 0's pings are lost (node 1's monitoring of node 0 is undisturbed).
   bool lose = true;
   c().dropIf = [&](std::size_t from, std::size_t, std::span<const uint8_t> bytes) {
-    return lose && from == 0 && bytes[5] == static_cast<uint8_t>(MessageType::kPing);
+    return lose && from == 0 &&
+           sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kPing);
   };
   ASSERT_TRUE(c().runUntil([&] { return info(0, 1).suspect; }, seconds(1)));
   const Time suspectedAt = c().now();

@@ -12,7 +12,7 @@ namespace {
 class DisseminationTest : public ClusterTest {
  protected:
   static bool isNotice(std::span<const uint8_t> bytes) {
-    return bytes.size() > 5 && bytes[5] == static_cast<uint8_t>(MessageType::kNotice);
+    return sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kNotice);
   }
 };
 

@@ -151,6 +151,30 @@ TEST_F(LifecycleTest, QuickRestartIsNotADeath) {
     EXPECT_EQ(info(i, 4).incarnation, c().node(4).incarnation());
 }
 
+TEST_F(LifecycleTest, RestartDuringSuspicionIsNotDeclaredDead) {
+  // Seen in the restart e2e: a speaker back 190 ms after SIGKILL was declared dead at its new
+  // incarnation by the verdict gathered against its predecessor; it refuted, and its first
+  // decisions flipped. A verdict is about the incarnation that was suspected. (Without that
+  // rule this fails for restarts 226-232 ms after the kill; every 2 ms is tried.)
+  for (int delayMs = 100; delayMs <= 300; delayMs += 2) {
+    log_.clear();
+    make(3);
+    startAndConverge();
+    c().kill(1);
+    c().runFor(milliseconds(delayMs));
+    const bool alreadyDead = !lives(0, 1) || !lives(2, 1);
+    const Time t0 = c().now();
+    c().restart(1);
+    ASSERT_TRUE(agreeOn(all(), seconds(2))) << delayMs;
+    c().runFor(milliseconds(500));
+    EXPECT_EQ(c().node(1).counters().refutations, 0u) << "restart after " << delayMs << " ms";
+    // Declared before it came back: the old process's death, learnt late by some, is fine.
+    if (!alreadyDead) {
+      EXPECT_EQ(deathsOf(1, t0), 0) << "restart after " << delayMs << " ms";
+    }
+  }
+}
+
 TEST_F(LifecycleTest, FalselyDeclaredMemberRefutesWithAHigherIncarnation) {
   make(6);
   startAndConverge();
@@ -262,11 +286,12 @@ TEST_F(LifecycleTest, ExpectedMemberListChangesAtRuntime) {
     ASSERT_TRUE(c().setMembers(i, four).ok());
   for (std::size_t i : all())
     c().start(i);
-  // Node 4 is not expected by the others yet: its packets are ignored.
+  // Node 4 is not expected by the others yet: its packets are dropped (its address is no
+  // member's) before they are even authenticated.
   ASSERT_TRUE(
       c().runUntil([&] { return c().node(0).liveMembers() == c().namesOf(four); }, seconds(1)));
   c().runFor(milliseconds(300));
-  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), 0u);
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSource), 0u);
   EXPECT_FALSE(lives(0, 4));
   // Kubernetes adds it.
   for (std::size_t i : four)
@@ -277,9 +302,9 @@ TEST_F(LifecycleTest, ExpectedMemberListChangesAtRuntime) {
     ASSERT_TRUE(c().setMembers(i, allBut({3})).ok());
   EXPECT_EQ(c().node(0).liveMembers(), c().namesOf(allBut({3})));
   EXPECT_GE(count(EventKind::kMemberRemoved, 0), 1);
-  const uint64_t unknown = rejected(0, RejectReason::kUnknownSender);
+  const uint64_t unknown = rejected(0, RejectReason::kUnknownSource);
   c().runFor(milliseconds(500));
-  EXPECT_GT(rejected(0, RejectReason::kUnknownSender), unknown);
+  EXPECT_GT(rejected(0, RejectReason::kUnknownSource), unknown);
   for (std::size_t i : allBut({3}))
     EXPECT_FALSE(lives(i, 3)) << i;
   EXPECT_EQ(anyDeaths(), 0);
