@@ -82,6 +82,12 @@ bool Allocator::inUse(std::string_view pool) const {
   return held < taken;
 }
 
+std::optional<std::string> Allocator::poolOf(const net::IpAddress& ip) const {
+  const auto range_id = space_.pools().locate(ip);
+  if (!range_id) return std::nullopt;
+  return space_.pools().pool(space_.pools().slot(*range_id).pool).name;
+}
+
 std::vector<std::string> Allocator::holders(std::string_view pool) const {
   std::vector<std::string> out;
   const auto index = space_.pools().poolIndex(pool);
@@ -481,6 +487,7 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     if (held != nullptr) {
       out.released = releaseState(*held, Release::kHold).ips;
       out.release_reason = "the request is invalid";
+      out.held_back = hold_for_ > util::Duration::zero();
     }
     return fail(valid.error());
   }
@@ -495,6 +502,7 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
       dropIp(*held, dropped, Release::kHold);
       out.released = {dropped};
       out.release_reason = "the Service is single-stack now";
+      out.held_back = hold_for_ > util::Duration::zero();
     }
   }
   if (held != nullptr && holds_.size() > 0) {
@@ -532,6 +540,7 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     for (const auto& ip : releaseState(*held, Release::kHold).ips)
       out.released.push_back(ip);
     out.release_reason = std::move(why);
+    out.held_back = hold_for_ > util::Duration::zero();
   }
 
   // What this Service gave up recently comes back first when it fits again: an edit undone.

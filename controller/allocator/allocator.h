@@ -123,6 +123,8 @@ class Allocator {
   const HoldBack& holds() const { return holds_; }
   // Whether some Service holds an address of the pool (held-back addresses do not count).
   bool inUse(std::string_view pool) const;
+  // The pool whose ranges hold `ip`.
+  std::optional<std::string> poolOf(const net::IpAddress& ip) const;
   // The Services holding addresses of the pool, sorted (O(Services)).
   std::vector<std::string> holders(std::string_view pool) const;
 

@@ -10,6 +10,8 @@
 //   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
 //   --renew-deadline=D      D is a number with ms, s or m
 //   --retry-period=D
+//   --release-hold=D        how long an IP a Service gave up because of an edit is kept from
+//                           other Services (default 5m; 0 frees at once; docs/allocation.md)
 
 #include <string>
 #include <vector>
@@ -37,6 +39,7 @@ struct ControllerFlags {
   std::string lease_owner_deployment;
   std::string identity;
   int status_writers = 32;
+  util::Duration release_hold = std::chrono::minutes(5);
   k8s::LeaderElectionTiming lease_timing{};
 };
 

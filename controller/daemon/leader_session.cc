@@ -32,21 +32,27 @@ const k8s::ResourceType& typeOfKind(const std::string& kind) {
 LeaderSession::LeaderSession(SessionContext context)
     : ctx_(context),
       reconciler_(ctx_.flags.lb_class),
+      hold_timer_(ctx_.io),
       alive_(std::make_shared<bool>(true)),
       pool_status_(
           ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
           [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
-          ctx_.allocator_metrics, ctx_.pool_status_interval),
+          [this](const std::string& pool) { return reconciler_.allocator().inUse(pool); },
+          [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
+          ctx_.events, ctx_.allocator_metrics, ctx_.pool_status_interval),
       writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
               ctx_.writes_pending),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
              {.metrics = &ctx_.k8s_metrics}) {
   ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
+  reconciler_.setHoldBack(ctx_.flags.release_hold);
+  advanceClock();
 }
 
 LeaderSession::~LeaderSession() {
   *alive_ = false;
+  hold_timer_.cancel();
   queue_.shutDown();
   writes_.stop();
   pool_status_.stop();
@@ -74,8 +80,9 @@ void LeaderSession::configChanged() {
 }
 
 void LeaderSession::applyConfig() {
+  std::vector<lbconfig::Pool> deleting;
   lbconfig::BuildResult result =
-      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns);
+      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
   const reconciler::IssueReport report = issues_.update(result);
   reportIssues(report);
   ctx_.k8s_metrics.configStale().set(report.valid ? 0 : 1);
@@ -92,16 +99,25 @@ void LeaderSession::applyConfig() {
     util::logWith(*log(), spdlog::level::info, "configuration valid again", {});
   }
   lbconfig::Config config = std::move(*result.config);
-  const bool pools_changed = !config_ || config_->pools() != config.pools();
+  const bool pools_changed =
+      !config_ || config_->pools() != config.pools() || deleting_ != deleting;
+  const auto deletingNamed = [&](const std::string& name) {
+    return std::any_of(deleting.begin(), deleting.end(),
+                       [&](const lbconfig::Pool& p) { return p.name == name; });
+  };
   std::vector<std::string> gone;
   if (config_) {
     for (const auto& [name, pool] : config_->pools())
-      if (!config.pool(name)) gone.push_back(name);
+      if (!config.pool(name) && !deletingNamed(name)) gone.push_back(name);
   }
+  for (const auto& pool : deleting_)
+    if (!config.pool(pool.name) && !deletingNamed(pool.name)) gone.push_back(pool.name);
   if (pools_changed) {
     std::vector<lbconfig::Pool> pools;
     for (const auto& [name, pool] : config.pools())
       pools.push_back(pool);
+    pools.insert(pools.end(), deleting.begin(), deleting.end());
+    advanceClock();
     auto change = reconciler_.setPools(std::move(pools));
     if (!change) {
       // lbconfig::build validated the pools; the allocator disagreeing is a defect.
@@ -119,10 +135,15 @@ void LeaderSession::applyConfig() {
         queue_.add(key);
       for (const std::string& key : change->repooled)
         queue_.add(key);
+      // A pool edit undone: Services with held-back IPs may take them back (docs/allocation.md).
+      for (const auto& [ip, hold] : reconciler_.allocator().holds().entries())
+        queue_.add(hold.service);
       retryPending();
     }
   }
   config_ = std::move(config);
+  deleting_ = std::move(deleting);
+  armHoldTimer();
   for (const std::string& name : gone)
     pool_status_.forget(name);
   if (!running_) {
@@ -253,6 +274,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     return;
   }
   const std::string ns = k8s::splitKey(key).first;
+  advanceClock();
   reconciler::Decision d =
       reconciler_.reconcile(key, service ? &*service : nullptr, namespaceLabels(ns));
   for (const auto& e : d.events) {
@@ -269,6 +291,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     pool_status_.markDirty(pool);
   setPending(key, d.pending);
   if (d.freed_ips) retryPending();
+  armHoldTimer();
   if (!d.manage) {
     if (!object) written_.erase(key);
     done(WorkQueue::Outcome::kDone);
@@ -370,6 +393,27 @@ void LeaderSession::retryPending() {
     retry_posted_ = false;
     for (const std::string& key : pending_)
       queue_.add(key);
+  });
+}
+
+void LeaderSession::advanceClock() {
+  std::vector<std::string> touched;
+  if (!reconciler_.advanceTo(std::chrono::steady_clock::now(), &touched)) return;
+  for (const std::string& pool : touched)
+    pool_status_.markDirty(pool);
+  retryPending();  // held-back IPs are free now
+}
+
+void LeaderSession::armHoldTimer() {
+  const auto next = reconciler_.allocator().nextHoldExpiry();
+  if (!next || (hold_timer_at_ && *hold_timer_at_ <= *next)) return;
+  hold_timer_at_ = next;
+  hold_timer_.expires_at(*next);
+  hold_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    hold_timer_at_.reset();
+    advanceClock();
+    armHoldTimer();
   });
 }
 

@@ -18,6 +18,12 @@
 // pending one; freed IPs re-reconcile the pending Services; a namespace label change
 // re-reconciles that namespace's Services (serviceAllocation namespaceSelectors).
 //
+// Hold-back (--release-hold, docs/allocation.md): IPs given up because of an edit stay out of
+// other Services' reach for the period; a timer frees them when it ends and re-reconciles the
+// pending Services. Pool protection: pools being deleted keep serving the Services that hold
+// their addresses (no new ones); the pool status publisher keeps the finalizer
+// ironlb.io/pool-protection on every pool in use and says which Services hold a deleting one.
+//
 // Writes: one in flight per Service (the queue runs a key once at a time and completes it when
 // its write finishes), at most --status-writers at once. A write is PUT .../status with the
 // resourceVersion the informer holds; on 409 the object is read again and the change re-applied
@@ -28,6 +34,7 @@
 // go first.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <map>
@@ -118,6 +125,9 @@ class LeaderSession {
   // The Service as decoded from the informer, with the session's own unechoed write applied.
   std::optional<api::Service> current(const std::string& key);
   void retryPending();
+  // The time for the allocator's hold-back, and a timer for the next hold to run out.
+  void advanceClock();
+  void armHoldTimer();
   void setPending(const std::string& key, bool pending);
   const lbconfig::Labels& namespaceLabels(const std::string& ns) const;
 
@@ -125,6 +135,9 @@ class LeaderSession {
   reconciler::ServiceReconciler reconciler_;
   reconciler::ConfigIssueTracker issues_;
   std::optional<lbconfig::Config> config_;  // the last valid configuration
+  std::vector<lbconfig::Pool> deleting_;    // pools being deleted, still serving their holders
+  boost::asio::steady_timer hold_timer_;
+  std::optional<util::MonoTime> hold_timer_at_;
   bool started_ = false;
   bool running_ = false;
   bool config_posted_ = false;

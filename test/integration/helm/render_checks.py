@@ -76,6 +76,7 @@ def expected_rbac():
     )
     ctrl_ns = (
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
+        | expand("metallb.io", ["ipaddresspools"], ["patch"])
         | expand("metallb.io", ["ipaddresspools/status"], ["update", "patch"])
         | expand("coordination.k8s.io", ["leases"], ["create"])
         | expand("coordination.k8s.io", ["leases"], ["get", "update", "watch"], ["ironlb-controller"])
