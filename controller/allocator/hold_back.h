@@ -1,7 +1,7 @@
 #pragma once
 // HoldBack: addresses a Service gave up because of an edit (its own, or of a pool), kept from
 // every other Service for a grace period so that undoing the edit gives the same address back
-// (docs/allocation.md, "Released addresses are held back"). Pure: the time is passed in.
+// (docs/allocation.md, "Held-back addresses"). Pure: the time is passed in.
 //
 // A held address stays taken in the allocator's address space (it is neither free nor anyone's
 // assignment), so first-free searches skip it at no cost. Only the Service it was taken from

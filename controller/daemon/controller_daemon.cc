@@ -178,7 +178,12 @@ void ControllerDaemon::startLeading() {
       .pending_gauge = pending_gauge_,
       .write_limit_gauge = write_limit_gauge_,
       .writes_pending = &status_writes_pending_,
+
       .on_running = [this] { updateReadiness(); },
+      .write_deadline = elector_
+                            ? std::function<std::optional<util::MonoTime>()>(
+                                  [elector = elector_.get()] { return elector->writeDeadline(); })
+                            : nullptr,
   });
   if (synced()) session_->start();
   updateReadiness();

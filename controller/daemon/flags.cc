@@ -140,6 +140,15 @@ const std::vector<FlagSpec>& specs() {
          f.release_hold = *d;
          return {};
        }},
+      {"fault-status-write-delay", "D",
+       "FOR TESTS ONLY (fault injection): delay every Service status write by D before it is "
+       "sent, to exercise write fencing (default: none)",
+       [](ControllerFlags& f, const std::string& v) -> Status {
+         auto d = parseDuration(v);
+         if (!d) return makeError("--fault-status-write-delay: " + d.error());
+         f.fault_status_write_delay = *d;
+         return {};
+       }},
       {"lease-duration", "D", "how long a standby waits before taking an abandoned lease (15s)",
        timing(&k8s::LeaderElectionTiming::leaseDuration)},
       {"renew-deadline", "D", "how long the leader keeps leading without a renewal (10s)",

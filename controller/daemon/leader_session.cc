@@ -33,6 +33,8 @@ LeaderSession::LeaderSession(SessionContext context)
     : ctx_(context),
       reconciler_(ctx_.flags.lb_class),
       hold_timer_(ctx_.io),
+      restore_retry_(ctx_.io),
+      restore_list_(ctx_.io, "restore-list"),
       alive_(std::make_shared<bool>(true)),
       pool_status_(
           ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
@@ -53,6 +55,8 @@ LeaderSession::LeaderSession(SessionContext context)
 LeaderSession::~LeaderSession() {
   *alive_ = false;
   hold_timer_.cancel();
+  restore_retry_.cancel();
+  restore_list_.stop();
   queue_.shutDown();
   writes_.stop();
   pool_status_.stop();
@@ -146,13 +150,7 @@ void LeaderSession::applyConfig() {
   armHoldTimer();
   for (const std::string& name : gone)
     pool_status_.forget(name);
-  if (!running_) {
-    restoreAll();
-    running_ = true;
-    for (const auto& [key, json] : ctx_.services.store().items())
-      queue_.add(key);
-    if (ctx_.on_running) ctx_.on_running();
-  }
+  if (!running_) beginRestore();
   if (pools_changed) pool_status_.markAllDirty();
 }
 
@@ -178,10 +176,50 @@ void LeaderSession::reportIssues(const reconciler::IssueReport& report) {
     one(w, false);
 }
 
-void LeaderSession::restoreAll() {
+void LeaderSession::beginRestore() {
+  if (restore_started_) return;
+  restore_started_ = true;
+  k8s::ApiClient& api = ctx_.api;
+  restore_list_.submit<k8s::ApiResult<k8s::ObjectList>>(
+      [&api, token = &restore_list_.token()] {
+        // resourceVersion "" = a quorum read: at least as new as every write acknowledged
+        // before it, including the previous leader's.
+        return api.listAll(
+            k8s::resources::kServices, "",
+            {.limit = 500, .call = {.cancel = token}, .transform = k8s::dropManagedFields});
+      },
+      [this, alive = alive_](k8s::ApiResult<k8s::ObjectList> list) {
+        if (!*alive) return;
+        if (!list) {
+          util::logWith(*log(), spdlog::level::warn,
+                        "cannot list Services for the start-up restore; trying again",
+                        {{"error", list.error().describe()}});
+          restore_started_ = false;
+          restore_retry_.expires_after(std::chrono::seconds(1));
+          restore_retry_.async_wait([this, alive](const boost::system::error_code& ec) {
+            if (!ec && *alive) beginRestore();
+          });
+          return;
+        }
+        restoreAll(list->items);
+        running_ = true;
+        for (const auto& [key, json] : ctx_.services.store().items())
+          queue_.add(key);
+        pool_status_.markAllDirty();
+        if (ctx_.on_running) ctx_.on_running();
+      });
+}
+
+void LeaderSession::restoreAll(const std::vector<k8s::Json>& services) {
   int64_t restored = 0;
   int64_t failed = 0;
-  for (const auto& [key, json] : ctx_.services.store().items()) {
+  std::vector<std::pair<std::string, const k8s::Json*>> sorted;  // key order, as before
+  sorted.reserve(services.size());
+  for (const auto& json : services)
+    sorted.emplace_back(k8s::objectKey(json), &json);
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [key, object] : sorted) {
+    const k8s::Json& json = *object;
     if (plainlyNotOurs(json, ctx_.flags.lb_class)) continue;
     auto service = api::decodeService(json);
     if (!service) continue;  // reconcile reports it
@@ -325,12 +363,27 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     k8s::Json snapshot = *object;
     const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
-    return [this, &api, key, base, desired, done,
+    return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
+            deadline = ctx_.write_deadline,
             snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
-      auto result = k8s::updateStatusWithRetry(
-          api, k8s::resources::kServices, std::move(snapshot),
-          [&desired](k8s::Json& s) { return applyDesired(s, desired); },
-          {.maxAttempts = 5, .call = {.cancel = WritePool::currentToken()}});
+      if (fault_delay > util::Duration::zero()) {
+        // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
+        WritePool::currentToken()->sleepFor(fault_delay);
+      }
+      k8s::CallOptions call{.cancel = WritePool::currentToken()};
+      if (deadline) {
+        // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
+        const auto until = deadline();
+        const auto now = std::chrono::steady_clock::now();
+        if (!until || now >= *until) {
+          return [this, key, done] { fenced(key, done); };
+        }
+      }
+      // One attempt: a 409 means the Service changed; the key is decided again (written()).
+      auto result =
+          k8s::updateStatusWithRetry(api, k8s::resources::kServices, std::move(snapshot),
+                                     [&desired](k8s::Json& s) { return applyDesired(s, desired); },
+                                     {.maxAttempts = 1, .call = call});
       return [this, key, base, desired = std::move(desired), done, result = std::move(result)] {
         written(key, base, desired, result, done);
       };
@@ -371,8 +424,25 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
     done(WorkQueue::Outcome::kRetry);
     return;
   }
+  if (result.error().isConflict()) {
+    // Changed since the decision (another writer, or a previous leader's late write): decide
+    // again from the newer copy the informer is about to deliver, never re-apply blindly.
+    util::logWith(*log(), spdlog::level::debug,
+                  "Service changed before its status write: deciding again", {{"service", key}});
+    done(WorkQueue::Outcome::kRetry);
+    return;
+  }
   util::logWith(*log(), spdlog::level::warn, "cannot write Service status",
                 {{"service", key}, {"error", result.error().describe()}});
+  done(WorkQueue::Outcome::kRetry);
+}
+
+void LeaderSession::fenced(const std::string& key, const WorkQueue::Done& done) {
+  ++fenced_writes_;
+  util::logWith(*log(), spdlog::level::warn,
+                "status write not sent: the lease may have lapsed (write fencing)",
+                {{"service", key}, {"fenced_writes", static_cast<int64_t>(fenced_writes_)}});
+  queue_.retryNoSoonerThan(key, std::chrono::seconds(1));
   done(WorkQueue::Outcome::kRetry);
 }
 
