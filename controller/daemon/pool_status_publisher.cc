@@ -66,12 +66,15 @@ void PoolStatusPublisher::tick() {
   dirty.swap(dirty_);
   for (const std::string& pool : dirty) {
     const k8s::Json* object = pools_.get(k8s::objectKey(ns_, pool));
-    if (object) protect(pool, *object);
+    std::vector<std::string> blocking;
+    if (object) blocking = protect(pool, *object);
     const auto counters = counters_(pool);
     if (!counters) continue;  // not (or no longer) a pool of the valid configuration
     metrics_.update(pool, *counters);
     if (!object) continue;
-    const api::IPAddressPoolStatus want = reconciler::poolStatus(*counters);
+    api::IPAddressPoolStatus want = reconciler::poolStatus(*counters);
+    if (blocking.size() > 10) blocking.resize(10);
+    want.deletion_blocked_by = std::move(blocking);
     auto decoded = api::decodeIPAddressPool(*object);
     if (decoded && decoded->status == want) continue;
     if (in_flight_.count(pool)) {
@@ -127,14 +130,16 @@ std::string holdersText(const std::vector<std::string>& holders) {
 
 }  // namespace
 
-void PoolStatusPublisher::protect(const std::string& pool, const k8s::Json& object) {
+std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
+                                                      const k8s::Json& object) {
+  std::vector<std::string> blocking;
   const bool in_use = in_use_(pool);
   bool list_present = false;
   const int index = finalizerIndex(object, list_present);
   const bool deleting = object.contains("metadata") && object["metadata"].is_object() &&
                         object["metadata"].contains("deletionTimestamp");
   if (deleting && in_use) {
-    const std::vector<std::string> holders = holders_(pool);
+    std::vector<std::string> holders = holders_(pool);
     std::string message = "IPAddressPool is being deleted but " + std::to_string(holders.size()) +
                           " Service(s) hold addresses from it: " + holdersText(holders) +
                           "; it gives out no new addresses and goes once they release theirs "
@@ -148,10 +153,11 @@ void PoolStatusPublisher::protect(const std::string& pool, const k8s::Json& obje
                      k8s::EventType::kWarning, "PoolInUse", message);
       last = std::move(message);
     }
+    blocking = std::move(holders);
   } else {
     in_use_reported_.erase(pool);
   }
-  if (in_use == (index >= 0) || finalizer_in_flight_.count(pool)) return;
+  if (in_use == (index >= 0) || finalizer_in_flight_.count(pool)) return blocking;
   const std::string version = k8s::resourceVersionOf(object);
   k8s::Json patch = k8s::Json::array();
   if (in_use) {
@@ -191,6 +197,7 @@ void PoolStatusPublisher::protect(const std::string& pool, const k8s::Json& obje
                       {{"pool", pool}, {"error", r.error().describe()}});
         markDirty(pool);
       });
+  return blocking;
 }
 
 }  // namespace ironlb::controller

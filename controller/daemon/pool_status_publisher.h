@@ -55,8 +55,9 @@ class PoolStatusPublisher {
  private:
   void arm();
   void tick();
-  // Adds or removes the finalizer as the pool's use says; reports a deleting pool in use.
-  void protect(const std::string& pool, const k8s::Json& object);
+  // Adds or removes the finalizer as the pool's use says; reports a deleting pool in use and
+  // returns the Services holding it (for status.deletionBlockedBy; empty unless deleting).
+  std::vector<std::string> protect(const std::string& pool, const k8s::Json& object);
 
   k8s::ApiClient& api_;
   const k8s::Informer& pools_;

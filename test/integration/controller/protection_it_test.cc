@@ -66,6 +66,11 @@ TEST(ControllerProtectionIT, PoolDeleteProtectedWhileInUse) {
   ASSERT_TRUE(deleting) << "kept by the finalizer";
   EXPECT_TRUE(deleting->at("metadata").contains("deletionTimestamp"));
   EXPECT_EQ(s.ips("a"), std::vector<std::string>{"192.0.2.0"}) << "the holder keeps its IP";
+  EXPECT_TRUE(eventually([&] {
+    auto p = pool(s, "p");
+    return p && p->contains("status") &&
+           p->at("status").value("deletionBlockedBy", Json()) == Json::array({s.ns() + "/a"});
+  })) << "the pool's status names the Service keeping it";
 
   // Nothing new from the deleting pool.
   s.createService("b");
