@@ -98,6 +98,18 @@ std::vector<std::string> Allocator::holders(std::string_view pool) const {
   return out;
 }
 
+std::vector<net::IpAddress> Allocator::dropHolds(std::string_view service) {
+  std::vector<net::IpAddress> dropped;
+  for (const auto& [ip, hold] : holds_.entries())
+    if (hold.service == service) dropped.push_back(ip);
+  for (const auto& ip : dropped) {
+    holds_.erase(ip);
+    const auto range_id = space_.pools().locate(ip);
+    if (range_id && space_.range(*range_id).usable(ip.value())) space_.giveBack(*range_id, ip);
+  }
+  return dropped;
+}
+
 std::vector<net::IpAddress> Allocator::advanceTo(util::MonoTime now) {
   now_ = now;
   std::vector<net::IpAddress> expired = holds_.expire(now);

@@ -117,6 +117,8 @@ class Allocator {
   // its Service (0, the default, frees it at once). Times come from advanceTo.
   void setHoldBack(util::Duration period) { hold_for_ = period; }
   util::Duration holdBack() const { return hold_for_; }
+  // Ends the holds kept for the Service (it was deleted) and returns their addresses.
+  std::vector<net::IpAddress> dropHolds(std::string_view service);
   // The current time: holds that ran out are freed and returned.
   std::vector<net::IpAddress> advanceTo(util::MonoTime now);
   std::optional<util::MonoTime> nextHoldExpiry() const { return holds_.nextExpiry(); }

@@ -96,6 +96,13 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
     d.freed_ips =
         allocator_.release(key, service ? allocator::Release::kHold : allocator::Release::kFree)
             .has_value();
+    if (!service) {
+      // Deleted: what earlier edits held back for it is free too.
+      for (const auto& ip : allocator_.dropHolds(key)) {
+        d.freed_ips = true;
+        if (auto pool = allocator_.poolOf(ip)) d.touched_pools.push_back(std::move(*pool));
+      }
+    }
     forget(key);
     d.manage = service && scope == Scope::kNotLoadBalancer;
     notePools(d, before, std::nullopt);

@@ -79,6 +79,15 @@ TEST_F(HoldBackTest, ReleaseOfADeletedServiceFreesAtOnce) {
   EXPECT_EQ(allocate(svc("d/x")), "a: 192.0.2.0");
 }
 
+TEST_F(HoldBackTest, DroppingTheHoldsOfADeletedServiceFreesThem) {
+  pools({pool("a", {"192.0.2.0/31"}), pool("b", {"198.51.100.0/30"}).noAutoAssign()});
+  allocate(svc("d/s"));
+  allocate(svc("d/s").fromPool("b"));
+  a_.release("d/s");
+  EXPECT_EQ(a_.dropHolds("d/s"), ips({"192.0.2.0"}));
+  EXPECT_EQ(allocate(svc("d/x")), "a: 192.0.2.0");
+}
+
 TEST_F(HoldBackTest, AShrinkUndoneRestoresTheSameIp) {
   pools({pool("a", {"192.0.2.0/28"})});
   allocate(svc("d/s"));

@@ -449,5 +449,16 @@ TEST_F(HoldBackReconcilerTest, DeletionFreesAtOnce) {
   EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
 }
 
+TEST_F(HoldBackReconcilerTest, DeletionAfterAnEditFreesWhatTheEditHeldBack) {
+  pools({pool("p", {"192.0.2.0/32"})});
+  run(Svc("ns", "a"));
+  EXPECT_TRUE(run(Svc("ns", "a").type("ClusterIP")).desired.ips.empty());
+  EXPECT_TRUE(run(Svc("ns", "b")).pending) << "held back for ns/a";
+  const Decision deleted = r_.reconcile("ns/a", nullptr, {});
+  EXPECT_TRUE(deleted.freed_ips);
+  EXPECT_EQ(deleted.touched_pools, std::vector<std::string>{"p"});
+  EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
+}
+
 }  // namespace
 }  // namespace ironlb::reconciler
