@@ -43,6 +43,9 @@
 //     namespaces or selectors); it admits every Service at that priority. A present but empty
 //     serviceAllocation makes a pool an ordinary autoAssign pool (MetalLB: never automatic);
 //   * a PreferDualStack Service may request a single IP (MetalLB requires one per family);
+//   * addresses given up because of an edit are held back for their Service (setHoldBack), and
+//     a deleting pool keeps its holders; MetalLB frees at once and has no pool protection
+//     (docs/allocation.md);
 //   * setPools itself clears assignments whose pool no longer admits the Service; MetalLB clears
 //     them one Service at a time when the controller next reconciles it (Assign fails on the
 //     serviceAllocation check), so the outcome is the same but ironlb reports it in one place.
