@@ -157,7 +157,11 @@ std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
   } else {
     in_use_reported_.erase(pool);
   }
-  if (in_use == (index >= 0) || finalizer_in_flight_.count(pool)) return blocking;
+  if (in_use == (index >= 0)) return blocking;
+  if (finalizer_in_flight_.count(pool)) {
+    dirty_.insert(pool);  // look again next beat, once the write in flight is done
+    return blocking;
+  }
   const std::string version = k8s::resourceVersionOf(object);
   k8s::Json patch = k8s::Json::array();
   if (in_use) {
