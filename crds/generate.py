@@ -405,6 +405,16 @@ def ip_address_pool():
             "availableIPv6": counter(
                 "IPv6 addresses of the pool still free (saturates at the int64 maximum)."
             ),
+            "deletionBlockedBy": {
+                "description": (
+                    "ironlb: while the pool is being deleted, the Services (namespace/name, at "
+                    "most 10, by name) whose addresses keep it (finalizer "
+                    "ironlb.io/pool-protection)."
+                ),
+                "type": "array",
+                "maxItems": 10,
+                "items": {"type": "string"},
+            },
         },
     }
     return crd(

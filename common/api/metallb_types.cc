@@ -37,6 +37,9 @@ Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json) {
           reader.read(status["assignedIPv6"], out.status.assigned_ipv6);
           reader.read(status["availableIPv4"], out.status.available_ipv4);
           reader.read(status["availableIPv6"], out.status.available_ipv6);
+          reader.forEach(status["deletionBlockedBy"], [&](const Field& element) {
+            reader.read(element, out.status.deletion_blocked_by.emplace_back());
+          });
         }
       });
 }
@@ -71,15 +74,19 @@ Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json) {
 }
 
 nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status) {
-  return {{"assignedIPv4", status.assigned_ipv4},
-          {"assignedIPv6", status.assigned_ipv6},
-          {"availableIPv4", status.available_ipv4},
-          {"availableIPv6", status.available_ipv6}};
+  nlohmann::json out = {{"assignedIPv4", status.assigned_ipv4},
+                        {"assignedIPv6", status.assigned_ipv6},
+                        {"availableIPv4", status.available_ipv4},
+                        {"availableIPv6", status.available_ipv6}};
+  if (!status.deletion_blocked_by.empty()) out["deletionBlockedBy"] = status.deletion_blocked_by;
+  return out;
 }
 
 nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
                                               const std::string& resource_version) {
-  return statusPatch(encodeIPAddressPoolStatus(status), resource_version);
+  nlohmann::json body = encodeIPAddressPoolStatus(status);
+  if (status.deletion_blocked_by.empty()) body["deletionBlockedBy"] = nullptr;  // merge: remove
+  return statusPatch(std::move(body), resource_version);
 }
 
 nlohmann::json encodeServiceL2Status(const ServiceL2Status& object) {

@@ -44,6 +44,9 @@ struct IPAddressPoolStatus {
   int64_t assigned_ipv6 = 0;
   int64_t available_ipv4 = 0;
   int64_t available_ipv6 = 0;
+  // deletionBlockedBy (an ironlb addition, docs/allocation.md): while the pool is being deleted,
+  // the Services that keep it (at most 10, by name); absent otherwise.
+  std::vector<std::string> deletion_blocked_by;
 
   friend bool operator==(const IPAddressPoolStatus&, const IPAddressPoolStatus&) = default;
 };

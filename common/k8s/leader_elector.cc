@@ -75,9 +75,24 @@ void LeaderElector::noteHolder(const std::string& holder) {
   });
 }
 
+std::optional<util::MonoTime> LeaderElector::writeDeadline() const {
+  const auto at = write_deadline_.load();
+  if (at == 0) return std::nullopt;
+  return util::MonoTime(util::Duration(at));
+}
+
 void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
   const util::Clock& clock = *options_.clock;
   auto log = util::getLogger("leader");
+  // A standby can only count the lease out from after this attempt's write: fencing starts here.
+  const util::MonoTime attempt = clock.now();
+  struct Fence {  // on every way out: no deadline unless leading
+    LeaderElector& self;
+    LeaderElectionCore& core;
+    ~Fence() {
+      if (!core.isLeader()) self.write_deadline_.store(0);
+    }
+  } fence{*this, core};
   auto current = client_.get(resources::kLeases, options_.ns, options_.name, call());
   if (cancel_.cancelled()) return;
   if (!current && !current.error().isNotFound()) {
@@ -124,10 +139,14 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
   }
   noteHolder(plan.desired.holderIdentity);
   observedVersion_ = resourceVersionOf(*written);
+  if (plan.desired.holderIdentity == options_.identity) {
+    write_deadline_.store((attempt + options_.timing.renewDeadline).time_since_epoch().count());
+  }
   emit(core.onWriteSucceeded(plan.desired, observedVersion_, clock.now()));
 }
 
 void LeaderElector::release(LeaderElectionCore& core) {
+  write_deadline_.store(0);  // stopping: no more writes as leader
   const auto record = core.releaseRecord(options_.clock->wallNow());
   if (!record) return;
   // stop() cancelled the shared token; the release gets its own bounded call.

@@ -17,6 +17,11 @@
 // identity is seen holding the lease, and on stop(). Each HTTP call is bounded
 // (max(retryPeriod, renewDeadline/2)), so a hung API server cannot delay stepping down by more
 // than that beyond renewDeadline.
+//
+// Write fencing (docs/leader-election.md): writeDeadline() is when the leader must stop
+// writing: the start of its last successful renewal plus renewDeadline. No standby can take
+// over before that start plus leaseDuration, so a write begun before the deadline has
+// leaseDuration - renewDeadline to land before another leader exists.
 
 #include <boost/asio/io_context.hpp>
 
@@ -85,6 +90,9 @@ class LeaderElector {
   // Any thread. The logic thread should rather track the callbacks (they are ordered with
   // its other work); this is for probes and logs.
   bool isLeader() const { return leader_.load(); }
+  // Any thread: the time (options.clock) after which this replica must not start a write as
+  // leader; nullopt while not leading.
+  std::optional<util::MonoTime> writeDeadline() const;
 
  private:
   struct Shared;
@@ -103,6 +111,7 @@ class LeaderElector {
   LeaderElectorOptions options_;
   std::shared_ptr<Shared> shared_;
   std::atomic<bool> leader_{false};
+  std::atomic<util::Duration::rep> write_deadline_{0};  // 0: not leading
   CancelToken cancel_;
   std::thread thread_;
   std::string lastHolder_;

@@ -46,6 +46,9 @@ struct Pool {
   bool auto_assign = true;
   bool avoid_buggy_ips = false;
   std::optional<ServiceAllocation> service_allocation;
+  // metadata.deletionTimestamp is set (pool protection, docs/allocation.md): Services that hold
+  // its addresses keep them, no Service gets new ones from it.
+  bool deleting = false;
 
   // The Service matches the pool's namespace constraint AND its service constraint. A pool
   // without serviceAllocation, or with an entirely empty one, admits every Service.

@@ -66,6 +66,60 @@ std::optional<Assignment> Allocator::assignment(std::string_view service) const 
   return assignmentOf(*state);
 }
 
+bool Allocator::inUse(std::string_view pool) const {
+  const auto index = space_.pools().poolIndex(pool);
+  if (!index) return false;
+  const PoolCounters c = space_.counters(*index);
+  net::AddressCount taken = c.v4.assigned + c.v6.assigned;
+  net::AddressCount held;
+  for (const auto& [ip, hold] : holds_.entries()) {
+    const auto range_id = space_.pools().locate(ip);
+    if (range_id && space_.pools().slot(*range_id).pool == *index &&
+        space_.range(*range_id).usable(ip.value())) {
+      held = held + net::AddressCount(1);
+    }
+  }
+  return held < taken;
+}
+
+std::optional<std::string> Allocator::poolOf(const net::IpAddress& ip) const {
+  const auto range_id = space_.pools().locate(ip);
+  if (!range_id) return std::nullopt;
+  return space_.pools().pool(space_.pools().slot(*range_id).pool).name;
+}
+
+std::vector<std::string> Allocator::holders(std::string_view pool) const {
+  std::vector<std::string> out;
+  const auto index = space_.pools().poolIndex(pool);
+  if (!index) return out;
+  for (const auto& [key, state] : services_)
+    if (state.pool == *index) out.push_back(key);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<net::IpAddress> Allocator::dropHolds(std::string_view service) {
+  std::vector<net::IpAddress> dropped;
+  for (const auto& [ip, hold] : holds_.entries())
+    if (hold.service == service) dropped.push_back(ip);
+  for (const auto& ip : dropped) {
+    holds_.erase(ip);
+    const auto range_id = space_.pools().locate(ip);
+    if (range_id && space_.range(*range_id).usable(ip.value())) space_.giveBack(*range_id, ip);
+  }
+  return dropped;
+}
+
+std::vector<net::IpAddress> Allocator::advanceTo(util::MonoTime now) {
+  now_ = now;
+  std::vector<net::IpAddress> expired = holds_.expire(now);
+  for (const auto& ip : expired) {
+    const auto range_id = space_.pools().locate(ip);
+    if (range_id && space_.range(*range_id).usable(ip.value())) space_.giveBack(*range_id, ip);
+  }
+  return expired;
+}
+
 std::optional<PoolCounters> Allocator::counters(std::string_view pool) const {
   const auto index = space_.pools().poolIndex(pool);
   if (!index) return std::nullopt;
@@ -117,10 +171,13 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
     }
   }
 
-  // The old address space is discarded, so dropped Services only leave the IP table.
+  // The old address space is discarded, so dropped Services only leave the IP table; what they
+  // held is held back for them (a pool edit undone gives the same addresses back).
   for (ServiceState* state : dropped) {
     for (const auto& ip : state->ips) {
-      ips_.removeUser(ip, state);
+      if (ips_.removeUser(ip, state) && hold_for_ > util::Duration::zero()) {
+        holds_.hold(ip, std::string(state->key), now_ + hold_for_);
+      }
     }
     services_.erase(services_.find(state->key));
   }
@@ -129,6 +186,12 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
     assert(range_id.has_value());
     use.range_id = *range_id;
     next.take(*range_id, ip);
+  }
+  // Held addresses stay out of reach in the new pools too (also those that had left every pool
+  // and are back: a shrink undone).
+  for (const auto& [ip, hold] : holds_.entries()) {
+    const auto range_id = set.locate(ip);
+    if (range_id && next.range(*range_id).usable(ip.value())) next.take(*range_id, ip);
   }
   for (auto& [state, pool] : kept) {
     const std::string& from = space_.pools().pool(state->pool).name;
@@ -175,6 +238,12 @@ Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
   for (const auto& ip : ips) {
     const IpUse* use = ips_.find(ip);
     if (use != nullptr && !canShare(*use, who)) return Error{sharingConflict(ip, *use, who)};
+    if (const HoldBack::Entry* hold = holds_.find(ip); hold && hold->service != who.service) {
+      const auto left = std::chrono::ceil<std::chrono::seconds>(hold->until - now_).count();
+      return Error{ip.toString() + " is held back for " + hold->service +
+                   ", which gave it up recently, for " + std::to_string(left) +
+                   " s more (release hold-back)"};
+    }
   }
   return held;
 }
@@ -257,6 +326,10 @@ Result<Allocator::Pick> Allocator::fromRequestedIps(const ServiceRequest& reques
   auto held = checkHold(request, who, ips);
   if (!held) return Error{held.error()};
   const std::string& pool = space_.pools().pool(held->pool).name;
+  if (space_.pools().pool(held->pool).deleting) {
+    return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
+                 ", which is being deleted"};
+  }
   if (!request.requested_pool.empty() && request.requested_pool != pool) {
     return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
                  ", not in the requested pool " + quoted(request.requested_pool)};
@@ -269,6 +342,9 @@ Result<Allocator::Pick> Allocator::fromNamedPool(const ServiceRequest& request,
   const auto pool = space_.pools().poolIndex(request.requested_pool);
   if (!pool)
     return Error{"the requested pool " + quoted(request.requested_pool) + " does not exist"};
+  if (space_.pools().pool(*pool).deleting) {
+    return Error{"the requested pool " + quoted(request.requested_pool) + " is being deleted"};
+  }
   if (!space_.pools().pool(*pool).admits(viewOf(request))) {
     return Error{"the requested pool " + quoted(request.requested_pool) +
                  " does not admit the Service (serviceAllocation)"};
@@ -298,18 +374,49 @@ Result<Allocator::Pick> Allocator::automatically(const ServiceRequest& request,
                tried + ")"};
 }
 
+std::optional<Allocator::Pick> Allocator::takenBack(const ServiceRequest& request,
+                                                    const SharingIdentity& who) const {
+  if (!request.requested_ips.empty()) return std::nullopt;  // exactly those, or nothing
+  std::vector<net::IpAddress> mine;
+  for (const auto& ip : holds_.heldFor(request.key)) {
+    if (std::find(request.families.begin(), request.families.end(), ip.family()) !=
+        request.families.end()) {
+      mine.push_back(ip);
+    }
+  }
+  if (mine.empty() || !checkIpShape(request, mine, "held-back IPs")) return std::nullopt;
+  const IpList ordered = inFamilyOrder(request, mine);
+  auto held = checkHold(request, who, ordered);
+  if (!held) return std::nullopt;
+  const lbconfig::Pool& pool = space_.pools().pool(held->pool);
+  if (pool.deleting) return std::nullopt;
+  if (!request.requested_pool.empty() && request.requested_pool != pool.name) return std::nullopt;
+  if (request.requested_pool.empty() && !pool.auto_assign) return std::nullopt;
+  return Pick{held->pool, ordered};
+}
+
 // ---- state changes ------------------------------------------------------------------------
 
 void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
   const auto range_id = space_.pools().locate(ip);
   assert(range_id.has_value());
-  if (ips_.addUser(ip, *range_id, &state)) space_.take(*range_id, ip);
+  // A held address is already taken in the space (taken back by the Service it was held for).
+  if (ips_.addUser(ip, *range_id, &state) && !holds_.erase(ip)) space_.take(*range_id, ip);
   state.ips.pushBack(ip);
 }
 
-void Allocator::dropIp(ServiceState& state, const net::IpAddress& ip) {
+void Allocator::letGo(uint32_t range_id, const net::IpAddress& ip, std::string_view service,
+                      Release how) {
+  if (how == Release::kHold && hold_for_ > util::Duration::zero()) {
+    holds_.hold(ip, std::string(service), now_ + hold_for_);  // stays taken
+  } else {
+    space_.giveBack(range_id, ip);
+  }
+}
+
+void Allocator::dropIp(ServiceState& state, const net::IpAddress& ip, Release how) {
   const uint32_t range_id = ips_.find(ip)->range_id;
-  if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
+  if (ips_.removeUser(ip, &state)) letGo(range_id, ip, state.key, how);
   state.ips.erase(ip);
 }
 
@@ -354,20 +461,20 @@ void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
   }
 }
 
-Assignment Allocator::releaseState(ServiceState& state) {
+Assignment Allocator::releaseState(ServiceState& state, Release how) {
   Assignment previous = assignmentOf(state);
   for (const auto& ip : state.ips) {
     const uint32_t range_id = ips_.find(ip)->range_id;
-    if (ips_.removeUser(ip, &state)) space_.giveBack(range_id, ip);
+    if (ips_.removeUser(ip, &state)) letGo(range_id, ip, state.key, how);
   }
   services_.erase(services_.find(state.key));
   return previous;
 }
 
-std::optional<Assignment> Allocator::release(std::string_view service) {
+std::optional<Assignment> Allocator::release(std::string_view service, Release how) {
   ServiceState* state = find(service);
   if (state == nullptr) return std::nullopt;
-  return releaseState(*state);
+  return releaseState(*state, how);
 }
 
 // ---- entry points -------------------------------------------------------------------------
@@ -390,8 +497,9 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
   }
   if (!valid) {
     if (held != nullptr) {
-      out.released = releaseState(*held).ips;
+      out.released = releaseState(*held, Release::kHold).ips;
       out.release_reason = "the request is invalid";
+      out.held_back = hold_for_ > util::Duration::zero();
     }
     return fail(valid.error());
   }
@@ -403,9 +511,24 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     const std::size_t other = held->ips[0].family() == request.families[0] ? 1 : 0;
     if (held->ips[1 - other].family() == request.families[0]) {
       const net::IpAddress dropped = held->ips[other];
-      dropIp(*held, dropped);
+      dropIp(*held, dropped, Release::kHold);
       out.released = {dropped};
       out.release_reason = "the Service is single-stack now";
+      out.held_back = hold_for_ > util::Duration::zero();
+    }
+  }
+  if (held != nullptr && holds_.size() > 0) {
+    // Undoing an edit: the IPs the edit made the Service give up fit again; they win over the
+    // ones it got meanwhile, which are freed (holding those would swap back and forth).
+    if (std::optional<Pick> back = takenBack(request, who);
+        back && !held->ips.sameSet(back->ips.span()) && unsatisfied(*held, request, who).empty()) {
+      out.released = releaseState(*held, Release::kFree).ips;
+      out.release_reason = "it takes back " + ipList(back->ips.span()) +
+                           ", which it gave up recently and which fit it again";
+      ServiceState& state = commit(request, std::move(ports), back->ips, back->pool);
+      out.assignment = assignmentOf(state);
+      out.outcome = Outcome::kAllocated;
+      return out;
     }
   }
   if (held != nullptr) {
@@ -426,12 +549,16 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
       out.assignment = assignmentOf(*held);
       return out;
     }
-    for (const auto& ip : releaseState(*held).ips)
+    for (const auto& ip : releaseState(*held, Release::kHold).ips)
       out.released.push_back(ip);
     out.release_reason = std::move(why);
+    out.held_back = hold_for_ > util::Duration::zero();
   }
 
-  Result<Pick> pick = !request.requested_ips.empty()    ? fromRequestedIps(request, who)
+  // What this Service gave up recently comes back first when it fits again: an edit undone.
+  std::optional<Pick> back = takenBack(request, who);
+  Result<Pick> pick = back                              ? Result<Pick>(std::move(*back))
+                      : !request.requested_ips.empty()  ? fromRequestedIps(request, who)
                       : !request.requested_pool.empty() ? fromNamedPool(request, who)
                                                         : automatically(request, who);
   if (!pick) return fail(pick.error());
@@ -462,7 +589,7 @@ Result<AllocationResult> Allocator::restore(const ServiceRequest& request,
       out.assignment = assignmentOf(*state);
       return out;
     }
-    out.released = releaseState(*state).ips;
+    out.released = releaseState(*state, Release::kHold).ips;
     out.release_reason = "the Service's status lists " + ipList(ordered.span());
   }
   ServiceState& state = commit(request, std::move(ports), ordered, held->pool);

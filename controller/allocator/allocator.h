@@ -28,7 +28,12 @@
 //     re-takes;
 //   * after any failed allocate the Service holds no IPs (like MetalLB, which clears the status
 //     before re-allocating); a failed restore or setPools changes nothing;
-//   * after setPools every remaining assignment is valid for the new pools.
+//   * after setPools every remaining assignment is valid for the new pools;
+//   * with a hold-back period set (setHoldBack), an address a Service gives up because of an
+//     edit (allocate releasing it, setPools clearing it, release(kHold)) is taken by no other
+//     Service until the period has passed (advanceTo), and the Service takes it back first when
+//     it fits the Service again: undoing the edit restores the address (docs/allocation.md);
+//   * a deleting pool (Pool::deleting) keeps its holders and gives out nothing new.
 //
 // Differences from MetalLB (deliberate):
 //   * equal-priority pools are tried in a fixed order (selecting the Service first, as MetalLB
@@ -38,6 +43,9 @@
 //     namespaces or selectors); it admits every Service at that priority. A present but empty
 //     serviceAllocation makes a pool an ordinary autoAssign pool (MetalLB: never automatic);
 //   * a PreferDualStack Service may request a single IP (MetalLB requires one per family);
+//   * addresses given up because of an edit are held back for their Service (setHoldBack), and
+//     a deleting pool keeps its holders; MetalLB frees at once and has no pool protection
+//     (docs/allocation.md);
 //   * setPools itself clears assignments whose pool no longer admits the Service; MetalLB clears
 //     them one Service at a time when the controller next reconciles it (Assign fails on the
 //     serviceAllocation check), so the outcome is the same but ironlb reports it in one place.
@@ -64,15 +72,21 @@
 #include <vector>
 
 #include "common/lbconfig/pool.h"
+#include "common/util/clock.h"
 #include "common/util/result.h"
 #include "controller/allocator/address_space.h"
 #include "controller/allocator/allocation.h"
+#include "controller/allocator/hold_back.h"
 #include "controller/allocator/ip_list.h"
 #include "controller/allocator/ip_table.h"
 #include "controller/allocator/service_request.h"
 #include "controller/allocator/service_state.h"
 
 namespace ironlb::allocator {
+
+// How release() lets the addresses go: free at once (the Service is gone), or held back for the
+// Service (it changed; undoing the change should give the same addresses back).
+enum class Release : uint8_t { kFree, kHold };
 
 class Allocator {
  public:
@@ -100,7 +114,24 @@ class Allocator {
                                    const std::vector<net::IpAddress>& ips);
 
   // Releases whatever the Service holds; returns it (nullopt when it held nothing).
-  std::optional<Assignment> release(std::string_view service);
+  std::optional<Assignment> release(std::string_view service, Release how = Release::kFree);
+
+  // Hold-back (docs/allocation.md): how long an address given up because of an edit is kept for
+  // its Service (0, the default, frees it at once). Times come from advanceTo.
+  void setHoldBack(util::Duration period) { hold_for_ = period; }
+  util::Duration holdBack() const { return hold_for_; }
+  // Ends the holds kept for the Service (it was deleted) and returns their addresses.
+  std::vector<net::IpAddress> dropHolds(std::string_view service);
+  // The current time: holds that ran out are freed and returned.
+  std::vector<net::IpAddress> advanceTo(util::MonoTime now);
+  std::optional<util::MonoTime> nextHoldExpiry() const { return holds_.nextExpiry(); }
+  const HoldBack& holds() const { return holds_; }
+  // Whether some Service holds an address of the pool (held-back addresses do not count).
+  bool inUse(std::string_view pool) const;
+  // The pool whose ranges hold `ip`.
+  std::optional<std::string> poolOf(const net::IpAddress& ip) const;
+  // The Services holding addresses of the pool, sorted (O(Services)).
+  std::vector<std::string> holders(std::string_view pool) const;
 
   std::optional<Assignment> assignment(std::string_view service) const;
   std::optional<PoolCounters> counters(std::string_view pool) const;
@@ -149,18 +180,26 @@ class Allocator {
   Result<Pick> fromRequestedIps(const ServiceRequest& request, const SharingIdentity& who) const;
   Result<Pick> fromNamedPool(const ServiceRequest& request, const SharingIdentity& who) const;
   Result<Pick> automatically(const ServiceRequest& request, const SharingIdentity& who) const;
+  // The addresses held back for this Service, when they fit the request.
+  std::optional<Pick> takenBack(const ServiceRequest& request, const SharingIdentity& who) const;
 
   ServiceState& commit(const ServiceRequest& request, std::vector<ServicePort> ports,
                        const IpList& ips, uint32_t pool);
   void addIp(ServiceState& state, const net::IpAddress& ip);
-  void dropIp(ServiceState& state, const net::IpAddress& ip);
+  void dropIp(ServiceState& state, const net::IpAddress& ip, Release how);
+  // The last holder of `ip` let it go: free it, or hold it back for `service`.
+  void letGo(uint32_t range_id, const net::IpAddress& ip, std::string_view service, Release how);
   // Adopts the request's labels, keys and ports for IPs the Service keeps.
   void refresh(ServiceState& state, const ServiceRequest& request, std::vector<ServicePort> ports);
-  Assignment releaseState(ServiceState& state);
+  Assignment releaseState(ServiceState& state, Release how);
 
   AddressSpace space_;
   IpTable ips_;
   ServiceMap services_;
+  // Invariant: a held address that lies in a pool and is usable there is taken in space_.
+  HoldBack holds_;
+  util::Duration hold_for_{0};
+  util::MonoTime now_{};
 };
 
 }  // namespace ironlb::allocator

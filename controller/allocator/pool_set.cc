@@ -46,7 +46,7 @@ Result<PoolSet> PoolSet::build(std::vector<lbconfig::Pool> pools) {
 
   for (uint32_t p = 0; p < count; ++p) {
     const lbconfig::Pool& pool = set.pools_[p];
-    if (!pool.auto_assign) continue;
+    if (!pool.auto_assign || pool.deleting) continue;
     (pool.hasAllocationConstraints() ? set.constrained_auto_ : set.open_auto_).push_back(p);
   }
   // A pool that selects Services (namespaces or selectors) and is tried at all admits the

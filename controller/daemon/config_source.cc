@@ -18,14 +18,29 @@ void decodeAll(const k8s::ObjectStore& store, const char* kind, Decode decode, s
   }
 }
 
+bool overlapsAny(const lbconfig::Pool& pool, const std::vector<lbconfig::Pool>& others) {
+  for (const auto& other : others) {
+    for (const auto& a : pool.ranges) {
+      for (const auto& b : other.ranges)
+        if (a.range.overlaps(b.range)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
                                   const k8s::ObjectStore& advertisements,
-                                  const std::string& install_namespace) {
+                                  const std::string& install_namespace,
+                                  std::vector<lbconfig::Pool>* deleting) {
   lbconfig::Snapshot snapshot;
   std::vector<lbconfig::Issue> decode_errors;
-  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, snapshot.pools, decode_errors);
+  std::vector<api::IPAddressPool> all_pools;
+  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, all_pools, decode_errors);
+  std::vector<api::IPAddressPool> deleting_pools;
+  for (auto& pool : all_pools)
+    (pool.meta.deleting() ? deleting_pools : snapshot.pools).push_back(std::move(pool));
   decodeAll(advertisements, "L2Advertisement", api::decodeL2Advertisement,
             snapshot.l2_advertisements, decode_errors);
   lbconfig::BuildResult result =
@@ -34,6 +49,22 @@ lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
     result.config.reset();
     result.errors.insert(result.errors.end(), decode_errors.begin(), decode_errors.end());
     lbconfig::sortIssues(result.errors);
+  }
+  if (deleting && result.config) {
+    std::vector<lbconfig::Pool> live;
+    for (const auto& [name, pool] : result.config->pools())
+      live.push_back(pool);
+    for (auto& pool : deleting_pools) {  // the store is sorted by key: by name
+      lbconfig::Snapshot alone;
+      alone.pools.push_back(std::move(pool));
+      lbconfig::BuildResult one = lbconfig::build(alone, {.install_namespace = install_namespace});
+      if (!one.config) continue;
+      for (const auto& [name, built] : one.config->pools()) {
+        if (overlapsAny(built, live) || overlapsAny(built, *deleting)) continue;
+        deleting->push_back(built);
+        deleting->back().deleting = true;
+      }
+    }
   }
   return result;
 }

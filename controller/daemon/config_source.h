@@ -4,14 +4,22 @@
 // valid configuration stays in force), reported on that object.
 
 #include <string>
+#include <vector>
 
 #include "common/k8s/object_store.h"
 #include "common/lbconfig/build.h"
 
 namespace ironlb::controller {
 
+// Pools being deleted (metadata.deletionTimestamp set; kept by the pool-protection finalizer while
+// Services hold their addresses, docs/allocation.md) are left out of the configuration. When
+// `deleting` is given, each such pool that is valid on its own and shares no address with a
+// live pool or an earlier (by name) deleting one is added to it with Pool::deleting set: its
+// holders keep their addresses. One that overlaps a live pool is left out: a renamed pool takes
+// over its Services (their IPs follow into the new pool).
 lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
                                   const k8s::ObjectStore& advertisements,
-                                  const std::string& install_namespace);
+                                  const std::string& install_namespace,
+                                  std::vector<lbconfig::Pool>* deleting = nullptr);
 
 }  // namespace ironlb::controller

@@ -177,7 +177,12 @@ void ControllerDaemon::startLeading() {
       .pending_gauge = pending_gauge_,
       .write_limit_gauge = write_limit_gauge_,
       .writes_pending = &status_writes_pending_,
+
       .on_running = [this] { updateReadiness(); },
+      .write_deadline = elector_
+                            ? std::function<std::optional<util::MonoTime>()>(
+                                  [elector = elector_.get()] { return elector->writeDeadline(); })
+                            : nullptr,
   });
   if (synced()) session_->start();
   updateReadiness();
@@ -230,7 +235,7 @@ void ControllerDaemon::namespaceSeen(const k8s::Json& object, bool deleted) {
 }
 
 bool ControllerDaemon::configRelevantChange(const k8s::Json& before, const k8s::Json& after) {
-  // Status writes (ours, to pools) change neither spec nor labels.
+  // Status writes (ours, to pools) change neither spec nor labels, nor do our finalizers.
   auto part = [](const k8s::Json& o, const char* a, const char* b) -> const k8s::Json* {
     auto i = o.find(a);
     if (i == o.end()) return nullptr;
@@ -243,7 +248,10 @@ bool ControllerDaemon::configRelevantChange(const k8s::Json& before, const k8s::
   };
   return !same(part(before, "spec", nullptr), part(after, "spec", nullptr)) ||
          !same(part(before, "metadata", "labels"), part(after, "metadata", "labels")) ||
-         !same(part(before, "metadata", "namespace"), part(after, "metadata", "namespace"));
+         !same(part(before, "metadata", "namespace"), part(after, "metadata", "namespace")) ||
+         // A pool being deleted stops giving out addresses (pool protection).
+         !same(part(before, "metadata", "deletionTimestamp"),
+               part(after, "metadata", "deletionTimestamp"));
 }
 
 }  // namespace ironlb::controller

@@ -141,6 +141,28 @@ const std::vector<FlagSpec>& specs() {
        "the API server answers 429)",
        into(&ControllerFlags::status_writers,
             [](const std::string& v) { return parseInt(v, 1, 256); })},
+      {"release-hold", "D",
+       "how long an IP a Service gave up because of an edit is kept from other Services, so "
+       "undoing the edit restores it (default 5m; 0 frees at once)",
+       [](ControllerFlags& f, const std::string& v) -> Status {
+         if (v == "0") {
+           f.release_hold = util::Duration::zero();
+           return {};
+         }
+         auto d = parseDuration(v);
+         if (!d) return makeError("--release-hold: " + d.error() + " (or 0)");
+         f.release_hold = *d;
+         return {};
+       }},
+      {"fault-status-write-delay", "D",
+       "FOR TESTS ONLY (fault injection): delay every Service status write by D before it is "
+       "sent, to exercise write fencing (default: none)",
+       [](ControllerFlags& f, const std::string& v) -> Status {
+         auto d = parseDuration(v);
+         if (!d) return makeError("--fault-status-write-delay: " + d.error());
+         f.fault_status_write_delay = *d;
+         return {};
+       }},
       {"lease-duration", "D", "how long a standby waits before taking an abandoned lease (15s)",
        timing(&k8s::LeaderElectionTiming::leaseDuration)},
       {"renew-deadline", "D", "how long the leader keeps leading without a renewal (10s)",

@@ -15,6 +15,10 @@
 //                           TokenReview/SubjectAccessReview, docs/metrics-endpoint.md)
 //   --tls-cert-file=PATH    certificate and key for /metrics (default: self-signed at start)
 //   --tls-key-file=PATH
+//   --release-hold=D        how long an IP a Service gave up because of an edit is kept from
+//                           other Services (default 5m; 0 frees at once; docs/allocation.md)
+//   --fault-status-write-delay=D  TESTS ONLY (fault injection): delay every status write by D
+//                           (docs/leader-election.md)
 
 #include <string>
 #include <vector>
@@ -48,6 +52,10 @@ struct ControllerFlags {
   std::string lease_owner_deployment;
   std::string identity;
   int status_writers = 32;
+  util::Duration release_hold = std::chrono::minutes(5);
+  // Fault injection for tests only (--fault-status-write-delay): every Service status write
+  // waits this long on its writer thread before it is sent (a slow or paused writer).
+  util::Duration fault_status_write_delay{0};
   k8s::LeaderElectionTiming lease_timing{};
 };
 

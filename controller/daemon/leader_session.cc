@@ -32,21 +32,31 @@ const k8s::ResourceType& typeOfKind(const std::string& kind) {
 LeaderSession::LeaderSession(SessionContext context)
     : ctx_(context),
       reconciler_(ctx_.flags.lb_class),
+      hold_timer_(ctx_.io),
+      restore_retry_(ctx_.io),
+      restore_list_(ctx_.io, "restore-list"),
       alive_(std::make_shared<bool>(true)),
       pool_status_(
           ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
           [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
-          ctx_.allocator_metrics, ctx_.pool_status_interval),
+          [this](const std::string& pool) { return reconciler_.allocator().inUse(pool); },
+          [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
+          ctx_.events, ctx_.allocator_metrics, ctx_.pool_status_interval),
       writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
               ctx_.writes_pending),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
              {.metrics = &ctx_.k8s_metrics}) {
   ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
+  reconciler_.setHoldBack(ctx_.flags.release_hold);
+  advanceClock();
 }
 
 LeaderSession::~LeaderSession() {
   *alive_ = false;
+  hold_timer_.cancel();
+  restore_retry_.cancel();
+  restore_list_.stop();
   queue_.shutDown();
   writes_.stop();
   pool_status_.stop();
@@ -74,8 +84,9 @@ void LeaderSession::configChanged() {
 }
 
 void LeaderSession::applyConfig() {
+  std::vector<lbconfig::Pool> deleting;
   lbconfig::BuildResult result =
-      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns);
+      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
   const reconciler::IssueReport report = issues_.update(result);
   reportIssues(report);
   ctx_.k8s_metrics.configStale().set(report.valid ? 0 : 1);
@@ -92,16 +103,25 @@ void LeaderSession::applyConfig() {
     util::logWith(*log(), spdlog::level::info, "configuration valid again", {});
   }
   lbconfig::Config config = std::move(*result.config);
-  const bool pools_changed = !config_ || config_->pools() != config.pools();
+  const bool pools_changed =
+      !config_ || config_->pools() != config.pools() || deleting_ != deleting;
+  const auto deletingNamed = [&](const std::string& name) {
+    return std::any_of(deleting.begin(), deleting.end(),
+                       [&](const lbconfig::Pool& p) { return p.name == name; });
+  };
   std::vector<std::string> gone;
   if (config_) {
     for (const auto& [name, pool] : config_->pools())
-      if (!config.pool(name)) gone.push_back(name);
+      if (!config.pool(name) && !deletingNamed(name)) gone.push_back(name);
   }
+  for (const auto& pool : deleting_)
+    if (!config.pool(pool.name) && !deletingNamed(pool.name)) gone.push_back(pool.name);
   if (pools_changed) {
     std::vector<lbconfig::Pool> pools;
     for (const auto& [name, pool] : config.pools())
       pools.push_back(pool);
+    pools.insert(pools.end(), deleting.begin(), deleting.end());
+    advanceClock();
     auto change = reconciler_.setPools(std::move(pools));
     if (!change) {
       // lbconfig::build validated the pools; the allocator disagreeing is a defect.
@@ -119,19 +139,18 @@ void LeaderSession::applyConfig() {
         queue_.add(key);
       for (const std::string& key : change->repooled)
         queue_.add(key);
+      // A pool edit undone: Services with held-back IPs may take them back (docs/allocation.md).
+      for (const auto& [ip, hold] : reconciler_.allocator().holds().entries())
+        queue_.add(hold.service);
       retryPending();
     }
   }
   config_ = std::move(config);
+  deleting_ = std::move(deleting);
+  armHoldTimer();
   for (const std::string& name : gone)
     pool_status_.forget(name);
-  if (!running_) {
-    restoreAll();
-    running_ = true;
-    for (const auto& [key, json] : ctx_.services.store().items())
-      queue_.add(key);
-    if (ctx_.on_running) ctx_.on_running();
-  }
+  if (!running_) beginRestore();
   if (pools_changed) pool_status_.markAllDirty();
 }
 
@@ -157,10 +176,50 @@ void LeaderSession::reportIssues(const reconciler::IssueReport& report) {
     one(w, false);
 }
 
-void LeaderSession::restoreAll() {
+void LeaderSession::beginRestore() {
+  if (restore_started_) return;
+  restore_started_ = true;
+  k8s::ApiClient& api = ctx_.api;
+  restore_list_.submit<k8s::ApiResult<k8s::ObjectList>>(
+      [&api, token = &restore_list_.token()] {
+        // resourceVersion "" = a quorum read: at least as new as every write acknowledged
+        // before it, including the previous leader's.
+        return api.listAll(
+            k8s::resources::kServices, "",
+            {.limit = 500, .call = {.cancel = token}, .transform = k8s::dropManagedFields});
+      },
+      [this, alive = alive_](k8s::ApiResult<k8s::ObjectList> list) {
+        if (!*alive) return;
+        if (!list) {
+          util::logWith(*log(), spdlog::level::warn,
+                        "cannot list Services for the start-up restore; trying again",
+                        {{"error", list.error().describe()}});
+          restore_started_ = false;
+          restore_retry_.expires_after(std::chrono::seconds(1));
+          restore_retry_.async_wait([this, alive](const boost::system::error_code& ec) {
+            if (!ec && *alive) beginRestore();
+          });
+          return;
+        }
+        restoreAll(list->items);
+        running_ = true;
+        for (const auto& [key, json] : ctx_.services.store().items())
+          queue_.add(key);
+        pool_status_.markAllDirty();
+        if (ctx_.on_running) ctx_.on_running();
+      });
+}
+
+void LeaderSession::restoreAll(const std::vector<k8s::Json>& services) {
   int64_t restored = 0;
   int64_t failed = 0;
-  for (const auto& [key, json] : ctx_.services.store().items()) {
+  std::vector<std::pair<std::string, const k8s::Json*>> sorted;  // key order, as before
+  sorted.reserve(services.size());
+  for (const auto& json : services)
+    sorted.emplace_back(k8s::objectKey(json), &json);
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [key, object] : sorted) {
+    const k8s::Json& json = *object;
     if (plainlyNotOurs(json, ctx_.flags.lb_class)) continue;
     auto service = api::decodeService(json);
     if (!service) continue;  // reconcile reports it
@@ -253,6 +312,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     return;
   }
   const std::string ns = k8s::splitKey(key).first;
+  advanceClock();
   reconciler::Decision d =
       reconciler_.reconcile(key, service ? &*service : nullptr, namespaceLabels(ns));
   for (const auto& e : d.events) {
@@ -269,6 +329,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     pool_status_.markDirty(pool);
   setPending(key, d.pending);
   if (d.freed_ips) retryPending();
+  armHoldTimer();
   if (!d.manage) {
     if (!object) written_.erase(key);
     done(WorkQueue::Outcome::kDone);
@@ -302,12 +363,27 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     k8s::Json snapshot = *object;
     const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
-    return [this, &api, key, base, desired, done,
+    return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
+            deadline = ctx_.write_deadline,
             snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
-      auto result = k8s::updateStatusWithRetry(
-          api, k8s::resources::kServices, std::move(snapshot),
-          [&desired](k8s::Json& s) { return applyDesired(s, desired); },
-          {.maxAttempts = 5, .call = {.cancel = WritePool::currentToken()}});
+      if (fault_delay > util::Duration::zero()) {
+        // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
+        WritePool::currentToken()->sleepFor(fault_delay);
+      }
+      k8s::CallOptions call{.cancel = WritePool::currentToken()};
+      if (deadline) {
+        // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
+        const auto until = deadline();
+        const auto now = std::chrono::steady_clock::now();
+        if (!until || now >= *until) {
+          return [this, key, done] { fenced(key, done); };
+        }
+      }
+      // One attempt: a 409 means the Service changed; the key is decided again (written()).
+      auto result =
+          k8s::updateStatusWithRetry(api, k8s::resources::kServices, std::move(snapshot),
+                                     [&desired](k8s::Json& s) { return applyDesired(s, desired); },
+                                     {.maxAttempts = 1, .call = call});
       return [this, key, base, desired = std::move(desired), done, result = std::move(result)] {
         written(key, base, desired, result, done);
       };
@@ -348,8 +424,25 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
     done(WorkQueue::Outcome::kRetry);
     return;
   }
+  if (result.error().isConflict()) {
+    // Changed since the decision (another writer, or a previous leader's late write): decide
+    // again from the newer copy the informer is about to deliver, never re-apply blindly.
+    util::logWith(*log(), spdlog::level::debug,
+                  "Service changed before its status write: deciding again", {{"service", key}});
+    done(WorkQueue::Outcome::kRetry);
+    return;
+  }
   util::logWith(*log(), spdlog::level::warn, "cannot write Service status",
                 {{"service", key}, {"error", result.error().describe()}});
+  done(WorkQueue::Outcome::kRetry);
+}
+
+void LeaderSession::fenced(const std::string& key, const WorkQueue::Done& done) {
+  ++fenced_writes_;
+  util::logWith(*log(), spdlog::level::warn,
+                "status write not sent: the lease may have lapsed (write fencing)",
+                {{"service", key}, {"fenced_writes", static_cast<int64_t>(fenced_writes_)}});
+  queue_.retryNoSoonerThan(key, std::chrono::seconds(1));
   done(WorkQueue::Outcome::kRetry);
 }
 
@@ -370,6 +463,27 @@ void LeaderSession::retryPending() {
     retry_posted_ = false;
     for (const std::string& key : pending_)
       queue_.add(key);
+  });
+}
+
+void LeaderSession::advanceClock() {
+  std::vector<std::string> touched;
+  if (!reconciler_.advanceTo(std::chrono::steady_clock::now(), &touched)) return;
+  for (const std::string& pool : touched)
+    pool_status_.markDirty(pool);
+  retryPending();  // held-back IPs are free now
+}
+
+void LeaderSession::armHoldTimer() {
+  const auto next = reconciler_.allocator().nextHoldExpiry();
+  if (!next || (hold_timer_at_ && *hold_timer_at_ <= *next)) return;
+  hold_timer_at_ = next;
+  hold_timer_.expires_at(*next);
+  hold_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    hold_timer_at_.reset();
+    advanceClock();
+    armHoldTimer();
   });
 }
 

@@ -10,7 +10,9 @@
 //   1. build the configuration; while it is invalid, wait (nothing is restored or cleared on
 //      the strength of a broken configuration);
 //   2. setPools, then restore every Service whose status shows IPs, in key order, before
-//      anything is allocated: a restart never moves an IP;
+//      anything is allocated: a restart never moves an IP. The statuses come from a fresh
+//      consistent list of the API server, not from the informer (a standby's warm cache may
+//      lag behind the writes of the previous leader; docs/leader-election.md);
 //   3. running(): reconcile every Service through the queue.
 // Then: a Service change reconciles that Service; a pool/advertisement change rebuilds the
 // configuration (an invalid one is reported and the last valid one stays in force), re-applies
@@ -18,16 +20,27 @@
 // pending one; freed IPs re-reconcile the pending Services; a namespace label change
 // re-reconciles that namespace's Services (serviceAllocation namespaceSelectors).
 //
+// Hold-back (--release-hold, docs/allocation.md): IPs given up because of an edit stay out of
+// other Services' reach for the period; a timer frees them when it ends and re-reconciles the
+// pending Services. Pool protection: pools being deleted keep serving the Services that hold
+// their addresses (no new ones); the pool status publisher keeps the finalizer
+// ironlb.io/pool-protection on every pool in use and says which Services hold a deleting one.
+//
 // Writes: one in flight per Service (the queue runs a key once at a time and completes it when
 // its write finishes), at most --status-writers at once. A write is PUT .../status with the
-// resourceVersion the informer holds; on 409 the object is read again and the change re-applied
-// (k8s::updateStatusWithRetry); on 429 fewer writes go out at once (WritePool) and the rejected
+// resourceVersion the informer holds; on 409 nothing is re-applied: the key is queued again and
+// decided afresh from the informer's newer copy (a blind re-apply could write a decision
+// another leader has overtaken); on 429 fewer writes go out at once (WritePool) and the rejected
 // one is retried after Retry-After. Until the informer echoes a write, the session remembers
-// what it wrote, so a quick second reconcile does not see its own stale past. Events wait while
+// what it wrote, so a quick second reconcile does not see its own stale past. Fencing: a write
+// is started only before SessionContext::write_deadline (the Lease's renewal plus
+// renewDeadline), else it is dropped and the key retried; a deposed leader's delayed writes
+// never reach the API server once its lease may have passed to another replica. Events wait while
 // writes are pending (SessionContext::writes_pending): during a burst of new Services the statuses
 // go first.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <map>
@@ -38,6 +51,7 @@
 #include <unordered_map>
 
 #include "common/k8s/api_client.h"
+#include "common/k8s/background_worker.h"
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
@@ -72,6 +86,9 @@ struct SessionContext {
   k8s::BusySignal* writes_pending = nullptr;
   // Called once when the start-up restore is done (readiness).
   std::function<void()> on_running{};
+  // When writes as leader must stop (LeaderElector::writeDeadline); empty: never (no election).
+  // Called on writer threads.
+  std::function<std::optional<util::MonoTime>()> write_deadline{};
   // How often pool statuses and allocator gauges are refreshed at most.
   util::Duration pool_status_interval = std::chrono::seconds(1);
 };
@@ -108,7 +125,9 @@ class LeaderSession {
 
   void applyConfig();
   void reportIssues(const reconciler::IssueReport& report);
-  void restoreAll();
+  // Lists the Services (consistent read), then restores from that list and starts running.
+  void beginRestore();
+  void restoreAll(const std::vector<k8s::Json>& services);
   void reconcile(const std::string& key, k8s::WorkQueue::Done done);
   void write(const std::string& key, reconciler::DesiredStatus desired, std::string decided_version,
              k8s::WorkQueue::Done done);
@@ -118,6 +137,11 @@ class LeaderSession {
   // The Service as decoded from the informer, with the session's own unechoed write applied.
   std::optional<api::Service> current(const std::string& key);
   void retryPending();
+  // The time for the allocator's hold-back, and a timer for the next hold to run out.
+  void advanceClock();
+  void armHoldTimer();
+  // A write dropped by fencing: retried (by this term, if it still leads once renewed).
+  void fenced(const std::string& key, const k8s::WorkQueue::Done& done);
   void setPending(const std::string& key, bool pending);
   const lbconfig::Labels& namespaceLabels(const std::string& ns) const;
 
@@ -125,11 +149,18 @@ class LeaderSession {
   reconciler::ServiceReconciler reconciler_;
   reconciler::ConfigIssueTracker issues_;
   std::optional<lbconfig::Config> config_;  // the last valid configuration
+  std::vector<lbconfig::Pool> deleting_;    // pools being deleted, still serving their holders
+  boost::asio::steady_timer hold_timer_;
+  std::optional<util::MonoTime> hold_timer_at_;
   bool started_ = false;
   bool running_ = false;
   bool config_posted_ = false;
+  bool restore_started_ = false;
+  boost::asio::steady_timer restore_retry_;
+  k8s::BackgroundWorker restore_list_;
   bool retry_posted_ = false;
   std::set<std::string> pending_;
+  uint64_t fenced_writes_ = 0;
   std::unordered_map<std::string, Written> written_;
   std::shared_ptr<bool> alive_;
   // Declared last: destroyed first, so nothing they run can reach a dead member.

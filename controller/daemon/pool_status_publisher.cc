@@ -9,12 +9,16 @@ namespace ironlb::controller {
 
 PoolStatusPublisher::PoolStatusPublisher(k8s::ApiClient& api, boost::asio::io_context& io,
                                          const k8s::Informer& pools, std::string ns,
-                                         Counters counters, AllocatorMetrics& metrics,
+                                         Counters counters, InUse in_use, Holders holders,
+                                         k8s::EventRecorder& events, AllocatorMetrics& metrics,
                                          util::Duration interval)
     : api_(api),
       pools_(pools),
       ns_(std::move(ns)),
       counters_(std::move(counters)),
+      in_use_(std::move(in_use)),
+      holders_(std::move(holders)),
+      events_(events),
       metrics_(metrics),
       interval_(interval),
       timer_(io),
@@ -61,12 +65,16 @@ void PoolStatusPublisher::tick() {
   std::set<std::string> dirty;
   dirty.swap(dirty_);
   for (const std::string& pool : dirty) {
+    const k8s::Json* object = pools_.get(k8s::objectKey(ns_, pool));
+    std::vector<std::string> blocking;
+    if (object) blocking = protect(pool, *object);
     const auto counters = counters_(pool);
     if (!counters) continue;  // not (or no longer) a pool of the valid configuration
     metrics_.update(pool, *counters);
-    const k8s::Json* object = pools_.get(k8s::objectKey(ns_, pool));
     if (!object) continue;
-    const api::IPAddressPoolStatus want = reconciler::poolStatus(*counters);
+    api::IPAddressPoolStatus want = reconciler::poolStatus(*counters);
+    if (blocking.size() > 10) blocking.resize(10);
+    want.deletion_blocked_by = std::move(blocking);
     auto decoded = api::decodeIPAddressPool(*object);
     if (decoded && decoded->status == want) continue;
     if (in_flight_.count(pool)) {
@@ -91,6 +99,109 @@ void PoolStatusPublisher::tick() {
         });
   }
   if (!dirty_.empty()) arm();
+}
+
+namespace {
+
+// Where the finalizer sits in metadata.finalizers (-1: absent); `present`: the list exists.
+int finalizerIndex(const k8s::Json& object, bool& present) {
+  present = false;
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return -1;
+  auto list = meta->find("finalizers");
+  if (list == meta->end() || !list->is_array()) return -1;
+  present = true;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    if ((*list)[i].is_string() && (*list)[i].get<std::string>() == kPoolProtectionFinalizer) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+std::string holdersText(const std::vector<std::string>& holders) {
+  constexpr std::size_t kNamed = 10;
+  std::string out;
+  for (std::size_t i = 0; i < holders.size() && i < kNamed; ++i)
+    out += (i ? ", " : "") + holders[i];
+  if (holders.size() > kNamed) out += " and " + std::to_string(holders.size() - kNamed) + " more";
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
+                                                      const k8s::Json& object) {
+  std::vector<std::string> blocking;
+  const bool in_use = in_use_(pool);
+  bool list_present = false;
+  const int index = finalizerIndex(object, list_present);
+  const bool deleting = object.contains("metadata") && object["metadata"].is_object() &&
+                        object["metadata"].contains("deletionTimestamp");
+  if (deleting && in_use) {
+    std::vector<std::string> holders = holders_(pool);
+    std::string message = "IPAddressPool is being deleted but " + std::to_string(holders.size()) +
+                          " Service(s) hold addresses from it: " + holdersText(holders) +
+                          "; it gives out no new addresses and goes once they release theirs "
+                          "(finalizer " +
+                          std::string(kPoolProtectionFinalizer) + ")";
+    std::string& last = in_use_reported_[pool];
+    if (last != message) {
+      util::logWith(*util::getLogger("controller"), spdlog::level::warn, "pool in use",
+                    {{"pool", pool}, {"message", message}});
+      events_.record(k8s::referenceTo(k8s::resources::kIPAddressPools, object),
+                     k8s::EventType::kWarning, "PoolInUse", message);
+      last = std::move(message);
+    }
+    blocking = std::move(holders);
+  } else {
+    in_use_reported_.erase(pool);
+  }
+  if (in_use == (index >= 0)) return blocking;
+  if (finalizer_in_flight_.count(pool)) {
+    dirty_.insert(pool);  // look again next beat, once the write in flight is done
+    return blocking;
+  }
+  const std::string version = k8s::resourceVersionOf(object);
+  k8s::Json patch = k8s::Json::array();
+  if (in_use) {
+    patch.push_back({{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", version}});
+    if (list_present) {
+      patch.push_back({{"op", "add"},
+                       {"path", "/metadata/finalizers/-"},
+                       {"value", std::string(kPoolProtectionFinalizer)}});
+    } else {
+      patch.push_back({{"op", "add"},
+                       {"path", "/metadata/finalizers"},
+                       {"value", k8s::Json::array({std::string(kPoolProtectionFinalizer)})}});
+    }
+  } else {
+    const std::string at = "/metadata/finalizers/" + std::to_string(index);
+    patch.push_back(
+        {{"op", "test"}, {"path", at}, {"value", std::string(kPoolProtectionFinalizer)}});
+    patch.push_back({{"op", "remove"}, {"path", at}});
+  }
+  finalizer_in_flight_.insert(pool);
+  worker_.submit<k8s::ApiResult<k8s::Json>>(
+      [this, pool, patch = std::move(patch)] {
+        return api_.patch(k8s::resources::kIPAddressPools, ns_, pool, k8s::PatchType::kJsonPatch,
+                          patch, "", {.cancel = &worker_.token()});
+      },
+      [this, pool, in_use](k8s::ApiResult<k8s::Json> r) {
+        finalizer_in_flight_.erase(pool);
+        if (r) {
+          util::logWith(*util::getLogger("controller"), spdlog::level::info,
+                        in_use ? "pool protection added" : "pool protection removed",
+                        {{"pool", pool}, {"finalizer", std::string(kPoolProtectionFinalizer)}});
+          return;
+        }
+        if (r.error().isNotFound()) return;
+        util::logWith(*util::getLogger("controller"), spdlog::level::info,
+                      "cannot update pool protection; trying again",
+                      {{"pool", pool}, {"error", r.error().describe()}});
+        markDirty(pool);
+      });
+  return blocking;
 }
 
 }  // namespace ironlb::controller

@@ -8,6 +8,7 @@ api::IPAddressPoolStatus poolStatus(const allocator::PoolCounters& counters) {
       .assigned_ipv6 = counters.v6.assigned.toInt64Saturated(),
       .available_ipv4 = counters.v4.available().toInt64Saturated(),
       .available_ipv6 = counters.v6.available().toInt64Saturated(),
+      .deletion_blocked_by = {},
   };
 }
 

@@ -22,6 +22,14 @@ std::string cleared(const std::vector<net::IpAddress>& ips, const std::string& w
   return "Cleared IP " + quotedIps(ips) + ": " + why;
 }
 
+// What a ClearAssignment adds when the IPs are held back for the Service.
+std::string heldNote(util::Duration period) {
+  if (period <= util::Duration::zero()) return {};
+  const auto s = std::chrono::ceil<std::chrono::seconds>(period).count();
+  return "; held back for this Service for " + std::to_string(s) +
+         " s: undo the change to get the same IP back";
+}
+
 // The pools whose counters an assignment change touched.
 void notePools(Decision& d, const std::optional<allocator::Assignment>& before,
                const std::optional<allocator::Assignment>& after) {
@@ -48,7 +56,7 @@ Result<PoolsChange> ServiceReconciler::setPools(std::vector<lbconfig::Pool> pool
   if (!report) return makeError(report.error());
   PoolsChange change;
   for (auto& c : report->cleared) {
-    clear_reasons_[c.service] = cleared(c.previous.ips, c.reason);
+    clear_reasons_[c.service] = cleared(c.previous.ips, c.reason) + heldNote(allocator_.holdBack());
     change.cleared.push_back(std::move(c.service));
   }
   for (auto& r : report->repooled)
@@ -83,8 +91,18 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
   const auto before = allocator_.assignment(key);
   const Scope scope = service ? scopeOf(*service, lb_class_) : Scope::kOtherClass;
   if (scope != Scope::kLoadBalancer) {
-    // Deleted, another class, or no longer a LoadBalancer: give everything back.
-    d.freed_ips = allocator_.release(key).has_value();
+    // Deleted: give everything back. Another class, or no longer a LoadBalancer: an edit, so
+    // the IPs are held back for the Service (docs/allocation.md).
+    d.freed_ips =
+        allocator_.release(key, service ? allocator::Release::kHold : allocator::Release::kFree)
+            .has_value();
+    if (!service) {
+      // Deleted: what earlier edits held back for it is free too.
+      for (const auto& ip : allocator_.dropHolds(key)) {
+        d.freed_ips = true;
+        if (auto pool = allocator_.poolOf(ip)) d.touched_pools.push_back(std::move(*pool));
+      }
+    }
     forget(key);
     d.manage = service && scope == Scope::kNotLoadBalancer;
     notePools(d, before, std::nullopt);
@@ -94,9 +112,10 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
 
   auto intent = serviceIntent(*service, namespace_labels);
   if (!intent) {
-    d.freed_ips = allocator_.release(key).has_value();
+    d.freed_ips = allocator_.release(key, allocator::Release::kHold).has_value();
     if (d.freed_ips) {
-      d.events.push_back(normal(kReasonClearAssignment, cleared(before->ips, intent.error())));
+      d.events.push_back(normal(kReasonClearAssignment, cleared(before->ips, intent.error()) +
+                                                            heldNote(allocator_.holdBack())));
     }
     fail(d, key, intent.error());
     d.pending = true;
@@ -140,7 +159,8 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
   if (!result) {
     if (held) {
       d.freed_ips = true;
-      d.events.push_back(normal(kReasonClearAssignment, cleared(held->ips, result.error())));
+      d.events.push_back(normal(kReasonClearAssignment, cleared(held->ips, result.error()) +
+                                                            heldNote(allocator_.holdBack())));
     }
     fail(d, key, result.error());
     d.pending = true;
@@ -151,8 +171,9 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
   const allocator::Assignment& now = result->assignment;
   if (!result->released.empty()) {
     d.freed_ips = true;
-    d.events.push_back(
-        normal(kReasonClearAssignment, cleared(result->released, result->release_reason)));
+    d.events.push_back(normal(kReasonClearAssignment,
+                              cleared(result->released, result->release_reason) +
+                                  (result->held_back ? heldNote(allocator_.holdBack()) : "")));
   }
   switch (result->outcome) {
     case allocator::Outcome::kUnchanged:
@@ -177,6 +198,16 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
   d.desired = {now.ips, now.pool};
   notePools(d, before, now);
   return d;
+}
+
+bool ServiceReconciler::advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools) {
+  const std::vector<net::IpAddress> freed = allocator_.advanceTo(now);
+  if (touched_pools) {
+    for (const auto& ip : freed) {
+      if (auto pool = allocator_.poolOf(ip)) touched_pools->push_back(std::move(*pool));
+    }
+  }
+  return !freed.empty();
 }
 
 void ServiceReconciler::forget(const std::string& key) {

@@ -27,6 +27,11 @@
 //     changed conflict), not on every reconcile.
 // Anything else (deleted, no longer LoadBalancer) releases its IPs; a Service of another
 // loadBalancerClass is never touched.
+//
+// Hold-back (setHoldBack, docs/allocation.md): IPs a Service gives up because it or a pool was
+// edited (not because it was deleted) are kept from other Services for the period, and the
+// ClearAssignment event says so; undoing the edit within the period restores them. advanceTo
+// passes the time in and frees the holds that ran out.
 
 #include <cstdint>
 #include <string>
@@ -38,6 +43,7 @@
 #include "common/lbconfig/labels.h"
 #include "common/lbconfig/pool.h"
 #include "common/net/ip_address.h"
+#include "common/util/clock.h"
 #include "common/util/result.h"
 #include "controller/allocator/allocator.h"
 #include "controller/reconciler/annotations.h"
@@ -105,6 +111,11 @@ class ServiceReconciler {
                      const lbconfig::Labels& namespace_labels);
 
   const allocator::Allocator& allocator() const { return allocator_; }
+
+  void setHoldBack(util::Duration period) { allocator_.setHoldBack(period); }
+  // The current time; true when holds ran out (their IPs are free: retry pending Services).
+  // `touched_pools` receives the pools whose counters changed.
+  bool advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools = nullptr);
 
  private:
   void forget(const std::string& key);

@@ -272,6 +272,11 @@ class SpeakerCluster:
             self.controller = None
         try:
             if hasattr(self, "ns"):
+                # The controller's pool protection (docs/allocation.md) is gone with it.
+                for pool in self.kube.list("ipaddresspools", self.ns):
+                    if pool["metadata"].get("finalizers"):
+                        self.kube.patch("ipaddresspools", pool["metadata"]["name"],
+                                        {"metadata": {"finalizers": None}}, ns=self.ns)
                 for kind in ("services", "endpointslices", "servicel2statuses",
                              "l2advertisements", "ipaddresspools", "events"):
                     self.kube.delete(kind, ns=self.ns)

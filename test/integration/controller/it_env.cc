@@ -96,8 +96,13 @@ Scenario::~Scenario() {
   for (const Json& s : cluster().list(k8s::resources::kServices, ns_))
     cluster().remove(k8s::resources::kServices, ns_, k8s::nameOf(s));
   for (const auto* type : {&k8s::resources::kIPAddressPools, &k8s::resources::kL2Advertisements}) {
-    for (const Json& o : cluster().list(*type, ns_))
+    for (const Json& o : cluster().list(*type, ns_)) {
+      // The stopped controller no longer removes its pool-protection finalizer.
+      if (o.contains("metadata") && o["metadata"].contains("finalizers")) {
+        cluster().mergePatch(*type, ns_, k8s::nameOf(o), {{"metadata", {{"finalizers", nullptr}}}});
+      }
       cluster().remove(*type, ns_, k8s::nameOf(o));
+    }
   }
   cluster().remove(k8s::resources::kNamespaces, "", ns_);
 }

@@ -175,11 +175,12 @@ TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
   EXPECT_TRUE(cluster().waitIps(gold.name(), "db", {"203.0.113.1"}));
   EXPECT_TRUE(cluster().waitEvent(gold.name(), "Service", "db", "Normal/ClearAssignment"));
   // The other namespace gains it: its Service keeps its valid IP (IPs never move while valid),
-  // new Services there use the gold pool.
+  // new Services there use the gold pool (192.0.2.0 is held back for gold's db, which gave it
+  // up because of the label edit: docs/allocation.md).
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kNamespaces, "", other.name(),
                                    {{"metadata", {{"labels", {{"tier", "gold"}}}}}}));
   createServiceIn(other.name(), "new", {.lb_class = s.cls()});
-  EXPECT_TRUE(cluster().waitIps(other.name(), "new", {"192.0.2.0"}));
+  EXPECT_TRUE(cluster().waitIps(other.name(), "new", {"192.0.2.1"}));
   EXPECT_EQ(cluster().ips(other.name(), "db"), std::vector<std::string>{"203.0.113.0"});
 }
 
@@ -366,14 +367,22 @@ TEST(ControllerIT, AvoidBuggyIpsTurnedOnClearsAndReallocates) {
   EXPECT_TRUE(s.waitIps("b", {}));
 }
 
-TEST(ControllerIT, PoolDeletionClearsStatuses) {
+TEST(ControllerIT, PoolDeletionForcedPastProtectionClearsStatuses) {
+  // An administrator removes the pool-protection finalizer by hand (docs/allocation.md): the
+  // pool goes and its Services lose their IPs.
   Scenario s("del");
   s.createPool("p", {"192.0.2.0/28"});
   s.createAdvertisement();
   s.startController();
   s.createService("a");
   ASSERT_TRUE(s.waitIps("a", {"192.0.2.0"}));
+  ASSERT_TRUE(eventually([&] {
+    auto p = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "p");
+    return p && p->at("metadata").contains("finalizers");
+  }));
   ASSERT_TRUE(cluster().remove(k8s::resources::kIPAddressPools, s.ns(), "p"));
+  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
+                                   {{"metadata", {{"finalizers", nullptr}}}}));
   EXPECT_TRUE(s.waitIps("a", {}));
   EXPECT_TRUE(eventually([&] {
     auto svc = cluster().get(k8s::resources::kServices, s.ns(), "a");
@@ -487,10 +496,13 @@ TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {
 }
 
 TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
+  // Without hold-back (--release-hold=0); with it, see ControllerProtectionIT.ReleasedIpHeldBack.
   Scenario s("release");
   s.createPool("one", {"192.0.2.5/32"});
   s.createAdvertisement();
-  s.startController();
+  ControllerOptions o = s.options();
+  o.extra.push_back("--release-hold=0");
+  s.startController(o);
   s.createService("first");
   ASSERT_TRUE(s.waitIps("first", {"192.0.2.5"}));
   s.createService("second");

@@ -78,6 +78,7 @@ def expected_rbac():
     )
     ctrl_ns = (
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
+        | expand("metallb.io", ["ipaddresspools"], ["patch"])
         | expand("metallb.io", ["ipaddresspools/status"], ["patch"])
         | expand("coordination.k8s.io", ["leases"], ["create"])
         | expand("coordination.k8s.io", ["leases"], ["get", "update", "watch"], ["ironlb-controller"])

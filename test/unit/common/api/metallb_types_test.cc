@@ -121,7 +121,7 @@ TEST(IPAddressPoolTest, ErrorsNameObjectFieldAndValue) {
 }
 
 TEST(IPAddressPoolTest, StatusEncodingRoundTrips) {
-  const IPAddressPoolStatus status{3, 1, 250, INT64_MAX};
+  const IPAddressPoolStatus status{3, 1, 250, INT64_MAX, {}};
   const json body = encodeIPAddressPoolStatusPatch(status, "48211");
   EXPECT_EQ(body["metadata"]["resourceVersion"], "48211");
   EXPECT_EQ(body["status"]["availableIPv6"], INT64_MAX);
@@ -131,6 +131,19 @@ TEST(IPAddressPoolTest, StatusEncodingRoundTrips) {
   EXPECT_FALSE(encodeIPAddressPoolStatusPatch(status, "").contains("metadata"));
   // Zero counters are still written: the CRD marks them required.
   EXPECT_EQ(encodeIPAddressPoolStatus({}).size(), 4u);
+}
+
+TEST(IPAddressPoolTest, DeletionBlockedByIsWrittenAndClearedThroughTheMergePatch) {
+  // docs/allocation.md: a deleting pool in use names the Services keeping it.
+  const IPAddressPoolStatus blocked{1, 0, 3, 0, {"web/a", "web/b"}};
+  const json body = encodeIPAddressPoolStatusPatch(blocked, "");
+  EXPECT_EQ(body["status"]["deletionBlockedBy"], json({"web/a", "web/b"}));
+  auto back = decodeIPAddressPool(body);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->status, blocked);
+  const json cleared = encodeIPAddressPoolStatusPatch({1, 0, 3, 0, {}}, "");
+  ASSERT_TRUE(cleared["status"].contains("deletionBlockedBy"));
+  EXPECT_TRUE(cleared["status"]["deletionBlockedBy"].is_null()) << "merge patch: removes it";
 }
 
 TEST(L2AdvertisementTest, DecodesKubectlOutput) {

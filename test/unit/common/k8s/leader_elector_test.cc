@@ -325,3 +325,33 @@ TEST_F(LeaderElectorTest, RejectsBadOptions) {
 
 }  // namespace
 }  // namespace ironlb::k8s
+
+namespace ironlb::k8s {
+namespace {
+
+TEST_F(LeaderElectorTest, WriteDeadlineEndsBeforeAStandbyCanTakeOver) {
+  // docs/leader-election.md: writes stop at (last renewal's start + renewDeadline), which is
+  // leaseDuration - renewDeadline before any standby may count the lease out.
+  Candidate& a = candidate("a");
+  Candidate& b = candidate("b");
+  EXPECT_FALSE(a.elector->writeDeadline()) << "not leading: no writes";
+  start(a);
+  ASSERT_TRUE(runUntil(io_, [&] { return a.leading; }));
+  ASSERT_TRUE(a.elector->writeDeadline());
+  EXPECT_GT(*a.elector->writeDeadline(), clock_.now());
+  EXPECT_LE(*a.elector->writeDeadline(), clock_.now() + 10s);
+  start(b);
+  ASSERT_TRUE(advanceUntil([&] { return b.lastSeenHolder == "a"; }, 10s));
+  a.partitioned = true;  // no more renewals
+  const util::MonoTime deadline = *a.elector->writeDeadline();
+  ASSERT_TRUE(advanceUntil([&] { return b.leading; }, 30s));
+  EXPECT_GE(clock_.now() - deadline, 4s) << "the standby leads well after a's write deadline";
+  EXPECT_FALSE(a.elector->writeDeadline()) << "a stepped down";
+  ASSERT_TRUE(b.elector->writeDeadline());
+  stop(b);
+  EXPECT_FALSE(b.elector->writeDeadline()) << "released: no more writes";
+  stop(a);
+}
+
+}  // namespace
+}  // namespace ironlb::k8s

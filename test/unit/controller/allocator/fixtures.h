@@ -77,6 +77,10 @@ class PoolBuilder {
         std::vector<lbconfig::Requirement>{{std::move(key), lbconfig::SelectorOp::kIn, {value}}});
     return *this;
   }
+  PoolBuilder& deleting() {
+    pool_.deleting = true;
+    return *this;
+  }
   PoolBuilder& emptyServiceAllocation() {
     allocation();
     return *this;

@@ -26,6 +26,33 @@ TEST(ConfigSourceTest, BuildsFromStores) {
   EXPECT_TRUE(r.config->isAdvertised("a"));
 }
 
+json deleting(json object) {
+  object["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  object["metadata"]["finalizers"] = {"ironlb.io/pool-protection"};
+  return object;
+}
+
+TEST(ConfigSourceTest, DeletingPoolsServeTheirHoldersUnlessALivePoolTookTheirAddresses) {
+  // docs/allocation.md: a deleting pool is out of the configuration; it is handed to the
+  // allocator as deleting unless a live pool (a renamed copy) or an earlier deleting one holds
+  // its addresses.
+  k8s::ObjectStore pools;
+  k8s::ObjectStore ads;
+  pools.apply(k8s::WatchEventType::kAdded, deleting(pool("a-old", {"192.0.2.0/28"})));
+  pools.apply(k8s::WatchEventType::kAdded, pool("b-new", {"192.0.2.0/28"}));  // a renamed
+  pools.apply(k8s::WatchEventType::kAdded, deleting(pool("c", {"198.51.100.0/28"})));
+  pools.apply(k8s::WatchEventType::kAdded, deleting(pool("d", {"198.51.100.8/29"})));  // in c
+  std::vector<lbconfig::Pool> going;
+  auto r = buildConfig(pools, ads, "lb", &going);
+  ASSERT_TRUE(r.ok()) << "the overlap with a deleting pool is no configuration error";
+  EXPECT_NE(r.config->pool("b-new"), nullptr);
+  EXPECT_EQ(r.config->pool("a-old"), nullptr);
+  EXPECT_EQ(r.config->pool("c"), nullptr);
+  ASSERT_EQ(going.size(), 1u);
+  EXPECT_EQ(going[0].name, "c");
+  EXPECT_TRUE(going[0].deleting);
+}
+
 TEST(ConfigSourceTest, ErrorsNameTheObject) {
   k8s::ObjectStore pools;
   k8s::ObjectStore ads;

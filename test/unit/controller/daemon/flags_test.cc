@@ -97,6 +97,23 @@ TEST(FlagsTest, LeaseTiming) {
       << "renew deadline must be shorter than the lease";
 }
 
+TEST(FlagsTest, ReleaseHoldAndFaultInjection) {
+  auto p = parse({});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->flags.release_hold, std::chrono::minutes(5));
+  EXPECT_EQ(p->flags.fault_status_write_delay, util::Duration::zero());
+  p = parse({"--release-hold=0", "--fault-status-write-delay=700ms"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.release_hold, util::Duration::zero());
+  EXPECT_EQ(p->flags.fault_status_write_delay, std::chrono::milliseconds(700));
+  p = parse({"--release-hold=90s"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->flags.release_hold, std::chrono::seconds(90));
+  p = parse({"--release-hold=soon"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().find("--release-hold: expected a duration"), std::string::npos) << p.error();
+}
+
 TEST(FlagsTest, Errors) {
   struct Case {
     std::vector<std::string> args;

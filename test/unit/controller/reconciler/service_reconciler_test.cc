@@ -395,3 +395,70 @@ TEST_F(ReconcilerTest, RepooledServicesAreListed) {
 
 }  // namespace
 }  // namespace ironlb::reconciler
+
+namespace ironlb::reconciler {
+namespace {
+
+// Hold-back (docs/allocation.md): an edit that makes a Service give up its IP keeps the IP from
+// other Services for the period; undoing the edit restores it; deletion frees at once.
+class HoldBackReconcilerTest : public ::testing::Test {
+ protected:
+  HoldBackReconcilerTest() {
+    r_.setHoldBack(std::chrono::minutes(5));
+    r_.advanceTo(clock_.now());
+  }
+  void pools(std::vector<lbconfig::Pool> p) { ASSERT_TRUE(r_.setPools(std::move(p)).ok()); }
+  Decision run(const api::Service& s) {
+    return r_.reconcile(s.meta.ns + "/" + s.meta.name, &s, {});
+  }
+  util::ManualClock clock_;
+  ServiceReconciler r_;
+};
+
+TEST_F(HoldBackReconcilerTest, TypeChangeUndoneRestoresTheIpAndThePendingServiceWaits) {
+  pools({pool("p", {"192.0.2.0/32"})});
+  ASSERT_EQ(run(Svc("ns", "a")).desired, (DesiredStatus{{ip("192.0.2.0")}, "p"}));
+  EXPECT_TRUE(run(Svc("ns", "b")).pending);
+  EXPECT_TRUE(run(Svc("ns", "a").type("ClusterIP")).desired.ips.empty());
+  EXPECT_TRUE(run(Svc("ns", "b")).pending) << "held back for ns/a";
+  EXPECT_EQ(run(Svc("ns", "a")).desired, (DesiredStatus{{ip("192.0.2.0")}, "p"}));
+}
+
+TEST_F(HoldBackReconcilerTest, AnEditedAwayIpIsSaidToBeHeldAndFreedWhenThePeriodEnds) {
+  pools({pool("a", {"192.0.2.0/32"}), pool("b", {"198.51.100.0/30"})});
+  ASSERT_EQ(run(Svc("ns", "s")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
+  Decision d = run(Svc("ns", "s").annotate("metallb.io/address-pool", "b"));
+  ASSERT_EQ(reasons(d), (Reasons{"ClearAssignment", "IPAllocated"}));
+  EXPECT_EQ(d.events[0].message,
+            "Cleared IP [\"192.0.2.0\"]: the Service now requests pool \"b\" instead of \"a\"; "
+            "held back for this Service for 300 s: undo the change to get the same IP back");
+  EXPECT_EQ(run(Svc("ns", "x").annotate("metallb.io/address-pool", "a")).pending, true);
+  clock_.advance(std::chrono::minutes(5));
+  std::vector<std::string> touched;
+  EXPECT_TRUE(r_.advanceTo(clock_.now(), &touched));
+  EXPECT_EQ(touched, std::vector<std::string>{"a"});
+  EXPECT_EQ(run(Svc("ns", "x").annotate("metallb.io/address-pool", "a")).desired.ips,
+            std::vector<net::IpAddress>{ip("192.0.2.0")});
+}
+
+TEST_F(HoldBackReconcilerTest, DeletionFreesAtOnce) {
+  pools({pool("p", {"192.0.2.0/32"})});
+  run(Svc("ns", "a"));
+  EXPECT_TRUE(run(Svc("ns", "b")).pending);
+  EXPECT_TRUE(r_.reconcile("ns/a", nullptr, {}).freed_ips);
+  EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
+}
+
+TEST_F(HoldBackReconcilerTest, DeletionAfterAnEditFreesWhatTheEditHeldBack) {
+  pools({pool("p", {"192.0.2.0/32"})});
+  run(Svc("ns", "a"));
+  EXPECT_TRUE(run(Svc("ns", "a").type("ClusterIP")).desired.ips.empty());
+  EXPECT_TRUE(run(Svc("ns", "b")).pending) << "held back for ns/a";
+  const Decision deleted = r_.reconcile("ns/a", nullptr, {});
+  EXPECT_TRUE(deleted.freed_ips);
+  EXPECT_EQ(deleted.touched_pools, std::vector<std::string>{"p"});
+  EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
+}
+
+}  // namespace
+}  // namespace ironlb::reconciler
