@@ -10,6 +10,8 @@
 //   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
 //   --renew-deadline=D      D is a number with ms, s or m
 //   --retry-period=D
+//   --kube-api-qps=N        client-side limit on API writes per second, and its burst
+//   --kube-api-burst=N      (defaults 1000 / 2000; 0 = no limit; docs/kubernetes-client.md)
 
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 
 #include "common/k8s/cluster_config.h"
 #include "common/k8s/leader_election.h"
+#include "common/k8s/token_bucket.h"
 #include "common/util/logging.h"
 #include "common/util/result.h"
 
@@ -37,6 +40,8 @@ struct ControllerFlags {
   std::string lease_owner_deployment;
   std::string identity;
   int status_writers = 32;
+  double kube_api_qps = k8s::kDefaultApiWriteQps;  // writes per second; 0 = no limit
+  double kube_api_burst = k8s::kDefaultApiWriteBurst;
   k8s::LeaderElectionTiming lease_timing{};
 };
 

@@ -307,7 +307,9 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
       auto result = k8s::updateStatusWithRetry(
           api, k8s::resources::kServices, std::move(snapshot),
           [&desired](k8s::Json& s) { return applyDesired(s, desired); },
-          {.maxAttempts = 5, .call = {.cancel = WritePool::currentToken()}});
+          // The pool handles 429 itself (fewer writes in flight), so the client returns it.
+          {.maxAttempts = 5,
+           .call = {.cancel = WritePool::currentToken(), .honourRetryAfter = false}});
       return [this, key, base, desired = std::move(desired), done, result = std::move(result)] {
         written(key, base, desired, result, done);
       };

@@ -34,7 +34,8 @@ int runController(const ControllerFlags& flags) {
 
   util::MetricsRegistry registry;
   k8s::K8sMetrics metrics(registry);
-  k8s::ApiClient api(**transport, &metrics);
+  k8s::ApiClient api(**transport, &metrics,
+                     {.writeQps = flags.kube_api_qps, .writeBurst = flags.kube_api_burst});
   util::ReadinessFlag readiness("starting");
   util::HealthServer health(registry, [&readiness] { return readiness.get(); });
   if (auto st = health.start({.bindAddress = flags.metrics_host, .port = flags.metrics_port});

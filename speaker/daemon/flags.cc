@@ -19,7 +19,8 @@ const std::set<std::string>& knownFlags() {
                                               "node-name",          "memberlist-address",
                                               "memberlist-port",    "memberlist-key-file",
                                               "exclude-interfaces", "ignore-exclude-lb",
-                                              "pod-name",           "pod-uid"};
+                                              "pod-name",           "pod-uid",
+                                              "kube-api-qps",       "kube-api-burst"};
   return names;
 }
 
@@ -71,7 +72,11 @@ std::string speakerUsage() {
          "  --memberlist-key-file=PATH  HMAC key file (else env IRONLB_MEMBERLIST_KEY)\n"
          "  --exclude-interfaces=RE,..  interfaces never announced on (default: built-in list)\n"
          "  --ignore-exclude-lb=BOOL    announce from nodes labelled "
-         "node.kubernetes.io/exclude-from-external-load-balancers too\n";
+         "node.kubernetes.io/exclude-from-external-load-balancers too\n"
+         "  --kube-api-qps=N            API writes per second, client-side (default 1000; 0 = "
+         "no limit)\n"
+         "  --kube-api-burst=N          API writes at once before --kube-api-qps applies "
+         "(default 2000)\n";
 }
 
 Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
@@ -168,6 +173,14 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
         "no membership key: pass --memberlist-key-file (the chart mounts Secret "
         "<release>-memberlist) or set env IRONLB_MEMBERLIST_KEY");
   if (auto v = lookup("exclude-interfaces")) f.excludeInterfaces = splitComma(*v);
+  for (auto [flag, field] :
+       {std::pair{"kube-api-qps", &f.kubeApiQps}, std::pair{"kube-api-burst", &f.kubeApiBurst}}) {
+    if (auto v = lookup(flag); v && !v->empty()) {
+      auto rate = k8s::parseApiRate(flag, *v);
+      if (!rate.ok()) return makeError(rate.error());
+      *field = *rate;
+    }
+  }
   if (auto v = lookup("ignore-exclude-lb")) {
     auto b = parseBool("ignore-exclude-lb", *v);
     if (!b.ok()) return makeError(b.error());
