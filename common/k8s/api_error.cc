@@ -51,7 +51,10 @@ ApiError apiErrorFromResponse(std::string method, std::string path, int code,
   e.method = std::move(method);
   e.path = std::move(path);
   const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.value("kind", "") == "Status") {
+  // Not j.value("kind", ""): it throws when "kind" is there but not a string (found by
+  // test/fuzz/watch_stream: an ERROR event whose Status had "kind":410).
+  const auto kind = j.is_object() ? j.find("kind") : j.end();
+  if (j.is_object() && kind != j.end() && kind->is_string() && *kind == "Status") {
     if (auto it = j.find("reason"); it != j.end() && it->is_string()) e.reason = *it;
     if (auto it = j.find("message"); it != j.end() && it->is_string()) e.message = *it;
     if (auto d = j.find("details"); d != j.end() && d->is_object()) {
