@@ -142,7 +142,7 @@ ApiResult<Json> ApiClient::request(const std::string& method, const std::string&
   Result<HttpResponse> res = makeError("not sent");
   for (int attempt = 0;; ++attempt) {
     // docs/kubernetes-client.md, "Rate limit": one token per write attempt.
-    if (write && !writes_->unlimited()) {
+    if (write && call.rateLimited && !writes_->unlimited()) {
       const util::Duration wait = writes_->take();
       if (wait > util::Duration::zero() && !options_.sleeper(wait, cancel)) {
         return transportError(method, path, "cancelled while rate-limited", call.cancel);

@@ -41,6 +41,9 @@ struct CallOptions {
   // manage push-back themselves (the controller's status write pool) pass false and get the
   // 429 with its retryAfter at once.
   bool honourRetryAfter = true;
+  // Take a token from the client's write rate limit. The leader elector's Lease calls pass
+  // false: a renewal must not queue behind other writes past its deadline.
+  bool rateLimited = true;
   size_t maxResponseBytes = 0;  // cap on the response body; 0 = the transport's default
 };
 

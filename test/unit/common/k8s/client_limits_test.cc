@@ -171,6 +171,21 @@ TEST(WriteRateLimitTest, WritesBeyondTheBurstWaitForTokensAndReadsNever) {
   EXPECT_EQ(s.pauses, (std::vector<util::Duration>{100ms}));
 }
 
+TEST(WriteRateLimitTest, CallsOutsideTheLimitNeverWait) {
+  FakeTransport t;
+  t.setFallback([](const HttpRequest&) -> Result<HttpResponse> {
+    return HttpResponse{.status = 200, .body = "{}"};
+  });
+  ClockSleeper s;
+  ApiClient api(t, nullptr,
+                {.writeQps = 1, .writeBurst = 1, .sleeper = s.sleeper(), .clock = &s.clock});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        api.remove(resources::kServices, "a", "web", {.call = {.rateLimited = false}}).ok());
+  }
+  EXPECT_TRUE(s.pauses.empty()) << "the leader elector's Lease calls";
+}
+
 TEST(WriteRateLimitTest, UnlimitedByDefaultInTheLibrary) {
   FakeTransport t;
   t.setFallback([](const HttpRequest&) -> Result<HttpResponse> {
