@@ -90,9 +90,9 @@ struct WatchOptions {
   // Client read timeout = timeoutSeconds + this margin, so a silent connection still ends.
   util::Duration readMargin = std::chrono::seconds(30);
   // The longest silence tolerated between records (events or bookmarks): the stream then fails
-  // with a transport error and the caller re-watches. The API server sends a bookmark about
-  // once a minute on a watch with allowBookmarks and timeoutSeconds, so 90 s only ends a dead
-  // stream (docs/kubernetes-client.md, "Re-watch bound"). Zero = timeoutSeconds + readMargin.
+  // with a transport error and the caller re-watches. With timeoutSeconds below it, only a dead
+  // stream is that silent (docs/kubernetes-client.md, "Re-watch bound"). Zero = timeoutSeconds
+  // + readMargin.
   util::Duration idleTimeout = std::chrono::seconds(90);
   CancelToken* cancel = nullptr;
 };

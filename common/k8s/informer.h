@@ -55,10 +55,13 @@ struct InformerOptions {
   std::string labelSelector{};
   std::string fieldSelector{};
   int64_t pageSize = 500;
-  int watchTimeoutSeconds = 300;
+  // The server ends each watch after this (the informer then re-watches from where it was).
+  // Shorter than watchIdleTimeout, so a healthy stream always ends before the bound: some API
+  // servers send no bookmarks on a quiet collection (docs/kubernetes-client.md).
+  int watchTimeoutSeconds = 60;
   // Re-watch (from the remembered version, without backoff) when neither an event nor a
-  // bookmark has arrived for this long: the API server sends a bookmark about once a minute,
-  // so a longer silence means a dead connection (docs/kubernetes-client.md, "Re-watch bound").
+  // bookmark has arrived for this long: the server would have ended a healthy stream by then,
+  // so the connection is dead (docs/kubernetes-client.md, "Re-watch bound").
   util::Duration watchIdleTimeout = std::chrono::seconds(90);
   util::BackoffPolicy backoff{.initial = std::chrono::milliseconds(500),
                               .max = std::chrono::seconds(30)};
