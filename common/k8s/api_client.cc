@@ -1,6 +1,8 @@
 // ApiClient: REST verbs, list paging and watch-stream decoding.
 #include "common/k8s/api_client.h"
 
+#include <algorithm>
+
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/object_meta.h"
 
@@ -40,6 +42,19 @@ std::string verbFor(const std::string& method) {
 }
 
 }  // namespace
+
+std::chrono::seconds parseRetryAfter(std::string_view value) {
+  // Delay-seconds only; an HTTP-date (which the API server never sends) counts as absent.
+  long long seconds = 0;
+  size_t i = 0;
+  while (i < value.size() && value[i] == ' ')
+    ++i;
+  const size_t digits = i;
+  for (; i < value.size() && value[i] >= '0' && value[i] <= '9'; ++i)
+    seconds = std::min(seconds * 10 + (value[i] - '0'), 86400LL);  // at most a day
+  if (i == digits) return std::chrono::seconds(0);
+  return std::chrono::seconds(seconds);
+}
 
 const char* toString(WatchEventType type) {
   switch (type) {
@@ -99,8 +114,12 @@ WatchEvent parseWatchEvent(std::string_view line) {
   return ev;
 }
 
-ApiClient::ApiClient(Transport& transport, K8sMetrics* metrics)
-    : transport_(transport), metrics_(metrics) {}
+ApiClient::ApiClient(Transport& transport, K8sMetrics* metrics, ClientOptions options)
+    : transport_(transport), metrics_(metrics), options_(std::move(options)) {
+  if (!options_.sleeper) options_.sleeper = realSleeper();
+  if (!options_.clock) options_.clock = &util::SystemClock::instance();
+  writes_ = std::make_unique<TokenBucket>(options_.writeQps, options_.writeBurst, *options_.clock);
+}
 
 void ApiClient::count(const std::string& verb, int code) {
   if (metrics_) metrics_->countRequest(verb, code);
@@ -116,20 +135,44 @@ ApiResult<Json> ApiClient::request(const std::string& method, const std::string&
   req.contentType = contentType;
   req.timeout = call.timeout;
   req.cancel = call.cancel;
-  auto res = transport_.send(req);
-  if (!res) {
-    count(verbFor(method), 0);
-    return transportError(method, path, res.error(), call.cancel);
-  }
-  count(verbFor(method), res->status);
-  if (res->status < 200 || res->status >= 300) {
-    ApiError e = apiErrorFromResponse(method, path, res->status, res->body);
-    if (e.retryAfter.count() == 0) {
-      if (auto it = res->headers.find("retry-after"); it != res->headers.end()) {
-        e.retryAfter = std::chrono::seconds(std::atoi(it->second.c_str()));
+  req.maxBodyBytes = call.maxResponseBytes;
+  CancelToken never;
+  CancelToken& cancel = call.cancel ? *call.cancel : never;
+  const bool write = method != "GET";
+  Result<HttpResponse> res = makeError("not sent");
+  for (int attempt = 0;; ++attempt) {
+    // docs/kubernetes-client.md, "Rate limit": one token per write attempt.
+    if (write && call.rateLimited && !writes_->unlimited()) {
+      const util::Duration wait = writes_->take();
+      if (wait > util::Duration::zero() && !options_.sleeper(wait, cancel)) {
+        return transportError(method, path, "cancelled while rate-limited", call.cancel);
       }
     }
-    return e;
+    res = transport_.send(req);
+    if (!res) {
+      count(verbFor(method), 0);
+      return transportError(method, path, res.error(), call.cancel);
+    }
+    count(verbFor(method), res->status);
+    if (res->status >= 200 && res->status < 300) break;
+    ApiError e = apiErrorFromResponse(method, path, res->status, res->body);
+    const auto header = res->headers.find("retry-after");
+    if (e.retryAfter.count() == 0 && header != res->headers.end()) {
+      e.retryAfter = parseRetryAfter(header->second);
+    }
+    // docs/kubernetes-client.md, "Retry-After": the server says the request was not served
+    // and when to come back; a 503 counts only when it says so.
+    const bool pushedBack =
+        res->status == 429 || (res->status == 503 && (header != res->headers.end() ||
+                                                      e.retryAfter > std::chrono::seconds(0)));
+    if (!pushedBack || !call.honourRetryAfter || attempt >= options_.retryAfterAttempts) {
+      return e;
+    }
+    util::Duration wait = e.retryAfter > std::chrono::seconds(0)
+                              ? util::Duration(e.retryAfter)
+                              : util::Duration(std::chrono::seconds(1));
+    wait = std::min(wait, options_.maxRetryAfter);
+    if (!options_.sleeper(wait, cancel)) return e;
   }
   if (res->body.empty()) return Json::object();
   auto j = Json::parse(res->body, nullptr, false);
@@ -276,6 +319,9 @@ ApiResult<void> ApiClient::watch(const ResourceType& type, std::string_view ns,
   req.path = path;
   req.timeout = std::chrono::seconds(options.timeoutSeconds > 0 ? options.timeoutSeconds : 0) +
                 options.readMargin;
+  if (options.idleTimeout > util::Duration::zero()) {
+    req.timeout = std::min(req.timeout, options.idleTimeout);
+  }
   req.cancel = options.cancel;
   auto res =
       transport_.stream(req, [&](std::string_view line) { return onEvent(parseWatchEvent(line)); });

@@ -17,12 +17,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/k8s/api_error.h"
 #include "common/k8s/resource.h"
+#include "common/k8s/token_bucket.h"
 #include "common/k8s/transport.h"
 
 namespace ironlb::k8s {
@@ -35,6 +37,30 @@ using Json = nlohmann::json;
 struct CallOptions {
   util::Duration timeout{0};      // read timeout; 0 = the transport default
   CancelToken* cancel = nullptr;  // abort from another thread
+  // Wait out a 429 (or a 503 with Retry-After) and repeat, as ClientOptions says. Callers that
+  // manage push-back themselves (the controller's status write pool) pass false and get the
+  // 429 with its retryAfter at once.
+  bool honourRetryAfter = true;
+  // Take a token from the client's write rate limit. The leader elector's Lease calls pass
+  // false: a renewal must not queue behind other writes past its deadline.
+  bool rateLimited = true;
+  size_t maxResponseBytes = 0;  // cap on the response body; 0 = the transport's default
+};
+
+// Client-wide behaviour (docs/kubernetes-client.md, "Rate limit" and "Retry-After").
+struct ClientOptions {
+  // Token bucket on writes (POST, PUT, PATCH, DELETE) across every caller of this client:
+  // writeBurst at once, then writeQps per second. writeQps <= 0 = no limit (the default here;
+  // the daemons set --kube-api-qps/--kube-api-burst).
+  double writeQps = 0;
+  double writeBurst = 0;
+  // A 429, or a 503 carrying Retry-After, is repeated after the server's Retry-After (header or
+  // Status details.retryAfterSeconds; 1 s when absent), capped at maxRetryAfter, at most
+  // retryAfterAttempts times; then the error is returned with its retryAfter.
+  int retryAfterAttempts = 3;
+  util::Duration maxRetryAfter = std::chrono::seconds(10);
+  Sleeper sleeper{};                   // default: real sleeping
+  const util::Clock* clock = nullptr;  // default: the system clock
 };
 
 struct ListOptions {
@@ -63,6 +89,11 @@ struct WatchOptions {
   std::string fieldSelector{};
   // Client read timeout = timeoutSeconds + this margin, so a silent connection still ends.
   util::Duration readMargin = std::chrono::seconds(30);
+  // The longest silence tolerated between records (events or bookmarks): the stream then fails
+  // with a transport error and the caller re-watches. With timeoutSeconds below it, only a dead
+  // stream is that silent (docs/kubernetes-client.md, "Re-watch bound"). Zero = timeoutSeconds
+  // + readMargin.
+  util::Duration idleTimeout = std::chrono::seconds(90);
   CancelToken* cancel = nullptr;
 };
 
@@ -74,6 +105,9 @@ struct WatchEvent {
   Json object{};        // the object; for kError a Status; null for kMalformed
   std::string error{};  // kMalformed: what was wrong with the line
 };
+// The Retry-After header's delay-seconds (0 when absent or an HTTP-date; at most a day).
+std::chrono::seconds parseRetryAfter(std::string_view value);
+
 // Parses one line of a watch stream. Never throws.
 WatchEvent parseWatchEvent(std::string_view line);
 
@@ -96,7 +130,8 @@ struct DeleteOptions {
 class ApiClient {
  public:
   // `metrics` (optional) counts requests by verb and code.
-  explicit ApiClient(Transport& transport, K8sMetrics* metrics = nullptr);
+  explicit ApiClient(Transport& transport, K8sMetrics* metrics = nullptr,
+                     ClientOptions options = {});
 
   ApiResult<Json> get(const ResourceType& type, std::string_view ns, std::string_view name,
                       const CallOptions& call = {});
@@ -142,6 +177,8 @@ class ApiClient {
 
   Transport& transport_;
   K8sMetrics* metrics_;
+  ClientOptions options_;
+  std::unique_ptr<TokenBucket> writes_;
 };
 
 }  // namespace ironlb::k8s

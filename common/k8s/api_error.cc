@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ironlb::k8s {
 
 std::string reasonForCode(int code) {
@@ -49,12 +51,20 @@ ApiError apiErrorFromResponse(std::string method, std::string path, int code,
   e.method = std::move(method);
   e.path = std::move(path);
   const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.value("kind", "") == "Status") {
+  // Not j.value("kind", ""): it throws when "kind" is there but not a string (found by
+  // test/fuzz/watch_stream: an ERROR event whose Status had "kind":410).
+  const auto kind = j.is_object() ? j.find("kind") : j.end();
+  if (j.is_object() && kind != j.end() && kind->is_string() && *kind == "Status") {
     if (auto it = j.find("reason"); it != j.end() && it->is_string()) e.reason = *it;
     if (auto it = j.find("message"); it != j.end() && it->is_string()) e.message = *it;
     if (auto d = j.find("details"); d != j.end() && d->is_object()) {
       if (auto r = d->find("retryAfterSeconds"); r != d->end() && r->is_number_integer()) {
-        e.retryAfter = std::chrono::seconds(r->get<long long>());
+        // Clamped: a negative or absurd value must not overflow a later duration conversion.
+        constexpr long long kMaxRetryAfterSeconds = 86400;
+        const long long v = r->is_number_unsigned() && r->get<unsigned long long>() > 86400u
+                                ? kMaxRetryAfterSeconds
+                                : r->get<long long>();
+        e.retryAfter = std::chrono::seconds(std::clamp(v, 0LL, kMaxRetryAfterSeconds));
       }
     }
   } else {

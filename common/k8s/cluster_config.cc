@@ -69,7 +69,7 @@ class KubeconfigParser {
 
   // A "<key>-data" (base64) or "<key>" (file path) pair; data wins, as in kubectl.
   Result<std::string> dataOrFile(const YAML::Node& map, const std::string& key,
-                                 const std::string& field) const {
+                                 const std::string& field, std::string* path = nullptr) const {
     auto data = scalar(map, key + "-data", field);
     if (!data) return makeError(data.error());
     if (!data->empty()) {
@@ -83,6 +83,7 @@ class KubeconfigParser {
     const std::string resolved = resolve(*file);
     auto text = readFileText(resolved);
     if (!text) return error(field + "." + key, text.error());
+    if (path) *path = resolved;
     return *text;
   }
 
@@ -143,7 +144,7 @@ class KubeconfigParser {
                    "\"" + *server + "\" must start with https:// (or http://)");
     }
     cfg.server = *server;
-    auto ca = dataOrFile(*cluster, "certificate-authority", clField);
+    auto ca = dataOrFile(*cluster, "certificate-authority", clField, &cfg.caFile);
     if (!ca) return makeError(ca.error());
     cfg.caData = *ca;
     if (const YAML::Node insecure = (*cluster)["insecure-skip-tls-verify"]; insecure) {
@@ -246,7 +247,8 @@ Result<ClusterConfig> loadInClusterConfig(const InClusterOptions& options) {
   if (trimmed(*token).empty()) {
     return makeError("in-cluster config: service account token " + cfg.tokenFile + " is empty");
   }
-  auto ca = readFileText((dir / "ca.crt").string());
+  cfg.caFile = (dir / "ca.crt").string();
+  auto ca = readFileText(cfg.caFile);
   if (!ca) return makeError("in-cluster config: service account CA: " + ca.error());
   cfg.caData = *ca;
   if (auto ns = readFileText((dir / "namespace").string()); ns && !trimmed(*ns).empty()) {

@@ -25,6 +25,9 @@ namespace ironlb::k8s {
 struct ClusterConfig {
   std::string server{};  // https://host:port[/path]
   std::string caData{};  // PEM; empty = the system trust store
+  // Where caData came from when it was a file (in-cluster ca.crt, kubeconfig
+  // certificate-authority); the transport re-reads it when it changes.
+  std::string caFile{};
   bool insecureSkipTlsVerify = false;
   std::string token{};           // static bearer token
   std::string tokenFile{};       // bearer token file, re-read on rotation; wins over `token`

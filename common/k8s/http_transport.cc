@@ -3,11 +3,14 @@
 #include "common/k8s/http_transport.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,6 +20,8 @@
 
 #include "common/k8s/line_buffer.h"
 #include "common/k8s/token_source.h"
+#include "common/k8s/watched_file.h"
+#include "common/util/logging.h"
 
 namespace ironlb::k8s {
 namespace {
@@ -75,15 +80,22 @@ class HttpTransport final : public Transport {
  public:
   HttpTransport(ServerUrl url, std::string serverText, ClusterConfig config,
                 TransportOptions options, std::shared_ptr<TokenSource> tokens,
-                std::vector<X509Ptr> caCerts, X509Ptr clientCert, PKeyPtr clientKey)
+                std::vector<X509Ptr> caCerts, X509Ptr clientCert, PKeyPtr clientKey,
+                const util::Clock& clock)
       : url_(std::move(url)),
         serverText_(std::move(serverText)),
         config_(std::move(config)),
         options_(std::move(options)),
         tokens_(std::move(tokens)),
-        caCerts_(std::move(caCerts)),
+        caCerts_(std::make_shared<const std::vector<X509Ptr>>(std::move(caCerts))),
         clientCert_(std::move(clientCert)),
-        clientKey_(std::move(clientKey)) {}
+        clientKey_(std::move(clientKey)) {
+    if (!config_.caFile.empty() && !config_.insecureSkipTlsVerify &&
+        options_.caCheckInterval > util::Duration::zero()) {
+      caFile_ = std::make_unique<WatchedFile>(config_.caFile, config_.caData, clock,
+                                              options_.caCheckInterval);
+    }
+  }
 
   std::string server() const override { return serverText_; }
 
@@ -95,17 +107,19 @@ class HttpTransport final : public Transport {
       if (!fresh) return makeError(fresh.error());
       pooled = std::move(*fresh);
     }
-    auto result = execute(*pooled, request, nullptr);
+    bool tooLarge = false;
+    auto result = execute(*pooled, request, nullptr, &tooLarge);
     // A kept-alive connection can die while idle (API server restart, idle timeout) in a way
     // the liveness check misses. Requests that are safe to repeat get one more try on a fresh
     // connection; POST and PATCH are not repeated (the first may have been applied).
     const bool idempotent =
         request.method == "GET" || request.method == "PUT" || request.method == "DELETE";
-    if (!result.ok() && reused && idempotent && !(request.cancel && request.cancel->cancelled())) {
+    if (!result.ok() && reused && idempotent && !tooLarge &&
+        !(request.cancel && request.cancel->cancelled())) {
       auto fresh = makeClient();
       if (!fresh) return makeError(fresh.error());
       pooled = std::move(*fresh);
-      result = execute(*pooled, request, nullptr);
+      result = execute(*pooled, request, nullptr, &tooLarge);
     }
     // A connection that failed may be half-dead; only healthy ones go back to the pool.
     if (result.ok()) release(std::move(pooled));
@@ -117,6 +131,30 @@ class HttpTransport final : public Transport {
     if (!client) return makeError(client.error());
     (*client)->set_keep_alive(false);
     return execute(**client, request, &onLine);
+  }
+
+  // The CA certificates for a new connection. docs/kubernetes-client.md, "CA bundle reload":
+  // when the CA file changed and parses, new connections trust the new bundle; connections
+  // already open keep the trust they were verified with. A bundle that does not parse is
+  // ignored (with a warning) and the last good one stays.
+  std::shared_ptr<const std::vector<X509Ptr>> currentCa() const {
+    std::lock_guard lock(caMu_);
+    if (caFile_) {
+      if (auto text = caFile_->changed()) {
+        auto log = util::getLogger("k8s");
+        if (auto parsed = parseCertificates(*text)) {
+          caCerts_ = std::make_shared<const std::vector<X509Ptr>>(std::move(*parsed));
+          util::logWith(*log, spdlog::level::info, "API server CA bundle reloaded",
+                        {{"file", caFile_->path()},
+                         {"certificates", static_cast<int64_t>(caCerts_->size())}});
+        } else {
+          util::logWith(*log, spdlog::level::warn,
+                        "API server CA bundle changed but does not parse; keeping the last one",
+                        {{"file", caFile_->path()}, {"error", parsed.error()}});
+        }
+      }
+    }
+    return caCerts_;
   }
 
   // Builds a client and checks that it is usable (the TLS context accepted the key pair).
@@ -136,9 +174,9 @@ class HttpTransport final : public Transport {
       }
       if (config_.insecureSkipTlsVerify) {
         ssl->enable_server_certificate_verification(false);
-      } else if (!caCerts_.empty()) {
+      } else if (auto ca = currentCa(); !ca->empty()) {
         X509_STORE* store = X509_STORE_new();
-        for (const auto& cert : caCerts_)
+        for (const auto& cert : *ca)
           X509_STORE_add_cert(store, cert.get());
         ssl->set_ca_cert_store(store);  // the SSL_CTX takes ownership
         ssl->set_ca_cert_path("", kNoSystemCaDir);
@@ -155,6 +193,20 @@ class HttpTransport final : public Transport {
     // algorithm the body waits for the server's (delayed, 40 ms) ACK of the headers, which adds
     // ~40 ms to every POST/PUT/PATCH on a kept-alive connection.
     client->set_tcp_nodelay(true);
+    if (options_.keepAliveIdle > util::Duration::zero()) {
+      // docs/kubernetes-client.md, "Dead connections": without keepalive a watch whose path
+      // was black-holed waits for its read timeout; with it the kernel ends the connection.
+      const int idle = std::max(1, static_cast<int>(toSeconds(options_.keepAliveIdle)));
+      const int interval = std::max(1, static_cast<int>(toSeconds(options_.keepAliveInterval)));
+      const int count = std::max(1, options_.keepAliveCount);
+      client->set_socket_options([idle, interval, count](socket_t fd) {
+        const int on = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+      });
+    }
     client->set_follow_location(false);
     client->set_decompress(false);  // keeps watch chunks unbuffered; we never ask for gzip
     return client;
@@ -226,7 +278,7 @@ class HttpTransport final : public Transport {
   }
 
   Result<HttpResponse> execute(httplib::ClientImpl& client, const HttpRequest& request,
-                               const LineHandler* onLine) {
+                               const LineHandler* onLine, bool* tooLarge = nullptr) {
     httplib::Request req;
     req.method = request.method;
     req.path = url_.basePath + request.path;
@@ -254,19 +306,34 @@ class HttpTransport final : public Transport {
       status = res.status;
       return !(cancel && cancel->cancelled());
     };
-    LineBuffer lines;
-    std::string errorBody;
+    // docs/kubernetes-client.md, "Limits": the body (or, for a stream, each record) is capped;
+    // reading stops at the cap, so a runaway response cannot exhaust memory.
+    const size_t limit = request.maxBodyBytes > 0
+                             ? request.maxBodyBytes
+                             : (onLine ? options_.maxStreamRecordBytes : options_.maxResponseBytes);
+    LineBuffer lines(limit);
+    std::string body;
     bool lineTooLong = false;
+    bool bodyTooLarge = false;
     if (onLine) {
       req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
         if (cancel && cancel->cancelled()) return false;
         if (status < 200 || status >= 300) {
-          if (errorBody.size() < (1u << 20)) errorBody.append(data, n);
+          if (body.size() < (1u << 20)) body.append(data, n);
           return true;
         }
         const auto r = lines.feed(std::string_view(data, n), *onLine);
         if (r == LineBuffer::FeedResult::kLineTooLong) lineTooLong = true;
         return r == LineBuffer::FeedResult::kOk;
+      };
+    } else {
+      req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+        if (body.size() + n > limit) {
+          bodyTooLarge = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
       };
     }
     if (cancel) cancel->setHook([&client] { client.stop(); });
@@ -277,7 +344,13 @@ class HttpTransport final : public Transport {
       return makeError("API server " + serverText_ + ": request cancelled");
     }
     if (lineTooLong) {
-      return makeError("API server " + serverText_ + ": stream record exceeds the size limit");
+      return makeError("API server " + serverText_ + ": a stream record exceeds the limit of " +
+                       std::to_string(limit) + " bytes");
+    }
+    if (bodyTooLarge) {
+      if (tooLarge) *tooLarge = true;
+      return makeError("API server " + serverText_ + ": response body exceeds the limit of " +
+                       std::to_string(limit) + " bytes (list with a smaller page size)");
     }
     HttpResponse out;
     if (!res) {
@@ -295,7 +368,7 @@ class HttpTransport final : public Transport {
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       out.headers.emplace(std::move(key), v);
     }
-    out.body = onLine ? std::move(errorBody) : std::move(res->body);
+    out.body = std::move(body);
     if (out.status == 401 && tokens_) tokens_->invalidate();
     return out;
   }
@@ -305,7 +378,9 @@ class HttpTransport final : public Transport {
   const ClusterConfig config_;
   const TransportOptions options_;
   const std::shared_ptr<TokenSource> tokens_;
-  const std::vector<X509Ptr> caCerts_;
+  mutable std::mutex caMu_;
+  mutable std::shared_ptr<const std::vector<X509Ptr>> caCerts_;
+  std::unique_ptr<WatchedFile> caFile_;
   const X509Ptr clientCert_;
   const PKeyPtr clientKey_;
   std::mutex poolMu_;
@@ -409,7 +484,7 @@ Result<std::unique_ptr<Transport>> makeHttpTransport(const ClusterConfig& config
   }
   auto transport =
       std::make_unique<HttpTransport>(*url, config.server, config, options, std::move(tokens),
-                                      std::move(caCerts), std::move(cert), std::move(key));
+                                      std::move(caCerts), std::move(cert), std::move(key), clock);
   auto probe = transport->makeClient();
   if (!probe) return makeError(probe.error());
   return std::unique_ptr<Transport>(std::move(transport));

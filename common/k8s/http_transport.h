@@ -14,9 +14,15 @@
 // GET, PUT or DELETE; POST and PATCH are never sent twice.
 //
 // Timeouts: every request has connect, read and write timeouts; a request may lower/raise the
-// read timeout (watches use the server-side timeout plus a margin). Cancellation through
+// read timeout (watches pass their idle bound). The read timeout is an idle timeout: it bounds
+// the wait for the next bytes, not the whole response. Every connection has TCP keepalive, so
+// a peer that vanished without closing (a black-holed path) is noticed while idle too
+// (docs/kubernetes-client.md, "Dead connections"). Cancellation through
 // HttpRequest::cancel shuts the socket down from the cancelling thread, which unblocks a read
 // at once.
+//
+// CA bundle: when the CA came from a file (ClusterConfig::caFile), a changed file is re-read
+// and new connections trust the new bundle (docs/kubernetes-client.md, "CA bundle reload").
 //
 // Auth: Authorization: Bearer <token> from a TokenSource (re-read on rotation; invalidated on
 // a 401 so the next request re-reads the file), or the client certificate, or nothing.
@@ -38,7 +44,21 @@ struct TransportOptions {
   util::Duration readTimeout = std::chrono::seconds(30);
   util::Duration writeTimeout = std::chrono::seconds(30);
   size_t maxIdleConnections = 4;
+  // TCP keepalive on every connection: first probe after keepAliveIdle without traffic, then
+  // every keepAliveInterval; keepAliveCount unanswered probes end the connection. Defaults
+  // notice a dead peer within 60 s. keepAliveIdle zero = no keepalive.
+  util::Duration keepAliveIdle = std::chrono::seconds(30);
+  util::Duration keepAliveInterval = std::chrono::seconds(10);
+  int keepAliveCount = 3;
   std::string userAgent = "ironlb/0.1";
+  // docs/kubernetes-client.md, "Limits": the most body bytes one response may have (a list
+  // page; HttpRequest::maxBodyBytes overrides), and the longest record of a watch stream
+  // (one event: an object is at most ~1.5 MiB in etcd).
+  size_t maxResponseBytes = 64u << 20;
+  size_t maxStreamRecordBytes = 16u << 20;
+  // How often (at most) a new connection checks ClusterConfig::caFile for a changed CA bundle;
+  // zero = never re-read (docs/kubernetes-client.md, "CA bundle reload").
+  util::Duration caCheckInterval = std::chrono::seconds(10);
 };
 
 struct ServerUrl {

@@ -156,6 +156,7 @@ void Informer::run() {
     bool progress = false;
     std::string problem;
     const util::MonoTime watchStart = options_.clock->now();
+    util::MonoTime lastRecord = watchStart;
     auto watched = client_.watch(
         options_.type, options_.ns,
         {.resourceVersion = rv,
@@ -163,8 +164,10 @@ void Informer::run() {
          .allowBookmarks = true,
          .labelSelector = options_.labelSelector,
          .fieldSelector = options_.fieldSelector,
+         .idleTimeout = options_.watchIdleTimeout,
          .cancel = &cancel_},
         [&](WatchEvent&& ev) {
+          lastRecord = options_.clock->now();
           if (metrics) metrics->informerEvent(name, toString(ev.type));
           if (ev.type == WatchEventType::kError) {
             const Json& st = ev.object;
@@ -213,6 +216,24 @@ void Informer::run() {
       if (goneWithoutProgress >= 2 && !pause()) break;
       needList = true;
       listReason = "gone";
+      continue;
+    }
+    // A transport failure after the idle bound passed in silence is that bound firing: the
+    // connection is presumed dead (docs/kubernetes-client.md, "Re-watch bound"). Re-watch at
+    // once from the same version; a path that is still down then fails to connect and backs
+    // off as usual.
+    const util::Duration silent = options_.clock->now() - lastRecord;
+    if (!watched && watched.error().isTransport() &&
+        options_.watchIdleTimeout > util::Duration::zero() &&
+        silent + std::chrono::milliseconds(500) >= options_.watchIdleTimeout) {
+      if (metrics) metrics->informerWatchError(name);
+      util::logWith(
+          *log, spdlog::level::info, "informer watch silent past the idle bound; re-watching",
+          {{"informer", name},
+           {"resourceVersion", rv},
+           {"silentSeconds",
+            static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(silent).count())},
+           {"error", watched.error().describe()}});
       continue;
     }
     if (!watched || streamError) {

@@ -7,6 +7,8 @@
 //   -> watch from that version with allowWatchBookmarks and a server-side timeout
 //   -> each event / bookmark advances the remembered version
 //   -> stream ends normally (server timeout): watch again from the remembered version
+//   -> neither an event nor a bookmark for watchIdleTimeout (a dead, black-holed connection):
+//      watch again from the remembered version at once
 //   -> stream fails (connection refused/reset, API server restart, 5xx, malformed record):
 //      watch again from the remembered version after a jittered backoff
 //   -> 410 Gone (HTTP status, or an ERROR event with code 410): list again and emit the
@@ -53,7 +55,14 @@ struct InformerOptions {
   std::string labelSelector{};
   std::string fieldSelector{};
   int64_t pageSize = 500;
-  int watchTimeoutSeconds = 300;
+  // The server ends each watch after this (the informer then re-watches from where it was).
+  // Shorter than watchIdleTimeout, so a healthy stream always ends before the bound: some API
+  // servers send no bookmarks on a quiet collection (docs/kubernetes-client.md).
+  int watchTimeoutSeconds = 60;
+  // Re-watch (from the remembered version, without backoff) when neither an event nor a
+  // bookmark has arrived for this long: the server would have ended a healthy stream by then,
+  // so the connection is dead (docs/kubernetes-client.md, "Re-watch bound").
+  util::Duration watchIdleTimeout = std::chrono::seconds(90);
   util::BackoffPolicy backoff{.initial = std::chrono::milliseconds(500),
                               .max = std::chrono::seconds(30)};
   std::string name{};  // for logs and metrics; default: type.plural

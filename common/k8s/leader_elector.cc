@@ -49,7 +49,12 @@ void LeaderElector::stop() {
 
 CallOptions LeaderElector::call() {
   const auto& t = options_.timing;
-  return CallOptions{.timeout = std::max(t.retryPeriod, t.renewDeadline / 2), .cancel = &cancel_};
+  // The elector retries every retryPeriod itself and must notice its renew deadline: no waiting
+  // out Retry-After or the write rate limit inside a call (docs/kubernetes-client.md).
+  return CallOptions{.timeout = std::max(t.retryPeriod, t.renewDeadline / 2),
+                     .cancel = &cancel_,
+                     .honourRetryAfter = false,
+                     .rateLimited = false};
 }
 
 void LeaderElector::emit(LeaderTransition t) {
@@ -151,7 +156,10 @@ void LeaderElector::release(LeaderElectionCore& core) {
   if (!record) return;
   // stop() cancelled the shared token; the release gets its own bounded call.
   CancelToken releaseToken;
-  const CallOptions releaseCall{.timeout = options_.timing.renewDeadline, .cancel = &releaseToken};
+  const CallOptions releaseCall{.timeout = options_.timing.renewDeadline,
+                                .cancel = &releaseToken,
+                                .honourRetryAfter = false,
+                                .rateLimited = false};
   auto log = util::getLogger("leader");
   auto current = client_.get(resources::kLeases, options_.ns, options_.name, releaseCall);
   if (current && leaseRecordFromJson(*current).holderIdentity == options_.identity) {

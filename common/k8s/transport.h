@@ -31,6 +31,10 @@ struct HttpRequest {
   // timeout plus a margin so a silent connection cannot hang forever.
   util::Duration timeout{0};
   CancelToken* cancel = nullptr;  // optional; cancel() aborts the request promptly
+  // send(): the most response body bytes accepted; stream(): the longest record. A larger one
+  // fails the request (reading stops). Zero = the transport's default
+  // (docs/kubernetes-client.md, "Limits").
+  size_t maxBodyBytes = 0;
 };
 
 struct HttpResponse {

@@ -163,6 +163,13 @@ const std::vector<FlagSpec>& specs() {
          f.fault_status_write_delay = *d;
          return {};
        }},
+      {"kube-api-qps", "N",
+       "API writes per second, client-side (default 1000; 0 = no limit; burst: --kube-api-burst)",
+       into(&ControllerFlags::kube_api_qps,
+            [](const std::string& v) { return k8s::parseApiRate("kube-api-qps", v); })},
+      {"kube-api-burst", "N", "API writes at once before --kube-api-qps applies (default 2000)",
+       into(&ControllerFlags::kube_api_burst,
+            [](const std::string& v) { return k8s::parseApiRate("kube-api-burst", v); })},
       {"lease-duration", "D", "how long a standby waits before taking an abandoned lease (15s)",
        timing(&k8s::LeaderElectionTiming::leaseDuration)},
       {"renew-deadline", "D", "how long the leader keeps leading without a renewal (10s)",

@@ -19,6 +19,8 @@
 //                           other Services (default 5m; 0 frees at once; docs/allocation.md)
 //   --fault-status-write-delay=D  TESTS ONLY (fault injection): delay every status write by D
 //                           (docs/leader-election.md)
+//   --kube-api-qps=N        client-side limit on API writes per second, and its burst
+//   --kube-api-burst=N      (defaults 1000 / 2000; 0 = no limit; docs/kubernetes-client.md)
 
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@
 
 #include "common/k8s/cluster_config.h"
 #include "common/k8s/leader_election.h"
+#include "common/k8s/token_bucket.h"
 #include "common/util/logging.h"
 #include "common/util/result.h"
 
@@ -56,6 +59,8 @@ struct ControllerFlags {
   // Fault injection for tests only (--fault-status-write-delay): every Service status write
   // waits this long on its writer thread before it is sent (a slow or paused writer).
   util::Duration fault_status_write_delay{0};
+  double kube_api_qps = k8s::kDefaultApiWriteQps;  // writes per second; 0 = no limit
+  double kube_api_burst = k8s::kDefaultApiWriteBurst;
   k8s::LeaderElectionTiming lease_timing{};
 };
 

@@ -370,7 +370,8 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
         // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
         WritePool::currentToken()->sleepFor(fault_delay);
       }
-      k8s::CallOptions call{.cancel = WritePool::currentToken()};
+      // The pool handles 429 itself (fewer writes in flight), so the client returns it.
+      k8s::CallOptions call{.cancel = WritePool::currentToken(), .honourRetryAfter = false};
       if (deadline) {
         // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
         const auto until = deadline();

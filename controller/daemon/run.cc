@@ -37,7 +37,8 @@ int runController(const ControllerFlags& flags) {
   util::MetricsRegistry registry;
   util::ProcessMetrics process_metrics(registry);
   k8s::K8sMetrics metrics(registry);
-  k8s::ApiClient api(**transport, &metrics);
+  k8s::ApiClient api(**transport, &metrics,
+                     {.writeQps = flags.kube_api_qps, .writeBurst = flags.kube_api_burst});
   util::ReadinessFlag readiness("starting");
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());

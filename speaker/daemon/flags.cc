@@ -31,7 +31,9 @@ const std::set<std::string>& knownFlags() {
                                               "metrics-insecure",
                                               "tls-cert-file",
                                               "tls-key-file",
-                                              "memberlist-require-sealed"};
+                                              "memberlist-require-sealed",
+                                              "kube-api-qps",
+                                              "kube-api-burst"};
   return names;
 }
 
@@ -91,7 +93,11 @@ std::string speakerUsage() {
          "packets; set once every speaker runs a sealing version (default false)\n"
          "  --exclude-interfaces=RE,..  interfaces never announced on (default: built-in list)\n"
          "  --ignore-exclude-lb=BOOL    announce from nodes labelled "
-         "node.kubernetes.io/exclude-from-external-load-balancers too\n";
+         "node.kubernetes.io/exclude-from-external-load-balancers too\n"
+         "  --kube-api-qps=N            API writes per second, client-side (default 1000; 0 = "
+         "no limit)\n"
+         "  --kube-api-burst=N          API writes at once before --kube-api-qps applies "
+         "(default 2000)\n";
 }
 
 Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
@@ -204,6 +210,14 @@ Result<SpeakerFlags> parseSpeakerFlags(std::span<const char* const> args,
     f.memberlistRequireSealed = *b;
   }
   if (auto v = lookup("exclude-interfaces")) f.excludeInterfaces = splitComma(*v);
+  for (auto [flag, field] :
+       {std::pair{"kube-api-qps", &f.kubeApiQps}, std::pair{"kube-api-burst", &f.kubeApiBurst}}) {
+    if (auto v = lookup(flag); v && !v->empty()) {
+      auto rate = k8s::parseApiRate(flag, *v);
+      if (!rate.ok()) return makeError(rate.error());
+      *field = *rate;
+    }
+  }
   if (auto v = lookup("ignore-exclude-lb")) {
     auto b = parseBool("ignore-exclude-lb", *v);
     if (!b.ok()) return makeError(b.error());

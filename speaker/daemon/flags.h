@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/k8s/cluster_config.h"
+#include "common/k8s/token_bucket.h"
 #include "common/net/ip_address.h"
 #include "common/util/result.h"
 
@@ -43,7 +44,9 @@ struct SpeakerFlags {
   std::string memberlistKey;                   // from env IRONLB_MEMBERLIST_KEY
   std::vector<std::string> excludeInterfaces;  // empty: the built-in list
   bool ignoreExcludeLb = false;
-  bool memberlistRequireSealed = false;  // docs/membership.md (rolling upgrades)
+  bool memberlistRequireSealed = false;          // docs/membership.md (rolling upgrades)
+  double kubeApiQps = k8s::kDefaultApiWriteQps;  // API writes per second; 0 = no limit
+  double kubeApiBurst = k8s::kDefaultApiWriteBurst;
   bool help = false;
 };
 

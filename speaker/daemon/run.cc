@@ -57,7 +57,8 @@ int runSpeaker(int argc, const char* const* argv) {
   util::MetricsRegistry registry;
   util::ProcessMetrics process_metrics(registry);
   k8s::K8sMetrics k8s_metrics(registry);
-  k8s::ApiClient api(**transport, &k8s_metrics);
+  k8s::ApiClient api(**transport, &k8s_metrics,
+                     {.writeQps = flags->kubeApiQps, .writeBurst = flags->kubeApiBurst});
   boost::asio::io_context io;
   io::PcapPacketIo packets(io);
   io::NlLinkWatcher links(io);

@@ -79,7 +79,8 @@ Result<HttpResponse> FakeTransport::send(const HttpRequest& request) {
   Handler fallback;
   {
     std::lock_guard lock(mu_);
-    requests_.push_back({request.method, request.path, request.body, request.contentType, false});
+    requests_.push_back(
+        {request.method, request.path, request.body, request.contentType, false, request.timeout});
     auto it = scripted_.find({request.method, stripQuery(request.path)});
     if (it != scripted_.end() && !it->second.empty()) {
       auto r = std::move(it->second.front());
@@ -109,7 +110,8 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
   }
   {
     std::unique_lock lock(mu_);
-    requests_.push_back({request.method, request.path, request.body, request.contentType, true});
+    requests_.push_back(
+        {request.method, request.path, request.body, request.contentType, true, request.timeout});
     cv_.wait(lock,
              [&] { return !streams_.empty() || (request.cancel && request.cancel->cancelled()); });
     if (streams_.empty()) {

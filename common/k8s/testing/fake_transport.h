@@ -73,6 +73,7 @@ class FakeTransport final : public Transport {
     std::string body{};
     std::string contentType{};
     bool stream = false;
+    util::Duration timeout{0};  // HttpRequest::timeout as sent
   };
   std::vector<Recorded> requests() const;
   // send() requests (not streams) with this method and path (query ignored).

@@ -216,6 +216,23 @@ TEST(ApiClientTest, WatchBuildsTheQueryAndDecodesEvents) {
             "allowWatchBookmarks=true&labelSelector=x%3Dy");
 }
 
+// docs/kubernetes-client.md, "Re-watch bound": the watch's read timeout is the idle bound,
+// unless the server-side timeout plus margin ends the stream sooner.
+TEST(ApiClientTest, WatchReadTimeoutIsTheIdleBound) {
+  FakeTransport t;
+  ApiClient api(t);
+  auto timeoutFor = [&](const WatchOptions& o) {
+    t.queueStream()->end();
+    EXPECT_TRUE(api.watch(resources::kServices, "a", o, [](WatchEvent&&) { return true; }).ok());
+    return t.requests().back().timeout;
+  };
+  using std::chrono::seconds;
+  EXPECT_EQ(timeoutFor({.resourceVersion = "1", .timeoutSeconds = 300}), seconds(90));
+  EXPECT_EQ(timeoutFor({.resourceVersion = "1", .timeoutSeconds = 10}), seconds(40));
+  EXPECT_EQ(timeoutFor({.resourceVersion = "1", .timeoutSeconds = 300, .idleTimeout = seconds(0)}),
+            seconds(330));
+}
+
 TEST(ApiClientTest, WatchHttpErrorIsReturned) {
   FakeTransport t;
   t.queueStream(410, statusBody(410, "Expired", "too old resource version: 1 (50)"));

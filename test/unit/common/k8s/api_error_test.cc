@@ -59,6 +59,18 @@ TEST(ApiErrorTest, NonStatusBodyGetsReasonFromCode) {
   EXPECT_EQ(nf.reason, "NotFound");
 }
 
+// Found by test/fuzz/watch_stream: a "kind" that is not a string threw out of the decoder (and
+// would have ended an informer's thread).
+TEST(ApiErrorTest, StatusLookalikeWithWrongTypesDoesNotThrow) {
+  for (const char* body :
+       {R"({"kind":410,"reason":"Expired"})", R"({"kind":null})", R"({"kind":["Status"]})",
+        R"({"kind":"Status","reason":7,"message":[]})"}) {
+    const ApiError e = apiErrorFromResponse("GET", "/x", 410, body);
+    EXPECT_EQ(e.code, 410) << body;
+    EXPECT_EQ(e.reason, "Gone") << body;
+  }
+}
+
 TEST(ApiErrorTest, ForbiddenMessageSaysWhatToCheck) {
   const ApiError e = apiErrorFromResponse(
       "LIST", "/api/v1/secrets", 403,

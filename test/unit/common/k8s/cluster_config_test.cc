@@ -92,6 +92,7 @@ TEST(KubeconfigTest, FilesResolveRelativeToTheKubeconfig) {
   const auto cfg = loadKubeconfig(path);
   ASSERT_TRUE(cfg.ok()) << cfg.error();
   EXPECT_EQ(cfg->caData, kCaPem);
+  EXPECT_EQ(cfg->caFile, dir.file("pki/ca.crt")) << "kept for CA reload";
   EXPECT_EQ(cfg->clientCertData, kCertPem);
   EXPECT_EQ(cfg->clientKeyData, kKeyPem);
   EXPECT_EQ(cfg->tokenFile, dir.file("tokens/t"));
@@ -105,6 +106,7 @@ TEST(KubeconfigTest, DataWinsOverFile) {
       "/k");
   ASSERT_TRUE(cfg.ok()) << cfg.error();
   EXPECT_EQ(cfg->caData, kCaPem);
+  EXPECT_TRUE(cfg->caFile.empty()) << "inline data has no file to re-read";
 }
 
 TEST(KubeconfigTest, AnonymousUserIsAllowed) {
@@ -207,6 +209,7 @@ TEST_F(InClusterTest, ReadsServiceAccount) {
   EXPECT_EQ(cfg->tokenFile, dir_.file(sa_ + "token"));
   EXPECT_TRUE(cfg->token.empty()) << "the token stays a file so rotation is picked up";
   EXPECT_EQ(cfg->caData, kCaPem);
+  EXPECT_EQ(cfg->caFile, dir_.file(sa_ + "ca.crt")) << "re-read when the CA rotates";
   EXPECT_EQ(cfg->defaultNamespace, "metallb-system");
 }
 

@@ -409,6 +409,77 @@ TEST(HttpTransportStandaloneTest, ConnectionsDisableNagle) {
   EXPECT_NE(on, 0);
 }
 
+// docs/kubernetes-client.md, "Dead connections": keepalive with the configured timing.
+TEST(HttpTransportStandaloneTest, ConnectionsHaveTcpKeepalive) {
+  LocalServer server(std::make_unique<httplib::Server>());
+  addRoutes(server);
+  server.start();
+  util::ManualClock clock;
+  auto t =
+      makeHttpTransport(plainConfig(server.port()),
+                        {.keepAliveIdle = 7s, .keepAliveInterval = 3s, .keepAliveCount = 4}, clock);
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->send({.method = "GET", .path = "/echo"}).ok());  // pooled
+  const std::vector<int> fds = connectionsOn(server.port(), /*serverEnds=*/false);
+  ASSERT_EQ(fds.size(), 1u);
+  auto opt = [&](int level, int name) {
+    int v = -1;
+    socklen_t len = sizeof v;
+    EXPECT_EQ(::getsockopt(fds[0], level, name, &v, &len), 0);
+    return v;
+  };
+  EXPECT_NE(opt(SOL_SOCKET, SO_KEEPALIVE), 0);
+  EXPECT_EQ(opt(IPPROTO_TCP, TCP_KEEPIDLE), 7);
+  EXPECT_EQ(opt(IPPROTO_TCP, TCP_KEEPINTVL), 3);
+  EXPECT_EQ(opt(IPPROTO_TCP, TCP_KEEPCNT), 4);
+}
+
+// docs/kubernetes-client.md, "Limits".
+TEST(HttpTransportStandaloneTest, ResponseBodyOverTheCapFailsNamingTheLimit) {
+  LocalServer server(std::make_unique<httplib::Server>());
+  (*server).Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(300000, 'x'), "application/json");
+  });
+  server.start();
+  util::ManualClock clock;
+  auto t = makeHttpTransport(plainConfig(server.port()), {.maxResponseBytes = 100000}, clock);
+  ASSERT_TRUE(t.ok());
+  auto res = (*t)->send({.method = "GET", .path = "/big"});
+  ASSERT_FALSE(res.ok());
+  EXPECT_NE(res.error().find("exceeds the limit of 100000 bytes"), std::string::npos)
+      << res.error();
+  auto larger = (*t)->send({.method = "GET", .path = "/big", .maxBodyBytes = 400000});
+  ASSERT_TRUE(larger.ok()) << larger.error();
+  EXPECT_EQ(larger->body.size(), 300000u) << "a per-request limit overrides the default";
+}
+
+TEST(HttpTransportStandaloneTest, StreamRecordOverTheCapFailsNamingTheLimit) {
+  LocalServer server(std::make_unique<httplib::Server>());
+  (*server).Get("/stream", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/json", [](size_t, httplib::DataSink& sink) {
+      const std::string small = "{\"n\":1}\n";
+      const std::string big = std::string(5000, 'x') + "\n";
+      sink.write(small.data(), small.size());
+      sink.write(big.data(), big.size());
+      sink.done();
+      return true;
+    });
+  });
+  server.start();
+  util::ManualClock clock;
+  auto t = makeHttpTransport(plainConfig(server.port()), {.maxStreamRecordBytes = 1000}, clock);
+  ASSERT_TRUE(t.ok());
+  int lines = 0;
+  auto res = (*t)->stream({.method = "GET", .path = "/stream"}, [&](std::string_view) {
+    ++lines;
+    return true;
+  });
+  ASSERT_FALSE(res.ok());
+  EXPECT_NE(res.error().find("record exceeds the limit of 1000 bytes"), std::string::npos)
+      << res.error();
+  EXPECT_EQ(lines, 1);
+}
+
 // The "API server" dies: the server ends of its connections get shut down, so the clients see a
 // FIN at once, as when a process exits. (httplib's Server::stop() closes only the listener and
 // then waits out each kept-alive connection's idle timeout, whole seconds, before closing it.)
@@ -589,6 +660,36 @@ TEST_F(TlsTransportTest, PresentsTheClientCertificateFromMemory) {
   auto res = who(c);
   ASSERT_TRUE(res.ok()) << res.error();
   EXPECT_EQ(res->body, "/CN=admin");
+}
+
+// docs/kubernetes-client.md, "CA bundle reload": the API server's CA is rotated; once the CA
+// file has the new bundle, new connections trust it, without a restart.
+TEST_F(TlsTransportTest, ChangedCaFileIsTrustedByNewConnections) {
+  const TestCert newCa = makeCa("rotated-ca");
+  serverCert_ = makeLeaf(newCa, "apiserver", "IP:127.0.0.1", true);
+  startServer(false);
+  TempDir dir;
+  ClusterConfig c = config();  // trusts the old CA
+  c.caFile = dir.write("ca.crt", c.caData);
+  auto t = makeHttpTransport(c, {.connectTimeout = 5s, .readTimeout = 5s, .caCheckInterval = 10s},
+                             clock_);
+  ASSERT_TRUE(t.ok()) << t.error();
+  auto before = (*t)->send({.method = "GET", .path = "/who"});
+  ASSERT_FALSE(before.ok());
+  EXPECT_NE(before.error().find("not trusted"), std::string::npos) << before.error();
+
+  dir.write("ca.crt", "not a certificate");  // a broken bundle is ignored
+  clock_.advance(10s);
+  EXPECT_FALSE((*t)->send({.method = "GET", .path = "/who"}).ok());
+
+  dir.write("ca.crt", ca_.certPem + newCa.certPem);
+  clock_.advance(5s);
+  EXPECT_FALSE((*t)->send({.method = "GET", .path = "/who"}).ok())
+      << "the file is checked at most every caCheckInterval";
+  clock_.advance(5s);
+  auto after = (*t)->send({.method = "GET", .path = "/who"});
+  ASSERT_TRUE(after.ok()) << after.error();
+  EXPECT_EQ(after->status, 200);
 }
 
 TEST_F(TlsTransportTest, ServerRequiringACertificateRefusesAnonymousClients) {

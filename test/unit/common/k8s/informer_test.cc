@@ -190,6 +190,41 @@ TEST_F(InformerTest, CutStreamResumesFromTheLastEventAfterABackoff) {
   EXPECT_EQ(transport_.count("GET", kPath), 1u);
 }
 
+// docs/kubernetes-client.md, "Re-watch bound": a stream silent for the idle bound (no event,
+// no bookmark) is presumed dead; the informer re-watches from its version at once.
+TEST_F(InformerTest, WatchSilentPastTheIdleBoundIsResumedAtOnce) {
+  transport_.respond("GET", kPath, 200, listBody("10", {}));
+  auto first = transport_.queueStream();
+  first->push(watchLine("ADDED", svc("x", "11")));
+  start();
+  ASSERT_TRUE(waitLog(2));
+  clock_.advance(90s);
+  first->fail("connection closed or read timed out");
+  transport_.queueStream();
+  ASSERT_TRUE(runUntil(io_, [&] { return watchPaths().size() >= 2; }));
+  EXPECT_NE(watchPaths()[1].find("resourceVersion=11&"), std::string::npos);
+  EXPECT_TRUE(sleeper_.pauses().empty()) << "no backoff after the idle bound fired";
+  EXPECT_EQ(transport_.count("GET", kPath), 1u) << "no relist";
+  for (const auto& r : transport_.requests()) {
+    if (r.stream) {
+      EXPECT_EQ(r.timeout, 90s) << "the transport's idle read timeout is the bound";
+    }
+  }
+}
+
+TEST_F(InformerTest, FailureBeforeTheIdleBoundStillBacksOff) {
+  transport_.respond("GET", kPath, 200, listBody("10", {}));
+  auto first = transport_.queueStream();
+  first->push(watchLine("ADDED", svc("x", "11")));
+  start();
+  ASSERT_TRUE(waitLog(2));
+  clock_.advance(60s);
+  first->fail("connection reset by peer");
+  transport_.queueStream();
+  ASSERT_TRUE(runUntil(io_, [&] { return watchPaths().size() >= 2; }));
+  EXPECT_EQ(sleeper_.pauses(), (std::vector<util::Duration>{500ms}));
+}
+
 TEST_F(InformerTest, GoneOnWatchRelistsAndEmitsTheDifference) {
   transport_.respond("GET", kPath, 200,
                      listBody("10", {svc("keep", "1"), svc("change", "2"), svc("gone", "3")}));

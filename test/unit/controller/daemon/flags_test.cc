@@ -60,6 +60,22 @@ TEST(FlagsTest, TheChartsArguments) {
   EXPECT_EQ(p->flags.identity, "ctl-1");
 }
 
+// docs/kubernetes-client.md, "Rate limit".
+TEST(FlagsTest, KubeApiWriteRateLimit) {
+  auto p = parse({});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.kube_api_qps, 1000);
+  EXPECT_EQ(p->flags.kube_api_burst, 2000);
+  p = parse({"--kube-api-qps=0", "--kube-api-burst", "10"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->flags.kube_api_qps, 0) << "0 = no limit";
+  EXPECT_EQ(p->flags.kube_api_burst, 10);
+  p = parse({"--kube-api-burst=lots"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().find("--kube-api-burst=lots: expected a number"), std::string::npos)
+      << p.error();
+}
+
 TEST(FlagsTest, SpaceSeparatedValuesAndBooleans) {
   auto p = parse({"--namespace", "x", "--leader-elect", "false", "--metrics-address", "[::1]:9000",
                   "--status-writers", "3"});

@@ -96,6 +96,23 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
   EXPECT_FALSE(f->ignoreExcludeLb);
 }
 
+// docs/kubernetes-client.md, "Rate limit".
+TEST(SpeakerFlags, KubeApiWriteRateLimit) {
+  auto f = parse({}, kPod);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->kubeApiQps, 1000);
+  EXPECT_EQ(f->kubeApiBurst, 2000);
+  auto env = kPod;
+  env["IRONLB_KUBE_API_BURST"] = "50";
+  f = parse({"--kube-api-qps=0"}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_EQ(f->kubeApiQps, 0) << "0 = no limit";
+  EXPECT_EQ(f->kubeApiBurst, 50);
+  f = parse({"--kube-api-qps=-3"}, kPod);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("--kube-api-qps=-3: expected a number"), std::string::npos) << f.error();
+}
+
 TEST(SpeakerFlags, ErrorsNameTheFlag) {
   const struct {
     std::vector<const char*> args;
