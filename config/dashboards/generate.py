@@ -56,8 +56,11 @@ ROWS = [
          "reqps", "Requests received and replies sent for each announced address."),
         ("Another MAC claiming an address", "timeseries", 12, 8,
          [(f"sum by (ip) (increase({ns('ironlb_speaker_duplicate_owner_seen_total')}[$__rate_interval]))",
-           "{{ip}}")],
-         "short", "Frames in which a MAC that is not the owner's claimed an announced address."),
+           "{{ip}}"),
+          (f"sum by (ip, mac) (increase({ns('ironlb_speaker_duplicate_owner_foreign_total')}[$__rate_interval]))",
+           "{{ip}} by {{mac}} (no speaker's)")],
+         "short", "Frames in which a MAC that is not the owner's claimed an announced address; "
+         "by MAC where it belongs to no speaker."),
     ]),
     ("Speakers and controller", [
         ("Live speakers seen by each speaker", "timeseries", 12, 8,

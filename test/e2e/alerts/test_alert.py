@@ -132,6 +132,7 @@ def expectations(alert, states):
         "MetalLBAddressPoolUsage75Percent": "pool_75",
         "IronlbIPNotAnnounced": "unannounced",
         "IronlbDuplicateOwner": "duplicate",
+        "IronlbForeignDeviceClaimsIP": "duplicate",
         "IronlbSpeakerMembersMissing": "split",
         "MetalLBStaleConfig": "stale",
         "MetalLBConfigNotLoaded": "stale",
@@ -151,6 +152,11 @@ def expectations(alert, states):
         ips = sorted({dict(labels)["ip"] for (name, labels), v in fault.items()
                       if name == "ironlb_speaker_duplicate_owner_seen_total" and v > 0})
         want = [{"ip": ip} for ip in ips]
+    elif alert == "IronlbForeignDeviceClaimsIP":
+        pairs = sorted({(dict(labels)["ip"], dict(labels)["mac"]) for (name, labels), v
+                        in fault.items()
+                        if name == "ironlb_speaker_duplicate_owner_foreign_total" and v > 0})
+        want = [{"ip": ip, "mac": mac} for ip, mac in pairs]
     elif alert == "IronlbSpeakerMembersMissing":
         expected = {dict(labels)["pod"]: v for (name, labels), v in fault.items()
                     if name == "ironlb_speaker_membership_members"}
