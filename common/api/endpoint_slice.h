@@ -31,7 +31,7 @@ struct Endpoint {
   EndpointConditions conditions;
   std::optional<std::string> node_name;
 
-  // REFERENCE §4: an endpoint serves when `ready` is unset or true, or `serving` is true
+  // docs/announcement.md: an endpoint serves when `ready` is unset or true, or `serving` is true
   // (a terminating endpoint that still serves keeps its node eligible during a drain).
   bool isServing() const {
     return conditions.ready.value_or(true) || conditions.serving.value_or(false);

@@ -85,7 +85,7 @@ struct ServiceL2StatusStatus {
   friend bool operator==(const ServiceL2StatusStatus&, const ServiceL2StatusStatus&) = default;
 };
 
-// One per announced Service, owned by the announcing node's speaker (REFERENCE §1).
+// One per announced Service, owned by the announcing node's speaker (docs/custom-resources.md).
 struct ServiceL2Status {
   ObjectMeta meta;
   ServiceL2StatusStatus status;

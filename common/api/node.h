@@ -34,7 +34,8 @@ struct Node {
   std::vector<NodeCondition> conditions;
   std::vector<NodeAddress> addresses;
 
-  // Condition NetworkUnavailable has status "True" (REFERENCE §2: such a node never announces).
+  // Condition NetworkUnavailable has status "True" (such a node never announces:
+  // docs/announcement.md).
   bool networkUnavailable() const;
 
   friend bool operator==(const Node&, const Node&) = default;

@@ -24,7 +24,7 @@
 
 namespace ironlb::lbconfig {
 
-// Any value of this Node label keeps the node from announcing (REFERENCE §2), unless the
+// Any value of this Node label keeps the node from announcing (docs/announcement.md), unless the
 // speaker runs with ignoreExcludeLB.
 inline constexpr std::string_view kExcludeFromLoadBalancersLabel =
     "node.kubernetes.io/exclude-from-external-load-balancers";
@@ -57,7 +57,7 @@ struct L2Advertisement {
 };
 
 // Interfaces to announce on from one node: the union over the advertisements that select the
-// node; one advertisement without an interface list makes it "all" (REFERENCE §1).
+// node; one advertisement without an interface list makes it "all" (docs/custom-resources.md).
 struct InterfaceSet {
   bool all = false;
   std::vector<std::string> names;  // sorted, unique; empty when `all`
@@ -111,7 +111,8 @@ class Config {
   // pool.admits(serviceView(ns, service_labels)).
   bool admits(const Pool& pool, std::string_view ns, const Labels& service_labels) const;
 
-  // --- advertisements and nodes (speaker, REFERENCE §4) --------------------------------------
+  // --- advertisements and nodes (speaker, docs/announcement.md)
+  // --------------------------------------
   const std::vector<L2Advertisement>& l2Advertisements() const { return advertisements_; }
   // Advertisements of `pool` whose serviceSelectors match the Service, in name order.
   Advertisements advertisementsFor(std::string_view pool, const Labels& service_labels) const;

@@ -1,8 +1,8 @@
 #pragma once
-// Allocator: assigns external IPs from IPAddressPools to LoadBalancer Services (REFERENCE §3).
-// A pure, deterministic core: no I/O, no clock, no threads. The controller drives it from one
-// thread: setPools on every pool/namespace change, restore for every Service that already has
-// IPs in its status at start-up, then allocate/release as Services change.
+// Allocator: assigns external IPs from IPAddressPools to LoadBalancer Services
+// (docs/allocation-rules.md). A pure, deterministic core: no I/O, no clock, no threads. The
+// controller drives it from one thread: setPools on every pool/namespace change, restore for every
+// Service that already has IPs in its status at start-up, then allocate/release as Services change.
 //
 // Order of attempts for a Service without IPs:
 //   1. requested IPs (exactly those, or fail; never taken from another Service unless sharing

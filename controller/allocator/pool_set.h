@@ -41,12 +41,12 @@ class PoolSet {
   // The range holding `ip`, O(log ranges).
   std::optional<uint32_t> locate(const net::IpAddress& ip) const;
 
-  // Automatic allocation order (REFERENCE §3). First: autoAssign pools whose serviceAllocation
-  // says something, by priority (lower first, 0 = unset after every set priority); among equal
-  // priorities the pools that select Services (namespaces, namespaceSelectors or
-  // serviceSelectors) before those with only a priority, as MetalLB prefers the pools whose
-  // serviceAllocation matches the Service; then name. MetalLB walks the remaining ties in random
-  // map order; ironlb is deterministic.
+  // Automatic allocation order (docs/allocation-rules.md). First: autoAssign pools whose
+  // serviceAllocation says something, by priority (lower first, 0 = unset after every set
+  // priority); among equal priorities the pools that select Services (namespaces,
+  // namespaceSelectors or serviceSelectors) before those with only a priority, as MetalLB prefers
+  // the pools whose serviceAllocation matches the Service; then name. MetalLB walks the remaining
+  // ties in random map order; ironlb is deterministic.
   const std::vector<uint32_t>& constrainedAutoPools() const { return constrained_auto_; }
   // Then: the other autoAssign pools (no serviceAllocation, or an empty one), by name.
   const std::vector<uint32_t>& openAutoPools() const { return open_auto_; }

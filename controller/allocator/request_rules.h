@@ -1,5 +1,5 @@
 #pragma once
-// Family and policy rules for one Service (REFERENCE §2): which IPs, by count and family, a
+// Family and policy rules for one Service (docs/services.md): which IPs, by count and family, a
 // Service may hold or ask for. Pure checks with messages that name the Service.
 
 #include <span>

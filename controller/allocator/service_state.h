@@ -16,7 +16,8 @@
 
 namespace ironlb::allocator {
 
-// What sharing compares (REFERENCE §3): sharing key, backend key, ports. `ports` sorted, unique.
+// What sharing compares (docs/allocation-rules.md): sharing key, backend key, ports. `ports`
+// sorted, unique.
 struct SharingIdentity {
   std::string_view service;  // key; a Service never conflicts with itself
   std::string_view sharing_key;

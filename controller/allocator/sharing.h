@@ -1,7 +1,8 @@
 #pragma once
-// Sharing rules (REFERENCE §3, MetalLB's checkSharing/sharingOK): a Service may hold an IP that
-// other Services hold only if all carry the same non-empty sharing key, the same backend key, and
-// no (protocol, port) pair appears twice. A Service alone on an IP may change its keys in place.
+// Sharing rules (docs/allocation-rules.md, MetalLB's checkSharing/sharingOK): a Service may hold an
+// IP that other Services hold only if all carry the same non-empty sharing key, the same backend
+// key, and no (protocol, port) pair appears twice. A Service alone on an IP may change its keys in
+// place.
 
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The allocator gauges MetalLB dashboards query (REFERENCE §5; names as in MetalLB's
+// The allocator gauges MetalLB dashboards query (docs/metrics.md; names as in MetalLB's
 // internal/allocator/stats.go), label `pool`:
 //   metallb_allocator_addresses_total, metallb_allocator_addresses_in_use_total and their
 //   metallb_allocator_ipv4_* / metallb_allocator_ipv6_* variants.

@@ -1,9 +1,9 @@
 #pragma once
-// Command line of ironlb-controller (/work/wt/DAEMON_CLI.md): `--name=value` or `--name value`,
+// Command line of ironlb-controller (docs/flags.md): `--name=value` or `--name value`,
 // every flag also from the environment as IRONLB_<NAME_UPPER_SNAKE> (the flag wins). Pure:
 // the environment and the host name are passed in.
 //
-// ironlb additions beyond the shared contract (all optional):
+// Beyond the basic flags (all optional; every flag with its default: docs/flags.md):
 //   --status-writers=N      Service status writes in flight at once, at most (default 32;
 //                           fewer at first and while the API server answers 429, see
 //                           write_pool.h)

@@ -1,5 +1,5 @@
 #pragma once
-// The Service annotations a MetalLB-style controller reads and writes (REFERENCE §2), under the
+// The Service annotations a MetalLB-style controller reads and writes (docs/services.md), under the
 // preferred prefix `metallb.io/` and the deprecated `metallb.universe.tf/`, which existing
 // manifests still carry: it is honoured (the preferred key wins when both are set) and reported
 // once with a Warning event. When both prefixes carry an annotation with values that ask for

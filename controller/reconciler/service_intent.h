@@ -25,7 +25,7 @@ enum class Scope : uint8_t {
 };
 
 // `lb_class` "" (the default): only LoadBalancers without a class; otherwise exactly that class
-// (REFERENCE §2).
+// (docs/services.md).
 Scope scopeOf(const api::Service& service, std::string_view lb_class);
 
 struct ServiceIntent {

@@ -1,8 +1,8 @@
 #pragma once
-// ServiceReconciler: the controller's decisions for one Service at a time (REFERENCE §2-§3).
-// Pure: it owns the Allocator and a little memory per Service (which failures and deprecated
-// annotations were already reported, why an assignment was cleared) and returns what to write
-// and which events to record; the daemon does the I/O.
+// ServiceReconciler: the controller's decisions for one Service at a time (docs/services.md,
+// docs/allocation-rules.md). Pure: it owns the Allocator and a little memory per Service (which
+// failures and deprecated annotations were already reported, why an assignment was cleared) and
+// returns what to write and which events to record; the daemon does the I/O.
 //
 // Lifecycle, driven from the daemon's one logic thread:
 //   setPools(valid pools)                      on start and on every valid configuration change
@@ -50,7 +50,7 @@
 
 namespace ironlb::reconciler {
 
-// Event reasons users grep for (REFERENCE §3).
+// Event reasons users grep for (docs/allocation-rules.md).
 inline constexpr std::string_view kReasonIpAllocated = "IPAllocated";
 inline constexpr std::string_view kReasonClearAssignment = "ClearAssignment";
 inline constexpr std::string_view kReasonAllocationFailed = "AllocationFailed";

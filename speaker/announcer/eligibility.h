@@ -1,8 +1,8 @@
 #pragma once
-// Which interfaces may answer ARP/NDP (REFERENCE §4): administratively up, Ethernet, ARP-capable,
-// not loopback, not a bond/bridge port (the master answers), and not matching the exclude list.
-// Carrier is deliberately not required: a link without carrier keeps its responder and is
-// re-announced when carrier returns.
+// Which interfaces may answer ARP/NDP (docs/announcement.md): administratively up, Ethernet,
+// ARP-capable, not loopback, not a bond/bridge port (the master answers), and not matching the
+// exclude list. Carrier is deliberately not required: a link without carrier keeps its responder
+// and is re-announced when carrier returns.
 
 #include <regex>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// IpDecision: who announces one LB IP, and if nobody, why (REFERENCE §4). Pure.
+// IpDecision: who announces one LB IP, and if nobody, why (docs/announcement.md). Pure.
 //
 // The unit is the IP, not the Service, so Services sharing an IP always land on one node:
 //  - each Service using the IP is checked on its own: the IP's pool must have L2Advertisements

@@ -4,7 +4,7 @@
 //
 // The classic case is kube-proxy in IPVS mode without strictARP: it puts every LB IP on the
 // dummy interface kube-ipvs0 and leaves arp_ignore at 0, so every node's kernel answers ARP
-// for every VIP on every interface, whoever the elected owner is (REFERENCE §4 sharp edges).
+// for every VIP on every interface, whoever the elected owner is (docs/announcement.md).
 // Linux rules used here:
 //  - IPv4: an ARP request for a local address arriving on interface I is answered when the
 //    effective arp_ignore of I (the maximum of conf/all and conf/I) is 0 — the address may be on

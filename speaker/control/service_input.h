@@ -1,7 +1,7 @@
 #pragma once
 // ServiceInput: what the election needs to know about one LoadBalancer Service, distilled from
-// the Service and its EndpointSlices (REFERENCE §4): its LB IPs in status order (the first one
-// keys the election), its labels (L2Advertisement serviceSelectors), externalTrafficPolicy, and
+// the Service and its EndpointSlices (docs/announcement.md): its LB IPs in status order (the first
+// one keys the election), its labels (L2Advertisement serviceSelectors), externalTrafficPolicy, and
 // where its serving endpoints are. Pure conversions from the plain API structs; no JSON.
 
 #include <optional>

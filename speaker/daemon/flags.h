@@ -1,5 +1,5 @@
 #pragma once
-// Command line of ironlb-speaker (/work/wt/DAEMON_CLI.md, the contract the Helm chart follows):
+// Command line of ironlb-speaker (docs/flags.md; the Helm chart follows it):
 // `--name=value` or `--name value`; every flag may also come from env IRONLB_<NAME_UPPER_SNAKE>
 // (the flag wins). Defaults from the downward API: --node-name from $NODE_NAME,
 // --memberlist-address from $NODE_IP, --namespace from $POD_NAMESPACE (else metallb-system),

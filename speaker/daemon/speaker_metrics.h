@@ -1,5 +1,5 @@
 #pragma once
-// SpeakerMetrics: every metric the speaker exports (REFERENCE §5 names first, ours with the
+// SpeakerMetrics: every metric the speaker exports (MetalLB's names first, ours with the
 // ironlb_ prefix). Counters kept elsewhere (the packet path's CounterStore, membership's
 // Counters) are mirrored into the registry by sync() once a second on the logic thread, so the
 // packet path never touches a mutex or a label map.

@@ -1,4 +1,4 @@
-// A restart never moves an IP (REFERENCE §3): 1,000 assigned Services, five controller
+// A restart never moves an IP (docs/allocation-rules.md): 1,000 assigned Services, five controller
 // restarts (graceful and SIGKILL) with churn while the controller runs and while it is down,
 // then a leader hand-over between two running replicas; and the API server restarted under a
 // running controller (watches cut mid-stream) with changes before, during and after.

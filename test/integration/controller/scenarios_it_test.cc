@@ -1,5 +1,6 @@
-// REFERENCE §2-§3 end to end: the real ironlb-controller against the real kube-apiserver.
-// Each test has its own install namespace, loadBalancerClass and controller process.
+// docs/services.md and docs/allocation-rules.md end to end: the real ironlb-controller against the
+// real kube-apiserver. Each test has its own install namespace, loadBalancerClass and controller
+// process.
 #include <gtest/gtest.h>
 
 #include <algorithm>

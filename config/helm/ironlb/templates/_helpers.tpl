@@ -73,7 +73,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-controller" (include "ironlb.fullname" .) }}
 {{- end }}
 
-{{/* Flags both daemons take (DAEMON_CLI: common flags). */}}
+{{/* Flags both daemons take (docs/flags.md: common flags). */}}
 {{- define "ironlb.commonArgs" -}}
 - --namespace=$(POD_NAMESPACE)
 - --log-level={{ .Values.logLevel }}

@@ -49,7 +49,7 @@ TEST(EndpointSliceTest, DecodesKubectlOutput) {
 }
 
 TEST(EndpointSliceTest, ServingFollowsReferenceRule) {
-  // REFERENCE §4: serving when ready is unset or true, or serving is true.
+  // docs/announcement.md: serving when ready is unset or true, or serving is true.
   const struct {
     std::optional<bool> ready;
     std::optional<bool> serving;

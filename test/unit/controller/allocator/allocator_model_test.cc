@@ -1,8 +1,8 @@
 // Randomized model test: long random sequences of allocate/release/restore/setPools on small
 // pools (so exhaustion, sharing and avoidBuggyIPs boundaries happen often), checked step by step
 // against a deliberately simple reference model that walks every address of every range and
-// scans every Service for each question. The model is written from REFERENCE §3 and the header
-// contract of Allocator, not from its implementation.
+// scans every Service for each question. The model is written from docs/allocation-rules.md and the
+// header contract of Allocator, not from its implementation.
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// Table-driven tests of the allocation rules (REFERENCE §3): each row sets up pools and Services
-// that already hold IPs, allocates one more Service and names the outcome, "pool: ips" or
+// Table-driven tests of the allocation rules (docs/allocation-rules.md): each row sets up pools and
+// Services that already hold IPs, allocates one more Service and names the outcome, "pool: ips" or
 // "error: <text the message must contain>".
 
 #include <gtest/gtest.h>

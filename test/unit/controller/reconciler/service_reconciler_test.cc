@@ -1,4 +1,5 @@
-// ServiceReconciler: decisions and events for Services through their life (REFERENCE §2-§3).
+// ServiceReconciler: decisions and events for Services through their life (docs/services.md,
+// docs/allocation-rules.md).
 #include "controller/reconciler/service_reconciler.h"
 
 #include <gtest/gtest.h>
