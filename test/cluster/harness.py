@@ -30,6 +30,10 @@ from localcluster import LocalCluster, cgroup_pids, run, wait_for  # noqa: E402,
 SYSTEM_NS = "metallb-system"
 RELEASE = "ironlb"
 SCRAPER_SA = "ironlb-test-scraper"  # reads the speakers' /metrics (scraper_token())
+# Where the scraper's account lives: like Prometheus, outside ironlb's namespace, so that
+# uninstalling ironlb leaves nothing of ironlb's behind in its namespace but nothing of the
+# scraper's is counted as ironlb's either.
+SCRAPER_NS = "monitoring"
 CHART = os.path.join(ROOT, "config", "helm", "ironlb")
 SAMPLES = os.path.join(ROOT, "config", "samples")
 BACKEND_IMAGE = "ironlb.test/hello:1"
@@ -78,7 +82,8 @@ class Harness:
         # The speakers' /metrics is TLS with a token check (docs/metrics-endpoint.md): the chart
         # binds its metrics-reader ClusterRole to the ServiceAccount speaker_metrics() uses.
         sets = ["--set", "controller.replicas=2",
-                "--set", f"prometheus.metricsReader.serviceAccount={SCRAPER_SA}"]
+                "--set", f"prometheus.metricsReader.serviceAccount={SCRAPER_SA}",
+                "--set", f"prometheus.metricsReader.namespace={SCRAPER_NS}"]
         for v in values:
             sets += ["--set", v]
         return self.helm("install", RELEASE, CHART, "-n", SYSTEM_NS, "--create-namespace",
@@ -308,8 +313,9 @@ class Harness:
     def scraper_token(self):
         """A token of SCRAPER_SA (bound to the chart's metrics-reader ClusterRole by install())."""
         if getattr(self, "_scraper_token", None) is None:
-            self.kube.run("-n", SYSTEM_NS, "create", "serviceaccount", SCRAPER_SA, check=False)
-            self._scraper_token = self.kube.run("-n", SYSTEM_NS, "create", "token", SCRAPER_SA,
+            self.kube.run("create", "namespace", SCRAPER_NS, check=False)
+            self.kube.run("-n", SCRAPER_NS, "create", "serviceaccount", SCRAPER_SA, check=False)
+            self._scraper_token = self.kube.run("-n", SCRAPER_NS, "create", "token", SCRAPER_SA,
                                                 "--duration=2h").stdout.strip()
         return self._scraper_token
 
