@@ -257,6 +257,8 @@ def default(docs, root):
     check("speaker: no --exclude-interfaces by default (daemon default list)",
           not [a for a in s["args"] if a.startswith("--exclude-interfaces")])
     check("speaker: no --ignore-exclude-lb by default", not [a for a in s["args"] if "ignore-exclude-lb" in a])
+    check("speaker: unsealed membership accepted by default (rolling upgrades)",
+          not [a for a in s["args"] if "require-sealed" in a])
     check("controller: 1 replica", ctrl["spec"]["replicas"] == 1)
     check("controller: ServiceAccount ironlb-controller",
           ctrl["spec"]["template"]["spec"]["serviceAccountName"] == "ironlb-controller")
@@ -310,6 +312,8 @@ def custom(docs, root):
                                                                "limits": {"memory": "256Mi"}}, s["resources"])
     check("speaker: --exclude-interfaces joined", "--exclude-interfaces=^eth9$,^wg" in s["args"], s["args"])
     check("speaker: --ignore-exclude-lb=true", "--ignore-exclude-lb=true" in s["args"], s["args"])
+    check("speaker: --memberlist-require-sealed=true", "--memberlist-require-sealed=true" in s["args"],
+          s["args"])
     tol = spk["spec"]["template"]["spec"].get("tolerations", [])
     check("speaker: no control-plane toleration with tolerateMaster=false",
           not [t for t in tol if "node-role" in t.get("key", "")], tol)
