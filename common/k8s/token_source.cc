@@ -1,8 +1,6 @@
 // TokenSource.
 #include "common/k8s/token_source.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -34,14 +32,10 @@ std::shared_ptr<TokenSource> TokenSource::fromFile(std::string path, const util:
 Result<std::string> TokenSource::token() {
   std::lock_guard lock(mu_);
   if (path_.empty()) return token_;
-  struct stat st {};
-  const bool statOk = ::stat(path_.c_str(), &st) == 0;
+  const auto stamp = FileStamp::of(path_);
   const util::MonoTime now = clock_->now();
   bool reread = !loaded_ || invalid_ || now - loadedAt_ >= maxAge_;
-  if (statOk && (st.st_size != size_ || st.st_mtim.tv_sec != mtime_.tv_sec ||
-                 st.st_mtim.tv_nsec != mtime_.tv_nsec)) {
-    reread = true;
-  }
+  if (stamp && !(*stamp == stamp_)) reread = true;
   if (!reread) return token_;
   auto text = readFileText(path_);
   if (!text || trim(*text).empty()) {
@@ -53,10 +47,7 @@ Result<std::string> TokenSource::token() {
   loaded_ = true;
   invalid_ = false;
   loadedAt_ = now;
-  if (statOk) {
-    size_ = st.st_size;
-    mtime_ = st.st_mtim;
-  }
+  if (stamp) stamp_ = *stamp;
   return token_;
 }
 

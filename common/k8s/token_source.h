@@ -9,11 +9,11 @@
 // kept; only a file that never could be read is an error. Thread-safe.
 
 #include <chrono>
-#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "common/k8s/watched_file.h"
 #include "common/util/clock.h"
 #include "common/util/result.h"
 
@@ -42,8 +42,7 @@ class TokenSource {
   bool loaded_ = false;
   bool invalid_ = false;
   util::MonoTime loadedAt_{};
-  std::timespec mtime_{};
-  long long size_ = -1;
+  FileStamp stamp_{};
   int reads_ = 0;
 };
 

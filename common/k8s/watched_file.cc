@@ -17,13 +17,17 @@ WatchedFile::WatchedFile(std::string path, std::string initial, const util::Cloc
   statChanged();
 }
 
-bool WatchedFile::statChanged() {
+std::optional<FileStamp> FileStamp::of(const std::string& path) {
   struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) return false;
-  const bool changed = st.st_size != size_ || st.st_mtim.tv_sec != mtime_.tv_sec ||
-                       st.st_mtim.tv_nsec != mtime_.tv_nsec;
-  size_ = st.st_size;
-  mtime_ = st.st_mtim;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{.size = st.st_size, .mtime = st.st_mtim};
+}
+
+bool WatchedFile::statChanged() {
+  const auto stamp = FileStamp::of(path_);
+  if (!stamp) return false;
+  const bool changed = !(*stamp == stamp_);
+  stamp_ = *stamp;
   return changed;
 }
 

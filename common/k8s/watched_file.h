@@ -17,6 +17,20 @@
 
 namespace ironlb::k8s {
 
+// What tells a rewritten file from an unchanged one without reading it: size and mtime.
+// TokenSource and WatchedFile both decide on it.
+struct FileStamp {
+  long long size = -1;
+  std::timespec mtime{};
+
+  // The stamp of `path`, or nullopt when it cannot be stat()ed.
+  static std::optional<FileStamp> of(const std::string& path);
+  friend bool operator==(const FileStamp& a, const FileStamp& b) {
+    return a.size == b.size && a.mtime.tv_sec == b.mtime.tv_sec &&
+           a.mtime.tv_nsec == b.mtime.tv_nsec;
+  }
+};
+
 class WatchedFile {
  public:
   // `initial` is what the caller already read from `path`; the first stat is taken now.
@@ -36,8 +50,7 @@ class WatchedFile {
   std::mutex mu_;
   std::string contents_;
   util::MonoTime checkedAt_;
-  std::timespec mtime_{};
-  long long size_ = -1;
+  FileStamp stamp_{};
 };
 
 }  // namespace ironlb::k8s
