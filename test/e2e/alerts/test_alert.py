@@ -158,13 +158,12 @@ def expectations(alert, states):
                         if name == "ironlb_speaker_duplicate_owner_foreign_total" and v > 0})
         want = [{"ip": ip, "mac": mac} for ip, mac in pairs]
     elif alert == "IronlbSpeakerMembersMissing":
-        expected = {dict(labels)["pod"]: v for (name, labels), v in fault.items()
-                    if name == "ironlb_speaker_membership_members"}
-        want = [{"namespace": NAMESPACE, "pod": p}
-                for p in pods_where(fault, "ironlb_speaker_membership_live_members",
-                                    lambda v: True)
-                if fault[("ironlb_speaker_membership_live_members",
-                          frozenset({"namespace": NAMESPACE, "pod": p}.items()))] < expected[p]]
+        def per_pod(metric):
+            return {dict(labels)["pod"]: v for (name, labels), v in fault.items()
+                    if name == metric}
+        expected = per_pod("ironlb_speaker_membership_members")
+        live = per_pod("ironlb_speaker_membership_live_members")
+        want = [{"namespace": NAMESPACE, "pod": p} for p in sorted(live) if live[p] < expected[p]]
     elif alert == "MetalLBStaleConfig":
         want = [{"pod": p} for p in
                 pods_where(fault, "metallb_k8s_client_config_stale_bool", lambda v: v == 1)]

@@ -153,6 +153,14 @@ bool Scenario::createService(const std::string& name, ServiceSpec spec) {
   return ok;
 }
 
+bool Scenario::makeClusterIp(const std::string& name) {
+  return cluster().mergePatch(k8s::resources::kServices, ns_, name,
+                              {{"spec",
+                                {{"type", "ClusterIP"},
+                                 {"loadBalancerClass", nullptr},
+                                 {"allocateLoadBalancerNodePorts", nullptr}}}});
+}
+
 std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error) {
   const std::string kubectl = "'" + env().kubectl + "'";
   *rendered = env().work + "/" + s.ns() + "-rbac.yaml";

@@ -58,6 +58,8 @@ class Scenario {
   bool createAdvertisement(const std::string& name = "all", const Json& spec = Json::object());
   // A Service of this scenario's class in this namespace.
   bool createService(const std::string& name, ServiceSpec spec = {});
+  // Turns Service `name` into a ClusterIP Service (no longer ours: its IPs are released).
+  bool makeClusterIp(const std::string& name);
   std::vector<std::string> ips(const std::string& name) { return cluster().ips(ns_, name); }
   std::vector<std::string> waitAnyIps(const std::string& name, std::chrono::milliseconds t = 60s) {
     return cluster().waitAnyIps(ns_, name, t);

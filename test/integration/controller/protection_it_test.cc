@@ -167,11 +167,7 @@ TEST(ControllerProtectionIT, ReleasedIpHeldBack) {
   s.createService("second");
   ASSERT_TRUE(s.waitEvent("second", "Warning/AllocationFailed"));
   const auto released = std::chrono::steady_clock::now();
-  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "first",
-                                   {{"spec",
-                                     {{"type", "ClusterIP"},
-                                      {"loadBalancerClass", nullptr},
-                                      {"allocateLoadBalancerNodePorts", nullptr}}}}));
+  ASSERT_TRUE(s.makeClusterIp("first"));
   ASSERT_TRUE(s.waitIps("first", {}));
   EXPECT_TRUE(s.ips("second").empty()) << "held back for first";
   ASSERT_TRUE(s.waitIps("second", {"192.0.2.5"}));

@@ -509,11 +509,7 @@ TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
   s.createService("second");
   EXPECT_TRUE(s.waitEvent("second", "Warning/AllocationFailed"));
   // first stops being a LoadBalancer: its IP goes to the pending Service, our annotation goes.
-  ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "first",
-                                   {{"spec",
-                                     {{"type", "ClusterIP"},
-                                      {"loadBalancerClass", nullptr},
-                                      {"allocateLoadBalancerNodePorts", nullptr}}}}));
+  ASSERT_TRUE(s.makeClusterIp("first"));
   EXPECT_TRUE(s.waitIps("second", {"192.0.2.5"}));
   EXPECT_TRUE(eventually([&] {
     auto svc = cluster().get(k8s::resources::kServices, s.ns(), "first");
