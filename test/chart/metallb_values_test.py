@@ -246,6 +246,14 @@ def scenario_render():
     check("addressPoolUsage thresholds -> MetalLBAddressPoolUsage90Percent only",
           "MetalLBAddressPoolUsage90Percent" in names and "MetalLBAddressPoolUsage75Percent" not in names, names)
 
+    # controller.enabled=false: no controller workload, nor its ServiceAccount, Service, monitor.
+    docs = render("-f", values("full-v0.16"), "--set", "controller.enabled=false")
+    gone = [d["kind"] + " " + d["metadata"]["name"] for d in docs if "edge-lb-ctrl" == d["metadata"]["name"]
+            or d["metadata"]["name"] in ("edge-lb-controller", "edge-lb-controller-metrics")
+            and d["kind"] in ("Deployment", "Service", "ServiceMonitor", "ServiceAccount")]
+    check("controller.enabled=false -> no controller Deployment, ServiceAccount, Service, ServiceMonitor", not gone, gone)
+    check("controller.enabled=false keeps the speaker", any(d["kind"] == "DaemonSet" for d in docs))
+
     # An interval left empty (MetalLB's default "interval:") means Prometheus' own.
     docs = render("-f", values("full-v0.16"), "--set", "prometheus.podMonitor.enabled=true")
     pm = one(docs, "PodMonitor", "edge-lb-speaker")
