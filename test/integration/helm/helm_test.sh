@@ -7,12 +7,12 @@
 #      (render_checks.py: RBAC rules, capabilities, hostNetwork, values wiring);
 #   3. against a real kube-apiserver of its own (test/controlplane/start.sh in WORK_DIR):
 #      helm install (--wait=false: there is no kubelet, pods never start, so the test asserts
-#      the objects), an RBAC matrix with `kubectl auth can-i --as=system:serviceaccount:...`,
-#      a MetalLB chart values file through a server-side dry run (objects accepted, notes
-#      list the ignored keys), helm upgrade keeping the memberlist key, a second release next
-#      to the first, helm
-#      uninstall, then the plain manifests (config/manifests/ironlb.yaml) into metallb-system
-#      with the users' example applied verbatim.
+#      the objects), a MetalLB chart values file through a server-side dry run (objects
+#      accepted, notes list the ignored keys), an RBAC matrix with `kubectl auth can-i
+#      --as=system:serviceaccount:...`, helm upgrade keeping the memberlist key, a second
+#      release next to the first, helm uninstall, then the plain manifests
+#      (config/manifests/ironlb.yaml) into metallb-system with the users' example applied
+#      verbatim.
 #
 # Why a control plane of its own rather than the shared fixture: the release owns the
 # cluster-scoped CRDs (Helm refuses to adopt CRDs that another test applied with kubectl), and
