@@ -254,6 +254,18 @@ def scenario_render():
     check("controller.enabled=false -> no controller Deployment, ServiceAccount, Service, ServiceMonitor", not gone, gone)
     check("controller.enabled=false keeps the speaker", any(d["kind"] == "DaemonSet" for d in docs))
 
+    # rbacPrometheus=false: no binding and no Role for MetalLB's prometheus.serviceAccount.
+    docs = render("-f", values("full-v0.16"), "--set", "prometheus.rbacPrometheus=false")
+    made = [d["kind"] + " " + d["metadata"]["name"] for d in docs
+            if d["metadata"]["name"] in ("metallb-system:edge-lb-metrics-reader", "edge-lb-prometheus")
+            and d["kind"] in ("ClusterRoleBinding", "Role", "RoleBinding")]
+    check("rbacPrometheus=false -> no metrics-reader binding, no Prometheus Role", not made, made)
+    # scrapeAnnotations with plain-HTTP metrics: no https scheme hint.
+    docs = render("-f", values("full-v0.16"), "--set", "prometheus.secureMetrics=false")
+    ann = pod(one(docs, "DaemonSet", "edge-lb-speaker"))["metadata"].get("annotations", {})
+    check("secureMetrics=false -> prometheus.io/scrape without an https scheme",
+          ann.get("prometheus.io/scrape") == "true" and "prometheus.io/scheme" not in ann, ann)
+
     # An interval left empty (MetalLB's default "interval:") means Prometheus' own.
     docs = render("-f", values("full-v0.16"), "--set", "prometheus.podMonitor.enabled=true")
     pm = one(docs, "PodMonitor", "edge-lb-speaker")
