@@ -13,8 +13,11 @@ k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
   return testsupport::envFromMap(std::move(vars));
 }
 
-Result<SpeakerFlags> parse(std::vector<const char*> args, std::map<std::string, std::string> env) {
-  return parseSpeakerFlags(args, envOf(std::move(env)));
+// The parsed flags; help requests are checked through parseFlags itself.
+Result<SpeakerFlags> parse(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  auto p = parseFlags(args, envOf(std::move(env)));
+  if (!p) return makeError(p.error());
+  return p->flags;
 }
 
 const std::map<std::string, std::string> kPod = {{"NODE_NAME", "worker-1"},
@@ -25,17 +28,17 @@ const std::map<std::string, std::string> kPod = {{"NODE_NAME", "worker-1"},
 TEST(SpeakerFlags, DownwardApiDefaults) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->nodeName, "worker-1");
-  EXPECT_EQ(f->memberlistAddress.toString(), "192.0.2.7");
-  EXPECT_EQ(f->memberlistPort, 7946);
+  EXPECT_EQ(f->node_name, "worker-1");
+  EXPECT_EQ(f->memberlist_address.toString(), "192.0.2.7");
+  EXPECT_EQ(f->memberlist_port, 7946);
   EXPECT_EQ(f->ns, "lb");
-  EXPECT_EQ(f->memberlistKey, "0123456789abcdef");
-  EXPECT_EQ(f->metricsHost, "0.0.0.0");
-  EXPECT_EQ(f->metricsPort, 7472);
-  EXPECT_FALSE(f->lbClass.has_value());
-  EXPECT_TRUE(f->excludeInterfaces.empty());
-  EXPECT_FALSE(f->ignoreExcludeLb);
-  EXPECT_FALSE(f->memberlistRequireSealed);
+  EXPECT_EQ(f->memberlist_key, "0123456789abcdef");
+  EXPECT_EQ(f->metrics_host, "0.0.0.0");
+  EXPECT_EQ(f->metrics_port, 7472);
+  EXPECT_EQ(f->lb_class, "");
+  EXPECT_TRUE(f->exclude_interfaces.empty());
+  EXPECT_FALSE(f->ignore_exclude_lb);
+  EXPECT_FALSE(f->memberlist_require_sealed);
 }
 
 TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
@@ -44,15 +47,15 @@ TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
   env["POD_UID"] = "0b7f6c1e-uid";
   auto f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->podName, "ironlb-speaker-x1");
-  EXPECT_EQ(f->podUid, "0b7f6c1e-uid");
+  EXPECT_EQ(f->pod_name, "ironlb-speaker-x1");
+  EXPECT_EQ(f->pod_uid, "0b7f6c1e-uid");
   f = parse({"--pod-name=p", "--pod-uid=u"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->podName, "p");
-  EXPECT_EQ(f->podUid, "u");
+  EXPECT_EQ(f->pod_name, "p");
+  EXPECT_EQ(f->pod_uid, "u");
   f = parse({}, kPod);  // outside a pod: no owner
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->podName.empty() && f->podUid.empty());
+  EXPECT_TRUE(f->pod_name.empty() && f->pod_uid.empty());
   f = parse({"--pod-name=p"}, kPod);  // an owner reference needs both
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--pod-name and --pod-uid"), std::string::npos) << f.error();
@@ -66,20 +69,20 @@ TEST(SpeakerFlags, FlagsWinOverEnvironment) {
                   "--memberlist-require-sealed=true"},
                  kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->memberlistRequireSealed);
-  EXPECT_EQ(f->nodeName, "n2");
-  EXPECT_EQ(f->memberlistAddress.toString(), "2001:db8::2");
-  EXPECT_EQ(f->memberlistPort, 7000);
-  EXPECT_EQ(f->memberlistKeyFile, "/etc/key");
-  EXPECT_EQ(f->memberlistKey, "");  // the file wins
-  EXPECT_EQ(f->metricsHost, "::1");
-  EXPECT_EQ(f->metricsPort, 9000);
-  EXPECT_EQ(f->excludeInterfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
-  EXPECT_TRUE(f->ignoreExcludeLb);
-  EXPECT_EQ(f->lbClass, "x/y");
+  EXPECT_TRUE(f->memberlist_require_sealed);
+  EXPECT_EQ(f->node_name, "n2");
+  EXPECT_EQ(f->memberlist_address.toString(), "2001:db8::2");
+  EXPECT_EQ(f->memberlist_port, 7000);
+  EXPECT_EQ(f->memberlist_key_file, "/etc/key");
+  EXPECT_EQ(f->memberlist_key, "");  // the file wins
+  EXPECT_EQ(f->metrics_host, "::1");
+  EXPECT_EQ(f->metrics_port, 9000);
+  EXPECT_EQ(f->exclude_interfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
+  EXPECT_TRUE(f->ignore_exclude_lb);
+  EXPECT_EQ(f->lb_class, "x/y");
   EXPECT_EQ(f->ns, "ns2");
-  EXPECT_EQ(f->logLevel, "debug");
-  EXPECT_EQ(f->logFormat, "json");
+  EXPECT_EQ(f->log_level, spdlog::level::debug);
+  EXPECT_EQ(f->log_format, util::LogFormat::kJson);
 }
 
 TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
@@ -90,24 +93,24 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
   env["IRONLB_LB_CLASS"] = "c";
   auto f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->nodeName, "n3");
-  EXPECT_EQ(f->memberlistPort, 8000);
-  EXPECT_EQ(f->lbClass, "c");
-  EXPECT_FALSE(f->ignoreExcludeLb);
+  EXPECT_EQ(f->node_name, "n3");
+  EXPECT_EQ(f->memberlist_port, 8000);
+  EXPECT_EQ(f->lb_class, "c");
+  EXPECT_FALSE(f->ignore_exclude_lb);
 }
 
 // docs/kubernetes-client.md, "Rate limit".
 TEST(SpeakerFlags, KubeApiWriteRateLimit) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kubeApiQps, 1000);
-  EXPECT_EQ(f->kubeApiBurst, 2000);
+  EXPECT_EQ(f->kube_api_qps, 1000);
+  EXPECT_EQ(f->kube_api_burst, 2000);
   auto env = kPod;
   env["IRONLB_KUBE_API_BURST"] = "50";
   f = parse({"--kube-api-qps=0"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kubeApiQps, 0) << "0 = no limit";
-  EXPECT_EQ(f->kubeApiBurst, 50);
+  EXPECT_EQ(f->kube_api_qps, 0) << "0 = no limit";
+  EXPECT_EQ(f->kube_api_burst, 50);
   f = parse({"--kube-api-qps=-3"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--kube-api-qps=-3: expected a number"), std::string::npos) << f.error();
@@ -115,7 +118,7 @@ TEST(SpeakerFlags, KubeApiWriteRateLimit) {
 
 TEST(SpeakerFlags, ErrorsNameTheFlag) {
   const struct {
-    std::vector<const char*> args;
+    std::vector<std::string> args;
     std::map<std::string, std::string> env;
     std::string error;
   } cases[] = {
@@ -134,7 +137,11 @@ TEST(SpeakerFlags, ErrorsNameTheFlag) {
       {{"--ignore-exclude-lb=maybe"}, kPod, "--ignore-exclude-lb=maybe: expected true or false"},
       {{"--frobnicate=1"}, kPod, "unknown flag --frobnicate"},
       {{"stray"}, kPod, "unexpected argument \"stray\""},
-      {{"--node-name"}, kPod, "--node-name: missing value"},
+      {{"--node-name"}, kPod, "flag --node-name needs a value"},
+      {{"--log-level=loud"}, kPod, "--log-level=loud: "},
+      {{},
+       {{"NODE_NAME", "n"}, {"NODE_IP", "node-1"}, {"IRONLB_MEMBERLIST_KEY", "k"}},
+       "NODE_IP=node-1 (--memberlist-address): "},
       {{}, {{"NODE_NAME", "n"}, {"NODE_IP", "192.0.2.1"}}, "no membership key: "},
   };
   for (const auto& c : cases) {
@@ -145,29 +152,55 @@ TEST(SpeakerFlags, ErrorsNameTheFlag) {
 }
 
 TEST(SpeakerFlags, Help) {
-  auto f = parse({"--help"}, {});
-  ASSERT_TRUE(f.ok());
-  EXPECT_TRUE(f->help);
-  EXPECT_NE(speakerUsage().find("--memberlist-key-file"), std::string::npos);
+  auto p = parseFlags({"--help"}, envOf({}));
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->help, cli::HelpFormat::kText) << "no node name needed to ask for help";
+  p = parseFlags({"--help-markdown"}, envOf({}));
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->help, cli::HelpFormat::kMarkdown);
+  const std::string usage = usageText();
+  for (const char* flag :
+       {"--kubeconfig", "--namespace", "--memberlist-key-file=PATH", "--memberlist-require-sealed",
+        "--exclude-interfaces=RE,...", "--kube-api-burst=N"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(usageText(cli::HelpFormat::kMarkdown).find("## ironlb-speaker only"),
+            std::string::npos);
+}
+
+// Booleans as the controller always took them (docs/flags.md): yes/no too, and bare flags
+// before another flag or a value.
+TEST(SpeakerFlags, BooleanSpellings) {
+  auto env = kPod;
+  env["IRONLB_IGNORE_EXCLUDE_LB"] = "yes";
+  auto f = parse({"--memberlist-require-sealed", "--metrics-insecure", "no"}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->ignore_exclude_lb);
+  EXPECT_TRUE(f->memberlist_require_sealed) << "a bare boolean before another flag is true";
+  EXPECT_FALSE(f->metrics_insecure);
+  env["IRONLB_IGNORE_EXCLUDE_LB"] = "";
+  f = parse({}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->ignore_exclude_lb) << "an empty boolean is true, as before";
 }
 
 // docs/metrics-endpoint.md: secure metrics by default, a plain probe listener, opt-in plain HTTP.
 TEST(SpeakerFlags, MetricsSecurityAndProbeListener) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_FALSE(f->metricsInsecure);
-  EXPECT_EQ(f->probeHost, "0.0.0.0");
-  EXPECT_EQ(f->probePort, 7473);
-  EXPECT_EQ(f->tlsCertFile, "");
+  EXPECT_FALSE(f->metrics_insecure);
+  EXPECT_EQ(f->probe_host, "0.0.0.0");
+  EXPECT_EQ(f->probe_port, 7473);
+  EXPECT_EQ(f->tls_cert_file, "");
   f = parse({"--metrics-insecure", "--probe-address=127.0.0.1:0", "--tls-cert-file=/c.pem",
              "--tls-key-file=/k.pem"},
             kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->metricsInsecure);
-  EXPECT_EQ(f->probeHost, "127.0.0.1");
-  EXPECT_EQ(f->probePort, 0);
-  EXPECT_EQ(f->tlsCertFile, "/c.pem");
-  EXPECT_EQ(f->tlsKeyFile, "/k.pem");
+  EXPECT_TRUE(f->metrics_insecure);
+  EXPECT_EQ(f->probe_host, "127.0.0.1");
+  EXPECT_EQ(f->probe_port, 0);
+  EXPECT_EQ(f->tls_cert_file, "/c.pem");
+  EXPECT_EQ(f->tls_key_file, "/k.pem");
   f = parse({"--probe-address=7473"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--probe-address=7473: expected HOST:PORT"), std::string::npos)
