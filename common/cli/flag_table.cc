@@ -125,24 +125,43 @@ Result<ParseOutcome> FlagTable::parse(const std::vector<std::string>& args,
     if (arg == "--help-markdown") out.help = HelpFormat::kMarkdown;
     if (out.help) return out;
   }
-  // The environment first, the downward API below IRONLB_<NAME>, so the command line wins.
+  // The environment first, so that the command line wins.
+  if (auto st = readEnvironment(env, out.given); !st) return makeError(st.error());
+  if (auto st = readArgs(args, out.given); !st) return makeError(st.error());
   for (const Section& s : sections_) {
     for (const Flag& flag : s.flags) {
+      if (!flag.required || out.given.count(flag.name)) continue;
+      std::string message = "--" + flag.name + " is required";
+      if (!flag.downward_env.empty()) message += " (or env " + flag.downward_env + ")";
+      return makeError(message);
+    }
+  }
+  return out;
+}
+
+Status FlagTable::readEnvironment(const EnvLookup& env, std::set<std::string>& given) const {
+  for (const Section& s : sections_) {
+    for (const Flag& flag : s.flags) {
+      // The downward API below IRONLB_<NAME>.
       if (!flag.downward_env.empty()) {
         if (auto v = env(flag.downward_env); v && !v->empty()) {
-          auto st =
-              apply(flag, *v, flag.downward_env + "=" + *v + " (--" + flag.name + ")", out.given);
-          if (!st) return makeError(st.error());
+          auto st = apply(flag, *v, flag.downward_env + "=" + *v + " (--" + flag.name + ")", given);
+          if (!st) return st;
         }
       }
       const std::string name = envName(flag.name);
       if (auto v = env(name)) {
         auto st =
-            apply(flag, *v, "environment " + name + "=" + *v + " (--" + flag.name + ")", out.given);
-        if (!st) return makeError(st.error());
+            apply(flag, *v, "environment " + name + "=" + *v + " (--" + flag.name + ")", given);
+        if (!st) return st;
       }
     }
   }
+  return {};
+}
+
+Status FlagTable::readArgs(const std::vector<std::string>& args,
+                           std::set<std::string>& given) const {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!arg.starts_with("--")) {
@@ -165,19 +184,9 @@ Result<ParseOutcome> FlagTable::parse(const std::vector<std::string>& args,
     } else {
       return makeError("flag --" + name + " needs a value");
     }
-    if (auto st = apply(*flag, value, "--" + name + "=" + value, out.given); !st) {
-      return makeError(st.error());
-    }
+    if (auto st = apply(*flag, value, "--" + name + "=" + value, given); !st) return st;
   }
-  for (const Section& s : sections_) {
-    for (const Flag& flag : s.flags) {
-      if (!flag.required || out.given.count(flag.name)) continue;
-      std::string message = "--" + flag.name + " is required";
-      if (!flag.downward_env.empty()) message += " (or env " + flag.downward_env + ")";
-      return makeError(message);
-    }
-  }
-  return out;
+  return {};
 }
 
 std::string FlagTable::usage(std::string_view intro) const {

@@ -70,6 +70,8 @@ class FlagTable {
     std::vector<Flag> flags;
   };
   const Flag* find(std::string_view name) const;
+  Status readEnvironment(const EnvLookup& env, std::set<std::string>& given) const;
+  Status readArgs(const std::vector<std::string>& args, std::set<std::string>& given) const;
 
   std::vector<Section> sections_;
 };
