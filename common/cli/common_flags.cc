@@ -6,7 +6,7 @@
 
 namespace ironlb::cli {
 
-util::HealthServerOptions CommonFlags::healthOptions(std::string tls_common_name,
+util::HealthServerOptions CommonFlags::healthOptions(std::string tlsCommonName,
                                                      util::RequestAuthorizer* authorizer) const {
   return {.bindAddress = metrics_host,
           .port = metrics_port,
@@ -15,7 +15,7 @@ util::HealthServerOptions CommonFlags::healthOptions(std::string tls_common_name
           .insecure = metrics_insecure,
           .tlsCertFile = tls_cert_file,
           .tlsKeyFile = tls_key_file,
-          .tlsCommonName = std::move(tls_common_name),
+          .tlsCommonName = std::move(tlsCommonName),
           .authorizer = authorizer};
 }
 

@@ -17,6 +17,8 @@ namespace ironlb::cli {
 inline constexpr double kDefaultApiWriteQps = 1000;
 inline constexpr double kDefaultApiWriteBurst = 2000;
 
+// Fields keep ControllerFlags' snake_case names, which code outside the flags reads; the
+// tree-wide rename to the house style (camelBack fields) takes them together.
 struct CommonFlags {
   std::string kubeconfig;  // "" = in-cluster (or $KUBECONFIG / ~/.kube/config outside a pod)
   std::string ns = "metallb-system";
@@ -35,7 +37,7 @@ struct CommonFlags {
   double kube_api_burst = kDefaultApiWriteBurst;
 
   // The metrics and probe listeners as these flags ask (docs/metrics-endpoint.md).
-  util::HealthServerOptions healthOptions(std::string tls_common_name,
+  util::HealthServerOptions healthOptions(std::string tlsCommonName,
                                           util::RequestAuthorizer* authorizer) const;
 };
 

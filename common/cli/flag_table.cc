@@ -7,7 +7,7 @@ namespace ironlb::cli {
 namespace {
 
 bool isBoolean(const Flag& flag) {
-  return flag.value_name.empty();
+  return flag.valueName.empty();
 }
 
 // Applies one value from `source` ("--name=value", "IRONLB_NAME=value (--name)"). Empty
@@ -25,8 +25,8 @@ Status apply(const Flag& flag, const std::string& value, const std::string& sour
 // "(required; default $NODE_NAME)", "(default 5m)" or "".
 std::string defaultNote(const Flag& flag) {
   std::string out = flag.required ? "required" : "";
-  if (!flag.default_text.empty())
-    out += (out.empty() ? "default " : "; default ") + flag.default_text;
+  if (!flag.defaultText.empty())
+    out += (out.empty() ? "default " : "; default ") + flag.defaultText;
   return out;
 }
 
@@ -57,7 +57,7 @@ std::string wrapped(std::string left, std::string_view text) {
 
 std::string spelled(const Flag& flag) {
   std::string out = "--" + flag.name;
-  if (!isBoolean(flag)) out += "=" + flag.value_name;
+  if (!isBoolean(flag)) out += "=" + flag.valueName;
   return out;
 }
 
@@ -132,7 +132,7 @@ Result<ParseOutcome> FlagTable::parse(const std::vector<std::string>& args,
     for (const Flag& flag : s.flags) {
       if (!flag.required || out.given.count(flag.name)) continue;
       std::string message = "--" + flag.name + " is required";
-      if (!flag.downward_env.empty()) message += " (or env " + flag.downward_env + ")";
+      if (!flag.downwardEnv.empty()) message += " (or env " + flag.downwardEnv + ")";
       return makeError(message);
     }
   }
@@ -143,9 +143,9 @@ Status FlagTable::readEnvironment(const EnvLookup& env, std::set<std::string>& g
   for (const Section& s : sections_) {
     for (const Flag& flag : s.flags) {
       // The downward API below IRONLB_<NAME>.
-      if (!flag.downward_env.empty()) {
-        if (auto v = env(flag.downward_env); v && !v->empty()) {
-          auto st = apply(flag, *v, flag.downward_env + "=" + *v + " (--" + flag.name + ")", given);
+      if (!flag.downwardEnv.empty()) {
+        if (auto v = env(flag.downwardEnv); v && !v->empty()) {
+          auto st = apply(flag, *v, flag.downwardEnv + "=" + *v + " (--" + flag.name + ")", given);
           if (!st) return st;
         }
       }
@@ -217,7 +217,7 @@ std::string FlagTable::markdown() const {
     out += "| Flag | Environment | Default | Meaning |\n|---|---|---|---|\n";
     for (const Flag& f : s.flags) {
       out += "| `" + spelled(f) + "` | `" + envName(f.name) + "` | " +
-             markdownCell(f.default_text.empty() ? "none" : f.default_text) +
+             markdownCell(f.defaultText.empty() ? "none" : f.defaultText) +
              (f.required ? " (required)" : "") + " | " + markdownCell(f.help) + " |\n";
     }
   }

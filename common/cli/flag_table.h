@@ -29,13 +29,13 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 using Setter = std::function<Status(const std::string& value)>;
 
 struct Flag {
-  std::string name;          // without "--"
-  std::string value_name;    // "PATH", "HOST:PORT", ...; "" = a boolean
-  std::string help;          // one sentence; "docs/x.md" becomes a link in Markdown
-  std::string default_text;  // as people read it ("0.0.0.0:7472"); "" = none shown
+  std::string name;         // without "--"
+  std::string valueName;    // "PATH", "HOST:PORT", ...; "" = a boolean
+  std::string help;         // one sentence; "docs/x.md" becomes a link in Markdown
+  std::string defaultText;  // as people read it ("0.0.0.0:7472"); "" = none shown
   Setter set;
-  std::string downward_env = {};  // e.g. "NODE_NAME": a value below IRONLB_<NAME>
-  bool required = false;          // an error names the flag (and downward_env) when unset
+  std::string downwardEnv = {};  // e.g. "NODE_NAME": a value below IRONLB_<NAME>
+  bool required = false;         // an error names the flag (and downwardEnv) when unset
 };
 
 enum class HelpFormat { kText, kMarkdown };

@@ -12,18 +12,17 @@ cli::FlagTable flagTable(SpeakerFlags& f) {
   cli::FlagTable t;
   cli::addCommonFlags(t, f);
   t.section("ironlb-speaker only");
-  t.add(
-      {"node-name", "NAME", "this node", "$NODE_NAME", cli::text(f.node_name), "NODE_NAME", true});
+  t.add({"node-name", "NAME", "this node", "$NODE_NAME", cli::text(f.nodeName), "NODE_NAME", true});
   t.add({"pod-name", "NAME",
          "this speaker's Pod, made owner of its ServiceL2Status objects; give --pod-uid too",
-         "$POD_NAME", cli::text(f.pod_name), "POD_NAME"});
-  t.add({"pod-uid", "UID", "the UID of --pod-name", "$POD_UID", cli::text(f.pod_uid), "POD_UID"});
+         "$POD_NAME", cli::text(f.podName), "POD_NAME"});
+  t.add({"pod-uid", "UID", "the UID of --pod-name", "$POD_UID", cli::text(f.podUid), "POD_UID"});
   t.add({"memberlist-address", "IP", "membership bind and advertise address (docs/membership.md)",
          "$NODE_IP",
          [&f](const std::string& v) -> Status {
            auto ip = net::IpAddress::parse(v);
            if (!ip) return makeError(ip.error());
-           f.memberlist_address = *ip;
+           f.memberlistAddress = *ip;
            return {};
          },
          "NODE_IP", true});
@@ -32,24 +31,24 @@ cli::FlagTable flagTable(SpeakerFlags& f) {
            auto port = cli::parseInteger(v, 0, 65535);
            if (!port) return makeError("expected a port number 0-65535");
            if (*port == 0) return makeError("every speaker must use one fixed port");
-           f.memberlist_port = static_cast<uint16_t>(*port);
+           f.memberlistPort = static_cast<uint16_t>(*port);
            return {};
          }});
   t.add({"memberlist-key-file", "PATH",
          "membership key file; without it the key is read from IRONLB_MEMBERLIST_KEY; one of "
          "the two is required",
-         "", cli::text(f.memberlist_key_file)});
+         "", cli::text(f.memberlistKeyFile)});
   t.add({"memberlist-require-sealed", "",
          "refuse unencrypted (version 1) membership packets; turn on once every speaker seals",
-         "false", cli::boolean(f.memberlist_require_sealed)});
+         "false", cli::boolean(f.memberlistRequireSealed)});
   t.add({"exclude-interfaces", "RE,...",
          "regexes of interface names never announced on; replaces the built-in list "
          "(docs/announcement.md)",
-         "the built-in list", cli::list(f.exclude_interfaces)});
+         "the built-in list", cli::list(f.excludeInterfaces)});
   t.add({"ignore-exclude-lb", "",
          "announce from nodes labelled "
          "node.kubernetes.io/exclude-from-external-load-balancers too",
-         "false", cli::boolean(f.ignore_exclude_lb)});
+         "false", cli::boolean(f.ignoreExcludeLb)});
   return t;
 }
 
@@ -62,14 +61,14 @@ Result<ParsedFlags> parseFlags(const std::vector<std::string>& args, const cli::
   if (!parsed) return makeError(parsed.error());
   out.help = parsed->help;
   if (out.help) return out;
-  if (f.pod_name.empty() != f.pod_uid.empty()) {
+  if (f.podName.empty() != f.podUid.empty()) {
     return makeError("--pod-name and --pod-uid go together (got only --" +
-                     std::string(f.pod_name.empty() ? "pod-uid" : "pod-name") + ")");
+                     std::string(f.podName.empty() ? "pod-uid" : "pod-name") + ")");
   }
-  if (f.memberlist_key_file.empty()) {
-    if (auto k = env(kMemberlistKeyEnv); k && !k->empty()) f.memberlist_key = *k;
+  if (f.memberlistKeyFile.empty()) {
+    if (auto k = env(kMemberlistKeyEnv); k && !k->empty()) f.memberlistKey = *k;
   }
-  if (f.memberlist_key_file.empty() && f.memberlist_key.empty()) {
+  if (f.memberlistKeyFile.empty() && f.memberlistKey.empty()) {
     return makeError(
         "no membership key: pass --memberlist-key-file (the chart mounts Secret "
         "<release>-memberlist) or set env IRONLB_MEMBERLIST_KEY");

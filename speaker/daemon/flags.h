@@ -19,18 +19,18 @@
 namespace ironlb::speaker {
 
 struct SpeakerFlags : cli::CommonFlags {
-  std::string node_name;
+  std::string nodeName;
   // This speaker's Pod (downward API), made the owner of its ServiceL2Status objects so they
   // go with it (uninstall, node removal). Empty: no owner (outside a pod).
-  std::string pod_name;
-  std::string pod_uid;
-  net::IpAddress memberlist_address;
-  uint16_t memberlist_port = 7946;
-  std::string memberlist_key_file;              // empty: memberlist_key holds the key
-  std::string memberlist_key;                   // from env IRONLB_MEMBERLIST_KEY
-  std::vector<std::string> exclude_interfaces;  // empty: the built-in list
-  bool ignore_exclude_lb = false;
-  bool memberlist_require_sealed = false;  // docs/membership.md (rolling upgrades)
+  std::string podName;
+  std::string podUid;
+  net::IpAddress memberlistAddress;
+  uint16_t memberlistPort = 7946;
+  std::string memberlistKeyFile;               // empty: memberlistKey holds the key
+  std::string memberlistKey;                   // from env IRONLB_MEMBERLIST_KEY
+  std::vector<std::string> excludeInterfaces;  // empty: the built-in list
+  bool ignoreExcludeLb = false;
+  bool memberlistRequireSealed = false;  // docs/membership.md (rolling upgrades)
 };
 
 struct ParsedFlags {

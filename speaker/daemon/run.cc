@@ -59,17 +59,17 @@ int runSpeaker(int argc, const char* const* argv) {
   io::NlLinkWatcher links(io);
 
   SpeakerOptions options;
-  options.nodeName = flags.node_name;
-  options.podName = flags.pod_name;
-  options.podUid = flags.pod_uid;
+  options.nodeName = flags.nodeName;
+  options.podName = flags.podName;
+  options.podUid = flags.podUid;
   options.ns = flags.ns;
   if (!flags.lb_class.empty()) options.lbClass = flags.lb_class;
-  options.ignoreExcludeLb = flags.ignore_exclude_lb;
-  if (!flags.exclude_interfaces.empty()) options.excludePatterns = flags.exclude_interfaces;
-  options.memberEndpoint = {flags.memberlist_address, flags.memberlist_port};
-  options.keyFile = flags.memberlist_key_file;
-  options.requireSealed = flags.memberlist_require_sealed;
-  options.key.assign(flags.memberlist_key.begin(), flags.memberlist_key.end());
+  options.ignoreExcludeLb = flags.ignoreExcludeLb;
+  if (!flags.excludeInterfaces.empty()) options.excludePatterns = flags.excludeInterfaces;
+  options.memberEndpoint = {flags.memberlistAddress, flags.memberlistPort};
+  options.keyFile = flags.memberlistKeyFile;
+  options.requireSealed = flags.memberlistRequireSealed;
+  options.key.assign(flags.memberlistKey.begin(), flags.memberlistKey.end());
 
   auto speaker = Speaker::create(io, api, k8s_metrics, registry, packets, links, options);
   if (!speaker.ok()) {
@@ -79,7 +79,7 @@ int runSpeaker(int argc, const char* const* argv) {
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
   util::HealthServer health(registry, [s = speaker->get()] { return s->readiness(); });
-  if (Status st = health.start(flags.healthOptions(flags.node_name, &authorizer)); !st.ok()) {
+  if (Status st = health.start(flags.healthOptions(flags.nodeName, &authorizer)); !st.ok()) {
     log->critical("metrics server: {}", st.error());
     return 1;
   }

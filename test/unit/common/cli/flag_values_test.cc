@@ -32,12 +32,12 @@ TEST(FlagValuesTest, Durations) {
   }
   for (const char* bad : {"0", "0s", "5", "s", "1h", "-1s"})
     EXPECT_FALSE(set(bad).ok()) << bad;
-  const Setter or_zero = durationOrZero(d);
-  ASSERT_TRUE(or_zero("0").ok());
+  const Setter orZero = durationOrZero(d);
+  ASSERT_TRUE(orZero("0").ok());
   EXPECT_EQ(d, util::Duration::zero());
-  ASSERT_TRUE(or_zero("90s").ok());
+  ASSERT_TRUE(orZero("90s").ok());
   EXPECT_EQ(d, 90s);
-  EXPECT_NE(or_zero("soon").error().find(", or 0"), std::string::npos);
+  EXPECT_NE(orZero("soon").error().find(", or 0"), std::string::npos);
 }
 
 TEST(FlagValuesTest, HostPort) {

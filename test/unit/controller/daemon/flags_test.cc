@@ -153,12 +153,12 @@ TEST(FlagsTest, Errors) {
     ASSERT_FALSE(p.ok()) << c.args[0];
     EXPECT_NE(p.error().find(c.mentions), std::string::npos) << p.error();
   }
-  auto bad_env = parse({}, {{"IRONLB_STATUS_WRITERS", "many"}});
-  ASSERT_FALSE(bad_env.ok());
+  auto badEnv = parse({}, {{"IRONLB_STATUS_WRITERS", "many"}});
+  ASSERT_FALSE(badEnv.ok());
   EXPECT_NE(
-      bad_env.error().find("IRONLB_STATUS_WRITERS=many (--status-writers): expected an integer"),
+      badEnv.error().find("IRONLB_STATUS_WRITERS=many (--status-writers): expected an integer"),
       std::string::npos)
-      << bad_env.error();
+      << badEnv.error();
 }
 
 TEST(FlagsTest, Help) {

@@ -28,17 +28,17 @@ const std::map<std::string, std::string> kPod = {{"NODE_NAME", "worker-1"},
 TEST(SpeakerFlags, DownwardApiDefaults) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->node_name, "worker-1");
-  EXPECT_EQ(f->memberlist_address.toString(), "192.0.2.7");
-  EXPECT_EQ(f->memberlist_port, 7946);
+  EXPECT_EQ(f->nodeName, "worker-1");
+  EXPECT_EQ(f->memberlistAddress.toString(), "192.0.2.7");
+  EXPECT_EQ(f->memberlistPort, 7946);
   EXPECT_EQ(f->ns, "lb");
-  EXPECT_EQ(f->memberlist_key, "0123456789abcdef");
+  EXPECT_EQ(f->memberlistKey, "0123456789abcdef");
   EXPECT_EQ(f->metrics_host, "0.0.0.0");
   EXPECT_EQ(f->metrics_port, 7472);
   EXPECT_EQ(f->lb_class, "");
-  EXPECT_TRUE(f->exclude_interfaces.empty());
-  EXPECT_FALSE(f->ignore_exclude_lb);
-  EXPECT_FALSE(f->memberlist_require_sealed);
+  EXPECT_TRUE(f->excludeInterfaces.empty());
+  EXPECT_FALSE(f->ignoreExcludeLb);
+  EXPECT_FALSE(f->memberlistRequireSealed);
 }
 
 TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
@@ -47,15 +47,15 @@ TEST(SpeakerFlags, PodIdentityFromTheDownwardApiOrFlags) {
   env["POD_UID"] = "0b7f6c1e-uid";
   auto f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->pod_name, "ironlb-speaker-x1");
-  EXPECT_EQ(f->pod_uid, "0b7f6c1e-uid");
+  EXPECT_EQ(f->podName, "ironlb-speaker-x1");
+  EXPECT_EQ(f->podUid, "0b7f6c1e-uid");
   f = parse({"--pod-name=p", "--pod-uid=u"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->pod_name, "p");
-  EXPECT_EQ(f->pod_uid, "u");
+  EXPECT_EQ(f->podName, "p");
+  EXPECT_EQ(f->podUid, "u");
   f = parse({}, kPod);  // outside a pod: no owner
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->pod_name.empty() && f->pod_uid.empty());
+  EXPECT_TRUE(f->podName.empty() && f->podUid.empty());
   f = parse({"--pod-name=p"}, kPod);  // an owner reference needs both
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--pod-name and --pod-uid"), std::string::npos) << f.error();
@@ -69,16 +69,16 @@ TEST(SpeakerFlags, FlagsWinOverEnvironment) {
                   "--memberlist-require-sealed=true"},
                  kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->memberlist_require_sealed);
-  EXPECT_EQ(f->node_name, "n2");
-  EXPECT_EQ(f->memberlist_address.toString(), "2001:db8::2");
-  EXPECT_EQ(f->memberlist_port, 7000);
-  EXPECT_EQ(f->memberlist_key_file, "/etc/key");
-  EXPECT_EQ(f->memberlist_key, "");  // the file wins
+  EXPECT_TRUE(f->memberlistRequireSealed);
+  EXPECT_EQ(f->nodeName, "n2");
+  EXPECT_EQ(f->memberlistAddress.toString(), "2001:db8::2");
+  EXPECT_EQ(f->memberlistPort, 7000);
+  EXPECT_EQ(f->memberlistKeyFile, "/etc/key");
+  EXPECT_EQ(f->memberlistKey, "");  // the file wins
   EXPECT_EQ(f->metrics_host, "::1");
   EXPECT_EQ(f->metrics_port, 9000);
-  EXPECT_EQ(f->exclude_interfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
-  EXPECT_TRUE(f->ignore_exclude_lb);
+  EXPECT_EQ(f->excludeInterfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
+  EXPECT_TRUE(f->ignoreExcludeLb);
   EXPECT_EQ(f->lb_class, "x/y");
   EXPECT_EQ(f->ns, "ns2");
   EXPECT_EQ(f->log_level, spdlog::level::debug);
@@ -93,10 +93,10 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
   env["IRONLB_LB_CLASS"] = "c";
   auto f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->node_name, "n3");
-  EXPECT_EQ(f->memberlist_port, 8000);
+  EXPECT_EQ(f->nodeName, "n3");
+  EXPECT_EQ(f->memberlistPort, 8000);
   EXPECT_EQ(f->lb_class, "c");
-  EXPECT_FALSE(f->ignore_exclude_lb);
+  EXPECT_FALSE(f->ignoreExcludeLb);
 }
 
 // docs/kubernetes-client.md, "Rate limit".
@@ -175,13 +175,13 @@ TEST(SpeakerFlags, BooleanSpellings) {
   env["IRONLB_IGNORE_EXCLUDE_LB"] = "yes";
   auto f = parse({"--memberlist-require-sealed", "--metrics-insecure", "no"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->ignore_exclude_lb);
-  EXPECT_TRUE(f->memberlist_require_sealed) << "a bare boolean before another flag is true";
+  EXPECT_TRUE(f->ignoreExcludeLb);
+  EXPECT_TRUE(f->memberlistRequireSealed) << "a bare boolean before another flag is true";
   EXPECT_FALSE(f->metrics_insecure);
   env["IRONLB_IGNORE_EXCLUDE_LB"] = "";
   f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->ignore_exclude_lb) << "an empty boolean is true, as before";
+  EXPECT_TRUE(f->ignoreExcludeLb) << "an empty boolean is true, as before";
 }
 
 // docs/metrics-endpoint.md: secure metrics by default, a plain probe listener, opt-in plain HTTP.
