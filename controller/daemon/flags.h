@@ -6,7 +6,7 @@
 // Beyond the basic flags (all optional; every flag with its default: docs/flags.md):
 //   --status-writers=N      Service status writes in flight at once, at most (default 32;
 //                           fewer at first and while the API server answers 429, see
-//                           write_pool.h)
+//                           status_writer_pool.h)
 //   --lease-duration=D      leader election timing (defaults 15s / 10s / 2s, as client-go);
 //   --renew-deadline=D      D is a number with ms, s or m
 //   --retry-period=D
@@ -28,7 +28,7 @@
 #include <spdlog/common.h>
 
 #include "common/k8s/cluster_config.h"
-#include "common/k8s/leader_election.h"
+#include "common/k8s/leader_election_core.h"
 #include "common/k8s/token_bucket.h"
 #include "common/util/logging.h"
 #include "common/util/result.h"

@@ -253,7 +253,7 @@ void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& aft
   if (!pending_.count(key) && onlyStatusChanged(before, after)) {
     reconciler::DesiredStatus held;
     if (auto a = reconciler_.allocator().assignment(key)) held = {a->ips, a->pool};
-    if (jsonShowsDesired(after, held)) return;
+    if (jsonStatusMatchesDesired(after, held)) return;
   }
   queue_.add(key);
 }
@@ -291,7 +291,7 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
   }
   if (auto it = written_.find(key); it != written_.end()) {
     if (it->second.base_version == service->meta.resource_version) {
-      showDesired(*service, it->second.desired);
+      applyDesiredToDecoded(*service, it->second.desired);
     } else {
       written_.erase(it);  // the informer caught up (or moved past our write)
     }
@@ -335,7 +335,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
-  if (showsDesired(*service, d.desired)) {
+  if (statusMatchesDesired(*service, d.desired)) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
@@ -345,7 +345,8 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
 void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desired,
                           std::string decided_version, WorkQueue::Done done) {
   writes_.enqueue([this, key, desired = std::move(desired),
-                   decided_version = std::move(decided_version), done]() -> WritePool::Blocking {
+                   decided_version = std::move(decided_version),
+                   done]() -> StatusWriterPool::Blocking {
     // A worker is free: write from the freshest copy. Unless the Service changed since the
     // decision, it still needs the write (nothing else writes it while its key is in flight).
     const k8s::Json* object = ctx_.services.get(key);
@@ -355,7 +356,7 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     }
     if (k8s::resourceVersionOf(*object) != decided_version) {
       std::optional<api::Service> service = current(key);
-      if (!service || showsDesired(*service, desired)) {
+      if (!service || statusMatchesDesired(*service, desired)) {
         done(WorkQueue::Outcome::kDone);
         return {};
       }
@@ -365,13 +366,13 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     k8s::ApiClient& api = ctx_.api;
     return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
             deadline = ctx_.write_deadline,
-            snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
+            snapshot = std::move(snapshot)]() mutable -> StatusWriterPool::Completion {
       if (fault_delay > util::Duration::zero()) {
         // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
-        WritePool::currentToken()->sleepFor(fault_delay);
+        StatusWriterPool::currentToken()->sleepFor(fault_delay);
       }
       // The pool handles 429 itself (fewer writes in flight), so the client returns it.
-      k8s::CallOptions call{.cancel = WritePool::currentToken(), .honourRetryAfter = false};
+      k8s::CallOptions call{.cancel = StatusWriterPool::currentToken(), .honourRetryAfter = false};
       if (deadline) {
         // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
         const auto until = deadline();
@@ -410,9 +411,9 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
     // API Priority and Fairness (or max-in-flight) pushed back: fewer writes at once, and this
     // one comes back after Retry-After.
     const auto pushback = writes_.pushedBack(result.error().retryAfter);
-    if (pushback != WritePool::Pushback::kNone) {
+    if (pushback != StatusWriterPool::Pushback::kNone) {
       util::logWith(*log(), spdlog::level::info,
-                    pushback == WritePool::Pushback::kPaused
+                    pushback == StatusWriterPool::Pushback::kPaused
                         ? "API server pushed back (429): pausing status writes"
                         : "API server pushed back (429): fewer status writes at once",
                     {{"retry_after_s", static_cast<int64_t>(result.error().retryAfter.count())},
