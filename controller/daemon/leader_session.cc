@@ -43,10 +43,10 @@ LeaderSession::LeaderSession(SessionContext context)
           [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
           ctx_.events, ctx_.allocator_metrics, ctx_.pool_status_interval),
       writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
-              ctx_.writes_pending),
+              ctx_.writes_pending, ctx_.clock),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
-             {.metrics = &ctx_.k8s_metrics}) {
+             {.clock = &ctx_.clock, .metrics = &ctx_.k8s_metrics}) {
   ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
   reconciler_.setHoldBack(ctx_.flags.release_hold);
   advanceClock();
@@ -365,7 +365,7 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
     return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
-            deadline = ctx_.write_deadline,
+            deadline = ctx_.write_deadline, &clock = ctx_.clock,
             snapshot = std::move(snapshot)]() mutable -> StatusWriterPool::Completion {
       if (fault_delay > util::Duration::zero()) {
         // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
@@ -376,7 +376,7 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
       if (deadline) {
         // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
         const auto until = deadline();
-        const auto now = std::chrono::steady_clock::now();
+        const util::MonoTime now = clock.now();
         if (!until || now >= *until) {
           return [this, key, done] { fenced(key, done); };
         }
@@ -470,7 +470,7 @@ void LeaderSession::retryPending() {
 
 void LeaderSession::advanceClock() {
   std::vector<std::string> touched;
-  if (!reconciler_.advanceTo(std::chrono::steady_clock::now(), &touched)) return;
+  if (!reconciler_.advanceTo(ctx_.clock.now(), &touched)) return;
   for (const std::string& pool : touched)
     pool_status_.markDirty(pool);
   retryPending();  // held-back IPs are free now
@@ -480,7 +480,8 @@ void LeaderSession::armHoldTimer() {
   const auto next = reconciler_.allocator().nextHoldExpiry();
   if (!next || (hold_timer_at_ && *hold_timer_at_ <= *next)) return;
   hold_timer_at_ = next;
-  hold_timer_.expires_at(*next);
+  // The timer runs on the steady clock; the hold's end is on ctx_.clock (the same in production).
+  hold_timer_.expires_after(std::max(util::Duration::zero(), *next - ctx_.clock.now()));
   hold_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive) return;
     hold_timer_at_.reset();

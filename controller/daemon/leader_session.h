@@ -72,6 +72,7 @@ using NamespaceLabels = std::map<std::string, lbconfig::Labels, std::less<>>;
 struct SessionContext {
   k8s::ApiClient& api;
   boost::asio::io_context& io;
+  const util::Clock& clock;  // hold-back expiry and write fencing
   const ControllerFlags& flags;
   const k8s::Informer& services;
   const k8s::Informer& pools;

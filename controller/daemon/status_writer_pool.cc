@@ -13,8 +13,10 @@ constexpr std::size_t kInitialLimit = 4;
 }  // namespace
 
 StatusWriterPool::StatusWriterPool(boost::asio::io_context& io, std::size_t workers,
-                                   const std::string& name, k8s::BusySignal* busy_signal)
+                                   const std::string& name, k8s::BusySignal* busy_signal,
+                                   const util::Clock& clock)
     : busy_signal_(busy_signal),
+      clock_(clock),
       limit_(std::clamp<std::size_t>(workers, 1, kInitialLimit)),
       threshold_(std::max<std::size_t>(workers, 1)),
       resume_(io),
@@ -43,7 +45,7 @@ void StatusWriterPool::enqueue(Job job) {
 }
 
 void StatusWriterPool::succeeded() {
-  if (limit_ >= workers_.size() || std::chrono::steady_clock::now() < hold_until_) return;
+  if (limit_ >= workers_.size() || clock_.now() < hold_until_) return;
   if (limit_ < threshold_) {
     ++limit_;  // slow start: one more per success doubles the limit each round
   } else if (++successes_ >= limit_) {
@@ -55,8 +57,7 @@ void StatusWriterPool::succeeded() {
 StatusWriterPool::Pushback StatusWriterPool::pushedBack(util::Duration retry_after) {
   if (stopped_ || completing_ <= decreased_at_) return Pushback::kNone;
   const util::Duration wait = retry_after > util::Duration::zero() ? retry_after : kDefaultPause;
-  const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait);
+  const util::MonoTime until = clock_.now() + wait;
   decreased_at_ = started_;
   successes_ = 0;
   hold_until_ = until;
@@ -67,7 +68,7 @@ StatusWriterPool::Pushback StatusWriterPool::pushedBack(util::Duration retry_aft
   }
   threshold_ = 1;
   paused_ = true;
-  resume_.expires_at(until);
+  resume_.expires_after(std::chrono::duration_cast<boost::asio::steady_timer::duration>(wait));
   resume_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive || stopped_) return;
     paused_ = false;

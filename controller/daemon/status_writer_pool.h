@@ -52,7 +52,8 @@ class StatusWriterPool {
   using Job = std::function<Blocking()>;
 
   StatusWriterPool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
-                   k8s::BusySignal* busy_signal = nullptr);
+                   k8s::BusySignal* busy_signal = nullptr,
+                   const util::Clock& clock = util::SystemClock::instance());
   ~StatusWriterPool();
   StatusWriterPool(const StatusWriterPool&) = delete;
   StatusWriterPool& operator=(const StatusWriterPool&) = delete;
@@ -85,6 +86,7 @@ class StatusWriterPool {
   std::vector<k8s::BackgroundWorker*> idle_;
   std::deque<Job> waiting_;
   k8s::BusySignal* busy_signal_;
+  const util::Clock& clock_;
   std::size_t limit_;
   std::size_t threshold_;        // below it the limit doubles per round, above it grows by one
   std::size_t successes_ = 0;    // since the limit last changed
