@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -15,15 +16,24 @@ namespace {
 using k8s::testing::runUntil;
 using namespace std::chrono_literals;
 
+// Polls `done` (from any thread) until it holds or `limit` passes; false then.
+bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
 // Stands in for a blocking API call: counts the calls running at once (and the most seen) and
-// holds until `release` is set.
+// holds until `release` is set (a test that never sets it fails instead of hanging).
 void holdCall(std::atomic<int>& running, std::atomic<int>& peak, const std::atomic<bool>& release) {
   const int now = ++running;
   int p = peak.load();
   while (now > p && !peak.compare_exchange_weak(p, now)) {
   }
-  while (!release)
-    std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(waitFor([&] { return release.load(); })) << "a held call was never released";
   --running;
 }
 
@@ -80,8 +90,8 @@ TEST(StatusWriterPoolTest, StopDropsWaitingAndSilencesCompletions) {
     return [&]() -> StatusWriterPool::Completion {
       started = true;
       // Stands in for a blocking call that stop() cancels through the worker's token.
-      while (!StatusWriterPool::currentToken()->cancelled())
-        std::this_thread::sleep_for(1ms);
+      k8s::CancelToken* token = StatusWriterPool::currentToken();
+      EXPECT_TRUE(waitFor([&] { return token->cancelled(); })) << "stop() cancelled the call";
       return [&] { completed = true; };
     };
   });
@@ -89,8 +99,7 @@ TEST(StatusWriterPoolTest, StopDropsWaitingAndSilencesCompletions) {
     second_prepared = true;
     return {};
   });
-  while (!started)
-    std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(waitFor([&] { return started.load(); }));
   pool.stop();
   k8s::testing::drain(io);
   EXPECT_FALSE(completed);
@@ -161,7 +170,8 @@ TEST(StatusWriterPoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
   using P = StatusWriterPool::Pushback;
   boost::asio::io_context io;
   k8s::BusySignal signal;
-  StatusWriterPool pool(io, 8, "t", &signal);
+  util::ManualClock clock;  // Retry-After passes only when the test says so
+  StatusWriterPool pool(io, 8, "t", &signal, clock);
   Writes w(pool);
   w.release = true;
   w.add(4);  // slow start to all 8 workers
@@ -191,9 +201,7 @@ TEST(StatusWriterPoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
   EXPECT_EQ(w.outcomes.back(), P::kFewer);
   EXPECT_EQ(pool.limit(), 2u);
   // After Retry-After (1 ms), successes raise it by one per round: 2 successes -> 3, 3 more -> 4.
-  const auto hold = std::chrono::steady_clock::now() + 5ms;
-  ASSERT_TRUE(runUntil(
-      io, [&] { return std::chrono::steady_clock::now() > hold; }, 5s));
+  clock.advance(5ms);
   w.release = false;
   w.add(5);
   ASSERT_TRUE(runUntil(
