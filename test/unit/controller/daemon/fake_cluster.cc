@@ -121,6 +121,14 @@ void FakeCluster::watch(const std::string& path) {
   streams_[parse(path).plural].push_back(std::move(stream));
 }
 
+std::vector<std::string> FakeCluster::ingress(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto collection = objects_.find("services");
+  if (collection == objects_.end()) return {};
+  auto it = collection->second.find(key);
+  return it == collection->second.end() ? std::vector<std::string>{} : ingressOf(it->second);
+}
+
 std::vector<std::pair<std::string, std::vector<std::string>>> FakeCluster::statusWrites() const {
   std::lock_guard lock(mu_);
   return status_writes_;

@@ -12,9 +12,15 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include <nlohmann/json.hpp>
 
+#include "common/k8s/api_client.h"
+#include "common/k8s/k8s_metrics.h"
 #include "common/k8s/testing/fake_transport.h"
+#include "common/util/clock.h"
+#include "common/util/metrics.h"
 
 namespace ironlb::controller::testing {
 
@@ -49,6 +55,8 @@ class FakeCluster {
   // Queues the stream the next watch of `path` (a list path above) reads.
   void watch(const std::string& path);
 
+  // The ingress IPs Service `key` (namespace/name) shows now.
+  std::vector<std::string> ingress(const std::string& key) const;
   // Successful Service status writes so far, in order: (namespace/name, ingress IPs).
   std::vector<std::pair<std::string, std::vector<std::string>>> statusWrites() const;
   // Requests with this method whose path (without query) ends with `suffix`.
@@ -65,6 +73,18 @@ class FakeCluster {
   std::map<std::string, std::vector<std::shared_ptr<k8s::testing::FakeStream>>> streams_;
   std::vector<std::pair<std::string, std::vector<std::string>>> status_writes_;
   int64_t version_ = 100;
+};
+
+// What every test of the daemon's parts starts from: a fake cluster with a client, a loop, a
+// manual clock and the client metrics.
+struct FakeClusterTest {
+  k8s::testing::FakeTransport transport;
+  FakeCluster cluster{transport};
+  k8s::ApiClient api{transport};
+  boost::asio::io_context io;
+  util::ManualClock clock;
+  util::MetricsRegistry registry;
+  k8s::K8sMetrics k8s_metrics{registry};
 };
 
 json serviceJson(const std::string& ns, const std::string& name,

@@ -25,7 +25,7 @@ k8s::Informer makeInformer(k8s::ApiClient& api, boost::asio::io_context& io,
   return k8s::Informer(api, io, {.type = type, .ns = std::move(ns), .clock = &clock}, {});
 }
 
-class LeaderSessionTest : public ::testing::Test {
+class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTest {
  protected:
   LeaderSessionTest() {
     flags_.status_writers = 2;
@@ -40,31 +40,31 @@ class LeaderSessionTest : public ::testing::Test {
 
   // Starts the informers and waits for their first lists.
   void syncInformers() {
-    cluster_.watch(testing::kServicesPath);
-    cluster_.watch(testing::kPoolsPath);
-    cluster_.watch(testing::kAdvertisementsPath);
+    cluster.watch(testing::kServicesPath);
+    cluster.watch(testing::kPoolsPath);
+    cluster.watch(testing::kAdvertisementsPath);
     services_.start();
     pools_.start();
     advertisements_.start();
     ASSERT_TRUE(runUntil(
-        io_, [&] { return services_.synced() && pools_.synced() && advertisements_.synced(); }));
+        io, [&] { return services_.synced() && pools_.synced() && advertisements_.synced(); }));
   }
 
   void lead() {
     session_ = std::make_unique<LeaderSession>(SessionContext{
-        .api = api_,
-        .io = io_,
-        .clock = clock_,
+        .api = api,
+        .io = io,
+        .clock = clock,
         .flags = flags_,
         .services = services_,
         .pools = pools_,
         .advertisements = advertisements_,
         .namespaces = namespaces_,
         .events = events_,
-        .k8s_metrics = k8s_metrics_,
+        .k8s_metrics = k8s_metrics,
         .allocator_metrics = allocator_metrics_,
-        .pending_gauge = registry_.gauge("t_pending", "t").get(),
-        .write_limit_gauge = registry_.gauge("t_limit", "t").get(),
+        .pending_gauge = registry.gauge("t_pending", "t").get(),
+        .write_limit_gauge = registry.gauge("t_limit", "t").get(),
         .on_running = [this] { ++running_calls_; },
         .write_deadline =
             fencing_ ? std::function<std::optional<util::MonoTime>()>([this] { return deadline(); })
@@ -85,35 +85,18 @@ class LeaderSessionTest : public ::testing::Test {
 
   // Informer echoes of every write applied and the session has nothing left to do.
   bool settle() {
-    return runUntil(io_, [&] { return session_->running() && session_->idle(); });
+    return runUntil(io, [&] { return session_->running() && session_->idle(); });
   }
 
-  IpList ingressOf(const std::string& key) {
-    IpList ips;
-    auto object = cluster_.get("services", key);
-    if (!object) return ips;
-    for (const auto& e :
-         (*object)["status"]["loadBalancer"].value("ingress", nlohmann::json::array()))
-      ips.push_back(e.value("ip", ""));
-    return ips;
-  }
-
-  k8s::testing::FakeTransport transport_;
-  FakeCluster cluster_{transport_};
-  k8s::ApiClient api_{transport_};
-  boost::asio::io_context io_;
-  util::ManualClock clock_;
-  util::MetricsRegistry registry_;
-  k8s::K8sMetrics k8s_metrics_{registry_};
-  AllocatorMetrics allocator_metrics_{registry_};
+  AllocatorMetrics allocator_metrics_{registry};
   ControllerFlags flags_;
-  k8s::EventRecorder events_{api_, {.component = "test", .clock = &clock_}};  // never started
+  k8s::EventRecorder events_{api, {.component = "test", .clock = &clock}};  // never started
   NamespaceLabels namespaces_;
-  k8s::Informer services_ = makeInformer(api_, io_, k8s::resources::kServices, "", clock_);
+  k8s::Informer services_ = makeInformer(api, io, k8s::resources::kServices, "", clock);
   k8s::Informer pools_ =
-      makeInformer(api_, io_, k8s::resources::kIPAddressPools, "metallb-system", clock_);
+      makeInformer(api, io, k8s::resources::kIPAddressPools, "metallb-system", clock);
   k8s::Informer advertisements_ =
-      makeInformer(api_, io_, k8s::resources::kL2Advertisements, "metallb-system", clock_);
+      makeInformer(api, io, k8s::resources::kL2Advertisements, "metallb-system", clock);
   bool fencing_ = false;
   std::mutex deadline_mu_;
   std::optional<util::MonoTime> deadline_;
@@ -122,33 +105,33 @@ class LeaderSessionTest : public ::testing::Test {
 };
 
 TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything) {
-  cluster_.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
   // The previous leader gave a/old 192.0.2.1, but this replica's informer has not seen that
   // write yet: only the fresh list at the start of the term shows it.
-  cluster_.put("services", serviceJson("a", "old"));
-  cluster_.put("services", serviceJson("a", "new"));
+  cluster.put("services", serviceJson("a", "old"));
+  cluster.put("services", serviceJson("a", "new"));
   syncInformers();
-  cluster_.modify(
+  cluster.modify(
       "services", "a/old",
       [](nlohmann::json& s) {
         s["status"]["loadBalancer"]["ingress"] = {{{"ip", "192.0.2.1"}}};
         s["metadata"]["annotations"] = {{"metallb.io/ip-allocated-from-pool", "p"}};
       },
       /*announce=*/false);
-  const std::size_t gets_before = cluster_.count("GET", "/api/v1/services");
+  const std::size_t gets_before = cluster.count("GET", "/api/v1/services");
 
   lead();
-  ASSERT_TRUE(runUntil(io_, [&] { return session_->running(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return session_->running(); }));
   // The informer catches up (a write from its stale copy of a/old meets a 409 meanwhile).
-  cluster_.announce("services", "a/old");
+  cluster.announce("services", "a/old");
   ASSERT_TRUE(settle());
   EXPECT_EQ(running_calls_, 1);
-  EXPECT_EQ(cluster_.count("GET", "/api/v1/services"), gets_before + 1) << "one restore list";
+  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), gets_before + 1) << "one restore list";
   // Every write came after the restore list (a/new, first in key order, would otherwise have
   // taken 192.0.2.1), and a/old kept its address.
   std::size_t restore_list = 0;
   std::size_t first_put = 0;
-  const auto requests = transport_.requests();
+  const auto requests = transport.requests();
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (requests[i].method == "GET" && requests[i].path.starts_with("/api/v1/services")) {
       restore_list = i;
@@ -157,98 +140,98 @@ TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything)
   }
   ASSERT_GT(first_put, 0u);
   EXPECT_LT(restore_list, first_put);
-  EXPECT_EQ(ingressOf("a/old"), IpList{"192.0.2.1"});
-  EXPECT_EQ(ingressOf("a/new"), IpList{"192.0.2.2"});
-  for (const auto& [key, ips] : cluster_.statusWrites())
+  EXPECT_EQ(cluster.ingress("a/old"), IpList{"192.0.2.1"});
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.2"});
+  for (const auto& [key, ips] : cluster.statusWrites())
     EXPECT_NE(key, "a/old") << "a/old already showed its address";
 }
 
 TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
-  cluster_.put("ipaddresspools", poolJson("p", "not-a-range"));
-  cluster_.put("services", serviceJson("a", "new"));
+  cluster.put("ipaddresspools", poolJson("p", "not-a-range"));
+  cluster.put("services", serviceJson("a", "new"));
   syncInformers();
   lead();
   // Positive marker: the invalid configuration was built and reported.
-  ASSERT_TRUE(runUntil(io_, [&] { return k8s_metrics_.configStale().value() == 1; }));
-  k8s::testing::drain(io_);
+  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.configStale().value() == 1; }));
+  k8s::testing::drain(io);
   EXPECT_FALSE(session_->running());
-  EXPECT_EQ(cluster_.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
-  EXPECT_TRUE(cluster_.statusWrites().empty());
+  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
+  EXPECT_TRUE(cluster.statusWrites().empty());
 
-  cluster_.modify("ipaddresspools", "metallb-system/p",
-                  [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
-  ASSERT_TRUE(runUntil(io_, [&] {
+  cluster.modify("ipaddresspools", "metallb-system/p",
+                 [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
+  ASSERT_TRUE(runUntil(io, [&] {
     return pools_.get("metallb-system/p")->at("spec") ==
            nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
   }));
   session_->configChanged();
   ASSERT_TRUE(settle());
-  EXPECT_EQ(ingressOf("a/new"), IpList{"192.0.2.1"});
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
 }
 
 TEST_F(LeaderSessionTest, FencingDropsWritesOnceTheDeadlineHasPassed) {
   fencing_ = true;
-  cluster_.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
-  cluster_.put("services", serviceJson("a", "new"));
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
   syncInformers();
-  setDeadline(clock_.now() + std::chrono::seconds(10));
-  clock_.advance(std::chrono::seconds(11));  // the lease may have passed to another replica
+  setDeadline(clock.now() + std::chrono::seconds(10));
+  clock.advance(std::chrono::seconds(11));  // the lease may have passed to another replica
   lead();
   // Positive marker: the write was decided and dropped (its key counted as a failed update).
-  ASSERT_TRUE(runUntil(io_, [&] { return k8s_metrics_.updateErrors().value() >= 1; }));
-  EXPECT_TRUE(cluster_.statusWrites().empty());
-  EXPECT_EQ(cluster_.count("PUT", "/status"), 0u);
+  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.updateErrors().value() >= 1; }));
+  EXPECT_TRUE(cluster.statusWrites().empty());
+  EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
 
   // Renewed: the key comes back (no sooner than 1 s) and is written.
-  setDeadline(clock_.now() + std::chrono::seconds(10));
-  ASSERT_TRUE(runUntil(io_, [&] { return !cluster_.statusWrites().empty(); }));
-  EXPECT_EQ(ingressOf("a/new"), IpList{"192.0.2.1"});
+  setDeadline(clock.now() + std::chrono::seconds(10));
+  ASSERT_TRUE(runUntil(io, [&] { return !cluster.statusWrites().empty(); }));
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
 }
 
 TEST_F(LeaderSessionTest, NoDeadlineAtAllMeansNoWrite) {
   fencing_ = true;  // leading without a successful renewal yet: writeDeadline() is empty
-  cluster_.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
-  cluster_.put("services", serviceJson("a", "new"));
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
   syncInformers();
   lead();
-  ASSERT_TRUE(runUntil(io_, [&] { return k8s_metrics_.updateErrors().value() >= 1; }));
-  EXPECT_EQ(cluster_.count("PUT", "/status"), 0u);
+  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.updateErrors().value() >= 1; }));
+  EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
 }
 
 TEST_F(LeaderSessionTest, AConflictDecidesAgainFromTheNewerCopy) {
-  cluster_.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
-  cluster_.put("services", serviceJson("a", "new"));
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
   syncInformers();
   // While the first write is on its way, someone asks for a specific address: the write's
   // resourceVersion is stale and the server answers 409.
   std::atomic<int> puts{0};
-  cluster_.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
+  cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
     if (r.method == "PUT" && puts++ == 0) {
-      cluster_.modify("services", "a/new", [](nlohmann::json& s) {
+      cluster.modify("services", "a/new", [](nlohmann::json& s) {
         s["metadata"]["annotations"] = {{"metallb.io/loadBalancerIPs", "192.0.2.3"}};
       });
     }
     return std::nullopt;
   });
   lead();
-  ASSERT_TRUE(runUntil(io_, [&] { return !cluster_.statusWrites().empty(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return !cluster.statusWrites().empty(); }));
   ASSERT_TRUE(settle());
   EXPECT_GE(puts.load(), 2);
   // Decided again from the edited Service, not the first decision re-applied.
-  EXPECT_EQ(cluster_.statusWrites().back().second, IpList{"192.0.2.3"});
-  EXPECT_EQ(ingressOf("a/new"), IpList{"192.0.2.3"});
+  EXPECT_EQ(cluster.statusWrites().back().second, IpList{"192.0.2.3"});
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.3"});
 }
 
 TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
   flags_.status_writers = 1;
-  cluster_.put("ipaddresspools", poolJson("p", "192.0.2.0/29"));
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.0/29"));
   for (const char* name : {"s1", "s2", "s3"})
-    cluster_.put("services", serviceJson("a", name));
+    cluster.put("services", serviceJson("a", name));
   syncInformers();
   // The first write hangs until it is cancelled; the others wait for the one writer.
   std::atomic<bool> in_flight{false};
   std::atomic<bool> cancelled{false};
-  cluster_.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
+  cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
     if (r.method != "PUT") return std::nullopt;
     in_flight = true;
     const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -258,12 +241,12 @@ TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
     return k8s::HttpResponse{500, {}, "{}"};
   });
   lead();
-  ASSERT_TRUE(runUntil(io_, [&] { return in_flight.load(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return in_flight.load(); }));
   session_.reset();  // lost the Lease
   EXPECT_TRUE(cancelled) << "the write in flight was cancelled";
-  k8s::testing::drain(io_);
-  EXPECT_EQ(cluster_.count("PUT", "/status"), 1u) << "the waiting writes were dropped";
-  EXPECT_TRUE(cluster_.statusWrites().empty());
+  k8s::testing::drain(io);
+  EXPECT_EQ(cluster.count("PUT", "/status"), 1u) << "the waiting writes were dropped";
+  EXPECT_TRUE(cluster.statusWrites().empty());
 }
 
 }  // namespace

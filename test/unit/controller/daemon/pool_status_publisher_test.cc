@@ -21,14 +21,14 @@ allocator::PoolCounters v4(uint64_t total, uint64_t assigned) {
   return c;
 }
 
-class PoolStatusPublisherTest : public ::testing::Test {
+class PoolStatusPublisherTest : public ::testing::Test, public testing::FakeClusterTest {
  protected:
   PoolStatusPublisherTest() {
     for (const char* name : {"p", "q"})
-      cluster_.put("ipaddresspools", poolJson(name, "192.0.2.0/30"));
-    cluster_.watch(testing::kPoolsPath);
+      cluster.put("ipaddresspools", poolJson(name, "192.0.2.0/30"));
+    cluster.watch(testing::kPoolsPath);
     pools_.start();
-    EXPECT_TRUE(runUntil(io_, [&] { return pools_.synced(); }));
+    EXPECT_TRUE(runUntil(io, [&] { return pools_.synced(); }));
   }
   ~PoolStatusPublisherTest() override {
     publisher_->stop();
@@ -36,32 +36,27 @@ class PoolStatusPublisherTest : public ::testing::Test {
   }
 
   std::size_t statusPatches(const std::string& pool) {
-    return cluster_.count("PATCH", "/ipaddresspools/" + pool + "/status");
+    return cluster.count("PATCH", "/ipaddresspools/" + pool + "/status");
   }
   // The informer shows what the fake cluster stores for the pool (the echo has arrived).
   bool informerCaughtUp(const std::string& pool) {
-    const auto stored = cluster_.get("ipaddresspools", "metallb-system/" + pool);
+    const auto stored = cluster.get("ipaddresspools", "metallb-system/" + pool);
     const k8s::Json* seen = pools_.get("metallb-system/" + pool);
     return stored && seen && *seen == *stored;
   }
   nlohmann::json stored(const std::string& pool) {
-    return *cluster_.get("ipaddresspools", "metallb-system/" + pool);
+    return *cluster.get("ipaddresspools", "metallb-system/" + pool);
   }
 
-  k8s::testing::FakeTransport transport_;
-  FakeCluster cluster_{transport_};
-  k8s::ApiClient api_{transport_};
-  boost::asio::io_context io_;
-  util::MetricsRegistry registry_;
-  AllocatorMetrics metrics_{registry_};
-  k8s::EventRecorder events_{api_, {.component = "test"}};  // never started
+  AllocatorMetrics metrics_{registry};
+  k8s::EventRecorder events_{api, {.component = "test"}};  // never started
   k8s::Informer pools_{
-      api_, io_, {.type = k8s::resources::kIPAddressPools, .ns = "metallb-system"}, {}};
+      api, io, {.type = k8s::resources::kIPAddressPools, .ns = "metallb-system"}, {}};
   std::map<std::string, allocator::PoolCounters> counters_;  // logic thread
   std::map<std::string, bool> in_use_;
   std::unique_ptr<PoolStatusPublisher> make() {
     return std::make_unique<PoolStatusPublisher>(
-        api_, io_, pools_, "metallb-system",
+        api, io, pools_, "metallb-system",
         [this](const std::string& pool) -> std::optional<allocator::PoolCounters> {
           auto it = counters_.find(pool);
           if (it == counters_.end()) return std::nullopt;
@@ -80,19 +75,19 @@ TEST_F(PoolStatusPublisherTest, WritesEachPoolStatusOncePerChange) {
   publisher_->markDirty("p");
   publisher_->markDirty("p");
   publisher_->markDirty("p");
-  ASSERT_TRUE(runUntil(io_, [&] { return statusPatches("p") == 1 && informerCaughtUp("p"); }));
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("p") == 1 && informerCaughtUp("p"); }));
   EXPECT_EQ(stored("p")["status"]["assignedIPv4"], 1);
   EXPECT_EQ(stored("p")["status"]["availableIPv4"], 3);
 
   // Unchanged: p is looked at again in the same beat as q, whose write is the marker.
   publisher_->markDirty("p");
   publisher_->markDirty("q");
-  ASSERT_TRUE(runUntil(io_, [&] { return statusPatches("q") == 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("q") == 1; }));
   EXPECT_EQ(statusPatches("p"), 1u) << "the pool already showed its counters";
 
   counters_["p"] = v4(4, 2);
   publisher_->markDirty("p");
-  ASSERT_TRUE(runUntil(io_, [&] { return statusPatches("p") == 2 && informerCaughtUp("p"); }));
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("p") == 2 && informerCaughtUp("p"); }));
   EXPECT_EQ(stored("p")["status"]["assignedIPv4"], 2);
 }
 
@@ -105,7 +100,7 @@ TEST_F(PoolStatusPublisherTest, StopDropsTheChangesNotYetWritten) {
   // first.
   auto later = make();
   later->markDirty("q");
-  ASSERT_TRUE(runUntil(io_, [&] { return statusPatches("q") == 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("q") == 1; }));
   EXPECT_EQ(statusPatches("p"), 0u);
 }
 
@@ -113,31 +108,30 @@ TEST_F(PoolStatusPublisherTest, APoolInUseKeepsTheProtectionFinalizerUntilItIsFr
   counters_["p"] = v4(4, 1);
   in_use_["p"] = true;
   publisher_->markDirty("p");
-  ASSERT_TRUE(runUntil(io_, [&] {
-    return stored("p")["metadata"].contains("finalizers") && informerCaughtUp("p");
-  }));
+  ASSERT_TRUE(runUntil(
+      io, [&] { return stored("p")["metadata"].contains("finalizers") && informerCaughtUp("p"); }));
   EXPECT_EQ(stored("p")["metadata"]["finalizers"],
             nlohmann::json::array({std::string(kPoolProtectionFinalizer)}));
-  const std::size_t patches = cluster_.count("PATCH", "/ipaddresspools/p");
+  const std::size_t patches = cluster.count("PATCH", "/ipaddresspools/p");
 
   in_use_["p"] = false;
   counters_["p"] = v4(4, 0);
   publisher_->markDirty("p");
   ASSERT_TRUE(runUntil(
-      io_, [&] { return stored("p")["metadata"]["finalizers"].empty() && informerCaughtUp("p"); }));
-  EXPECT_EQ(cluster_.count("PATCH", "/ipaddresspools/p"), patches + 1);
+      io, [&] { return stored("p")["metadata"]["finalizers"].empty() && informerCaughtUp("p"); }));
+  EXPECT_EQ(cluster.count("PATCH", "/ipaddresspools/p"), patches + 1);
 }
 
 TEST_F(PoolStatusPublisherTest, ADeletingPoolInUseNamesItsHolders) {
   counters_["p"] = v4(4, 1);
   in_use_["p"] = true;
-  cluster_.modify("ipaddresspools", "metallb-system/p", [](nlohmann::json& p) {
+  cluster.modify("ipaddresspools", "metallb-system/p", [](nlohmann::json& p) {
     p["metadata"]["finalizers"] = {std::string(kPoolProtectionFinalizer)};
     p["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
   });
-  ASSERT_TRUE(runUntil(io_, [&] { return informerCaughtUp("p"); }));
+  ASSERT_TRUE(runUntil(io, [&] { return informerCaughtUp("p"); }));
   publisher_->markDirty("p");
-  ASSERT_TRUE(runUntil(io_, [&] { return statusPatches("p") == 1 && informerCaughtUp("p"); }));
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("p") == 1 && informerCaughtUp("p"); }));
   EXPECT_EQ(stored("p")["status"]["deletionBlockedBy"], nlohmann::json::array({"a/holder"}));
   EXPECT_EQ(stored("p")["metadata"]["finalizers"],
             nlohmann::json::array({std::string(kPoolProtectionFinalizer)}))
