@@ -38,7 +38,7 @@ class ControllerDaemonTest : public ::testing::Test, public testing::FakeCluster
   }
 
   void start() {
-    daemon_ = std::make_unique<ControllerDaemon>(io, flags_, api, registry, k8s_metrics, readiness_,
+    daemon_ = std::make_unique<ControllerDaemon>(io, flags_, api, registry, k8sMetrics, readiness_,
                                                  clock);
     ASSERT_TRUE(daemon_->start().ok());
   }
@@ -76,7 +76,7 @@ TEST_F(ControllerDaemonTest, ALeaderWithAnInvalidConfigurationIsNotReadyAndWrite
   cluster.put("services", serviceJson("a", "web"));
   start();
   ASSERT_TRUE(runUntil(io, [&] { return daemon_->synced(); }));
-  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.configStale().value() == 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.configStale().value() == 1; }));
   EXPECT_FALSE(ready());
   EXPECT_NE(notReadyReason().find("valid configuration"), std::string::npos) << notReadyReason();
 
@@ -98,16 +98,16 @@ TEST_F(ControllerDaemonTest, ItWritesOnlyOnceItHoldsTheLease) {
   ASSERT_TRUE(runUntil(io, [&] { return !writtenTo("a/web").empty(); }));
   EXPECT_TRUE(ready()) << notReadyReason();
   const auto requests = transport.requests();
-  std::size_t lease_created = requests.size();
-  std::size_t first_write = requests.size();
+  std::size_t leaseCreated = requests.size();
+  std::size_t firstWrite = requests.size();
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (requests[i].method == "POST" && requests[i].path.ends_with("/leases")) lease_created = i;
+    if (requests[i].method == "POST" && requests[i].path.ends_with("/leases")) leaseCreated = i;
     if (requests[i].method == "PUT" && requests[i].path.ends_with("/status") &&
-        first_write == requests.size()) {
-      first_write = i;
+        firstWrite == requests.size()) {
+      firstWrite = i;
     }
   }
-  EXPECT_LT(lease_created, first_write);
+  EXPECT_LT(leaseCreated, firstWrite);
 }
 
 TEST_F(ControllerDaemonTest, AStandbyIsReadyButWritesNothing) {

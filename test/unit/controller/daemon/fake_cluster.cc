@@ -131,7 +131,7 @@ std::vector<std::string> FakeCluster::ingress(const std::string& key) const {
 
 std::vector<std::pair<std::string, std::vector<std::string>>> FakeCluster::statusWrites() const {
   std::lock_guard lock(mu_);
-  return status_writes_;
+  return statusWrites_;
 }
 
 std::size_t FakeCluster::count(const std::string& method, const std::string& suffix) const {
@@ -193,7 +193,7 @@ Result<HttpResponse> FakeCluster::handle(const HttpRequest& request) {
     object["metadata"]["resourceVersion"] = std::to_string(++version_);
     stored = object;
     if (t.plural == "services" && t.sub == "status")
-      status_writes_.emplace_back(key, ingressOf(object));
+      statusWrites_.emplace_back(key, ingressOf(object));
     echo(t.plural, "MODIFIED", stored);
     return answer(200, stored);
   }

@@ -71,7 +71,7 @@ class FakeCluster {
   Intercept intercept_;
   std::map<std::string, std::map<std::string, json>> objects_;  // plural -> ns/name -> object
   std::map<std::string, std::vector<std::shared_ptr<k8s::testing::FakeStream>>> streams_;
-  std::vector<std::pair<std::string, std::vector<std::string>>> status_writes_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> statusWrites_;
   int64_t version_ = 100;
 };
 
@@ -84,7 +84,7 @@ struct FakeClusterTest {
   boost::asio::io_context io;
   util::ManualClock clock;
   util::MetricsRegistry registry;
-  k8s::K8sMetrics k8s_metrics{registry};
+  k8s::K8sMetrics k8sMetrics{registry};
 };
 
 json serviceJson(const std::string& ns, const std::string& name,

@@ -61,11 +61,11 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
         .advertisements = advertisements_,
         .namespaces = namespaces_,
         .events = events_,
-        .k8s_metrics = k8s_metrics,
-        .allocator_metrics = allocator_metrics_,
+        .k8s_metrics = k8sMetrics,
+        .allocator_metrics = allocatorMetrics_,
         .pending_gauge = registry.gauge("t_pending", "t").get(),
         .write_limit_gauge = registry.gauge("t_limit", "t").get(),
-        .on_running = [this] { ++running_calls_; },
+        .on_running = [this] { ++runningCalls_; },
         .write_deadline =
             fencing_ ? std::function<std::optional<util::MonoTime>()>([this] { return deadline(); })
                      : nullptr,
@@ -75,11 +75,11 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   }
 
   std::optional<util::MonoTime> deadline() {
-    std::lock_guard lock(deadline_mu_);
+    std::lock_guard lock(deadlineMu_);
     return deadline_;
   }
   void setDeadline(std::optional<util::MonoTime> at) {
-    std::lock_guard lock(deadline_mu_);
+    std::lock_guard lock(deadlineMu_);
     deadline_ = at;
   }
 
@@ -88,7 +88,7 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
     return runUntil(io, [&] { return session_->running() && session_->idle(); });
   }
 
-  AllocatorMetrics allocator_metrics_{registry};
+  AllocatorMetrics allocatorMetrics_{registry};
   ControllerFlags flags_;
   k8s::EventRecorder events_{api, {.component = "test", .clock = &clock}};  // never started
   NamespaceLabels namespaces_;
@@ -98,9 +98,9 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   k8s::Informer advertisements_ =
       makeInformer(api, io, k8s::resources::kL2Advertisements, "metallb-system", clock);
   bool fencing_ = false;
-  std::mutex deadline_mu_;
+  std::mutex deadlineMu_;
   std::optional<util::MonoTime> deadline_;
-  int running_calls_ = 0;
+  int runningCalls_ = 0;
   std::unique_ptr<LeaderSession> session_;
 };
 
@@ -118,28 +118,28 @@ TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything)
         s["metadata"]["annotations"] = {{"metallb.io/ip-allocated-from-pool", "p"}};
       },
       /*announce=*/false);
-  const std::size_t gets_before = cluster.count("GET", "/api/v1/services");
+  const std::size_t getsBefore = cluster.count("GET", "/api/v1/services");
 
   lead();
   ASSERT_TRUE(runUntil(io, [&] { return session_->running(); }));
   // The informer catches up (a write from its stale copy of a/old meets a 409 meanwhile).
   cluster.announce("services", "a/old");
   ASSERT_TRUE(settle());
-  EXPECT_EQ(running_calls_, 1);
-  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), gets_before + 1) << "one restore list";
+  EXPECT_EQ(runningCalls_, 1);
+  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), getsBefore + 1) << "one restore list";
   // Every write came after the restore list (a/new, first in key order, would otherwise have
   // taken 192.0.2.1), and a/old kept its address.
-  std::size_t restore_list = 0;
-  std::size_t first_put = 0;
+  std::size_t restoreList = 0;
+  std::size_t firstPut = 0;
   const auto requests = transport.requests();
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (requests[i].method == "GET" && requests[i].path.starts_with("/api/v1/services")) {
-      restore_list = i;
+      restoreList = i;
     }
-    if (requests[i].method == "PUT" && !first_put) first_put = i;
+    if (requests[i].method == "PUT" && !firstPut) firstPut = i;
   }
-  ASSERT_GT(first_put, 0u);
-  EXPECT_LT(restore_list, first_put);
+  ASSERT_GT(firstPut, 0u);
+  EXPECT_LT(restoreList, firstPut);
   EXPECT_EQ(cluster.ingress("a/old"), IpList{"192.0.2.1"});
   EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.2"});
   for (const auto& [key, ips] : cluster.statusWrites())
@@ -152,7 +152,7 @@ TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
   syncInformers();
   lead();
   // Positive marker: the invalid configuration was built and reported.
-  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.configStale().value() == 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.configStale().value() == 1; }));
   k8s::testing::drain(io);
   EXPECT_FALSE(session_->running());
   EXPECT_EQ(cluster.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
@@ -178,7 +178,7 @@ TEST_F(LeaderSessionTest, FencingDropsWritesOnceTheDeadlineHasPassed) {
   clock.advance(std::chrono::seconds(11));  // the lease may have passed to another replica
   lead();
   // Positive marker: the write was decided and dropped (its key counted as a failed update).
-  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.updateErrors().value() >= 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.updateErrors().value() >= 1; }));
   EXPECT_TRUE(cluster.statusWrites().empty());
   EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
 
@@ -194,7 +194,7 @@ TEST_F(LeaderSessionTest, NoDeadlineAtAllMeansNoWrite) {
   cluster.put("services", serviceJson("a", "new"));
   syncInformers();
   lead();
-  ASSERT_TRUE(runUntil(io, [&] { return k8s_metrics.updateErrors().value() >= 1; }));
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.updateErrors().value() >= 1; }));
   EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
 }
 
@@ -229,11 +229,11 @@ TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
     cluster.put("services", serviceJson("a", name));
   syncInformers();
   // The first write hangs until it is cancelled; the others wait for the one writer.
-  std::atomic<bool> in_flight{false};
+  std::atomic<bool> inFlight{false};
   std::atomic<bool> cancelled{false};
   cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
     if (r.method != "PUT") return std::nullopt;
-    in_flight = true;
+    inFlight = true;
     const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!r.cancel->cancelled() && std::chrono::steady_clock::now() < limit)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -241,7 +241,7 @@ TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
     return k8s::HttpResponse{500, {}, "{}"};
   });
   lead();
-  ASSERT_TRUE(runUntil(io, [&] { return in_flight.load(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return inFlight.load(); }));
   session_.reset();  // lost the Lease
   EXPECT_TRUE(cancelled) << "the write in flight was cancelled";
   k8s::testing::drain(io);

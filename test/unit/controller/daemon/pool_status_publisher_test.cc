@@ -53,7 +53,7 @@ class PoolStatusPublisherTest : public ::testing::Test, public testing::FakeClus
   k8s::Informer pools_{
       api, io, {.type = k8s::resources::kIPAddressPools, .ns = "metallb-system"}, {}};
   std::map<std::string, allocator::PoolCounters> counters_;  // logic thread
-  std::map<std::string, bool> in_use_;
+  std::map<std::string, bool> inUse_;
   std::unique_ptr<PoolStatusPublisher> make() {
     return std::make_unique<PoolStatusPublisher>(
         api, io, pools_, "metallb-system",
@@ -62,7 +62,7 @@ class PoolStatusPublisherTest : public ::testing::Test, public testing::FakeClus
           if (it == counters_.end()) return std::nullopt;
           return it->second;
         },
-        [this](const std::string& pool) { return in_use_[pool]; },
+        [this](const std::string& pool) { return inUse_[pool]; },
         [](const std::string&) { return std::vector<std::string>{"a/holder"}; }, events_, metrics_,
         std::chrono::milliseconds(5));
   }
@@ -106,7 +106,7 @@ TEST_F(PoolStatusPublisherTest, StopDropsTheChangesNotYetWritten) {
 
 TEST_F(PoolStatusPublisherTest, APoolInUseKeepsTheProtectionFinalizerUntilItIsFree) {
   counters_["p"] = v4(4, 1);
-  in_use_["p"] = true;
+  inUse_["p"] = true;
   publisher_->markDirty("p");
   ASSERT_TRUE(runUntil(
       io, [&] { return stored("p")["metadata"].contains("finalizers") && informerCaughtUp("p"); }));
@@ -114,7 +114,7 @@ TEST_F(PoolStatusPublisherTest, APoolInUseKeepsTheProtectionFinalizerUntilItIsFr
             nlohmann::json::array({std::string(kPoolProtectionFinalizer)}));
   const std::size_t patches = cluster.count("PATCH", "/ipaddresspools/p");
 
-  in_use_["p"] = false;
+  inUse_["p"] = false;
   counters_["p"] = v4(4, 0);
   publisher_->markDirty("p");
   ASSERT_TRUE(runUntil(
@@ -124,7 +124,7 @@ TEST_F(PoolStatusPublisherTest, APoolInUseKeepsTheProtectionFinalizerUntilItIsFr
 
 TEST_F(PoolStatusPublisherTest, ADeletingPoolInUseNamesItsHolders) {
   counters_["p"] = v4(4, 1);
-  in_use_["p"] = true;
+  inUse_["p"] = true;
   cluster.modify("ipaddresspools", "metallb-system/p", [](nlohmann::json& p) {
     p["metadata"]["finalizers"] = {std::string(kPoolProtectionFinalizer)};
     p["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
