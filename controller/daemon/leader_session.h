@@ -34,10 +34,10 @@
 // rejected one is retried after Retry-After. Until the informer echoes a write, the session
 // remembers what it wrote, so a quick second reconcile does not see its own stale past. Fencing: a
 // write is started only before SessionContext::write_deadline (the Lease's renewal plus
-// renewDeadline), else it is dropped and the key retried; a deposed leader's delayed writes
-// never reach the API server once its lease may have passed to another replica. Events wait while
-// writes are pending (SessionContext::writes_pending): during a burst of new Services the statuses
-// go first.
+// renewDeadline, read on SessionContext::clock like the elector's own times), else it is dropped
+// and the key retried; a deposed leader's delayed writes never reach the API server once its lease
+// may have passed to another replica. Events wait while writes are pending
+// (SessionContext::writes_pending): during a burst of new Services the statuses go first.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
