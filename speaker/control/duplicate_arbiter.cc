@@ -3,7 +3,7 @@
 
 namespace ironlb::control {
 
-DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, SteadyTime now) {
+DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, util::MonoTime now) {
   auto it = states_.find(ip);
   if (it != states_.end()) return &it->second;
   if (states_.size() >= config_.maxTracked) {
@@ -20,7 +20,7 @@ DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, Stead
   return &states_[ip];
 }
 
-DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, SteadyTime now) {
+DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, util::MonoTime now) {
   DuplicateVerdict v;
   State* s = track(report.ip, now);
   if (s == nullptr) return v;
@@ -57,7 +57,7 @@ DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, Stead
   return v;
 }
 
-std::set<net::IpAddress> DuplicateArbiter::yielded(SteadyTime now) {
+std::set<net::IpAddress> DuplicateArbiter::yielded(util::MonoTime now) {
   std::set<net::IpAddress> out;
   for (auto it = states_.begin(); it != states_.end();) {
     State& s = it->second;
@@ -71,8 +71,8 @@ std::set<net::IpAddress> DuplicateArbiter::yielded(SteadyTime now) {
   return out;
 }
 
-std::optional<SteadyTime> DuplicateArbiter::nextExpiry() const {
-  std::optional<SteadyTime> next;
+std::optional<util::MonoTime> DuplicateArbiter::nextExpiry() const {
+  std::optional<util::MonoTime> next;
   for (const auto& [ip, s] : states_)
     if (s.yieldUntil && (!next || *s.yieldUntil < *next)) next = s.yieldUntil;
   return next;

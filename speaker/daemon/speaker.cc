@@ -61,7 +61,8 @@ void slimNode(Json& node) {
 
 }  // namespace
 
-Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8s::ApiClient& api,
+Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
+                                                 const util::Clock& clock, k8s::ApiClient& api,
                                                  k8s::K8sMetrics& k8s_metrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
@@ -76,21 +77,23 @@ Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8
   if (options.key.size() < 16)
     return makeError("the membership key must be at least 16 bytes (got " +
                      std::to_string(options.key.size()) + ")");
-  std::unique_ptr<Speaker> s(new Speaker(io, api, k8s_metrics, registry, packets, links,
+  std::unique_ptr<Speaker> s(new Speaker(io, clock, api, k8s_metrics, registry, packets, links,
                                          std::move(options), std::move(filter).value()));
   io::DataplaneConfig config;
   config.announcer = s->options_.announcer;
   config.excludePatterns = s->options_.excludePatterns;
-  auto dataplane = io::Dataplane::create(io, packets, s->links_, config);
+  auto dataplane = io::Dataplane::create(io, clock, packets, s->links_, config);
   if (!dataplane.ok()) return makeError(dataplane.error());
   s->dataplane_ = std::move(dataplane).value();
   return s;
 }
 
-Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetrics& k8s_metrics,
-                 util::MetricsRegistry& registry, io::PacketIo& packets, io::LinkWatcher& links,
-                 SpeakerOptions options, announcer::InterfaceFilter filter)
+Speaker::Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
+                 k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry,
+                 io::PacketIo& packets, io::LinkWatcher& links, SpeakerOptions options,
+                 announcer::InterfaceFilter filter)
     : io_(io),
+      clock_(clock),
       api_(api),
       k8sMetrics_(k8s_metrics),
       options_(std::move(options)),
@@ -392,19 +395,18 @@ Status Speaker::updateMembers() {
   membership::Config config;
   config.selfName = options_.nodeName;
   config.selfEndpoint = options_.memberEndpoint;
-  config.startIncarnation =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+  config.startIncarnation = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch())
+          .count());
   config.randomSeed = std::random_device{}();
   config.timers = options_.timers;
   config.requireSealed = options_.requireSealed;
   const std::vector<std::vector<uint8_t>> keys =
       rotation_ ? rotation_->keys() : std::vector<std::vector<uint8_t>>{options_.key};
   auto created = membership::UdpMembership::create(
-      io_, config, plan.members, keys,
+      io_, clock_, config, plan.members, keys,
       {.onLiveSetChanged =
-           [this](const std::vector<std::string>& live, membership::Time) {
+           [this](const std::vector<std::string>& live, util::MonoTime) {
              if (membershipSynced_ && !stopping_) onLive(live);
            },
        .onEvent = [this](const membership::Event& e) { onMembershipEvent(e); }});
@@ -573,7 +575,7 @@ void Speaker::pushDesired() {
       planned.insert(ip);
     }
     planned_ = std::move(planned);
-    for (const auto& ip : arbiter_.yielded(std::chrono::steady_clock::now()))
+    for (const auto& ip : arbiter_.yielded(clock_.now()))
       desired.erase(ip);
   }
   if (desired == applied_) return;
@@ -606,8 +608,8 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
   // A peer speaker is recognised only by a MAC it told us over authenticated membership; any
   // other claimant is fought, never obeyed (docs/duplicate-owner.md).
   const std::string* peer = membership_ ? membership_->memberOfMac(e.otherMac.bytes()) : nullptr;
-  const auto verdict = arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr},
-                                         std::chrono::steady_clock::now());
+  const auto verdict =
+      arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr}, clock_.now());
   if (verdict.action == control::DuplicateVerdict::Action::kIgnore) return;
   boost::asio::post(io_, [this, alive = alive_, e, verdict,
                           peerName = peer ? *peer : std::string()] {
@@ -689,7 +691,7 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
 void Speaker::armYieldTimer() {
   const auto next = arbiter_.nextExpiry();
   if (!next) return;
-  yieldTimer_.expires_at(*next);
+  yieldTimer_.expires_after(*next - clock_.now());
   yieldTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec) return;
     pushDesired();
@@ -741,7 +743,7 @@ void Speaker::checkKernel() {
 
 void Speaker::checkKey() {
   if (!rotation_) return;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.now();
   std::string error;
   const auto content = readKeyFile(options_.keyFile, &error);
   bool changed = false;
@@ -763,7 +765,7 @@ void Speaker::checkKey() {
   }
   auto next = now + options_.keyCheckInterval;
   if (auto phase = rotation_->nextChange(); phase && *phase < next) next = *phase;
-  keyTimer_.expires_at(next);
+  keyTimer_.expires_after(next - now);
   keyTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec) return;
     checkKey();

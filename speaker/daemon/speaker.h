@@ -37,6 +37,7 @@
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/util/clock.h"
 #include "common/util/health_server.h"
 #include "common/util/metrics.h"
 #include "speaker/control/duplicate_arbiter.h"
@@ -76,7 +77,9 @@ struct SpeakerOptions {
 
 class Speaker {
  public:
-  static Result<std::unique_ptr<Speaker>> create(boost::asio::io_context& io, k8s::ApiClient& api,
+  // Every time reading goes through `clock` (timers wait the durations it gives).
+  static Result<std::unique_ptr<Speaker>> create(boost::asio::io_context& io,
+                                                 const util::Clock& clock, k8s::ApiClient& api,
                                                  k8s::K8sMetrics& k8s_metrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
@@ -92,9 +95,9 @@ class Speaker {
   util::HealthState readiness() const { return ready_.get(); }
 
  private:
-  Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetrics& k8s_metrics,
-          util::MetricsRegistry& registry, io::PacketIo& packets, io::LinkWatcher& links,
-          SpeakerOptions options, announcer::InterfaceFilter filter);
+  Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
+          k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry, io::PacketIo& packets,
+          io::LinkWatcher& links, SpeakerOptions options, announcer::InterfaceFilter filter);
 
   // Inputs.
   void makeInformers();
@@ -128,6 +131,7 @@ class Speaker {
   void serviceEvent(const ReportEvent& event);
 
   boost::asio::io_context& io_;
+  const util::Clock& clock_;
   k8s::ApiClient& api_;
   k8s::K8sMetrics& k8sMetrics_;
   SpeakerOptions options_;

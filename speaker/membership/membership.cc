@@ -53,7 +53,7 @@ Membership::Membership(const Config& config, KeyRing keys)
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-void Membership::start(Time now) {
+void Membership::start(util::MonoTime now) {
   if (started_) return;
   now_ = now;
   started_ = true;
@@ -70,7 +70,8 @@ void Membership::start(Time now) {
   settle(now);
 }
 
-void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now) {
+void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source,
+                          util::MonoTime now) {
   if (!started_) return;
   now_ = now;
   counters_.bytesReceived += packet.size();
@@ -243,11 +244,11 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
   settle(now);
 }
 
-void Membership::onTimer(Time now) {
+void Membership::onTimer(util::MonoTime now) {
   if (!started_) return;
-  const Time due = nextWakeup();
+  const util::MonoTime due = nextWakeup();
   now_ = now;
-  if (due != Time::max() && now > due + timers_.stallThreshold) {
+  if (due != util::MonoTime::max() && now > due + timers_.stallThreshold) {
     // We did not run for a while (CPU starvation, suspended VM): silence we "observed" during
     // that time says nothing about peers.
     ++counters_.stalls;
@@ -316,7 +317,7 @@ void Membership::onTimer(Time now) {
   settle(now);
 }
 
-Status Membership::setMembers(std::span<const MemberSpec> members, Time now) {
+Status Membership::setMembers(std::span<const MemberSpec> members, util::MonoTime now) {
   if (Status s = table_.validate(members); !s.ok()) return s;
   now_ = now;
   const MemberTable::Change change = table_.replace(members);
@@ -349,7 +350,7 @@ Status Membership::setKeys(std::span<const std::vector<uint8_t>> keys) {
   return {};
 }
 
-void Membership::setWithdrawn(bool withdrawn, Time now) {
+void Membership::setWithdrawn(bool withdrawn, util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   MemberEntry& self = table_.self();
@@ -363,7 +364,7 @@ void Membership::setWithdrawn(bool withdrawn, Time now) {
   settle(now);
 }
 
-void Membership::setLinkUp(bool up, Time now) {
+void Membership::setLinkUp(bool up, util::MonoTime now) {
   if (leaving_ || up == linkUp_) return;
   now_ = now;
   linkUp_ = up;
@@ -393,12 +394,12 @@ void Membership::setLinkUp(bool up, Time now) {
       }
     }
   } else {
-    nextRejoinProbe_ = Time::max();
+    nextRejoinProbe_ = util::MonoTime::max();
   }
   settle(now);
 }
 
-void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
+void Membership::setLocalMacs(std::span<const LinkMac> macs, util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   std::array<LinkMac, kMaxMacs> sorted{};
@@ -428,7 +429,7 @@ void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
   settle(now);
 }
 
-void Membership::leave(Time now) {
+void Membership::leave(util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   MemberEntry& self = table_.self();
@@ -445,12 +446,12 @@ void Membership::leave(Time now) {
   }
 }
 
-void Membership::sendGoodbye(Time now) {
+void Membership::sendGoodbye(util::MonoTime now) {
   announceSelf();
   --goodbyesLeft_;
   nextGoodbye_ = now + timers_.leaveSpacing;
   if (goodbyesLeft_ == 0) {
-    nextGoodbye_ = Time::max();
+    nextGoodbye_ = util::MonoTime::max();
     emit(EventKind::kLeaveDone, now);
   }
 }
@@ -458,7 +459,8 @@ void Membership::sendGoodbye(Time now) {
 // ---------------------------------------------------------------------------------------------
 // State merging
 
-void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now) {
+void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status,
+                       util::MonoTime now) {
   if (!supersedes(incarnation, status, entry.incarnation, entry.status)) return;
   const MemberStatus old = entry.status;
   table_.set(entry, incarnation, status);
@@ -473,26 +475,26 @@ void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus st
   }
 }
 
-uint64_t Membership::wallMs(Time now) const {
+uint64_t Membership::wallMs(util::MonoTime now) const {
   const uint64_t base = config_.startWallMs != 0 ? config_.startWallMs : config_.startIncarnation;
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - startedAt_);
   return base + static_cast<uint64_t>(std::max<int64_t>(elapsed.count(), 0));
 }
 
-uint64_t Membership::othersBound(Time now) const {
+uint64_t Membership::othersBound(util::MonoTime now) const {
   const auto margin =
       std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
   return std::min(wallMs(now) + static_cast<uint64_t>(margin), kMaxIncarnation);
 }
 
-uint64_t Membership::selfBound(Time now) const {
+uint64_t Membership::selfBound(util::MonoTime now) const {
   const auto margin =
       std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
   return std::min(wallMs(now) + 2 * static_cast<uint64_t>(margin), kMaxIncarnation);
 }
 
 void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
-                                Time now) {
+                                util::MonoTime now) {
   if (leaving_) return;
   MemberEntry& self = table_.self();
   if (supersedes(incarnation, status, self.incarnation, self.status)) {
@@ -511,9 +513,9 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
   }
 }
 
-void Membership::endRejoin(Time now, bool echoed) {
+void Membership::endRejoin(util::MonoTime now, bool echoed) {
   rejoining_ = false;
-  nextRejoinProbe_ = Time::max();
+  nextRejoinProbe_ = util::MonoTime::max();
   // Everybody answered: both directions work again and the silence before was ours (the
   // kernel re-resolving neighbours), not evidence against anybody. Merely hearing a peer is
   // not enough: its packets can get in while ours still wait for the neighbour entry (seen
@@ -717,7 +719,7 @@ const std::string* Membership::memberOfMac(const LinkMac& mac) const {
   return e != nullptr ? &e->name : nullptr;
 }
 
-void Membership::answerSync(MemberEntry& from, Time now) {
+void Membership::answerSync(MemberEntry& from, util::MonoTime now) {
   if (from.syncReplied && now < from.lastSyncReply + timers_.syncInterval) return;
   from.syncReplied = true;
   from.lastSyncReply = now;
@@ -725,7 +727,7 @@ void Membership::answerSync(MemberEntry& from, Time now) {
   sendView(from, /*askBack=*/false);
 }
 
-void Membership::maybeCorrect(MemberEntry& to, Time now) {
+void Membership::maybeCorrect(MemberEntry& to, util::MonoTime now) {
   if (to.corrected && now < to.lastCorrection + timers_.correctionInterval) return;
   to.corrected = true;
   to.lastCorrection = now;
@@ -764,13 +766,13 @@ bool Membership::isolationPossible() const {
   return !isolated_ && !cutOff() && table_.reachableOthers() >= 2 && monitor_.targetCount() > 0;
 }
 
-void Membership::markRingDirty(Time now) {
+void Membership::markRingDirty(util::MonoTime now) {
   if (ringDirty_) return;
   ringDirty_ = true;
   ringDirtySince_ = now;
 }
 
-void Membership::rebuildRing(Time now) {
+void Membership::rebuildRing(util::MonoTime now) {
   const bool had = monitor_.targetCount() > 0;
   monitor_.rebuild(table_, now, !startupOver_);
   ringDirty_ = false;
@@ -803,7 +805,7 @@ void Membership::rebuildLive() {
   std::sort(live_.begin(), live_.end());
 }
 
-void Membership::settle(Time now) {
+void Membership::settle(util::MonoTime now) {
   if (rejoining_ && everyoneEchoed()) endRejoin(now, /*echoed=*/true);
   // Every member heard of is not enough: a peer's probe can arrive before the answer to our
   // join, and until a peer echoes our incarnation we are not in our own live set. Synced then
@@ -827,10 +829,10 @@ void Membership::settle(Time now) {
 // ---------------------------------------------------------------------------------------------
 // Outputs and state
 
-Time Membership::nextWakeup() const {
-  if (!started_) return Time::max();
-  if (leaving_) return goodbyesLeft_ > 0 ? nextGoodbye_ : Time::max();
-  Time next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
+util::MonoTime Membership::nextWakeup() const {
+  if (!started_) return util::MonoTime::max();
+  if (leaving_) return goodbyesLeft_ > 0 ? nextGoodbye_ : util::MonoTime::max();
+  util::MonoTime next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
   if (ringDirty_) next = std::min(next, ringDirtySince_ + kRingCoalesce);
   if (!startupOver_) next = std::min(next, startedAt_ + timers_.startupWindow);
   if (isolationPossible()) next = std::min(next, lastReceive_ + timers_.isolationAfter);
@@ -848,12 +850,12 @@ void Membership::clearOutputs() {
   events_.clear();
 }
 
-void Membership::emit(EventKind kind, Time now, std::string member, MemberStatus from,
+void Membership::emit(EventKind kind, util::MonoTime now, std::string member, MemberStatus from,
                       MemberStatus to, uint64_t incarnation) {
   events_.push_back(Event{kind, now, std::move(member), from, to, incarnation});
 }
 
-std::vector<MemberInfo> Membership::members(Time now) const {
+std::vector<MemberInfo> Membership::members(util::MonoTime now) const {
   std::vector<MemberInfo> out;
   out.reserve(table_.size());
   for (const auto& e : table_.entries()) {
