@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <iterator>
 #include <random>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "common/k8s/resource.h"
 #include "common/util/logging.h"
 #include "speaker/daemon/host_probe.h"
+#include "speaker/daemon/member_key_file.h"
 
 namespace ironlb::speaker {
 
@@ -24,18 +24,6 @@ using k8s::Json;
 namespace resources = k8s::resources;
 
 namespace {
-
-std::vector<uint8_t> readKeyFile(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read membership key file " + path;
-    return {};
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.pop_back();
-  return {text.begin(), text.end()};
-}
 
 // Nodes are the biggest objects the speaker watches (images, capacity, node info...) and
 // there is one per node: keep only what the speaker reads (labels, conditions, addresses) and
@@ -70,13 +58,11 @@ Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
   auto filter = announcer::InterfaceFilter::create(options.excludePatterns);
   if (!filter.ok()) return makeError("--exclude-interfaces: " + filter.error());
   if (!options.keyFile.empty()) {
-    std::string error;
-    options.key = readKeyFile(options.keyFile, &error);
-    if (!error.empty()) return makeError(error);
+    auto key = loadMemberKeyFile(options.keyFile);
+    if (!key.ok()) return makeError(key.error());
+    options.key = std::move(key).value();
   }
-  if (options.key.size() < 16)
-    return makeError("the membership key must be at least 16 bytes (got " +
-                     std::to_string(options.key.size()) + ")");
+  if (Status s = checkMemberKey(options.key); !s.ok()) return makeError(s.error());
   std::unique_ptr<Speaker> s(new Speaker(io, clock, api, k8s_metrics, registry, packets, links,
                                          std::move(options), std::move(filter).value()));
   io::DataplaneConfig config;
@@ -349,18 +335,11 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
   auto built = lbconfig::build(
       cache_.snapshot(),
       {.install_namespace = options_.ns, .ignore_exclude_lb_label = options_.ignoreExcludeLb});
-  std::string report;
-  for (const auto& e : built.errors)
-    report += "error: " + e.toString() + "\n";
-  for (const auto& w : built.warnings)
-    report += "warning: " + w.toString() + "\n";
-  if (report != lastConfigReport_) {
-    lastConfigReport_ = report;
-    for (const auto& e : built.errors)
-      log_->error("configuration: {}", e.toString());
-    for (const auto& w : built.warnings)
-      log_->warn("configuration: {}", w.toString());
-  }
+  const lbconfig::IssueReport issues = configIssues_.update(built);
+  for (const auto& e : issues.new_errors)
+    log_->error("configuration: {}", e.toString());
+  for (const auto& w : issues.new_warnings)
+    log_->warn("configuration: {}", w.toString());
   if (!built.ok()) {
     log_->error("configuration invalid ({} errors): keeping the last valid one",
                 built.errors.size());
@@ -744,17 +723,14 @@ void Speaker::checkKernel() {
 void Speaker::checkKey() {
   if (!rotation_) return;
   const auto now = clock_.now();
-  std::string error;
-  const auto content = readKeyFile(options_.keyFile, &error);
+  auto content = loadMemberKeyFile(options_.keyFile);
   bool changed = false;
-  if (!error.empty()) {
-    log_->warn("{} (keeping the current key)", error);
-    changed = rotation_->tick(now);
-  } else if (!content.empty() && content.size() < 16) {
-    log_->warn("membership key file {} holds fewer than 16 bytes: ignored", options_.keyFile);
+  if (!content.ok()) {
+    log_->warn("{} (keeping the current key)", content.error());
     changed = rotation_->tick(now);
   } else {
-    changed = rotation_->observe(content, now);
+    changed = rotation_->observe(*content, now);
+    membership::wipeBytes(*content);
   }
   if (changed) {
     log_->info("membership keys changed ({} in use)", rotation_->keys().size());

@@ -37,6 +37,7 @@
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/lbconfig/issue_tracker.h"
 #include "common/util/clock.h"
 #include "common/util/health_server.h"
 #include "common/util/metrics.h"
@@ -162,7 +163,7 @@ class Speaker {
   bool configLoaded_ = false;
   bool membershipSynced_ = false;
   bool stopping_ = false;
-  std::string lastConfigReport_;
+  lbconfig::ConfigIssueTracker configIssues_;  // each finding logged once per change
   std::string lastMemberReport_;
   std::set<std::string> badIpsLogged_;
   std::vector<announcer::Link> linkState_;

@@ -1,14 +1,13 @@
-#include "controller/reconciler/config_issues.h"
+#include "common/lbconfig/issue_tracker.h"
 
-namespace ironlb::reconciler {
+namespace ironlb::lbconfig {
 namespace {
 
 // Only the findings not seen in `previous`; `previous` becomes this build's set.
-std::vector<lbconfig::Issue> fresh(const std::vector<lbconfig::Issue>& issues,
-                                   std::set<std::string>& previous) {
+std::vector<Issue> fresh(const std::vector<Issue>& issues, std::set<std::string>& previous) {
   std::set<std::string> now;
-  std::vector<lbconfig::Issue> out;
-  for (const lbconfig::Issue& issue : issues) {
+  std::vector<Issue> out;
+  for (const Issue& issue : issues) {
     std::string text = issue.toString();
     if (!previous.count(text)) out.push_back(issue);
     now.insert(std::move(text));
@@ -19,7 +18,7 @@ std::vector<lbconfig::Issue> fresh(const std::vector<lbconfig::Issue>& issues,
 
 }  // namespace
 
-IssueReport ConfigIssueTracker::update(const lbconfig::BuildResult& result) {
+IssueReport ConfigIssueTracker::update(const BuildResult& result) {
   IssueReport report;
   report.new_errors = fresh(result.errors, errors_);
   report.new_warnings = fresh(result.warnings, warnings_);
@@ -30,4 +29,4 @@ IssueReport ConfigIssueTracker::update(const lbconfig::BuildResult& result) {
   return report;
 }
 
-}  // namespace ironlb::reconciler
+}  // namespace ironlb::lbconfig
