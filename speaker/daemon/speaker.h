@@ -72,7 +72,7 @@ struct SpeakerOptions {
   std::chrono::seconds keyGrace{120};
   std::chrono::milliseconds metricsInterval{1000};
   std::chrono::seconds hostCheckInterval{10};
-  std::chrono::seconds keyCheckInterval{10};
+  std::chrono::milliseconds keyCheckInterval{10000};
   std::chrono::seconds stopDeadline{3};  // ServiceL2Status cleanup on a graceful stop
 };
 

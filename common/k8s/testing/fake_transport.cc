@@ -112,15 +112,18 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
     std::unique_lock lock(mu_);
     requests_.push_back(
         {request.method, request.path, request.body, request.contentType, true, request.timeout});
-    cv_.wait(lock,
-             [&] { return !streams_.empty() || (request.cancel && request.cancel->cancelled()); });
-    if (streams_.empty()) {
+    auto& mine = streamsFor_[stripQuery(request.path)];
+    cv_.wait(lock, [&] {
+      return !mine.empty() || !streams_.empty() || (request.cancel && request.cancel->cancelled());
+    });
+    auto& from = !mine.empty() ? mine : streams_;
+    if (from.empty()) {
       lock.unlock();
       if (request.cancel) request.cancel->clearHook();
       return makeError("request cancelled");
     }
-    s = streams_.front();
-    streams_.pop_front();
+    s = from.front();
+    from.pop_front();
     ++streamsStarted_;
     cv_.notify_all();
   }
@@ -164,6 +167,14 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
     }
     if (!onLine(line)) return done(HttpResponse{s->status_, {}, ""});
   }
+}
+
+std::shared_ptr<FakeStream> FakeTransport::queueStreamFor(const std::string& path) {
+  auto s = std::make_shared<FakeStream>();
+  std::lock_guard lock(mu_);
+  streamsFor_[path].push_back(s);
+  cv_.notify_all();
+  return s;
 }
 
 std::vector<FakeTransport::Recorded> FakeTransport::requests() const {

@@ -66,6 +66,9 @@ class FakeTransport final : public Transport {
   void failNext(const std::string& method, const std::string& path, std::string message);
   void setFallback(Handler handler);
   std::shared_ptr<FakeStream> queueStream(int status = 200, std::string errorBody = "");
+  // The next stream() call on `path` (without query) gets this stream, before queueStream()'s
+  // (for code that watches several resources at once).
+  std::shared_ptr<FakeStream> queueStreamFor(const std::string& path);
 
   struct Recorded {
     std::string method{};
@@ -89,6 +92,7 @@ class FakeTransport final : public Transport {
   std::map<std::pair<std::string, std::string>, std::deque<Result<HttpResponse>>> scripted_;
   Handler fallback_;
   std::deque<std::shared_ptr<FakeStream>> streams_;
+  std::map<std::string, std::deque<std::shared_ptr<FakeStream>>> streamsFor_;
   std::vector<Recorded> requests_;
   int streamsStarted_ = 0;
 };
