@@ -76,62 +76,102 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
   now_ = now;
   counters_.bytesReceived += packet.size();
   if (leaving_) return reject(RejectReason::kAfterLeave);
-  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
-  if (!table_.isMemberEndpoint(source)) return reject(RejectReason::kUnknownSource);
   uint8_t version = 0;
-  switch (decode(packet, keys_, rx_, &version)) {
+  MemberEntry* from = admit(packet, source, now, &version);
+  if (from == nullptr) return;
+  noteHeard(*from, version, now);
+  const MemberId fromId = from->id;
+  const uint64_t knownIncarnation = from->incarnation;
+  applyClaims(*from, now);
+  if (matchAck(*from)) {
+    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
+    // message would keep a member that can send but not receive looking alive while it (cut
+    // off from everything we say) has taken itself out: its IPs would go unannounced.
+    monitor_.onHeard(fromId, now, *this);
+    helpers_.onHeard(fromId, *this);
+  }
+  respond(*from, now);
+  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
+  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
+    sendMacs(*from);
+  }
+  // A ping's ack already carries our view of the sender; anything else gets a correction when
+  // we know better than the sender about itself (it was declared dead, or restarted with an
+  // older incarnation than its previous process).
+  if (rx_.type != MessageType::kPing &&
+      supersedes(from->incarnation, from->status, rx_.senderIncarnation, rx_.senderStatus)) {
+    maybeCorrect(*from, now);
+  }
+  compareDigest(fromId, now);
+  settle(now);
+}
+
+MemberEntry* Membership::admit(std::span<const uint8_t> packet, const Endpoint& source,
+                               util::MonoTime now, uint8_t* version) {
+  auto refuse = [this](RejectReason reason) -> MemberEntry* {
+    reject(reason);
+    return nullptr;
+  };
+  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
+  if (!table_.isMemberEndpoint(source)) return refuse(RejectReason::kUnknownSource);
+  switch (decode(packet, keys_, rx_, version)) {
     case DecodeResult::kOk:
       break;
     case DecodeResult::kMalformed:
-      return reject(RejectReason::kMalformed);
+      return refuse(RejectReason::kMalformed);
     case DecodeResult::kUnknownKey:
-      return reject(RejectReason::kUnknownKey);
+      return refuse(RejectReason::kUnknownKey);
     case DecodeResult::kBadMac:
-      return reject(RejectReason::kBadMac);
+      return refuse(RejectReason::kBadMac);
   }
-  if (version == kWireV2 && config_.wireVersion < 2) return reject(RejectReason::kMalformed);
-  if (version == kWireV1 && config_.requireSealed) return reject(RejectReason::kUnsealed);
+  if (*version == kWireV2 && config_.wireVersion < 2) return refuse(RejectReason::kMalformed);
+  if (*version == kWireV1 && config_.requireSealed) return refuse(RejectReason::kUnsealed);
   const MemberId selfId = table_.self().id;
-  if (rx_.sender == selfId) return reject(RejectReason::kFromSelf);
-  if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
+  if (rx_.sender == selfId) return refuse(RejectReason::kFromSelf);
+  if (rx_.destination != selfId) return refuse(RejectReason::kWrongDestination);
   MemberEntry* from = table_.find(rx_.sender);
-  if (from == nullptr) return reject(RejectReason::kUnknownSender);
+  if (from == nullptr) return refuse(RejectReason::kUnknownSender);
   // A key holder may speak only as the member at its own address (docs/membership.md).
-  if (!(from->endpoint == source)) return reject(RejectReason::kWrongSource);
+  if (!(from->endpoint == source)) return refuse(RejectReason::kWrongSource);
   // A member's own incarnation beyond our clock + 2 margins: a forgery or a wild clock.
   if (rx_.senderIncarnation > std::max(selfBound(now), from->incarnation))
-    return reject(RejectReason::kFutureIncarnation);
+    return refuse(RejectReason::kFutureIncarnation);
   switch (from->replay.accept(rx_.senderIncarnation, rx_.sequence)) {
     case ReplayWindow::Verdict::kFresh:
       break;
     case ReplayWindow::Verdict::kReplay:
-      return reject(RejectReason::kReplay);
+      return refuse(RejectReason::kReplay);
     case ReplayWindow::Verdict::kStaleIncarnation:
       // Either a replay or a restarted process whose clock went back: tell the real member
       // (at its listed endpoint, never the packet's source) what incarnation we know.
       reject(RejectReason::kStaleIncarnation);
       maybeCorrect(*from, now);
-      return;
+      return nullptr;
   }
+  return from;
+}
 
+void Membership::noteHeard(MemberEntry& from, uint8_t version, util::MonoTime now) {
   ++counters_.received[static_cast<std::size_t>(rx_.type)];
   if (version == kWireV2) {
     ++counters_.sealedReceived;
-    from->sealedIncarnation = std::max(from->sealedIncarnation, rx_.senderIncarnation);
+    from.sealedIncarnation = std::max(from.sealedIncarnation, rx_.senderIncarnation);
   } else {
-    from->unsealedIncarnation = std::max(from->unsealedIncarnation, rx_.senderIncarnation);
+    from.unsealedIncarnation = std::max(from.unsealedIncarnation, rx_.senderIncarnation);
   }
-  from->lastHeard = now;
-  from->heard = true;
+  from.lastHeard = now;
+  from.heard = true;
   lastReceive_ = now;
   if (isolated_) {
     isolated_ = false;
     emit(EventKind::kRecovered, now);
   }
-  const MemberId fromId = from->id;
-  const uint64_t knownIncarnation = from->incarnation;
+}
 
-  apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
+void Membership::applyClaims(MemberEntry& from, util::MonoTime now) {
+  const MemberId selfId = table_.self().id;
+  const MemberId fromId = from.id;
+  apply(from, rx_.senderIncarnation, rx_.senderStatus, now);
   // The sender's view of us: a claim by another member about us.
   if (rx_.destinationIncarnation > std::max(othersBound(now), table_.self().incarnation)) {
     ++counters_.futureClaims;
@@ -140,8 +180,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
     if (status == MemberStatus::kLeft) status = MemberStatus::kDead;  // only we can leave
     claimAboutSelf(rx_.destinationIncarnation, status, /*directView=*/true, now);
   }
-  from->echoedIncarnation = rx_.destinationIncarnation;
-  from->echoedStatus = rx_.destinationStatus;
+  from.echoedIncarnation = rx_.destinationIncarnation;
+  from.echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
     const bool own = u.id == fromId;  // the sender speaking about itself
@@ -170,78 +210,65 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
       apply(*e, u.incarnation, status, now);
     }
   }
-  bool answered = false;
-  if (rx_.type == MessageType::kAck) {
-    // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch
-    // for a member twice, nor for a ping that never left us.
-    for (auto& seq : from->pings) {
-      if (seq != 0 && seq == rx_.ackedSequence) {
-        seq = 0;
-        answered = true;
-        break;
-      }
-    }
-    if (!answered) ++counters_.unmatchedAcks;
-  }
-  if (answered) {
-    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
-    // message would keep a member that can send but not receive looking alive while it (cut
-    // off from everything we say) has taken itself out: its IPs would go unannounced.
-    monitor_.onHeard(fromId, now, *this);
-    helpers_.onHeard(fromId, *this);
-  }
+}
 
+bool Membership::matchAck(MemberEntry& from) {
+  if (rx_.type != MessageType::kAck) return false;
+  // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch for a
+  // member twice, nor for a ping that never left us.
+  for (auto& seq : from.pings) {
+    if (seq != 0 && seq == rx_.ackedSequence) {
+      seq = 0;
+      return true;
+    }
+  }
+  ++counters_.unmatchedAcks;
+  return false;
+}
+
+void Membership::respond(MemberEntry& from, util::MonoTime now) {
+  const MemberId selfId = table_.self().id;
   switch (rx_.type) {
     case MessageType::kPing: {
-      Message& m = begin(MessageType::kAck, *from);
+      Message& m = begin(MessageType::kAck, from);
       m.ackedSequence = rx_.sequence;
-      finish(*from, /*piggyback=*/true);
+      finish(from, /*piggyback=*/true);
       break;
     }
     case MessageType::kPingReq: {
       ++counters_.indirectServed;
       if (rx_.target == selfId) {
-        indirectResult(fromId, selfId, rx_.requestId, true);
+        indirectResult(from.id, selfId, rx_.requestId, true);
       } else if (table_.find(rx_.target) == nullptr) {
         ++counters_.unknownUpdates;
-      } else if (!helpers_.onPingReq(fromId, rx_.target, rx_.requestId, now, *this)) {
+      } else if (!helpers_.onPingReq(from.id, rx_.target, rx_.requestId, now, *this)) {
         ++counters_.indirectDropped;
       }
       break;
     }
     case MessageType::kIndirectResult:
-      monitor_.onIndirectResult(fromId, rx_.target, rx_.requestId, rx_.reachable, *this);
+      monitor_.onIndirectResult(from.id, rx_.target, rx_.requestId, rx_.reachable, *this);
       break;
     case MessageType::kSync:
-      if ((rx_.flags & kFlagSyncReply) != 0) answerSync(*from, now);
+      if ((rx_.flags & kFlagSyncReply) != 0) answerSync(from, now);
       break;
     case MessageType::kMacs:
-      learnMacs(*from);
+      learnMacs(from);
       break;
     case MessageType::kAck:
     case MessageType::kNotice:
       break;
   }
-  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
-  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
-    sendMacs(*from);
-  }
-  // A ping's ack already carries our view of the sender; anything else gets a correction when
-  // we know better than the sender about itself (it was declared dead, or restarted with an
-  // older incarnation than its previous process).
-  if (rx_.type != MessageType::kPing &&
-      supersedes(from->incarnation, from->status, rx_.senderIncarnation, rx_.senderStatus)) {
-    maybeCorrect(*from, now);
-  }
+}
 
+void Membership::compareDigest(MemberId from, util::MonoTime now) {
   if (rx_.digest == table_.digest()) {
     mismatch_ = false;
   } else {
     if (!mismatch_) mismatchSince_ = now;
     mismatch_ = true;
-    mismatchPeer_ = fromId;
+    mismatchPeer_ = from;
   }
-  settle(now);
 }
 
 void Membership::onTimer(util::MonoTime now) {

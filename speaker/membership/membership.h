@@ -136,7 +136,16 @@ class Membership final : private ProtocolSink {
   bool declareDead(MemberId target, uint64_t incarnation) override;
   void suspicionChanged(MemberId target, bool suspect) override;
 
-  // Receive path.
+  // Receive path: admit (authenticate and check the sender; nullptr when rejected), note that
+  // the sender was heard, apply the claims it carries, match an ack to our ping, answer it, and
+  // compare its digest with ours (anti-entropy).
+  MemberEntry* admit(std::span<const uint8_t> packet, const Endpoint& source, util::MonoTime now,
+                     uint8_t* version);
+  void noteHeard(MemberEntry& from, uint8_t version, util::MonoTime now);
+  void applyClaims(MemberEntry& from, util::MonoTime now);
+  bool matchAck(MemberEntry& from);
+  void respond(MemberEntry& from, util::MonoTime now);
+  void compareDigest(MemberId from, util::MonoTime now);
   void reject(RejectReason reason) { ++counters_.rejected[static_cast<std::size_t>(reason)]; }
   void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, util::MonoTime now);
   // Wall-clock milliseconds now, as the bound of acceptable incarnations (docs/membership.md).
