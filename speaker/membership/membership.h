@@ -107,16 +107,8 @@ class Membership final : private ProtocolSink {
   // take IPs from knows we exist), or the start-up window ended.
   bool synced() const { return synced_; }
   bool isolated() const { return isolated_; }
-  bool linkUp() const { return linkUp_; }
-  bool rejoining() const { return rejoining_; }
-  // We know we are cut off (link down, or back up and not every peer has heard of us yet): no
-  // death verdicts.
-  bool cutOff() const { return !linkUp_ || rejoining_; }
   bool leaving() const { return leaving_; }
-  const std::string& selfName() const { return config_.selfName; }
-  MemberId selfId() const { return table_.self().id; }
   uint64_t incarnation() const { return table_.self().incarnation; }
-  MemberStatus selfStatus() const { return table_.self().status; }
   std::vector<MemberInfo> members(util::MonoTime now) const;
   // The expected member (not ourselves) that told us it announces from `mac`, or nullptr.
   // Binary search; allocates nothing.
@@ -165,6 +157,9 @@ class Membership final : private ProtocolSink {
   // probes, whose answers show who has heard of us.
   void announceSelf();
   bool joining() const { return rejoining_ || (started_ && !synced_); }
+  // We know we are cut off (link down, or back up and not every peer has heard of us yet): no
+  // death verdicts.
+  bool cutOff() const { return !linkUp_ || rejoining_; }
   bool everyoneEchoed() const;  // every reachable member has shown us our current state
   void endRejoin(util::MonoTime now, bool echoed);
   void sendView(MemberEntry& to, bool askBack);
