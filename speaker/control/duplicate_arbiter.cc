@@ -86,4 +86,34 @@ void DuplicateArbiter::ownershipTaken(const net::IpAddress& ip) {
   states_.erase(ip);
 }
 
+std::string describe(const DuplicateVerdict& verdict, const DuplicateContext& c) {
+  using Action = DuplicateVerdict::Action;
+  switch (verdict.action) {
+    case Action::kReportDad:
+      return "a host probed (IPv6 DAD) for " + c.ip + " on " + c.interface +
+             ", which this node announces: the address was defended; check that no host is "
+             "configured with this LB IP";
+    case Action::kReannounce:
+      if (verdict.foreign) {
+        return "another device (MAC " + c.otherMac + ") keeps claiming " + c.ip + " on " +
+               c.interface + " (for more than a second), which node " + c.node +
+               " owns. The MAC is no speaker's (none announced it over membership): node " +
+               c.node +
+               " keeps answering and re-announcing. A host outside ironlb uses the IP, or a "
+               "device on the segment forges ARP replies / neighbour advertisements";
+      }
+      return "another device (MAC " + c.otherMac + ", speaker " + c.peer + ") keeps claiming " +
+             c.ip + " on " + c.interface + " (for more than a second), " + "which node " + c.node +
+             " owns: re-announcing. Membership traffic (UDP " + std::to_string(c.memberPort) +
+             ") between speakers may be blocked";
+    case Action::kYield:
+      return "another device (MAC " + c.otherMac + ") keeps claiming " + c.ip + " on " +
+             c.interface + "; its MAC is lower, so node " + c.node +
+             " stops answering for the IP until the cluster view changes";
+    case Action::kIgnore:
+      break;
+  }
+  return {};
+}
+
 }  // namespace ironlb::control

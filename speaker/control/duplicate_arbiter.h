@@ -36,6 +36,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 
 #include "common/net/ip_address.h"
 #include "common/net/mac_address.h"
@@ -111,5 +112,19 @@ class DuplicateArbiter {
   DuplicateArbiterConfig config_;
   std::map<net::IpAddress, State> states_;
 };
+
+// Where a reported conflict happened, in the operator's words.
+struct DuplicateContext {
+  std::string ip;
+  std::string interface;  // the link name (or its index)
+  std::string otherMac;
+  std::string node;  // this node
+  std::string peer;  // the peer speaker announcing otherMac; empty when foreign
+  uint16_t memberPort = 0;
+};
+
+// The warning (log and Service Events) for a verdict the operator is told about: kReportDad,
+// kYield, and kReannounce with alarm. What it means and what to check.
+std::string describe(const DuplicateVerdict& verdict, const DuplicateContext& where);
 
 }  // namespace ironlb::control

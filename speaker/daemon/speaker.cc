@@ -590,81 +590,67 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
   const auto verdict =
       arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr}, clock_.now());
   if (verdict.action == control::DuplicateVerdict::Action::kIgnore) return;
-  boost::asio::post(io_, [this, alive = alive_, e, verdict,
-                          peerName = peer ? *peer : std::string()] {
-    if (!*alive) return;
-    using Action = control::DuplicateVerdict::Action;
-    const std::string ip = e.ip.toString();
-    const announcer::Link* link = dataplane_->link(e.ifindex);
-    const std::string where = link ? link->name : std::to_string(e.ifindex);
-    if (!planned_.contains(e.ip)) {
-      // The IP is no longer ours since the packet path saw the other claim: it was the next
-      // owner taking over a moment before we learnt of it, not a conflict. (Yielded IPs stay
-      // planned: a yield does not end the conflict's reporting.)
-      log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
-                  where);
-      return;
-    }
-    if (verdict.foreign && verdict.action == Action::kReannounce) {
-      constexpr std::size_t kMaxForeignLabels = 64;
-      std::pair<std::string, std::string> labels{ip, e.otherMac.toString()};
-      if (!foreignLabels_.contains(labels)) {
-        if (foreignLabels_.size() < kMaxForeignLabels) {
-          foreignLabels_.insert(labels);
-        } else {
-          labels.second = "other";
-        }
-      }
-      metrics_.duplicateForeign().withLabels({labels.first, labels.second}).inc();
-    }
-    std::string message;
-    switch (verdict.action) {
-      case Action::kReportDad:
-        message = "a host probed (IPv6 DAD) for " + ip + " on " + where +
-                  ", which this node announces: the address was defended; check that no host "
-                  "is configured with this LB IP";
-        break;
-      case Action::kReannounce:
-        dataplane_->reannounce({e.ip});
-        if (!verdict.alarm) {
-          // One window: a hand-over's overlap looks like this (the other node learns of the
-          // change a moment later, or its last announcement was still on the wire).
-          log_->debug("{} claimed {} on {}, which node {} owns: re-announcing",
-                      e.otherMac.toString(), ip, where, options_.nodeName);
+  boost::asio::post(
+      io_, [this, alive = alive_, e, verdict, peerName = peer ? *peer : std::string()] {
+        if (!*alive) return;
+        using Action = control::DuplicateVerdict::Action;
+        const std::string ip = e.ip.toString();
+        const announcer::Link* link = dataplane_->link(e.ifindex);
+        const std::string where = link ? link->name : std::to_string(e.ifindex);
+        if (!planned_.contains(e.ip)) {
+          // The IP is no longer ours since the packet path saw the other claim: it was the next
+          // owner taking over a moment before we learnt of it, not a conflict. (Yielded IPs stay
+          // planned: a yield does not end the conflict's reporting.)
+          log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
+                      where);
           return;
         }
-        if (verdict.foreign) {
-          message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
-                    " on " + where + " (for more than a second), which node " + options_.nodeName +
-                    " owns. The MAC is no speaker's (none announced it over membership): node " +
-                    options_.nodeName +
-                    " keeps answering and re-announcing. A host outside ironlb uses the IP, "
-                    "or a device on the segment forges ARP replies / neighbour advertisements";
-        } else {
-          message =
-              "another device (MAC " + e.otherMac.toString() + ", speaker " + peerName +
-              ") keeps claiming " + ip + " on " + where + " (for more than a second), " +
-              "which node " + options_.nodeName + " owns: re-announcing. Membership traffic (UDP " +
-              std::to_string(options_.memberEndpoint.port) + ") between speakers may be blocked";
+        if (verdict.foreign && verdict.action == Action::kReannounce) {
+          constexpr std::size_t kMaxForeignLabels = 64;
+          std::pair<std::string, std::string> labels{ip, e.otherMac.toString()};
+          if (!foreignLabels_.contains(labels)) {
+            if (foreignLabels_.size() < kMaxForeignLabels) {
+              foreignLabels_.insert(labels);
+            } else {
+              labels.second = "other";
+            }
+          }
+          metrics_.duplicateForeign().withLabels({labels.first, labels.second}).inc();
         }
-        break;
-      case Action::kYield:
-        message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
-                  " on " + where + "; its MAC is lower, so node " + options_.nodeName +
-                  " stops answering for the IP until the cluster view changes";
-        metrics_.duplicateYields().withLabels({ip}).inc();
-        pushDesired();
-        reportDataplane();
-        break;
-      case Action::kIgnore:
-        return;
-    }
-    log_->warn("duplicate owner: {}", message);
-    if (verdict.alarm) {
-      for (const auto* s : planner_.servicesOf(e.ip))
-        serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
-    }
-  });
+        switch (verdict.action) {
+          case Action::kReportDad:
+            break;
+          case Action::kReannounce:
+            dataplane_->reannounce({e.ip});
+            if (!verdict.alarm) {
+              // One window: a hand-over's overlap looks like this (the other node learns of the
+              // change a moment later, or its last announcement was still on the wire).
+              log_->debug("{} claimed {} on {}, which node {} owns: re-announcing",
+                          e.otherMac.toString(), ip, where, options_.nodeName);
+              return;
+            }
+            break;
+          case Action::kYield:
+            metrics_.duplicateYields().withLabels({ip}).inc();
+            pushDesired();
+            reportDataplane();
+            break;
+          case Action::kIgnore:
+            return;
+        }
+        const std::string message =
+            control::describe(verdict, {.ip = ip,
+                                        .interface = where,
+                                        .otherMac = e.otherMac.toString(),
+                                        .node = options_.nodeName,
+                                        .peer = peerName,
+                                        .memberPort = options_.memberEndpoint.port});
+        log_->warn("duplicate owner: {}", message);
+        if (verdict.alarm) {
+          for (const auto* s : planner_.servicesOf(e.ip))
+            serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
+        }
+      });
 }
 
 void Speaker::armYieldTimer() {

@@ -182,5 +182,31 @@ TEST(DuplicateArbiter, TrackedStateIsBounded) {
   EXPECT_EQ(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).windows, 1);
 }
 
+TEST(DuplicateDescribeTest, SaysWhatHappenedAndWhatToCheck) {
+  const DuplicateContext c{.ip = "192.0.2.10",
+                           .interface = "eth0",
+                           .otherMac = "02:00:00:00:00:09",
+                           .node = "n1",
+                           .peer = "n2",
+                           .memberPort = 7946};
+  DuplicateVerdict v;
+  v.action = Action::kReannounce;
+  v.alarm = true;
+  EXPECT_EQ(describe(v, c),
+            "another device (MAC 02:00:00:00:00:09, speaker n2) keeps claiming 192.0.2.10 on "
+            "eth0 (for more than a second), which node n1 owns: re-announcing. Membership "
+            "traffic (UDP 7946) between speakers may be blocked");
+  v.foreign = true;
+  EXPECT_NE(describe(v, c).find("The MAC is no speaker's"), std::string::npos);
+  v.action = Action::kYield;
+  EXPECT_EQ(describe(v, c),
+            "another device (MAC 02:00:00:00:00:09) keeps claiming 192.0.2.10 on eth0; its MAC "
+            "is lower, so node n1 stops answering for the IP until the cluster view changes");
+  v.action = Action::kReportDad;
+  EXPECT_NE(describe(v, c).find("probed (IPv6 DAD) for 192.0.2.10 on eth0"), std::string::npos);
+  v.action = Action::kIgnore;
+  EXPECT_EQ(describe(v, c), "");
+}
+
 }  // namespace
 }  // namespace ironlb::control
