@@ -146,6 +146,14 @@ class SpeakerTest : public ::testing::Test {
     return k8s::HttpResponse{r.method == "POST" ? 201 : 200, {}, body.dump()};
   }
 
+  // A pool, an advertisement selecting it, and a Service with a ready endpoint using its IP.
+  void listOneAnnouncedService() {
+    lists_[kPools] = {pool("pool", "192.0.2.0/28")};
+    lists_[kAdvertisements] = {advertisement()};
+    lists_["/api/v1/services"] = {service()};
+    lists_["/apis/discovery.k8s.io/v1/endpointslices"] = {slice()};
+  }
+
   Status start() {
     for (const auto& path : kListed)
       watches_[path] = transport_.queueStreamFor(path);
@@ -222,10 +230,7 @@ class SpeakerTest : public ::testing::Test {
 };
 
 TEST_F(SpeakerTest, PoolAndAdvertisementLeadToAnnouncingAnOwnedIp) {
-  lists_[kPools] = {pool("pool", "192.0.2.0/28")};
-  lists_[kAdvertisements] = {advertisement()};
-  lists_["/api/v1/services"] = {service()};
-  lists_["/apis/discovery.k8s.io/v1/endpointslices"] = {slice()};
+  listOneAnnouncedService();
   ASSERT_TRUE(start().ok());
   ASSERT_TRUE(runUntil(io_, [&] { return arpAbout(kVip) > 0; }))
       << "no gratuitous ARP for " << kVip << "; log:\n"
@@ -236,10 +241,7 @@ TEST_F(SpeakerTest, PoolAndAdvertisementLeadToAnnouncingAnOwnedIp) {
 }
 
 TEST_F(SpeakerTest, LosingOwnershipStopsAnswering) {
-  lists_[kPools] = {pool("pool", "192.0.2.0/28")};
-  lists_[kAdvertisements] = {advertisement()};
-  lists_["/api/v1/services"] = {service()};
-  lists_["/apis/discovery.k8s.io/v1/endpointslices"] = {slice()};
+  listOneAnnouncedService();
   ASSERT_TRUE(start().ok());
   ASSERT_TRUE(runUntil(io_, [&] { return arpAbout(kVip) > 0; })) << log_.str();
   ASSERT_TRUE(answersArp(kVip));
@@ -301,6 +303,27 @@ TEST_F(SpeakerTest, KeyFileBrokenLaterKeepsTheKeyAndSaysWhy) {
   const std::string expected =
       "membership key file " + options_.keyFile + " is empty (keeping the current key)";
   ASSERT_TRUE(runUntil(io_, [&] { return logged(expected) >= 1; })) << log_.str();
+}
+
+// Key rotation phases follow the injected clock: two grace periods pass in no real time.
+TEST_F(SpeakerTest, KeyRotationFollowsTheInjectedClock) {
+  k8s::testing::TempDir dir;
+  options_.key.clear();
+  options_.keyFile = dir.write("memberlist", "0123456789abcdef-old\n");
+  options_.keyCheckInterval = std::chrono::milliseconds(20);
+  options_.keyGrace = std::chrono::seconds(120);
+  ASSERT_TRUE(start().ok());
+  dir.write("memberlist", "0123456789abcdef-new\n");
+  // Accept the new key while signing with the old.
+  ASSERT_TRUE(runUntil(io_, [&] { return logged("membership keys changed (2 in use)") == 1; }))
+      << log_.str();
+  clock_.advance(options_.keyGrace);  // sign with the new key, still accept the old
+  ASSERT_TRUE(runUntil(io_, [&] { return logged("membership keys changed (2 in use)") == 2; }))
+      << log_.str();
+  EXPECT_EQ(logged("membership keys changed (1 in use)"), 0u);
+  clock_.advance(options_.keyGrace);  // the old key is dropped
+  ASSERT_TRUE(runUntil(io_, [&] { return logged("membership keys changed (1 in use)") == 1; }))
+      << log_.str();
 }
 
 }  // namespace
