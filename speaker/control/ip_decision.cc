@@ -120,12 +120,12 @@ net::IpAddress electionKey(const net::IpAddress& ip,
 // allows). False when no Service announces the IP; d.reason then says why.
 bool gatherEligible(IpDecision& d, const std::vector<const ServiceInput*>& sorted,
                     const lbconfig::Config& config, CandidateCache& cache) {
-  const bool in_pool = config.poolContaining(d.ip) != nullptr;
-  bool any_part = false;
+  const bool inPool = config.poolContaining(d.ip) != nullptr;
+  bool anyPart = false;
   Reason best = Reason::kNotInPool;
   for (const ServiceInput* s : sorted) {
     Reason r = Reason::kAnnounced;
-    if (!in_pool) {
+    if (!inPool) {
       r = Reason::kNotInPool;
     } else {
       const auto ads = config.advertisementsFor(d.ip, s->labels);
@@ -140,16 +140,16 @@ bool gatherEligible(IpDecision& d, const std::vector<const ServiceInput*>& sorte
           r = s->local && !cache.candidates(config, ads).empty() ? Reason::kNoLocalEndpointNode
                                                                  : Reason::kNoEligibleNode;
         } else {
-          d.eligible = any_part ? intersect(d.eligible, eligible) : std::move(eligible);
-          any_part = true;
+          d.eligible = anyPart ? intersect(d.eligible, eligible) : std::move(eligible);
+          anyPart = true;
         }
       }
     }
     d.services.push_back({s->key, r});
     if (r != Reason::kAnnounced) best = std::max(best, r);
   }
-  if (!any_part) d.reason = best;
-  return any_part;
+  if (!anyPart) d.reason = best;
+  return anyPart;
 }
 
 // The previous winner stands when the key is the same and it is still eligible and live: it

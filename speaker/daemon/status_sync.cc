@@ -199,9 +199,9 @@ StatusSync::Outcome StatusSync::createObject(k8s::ApiClient& api, const std::str
     return out;
   }
   // status is a subresource: the create ignored it, write it now.
-  Json with_status = *created;
-  with_status["status"] = statusBody(node, op.service, op.interfaces);
-  auto written = api.updateStatus(type, with_status, call);
+  Json withStatus = *created;
+  withStatus["status"] = statusBody(node, op.service, op.interfaces);
+  auto written = api.updateStatus(type, withStatus, call);
   out.ok = true;
   out.object = written ? *written : *created;
   if (!written) out.error = written.error().describe();
