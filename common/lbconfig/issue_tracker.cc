@@ -20,12 +20,12 @@ std::vector<Issue> fresh(const std::vector<Issue>& issues, std::set<std::string>
 
 IssueReport ConfigIssueTracker::update(const BuildResult& result) {
   IssueReport report;
-  report.new_errors = fresh(result.errors, errors_);
-  report.new_warnings = fresh(result.warnings, warnings_);
+  report.newErrors = fresh(result.errors, errors_);
+  report.newWarnings = fresh(result.warnings, warnings_);
   report.errors = result.errors.size();
   report.valid = result.ok();
-  report.recovered = report.valid && had_errors_;
-  had_errors_ = !report.valid;
+  report.recovered = report.valid && hadErrors_;
+  hadErrors_ = !report.valid;
   return report;
 }
 

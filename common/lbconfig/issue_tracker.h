@@ -15,11 +15,11 @@
 namespace ironlb::lbconfig {
 
 struct IssueReport {
-  std::vector<Issue> new_errors;    // not in the previous build's errors
-  std::vector<Issue> new_warnings;  // not in the previous build's warnings
-  std::size_t errors = 0;           // all errors of this build
-  bool valid = false;               // this build produced a Config
-  bool recovered = false;           // valid again after an invalid build
+  std::vector<Issue> newErrors;    // not in the previous build's errors
+  std::vector<Issue> newWarnings;  // not in the previous build's warnings
+  std::size_t errors = 0;          // all errors of this build
+  bool valid = false;              // this build produced a Config
+  bool recovered = false;          // valid again after an invalid build
 };
 
 class ConfigIssueTracker {
@@ -29,7 +29,7 @@ class ConfigIssueTracker {
  private:
   std::set<std::string> errors_;
   std::set<std::string> warnings_;
-  bool had_errors_ = false;
+  bool hadErrors_ = false;
 };
 
 }  // namespace ironlb::lbconfig

@@ -170,9 +170,9 @@ void LeaderSession::reportIssues(const lbconfig::IssueReport& report) {
                          std::move(message));
     }
   };
-  for (const auto& e : report.new_errors)
+  for (const auto& e : report.newErrors)
     one(e, true);
-  for (const auto& w : report.new_warnings)
+  for (const auto& w : report.newWarnings)
     one(w, false);
 }
 

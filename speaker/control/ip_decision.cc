@@ -157,12 +157,12 @@ bool gatherEligible(IpDecision& d, const std::vector<const ServiceInput*>& sorte
 // when the election must run afresh.
 bool keepPrevious(IpDecision& d, const IpDecision* previous, const std::vector<std::string>& live,
                   uint64_t* scores) {
-  auto is_live = [&](const std::string& name) {
+  auto isLive = [&](const std::string& name) {
     return std::binary_search(live.begin(), live.end(), name);
   };
   if (previous == nullptr || !previous->winner || previous->key != d.key ||
       !std::binary_search(d.eligible.begin(), d.eligible.end(), *previous->winner) ||
-      !is_live(*previous->winner)) {
+      !isLive(*previous->winner)) {
     return false;
   }
   d.winner = previous->winner;
@@ -172,7 +172,7 @@ bool keepPrevious(IpDecision& d, const IpDecision* previous, const std::vector<s
   const std::string text = d.key.toString();
   for (const auto& name : d.eligible) {
     if (std::binary_search(previous->eligible.begin(), previous->eligible.end(), name) ||
-        !is_live(name))
+        !isLive(name))
       continue;
     const election::Score s = election::score(name, text);
     if (scores != nullptr) ++*scores;

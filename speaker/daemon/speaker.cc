@@ -336,9 +336,9 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
       cache_.snapshot(),
       {.install_namespace = options_.ns, .ignore_exclude_lb_label = options_.ignoreExcludeLb});
   const lbconfig::IssueReport issues = configIssues_.update(built);
-  for (const auto& e : issues.new_errors)
+  for (const auto& e : issues.newErrors)
     log_->error("configuration: {}", e.toString());
-  for (const auto& w : issues.new_warnings)
+  for (const auto& w : issues.newWarnings)
     log_->warn("configuration: {}", w.toString());
   if (!built.ok()) {
     log_->error("configuration invalid ({} errors): keeping the last valid one",

@@ -16,9 +16,9 @@ TEST(ConfigIssueTrackerTest, ReportsEachFindingOncePerChange) {
   warn.warnings = {issue("a", "not advertised")};
   IssueReport r = t.update(warn);
   EXPECT_TRUE(r.valid);
-  EXPECT_EQ(r.new_warnings.size(), 1u);
+  EXPECT_EQ(r.newWarnings.size(), 1u);
   r = t.update(warn);
-  EXPECT_TRUE(r.new_warnings.empty()) << "same warning on the next build: already reported";
+  EXPECT_TRUE(r.newWarnings.empty()) << "same warning on the next build: already reported";
 
   BuildResult bad;
   bad.errors = {issue("b", "overlaps"), issue("c", "no addresses")};
@@ -26,11 +26,11 @@ TEST(ConfigIssueTrackerTest, ReportsEachFindingOncePerChange) {
   r = t.update(bad);
   EXPECT_FALSE(r.valid);
   EXPECT_EQ(r.errors, 2u);
-  EXPECT_EQ(r.new_errors.size(), 2u);
-  EXPECT_TRUE(r.new_warnings.empty());
+  EXPECT_EQ(r.newErrors.size(), 2u);
+  EXPECT_TRUE(r.newWarnings.empty());
   bad.errors.pop_back();
   r = t.update(bad);
-  EXPECT_TRUE(r.new_errors.empty()) << "a remaining error is not news";
+  EXPECT_TRUE(r.newErrors.empty()) << "a remaining error is not news";
   EXPECT_EQ(r.errors, 1u);
 
   BuildResult good;
@@ -39,7 +39,7 @@ TEST(ConfigIssueTrackerTest, ReportsEachFindingOncePerChange) {
   EXPECT_TRUE(r.recovered);
   r = t.update(warn);
   EXPECT_FALSE(r.recovered);
-  EXPECT_EQ(r.new_warnings.size(), 1u) << "gone and back: reported again";
+  EXPECT_EQ(r.newWarnings.size(), 1u) << "gone and back: reported again";
 }
 
 }  // namespace
