@@ -75,6 +75,14 @@ std::shared_ptr<FakeStream> FakeTransport::queueStream(int status, std::string e
   return s;
 }
 
+std::shared_ptr<FakeStream> FakeTransport::queueStreamFor(const std::string& path) {
+  auto s = std::make_shared<FakeStream>();
+  std::lock_guard lock(mu_);
+  pathStreams_[path].push_back(s);
+  cv_.notify_all();
+  return s;
+}
+
 Result<HttpResponse> FakeTransport::send(const HttpRequest& request) {
   Handler fallback;
   {
@@ -112,11 +120,12 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
     std::unique_lock lock(mu_);
     requests_.push_back(
         {request.method, request.path, request.body, request.contentType, true, request.timeout});
-    auto& mine = streamsFor_[stripQuery(request.path)];
+    auto& forPath = pathStreams_[stripQuery(request.path)];
     cv_.wait(lock, [&] {
-      return !mine.empty() || !streams_.empty() || (request.cancel && request.cancel->cancelled());
+      return !forPath.empty() || !streams_.empty() ||
+             (request.cancel && request.cancel->cancelled());
     });
-    auto& from = !mine.empty() ? mine : streams_;
+    auto& from = !forPath.empty() ? forPath : streams_;
     if (from.empty()) {
       lock.unlock();
       if (request.cancel) request.cancel->clearHook();
@@ -167,14 +176,6 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
     }
     if (!onLine(line)) return done(HttpResponse{s->status_, {}, ""});
   }
-}
-
-std::shared_ptr<FakeStream> FakeTransport::queueStreamFor(const std::string& path) {
-  auto s = std::make_shared<FakeStream>();
-  std::lock_guard lock(mu_);
-  streamsFor_[path].push_back(s);
-  cv_.notify_all();
-  return s;
 }
 
 std::vector<FakeTransport::Recorded> FakeTransport::requests() const {
