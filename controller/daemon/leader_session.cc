@@ -87,7 +87,7 @@ void LeaderSession::applyConfig() {
   std::vector<lbconfig::Pool> deleting;
   lbconfig::BuildResult result =
       buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
-  const reconciler::IssueReport report = issues_.update(result);
+  const lbconfig::IssueReport report = issues_.update(result);
   reportIssues(report);
   ctx_.k8s_metrics.configStale().set(report.valid ? 0 : 1);
   if (!report.valid) {
@@ -154,7 +154,7 @@ void LeaderSession::applyConfig() {
   if (pools_changed) pool_status_.markAllDirty();
 }
 
-void LeaderSession::reportIssues(const reconciler::IssueReport& report) {
+void LeaderSession::reportIssues(const lbconfig::IssueReport& report) {
   auto one = [&](const lbconfig::Issue& issue, bool error) {
     util::logWith(*log(), error ? spdlog::level::err : spdlog::level::warn,
                   error ? "configuration error" : "configuration warning",
@@ -170,9 +170,9 @@ void LeaderSession::reportIssues(const reconciler::IssueReport& report) {
                          std::move(message));
     }
   };
-  for (const auto& e : report.new_errors)
+  for (const auto& e : report.newErrors)
     one(e, true);
-  for (const auto& w : report.new_warnings)
+  for (const auto& w : report.newWarnings)
     one(w, false);
 }
 

@@ -57,12 +57,12 @@
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/work_queue.h"
 #include "common/lbconfig/config.h"
+#include "common/lbconfig/issue_tracker.h"
 #include "common/lbconfig/labels.h"
 #include "controller/daemon/allocator_metrics.h"
 #include "controller/daemon/flags.h"
 #include "controller/daemon/pool_status_publisher.h"
 #include "controller/daemon/status_writer_pool.h"
-#include "controller/reconciler/config_issues.h"
 #include "controller/reconciler/service_reconciler.h"
 
 namespace ironlb::controller {
@@ -125,7 +125,7 @@ class LeaderSession {
   };
 
   void applyConfig();
-  void reportIssues(const reconciler::IssueReport& report);
+  void reportIssues(const lbconfig::IssueReport& report);
   // Lists the Services (consistent read), then restores from that list and starts running.
   void beginRestore();
   void restoreAll(const std::vector<k8s::Json>& services);
@@ -148,7 +148,7 @@ class LeaderSession {
 
   SessionContext ctx_;
   reconciler::ServiceReconciler reconciler_;
-  reconciler::ConfigIssueTracker issues_;
+  lbconfig::ConfigIssueTracker issues_;
   std::optional<lbconfig::Config> config_;  // the last valid configuration
   std::vector<lbconfig::Pool> deleting_;    // pools being deleted, still serving their holders
   boost::asio::steady_timer hold_timer_;

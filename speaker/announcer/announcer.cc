@@ -14,7 +14,7 @@ Announcer::Announcer(AnnouncerConfig config, InterfaceFilter filter)
   config_.burstCount = std::max(config_.burstCount, 1);
 }
 
-std::vector<Action> Announcer::setLinks(const std::vector<Link>& links, TimePoint now) {
+std::vector<Action> Announcer::setLinks(const std::vector<Link>& links, util::MonoTime now) {
   std::set<int> reburst;
   std::map<int, Link> next;
   for (const auto& l : links) {
@@ -29,18 +29,19 @@ std::vector<Action> Announcer::setLinks(const std::vector<Link>& links, TimePoin
   return reconcile(now, reburst);
 }
 
-std::vector<Action> Announcer::setDesired(const Desired& desired, TimePoint now) {
+std::vector<Action> Announcer::setDesired(const Desired& desired, util::MonoTime now) {
   desired_ = desired;
   return reconcile(now, {});
 }
 
-std::vector<Action> Announcer::tick(TimePoint now) {
+std::vector<Action> Announcer::tick(util::MonoTime now) {
   std::vector<Action> out;
   appendDue(now, out);
   return out;
 }
 
-std::vector<Action> Announcer::reannounce(const std::vector<net::IpAddress>& ips, TimePoint now) {
+std::vector<Action> Announcer::reannounce(const std::vector<net::IpAddress>& ips,
+                                          util::MonoTime now) {
   std::vector<Action> out;
   if (ips.empty()) return out;
   const std::set<net::IpAddress> wanted(ips.begin(), ips.end());
@@ -50,8 +51,8 @@ std::vector<Action> Announcer::reannounce(const std::vector<net::IpAddress>& ips
   return out;
 }
 
-std::optional<TimePoint> Announcer::nextDeadline() const {
-  std::optional<TimePoint> earliest;
+std::optional<util::MonoTime> Announcer::nextDeadline() const {
+  std::optional<util::MonoTime> earliest;
   for (const auto& [key, s] : announced_)
     if (s.burstLeft > 0 && (!earliest || s.next < *earliest)) earliest = s.next;
   return earliest;
@@ -68,7 +69,7 @@ std::map<Announcer::Key, bool> Announcer::wantedPairs() const {
   return wanted;
 }
 
-std::vector<Action> Announcer::reconcile(TimePoint now, const std::set<int>& reburst) {
+std::vector<Action> Announcer::reconcile(util::MonoTime now, const std::set<int>& reburst) {
   std::vector<Action> out;
   using K = Action::Kind;
 
@@ -115,7 +116,7 @@ std::vector<Action> Announcer::reconcile(TimePoint now, const std::set<int>& reb
   return out;
 }
 
-void Announcer::appendDue(TimePoint now, std::vector<Action>& out) {
+void Announcer::appendDue(util::MonoTime now, std::vector<Action>& out) {
   for (auto& [key, s] : announced_) {
     if (s.burstLeft <= 0 || s.next > now) continue;
     out.push_back({Action::Kind::kSendGratuitous, key.second, key.first, {}, nullptr});

@@ -21,14 +21,13 @@
 
 #include "common/net/ip_address.h"
 #include "common/net/mac_address.h"
+#include "common/util/clock.h"
 #include "speaker/announcer/eligibility.h"
 #include "speaker/announcer/link.h"
 
 namespace ironlb::announcer {
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-using Duration = Clock::duration;
+using Duration = util::Duration;
 
 struct AnnouncerConfig {
   int burstCount = 4;  // sends on acquire, the first immediately
@@ -78,17 +77,17 @@ class Announcer {
  public:
   Announcer(AnnouncerConfig config, InterfaceFilter filter);
 
-  std::vector<Action> setLinks(const std::vector<Link>& links, TimePoint now);
-  std::vector<Action> setDesired(const Desired& desired, TimePoint now);
+  std::vector<Action> setLinks(const std::vector<Link>& links, util::MonoTime now);
+  std::vector<Action> setDesired(const Desired& desired, util::MonoTime now);
   // Gratuitous sends that are due.
-  std::vector<Action> tick(TimePoint now);
+  std::vector<Action> tick(util::MonoTime now);
   // Restarts the gratuitous burst of each IP on every link it is announced on, first send now.
   // For when clients may hold another MAC for an IP we keep: a duplicate owner was seen, or the
   // cluster view healed after a partition in which another node announced it. IPs not
   // announced are ignored.
-  std::vector<Action> reannounce(const std::vector<net::IpAddress>& ips, TimePoint now);
+  std::vector<Action> reannounce(const std::vector<net::IpAddress>& ips, util::MonoTime now);
   // When tick() next has something to do; nullopt when nothing is scheduled.
-  std::optional<TimePoint> nextDeadline() const;
+  std::optional<util::MonoTime> nextDeadline() const;
 
   std::vector<Announcement> announcements() const;
   std::vector<Refusal> refusals() const;
@@ -97,13 +96,13 @@ class Announcer {
 
  private:
   struct Schedule {
-    TimePoint next;
+    util::MonoTime next;
     int burstLeft = 0;  // sends left in the current burst, including the one at `next`
   };
   using Key = std::pair<net::IpAddress, int>;  // (ip, ifindex)
 
-  std::vector<Action> reconcile(TimePoint now, const std::set<int>& reburst);
-  void appendDue(TimePoint now, std::vector<Action>& out);
+  std::vector<Action> reconcile(util::MonoTime now, const std::set<int>& reburst);
+  void appendDue(util::MonoTime now, std::vector<Action>& out);
   std::map<Key, bool> wantedPairs() const;
 
   AnnouncerConfig config_;

@@ -3,7 +3,7 @@
 
 namespace ironlb::control {
 
-DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, SteadyTime now) {
+DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, util::MonoTime now) {
   auto it = states_.find(ip);
   if (it != states_.end()) return &it->second;
   if (states_.size() >= config_.maxTracked) {
@@ -20,7 +20,7 @@ DuplicateArbiter::State* DuplicateArbiter::track(const net::IpAddress& ip, Stead
   return &states_[ip];
 }
 
-DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, SteadyTime now) {
+DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, util::MonoTime now) {
   DuplicateVerdict v;
   State* s = track(report.ip, now);
   if (s == nullptr) return v;
@@ -57,7 +57,7 @@ DuplicateVerdict DuplicateArbiter::onReport(const DuplicateReport& report, Stead
   return v;
 }
 
-std::set<net::IpAddress> DuplicateArbiter::yielded(SteadyTime now) {
+std::set<net::IpAddress> DuplicateArbiter::yielded(util::MonoTime now) {
   std::set<net::IpAddress> out;
   for (auto it = states_.begin(); it != states_.end();) {
     State& s = it->second;
@@ -71,8 +71,8 @@ std::set<net::IpAddress> DuplicateArbiter::yielded(SteadyTime now) {
   return out;
 }
 
-std::optional<SteadyTime> DuplicateArbiter::nextExpiry() const {
-  std::optional<SteadyTime> next;
+std::optional<util::MonoTime> DuplicateArbiter::nextExpiry() const {
+  std::optional<util::MonoTime> next;
   for (const auto& [ip, s] : states_)
     if (s.yieldUntil && (!next || *s.yieldUntil < *next)) next = s.yieldUntil;
   return next;
@@ -84,6 +84,36 @@ void DuplicateArbiter::viewChanged() {
 
 void DuplicateArbiter::ownershipTaken(const net::IpAddress& ip) {
   states_.erase(ip);
+}
+
+std::string describe(const DuplicateVerdict& verdict, const DuplicateContext& c) {
+  using Action = DuplicateVerdict::Action;
+  switch (verdict.action) {
+    case Action::kReportDad:
+      return "a host probed (IPv6 DAD) for " + c.ip + " on " + c.interface +
+             ", which this node announces: the address was defended; check that no host is "
+             "configured with this LB IP";
+    case Action::kReannounce:
+      if (verdict.foreign) {
+        return "another device (MAC " + c.otherMac + ") keeps claiming " + c.ip + " on " +
+               c.interface + " (for more than a second), which node " + c.node +
+               " owns. The MAC is no speaker's (none announced it over membership): node " +
+               c.node +
+               " keeps answering and re-announcing. A host outside ironlb uses the IP, or a "
+               "device on the segment forges ARP replies / neighbour advertisements";
+      }
+      return "another device (MAC " + c.otherMac + ", speaker " + c.peer + ") keeps claiming " +
+             c.ip + " on " + c.interface + " (for more than a second), " + "which node " + c.node +
+             " owns: re-announcing. Membership traffic (UDP " + std::to_string(c.memberPort) +
+             ") between speakers may be blocked";
+    case Action::kYield:
+      return "another device (MAC " + c.otherMac + ") keeps claiming " + c.ip + " on " +
+             c.interface + "; its MAC is lower, so node " + c.node +
+             " stops answering for the IP until the cluster view changes";
+    case Action::kIgnore:
+      break;
+  }
+  return {};
 }
 
 }  // namespace ironlb::control

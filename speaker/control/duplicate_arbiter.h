@@ -36,13 +36,14 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 
 #include "common/net/ip_address.h"
 #include "common/net/mac_address.h"
+#include "common/util/clock.h"
 
 namespace ironlb::control {
 
-using SteadyTime = std::chrono::steady_clock::time_point;
 using SteadyDuration = std::chrono::steady_clock::duration;
 
 struct DuplicateArbiterConfig {
@@ -76,18 +77,18 @@ struct DuplicateVerdict {
   bool alarm = false;
   int windows = 0;       // windows with conflict in this episode so far
   bool foreign = false;  // the other MAC is not a speaker's: never yielded to
-  SteadyTime yieldUntil{};
+  util::MonoTime yieldUntil{};
 };
 
 class DuplicateArbiter {
  public:
   explicit DuplicateArbiter(DuplicateArbiterConfig config = {}) : config_(config) {}
 
-  DuplicateVerdict onReport(const DuplicateReport& report, SteadyTime now);
+  DuplicateVerdict onReport(const DuplicateReport& report, util::MonoTime now);
   // IPs this node must not answer for at `now` (expired yields are dropped).
-  std::set<net::IpAddress> yielded(SteadyTime now);
+  std::set<net::IpAddress> yielded(util::MonoTime now);
   // When the next yield expires (the daemon re-plans then).
-  std::optional<SteadyTime> nextExpiry() const;
+  std::optional<util::MonoTime> nextExpiry() const;
   // The cluster view changed: conflicts may have resolved; forget episodes and yields.
   void viewChanged();
   // This node just became the owner of `ip` (the plan changed, e.g. endpoints moved): the
@@ -100,16 +101,30 @@ class DuplicateArbiter {
 
  private:
   struct State {
-    std::optional<SteadyTime> lastActed;
-    SteadyTime episodeStart{};
+    std::optional<util::MonoTime> lastActed;
+    util::MonoTime episodeStart{};
     int windows = 0;
     bool alarmed = false;  // this episode was reported to the operator
-    std::optional<SteadyTime> yieldUntil;
+    std::optional<util::MonoTime> yieldUntil;
   };
-  State* track(const net::IpAddress& ip, SteadyTime now);
+  State* track(const net::IpAddress& ip, util::MonoTime now);
 
   DuplicateArbiterConfig config_;
   std::map<net::IpAddress, State> states_;
 };
+
+// Where a reported conflict happened, in the operator's words.
+struct DuplicateContext {
+  std::string ip;
+  std::string interface;  // the link name (or its index)
+  std::string otherMac;
+  std::string node;  // this node
+  std::string peer;  // the peer speaker announcing otherMac; empty when foreign
+  uint16_t memberPort = 0;
+};
+
+// The warning (log and Service Events) for a verdict the operator is told about: kReportDad,
+// kYield, and kReannounce with alarm. What it means and what to check.
+std::string describe(const DuplicateVerdict& verdict, const DuplicateContext& where);
 
 }  // namespace ironlb::control

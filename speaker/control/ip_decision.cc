@@ -104,31 +104,31 @@ std::vector<std::string> intersect(const std::vector<std::string>& a,
   return out;
 }
 
-}  // namespace
-
-IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const> services,
-                  const lbconfig::Config& config, const std::vector<std::string>& live,
-                  CandidateCache& cache, const IpDecision* previous, uint64_t* scores) {
-  IpDecision d;
-  d.ip = ip;
-  d.key = ip;
-  std::vector<const ServiceInput*> sorted(services.begin(), services.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const ServiceInput* a, const ServiceInput* b) { return a->key < b->key; });
+// The election key: the smallest first IP of the Services sharing the IP (the same on every
+// speaker, whatever order they arrive in).
+net::IpAddress electionKey(const net::IpAddress& ip,
+                           const std::vector<const ServiceInput*>& sorted) {
+  net::IpAddress key = ip;
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const net::IpAddress& first = sorted[i]->ips.front();
-    if (i == 0 || first < d.key) d.key = first;
+    if (i == 0 || first < key) key = first;
   }
+  return key;
+}
 
-  const bool in_pool = config.poolContaining(ip) != nullptr;
-  bool any_part = false;
+// Fills d.services (each Service's reason) and d.eligible (the nodes every announcing Service
+// allows). False when no Service announces the IP; d.reason then says why.
+bool gatherEligible(IpDecision& d, const std::vector<const ServiceInput*>& sorted,
+                    const lbconfig::Config& config, CandidateCache& cache) {
+  const bool inPool = config.poolContaining(d.ip) != nullptr;
+  bool anyPart = false;
   Reason best = Reason::kNotInPool;
   for (const ServiceInput* s : sorted) {
     Reason r = Reason::kAnnounced;
-    if (!in_pool) {
+    if (!inPool) {
       r = Reason::kNotInPool;
     } else {
-      const auto ads = config.advertisementsFor(ip, s->labels);
+      const auto ads = config.advertisementsFor(d.ip, s->labels);
       if (ads.empty()) {
         r = Reason::kNoAdvertisement;
       } else if (!s->serving) {
@@ -140,51 +140,67 @@ IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const>
           r = s->local && !cache.candidates(config, ads).empty() ? Reason::kNoLocalEndpointNode
                                                                  : Reason::kNoEligibleNode;
         } else {
-          d.eligible = any_part ? intersect(d.eligible, eligible) : std::move(eligible);
-          any_part = true;
+          d.eligible = anyPart ? intersect(d.eligible, eligible) : std::move(eligible);
+          anyPart = true;
         }
       }
     }
     d.services.push_back({s->key, r});
     if (r != Reason::kAnnounced) best = std::max(best, r);
   }
+  if (!anyPart) d.reason = best;
+  return anyPart;
+}
 
-  if (!any_part) {
-    d.reason = best;
-    return d;
+// The previous winner stands when the key is the same and it is still eligible and live: it
+// beat every node eligible then, so only newcomers (eligible now, not then) are scored. False
+// when the election must run afresh.
+bool keepPrevious(IpDecision& d, const IpDecision* previous, const std::vector<std::string>& live,
+                  uint64_t* scores) {
+  auto isLive = [&](const std::string& name) {
+    return std::binary_search(live.begin(), live.end(), name);
+  };
+  if (previous == nullptr || !previous->winner || previous->key != d.key ||
+      !std::binary_search(d.eligible.begin(), d.eligible.end(), *previous->winner) ||
+      !isLive(*previous->winner)) {
+    return false;
   }
+  d.winner = previous->winner;
+  d.winnerScore = previous->winnerScore;
+  d.reason = Reason::kAnnounced;
+  if (previous->eligible == d.eligible) return true;
+  const std::string text = d.key.toString();
+  for (const auto& name : d.eligible) {
+    if (std::binary_search(previous->eligible.begin(), previous->eligible.end(), name) ||
+        !isLive(name))
+      continue;
+    const election::Score s = election::score(name, text);
+    if (scores != nullptr) ++*scores;
+    if (beats(s, name, d.winnerScore, *d.winner)) {
+      d.winner = name;
+      d.winnerScore = s;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+IpDecision decide(const net::IpAddress& ip, std::span<const ServiceInput* const> services,
+                  const lbconfig::Config& config, const std::vector<std::string>& live,
+                  CandidateCache& cache, const IpDecision* previous, uint64_t* scores) {
+  IpDecision d;
+  d.ip = ip;
+  std::vector<const ServiceInput*> sorted(services.begin(), services.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const ServiceInput* a, const ServiceInput* b) { return a->key < b->key; });
+  d.key = electionKey(ip, sorted);
+  if (!gatherEligible(d, sorted, config, cache)) return d;
   if (d.eligible.empty()) {
     d.reason = Reason::kServicesDisagree;
     return d;
   }
-  auto is_live = [&](const std::string& name) {
-    return std::binary_search(live.begin(), live.end(), name);
-  };
-  if (previous != nullptr && previous->winner && previous->key == d.key &&
-      std::binary_search(d.eligible.begin(), d.eligible.end(), *previous->winner) &&
-      is_live(*previous->winner)) {
-    // The old winner beat every node that was eligible then; only newcomers can beat it.
-    d.winner = previous->winner;
-    d.winnerScore = previous->winnerScore;
-    if (previous->eligible == d.eligible) {
-      d.reason = Reason::kAnnounced;
-      return d;
-    }
-    const std::string text = d.key.toString();
-    for (const auto& name : d.eligible) {
-      if (std::binary_search(previous->eligible.begin(), previous->eligible.end(), name) ||
-          !is_live(name))
-        continue;
-      const election::Score s = election::score(name, text);
-      if (scores != nullptr) ++*scores;
-      if (beats(s, name, d.winnerScore, *d.winner)) {
-        d.winner = name;
-        d.winnerScore = s;
-      }
-    }
-    d.reason = Reason::kAnnounced;
-    return d;
-  }
+  if (keepPrevious(d, previous, live, scores)) return d;
   const auto candidates = intersect(d.eligible, live);
   if (scores != nullptr) *scores += candidates.size();
   auto won = electAmong(candidates, d.key);

@@ -14,7 +14,7 @@ void KeyRotation::setKeys() {
   if (phase_ != Phase::kStable) keys_.push_back(other_);
 }
 
-bool KeyRotation::observe(const Key& content, Time now) {
+bool KeyRotation::observe(const Key& content, util::MonoTime now) {
   const bool changed = tick(now);
   const Key& latest = phase_ == Phase::kAcceptNew ? other_ : signing_;
   if (content.empty() || content == latest) return changed;
@@ -32,7 +32,7 @@ bool KeyRotation::observe(const Key& content, Time now) {
   return true;
 }
 
-bool KeyRotation::tick(Time now) {
+bool KeyRotation::tick(util::MonoTime now) {
   bool changed = false;
   while (phase_ != Phase::kStable && now >= phaseEnds_) {
     if (phase_ == Phase::kAcceptNew) {
@@ -49,7 +49,7 @@ bool KeyRotation::tick(Time now) {
   return changed;
 }
 
-std::optional<KeyRotation::Time> KeyRotation::nextChange() const {
+std::optional<util::MonoTime> KeyRotation::nextChange() const {
   if (phase_ == Phase::kStable) return std::nullopt;
   return phaseEnds_;
 }

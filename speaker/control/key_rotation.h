@@ -18,24 +18,25 @@
 #include <optional>
 #include <vector>
 
+#include "common/util/clock.h"
+
 namespace ironlb::control {
 
 using Key = std::vector<uint8_t>;
 
 class KeyRotation {
  public:
-  using Time = std::chrono::steady_clock::time_point;
   using Duration = std::chrono::steady_clock::duration;
 
   KeyRotation(Key initial, Duration grace);
 
   // The file's current content. Returns true when keys() changed.
-  bool observe(const Key& content, Time now);
+  bool observe(const Key& content, util::MonoTime now);
   // Advances the phases. Returns true when keys() changed.
-  bool tick(Time now);
+  bool tick(util::MonoTime now);
   const std::vector<Key>& keys() const { return keys_; }
   // When tick() next has something to do.
-  std::optional<Time> nextChange() const;
+  std::optional<util::MonoTime> nextChange() const;
 
  private:
   enum class Phase { kStable, kAcceptNew, kSignNew };
@@ -45,7 +46,7 @@ class KeyRotation {
   Phase phase_ = Phase::kStable;
   Key signing_;
   Key other_;  // kAcceptNew: the new key; kSignNew: the old key
-  Time phaseEnds_{};
+  util::MonoTime phaseEnds_{};
   std::vector<Key> keys_;
 };
 

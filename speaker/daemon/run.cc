@@ -71,7 +71,8 @@ int runSpeaker(int argc, const char* const* argv) {
   options.requireSealed = flags.memberlistRequireSealed;
   options.key.assign(flags.memberlistKey.begin(), flags.memberlistKey.end());
 
-  auto speaker = Speaker::create(io, api, k8s_metrics, registry, packets, links, options);
+  auto speaker = Speaker::create(io, util::SystemClock::instance(), api, k8s_metrics, registry,
+                                 packets, links, options);
   if (!speaker.ok()) {
     log->critical("{}", speaker.error());
     return 1;

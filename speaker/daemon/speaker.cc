@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <iterator>
 #include <random>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "common/k8s/resource.h"
 #include "common/util/logging.h"
 #include "speaker/daemon/host_probe.h"
+#include "speaker/daemon/member_key_file.h"
 
 namespace ironlb::speaker {
 
@@ -24,18 +24,6 @@ using k8s::Json;
 namespace resources = k8s::resources;
 
 namespace {
-
-std::vector<uint8_t> readKeyFile(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read membership key file " + path;
-    return {};
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.pop_back();
-  return {text.begin(), text.end()};
-}
 
 // Nodes are the biggest objects the speaker watches (images, capacity, node info...) and
 // there is one per node: keep only what the speaker reads (labels, conditions, addresses) and
@@ -61,7 +49,8 @@ void slimNode(Json& node) {
 
 }  // namespace
 
-Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8s::ApiClient& api,
+Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
+                                                 const util::Clock& clock, k8s::ApiClient& api,
                                                  k8s::K8sMetrics& k8s_metrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
@@ -69,28 +58,28 @@ Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io, k8
   auto filter = announcer::InterfaceFilter::create(options.excludePatterns);
   if (!filter.ok()) return makeError("--exclude-interfaces: " + filter.error());
   if (!options.keyFile.empty()) {
-    std::string error;
-    options.key = readKeyFile(options.keyFile, &error);
-    if (!error.empty()) return makeError(error);
+    auto key = loadMemberKeyFile(options.keyFile);
+    if (!key.ok()) return makeError(key.error());
+    options.key = std::move(key).value();
   }
-  if (options.key.size() < 16)
-    return makeError("the membership key must be at least 16 bytes (got " +
-                     std::to_string(options.key.size()) + ")");
-  std::unique_ptr<Speaker> s(new Speaker(io, api, k8s_metrics, registry, packets, links,
+  if (Status s = checkMemberKey(options.key); !s.ok()) return makeError(s.error());
+  std::unique_ptr<Speaker> s(new Speaker(io, clock, api, k8s_metrics, registry, packets, links,
                                          std::move(options), std::move(filter).value()));
   io::DataplaneConfig config;
   config.announcer = s->options_.announcer;
   config.excludePatterns = s->options_.excludePatterns;
-  auto dataplane = io::Dataplane::create(io, packets, s->links_, config);
+  auto dataplane = io::Dataplane::create(io, clock, packets, s->links_, config);
   if (!dataplane.ok()) return makeError(dataplane.error());
   s->dataplane_ = std::move(dataplane).value();
   return s;
 }
 
-Speaker::Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetrics& k8s_metrics,
-                 util::MetricsRegistry& registry, io::PacketIo& packets, io::LinkWatcher& links,
-                 SpeakerOptions options, announcer::InterfaceFilter filter)
+Speaker::Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
+                 k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry,
+                 io::PacketIo& packets, io::LinkWatcher& links, SpeakerOptions options,
+                 announcer::InterfaceFilter filter)
     : io_(io),
+      clock_(clock),
       api_(api),
       k8sMetrics_(k8s_metrics),
       options_(std::move(options)),
@@ -346,18 +335,11 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
   auto built = lbconfig::build(
       cache_.snapshot(),
       {.install_namespace = options_.ns, .ignore_exclude_lb_label = options_.ignoreExcludeLb});
-  std::string report;
-  for (const auto& e : built.errors)
-    report += "error: " + e.toString() + "\n";
-  for (const auto& w : built.warnings)
-    report += "warning: " + w.toString() + "\n";
-  if (report != lastConfigReport_) {
-    lastConfigReport_ = report;
-    for (const auto& e : built.errors)
-      log_->error("configuration: {}", e.toString());
-    for (const auto& w : built.warnings)
-      log_->warn("configuration: {}", w.toString());
-  }
+  const lbconfig::IssueReport issues = configIssues_.update(built);
+  for (const auto& e : issues.newErrors)
+    log_->error("configuration: {}", e.toString());
+  for (const auto& w : issues.newWarnings)
+    log_->warn("configuration: {}", w.toString());
   if (!built.ok()) {
     log_->error("configuration invalid ({} errors): keeping the last valid one",
                 built.errors.size());
@@ -392,19 +374,18 @@ Status Speaker::updateMembers() {
   membership::Config config;
   config.selfName = options_.nodeName;
   config.selfEndpoint = options_.memberEndpoint;
-  config.startIncarnation =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+  config.startIncarnation = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch())
+          .count());
   config.randomSeed = std::random_device{}();
   config.timers = options_.timers;
   config.requireSealed = options_.requireSealed;
   const std::vector<std::vector<uint8_t>> keys =
       rotation_ ? rotation_->keys() : std::vector<std::vector<uint8_t>>{options_.key};
   auto created = membership::UdpMembership::create(
-      io_, config, plan.members, keys,
+      io_, clock_, config, plan.members, keys,
       {.onLiveSetChanged =
-           [this](const std::vector<std::string>& live, membership::Time) {
+           [this](const std::vector<std::string>& live, util::MonoTime) {
              if (membershipSynced_ && !stopping_) onLive(live);
            },
        .onEvent = [this](const membership::Event& e) { onMembershipEvent(e); }});
@@ -573,7 +554,7 @@ void Speaker::pushDesired() {
       planned.insert(ip);
     }
     planned_ = std::move(planned);
-    for (const auto& ip : arbiter_.yielded(std::chrono::steady_clock::now()))
+    for (const auto& ip : arbiter_.yielded(clock_.now()))
       desired.erase(ip);
   }
   if (desired == applied_) return;
@@ -606,90 +587,76 @@ void Speaker::onDuplicate(const io::DuplicateOwnerEvent& e) {
   // A peer speaker is recognised only by a MAC it told us over authenticated membership; any
   // other claimant is fought, never obeyed (docs/duplicate-owner.md).
   const std::string* peer = membership_ ? membership_->memberOfMac(e.otherMac.bytes()) : nullptr;
-  const auto verdict = arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr},
-                                         std::chrono::steady_clock::now());
+  const auto verdict =
+      arbiter_.onReport({e.ip, e.ourMac, e.otherMac, dad, peer != nullptr}, clock_.now());
   if (verdict.action == control::DuplicateVerdict::Action::kIgnore) return;
-  boost::asio::post(io_, [this, alive = alive_, e, verdict,
-                          peerName = peer ? *peer : std::string()] {
-    if (!*alive) return;
-    using Action = control::DuplicateVerdict::Action;
-    const std::string ip = e.ip.toString();
-    const announcer::Link* link = dataplane_->link(e.ifindex);
-    const std::string where = link ? link->name : std::to_string(e.ifindex);
-    if (!planned_.contains(e.ip)) {
-      // The IP is no longer ours since the packet path saw the other claim: it was the next
-      // owner taking over a moment before we learnt of it, not a conflict. (Yielded IPs stay
-      // planned: a yield does not end the conflict's reporting.)
-      log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
-                  where);
-      return;
-    }
-    if (verdict.foreign && verdict.action == Action::kReannounce) {
-      constexpr std::size_t kMaxForeignLabels = 64;
-      std::pair<std::string, std::string> labels{ip, e.otherMac.toString()};
-      if (!foreignLabels_.contains(labels)) {
-        if (foreignLabels_.size() < kMaxForeignLabels) {
-          foreignLabels_.insert(labels);
-        } else {
-          labels.second = "other";
-        }
-      }
-      metrics_.duplicateForeign().withLabels({labels.first, labels.second}).inc();
-    }
-    std::string message;
-    switch (verdict.action) {
-      case Action::kReportDad:
-        message = "a host probed (IPv6 DAD) for " + ip + " on " + where +
-                  ", which this node announces: the address was defended; check that no host "
-                  "is configured with this LB IP";
-        break;
-      case Action::kReannounce:
-        dataplane_->reannounce({e.ip});
-        if (!verdict.alarm) {
-          // One window: a hand-over's overlap looks like this (the other node learns of the
-          // change a moment later, or its last announcement was still on the wire).
-          log_->debug("{} claimed {} on {}, which node {} owns: re-announcing",
-                      e.otherMac.toString(), ip, where, options_.nodeName);
+  boost::asio::post(
+      io_, [this, alive = alive_, e, verdict, peerName = peer ? *peer : std::string()] {
+        if (!*alive) return;
+        using Action = control::DuplicateVerdict::Action;
+        const std::string ip = e.ip.toString();
+        const announcer::Link* link = dataplane_->link(e.ifindex);
+        const std::string where = link ? link->name : std::to_string(e.ifindex);
+        if (!planned_.contains(e.ip)) {
+          // The IP is no longer ours since the packet path saw the other claim: it was the next
+          // owner taking over a moment before we learnt of it, not a conflict. (Yielded IPs stay
+          // planned: a yield does not end the conflict's reporting.)
+          log_->debug("{} claimed {} on {} as this node handed it over", e.otherMac.toString(), ip,
+                      where);
           return;
         }
-        if (verdict.foreign) {
-          message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
-                    " on " + where + " (for more than a second), which node " + options_.nodeName +
-                    " owns. The MAC is no speaker's (none announced it over membership): node " +
-                    options_.nodeName +
-                    " keeps answering and re-announcing. A host outside ironlb uses the IP, "
-                    "or a device on the segment forges ARP replies / neighbour advertisements";
-        } else {
-          message =
-              "another device (MAC " + e.otherMac.toString() + ", speaker " + peerName +
-              ") keeps claiming " + ip + " on " + where + " (for more than a second), " +
-              "which node " + options_.nodeName + " owns: re-announcing. Membership traffic (UDP " +
-              std::to_string(options_.memberEndpoint.port) + ") between speakers may be blocked";
+        if (verdict.foreign && verdict.action == Action::kReannounce) {
+          constexpr std::size_t kMaxForeignLabels = 64;
+          std::pair<std::string, std::string> labels{ip, e.otherMac.toString()};
+          if (!foreignLabels_.contains(labels)) {
+            if (foreignLabels_.size() < kMaxForeignLabels) {
+              foreignLabels_.insert(labels);
+            } else {
+              labels.second = "other";
+            }
+          }
+          metrics_.duplicateForeign().withLabels({labels.first, labels.second}).inc();
         }
-        break;
-      case Action::kYield:
-        message = "another device (MAC " + e.otherMac.toString() + ") keeps claiming " + ip +
-                  " on " + where + "; its MAC is lower, so node " + options_.nodeName +
-                  " stops answering for the IP until the cluster view changes";
-        metrics_.duplicateYields().withLabels({ip}).inc();
-        pushDesired();
-        reportDataplane();
-        break;
-      case Action::kIgnore:
-        return;
-    }
-    log_->warn("duplicate owner: {}", message);
-    if (verdict.alarm) {
-      for (const auto* s : planner_.servicesOf(e.ip))
-        serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
-    }
-  });
+        switch (verdict.action) {
+          case Action::kReportDad:
+            break;
+          case Action::kReannounce:
+            dataplane_->reannounce({e.ip});
+            if (!verdict.alarm) {
+              // One window: a hand-over's overlap looks like this (the other node learns of the
+              // change a moment later, or its last announcement was still on the wire).
+              log_->debug("{} claimed {} on {}, which node {} owns: re-announcing",
+                          e.otherMac.toString(), ip, where, options_.nodeName);
+              return;
+            }
+            break;
+          case Action::kYield:
+            metrics_.duplicateYields().withLabels({ip}).inc();
+            pushDesired();
+            reportDataplane();
+            break;
+          case Action::kIgnore:
+            return;
+        }
+        const std::string message =
+            control::describe(verdict, {.ip = ip,
+                                        .interface = where,
+                                        .otherMac = e.otherMac.toString(),
+                                        .node = options_.nodeName,
+                                        .peer = peerName,
+                                        .memberPort = options_.memberEndpoint.port});
+        log_->warn("duplicate owner: {}", message);
+        if (verdict.alarm) {
+          for (const auto* s : planner_.servicesOf(e.ip))
+            serviceEvent({s->key, k8s::EventType::kWarning, "duplicateOwner", message});
+        }
+      });
 }
 
 void Speaker::armYieldTimer() {
   const auto next = arbiter_.nextExpiry();
   if (!next) return;
-  yieldTimer_.expires_at(*next);
+  yieldTimer_.expires_after(*next - clock_.now());
   yieldTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec) return;
     pushDesired();
@@ -741,18 +708,15 @@ void Speaker::checkKernel() {
 
 void Speaker::checkKey() {
   if (!rotation_) return;
-  const auto now = std::chrono::steady_clock::now();
-  std::string error;
-  const auto content = readKeyFile(options_.keyFile, &error);
+  const auto now = clock_.now();
+  auto content = loadMemberKeyFile(options_.keyFile);
   bool changed = false;
-  if (!error.empty()) {
-    log_->warn("{} (keeping the current key)", error);
-    changed = rotation_->tick(now);
-  } else if (!content.empty() && content.size() < 16) {
-    log_->warn("membership key file {} holds fewer than 16 bytes: ignored", options_.keyFile);
+  if (!content.ok()) {
+    log_->warn("{} (keeping the current key)", content.error());
     changed = rotation_->tick(now);
   } else {
-    changed = rotation_->observe(content, now);
+    changed = rotation_->observe(*content, now);
+    membership::wipeBytes(*content);
   }
   if (changed) {
     log_->info("membership keys changed ({} in use)", rotation_->keys().size());
@@ -763,7 +727,7 @@ void Speaker::checkKey() {
   }
   auto next = now + options_.keyCheckInterval;
   if (auto phase = rotation_->nextChange(); phase && *phase < next) next = *phase;
-  keyTimer_.expires_at(next);
+  keyTimer_.expires_after(next - now);
   keyTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec) return;
     checkKey();

@@ -37,6 +37,8 @@
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
+#include "common/lbconfig/issue_tracker.h"
+#include "common/util/clock.h"
 #include "common/util/health_server.h"
 #include "common/util/metrics.h"
 #include "speaker/control/duplicate_arbiter.h"
@@ -70,13 +72,15 @@ struct SpeakerOptions {
   std::chrono::seconds keyGrace{120};
   std::chrono::milliseconds metricsInterval{1000};
   std::chrono::seconds hostCheckInterval{10};
-  std::chrono::seconds keyCheckInterval{10};
+  std::chrono::milliseconds keyCheckInterval{10000};
   std::chrono::seconds stopDeadline{3};  // ServiceL2Status cleanup on a graceful stop
 };
 
 class Speaker {
  public:
-  static Result<std::unique_ptr<Speaker>> create(boost::asio::io_context& io, k8s::ApiClient& api,
+  // Every time reading goes through `clock` (timers wait the durations it gives).
+  static Result<std::unique_ptr<Speaker>> create(boost::asio::io_context& io,
+                                                 const util::Clock& clock, k8s::ApiClient& api,
                                                  k8s::K8sMetrics& k8s_metrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
@@ -92,9 +96,9 @@ class Speaker {
   util::HealthState readiness() const { return ready_.get(); }
 
  private:
-  Speaker(boost::asio::io_context& io, k8s::ApiClient& api, k8s::K8sMetrics& k8s_metrics,
-          util::MetricsRegistry& registry, io::PacketIo& packets, io::LinkWatcher& links,
-          SpeakerOptions options, announcer::InterfaceFilter filter);
+  Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
+          k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry, io::PacketIo& packets,
+          io::LinkWatcher& links, SpeakerOptions options, announcer::InterfaceFilter filter);
 
   // Inputs.
   void makeInformers();
@@ -128,6 +132,7 @@ class Speaker {
   void serviceEvent(const ReportEvent& event);
 
   boost::asio::io_context& io_;
+  const util::Clock& clock_;
   k8s::ApiClient& api_;
   k8s::K8sMetrics& k8sMetrics_;
   SpeakerOptions options_;
@@ -158,7 +163,7 @@ class Speaker {
   bool configLoaded_ = false;
   bool membershipSynced_ = false;
   bool stopping_ = false;
-  std::string lastConfigReport_;
+  lbconfig::ConfigIssueTracker configIssues_;  // each finding logged once per change
   std::string lastMemberReport_;
   std::set<std::string> badIpsLogged_;
   std::vector<announcer::Link> linkState_;

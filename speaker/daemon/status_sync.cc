@@ -155,87 +155,101 @@ void StatusSync::execute(const StatusOp& op) {
   const bool queued = worker_.submit<Outcome>(
       [api, op, ns, node, owner, cached, cancel]() -> Outcome {
         const k8s::CallOptions call{std::chrono::seconds(10), cancel};
-        Outcome out;
-        const auto& type = k8s::resources::kServiceL2Statuses;
         switch (op.kind) {
-          case StatusOp::Kind::kCreate: {
-            Json object = {{"apiVersion", type.apiVersion()},
-                           {"kind", type.kind},
-                           {"metadata",
-                            {{"generateName", "l2-"},
-                             {"namespace", ns},
-                             {"labels",
-                              {{control::kL2StatusNodeLabel, node},
-                               {control::kL2StatusServiceNameLabel, op.service.second},
-                               {control::kL2StatusServiceNamespaceLabel, op.service.first}}}}},
-                           {"spec", Json::object()}};
-            if (!owner.podUid.empty()) {
-              // Garbage-collected with our Pod: a speaker that goes away without draining
-              // (uninstall removing our RBAC first, a node deleted) leaves nothing behind.
-              object["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
-                                                                    {"kind", "Pod"},
-                                                                    {"name", owner.podName},
-                                                                    {"uid", owner.podUid}}});
-            }
-            auto created = api->create(type, ns, object, call);
-            if (!created) {
-              out.error = created.error().describe();
-              return out;
-            }
-            // status is a subresource: the create ignored it, write it now.
-            Json with_status = *created;
-            with_status["status"] = statusBody(node, op.service, op.interfaces);
-            auto written = api->updateStatus(type, with_status, call);
-            out.ok = true;
-            out.object = written ? *written : *created;
-            if (!written) out.error = written.error().describe();
-            return out;
-          }
-          case StatusOp::Kind::kUpdateStatus: {
-            Json object = cached;
-            object["status"] = statusBody(node, op.service, op.interfaces);
-            auto written = api->updateStatus(type, object, call);
-            if (written) {
-              out.ok = true;
-              out.object = *written;
-            } else if (written.error().isNotFound()) {
-              out.ok = out.gone = true;
-            } else if (written.error().isConflict()) {
-              // Our copy is stale: read it again and let the next pass decide.
-              auto fresh = api->get(type, ns, op.name, call);
-              if (fresh) {
-                out.ok = true;
-                out.object = *fresh;
-              } else {
-                out.gone = fresh.error().isNotFound();
-                out.ok = out.gone;
-                out.error = fresh.error().describe();
-              }
-            } else {
-              out.error = written.error().describe();
-            }
-            return out;
-          }
-          case StatusOp::Kind::kDelete: {
-            k8s::DeleteOptions options;
-            options.preconditionUid = op.uid;
-            options.call = call;
-            auto removed = api->remove(type, ns, op.name, options);
-            if (removed || removed.error().isNotFound() || removed.error().isConflict()) {
-              out.ok = out.gone = true;  // gone, or replaced by another object with the name
-            } else {
-              out.error = removed.error().describe();
-            }
-            return out;
-          }
+          case StatusOp::Kind::kCreate:
+            return createObject(*api, ns, node, owner, op, call);
+          case StatusOp::Kind::kUpdateStatus:
+            return writeStatus(*api, ns, node, cached, op, call);
+          case StatusOp::Kind::kDelete:
+            return deleteObject(*api, ns, op, call);
         }
-        return out;
+        return {};
       },
       [this, op](Outcome outcome) { finish(op, std::move(outcome)); });
   if (!queued) {
     inflight_ = false;
     --writes_;
   }
+}
+
+StatusSync::Outcome StatusSync::createObject(k8s::ApiClient& api, const std::string& ns,
+                                             const std::string& node, const Owner& owner,
+                                             const StatusOp& op, const k8s::CallOptions& call) {
+  const auto& type = k8s::resources::kServiceL2Statuses;
+  Outcome out;
+  Json object = {{"apiVersion", type.apiVersion()},
+                 {"kind", type.kind},
+                 {"metadata",
+                  {{"generateName", "l2-"},
+                   {"namespace", ns},
+                   {"labels",
+                    {{control::kL2StatusNodeLabel, node},
+                     {control::kL2StatusServiceNameLabel, op.service.second},
+                     {control::kL2StatusServiceNamespaceLabel, op.service.first}}}}},
+                 {"spec", Json::object()}};
+  if (!owner.podUid.empty()) {
+    // Garbage-collected with our Pod: a speaker that goes away without draining (uninstall
+    // removing our RBAC first, a node deleted) leaves nothing behind.
+    object["metadata"]["ownerReferences"] = Json::array(
+        {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", owner.podName}, {"uid", owner.podUid}}});
+  }
+  auto created = api.create(type, ns, object, call);
+  if (!created) {
+    out.error = created.error().describe();
+    return out;
+  }
+  // status is a subresource: the create ignored it, write it now.
+  Json withStatus = *created;
+  withStatus["status"] = statusBody(node, op.service, op.interfaces);
+  auto written = api.updateStatus(type, withStatus, call);
+  out.ok = true;
+  out.object = written ? *written : *created;
+  if (!written) out.error = written.error().describe();
+  return out;
+}
+
+StatusSync::Outcome StatusSync::writeStatus(k8s::ApiClient& api, const std::string& ns,
+                                            const std::string& node, Json object,
+                                            const StatusOp& op, const k8s::CallOptions& call) {
+  const auto& type = k8s::resources::kServiceL2Statuses;
+  Outcome out;
+  object["status"] = statusBody(node, op.service, op.interfaces);
+  auto written = api.updateStatus(type, object, call);
+  if (written) {
+    out.ok = true;
+    out.object = *written;
+  } else if (written.error().isNotFound()) {
+    out.ok = out.gone = true;
+  } else if (written.error().isConflict()) {
+    // Our copy is stale: read it again and let the next pass decide.
+    auto fresh = api.get(type, ns, op.name, call);
+    if (fresh) {
+      out.ok = true;
+      out.object = *fresh;
+    } else {
+      out.gone = fresh.error().isNotFound();
+      out.ok = out.gone;
+      out.error = fresh.error().describe();
+    }
+  } else {
+    out.error = written.error().describe();
+  }
+  return out;
+}
+
+StatusSync::Outcome StatusSync::deleteObject(k8s::ApiClient& api, const std::string& ns,
+                                             const StatusOp& op, const k8s::CallOptions& call) {
+  Outcome out;
+  k8s::DeleteOptions options;
+  options.preconditionUid = op.uid;
+  options.call = call;
+  auto removed = api.remove(k8s::resources::kServiceL2Statuses, ns, op.name, options);
+  if (removed || removed.error().isNotFound() || removed.error().isConflict()) {
+    out.ok = out.gone = true;  // gone, or replaced by another object with the name
+  } else {
+    out.error = removed.error().describe();
+  }
+  return out;
 }
 
 void StatusSync::finish(const StatusOp& op, Outcome outcome) {

@@ -60,6 +60,15 @@ class StatusSync {
   };
   void kick();
   void execute(const control::StatusOp& op);
+  // The writes, run on the worker thread (no member state).
+  static Outcome createObject(k8s::ApiClient& api, const std::string& ns, const std::string& node,
+                              const Owner& owner, const control::StatusOp& op,
+                              const k8s::CallOptions& call);
+  static Outcome writeStatus(k8s::ApiClient& api, const std::string& ns, const std::string& node,
+                             k8s::Json object, const control::StatusOp& op,
+                             const k8s::CallOptions& call);
+  static Outcome deleteObject(k8s::ApiClient& api, const std::string& ns,
+                              const control::StatusOp& op, const k8s::CallOptions& call);
   void finish(const control::StatusOp& op, Outcome outcome);
   void checkDrained();
   static std::optional<Entry> parse(const k8s::Json& object);

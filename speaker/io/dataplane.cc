@@ -1,22 +1,25 @@
-// Dataplane: executes announcer actions. Clock reads live here, not in the announcer.
+// Dataplane: executes announcer actions. Clock reads (of the injected Clock) live here, not in
+// the announcer.
 #include "speaker/io/dataplane.h"
 
 namespace ironlb::io {
 
 using announcer::Action;
-using announcer::Clock;
 
-Result<std::unique_ptr<Dataplane>> Dataplane::create(boost::asio::io_context& io, PacketIo& packets,
+Result<std::unique_ptr<Dataplane>> Dataplane::create(boost::asio::io_context& io,
+                                                     const util::Clock& clock, PacketIo& packets,
                                                      LinkWatcher& links, DataplaneConfig config) {
   auto filter = announcer::InterfaceFilter::create(config.excludePatterns);
   if (!filter.ok()) return makeError(filter.error());
   return std::unique_ptr<Dataplane>(
-      new Dataplane(io, packets, links, config.announcer, std::move(filter).value()));
+      new Dataplane(io, clock, packets, links, config.announcer, std::move(filter).value()));
 }
 
-Dataplane::Dataplane(boost::asio::io_context& io, PacketIo& packets, LinkWatcher& links,
-                     announcer::AnnouncerConfig config, announcer::InterfaceFilter filter)
-    : packets_(packets),
+Dataplane::Dataplane(boost::asio::io_context& io, const util::Clock& clock, PacketIo& packets,
+                     LinkWatcher& links, announcer::AnnouncerConfig config,
+                     announcer::InterfaceFilter filter)
+    : clock_(clock),
+      packets_(packets),
       links_(links),
       announcer_(config, std::move(filter)),
       responder_(table_, this),
@@ -31,11 +34,11 @@ Status Dataplane::start() {
 }
 
 void Dataplane::setDesired(const announcer::Desired& desired) {
-  apply(announcer_.setDesired(desired, Clock::now()));
+  apply(announcer_.setDesired(desired, clock_.now()));
 }
 
 void Dataplane::reannounce(const std::vector<net::IpAddress>& ips) {
-  apply(announcer_.reannounce(ips, Clock::now()));
+  apply(announcer_.reannounce(ips, clock_.now()));
 }
 
 void Dataplane::onLinks(const std::vector<announcer::Link>& links) {
@@ -45,7 +48,7 @@ void Dataplane::onLinks(const std::vector<announcer::Link>& links) {
     if (it == ports_.end()) continue;
     it->second->ctx.mac = l.mac;
   }
-  apply(announcer_.setLinks(links, Clock::now()));
+  apply(announcer_.setLinks(links, clock_.now()));
 }
 
 void Dataplane::apply(const std::vector<Action>& actions) {
@@ -112,10 +115,10 @@ void Dataplane::schedule() {
     timer_.cancel();
     return;
   }
-  timer_.expires_at(*deadline);
+  timer_.expires_after(*deadline - clock_.now());
   timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec) return;
-    apply(announcer_.tick(Clock::now()));
+    apply(announcer_.tick(clock_.now()));
   });
 }
 

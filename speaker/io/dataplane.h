@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/util/clock.h"
 #include "speaker/announcer/announcer.h"
 #include "speaker/announcer/counters.h"
 #include "speaker/announcer/ownership_table.h"
@@ -32,7 +33,9 @@ class Dataplane : private DuplicateOwnerListener {
   using ErrorHandler = std::function<void(const std::string&)>;
 
   // Fails only on a bad exclude pattern.
-  static Result<std::unique_ptr<Dataplane>> create(boost::asio::io_context& io, PacketIo& packets,
+  // Time is read from `clock` only (the announcer's schedule; timers wait the clock's durations).
+  static Result<std::unique_ptr<Dataplane>> create(boost::asio::io_context& io,
+                                                   const util::Clock& clock, PacketIo& packets,
                                                    LinkWatcher& links, DataplaneConfig config);
   ~Dataplane() override;
 
@@ -63,8 +66,9 @@ class Dataplane : private DuplicateOwnerListener {
     std::unique_ptr<PacketChannel> channel;
   };
 
-  Dataplane(boost::asio::io_context& io, PacketIo& packets, LinkWatcher& links,
-            announcer::AnnouncerConfig config, announcer::InterfaceFilter filter);
+  Dataplane(boost::asio::io_context& io, const util::Clock& clock, PacketIo& packets,
+            LinkWatcher& links, announcer::AnnouncerConfig config,
+            announcer::InterfaceFilter filter);
   void onLinks(const std::vector<announcer::Link>& links);
   void apply(const std::vector<announcer::Action>& actions);
   void rebuildTable();
@@ -76,6 +80,7 @@ class Dataplane : private DuplicateOwnerListener {
     if (on_duplicate_) on_duplicate_(event);
   }
 
+  const util::Clock& clock_;
   PacketIo& packets_;
   LinkWatcher& links_;
   announcer::Announcer announcer_;

@@ -25,7 +25,7 @@ std::string_view eventKindName(EventKind kind);
 
 struct Event {
   EventKind kind = EventKind::kLiveSetChanged;
-  Time at{};
+  util::MonoTime at{};
   std::string member;  // empty for events about ourselves or the whole set
   MemberStatus from = MemberStatus::kUnknown;
   MemberStatus to = MemberStatus::kUnknown;

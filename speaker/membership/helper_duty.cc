@@ -6,8 +6,8 @@
 
 namespace ironlb::membership {
 
-bool HelperDuty::onPingReq(MemberId requester, MemberId target, uint64_t requestId, Time now,
-                           ProtocolSink& sink) {
+bool HelperDuty::onPingReq(MemberId requester, MemberId target, uint64_t requestId,
+                           util::MonoTime now, ProtocolSink& sink) {
   for (std::size_t i = 0; i < count_; ++i) {
     const Duty& d = duties_[i];
     if (d.requester == requester && d.target == target && d.requestId == requestId) {
@@ -32,7 +32,7 @@ void HelperDuty::onHeard(MemberId id, ProtocolSink& sink) {
   }
 }
 
-void HelperDuty::onTimer(Time now, ProtocolSink& sink) {
+void HelperDuty::onTimer(util::MonoTime now, ProtocolSink& sink) {
   for (std::size_t i = 0; i < count_;) {
     Duty& d = duties_[i];
     if (now >= d.deadline) {
@@ -48,7 +48,7 @@ void HelperDuty::onTimer(Time now, ProtocolSink& sink) {
   }
 }
 
-void HelperDuty::onStall(Time now) {
+void HelperDuty::onStall(util::MonoTime now) {
   for (std::size_t i = 0; i < count_;) {
     if (now >= duties_[i].deadline) {
       removeAt(i);
@@ -68,8 +68,8 @@ void HelperDuty::forget(MemberId id) {
   }
 }
 
-Time HelperDuty::nextWakeup() const {
-  Time next = Time::max();
+util::MonoTime HelperDuty::nextWakeup() const {
+  util::MonoTime next = util::MonoTime::max();
   for (std::size_t i = 0; i < count_; ++i) {
     next = std::min(next, duties_[i].retried ? duties_[i].deadline : duties_[i].retryAt);
   }

@@ -20,14 +20,14 @@ class HelperDuty {
   explicit HelperDuty(const Timers& timers) : timers_(timers) {}
 
   // False when the table is full (the request is dropped; the requester asks others).
-  bool onPingReq(MemberId requester, MemberId target, uint64_t requestId, Time now,
+  bool onPingReq(MemberId requester, MemberId target, uint64_t requestId, util::MonoTime now,
                  ProtocolSink& sink);
   void onHeard(MemberId id, ProtocolSink& sink);
-  void onTimer(Time now, ProtocolSink& sink);
+  void onTimer(util::MonoTime now, ProtocolSink& sink);
   // After a local stall our silence verdicts are worthless: drop overdue duties unanswered.
-  void onStall(Time now);
+  void onStall(util::MonoTime now);
   void forget(MemberId id);  // member removed from the list
-  Time nextWakeup() const;
+  util::MonoTime nextWakeup() const;
   std::size_t pending() const { return count_; }
 
  private:
@@ -35,8 +35,8 @@ class HelperDuty {
     MemberId requester = 0;
     MemberId target = 0;
     uint64_t requestId = 0;
-    Time retryAt{};
-    Time deadline{};
+    util::MonoTime retryAt{};
+    util::MonoTime deadline{};
     bool retried = false;
   };
   void removeAt(std::size_t i) { duties_[i] = duties_[--count_]; }

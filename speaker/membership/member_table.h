@@ -23,18 +23,18 @@ struct MemberEntry {
   Endpoint endpoint;
   uint64_t incarnation = 0;
   MemberStatus status = MemberStatus::kUnknown;
-  ReplayWindow replay;      // what we accepted from it
-  uint64_t txSequence = 0;  // last sequence we sent to it (per destination, so its window
-                            // sees a dense sequence however many others we talk to)
-  Time lastHeard{};         // last fresh, authenticated message from this member
+  ReplayWindow replay;         // what we accepted from it
+  uint64_t txSequence = 0;     // last sequence we sent to it (per destination, so its window
+                               // sees a dense sequence however many others we talk to)
+  util::MonoTime lastHeard{};  // last fresh, authenticated message from this member
   bool heard = false;
   // Our own (incarnation, status) as this member last showed it to us in a message it sent
   // us: whether it has heard of our current state (see Membership: joining).
   uint64_t echoedIncarnation = 0;
   MemberStatus echoedStatus = MemberStatus::kUnknown;
-  Time lastCorrection{};  // rate limits for answers we volunteer
+  util::MonoTime lastCorrection{};  // rate limits for answers we volunteer
   bool corrected = false;
-  Time lastSyncReply{};
+  util::MonoTime lastSyncReply{};
   bool syncReplied = false;
   // The MACs it announces from, as it last told us (kMacs; docs/duplicate-owner.md). Kept
   // while it is an expected member, also while we believe it dead: a speaker cut off from

@@ -53,7 +53,7 @@ Membership::Membership(const Config& config, KeyRing keys)
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-void Membership::start(Time now) {
+void Membership::start(util::MonoTime now) {
   if (started_) return;
   now_ = now;
   started_ = true;
@@ -70,67 +70,108 @@ void Membership::start(Time now) {
   settle(now);
 }
 
-void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now) {
+void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& source,
+                          util::MonoTime now) {
   if (!started_) return;
   now_ = now;
   counters_.bytesReceived += packet.size();
   if (leaving_) return reject(RejectReason::kAfterLeave);
-  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
-  if (!table_.isMemberEndpoint(source)) return reject(RejectReason::kUnknownSource);
   uint8_t version = 0;
-  switch (decode(packet, keys_, rx_, &version)) {
+  MemberEntry* from = admit(packet, source, now, &version);
+  if (from == nullptr) return;
+  noteHeard(*from, version, now);
+  const MemberId fromId = from->id;
+  const uint64_t knownIncarnation = from->incarnation;
+  applyClaims(*from, now);
+  if (matchAck(*from)) {
+    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
+    // message would keep a member that can send but not receive looking alive while it (cut
+    // off from everything we say) has taken itself out: its IPs would go unannounced.
+    monitor_.onHeard(fromId, now, *this);
+    helpers_.onHeard(fromId, *this);
+  }
+  respond(*from, now);
+  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
+  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
+    sendMacs(*from);
+  }
+  // A ping's ack already carries our view of the sender; anything else gets a correction when
+  // we know better than the sender about itself (it was declared dead, or restarted with an
+  // older incarnation than its previous process).
+  if (rx_.type != MessageType::kPing &&
+      supersedes(from->incarnation, from->status, rx_.senderIncarnation, rx_.senderStatus)) {
+    maybeCorrect(*from, now);
+  }
+  compareDigest(fromId, now);
+  settle(now);
+}
+
+MemberEntry* Membership::admit(std::span<const uint8_t> packet, const Endpoint& source,
+                               util::MonoTime now, uint8_t* version) {
+  auto refuse = [this](RejectReason reason) -> MemberEntry* {
+    reject(reason);
+    return nullptr;
+  };
+  // Cheap before expensive: a flood from elsewhere costs a binary search, not an HMAC.
+  if (!table_.isMemberEndpoint(source)) return refuse(RejectReason::kUnknownSource);
+  switch (decode(packet, keys_, rx_, version)) {
     case DecodeResult::kOk:
       break;
     case DecodeResult::kMalformed:
-      return reject(RejectReason::kMalformed);
+      return refuse(RejectReason::kMalformed);
     case DecodeResult::kUnknownKey:
-      return reject(RejectReason::kUnknownKey);
+      return refuse(RejectReason::kUnknownKey);
     case DecodeResult::kBadMac:
-      return reject(RejectReason::kBadMac);
+      return refuse(RejectReason::kBadMac);
   }
-  if (version == kWireV2 && config_.wireVersion < 2) return reject(RejectReason::kMalformed);
-  if (version == kWireV1 && config_.requireSealed) return reject(RejectReason::kUnsealed);
+  if (*version == kWireV2 && config_.wireVersion < 2) return refuse(RejectReason::kMalformed);
+  if (*version == kWireV1 && config_.requireSealed) return refuse(RejectReason::kUnsealed);
   const MemberId selfId = table_.self().id;
-  if (rx_.sender == selfId) return reject(RejectReason::kFromSelf);
-  if (rx_.destination != selfId) return reject(RejectReason::kWrongDestination);
+  if (rx_.sender == selfId) return refuse(RejectReason::kFromSelf);
+  if (rx_.destination != selfId) return refuse(RejectReason::kWrongDestination);
   MemberEntry* from = table_.find(rx_.sender);
-  if (from == nullptr) return reject(RejectReason::kUnknownSender);
+  if (from == nullptr) return refuse(RejectReason::kUnknownSender);
   // A key holder may speak only as the member at its own address (docs/membership.md).
-  if (!(from->endpoint == source)) return reject(RejectReason::kWrongSource);
+  if (!(from->endpoint == source)) return refuse(RejectReason::kWrongSource);
   // A member's own incarnation beyond our clock + 2 margins: a forgery or a wild clock.
   if (rx_.senderIncarnation > std::max(selfBound(now), from->incarnation))
-    return reject(RejectReason::kFutureIncarnation);
+    return refuse(RejectReason::kFutureIncarnation);
   switch (from->replay.accept(rx_.senderIncarnation, rx_.sequence)) {
     case ReplayWindow::Verdict::kFresh:
       break;
     case ReplayWindow::Verdict::kReplay:
-      return reject(RejectReason::kReplay);
+      return refuse(RejectReason::kReplay);
     case ReplayWindow::Verdict::kStaleIncarnation:
       // Either a replay or a restarted process whose clock went back: tell the real member
       // (at its listed endpoint, never the packet's source) what incarnation we know.
       reject(RejectReason::kStaleIncarnation);
       maybeCorrect(*from, now);
-      return;
+      return nullptr;
   }
+  return from;
+}
 
+void Membership::noteHeard(MemberEntry& from, uint8_t version, util::MonoTime now) {
   ++counters_.received[static_cast<std::size_t>(rx_.type)];
   if (version == kWireV2) {
     ++counters_.sealedReceived;
-    from->sealedIncarnation = std::max(from->sealedIncarnation, rx_.senderIncarnation);
+    from.sealedIncarnation = std::max(from.sealedIncarnation, rx_.senderIncarnation);
   } else {
-    from->unsealedIncarnation = std::max(from->unsealedIncarnation, rx_.senderIncarnation);
+    from.unsealedIncarnation = std::max(from.unsealedIncarnation, rx_.senderIncarnation);
   }
-  from->lastHeard = now;
-  from->heard = true;
+  from.lastHeard = now;
+  from.heard = true;
   lastReceive_ = now;
   if (isolated_) {
     isolated_ = false;
     emit(EventKind::kRecovered, now);
   }
-  const MemberId fromId = from->id;
-  const uint64_t knownIncarnation = from->incarnation;
+}
 
-  apply(*from, rx_.senderIncarnation, rx_.senderStatus, now);
+void Membership::applyClaims(MemberEntry& from, util::MonoTime now) {
+  const MemberId selfId = table_.self().id;
+  const MemberId fromId = from.id;
+  apply(from, rx_.senderIncarnation, rx_.senderStatus, now);
   // The sender's view of us: a claim by another member about us.
   if (rx_.destinationIncarnation > std::max(othersBound(now), table_.self().incarnation)) {
     ++counters_.futureClaims;
@@ -139,8 +180,8 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
     if (status == MemberStatus::kLeft) status = MemberStatus::kDead;  // only we can leave
     claimAboutSelf(rx_.destinationIncarnation, status, /*directView=*/true, now);
   }
-  from->echoedIncarnation = rx_.destinationIncarnation;
-  from->echoedStatus = rx_.destinationStatus;
+  from.echoedIncarnation = rx_.destinationIncarnation;
+  from.echoedStatus = rx_.destinationStatus;
   for (std::size_t i = 0; i < rx_.updateCount; ++i) {
     const Update& u = rx_.updates[i];
     const bool own = u.id == fromId;  // the sender speaking about itself
@@ -169,85 +210,72 @@ void Membership::onPacket(std::span<const uint8_t> packet, const Endpoint& sourc
       apply(*e, u.incarnation, status, now);
     }
   }
-  bool answered = false;
-  if (rx_.type == MessageType::kAck) {
-    // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch
-    // for a member twice, nor for a ping that never left us.
-    for (auto& seq : from->pings) {
-      if (seq != 0 && seq == rx_.ackedSequence) {
-        seq = 0;
-        answered = true;
-        break;
-      }
-    }
-    if (!answered) ++counters_.unmatchedAcks;
-  }
-  if (answered) {
-    // Only an answer to our ping shows the member both hears us and reaches us. Counting any
-    // message would keep a member that can send but not receive looking alive while it (cut
-    // off from everything we say) has taken itself out: its IPs would go unannounced.
-    monitor_.onHeard(fromId, now, *this);
-    helpers_.onHeard(fromId, *this);
-  }
+}
 
+bool Membership::matchAck(MemberEntry& from) {
+  if (rx_.type != MessageType::kAck) return false;
+  // Only an answer to a ping we sent (and not yet matched) counts: an ack cannot vouch for a
+  // member twice, nor for a ping that never left us.
+  for (auto& seq : from.pings) {
+    if (seq != 0 && seq == rx_.ackedSequence) {
+      seq = 0;
+      return true;
+    }
+  }
+  ++counters_.unmatchedAcks;
+  return false;
+}
+
+void Membership::respond(MemberEntry& from, util::MonoTime now) {
+  const MemberId selfId = table_.self().id;
   switch (rx_.type) {
     case MessageType::kPing: {
-      Message& m = begin(MessageType::kAck, *from);
+      Message& m = begin(MessageType::kAck, from);
       m.ackedSequence = rx_.sequence;
-      finish(*from, /*piggyback=*/true);
+      finish(from, /*piggyback=*/true);
       break;
     }
     case MessageType::kPingReq: {
       ++counters_.indirectServed;
       if (rx_.target == selfId) {
-        indirectResult(fromId, selfId, rx_.requestId, true);
+        indirectResult(from.id, selfId, rx_.requestId, true);
       } else if (table_.find(rx_.target) == nullptr) {
         ++counters_.unknownUpdates;
-      } else if (!helpers_.onPingReq(fromId, rx_.target, rx_.requestId, now, *this)) {
+      } else if (!helpers_.onPingReq(from.id, rx_.target, rx_.requestId, now, *this)) {
         ++counters_.indirectDropped;
       }
       break;
     }
     case MessageType::kIndirectResult:
-      monitor_.onIndirectResult(fromId, rx_.target, rx_.requestId, rx_.reachable, *this);
+      monitor_.onIndirectResult(from.id, rx_.target, rx_.requestId, rx_.reachable, *this);
       break;
     case MessageType::kSync:
-      if ((rx_.flags & kFlagSyncReply) != 0) answerSync(*from, now);
+      if ((rx_.flags & kFlagSyncReply) != 0) answerSync(from, now);
       break;
     case MessageType::kMacs:
-      learnMacs(*from);
+      learnMacs(from);
       break;
     case MessageType::kAck:
     case MessageType::kNotice:
       break;
   }
-  // A member that (re)joined, i.e. a new process, knows none of our MACs yet.
-  if (macsSet_ && rx_.senderIncarnation > knownIncarnation && isReachable(from->status)) {
-    sendMacs(*from);
-  }
-  // A ping's ack already carries our view of the sender; anything else gets a correction when
-  // we know better than the sender about itself (it was declared dead, or restarted with an
-  // older incarnation than its previous process).
-  if (rx_.type != MessageType::kPing &&
-      supersedes(from->incarnation, from->status, rx_.senderIncarnation, rx_.senderStatus)) {
-    maybeCorrect(*from, now);
-  }
+}
 
+void Membership::compareDigest(MemberId from, util::MonoTime now) {
   if (rx_.digest == table_.digest()) {
     mismatch_ = false;
   } else {
     if (!mismatch_) mismatchSince_ = now;
     mismatch_ = true;
-    mismatchPeer_ = fromId;
+    mismatchPeer_ = from;
   }
-  settle(now);
 }
 
-void Membership::onTimer(Time now) {
+void Membership::onTimer(util::MonoTime now) {
   if (!started_) return;
-  const Time due = nextWakeup();
+  const util::MonoTime due = nextWakeup();
   now_ = now;
-  if (due != Time::max() && now > due + timers_.stallThreshold) {
+  if (due != util::MonoTime::max() && now > due + timers_.stallThreshold) {
     // We did not run for a while (CPU starvation, suspended VM): silence we "observed" during
     // that time says nothing about peers.
     ++counters_.stalls;
@@ -316,7 +344,7 @@ void Membership::onTimer(Time now) {
   settle(now);
 }
 
-Status Membership::setMembers(std::span<const MemberSpec> members, Time now) {
+Status Membership::setMembers(std::span<const MemberSpec> members, util::MonoTime now) {
   if (Status s = table_.validate(members); !s.ok()) return s;
   now_ = now;
   const MemberTable::Change change = table_.replace(members);
@@ -349,7 +377,7 @@ Status Membership::setKeys(std::span<const std::vector<uint8_t>> keys) {
   return {};
 }
 
-void Membership::setWithdrawn(bool withdrawn, Time now) {
+void Membership::setWithdrawn(bool withdrawn, util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   MemberEntry& self = table_.self();
@@ -363,7 +391,7 @@ void Membership::setWithdrawn(bool withdrawn, Time now) {
   settle(now);
 }
 
-void Membership::setLinkUp(bool up, Time now) {
+void Membership::setLinkUp(bool up, util::MonoTime now) {
   if (leaving_ || up == linkUp_) return;
   now_ = now;
   linkUp_ = up;
@@ -393,12 +421,12 @@ void Membership::setLinkUp(bool up, Time now) {
       }
     }
   } else {
-    nextRejoinProbe_ = Time::max();
+    nextRejoinProbe_ = util::MonoTime::max();
   }
   settle(now);
 }
 
-void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
+void Membership::setLocalMacs(std::span<const LinkMac> macs, util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   std::array<LinkMac, kMaxMacs> sorted{};
@@ -428,7 +456,7 @@ void Membership::setLocalMacs(std::span<const LinkMac> macs, Time now) {
   settle(now);
 }
 
-void Membership::leave(Time now) {
+void Membership::leave(util::MonoTime now) {
   if (leaving_) return;
   now_ = now;
   MemberEntry& self = table_.self();
@@ -445,12 +473,12 @@ void Membership::leave(Time now) {
   }
 }
 
-void Membership::sendGoodbye(Time now) {
+void Membership::sendGoodbye(util::MonoTime now) {
   announceSelf();
   --goodbyesLeft_;
   nextGoodbye_ = now + timers_.leaveSpacing;
   if (goodbyesLeft_ == 0) {
-    nextGoodbye_ = Time::max();
+    nextGoodbye_ = util::MonoTime::max();
     emit(EventKind::kLeaveDone, now);
   }
 }
@@ -458,7 +486,8 @@ void Membership::sendGoodbye(Time now) {
 // ---------------------------------------------------------------------------------------------
 // State merging
 
-void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now) {
+void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status,
+                       util::MonoTime now) {
   if (!supersedes(incarnation, status, entry.incarnation, entry.status)) return;
   const MemberStatus old = entry.status;
   table_.set(entry, incarnation, status);
@@ -473,26 +502,26 @@ void Membership::apply(MemberEntry& entry, uint64_t incarnation, MemberStatus st
   }
 }
 
-uint64_t Membership::wallMs(Time now) const {
+uint64_t Membership::wallMs(util::MonoTime now) const {
   const uint64_t base = config_.startWallMs != 0 ? config_.startWallMs : config_.startIncarnation;
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - startedAt_);
   return base + static_cast<uint64_t>(std::max<int64_t>(elapsed.count(), 0));
 }
 
-uint64_t Membership::othersBound(Time now) const {
+uint64_t Membership::othersBound(util::MonoTime now) const {
   const auto margin =
       std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
   return std::min(wallMs(now) + static_cast<uint64_t>(margin), kMaxIncarnation);
 }
 
-uint64_t Membership::selfBound(Time now) const {
+uint64_t Membership::selfBound(util::MonoTime now) const {
   const auto margin =
       std::chrono::duration_cast<std::chrono::milliseconds>(timers_.incarnationMargin).count();
   return std::min(wallMs(now) + 2 * static_cast<uint64_t>(margin), kMaxIncarnation);
 }
 
 void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
-                                Time now) {
+                                util::MonoTime now) {
   if (leaving_) return;
   MemberEntry& self = table_.self();
   if (supersedes(incarnation, status, self.incarnation, self.status)) {
@@ -511,9 +540,9 @@ void Membership::claimAboutSelf(uint64_t incarnation, MemberStatus status, bool 
   }
 }
 
-void Membership::endRejoin(Time now, bool echoed) {
+void Membership::endRejoin(util::MonoTime now, bool echoed) {
   rejoining_ = false;
-  nextRejoinProbe_ = Time::max();
+  nextRejoinProbe_ = util::MonoTime::max();
   // Everybody answered: both directions work again and the silence before was ours (the
   // kernel re-resolving neighbours), not evidence against anybody. Merely hearing a peer is
   // not enough: its packets can get in while ours still wait for the neighbour entry (seen
@@ -717,7 +746,7 @@ const std::string* Membership::memberOfMac(const LinkMac& mac) const {
   return e != nullptr ? &e->name : nullptr;
 }
 
-void Membership::answerSync(MemberEntry& from, Time now) {
+void Membership::answerSync(MemberEntry& from, util::MonoTime now) {
   if (from.syncReplied && now < from.lastSyncReply + timers_.syncInterval) return;
   from.syncReplied = true;
   from.lastSyncReply = now;
@@ -725,7 +754,7 @@ void Membership::answerSync(MemberEntry& from, Time now) {
   sendView(from, /*askBack=*/false);
 }
 
-void Membership::maybeCorrect(MemberEntry& to, Time now) {
+void Membership::maybeCorrect(MemberEntry& to, util::MonoTime now) {
   if (to.corrected && now < to.lastCorrection + timers_.correctionInterval) return;
   to.corrected = true;
   to.lastCorrection = now;
@@ -764,13 +793,13 @@ bool Membership::isolationPossible() const {
   return !isolated_ && !cutOff() && table_.reachableOthers() >= 2 && monitor_.targetCount() > 0;
 }
 
-void Membership::markRingDirty(Time now) {
+void Membership::markRingDirty(util::MonoTime now) {
   if (ringDirty_) return;
   ringDirty_ = true;
   ringDirtySince_ = now;
 }
 
-void Membership::rebuildRing(Time now) {
+void Membership::rebuildRing(util::MonoTime now) {
   const bool had = monitor_.targetCount() > 0;
   monitor_.rebuild(table_, now, !startupOver_);
   ringDirty_ = false;
@@ -803,7 +832,7 @@ void Membership::rebuildLive() {
   std::sort(live_.begin(), live_.end());
 }
 
-void Membership::settle(Time now) {
+void Membership::settle(util::MonoTime now) {
   if (rejoining_ && everyoneEchoed()) endRejoin(now, /*echoed=*/true);
   // Every member heard of is not enough: a peer's probe can arrive before the answer to our
   // join, and until a peer echoes our incarnation we are not in our own live set. Synced then
@@ -827,10 +856,10 @@ void Membership::settle(Time now) {
 // ---------------------------------------------------------------------------------------------
 // Outputs and state
 
-Time Membership::nextWakeup() const {
-  if (!started_) return Time::max();
-  if (leaving_) return goodbyesLeft_ > 0 ? nextGoodbye_ : Time::max();
-  Time next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
+util::MonoTime Membership::nextWakeup() const {
+  if (!started_) return util::MonoTime::max();
+  if (leaving_) return goodbyesLeft_ > 0 ? nextGoodbye_ : util::MonoTime::max();
+  util::MonoTime next = std::min(monitor_.nextWakeup(), helpers_.nextWakeup());
   if (ringDirty_) next = std::min(next, ringDirtySince_ + kRingCoalesce);
   if (!startupOver_) next = std::min(next, startedAt_ + timers_.startupWindow);
   if (isolationPossible()) next = std::min(next, lastReceive_ + timers_.isolationAfter);
@@ -848,12 +877,12 @@ void Membership::clearOutputs() {
   events_.clear();
 }
 
-void Membership::emit(EventKind kind, Time now, std::string member, MemberStatus from,
+void Membership::emit(EventKind kind, util::MonoTime now, std::string member, MemberStatus from,
                       MemberStatus to, uint64_t incarnation) {
   events_.push_back(Event{kind, now, std::move(member), from, to, incarnation});
 }
 
-std::vector<MemberInfo> Membership::members(Time now) const {
+std::vector<MemberInfo> Membership::members(util::MonoTime now) const {
   std::vector<MemberInfo> out;
   out.reserve(table_.size());
   for (const auto& e : table_.entries()) {

@@ -63,36 +63,36 @@ class Membership final : private ProtocolSink {
   // --- inputs ---
   // Joins: probes every expected member at once and keeps probing unknown ones during the
   // start-up window.
-  void start(Time now);
+  void start(util::MonoTime now);
   // One received datagram from `source` (address and port). Never throws, never allocates in
   // the steady state. Datagrams from no member's endpoint are dropped before the HMAC; an
   // authenticated one must come from the endpoint listed for its sender.
-  void onPacket(std::span<const uint8_t> packet, const Endpoint& source, Time now);
-  void onTimer(Time now);
+  void onPacket(std::span<const uint8_t> packet, const Endpoint& source, util::MonoTime now);
+  void onTimer(util::MonoTime now);
   // New expected list from Kubernetes. Members that stay keep their state.
-  Status setMembers(std::span<const MemberSpec> members, Time now);
+  Status setMembers(std::span<const MemberSpec> members, util::MonoTime now);
   // Rotation: pass [current, next] then [next, current] then [next].
   Status setKeys(std::span<const std::vector<uint8_t>> keys);
   // Local withdrawal (e.g. carrier lost on every announced interface): we stay a member but
   // not a candidate; peers learn it like a leave. Reversible.
-  void setWithdrawn(bool withdrawn, Time now);
+  void setWithdrawn(bool withdrawn, util::MonoTime now);
   // The link our membership traffic uses lost (false) or regained (true) carrier. Down, we
   // know we are the one cut off: we are not a candidate and declare nobody dead (peers'
   // silence is our fault). Back up, we rejoin like at start: a new incarnation, a probe to
   // every member, and until every member we believe reachable has answered with our new
   // incarnation (or timers.linkSettle passes) we are not a candidate and declare nobody dead.
   // Peers took our IPs meanwhile: each must have heard of us before we answer again.
-  void setLinkUp(bool up, Time now);
+  void setLinkUp(bool up, util::MonoTime now);
   // The MACs this node answers ARP/NDP from (announcing interfaces). Sent to every member over
   // the authenticated channel, so peers can tell this speaker from a foreign device claiming
   // the same IP (docs/duplicate-owner.md). At most kMaxMacs are kept.
-  void setLocalMacs(std::span<const LinkMac> macs, Time now);
+  void setLocalMacs(std::span<const LinkMac> macs, util::MonoTime now);
   // Graceful stop: tells every member now, repeats a few times, then emits kLeaveDone. After
   // leave() nothing else is processed.
-  void leave(Time now);
+  void leave(util::MonoTime now);
 
   // --- outputs ---
-  Time nextWakeup() const;
+  util::MonoTime nextWakeup() const;
   const Outbox& outbox() const { return outbox_; }
   std::span<const Event> events() const { return events_; }
   void clearOutputs();
@@ -107,17 +107,9 @@ class Membership final : private ProtocolSink {
   // take IPs from knows we exist), or the start-up window ended.
   bool synced() const { return synced_; }
   bool isolated() const { return isolated_; }
-  bool linkUp() const { return linkUp_; }
-  bool rejoining() const { return rejoining_; }
-  // We know we are cut off (link down, or back up and not every peer has heard of us yet): no
-  // death verdicts.
-  bool cutOff() const { return !linkUp_ || rejoining_; }
   bool leaving() const { return leaving_; }
-  const std::string& selfName() const { return config_.selfName; }
-  MemberId selfId() const { return table_.self().id; }
   uint64_t incarnation() const { return table_.self().incarnation; }
-  MemberStatus selfStatus() const { return table_.self().status; }
-  std::vector<MemberInfo> members(Time now) const;
+  std::vector<MemberInfo> members(util::MonoTime now) const;
   // The expected member (not ourselves) that told us it announces from `mac`, or nullptr.
   // Binary search; allocates nothing.
   const std::string* memberOfMac(const LinkMac& mac) const;
@@ -136,16 +128,26 @@ class Membership final : private ProtocolSink {
   bool declareDead(MemberId target, uint64_t incarnation) override;
   void suspicionChanged(MemberId target, bool suspect) override;
 
-  // Receive path.
+  // Receive path: admit (authenticate and check the sender; nullptr when rejected), note that
+  // the sender was heard, apply the claims it carries, match an ack to our ping, answer it, and
+  // compare its digest with ours (anti-entropy).
+  MemberEntry* admit(std::span<const uint8_t> packet, const Endpoint& source, util::MonoTime now,
+                     uint8_t* version);
+  void noteHeard(MemberEntry& from, uint8_t version, util::MonoTime now);
+  void applyClaims(MemberEntry& from, util::MonoTime now);
+  bool matchAck(MemberEntry& from);
+  void respond(MemberEntry& from, util::MonoTime now);
+  void compareDigest(MemberId from, util::MonoTime now);
   void reject(RejectReason reason) { ++counters_.rejected[static_cast<std::size_t>(reason)]; }
-  void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, Time now);
+  void apply(MemberEntry& entry, uint64_t incarnation, MemberStatus status, util::MonoTime now);
   // Wall-clock milliseconds now, as the bound of acceptable incarnations (docs/membership.md).
-  uint64_t wallMs(Time now) const;
-  uint64_t othersBound(Time now) const;  // claims about a member by another
-  uint64_t selfBound(Time now) const;    // a member's claims about itself
-  void claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView, Time now);
-  void answerSync(MemberEntry& from, Time now);
-  void maybeCorrect(MemberEntry& to, Time now);
+  uint64_t wallMs(util::MonoTime now) const;
+  uint64_t othersBound(util::MonoTime now) const;  // claims about a member by another
+  uint64_t selfBound(util::MonoTime now) const;    // a member's claims about itself
+  void claimAboutSelf(uint64_t incarnation, MemberStatus status, bool directView,
+                      util::MonoTime now);
+  void answerSync(MemberEntry& from, util::MonoTime now);
+  void maybeCorrect(MemberEntry& to, util::MonoTime now);
 
   // Send path.
   Message& begin(MessageType type, MemberEntry& to);
@@ -155,27 +157,32 @@ class Membership final : private ProtocolSink {
   // probes, whose answers show who has heard of us.
   void announceSelf();
   bool joining() const { return rejoining_ || (started_ && !synced_); }
+  // We know we are cut off (link down, or back up and not every peer has heard of us yet): no
+  // death verdicts.
+  bool cutOff() const { return !linkUp_ || rejoining_; }
   bool everyoneEchoed() const;  // every reachable member has shown us our current state
-  void endRejoin(Time now, bool echoed);
+  void endRejoin(util::MonoTime now, bool echoed);
   void sendView(MemberEntry& to, bool askBack);
   void sendMacs(MemberEntry& to);
   void learnMacs(MemberEntry& from);
   void rebuildMacIndex();
 
-  void emit(EventKind kind, Time now, std::string member = {},
+  void emit(EventKind kind, util::MonoTime now, std::string member = {},
             MemberStatus from = MemberStatus::kUnknown, MemberStatus to = MemberStatus::kUnknown,
             uint64_t incarnation = 0);
   int piggybackBudget() const;
-  bool inStartup(Time now) const { return started_ && now < startedAt_ + timers_.startupWindow; }
+  bool inStartup(util::MonoTime now) const {
+    return started_ && now < startedAt_ + timers_.startupWindow;
+  }
   bool selfLive() const;
   bool selfConfirmed() const;
   bool isolationPossible() const;
-  void markRingDirty(Time now);
-  void rebuildRing(Time now);
+  void markRingDirty(util::MonoTime now);
+  void rebuildRing(util::MonoTime now);
   void setLive(const std::string& name, bool live);
   void rebuildLive();
-  void settle(Time now);  // derived state and events after any input
-  void sendGoodbye(Time now);
+  void settle(util::MonoTime now);  // derived state and events after any input
+  void sendGoodbye(util::MonoTime now);
 
   Config config_;
   const Timers& timers_;
@@ -194,33 +201,33 @@ class Membership final : private ProtocolSink {
   std::vector<std::string> live_;
   uint64_t sequence_ = 0;  // messages sent by this process (all destinations)
   bool started_ = false;
-  Time startedAt_{};
+  util::MonoTime startedAt_{};
   bool startupOver_ = false;
   bool synced_ = false;
   bool confirmed_ = false;  // a peer has echoed our current incarnation back to us
   bool isolated_ = false;
-  Time lastReceive_{};
+  util::MonoTime lastReceive_{};
   bool linkUp_ = true;
   bool rejoining_ = false;  // link back up, not every reachable member has heard of us yet
-  Time linkUpAt_{};
-  Time nextRejoinProbe_ = Time::max();
+  util::MonoTime linkUpAt_{};
+  util::MonoTime nextRejoinProbe_ = util::MonoTime::max();
   bool leaving_ = false;
   int goodbyesLeft_ = 0;
-  Time nextGoodbye_ = Time::max();
-  Time now_{};              // time of the input being handled (for ProtocolSink calls)
+  util::MonoTime nextGoodbye_ = util::MonoTime::max();
+  util::MonoTime now_{};    // time of the input being handled (for ProtocolSink calls)
   bool declaring_ = false;  // the death being applied is our own verdict
   bool ringDirty_ = true;
-  Time ringDirtySince_{};
+  util::MonoTime ringDirtySince_{};
   bool liveChanged_ = false;
   bool selfInLive_ = false;
   // Anti-entropy: how long peers' digests have disagreed with ours.
   bool mismatch_ = false;
-  Time mismatchSince_{};
+  util::MonoTime mismatchSince_{};
   MemberId mismatchPeer_ = 0;
-  Time nextSyncAllowed_{};
+  util::MonoTime nextSyncAllowed_{};
   // Announcing MACs: ours are set (setLocalMacs was called); round-robin refresh position.
   bool macsSet_ = false;
-  Time nextMacRefresh_ = Time::max();
+  util::MonoTime nextMacRefresh_ = util::MonoTime::max();
   std::size_t macCursor_ = 0;
   std::vector<std::pair<LinkMac, MemberId>> macIndex_;  // sorted; other members' MACs
   Nonce nonceBase_{};  // random per process; XOR the message counter (sequence_)

@@ -83,9 +83,8 @@ std::size_t messageSize(MessageType type, std::size_t updates) {
 
 namespace {
 
-// Everything after the header's first 8 bytes, once authenticated; `p` is a version-1 layout
-// (the MAC or tag is not part of it). out.type, flags and updateCount are set.
-DecodeResult parseFields(const uint8_t* p, Message& out) {
+// The header after its first 8 bytes: who speaks to whom, at which incarnations.
+DecodeResult parseHeader(const uint8_t* p, Message& out) {
   const uint8_t knownFlags = out.type == MessageType::kSync ? kFlagSyncReply : 0;
   if ((out.flags & ~knownFlags) != 0 || p[30] != 0 || p[31] != 0) return DecodeResult::kMalformed;
   out.sender = get64(p + 12);
@@ -106,8 +105,11 @@ DecodeResult parseFields(const uint8_t* p, Message& out) {
       out.destinationIncarnation > kMaxIncarnation) {
     return DecodeResult::kMalformed;
   }
+  return DecodeResult::kOk;
+}
 
-  const uint8_t* body = p + kHeaderBytes;
+// The type's own fields (fields other types do not use are zeroed).
+DecodeResult parseBody(const uint8_t* body, Message& out) {
   out.ackedSequence = 0;
   out.target = 0;
   out.requestId = 0;
@@ -142,7 +144,11 @@ DecodeResult parseFields(const uint8_t* p, Message& out) {
     case MessageType::kSync:
       break;
   }
-  const uint8_t* u = body + bodyBytes(out.type);
+  return DecodeResult::kOk;
+}
+
+// The piggybacked updates (out.updateCount of them).
+DecodeResult parseUpdates(const uint8_t* u, Message& out) {
   for (std::size_t i = 0; i < out.updateCount; ++i, u += kUpdateBytes) {
     const uint8_t status = u[16];
     if (status == static_cast<uint8_t>(MemberStatus::kUnknown) || status > kMaxMemberStatus) {
@@ -154,6 +160,15 @@ DecodeResult parseFields(const uint8_t* p, Message& out) {
     }
   }
   return DecodeResult::kOk;
+}
+
+// Everything after the header's first 8 bytes, once authenticated; `p` is a version-1 layout
+// (the MAC or tag is not part of it). out.type, flags and updateCount are set.
+DecodeResult parseFields(const uint8_t* p, Message& out) {
+  if (DecodeResult r = parseHeader(p, out); r != DecodeResult::kOk) return r;
+  const uint8_t* body = p + kHeaderBytes;
+  if (DecodeResult r = parseBody(body, out); r != DecodeResult::kOk) return r;
+  return parseUpdates(body + bodyBytes(out.type), out);
 }
 
 // Checks magic/type/count/size of a version-1 layout of `bytes` total (MAC included) and sets

@@ -10,7 +10,7 @@ Monitor::Monitor(const Timers& timers, Rng& rng) : timers_(timers), rng_(rng) {
   targets_.reserve(static_cast<std::size_t>(timers.monitors));
 }
 
-void Monitor::rebuild(const MemberTable& table, Time now, bool startup) {
+void Monitor::rebuild(const MemberTable& table, util::MonoTime now, bool startup) {
   const MemberId self = table.self().id;
   const int k = timers_.monitors;
   std::vector<Target> next;
@@ -66,7 +66,7 @@ void Monitor::rebuild(const MemberTable& table, Time now, bool startup) {
   targets_ = std::move(next);
   revival_ = std::move(revival);
   startup_ = startup;
-  nextRevival_ = Time::max();
+  nextRevival_ = util::MonoTime::max();
   for (const auto& r : revival_)
     nextRevival_ = std::min(nextRevival_, r.nextAt);
 }
@@ -85,7 +85,7 @@ const Monitor::Target* Monitor::target(MemberId id) const {
   return nullptr;
 }
 
-void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
+void Monitor::onTimer(const MemberTable& table, util::MonoTime now, ProtocolSink& sink) {
   for (auto& t : targets_) {
     if (now >= t.nextProbeAt) probeRound(table, t, now, sink);
     if (t.suspect && t.solo) soloStep(table, t, now, sink);
@@ -95,7 +95,7 @@ void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
   }
   if (now >= nextRevival_) {
     const Duration period = startup_ ? timers_.startupRetry : timers_.revivalInterval;
-    nextRevival_ = Time::max();
+    nextRevival_ = util::MonoTime::max();
     for (auto& r : revival_) {
       if (now >= r.nextAt) {
         const MemberEntry* e = table.find(r.id);
@@ -110,7 +110,8 @@ void Monitor::onTimer(const MemberTable& table, Time now, ProtocolSink& sink) {
   }
 }
 
-void Monitor::probeRound(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
+void Monitor::probeRound(const MemberTable& table, Target& t, util::MonoTime now,
+                         ProtocolSink& sink) {
   if (t.probed && t.lastHeard <= t.lastProbeAt) ++t.misses;
   t.probed = true;
   t.lastProbeAt = now;
@@ -141,13 +142,14 @@ void Monitor::probeRound(const MemberTable& table, Target& t, Time now, Protocol
   }
 }
 
-void Monitor::soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
+void Monitor::soloStep(const MemberTable& table, Target& t, util::MonoTime now,
+                       ProtocolSink& sink) {
   if (now >= t.soloProbeAt) {
-    t.soloProbeAt = Time::max();
+    t.soloProbeAt = util::MonoTime::max();
     sink.probe(t.id);
   }
   if (!verdicts_ || now < t.soloDeadline) return;
-  t.soloDeadline = Time::max();
+  t.soloDeadline = util::MonoTime::max();
   if (table.reachableOthers() == 1) {
     declare(t, sink);
     return;
@@ -166,7 +168,8 @@ void Monitor::declare(Target& t, ProtocolSink& sink) {
   if (!sink.declareDead(t.id, t.suspectIncarnation)) clearSuspicion(t, sink);
 }
 
-void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink) {
+void Monitor::askHelpers(const MemberTable& table, Target& t, util::MonoTime now,
+                         ProtocolSink& sink) {
   const MemberId self = table.self().id;
   // Possible helpers: reachable members other than the target and other than members we
   // suspect ourselves (they are as silent as the target; if nobody else is left we either are
@@ -232,13 +235,13 @@ void Monitor::askHelpers(const MemberTable& table, Target& t, Time now, Protocol
 void Monitor::clearSuspicion(Target& t, ProtocolSink& sink) {
   t.misses = 0;
   t.solo = false;
-  t.soloProbeAt = t.soloDeadline = Time::max();
+  t.soloProbeAt = t.soloDeadline = util::MonoTime::max();
   if (!t.suspect) return;
   t.suspect = false;
   sink.suspicionChanged(t.id, false);
 }
 
-void Monitor::onHeard(MemberId id, Time now, ProtocolSink& sink) {
+void Monitor::onHeard(MemberId id, util::MonoTime now, ProtocolSink& sink) {
   Target* t = findTarget(id);
   if (t == nullptr) return;
   t->lastHeard = now;
@@ -262,20 +265,20 @@ void Monitor::onIndirectResult(MemberId helper, MemberId target, uint64_t reques
   if (++t->votes >= t->needed && t->needed > 0) declare(*t, sink);
 }
 
-void Monitor::onStall(Time now) {
+void Monitor::onStall(util::MonoTime now) {
   for (auto& t : targets_) {
     t.misses = 0;
     t.probed = false;
     t.lastHeard = now;
     t.suspect = false;  // re-earned from fresh evidence; no event: nothing was disseminated
     t.solo = false;
-    t.soloProbeAt = t.soloDeadline = Time::max();
+    t.soloProbeAt = t.soloDeadline = util::MonoTime::max();
     t.nextProbeAt = std::max(t.nextProbeAt, now);
   }
 }
 
-Time Monitor::nextWakeup() const {
-  Time next = nextRevival_;
+util::MonoTime Monitor::nextWakeup() const {
+  util::MonoTime next = nextRevival_;
   for (const auto& t : targets_) {
     next = std::min(next, t.nextProbeAt);
     if (t.suspect && t.needed > 0 && t.votes < t.needed) next = std::min(next, t.nextIndirectAt);

@@ -40,22 +40,22 @@ class Monitor {
 
   struct Target {
     MemberId id = 0;
-    Time nextProbeAt{};
-    Time lastProbeAt{};
-    Time lastHeard{};
+    util::MonoTime nextProbeAt{};
+    util::MonoTime lastProbeAt{};
+    util::MonoTime lastHeard{};
     bool probed = false;
     int misses = 0;
     bool suspect = false;
-    Time suspectSince{};
+    util::MonoTime suspectSince{};
     uint64_t suspectIncarnation = 0;  // the incarnation the evidence is about
     uint64_t requestId = 0;
-    Time nextIndirectAt{};
+    util::MonoTime nextIndirectAt{};
     int needed = 0;  // votes that confirm; 0 = no helper exists (solo rules)
     int votes = 0;
     // Our only reachable peer: we are its helper (extra probe, then death at the deadline).
     bool solo = false;
-    Time soloProbeAt = Time::max();
-    Time soloDeadline = Time::max();
+    util::MonoTime soloProbeAt = util::MonoTime::max();
+    util::MonoTime soloDeadline = util::MonoTime::max();
     std::array<MemberId, kMaxAsked> asked{};
     std::array<bool, kMaxAsked> voted{};
     std::size_t askedCount = 0;
@@ -65,18 +65,18 @@ class Monitor {
 
   // Recomputes targets and revival targets from the table (after the reachable set or the
   // member list changed). `startup` probes every unknown member often.
-  void rebuild(const MemberTable& table, Time now, bool startup);
-  void onTimer(const MemberTable& table, Time now, ProtocolSink& sink);
+  void rebuild(const MemberTable& table, util::MonoTime now, bool startup);
+  void onTimer(const MemberTable& table, util::MonoTime now, ProtocolSink& sink);
   // A fresh ack from `id` (it heard us and reached us).
-  void onHeard(MemberId id, Time now, ProtocolSink& sink);
+  void onHeard(MemberId id, util::MonoTime now, ProtocolSink& sink);
   void onIndirectResult(MemberId helper, MemberId target, uint64_t requestId, bool reachable,
                         ProtocolSink& sink);
   // Our own process stalled (timers ran late), or our link was down: misses during that time
   // are not evidence.
-  void onStall(Time now);
+  void onStall(util::MonoTime now);
   // False while we know we are cut off ourselves: no death verdicts (probing goes on).
   void setVerdicts(bool allowed) { verdicts_ = allowed; }
-  Time nextWakeup() const;
+  util::MonoTime nextWakeup() const;
 
   const Target* target(MemberId id) const;
   std::size_t targetCount() const { return targets_.size(); }
@@ -86,12 +86,12 @@ class Monitor {
  private:
   struct Revival {
     MemberId id = 0;
-    Time nextAt{};
+    util::MonoTime nextAt{};
   };
 
-  void probeRound(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
-  void askHelpers(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
-  void soloStep(const MemberTable& table, Target& t, Time now, ProtocolSink& sink);
+  void probeRound(const MemberTable& table, Target& t, util::MonoTime now, ProtocolSink& sink);
+  void askHelpers(const MemberTable& table, Target& t, util::MonoTime now, ProtocolSink& sink);
+  void soloStep(const MemberTable& table, Target& t, util::MonoTime now, ProtocolSink& sink);
   void clearSuspicion(Target& t, ProtocolSink& sink);
   void declare(Target& t, ProtocolSink& sink);
   Target* findTarget(MemberId id);
@@ -100,7 +100,7 @@ class Monitor {
   Rng& rng_;
   std::vector<Target> targets_;
   std::vector<Revival> revival_;
-  Time nextRevival_ = Time::max();
+  util::MonoTime nextRevival_ = util::MonoTime::max();
   bool startup_ = false;
   bool verdicts_ = true;
   uint64_t nextRequestId_ = 1;

@@ -9,11 +9,10 @@
 #include <string_view>
 
 #include "common/net/ip_address.h"
+#include "common/util/clock.h"
 
 namespace ironlb::membership {
 
-// Monotonic time, passed in by the caller (the core never reads a clock).
-using Time = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::nanoseconds;
 
 // 64-bit identity of a member: the first 8 bytes of SHA-256(node name), big-endian. It is the

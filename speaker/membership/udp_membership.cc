@@ -28,21 +28,19 @@ Endpoint fromAsio(const ip::udp::endpoint& e) {
   return {net::IpAddress::fromV6Bytes(bytes.data()), e.port()};
 }
 
-Time now() {
-  return std::chrono::steady_clock::now();
-}
-
 // Datagrams handled per wake-up before yielding to other work on the io_context.
 constexpr int kReceiveBatch = 64;
 
 }  // namespace
 
 Result<std::unique_ptr<UdpMembership>> UdpMembership::create(
-    boost::asio::io_context& io, const Config& config, std::span<const MemberSpec> members,
-    std::span<const std::vector<uint8_t>> keys, Callbacks callbacks) {
+    boost::asio::io_context& io, const util::Clock& clock, const Config& config,
+    std::span<const MemberSpec> members, std::span<const std::vector<uint8_t>> keys,
+    Callbacks callbacks) {
   auto core = Membership::create(config, members, keys);
   if (!core.ok()) return makeError(core.error());
-  std::unique_ptr<UdpMembership> out(new UdpMembership(io, std::move(*core), std::move(callbacks)));
+  std::unique_ptr<UdpMembership> out(
+      new UdpMembership(io, clock, std::move(*core), std::move(callbacks)));
   const ip::udp::endpoint local = toAsio(config.selfEndpoint);
   boost::system::error_code ec;
   out->socket_.open(local.protocol(), ec);
@@ -55,9 +53,14 @@ Result<std::unique_ptr<UdpMembership>> UdpMembership::create(
   return out;
 }
 
-UdpMembership::UdpMembership(boost::asio::io_context& io, std::unique_ptr<Membership> core,
-                             Callbacks callbacks)
-    : io_(io), core_(std::move(core)), callbacks_(std::move(callbacks)), socket_(io), timer_(io) {}
+UdpMembership::UdpMembership(boost::asio::io_context& io, const util::Clock& clock,
+                             std::unique_ptr<Membership> core, Callbacks callbacks)
+    : io_(io),
+      clock_(clock),
+      core_(std::move(core)),
+      callbacks_(std::move(callbacks)),
+      socket_(io),
+      timer_(io) {}
 
 UdpMembership::~UdpMembership() {
   alive_.reset();
@@ -139,7 +142,7 @@ void UdpMembership::flush() {
   }
   bool liveChanged = false;
   bool leaveDone = false;
-  Time liveAt{};
+  util::MonoTime liveAt{};
   for (const Event& e : core_->events()) {
     if (callbacks_.onEvent) callbacks_.onEvent(e);
     if (e.kind == EventKind::kLiveSetChanged) {
@@ -156,18 +159,18 @@ void UdpMembership::flush() {
   arm(core_->nextWakeup());
 }
 
-void UdpMembership::arm(Time at) {
+void UdpMembership::arm(util::MonoTime at) {
   if (at == armedAt_) return;
   armedAt_ = at;
-  if (at == Time::max()) {
+  if (at == util::MonoTime::max()) {
     timer_.cancel();
     return;
   }
-  timer_.expires_at(at);
+  timer_.expires_after(at - now());
   std::weak_ptr<int> alive = alive_;
   timer_.async_wait([this, alive](const boost::system::error_code& ec) {
     if (alive.expired() || ec) return;
-    armedAt_ = Time::max();
+    armedAt_ = util::MonoTime::max();
     core_->onTimer(now());
     flush();
   });

@@ -1,6 +1,6 @@
 #pragma once
 // UdpMembership: the membership core wired to one UDP socket and one timer on the daemon's
-// io_context. The only file of the module that touches sockets or reads the clock.
+// io_context. The only file of the module that touches sockets or reads the (injected) clock.
 //
 // Every received datagram and every timer expiry goes to the core; the packets it wants sent
 // are sent at once with non-blocking send_to (a full socket buffer drops the packet and counts
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/util/clock.h"
 #include "common/util/result.h"
 #include "speaker/membership/membership.h"
 
@@ -27,7 +28,7 @@ class UdpMembership {
  public:
   struct Callbacks {
     // liveMembers() changed (sorted names; the election's candidate base).
-    std::function<void(const std::vector<std::string>& live, Time at)> onLiveSetChanged;
+    std::function<void(const std::vector<std::string>& live, util::MonoTime at)> onLiveSetChanged;
     // Every event, including kLiveSetChanged (logging, metrics, readiness on kSynced).
     std::function<void(const Event& event)> onEvent;
   };
@@ -35,6 +36,7 @@ class UdpMembership {
   // Binds a UDP socket to config.selfEndpoint. Fails (with the address in the message) when
   // the socket cannot be bound or the config/members/keys are invalid.
   static Result<std::unique_ptr<UdpMembership>> create(boost::asio::io_context& io,
+                                                       const util::Clock& clock,
                                                        const Config& config,
                                                        std::span<const MemberSpec> members,
                                                        std::span<const std::vector<uint8_t>> keys,
@@ -64,18 +66,21 @@ class UdpMembership {
   const Membership& core() const { return *core_; }
 
  private:
-  UdpMembership(boost::asio::io_context& io, std::unique_ptr<Membership> core, Callbacks callbacks);
+  UdpMembership(boost::asio::io_context& io, const util::Clock& clock,
+                std::unique_ptr<Membership> core, Callbacks callbacks);
+  util::MonoTime now() const { return clock_.now(); }
   void armReceive();
   void onReadable();
   void flush();
-  void arm(Time at);
+  void arm(util::MonoTime at);
 
   boost::asio::io_context& io_;
+  const util::Clock& clock_;
   std::unique_ptr<Membership> core_;
   Callbacks callbacks_;
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer timer_;
-  Time armedAt_ = Time::max();
+  util::MonoTime armedAt_ = util::MonoTime::max();
   std::array<uint8_t, kMaxWireBytes + 1> rxBuffer_{};
   uint64_t sendErrors_ = 0;
   std::function<void()> leaveDone_;

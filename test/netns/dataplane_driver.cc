@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   io::PcapPacketIo packets(io, pcap_options);
   io::NlLinkWatcher watcher(io);
-  auto created = io::Dataplane::create(io, packets, watcher, config);
+  auto created = io::Dataplane::create(io, util::SystemClock::instance(), packets, watcher, config);
   if (!created.ok()) {
     std::fprintf(stderr, "error %s\n", created.error().c_str());
     return 1;

@@ -74,7 +74,7 @@ void BM_ReceivePingSendAck(benchmark::State& state) {
   config.selfEndpoint = all[0].endpoint;
   config.startIncarnation = 1000;
   auto core = Membership::create(config, all, std::vector<std::vector<uint8_t>>{kKey}).value();
-  const Time t0 = Time{} + std::chrono::hours(1);
+  const util::MonoTime t0 = util::MonoTime{} + std::chrono::hours(1);
   core->start(t0);
   core->clearOutputs();
   const auto key = HmacKey::create(kKey).value();

@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   auto created = Membership::create(config, f.specs, f.keys);
   if (!created.ok()) __builtin_trap();
   Membership& core = **created;
-  Time now = Time{} + std::chrono::hours(1);
+  util::MonoTime now = util::MonoTime{} + std::chrono::hours(1);
   core.start(now);
   checkOutputs(core, f);
 

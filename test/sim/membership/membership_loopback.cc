@@ -71,16 +71,17 @@ class Cluster {
     config.startIncarnation = static_cast<uint64_t>(wall) + (++generation_);
     config.randomSeed = std::random_device{}();
     UdpMembership::Callbacks callbacks;
-    callbacks.onLiveSetChanged = [this, i](const std::vector<std::string>& live, Time) {
+    callbacks.onLiveSetChanged = [this, i](const std::vector<std::string>& live, util::MonoTime) {
       onLive(i, live);
     };
     callbacks.onEvent = [this](const Event& e) {
       if (e.kind == EventKind::kMemberChanged && e.to == MemberStatus::kDead &&
-          e.member == watchName_ && firstDeath_ == Time::max()) {
+          e.member == watchName_ && firstDeath_ == util::MonoTime::max()) {
         firstDeath_ = e.at;
       }
     };
-    auto m = UdpMembership::create(io_, config, specs_, keys_, std::move(callbacks));
+    auto m = UdpMembership::create(io_, util::SystemClock::instance(), config, specs_, keys_,
+                                   std::move(callbacks));
     if (!m.ok()) {
       std::fprintf(stderr, "%s\n", m.error().c_str());
       return false;
@@ -106,7 +107,7 @@ class Cluster {
     watched_ = member;
     watchName_ = specs_[member].name;
     want_ = want;
-    firstDeath_ = Time::max();
+    firstDeath_ = util::MonoTime::max();
     for (std::size_t i = 0; i < size(); ++i) {
       state_[i] = up(i) ? judge(members_[i]->liveMembers()) : 0;
     }
@@ -124,7 +125,7 @@ class Cluster {
     }
     return true;
   }
-  Time firstDeath() const { return firstDeath_; }
+  util::MonoTime firstDeath() const { return firstDeath_; }
 
   // Steps the io_context until pred() or `limit`; false on timeout or watchdog.
   template <class Pred>
@@ -158,7 +159,7 @@ class Cluster {
   std::size_t watched_ = 0;
   std::string watchName_;
   bool want_ = true;
-  Time firstDeath_ = Time::max();
+  util::MonoTime firstDeath_ = util::MonoTime::max();
   uint64_t generation_ = 0;
   Clock::time_point deadline_;
 };
@@ -215,16 +216,16 @@ int run(const Options& opt) {
     const std::size_t v = pick(rng);
     c.runFor(milliseconds(std::uniform_int_distribution<int>(0, 50)(rng)));
     c.watch(v, false);
-    const Time k0 = Clock::now();
+    const util::MonoTime k0 = Clock::now();
     c.kill(v);
     if (c.runUntil([&] { return c.agreed(); }, seconds(5))) {
       agree.push_back(ms(Clock::now() - k0));
-      if (c.firstDeath() != Time::max()) detect.push_back(ms(c.firstDeath() - k0));
+      if (c.firstDeath() != util::MonoTime::max()) detect.push_back(ms(c.firstDeath() - k0));
     } else {
       ++failures;
     }
     c.runFor(milliseconds(200));
-    const Time r0 = Clock::now();
+    const util::MonoTime r0 = Clock::now();
     if (!c.start(v)) return 1;
     c.watch(v, true);
     if (c.runUntil([&] { return c.agreed(); }, seconds(5))) {
@@ -247,7 +248,7 @@ int run(const Options& opt) {
     const std::size_t v = pick(rng);
     c.watch(v, false);
     bool done = false;
-    const Time l0 = Clock::now();
+    const util::MonoTime l0 = Clock::now();
     c.leave(v, done);
     if (c.runUntil([&] { return c.agreed(); }, seconds(5))) {
       left.push_back(ms(Clock::now() - l0));

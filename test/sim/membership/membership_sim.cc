@@ -44,7 +44,7 @@ class Tracker {
     name_ = SimCluster::nameOf(member);
     want_ = want;
     since_ = c_.now();
-    detected_ = Time::max();
+    detected_ = util::MonoTime::max();
     agreed_ = 0;
     needed_ = 0;
     for (std::size_t i = 0; i < c_.size(); ++i) {
@@ -56,7 +56,7 @@ class Tracker {
     }
   }
   bool agreed() const { return agreed_ == needed_; }
-  Time detected() const { return detected_; }
+  util::MonoTime detected() const { return detected_; }
   uint64_t falseDeaths() const { return falseDeaths_; }
   void clearFalseDeaths() { falseDeaths_ = 0; }
   // Members expected to be declared dead (the current victim) are not false deaths.
@@ -73,7 +73,7 @@ class Tracker {
   void observe(std::size_t node, const Event& e) {
     if (e.kind == EventKind::kMemberChanged && e.to == MemberStatus::kDead) {
       const std::size_t who = static_cast<std::size_t>(std::atoi(e.member.c_str() + 5));
-      if (who == member_ && detected_ == Time::max()) detected_ = e.at;
+      if (who == member_ && detected_ == util::MonoTime::max()) detected_ = e.at;
       if (who != victim_ && c_.up(who)) ++falseDeaths_;
     }
     if (e.kind != EventKind::kLiveSetChanged || !counts(node)) return;
@@ -89,8 +89,8 @@ class Tracker {
   std::size_t member_ = 0;
   std::string name_;
   bool want_ = true;
-  Time since_{};
-  Time detected_ = Time::max();
+  util::MonoTime since_{};
+  util::MonoTime detected_ = util::MonoTime::max();
   std::size_t agreed_ = 0;
   std::size_t needed_ = 0;
   std::size_t victim_ = SIZE_MAX;
@@ -158,7 +158,8 @@ Outcome runSize(std::size_t n, const Options& opt) {
     ++out.failures;
     return out;
   }
-  std::printf("  start-up converged at %.0f ms\n", ms(c.now() - (Time{} + std::chrono::hours(1))));
+  std::printf("  start-up converged at %.0f ms\n",
+              ms(c.now() - (util::MonoTime{} + std::chrono::hours(1))));
   c.runFor(seconds(1));
 
   // Steady state cost.
@@ -187,7 +188,8 @@ Outcome runSize(std::size_t n, const Options& opt) {
   const Duration limit = seconds(5);
   // Watches v turn `live` in every member's view. On agreement within `limit` appends the time
   // since t0 to *samples (when given); otherwise counts a failure.
-  auto agreeOn = [&](std::size_t v, bool live, Time t0, std::vector<double>* samples, int& failed) {
+  auto agreeOn = [&](std::size_t v, bool live, util::MonoTime t0, std::vector<double>* samples,
+                     int& failed) {
     tracker.watch(v, live);
     if (!c.runUntil([&] { return tracker.agreed(); }, limit)) {
       ++failed;
@@ -201,14 +203,14 @@ Outcome runSize(std::size_t n, const Options& opt) {
                        std::vector<double>* rejoin, int& failed) {
     const std::size_t v = pick(rng);
     c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
-    const Time t0 = c.now();
+    const util::MonoTime t0 = c.now();
     tracker.expectDeath(v);
     c.kill(v);
-    if (agreeOn(v, false, t0, &agree, failed) && tracker.detected() != Time::max())
+    if (agreeOn(v, false, t0, &agree, failed) && tracker.detected() != util::MonoTime::max())
       detect.push_back(ms(tracker.detected() - t0));
     c.runFor(milliseconds(300));
     tracker.noExpectedDeath();
-    const Time t1 = c.now();
+    const util::MonoTime t1 = c.now();
     c.restart(v);
     agreeOn(v, true, t1, rejoin, failed);
     c.runFor(milliseconds(300));
@@ -240,7 +242,7 @@ Outcome runSize(std::size_t n, const Options& opt) {
     for (int t = 0; t < trials; ++t) {
       const std::size_t v = pick(rng);
       c.runFor(Duration(std::uniform_int_distribution<long>(0, 50'000'000)(rng)));
-      const Time t0 = c.now();
+      const util::MonoTime t0 = c.now();
       c.leave(v);
       agreeOn(v, false, t0, &agree, failed);
       c.runFor(milliseconds(50));
@@ -260,7 +262,7 @@ Outcome runSize(std::size_t n, const Options& opt) {
     int failed = 0;
     for (int t = 0; t < 5; ++t) {
       const std::size_t v = pick(rng);
-      Time t0 = c.now();
+      util::MonoTime t0 = c.now();
       c.setWithdrawn(v, true);
       agreeOn(v, false, t0, &off, failed);
       c.runFor(milliseconds(200));
@@ -310,7 +312,7 @@ Outcome runSize(std::size_t n, const Options& opt) {
       std::vector<int> group(n);
       for (std::size_t i = 0; i < n; ++i)
         group[i] = static_cast<int>(pick(rng) % 2);
-      const Time t0 = c.now();
+      const util::MonoTime t0 = c.now();
       c.partition(group);
       tracker.noExpectedDeath();
       // Split: each side sees exactly itself.
@@ -343,7 +345,7 @@ Outcome runSize(std::size_t n, const Options& opt) {
       }
       c.onEvent = previous;
       c.runFor(seconds(1));
-      const Time t1 = c.now();
+      const util::MonoTime t1 = c.now();
       c.heal();
       if (converge(c, seconds(15))) {
         heal.push_back(ms(c.now() - t1));

@@ -14,7 +14,7 @@ SimCluster::SimCluster(std::size_t nodes, NetworkConfig network, Timers timers, 
       timers_(timers),
       nodes_(nodes),
       group_(nodes, 0),
-      now_(Time{} + std::chrono::hours(1)),
+      now_(util::MonoTime{} + std::chrono::hours(1)),
       rng_(network.seed),
       seed_(seed) {
   for (std::size_t i = 0; i < nodes; ++i) {
@@ -88,7 +88,7 @@ void SimCluster::start(std::size_t i) {
 void SimCluster::kill(std::size_t i) {
   nodes_[i].up = false;
   ++nodes_[i].timerGeneration;
-  nodes_[i].armedAt = Time::max();
+  nodes_[i].armedAt = util::MonoTime::max();
 }
 
 void SimCluster::restart(std::size_t i) {
@@ -116,7 +116,7 @@ void SimCluster::setWithdrawn(std::size_t i, bool withdrawn) {
 void SimCluster::setLinkUp(std::size_t i, bool up, Duration resolveDelay) {
   Node& n = nodes_[i];
   n.linkDown = !up;
-  n.linkSilentUntil = up ? now_ + resolveDelay : Time{};
+  n.linkSilentUntil = up ? now_ + resolveDelay : util::MonoTime{};
   anyCut_ = true;
   if (!n.core) return;
   n.core->setLinkUp(up, now_);
@@ -214,11 +214,11 @@ void SimCluster::drain(std::size_t i) {
       onEvent(i, e);
   }
   n.core->clearOutputs();
-  const Time next = n.core->nextWakeup();
+  const util::MonoTime next = n.core->nextWakeup();
   if (n.up && next != n.armedAt) {
     n.armedAt = next;
     ++n.timerGeneration;
-    if (next != Time::max()) {
+    if (next != util::MonoTime::max()) {
       queue_.push(Item{std::max(next, now_), order_++, i, true, n.timerGeneration, {}, {}});
     }
   }
@@ -239,7 +239,7 @@ void SimCluster::step(Item item) {
   }
   if (item.timer) {
     if (item.generation != n.timerGeneration) return;
-    n.armedAt = Time::max();
+    n.armedAt = util::MonoTime::max();
     n.core->onTimer(now_);
   } else {
     ++packetsDelivered_;
@@ -249,7 +249,7 @@ void SimCluster::step(Item item) {
 }
 
 void SimCluster::runFor(Duration d) {
-  const Time end = now_ + d;
+  const util::MonoTime end = now_ + d;
   while (!queue_.empty() && queue_.top().at <= end) {
     Item item = std::move(const_cast<Item&>(queue_.top()));
     queue_.pop();
@@ -259,7 +259,7 @@ void SimCluster::runFor(Duration d) {
 }
 
 bool SimCluster::runUntil(const std::function<bool()>& pred, Duration limit) {
-  const Time end = now_ + limit;
+  const util::MonoTime end = now_ + limit;
   if (pred()) return true;
   while (!queue_.empty() && queue_.top().at <= end) {
     Item item = std::move(const_cast<Item&>(queue_.top()));

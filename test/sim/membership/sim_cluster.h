@@ -36,7 +36,7 @@ class SimCluster {
   static uint8_t typeOf(std::span<const uint8_t> bytes);
 
   std::size_t size() const { return nodes_.size(); }
-  Time now() const { return now_; }
+  util::MonoTime now() const { return now_; }
   Membership& node(std::size_t i) { return *nodes_[i].core; }
   bool up(std::size_t i) const { return nodes_[i].up; }
 
@@ -102,11 +102,11 @@ class SimCluster {
     std::unique_ptr<Membership> core;
     bool up = false;
     uint64_t timerGeneration = 0;
-    Time armedAt = Time::max();
+    util::MonoTime armedAt = util::MonoTime::max();
     uint64_t incarnation = 0;
-    Time pausedUntil{};
+    util::MonoTime pausedUntil{};
     bool linkDown = false;
-    Time linkSilentUntil{};  // link up, neighbours not resolved yet
+    util::MonoTime linkSilentUntil{};  // link up, neighbours not resolved yet
     std::vector<MemberSpec> members;
     std::vector<LinkMac> macs;
     bool macsSet = false;
@@ -114,7 +114,7 @@ class SimCluster {
     bool requireSealed = false;
   };
   struct Item {
-    Time at;
+    util::MonoTime at;
     uint64_t order;
     std::size_t node;
     bool timer;
@@ -143,7 +143,7 @@ class SimCluster {
   bool anyCut_ = false;
   std::priority_queue<Item, std::vector<Item>, Later> queue_;
   uint64_t order_ = 0;
-  Time now_;
+  util::MonoTime now_;
   std::mt19937_64 rng_;
   uint64_t seed_;
   uint64_t packetsSent_ = 0;

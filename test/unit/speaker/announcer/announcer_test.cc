@@ -51,7 +51,7 @@ class AnnouncerTest : public ::testing::Test {
     c.refreshInterval = seconds(30);
     return c;
   }
-  TimePoint t0 = TimePoint(seconds(1000));
+  util::MonoTime t0 = util::MonoTime(seconds(1000));
   Announcer a{config(), InterfaceFilter::withDefaults()};
 };
 
@@ -204,7 +204,7 @@ TEST_F(AnnouncerTest, ReannounceRestartsTheBurstOfAnnouncedIpsOnly) {
   a.tick(t0 + seconds(2));
   ASSERT_EQ(a.nextDeadline(), t0 + seconds(32));
 
-  const TimePoint t1 = t0 + seconds(5);
+  const util::MonoTime t1 = t0 + seconds(5);
   auto actions = a.reannounce({ip("192.0.2.100"), ip("198.51.100.7")}, t1);
   // Sent at once on both links the IP is announced on; the other IP and the unknown one: nothing.
   EXPECT_EQ(actions, (std::vector<Action>{act(K::kSendGratuitous, 2, "192.0.2.100"),

@@ -15,7 +15,7 @@ const net::MacAddress kLow({2, 0, 0, 0, 0, 1});
 const net::MacAddress kHigh({2, 0, 0, 0, 0, 9});
 const net::IpAddress kIp = net::IpAddress::parse("192.0.2.100").value();
 const net::IpAddress kIp2 = net::IpAddress::parse("192.0.2.101").value();
-const SteadyTime t0 = SteadyTime(seconds(1000));
+const util::MonoTime t0 = util::MonoTime(seconds(1000));
 
 // A claim by a peer speaker (its MAC learnt over membership), unless `speaker` is false.
 DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = false,
@@ -47,7 +47,7 @@ TEST(DuplicateArbiter, HandBackOverlapIsNoAlarm) {
   // many hand-backs, is no alarm.
   DuplicateArbiter holder;
   for (int flap = 0; flap < 40; ++flap) {
-    const SteadyTime t = t0 + seconds(3 * flap);
+    const util::MonoTime t = t0 + seconds(3 * flap);
     holder.ownershipTaken(kIp);  // the owner's link went down: the holder took the VIP
     const auto v = holder.onReport(report(kHigh, kLow), t + seconds(1));  // link back
     EXPECT_EQ(v.action, Action::kReannounce) << flap;
@@ -61,7 +61,7 @@ TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
   std::vector<Action> high, low;
   std::vector<bool> highAlarms, lowAlarms;
   for (int w = 0; w < 4; ++w) {
-    const SteadyTime t = t0 + seconds(w);
+    const util::MonoTime t = t0 + seconds(w);
     const auto h = high_side.onReport(report(kHigh, kLow), t);
     const auto l = low_side.onReport(report(kLow, kHigh), t);
     high.push_back(h.action);
@@ -90,7 +90,7 @@ TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
   DuplicateArbiter arb;
   std::vector<bool> alarms;
   for (int w = 0; w < 30; ++w) {
-    const SteadyTime t = t0 + milliseconds(1000 * w);
+    const util::MonoTime t = t0 + milliseconds(1000 * w);
     const auto v = arb.onReport(report(kHigh, kLow, false, kIp, /*speaker=*/false), t);
     EXPECT_EQ(v.action, Action::kReannounce) << w;
     EXPECT_TRUE(v.foreign) << w;
@@ -132,7 +132,7 @@ TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
   // starts afresh; a conflict that goes on after the hand-over still counts.
   DuplicateArbiter arb;
   for (int handover = 0; handover < 5; ++handover) {
-    const SteadyTime t = t0 + seconds(2 * handover);
+    const util::MonoTime t = t0 + seconds(2 * handover);
     arb.ownershipTaken(kIp);
     const auto v = arb.onReport(report(kHigh, kLow), t);
     EXPECT_EQ(v.action, Action::kReannounce) << handover;
@@ -180,6 +180,32 @@ TEST(DuplicateArbiter, TrackedStateIsBounded) {
   EXPECT_EQ(arb.tracked(), 2u);
   // The oldest (kIp) was forgotten: a new report for it starts a new episode.
   EXPECT_EQ(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).windows, 1);
+}
+
+TEST(DuplicateDescribeTest, SaysWhatHappenedAndWhatToCheck) {
+  const DuplicateContext c{.ip = "192.0.2.10",
+                           .interface = "eth0",
+                           .otherMac = "02:00:00:00:00:09",
+                           .node = "n1",
+                           .peer = "n2",
+                           .memberPort = 7946};
+  DuplicateVerdict v;
+  v.action = Action::kReannounce;
+  v.alarm = true;
+  EXPECT_EQ(describe(v, c),
+            "another device (MAC 02:00:00:00:00:09, speaker n2) keeps claiming 192.0.2.10 on "
+            "eth0 (for more than a second), which node n1 owns: re-announcing. Membership "
+            "traffic (UDP 7946) between speakers may be blocked");
+  v.foreign = true;
+  EXPECT_NE(describe(v, c).find("The MAC is no speaker's"), std::string::npos);
+  v.action = Action::kYield;
+  EXPECT_EQ(describe(v, c),
+            "another device (MAC 02:00:00:00:00:09) keeps claiming 192.0.2.10 on eth0; its MAC "
+            "is lower, so node n1 stops answering for the IP until the cluster view changes");
+  v.action = Action::kReportDad;
+  EXPECT_NE(describe(v, c).find("probed (IPv6 DAD) for 192.0.2.10 on eth0"), std::string::npos);
+  v.action = Action::kIgnore;
+  EXPECT_EQ(describe(v, c), "");
 }
 
 }  // namespace

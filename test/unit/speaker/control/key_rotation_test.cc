@@ -6,10 +6,9 @@ namespace ironlb::control {
 namespace {
 
 using std::chrono::seconds;
-using Time = KeyRotation::Time;
 
 const Key kOld(16, 'a'), kNew(16, 'b'), kNewer(16, 'c');
-const Time t0 = Time(seconds(1000));
+const util::MonoTime t0 = util::MonoTime(seconds(1000));
 
 TEST(KeyRotation, AcceptThenSignThenDrop) {
   KeyRotation r(kOld, seconds(120));

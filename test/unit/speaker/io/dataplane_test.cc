@@ -30,7 +30,7 @@ class DataplaneTest : public ::testing::Test {
     config.announcer.burstInterval = milliseconds(20);
     config.announcer.refreshInterval = announcer::Duration::zero();
     watcher.links = {link(2, "eth0"), link(3, "eth1")};
-    auto created = Dataplane::create(io, packets, watcher, config);
+    auto created = Dataplane::create(io, util::SystemClock::instance(), packets, watcher, config);
     ASSERT_TRUE(created.ok());
     dp = std::move(created).value();
     ASSERT_TRUE(dp->start().ok());
@@ -108,7 +108,7 @@ TEST_F(DataplaneTest, LinkGoingDownClosesItsResponder) {
 TEST_F(DataplaneTest, BadExcludePatternIsAnError) {
   DataplaneConfig config;
   config.excludePatterns = {"["};
-  auto created = Dataplane::create(io, packets, watcher, config);
+  auto created = Dataplane::create(io, util::SystemClock::instance(), packets, watcher, config);
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.error().find("\"[\""), std::string::npos);
 }

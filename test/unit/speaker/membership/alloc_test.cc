@@ -86,7 +86,7 @@ TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
     ASSERT_TRUE(m.ok()) << m.error();
     // Announcing MACs too: their steady-state refresh must not allocate either.
     const LinkMac mac{2, 0, 0, 0, 0, static_cast<uint8_t>(i + 1)};
-    (*m)->setLocalMacs({&mac, 1}, Time{} + std::chrono::hours(1));
+    (*m)->setLocalMacs({&mac, 1}, util::MonoTime{} + std::chrono::hours(1));
     nodes.push_back(std::move(*m));
   }
   struct Packet {
@@ -106,7 +106,7 @@ TEST(AllocationTest, SteadyStatePacketPathDoesNotAllocate) {
     }
     nodes[from]->clearOutputs();
   };
-  Time now = Time{} + std::chrono::hours(1);
+  util::MonoTime now = util::MonoTime{} + std::chrono::hours(1);
   for (std::size_t i = 0; i < kNodes; ++i) {
     nodes[i]->start(now);
     collect(i);

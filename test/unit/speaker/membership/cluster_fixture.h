@@ -63,7 +63,7 @@ class ClusterTest : public ::testing::Test {
     return {};
   }
   // Deaths declared or learned about `member` (any observer), after `since`.
-  int deathsOf(std::size_t member, Time since = Time{}) const {
+  int deathsOf(std::size_t member, util::MonoTime since = util::MonoTime{}) const {
     int n = 0;
     for (const auto& l : log_) {
       if (l.event.kind == EventKind::kMemberChanged && l.event.to == MemberStatus::kDead &&
@@ -73,7 +73,7 @@ class ClusterTest : public ::testing::Test {
     }
     return n;
   }
-  int anyDeaths(Time since = Time{}) const {
+  int anyDeaths(util::MonoTime since = util::MonoTime{}) const {
     int n = 0;
     for (const auto& l : log_) {
       if (l.event.kind == EventKind::kMemberChanged && l.event.to == MemberStatus::kDead &&
@@ -83,7 +83,8 @@ class ClusterTest : public ::testing::Test {
     }
     return n;
   }
-  const Logged* first(EventKind kind, const std::string& member, Time since = Time{}) const {
+  const Logged* first(EventKind kind, const std::string& member,
+                      util::MonoTime since = util::MonoTime{}) const {
     for (const auto& l : log_) {
       if (l.event.kind == kind && l.event.member == member && l.event.at >= since) return &l;
     }

@@ -18,10 +18,10 @@ TEST_F(DetectionTest, AbruptDeathIsSuspectedConfirmedAndAgreedWithinBudget) {
   make(8);
   startAndConverge();
   c().runFor(milliseconds(500));
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().kill(3);
   ASSERT_TRUE(agreeOn(allBut({3}), seconds(2)));
-  const Time agreed = c().now();
+  const util::MonoTime agreed = c().now();
   const Logged* suspected = first(EventKind::kSuspected, name(3), t0);
   const Logged* dead = first(EventKind::kMemberChanged, name(3), t0);
   ASSERT_NE(suspected, nullptr);
@@ -64,7 +64,7 @@ TEST_F(DetectionTest, OneOrTwoUnansweredProbesRaiseNoSuspicion) {
   startAndConverge();
   const std::size_t target = 2;
   const std::size_t monitor = monitorOf(target);
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   // 90 ms of silence on the monitor<->target link spans at most two 50 ms probe intervals.
   cutBoth(monitor, target, true);
   c().runFor(milliseconds(90));
@@ -80,7 +80,7 @@ TEST_F(DetectionTest, BrokenLinkBetweenTwoMembersIsNotADeath) {
   startAndConverge();
   const std::size_t target = 4;
   const std::size_t monitor = monitorOf(target);
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   cutBoth(monitor, target, true);
   // Helpers still reach the target, so the monitor's suspicions keep being cleared.
   int liveSetLosses = 0;
@@ -103,7 +103,7 @@ TEST_F(DetectionTest, MemberThatCannotReceiveIsolatesItselfAndKillsNobody) {
   make(6);
   startAndConverge();
   const std::size_t x = 1;
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   for (std::size_t i : allBut({x}))
     c().cut(i, x, true);
   ASSERT_TRUE(c().runUntil(
@@ -158,7 +158,7 @@ TEST_F(DetectionTest, LocalStallIsNotEvidenceAgainstPeers) {
   timers.isolationAfter = milliseconds(100);
   make(6, {}, timers);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   // Shorter than the others' detection time, longer than our isolation threshold: on waking,
   // our timer fires before the queued packets are read, and must not take the silence it
   // "saw" as ours being cut off (nor answer a helper request with "unreachable").
@@ -185,7 +185,7 @@ TEST_F(DetectionTest, OneHelpersVerdictIsNotEnoughWhenTwoCanBeAsked) {
     return from == m3 && to == m &&
            sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kIndirectResult);
   };
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().runFor(seconds(1));
   EXPECT_NE(first(EventKind::kSuspected, name(x), t0), nullptr);
   EXPECT_EQ(anyDeaths(t0), 0);
@@ -210,7 +210,7 @@ TEST_F(DetectionTest, TwoMemberClusterSurvivorTakesOverAsFastAsWithThree) {
       if (node == 0 && e.kind == EventKind::kLiveSetChanged && !lives(0, 0))
         survivorLeftItsLiveSet = true;
     };
-    const Time t0 = c().now();
+    const util::MonoTime t0 = c().now();
     c().kill(1);
     ASSERT_TRUE(agreeOn({0}, seconds(2)));
     const Logged* suspected = first(EventKind::kSuspected, name(1), t0);
@@ -235,7 +235,7 @@ TEST_F(DetectionTest, TwoMemberClusterSoloRuleProbesLikeAHelper) {
   const Timers timers;
   make(2);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   // Only node 0's pings are lost (node 1's monitoring of node 0 is undisturbed).
   bool lose = true;
   c().dropIf = [&](std::size_t from, std::size_t, std::span<const uint8_t> bytes) {
@@ -243,7 +243,7 @@ TEST_F(DetectionTest, TwoMemberClusterSoloRuleProbesLikeAHelper) {
            sim::SimCluster::typeOf(bytes) == static_cast<uint8_t>(MessageType::kPing);
   };
   ASSERT_TRUE(c().runUntil([&] { return info(0, 1).suspect; }, seconds(1)));
-  const Time suspectedAt = c().now();
+  const util::MonoTime suspectedAt = c().now();
   c().runFor(timers.helperRetry - milliseconds(1));
   lose = false;  // the extra probe gets through...
   c().runFor(milliseconds(5));
@@ -267,7 +267,7 @@ TEST_F(DetectionTest, TwoMemberClusterHasNoFalseDeathUnderLoss) {
     net.seed = 5;
     make(2, net);
     startAndConverge();
-    const Time t0 = c().now();
+    const util::MonoTime t0 = c().now();
     c().runFor(seconds(30));
     EXPECT_EQ(anyDeaths(t0), 0);
     EXPECT_EQ(count(EventKind::kIsolated, 0) + count(EventKind::kIsolated, 1), 0);
@@ -298,7 +298,7 @@ TEST_F(DetectionTest, MemberWithoutCarrierDeclaresNobodyDeadAndReturnsOnlyOnceHe
     make(n);
     startAndConverge();
     const std::size_t x = 0;
-    const Time t0 = c().now();
+    const util::MonoTime t0 = c().now();
     c().setLinkUp(x, false);
     EXPECT_FALSE(lives(x, x));
     ASSERT_TRUE(c().runUntil(
@@ -341,7 +341,7 @@ TEST_F(DetectionTest, SurvivorWhosePeerDiedDuringItsLinkLossStillTakesOver) {
   c().runFor(milliseconds(500));
   c().kill(1);
   c().runFor(milliseconds(500));
-  const Time up = c().now();
+  const util::MonoTime up = c().now();
   c().setLinkUp(0, true);
   ASSERT_TRUE(agreeOn({0}, seconds(5)));
   EXPECT_GE(c().now() - up, Timers{}.linkSettle);
@@ -379,7 +379,7 @@ TEST_F(DetectionTest, NoFalseDeathUnderFivePercentLoss) {
   net.seed = 3;
   make(10, net);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().runFor(seconds(20));
   EXPECT_EQ(anyDeaths(t0), 0);
   EXPECT_TRUE(c().allAgree(c().namesOf(all())));

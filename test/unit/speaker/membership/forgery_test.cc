@@ -89,7 +89,7 @@ TEST_F(ForgeryTest, ForgedIncarnationIsRefuted) {
 
   // The furthest a claim may reach: our clock + margin. It is accepted (a death is
   // legitimate gossip) and node 0 refutes it with a higher incarnation that everybody takes.
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   const uint64_t furthest = wallMs() + margin();
   for (std::size_t to : {2u, 3u}) {
     Message m = from(1, to);
@@ -181,7 +181,7 @@ TEST_F(ForgeryTest, UnmatchedAckIgnored) {
     EXPECT_EQ(c().node(i).counters().unmatchedAcks, 0u) << "real acks all match";
   const uint64_t inc = info(0, 1).incarnation;
   c().kill(1);
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   int sent = 0;
   while (lives(0, 1) && c().now() - t0 < seconds(2)) {
     Message m = from(1, 0, MessageType::kAck);

@@ -14,7 +14,7 @@ class LifecycleTest : public ClusterTest {};
 
 TEST_F(LifecycleTest, SyncedAsSoonAsEveryMemberIsHeardOf) {
   make(5);
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().startAll();
   ASSERT_TRUE(c().runUntil([&] { return c().node(0).synced(); }, seconds(1)));
   EXPECT_LT(c().now() - t0, milliseconds(10));
@@ -24,7 +24,7 @@ TEST_F(LifecycleTest, SyncedAsSoonAsEveryMemberIsHeardOf) {
 struct SyncSeen {
   std::size_t node;
   std::vector<std::string> live;
-  Time at;
+  util::MonoTime at;
 };
 
 TEST_F(LifecycleTest, StaggeredStartCountsEveryMemberItselfIncludedWhenSynced) {
@@ -97,7 +97,7 @@ TEST_F(LifecycleTest, RestartedMemberCountsItselfInItsFirstLiveSet) {
 
 TEST_F(LifecycleTest, SyncedAtEndOfStartupWindowWhenAMemberNeverAnswers) {
   make(4);
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   for (std::size_t i : {0, 1, 2})
     c().start(i);
   ASSERT_TRUE(c().runUntil([&] { return c().node(0).synced(); }, seconds(2)));
@@ -140,7 +140,7 @@ TEST_F(LifecycleTest, RestartedMemberRejoinsAsANewIncarnation) {
 TEST_F(LifecycleTest, QuickRestartIsNotADeath) {
   make(6);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().kill(4);
   c().runFor(milliseconds(30));
   c().restart(4);
@@ -163,7 +163,7 @@ TEST_F(LifecycleTest, RestartDuringSuspicionIsNotDeclaredDead) {
     c().kill(1);
     c().runFor(milliseconds(delayMs));
     const bool alreadyDead = !lives(0, 1) || !lives(2, 1);
-    const Time t0 = c().now();
+    const util::MonoTime t0 = c().now();
     c().restart(1);
     ASSERT_TRUE(agreeOn(all(), seconds(2))) << delayMs;
     c().runFor(milliseconds(500));
@@ -205,7 +205,7 @@ TEST_F(LifecycleTest, FalselyDeclaredMemberRefutesWithAHigherIncarnation) {
 TEST_F(LifecycleTest, GracefulLeaveIsAppliedAtOnceWithoutTimeouts) {
   make(8);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().leave(6);
   ASSERT_TRUE(agreeOn(allBut({6}), milliseconds(100)));
   EXPECT_LT(c().now() - t0, milliseconds(5));
@@ -244,7 +244,7 @@ TEST_F(LifecycleTest, WithdrawalPropagatesAndIsReversible) {
   make(6);
   startAndConverge();
   const uint64_t inc = c().node(1).incarnation();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   c().setWithdrawn(1, true);
   ASSERT_TRUE(agreeOn(allBut({1}), milliseconds(50)));
   EXPECT_FALSE(lives(1, 1));
@@ -252,7 +252,7 @@ TEST_F(LifecycleTest, WithdrawalPropagatesAndIsReversible) {
     EXPECT_EQ(info(i, 1).status, MemberStatus::kWithdrawn);
   c().runFor(milliseconds(500));
   EXPECT_EQ(anyDeaths(t0), 0);  // still monitored and answering
-  const Time t1 = c().now();
+  const util::MonoTime t1 = c().now();
   c().setWithdrawn(1, false);
   ASSERT_TRUE(agreeOn(all(), milliseconds(50)));
   EXPECT_EQ(c().node(1).incarnation(), inc + 2);

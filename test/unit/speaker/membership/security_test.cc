@@ -47,7 +47,7 @@ TEST_F(SecurityTest, HostilePacketsAreRejectedByReasonAndChangeNothing) {
   c().onSend = nullptr;
   ASSERT_FALSE(from1to0.empty());
   ASSERT_FALSE(from0to1.empty());
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
 
   auto flipped = from1to0;
   flipped[20] ^= 0x01;
@@ -119,7 +119,7 @@ TEST_F(SecurityTest, ReplayOutsideTheWindowIsRejected) {
 TEST_F(SecurityTest, KeysRotateWithoutDisruption) {
   make(5);
   startAndConverge();
-  const Time t0 = c().now();
+  const util::MonoTime t0 = c().now();
   const auto a = sim::SimCluster::testKey(0);
   const auto b = sim::SimCluster::testKey(1);
   // 1: everyone accepts the next key; 2: nodes switch to signing with it one by one;

@@ -1,0 +1,26 @@
+#include "controller/reconciler/pool_status.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "common/net/address_count.h"
+
+namespace ironlb::reconciler {
+namespace {
+
+TEST(PoolStatusTest, CountsAndSaturation) {
+  allocator::PoolCounters c;
+  c.v4.total = net::AddressCount(16);
+  c.v4.assigned = net::AddressCount(3);
+  c.v6.total = net::AddressCount::all128();
+  c.v6.assigned = net::AddressCount(2);
+  const api::IPAddressPoolStatus s = poolStatus(c);
+  EXPECT_EQ(s.assigned_ipv4, 3);
+  EXPECT_EQ(s.available_ipv4, 13);
+  EXPECT_EQ(s.assigned_ipv6, 2);
+  EXPECT_EQ(s.available_ipv6, std::numeric_limits<int64_t>::max());
+}
+
+}  // namespace
+}  // namespace ironlb::reconciler
