@@ -7,7 +7,7 @@
 #include <tuple>
 #include <utility>
 
-#include "common/api/json_reader.h"
+#include "common/api/field_path.h"
 #include "common/lbconfig/names.h"
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"

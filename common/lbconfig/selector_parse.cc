@@ -6,7 +6,7 @@
 #include <string_view>
 #include <tuple>
 
-#include "common/api/json_reader.h"
+#include "common/api/field_path.h"
 #include "common/lbconfig/names.h"
 
 namespace ironlb::lbconfig {

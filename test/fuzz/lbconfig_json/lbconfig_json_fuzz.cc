@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/api/any_object.h"
 #include "common/lbconfig/build.h"
+#include "test/support/any_object.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "common/api/label_selector.h"
+#include "common/api/label_selector_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/api/service.h"
+#include "common/api/service_json.h"
 
 #include <gtest/gtest.h>
 

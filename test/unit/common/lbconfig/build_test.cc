@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <random>
 
-#include "common/api/any_object.h"
+#include "test/support/any_object.h"
 
 namespace ironlb::lbconfig {
 namespace {
