@@ -57,8 +57,8 @@ const api::Service* ClusterCache::service(const std::string& k) const {
   return it == services_.end() ? nullptr : &it->second;
 }
 
-control::ConversionResult ClusterCache::serviceInput(
-    const std::string& k, const std::optional<std::string>& lb_class) const {
+control::ConversionResult ClusterCache::serviceInput(const std::string& k,
+                                                     std::string_view lb_class) const {
   const api::Service* svc = service(k);
   if (svc == nullptr) return {};
   std::vector<control::SliceSummary> summaries;

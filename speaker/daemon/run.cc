@@ -68,7 +68,7 @@ int runSpeaker(int argc, const char* const* argv) {
   options.podName = flags->podName;
   options.podUid = flags->podUid;
   options.ns = flags->ns;
-  options.lbClass = flags->lbClass;
+  options.lbClass = flags->lbClass.value_or("");
   options.ignoreExcludeLb = flags->ignoreExcludeLb;
   if (!flags->excludeInterfaces.empty()) options.excludePatterns = flags->excludeInterfaces;
   options.memberEndpoint = {flags->memberlistAddress, flags->memberlistPort};
