@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "common/util/strings.h"
+
 namespace ironlb::api {
 namespace {
 
@@ -20,12 +22,11 @@ std::optional<E> readEnum(JsonReader& reader, const Field& field,
   const std::size_t errors = reader.errors().size();
   reader.read(field, text);
   if (reader.errors().size() != errors) return std::nullopt;
-  std::string accepted;
   for (const auto& [name, value] : table) {
     if (name == text) return value;
-    accepted += accepted.empty() ? "" : ", ";
-    accepted += name;
   }
+  const std::string accepted =
+      util::joinList(table, ", ", [](const auto& entry) { return std::string(entry.first); });
   reader.fail(field, "expected one of " + accepted + ", got " + describeString(text));
   return std::nullopt;
 }

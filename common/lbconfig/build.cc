@@ -12,6 +12,7 @@
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"
 #include "common/lbconfig/unusable_addresses.h"
+#include "common/util/strings.h"
 
 // MetalLB-compatibility decisions (MetalLB's behaviour checked with the search tool in
 // metallb/metallb internal/config/config.go, internal/config/validator.go and
@@ -86,15 +87,6 @@ struct PoolWork {
   std::vector<PoolEntry> entries;  // spec order
   bool has_errors = false;
 };
-
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += ", ";
-    out += part;
-  }
-  return out;
-}
 
 class Builder {
  public:
@@ -204,14 +196,14 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
     if (parts.usable.empty()) {
       s.error(path, describeString(addresses[i]) +
                         " holds only addresses that no host can use as a Service address: " +
-                        joined(parts.excluded));
+                        util::joinList(parts.excluded));
       continue;
     }
     if (!parts.excluded.empty()) {
       s.warning(path, describeString(addresses[i]) +
                           " includes addresses that no host can use as a Service address; they "
                           "are never assigned: " +
-                          joined(parts.excluded));
+                          util::joinList(parts.excluded));
     }
     work.entries.push_back(PoolEntry{parsed->range, i});
     for (const net::IpRange& usable : parts.usable)

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/util/strings.h"
 #include "controller/reconciler/annotations.h"
 #include "controller/reconciler/service_intent.h"
 
@@ -41,12 +42,10 @@ void notePools(Decision& d, const std::optional<allocator::Assignment>& before,
 }  // namespace
 
 std::string quotedIps(const std::vector<net::IpAddress>& ips) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < ips.size(); ++i) {
-    if (i) out += ", ";
-    out += '"' + ips[i].toString() + '"';
-  }
-  return out + "]";
+  return "[" +
+         util::joinList(ips, ", ",
+                        [](const net::IpAddress& ip) { return '"' + ip.toString() + '"'; }) +
+         "]";
 }
 
 ServiceReconciler::ServiceReconciler(std::string lb_class) : lb_class_(std::move(lb_class)) {}
