@@ -88,6 +88,30 @@ struct PoolWork {
   bool has_errors = false;
 };
 
+// A list field that must not name a value twice: the second mention is an error that points at
+// the first ("duplicate pool \"a\" (also at spec.ipAddressPools[0])").
+class DuplicateCheck {
+ public:
+  DuplicateCheck(std::string list_path, std::string what)
+      : list_path_(std::move(list_path)), what_(std::move(what)) {}
+
+  // True the first time `value` is seen; otherwise false, with the error on `s`.
+  bool first(std::string_view value, std::size_t index, IssueSink& s) {
+    const auto [it, inserted] = seen_.emplace(value, index);
+    if (!inserted) {
+      s.error(indexPath(list_path_, index), "duplicate " + what_ + " " + describeString(value) +
+                                                " (also at " + indexPath(list_path_, it->second) +
+                                                ")");
+    }
+    return inserted;
+  }
+
+ private:
+  std::string list_path_;
+  std::string what_;
+  std::map<std::string_view, std::size_t> seen_;
+};
+
 class Builder {
  public:
   Builder(const Snapshot& snapshot, const BuildOptions& options)
@@ -96,6 +120,8 @@ class Builder {
   BuildResult run();
 
  private:
+  // The objects of the install namespace, sorted by name, one per name: the others are reported
+  // and left out.
   template <class T>
   std::vector<const T*> inInstallNamespace(const std::vector<T>& objects, std::string_view kind);
   IssueSink sink(std::string_view kind, const api::ObjectMeta& meta) {
@@ -110,6 +136,10 @@ class Builder {
   void checkOverlaps();
   void buildAdvertisements();
   void buildAdvertisement(const api::L2Advertisement& source, IssueSink& sink);
+  std::set<std::string, std::less<>> namedPools(const api::L2AdvertisementSpec& spec,
+                                                IssueSink& sink);
+  std::vector<std::string> interfaces(const api::L2AdvertisementSpec& spec, IssueSink& sink);
+  void warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& sink);
   void warnUnadvertisedPools();
 
   const Snapshot& snapshot_;
@@ -137,7 +167,19 @@ std::vector<const T*> Builder::inInstallNamespace(const std::vector<T>& objects,
                      describeString(options_.install_namespace) + ", where ironlb is installed");
   }
   std::sort(out.begin(), out.end(), byNamespacedName<T>);
-  return out;
+  // Two objects with one name cannot come from one API server; guards snapshots assembled by
+  // hand.
+  std::vector<const T*> unique;
+  for (const T* o : out) {
+    if (!unique.empty() && unique.back()->meta.name == o->meta.name) {
+      sink(kind, o->meta)
+          .error("metadata.name", std::string(kind) + " " + describeString(o->meta.name) +
+                                      " is defined more than once");
+      continue;
+    }
+    unique.push_back(o);
+  }
+  return unique;
 }
 
 void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
@@ -151,17 +193,11 @@ void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
 void Builder::buildPools() {
   const std::vector<const api::IPAddressPool*> sources =
       inInstallNamespace(snapshot_.pools, kPoolKind);
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    IssueSink s = sink(kPoolKind, sources[i]->meta);
-    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
-      // Cannot come from one API server; guards snapshots assembled by hand.
-      s.error("metadata.name", "IPAddressPool " + describeString(sources[i]->meta.name) +
-                                   " is defined more than once");
-      continue;
-    }
-    buildPool(*sources[i], s);
+  for (const api::IPAddressPool* source : sources) {
+    IssueSink s = sink(kPoolKind, source->meta);
+    buildPool(*source, s);
     pools_.back().has_errors = s.errorCount() != 0;
-    pool_names_.insert(sources[i]->meta.name);
+    pool_names_.insert(source->meta.name);
   }
   checkOverlaps();
 }
@@ -246,21 +282,14 @@ std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::Serv
   out.priority = in.priority;
 
   const std::string ns_path = childPath(base, "namespaces");
-  std::map<std::string_view, std::size_t> seen;
+  DuplicateCheck seen(ns_path, "namespace");
   for (std::size_t i = 0; i < in.namespaces.size(); ++i) {
     const std::string& ns = in.namespaces[i];
-    const std::string path = indexPath(ns_path, i);
     if (auto why = checkDns1123Label(ns)) {
-      s.error(path, "invalid namespace name " + describeString(ns) + ": " + *why);
+      s.error(indexPath(ns_path, i), "invalid namespace name " + describeString(ns) + ": " + *why);
       continue;
     }
-    const auto [it, inserted] = seen.emplace(ns, i);
-    if (!inserted) {
-      s.error(path, "duplicate namespace " + describeString(ns) + " (also at " +
-                        indexPath(ns_path, it->second) + ")");
-      continue;
-    }
-    out.namespaces.push_back(ns);
+    if (seen.first(ns, i, s)) out.namespaces.push_back(ns);
   }
   out.namespace_selectors =
       parseSelectors(in.namespace_selectors, childPath(base, "namespaceSelectors"), s);
@@ -320,14 +349,9 @@ void Builder::checkOverlaps() {
 void Builder::buildAdvertisements() {
   const std::vector<const api::L2Advertisement*> sources =
       inInstallNamespace(snapshot_.l2_advertisements, kL2Kind);
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    IssueSink s = sink(kL2Kind, sources[i]->meta);
-    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
-      s.error("metadata.name", "L2Advertisement " + describeString(sources[i]->meta.name) +
-                                   " is defined more than once");
-      continue;
-    }
-    buildAdvertisement(*sources[i], s);
+  for (const api::L2Advertisement* source : sources) {
+    IssueSink s = sink(kL2Kind, source->meta);
+    buildAdvertisement(*source, s);
   }
 }
 
@@ -337,50 +361,12 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
   L2Advertisement out;
   out.name = source.meta.name;
 
-  std::set<std::string, std::less<>> selected;
-  std::map<std::string_view, std::size_t> seen_pools;
-  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
-    const std::string& name = spec.ip_address_pools[i];
-    const std::string path = indexPath("spec.ipAddressPools", i);
-    const auto [it, inserted] = seen_pools.emplace(name, i);
-    if (!inserted) {
-      s.error(path, "duplicate pool " + describeString(name) + " (also at " +
-                        indexPath("spec.ipAddressPools", it->second) + ")");
-      continue;
-    }
-    const bool exists = pool_names_.count(name) != 0;
-    if (!exists) {
-      s.warning(path, "IPAddressPool " + describeString(name) + " does not exist in namespace " +
-                          describeString(options_.install_namespace) +
-                          "; ignored until it is created (as MetalLB does)");
-      continue;
-    }
-    selected.insert(name);
-  }
-
+  std::set<std::string, std::less<>> selected = namedPools(spec, s);
   const std::vector<LabelSelector> pool_selectors =
       parseSelectors(spec.ip_address_pool_selectors, "spec.ipAddressPoolSelectors", s);
   out.node_selectors = parseSelectors(spec.node_selectors, "spec.nodeSelectors", s);
   out.service_selectors = parseSelectors(spec.service_selectors, "spec.serviceSelectors", s);
-
-  std::set<std::string, std::less<>> interfaces;
-  std::map<std::string_view, std::size_t> seen_interfaces;
-  for (std::size_t i = 0; i < spec.interfaces.size(); ++i) {
-    const std::string& name = spec.interfaces[i];
-    const std::string path = indexPath("spec.interfaces", i);
-    if (auto why = checkInterfaceName(name)) {
-      s.error(path, "invalid interface " + describeString(name) + ": " + *why);
-      continue;
-    }
-    const auto [it, inserted] = seen_interfaces.emplace(name, i);
-    if (!inserted) {
-      s.error(path, "duplicate interface " + describeString(name) + " (also at " +
-                        indexPath("spec.interfaces", it->second) + ")");
-      continue;
-    }
-    interfaces.insert(name);
-  }
-  out.interfaces.assign(interfaces.begin(), interfaces.end());
+  out.interfaces = interfaces(spec, s);
 
   const bool every_pool = spec.ip_address_pools.empty() && spec.ip_address_pool_selectors.empty();
   for (const PoolWork& p : pools_) {
@@ -393,16 +379,7 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
               "selects no IPAddressPool: nothing is announced through this "
               "advertisement");
   }
-
-  if (!out.node_selectors.empty() && !snapshot_.nodes.empty()) {
-    const bool any_node =
-        std::any_of(snapshot_.nodes.begin(), snapshot_.nodes.end(),
-                    [&](const api::Node& n) { return out.selectsNodeLabels(n.meta.labels); });
-    if (!any_node) {
-      s.warning("spec.nodeSelectors",
-                "matches no Node: no node announces the IPs of this advertisement");
-    }
-  }
+  warnIfNoNodeMatches(out, s);
 
   if (s.errorCount() == 0) {
     advertised_pools_.insert(out.pools.begin(), out.pools.end());
@@ -412,6 +389,53 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
     advertised_pools_.insert(pool_names_.begin(), pool_names_.end());
   }
   advertisements_.push_back(std::move(out));
+}
+
+// spec.ipAddressPools: the pools that exist (a missing one is a warning, as MetalLB skips it).
+std::set<std::string, std::less<>> Builder::namedPools(const api::L2AdvertisementSpec& spec,
+                                                       IssueSink& s) {
+  std::set<std::string, std::less<>> out;
+  DuplicateCheck seen("spec.ipAddressPools", "pool");
+  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
+    const std::string& name = spec.ip_address_pools[i];
+    if (!seen.first(name, i, s)) continue;
+    if (pool_names_.count(name) == 0) {
+      s.warning(indexPath("spec.ipAddressPools", i),
+                "IPAddressPool " + describeString(name) + " does not exist in namespace " +
+                    describeString(options_.install_namespace) +
+                    "; ignored until it is created (as MetalLB does)");
+      continue;
+    }
+    out.insert(name);
+  }
+  return out;
+}
+
+// spec.interfaces: valid Linux interface names, sorted, each once.
+std::vector<std::string> Builder::interfaces(const api::L2AdvertisementSpec& spec, IssueSink& s) {
+  std::set<std::string, std::less<>> out;
+  DuplicateCheck seen("spec.interfaces", "interface");
+  for (std::size_t i = 0; i < spec.interfaces.size(); ++i) {
+    const std::string& name = spec.interfaces[i];
+    if (auto why = checkInterfaceName(name)) {
+      s.error(indexPath("spec.interfaces", i),
+              "invalid interface " + describeString(name) + ": " + *why);
+      continue;
+    }
+    if (seen.first(name, i, s)) out.insert(name);
+  }
+  return {out.begin(), out.end()};
+}
+
+void Builder::warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& s) {
+  if (advertisement.node_selectors.empty() || snapshot_.nodes.empty()) return;
+  const bool any_node = std::any_of(
+      snapshot_.nodes.begin(), snapshot_.nodes.end(),
+      [&](const api::Node& n) { return advertisement.selectsNodeLabels(n.meta.labels); });
+  if (!any_node) {
+    s.warning("spec.nodeSelectors",
+              "matches no Node: no node announces the IPs of this advertisement");
+  }
 }
 
 void Builder::warnUnadvertisedPools() {
