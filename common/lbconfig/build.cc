@@ -88,30 +88,6 @@ struct PoolWork {
   bool has_errors = false;
 };
 
-// A list field that must not name a value twice: the second mention is an error that points at
-// the first ("duplicate pool \"a\" (also at spec.ipAddressPools[0])").
-class DuplicateCheck {
- public:
-  DuplicateCheck(std::string list_path, std::string what)
-      : list_path_(std::move(list_path)), what_(std::move(what)) {}
-
-  // True the first time `value` is seen; otherwise false, with the error on `s`.
-  bool first(std::string_view value, std::size_t index, IssueSink& s) {
-    const auto [it, inserted] = seen_.emplace(value, index);
-    if (!inserted) {
-      s.error(indexPath(list_path_, index), "duplicate " + what_ + " " + describeString(value) +
-                                                " (also at " + indexPath(list_path_, it->second) +
-                                                ")");
-    }
-    return inserted;
-  }
-
- private:
-  std::string list_path_;
-  std::string what_;
-  std::map<std::string_view, std::size_t> seen_;
-};
-
 class Builder {
  public:
   Builder(const Snapshot& snapshot, const BuildOptions& options)

@@ -360,6 +360,14 @@ TEST(BuildTest, PoolNames) {
                                      "IPAddressPool \"p\" is defined more than once"});
 }
 
+TEST(BuildTest, AnAdvertisementDefinedTwiceIsReportedOnce) {
+  Snapshot s = withAllPoolsAdvertised({poolObj("p", {"192.0.2.0/28"})});
+  s.l2_advertisements.push_back(advObj("all"));  // a second "all" (hand-assembled snapshot)
+  EXPECT_EQ(strings(buildDefault(s).errors),
+            std::vector<std::string>{"L2Advertisement metallb-system/all: metadata.name: "
+                                     "L2Advertisement \"all\" is defined more than once"});
+}
+
 TEST(BuildTest, ServiceAllocationRules) {
   const std::string obj = "IPAddressPool metallb-system/p: spec.serviceAllocation.";
   const struct {
