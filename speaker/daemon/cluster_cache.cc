@@ -68,14 +68,6 @@ control::ConversionResult ClusterCache::serviceInput(const std::string& k,
   return control::toServiceInput(*svc, summaries, lb_class);
 }
 
-std::vector<std::string> ClusterCache::serviceKeys() const {
-  std::vector<std::string> out;
-  out.reserve(services_.size());
-  for (const auto& [k, s] : services_)
-    out.push_back(k);
-  return out;
-}
-
 NodeEffect ClusterCache::putNode(const api::Node& node) {
   NodeEffect effect;
   auto it = nodes_.find(node.meta.name);
