@@ -476,7 +476,7 @@ def l2_advertisement():
             },
             "serviceSelectors": selector_list(
                 "Services announced, by label (ORed); empty means every Service of the "
-                "selected pools. (ironlb extension; MetalLB prunes it.)"
+                "selected pools (as MetalLB since v0.16.0)."
             ),
         },
     }

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config ccache clang clang-format libclang-rt-14-dev
+  clang-tidy-14
   # libraries (product)
   libpcap-dev libnl-3-dev libnl-route-3-dev libboost-dev libyaml-cpp-dev
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev

@@ -107,85 +107,109 @@ class KubeconfigParser {
   }
 
  private:
+  // The names a context refers to.
+  struct ContextRef {
+    std::string cluster;
+    std::string user;  // "" = anonymous
+  };
+
   Result<ClusterConfig> parseRoot(const YAML::Node& root, const std::string& wantedContext) {
-    std::string contextName = wantedContext;
-    if (contextName.empty()) {
-      auto current = scalar(root, "current-context", "");
-      if (!current) return makeError(current.error());
-      contextName = *current;
-      if (contextName.empty()) {
-        return error("current-context", "not set; pass a context name explicitly");
-      }
-    }
-    auto ctx = findNamed(root, "contexts", "context", contextName);
-    if (!ctx) return makeError(ctx.error());
-    const std::string ctxField = "contexts[\"" + contextName + "\"].context";
-
+    auto contextName = chooseContext(root, wantedContext);
+    if (!contextName) return makeError(contextName.error());
     ClusterConfig cfg;
-    cfg.source = "kubeconfig " + path_ + " (context " + contextName + ")";
+    cfg.source = "kubeconfig " + path_ + " (context " + *contextName + ")";
+    auto ref = readContext(root, *contextName, cfg);
+    if (!ref) return makeError(ref.error());
+    if (auto st = readCluster(root, ref->cluster, cfg); !st) return makeError(st.error());
+    if (ref->user.empty()) return cfg;
+    if (auto st = readUser(root, ref->user, cfg); !st) return makeError(st.error());
+    return cfg;
+  }
 
-    auto clusterName = scalar(*ctx, "cluster", ctxField);
-    if (!clusterName) return makeError(clusterName.error());
-    if (clusterName->empty()) return error(ctxField + ".cluster", "missing");
-    auto userName = scalar(*ctx, "user", ctxField);
-    if (!userName) return makeError(userName.error());
-    auto ns = scalar(*ctx, "namespace", ctxField);
+  // `wanted`, else the kubeconfig's current-context.
+  Result<std::string> chooseContext(const YAML::Node& root, const std::string& wanted) const {
+    if (!wanted.empty()) return wanted;
+    auto current = scalar(root, "current-context", "");
+    if (!current) return makeError(current.error());
+    if (current->empty())
+      return error("current-context", "not set; pass a context name explicitly");
+    return *current;
+  }
+
+  // contexts[name]: the cluster and user it names, and its default namespace (into `cfg`).
+  Result<ContextRef> readContext(const YAML::Node& root, const std::string& name,
+                                 ClusterConfig& cfg) const {
+    auto ctx = findNamed(root, "contexts", "context", name);
+    if (!ctx) return makeError(ctx.error());
+    const std::string field = "contexts[\"" + name + "\"].context";
+    auto cluster = scalar(*ctx, "cluster", field);
+    if (!cluster) return makeError(cluster.error());
+    if (cluster->empty()) return error(field + ".cluster", "missing");
+    auto user = scalar(*ctx, "user", field);
+    if (!user) return makeError(user.error());
+    auto ns = scalar(*ctx, "namespace", field);
     if (!ns) return makeError(ns.error());
     if (!ns->empty()) cfg.defaultNamespace = *ns;
+    return ContextRef{*cluster, *user};
+  }
 
-    auto cluster = findNamed(root, "clusters", "cluster", *clusterName);
+  // clusters[name]: server, CA and insecure-skip-tls-verify.
+  Status readCluster(const YAML::Node& root, const std::string& name, ClusterConfig& cfg) const {
+    auto cluster = findNamed(root, "clusters", "cluster", name);
     if (!cluster) return makeError(cluster.error());
-    const std::string clField = "clusters[\"" + *clusterName + "\"].cluster";
-    auto server = scalar(*cluster, "server", clField);
+    const std::string field = "clusters[\"" + name + "\"].cluster";
+    auto server = scalar(*cluster, "server", field);
     if (!server) return makeError(server.error());
-    if (server->empty()) return error(clField + ".server", "missing");
+    if (server->empty()) return error(field + ".server", "missing");
     if (server->rfind("https://", 0) != 0 && server->rfind("http://", 0) != 0) {
-      return error(clField + ".server",
-                   "\"" + *server + "\" must start with https:// (or http://)");
+      return error(field + ".server", "\"" + *server + "\" must start with https:// (or http://)");
     }
     cfg.server = *server;
-    auto ca = dataOrFile(*cluster, "certificate-authority", clField, &cfg.caFile);
+    auto ca = dataOrFile(*cluster, "certificate-authority", field, &cfg.caFile);
     if (!ca) return makeError(ca.error());
     cfg.caData = *ca;
     if (const YAML::Node insecure = (*cluster)["insecure-skip-tls-verify"]; insecure) {
       bool value = false;
       if (!insecure.IsScalar() || !YAML::convert<bool>::decode(insecure, value)) {
-        return error(clField + ".insecure-skip-tls-verify", "must be true or false");
+        return error(field + ".insecure-skip-tls-verify", "must be true or false");
       }
       cfg.insecureSkipTlsVerify = value;
     }
+    return {};
+  }
 
-    if (userName->empty()) return cfg;  // anonymous
-    auto user = findNamed(root, "users", "user", *userName);
+  // users[name]: a token, a token file or a client certificate and key (nothing else).
+  Status readUser(const YAML::Node& root, const std::string& name, ClusterConfig& cfg) const {
+    auto user = findNamed(root, "users", "user", name);
     if (!user) return makeError(user.error());
-    const std::string uField = "users[\"" + *userName + "\"].user";
+    const std::string field = "users[\"" + name + "\"].user";
     for (const char* unsupported : {"exec", "auth-provider", "username", "password"}) {
       if ((*user)[unsupported]) {
-        return error(uField + "." + unsupported,
+        return error(field + "." + unsupported,
                      "not supported by ironlb; use a token, tokenFile or client certificate");
       }
     }
-    auto token = scalar(*user, "token", uField);
+    auto token = scalar(*user, "token", field);
     if (!token) return makeError(token.error());
     cfg.token = *token;
-    auto tokenFile = scalar(*user, "tokenFile", uField);
+    auto tokenFile = scalar(*user, "tokenFile", field);
     if (!tokenFile) return makeError(tokenFile.error());
     if (!tokenFile->empty()) {
       cfg.tokenFile = resolve(*tokenFile);
       auto probe = readFileText(cfg.tokenFile);
-      if (!probe) return error(uField + ".tokenFile", probe.error());
+      if (!probe) return error(field + ".tokenFile", probe.error());
     }
-    auto cert = dataOrFile(*user, "client-certificate", uField);
+    auto cert = dataOrFile(*user, "client-certificate", field);
     if (!cert) return makeError(cert.error());
-    auto key = dataOrFile(*user, "client-key", uField);
+    auto key = dataOrFile(*user, "client-key", field);
     if (!key) return makeError(key.error());
     if (cert->empty() != key->empty()) {
-      return error(uField, cert->empty() ? "client-key given without client-certificate"
-                                         : "client-certificate given without client-key");
+      return error(field, cert->empty() ? "client-key given without client-certificate"
+                                        : "client-certificate given without client-key");
     }
     cfg.clientCertData = *cert;
     cfg.clientKeyData = *key;
-    return cfg;
+    return {};
   }
 
   std::string path_;

@@ -2,8 +2,6 @@
 #include "common/k8s/token_bucket.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 
 namespace ironlb::k8s {
 
@@ -20,15 +18,6 @@ util::Duration TokenBucket::take() {
   tokens_ -= 1.0;
   if (tokens_ >= 0) return util::Duration::zero();
   return std::chrono::duration_cast<util::Duration>(std::chrono::duration<double>(-tokens_ / qps_));
-}
-
-Result<double> parseApiRate(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0 || v > 1e6) {
-    return makeError("--" + flag + "=" + text + ": expected a number from 0 (no limit) to 1000000");
-  }
-  return v;
 }
 
 }  // namespace ironlb::k8s

@@ -6,10 +6,8 @@
 // client-go's limiter) and nobody polls. qps <= 0 means no limit. Thread-safe.
 
 #include <mutex>
-#include <string>
 
 #include "common/util/clock.h"
-#include "common/util/result.h"
 
 namespace ironlb::k8s {
 
@@ -30,12 +28,6 @@ class TokenBucket {
   util::MonoTime last_;
 };
 
-// The daemons' --kube-api-qps / --kube-api-burst value: a number >= 0 (0 = no limit); the
-// error names the flag and the value.
-Result<double> parseApiRate(const std::string& flag, const std::string& text);
-
-// The daemons' defaults, and why: docs/kubernetes-client.md, "Rate limit".
-inline constexpr double kDefaultApiWriteQps = 1000;
-inline constexpr double kDefaultApiWriteBurst = 2000;
+// The daemons' --kube-api-qps / --kube-api-burst: common/cli/common_flags.h.
 
 }  // namespace ironlb::k8s

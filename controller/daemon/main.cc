@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (parsed->help) {
-    std::fputs(controller::usageText().c_str(), stdout);
+    std::fputs(controller::usageText(*parsed->help).c_str(), stdout);
     return 0;
   }
   util::setupLogging({.level = parsed->flags.log_level, .format = parsed->flags.log_format});

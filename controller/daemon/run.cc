@@ -43,16 +43,7 @@ int runController(const ControllerFlags& flags) {
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
   util::HealthServer health(registry, [&readiness] { return readiness.get(); });
-  if (auto st = health.start({.bindAddress = flags.metrics_host,
-                              .port = flags.metrics_port,
-                              .probeBindAddress = flags.probe_host,
-                              .probePort = flags.probe_port,
-                              .insecure = flags.metrics_insecure,
-                              .tlsCertFile = flags.tls_cert_file,
-                              .tlsKeyFile = flags.tls_key_file,
-                              .tlsCommonName = "ironlb-controller",
-                              .authorizer = &authorizer});
-      !st) {
+  if (auto st = health.start(flags.healthOptions("ironlb-controller", &authorizer)); !st) {
     return fail("cannot serve metrics", st.error());
   }
   util::logWith(*log, spdlog::level::info, "ironlb-controller starting",

@@ -5,7 +5,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <cstdio>
-#include <span>
+#include <string>
+#include <vector>
 
 #include "common/k8s/api_client.h"
 #include "common/k8s/cluster_config.h"
@@ -25,26 +26,20 @@
 namespace ironlb::speaker {
 
 int runSpeaker(int argc, const char* const* argv) {
-  auto flags = parseSpeakerFlags(std::span<const char* const>(argv + 1, argc - 1));
-  if (!flags.ok()) {
-    std::fprintf(stderr, "ironlb-speaker: %s\n%s", flags.error().c_str(), speakerUsage().c_str());
+  auto parsed = parseFlags(std::vector<std::string>(argv + 1, argv + argc), k8s::processEnv());
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "ironlb-speaker: %s\n%s", parsed.error().c_str(), usageText().c_str());
     return 2;
   }
-  if (flags->help) {
-    std::fputs(speakerUsage().c_str(), stdout);
+  if (parsed->help) {
+    std::fputs(usageText(*parsed->help).c_str(), stdout);
     return 0;
   }
-  auto level = util::parseLogLevel(flags->logLevel);
-  auto format = util::parseLogFormat(flags->logFormat);
-  if (!level.ok() || !format.ok()) {
-    std::fprintf(stderr, "ironlb-speaker: %s\n",
-                 (!level.ok() ? level.error() : format.error()).c_str());
-    return 2;
-  }
-  util::setupLogging({*level, *format});
+  const SpeakerFlags& flags = parsed->flags;
+  util::setupLogging({flags.log_level, flags.log_format});
   auto log = util::getLogger("main");
 
-  auto cluster = k8s::loadClusterConfig(flags->kubeconfig, "");
+  auto cluster = k8s::loadClusterConfig(flags.kubeconfig, "");
   if (!cluster.ok()) {
     log->critical("{}", cluster.error());
     return 1;
@@ -58,23 +53,23 @@ int runSpeaker(int argc, const char* const* argv) {
   util::ProcessMetrics process_metrics(registry);
   k8s::K8sMetrics k8s_metrics(registry);
   k8s::ApiClient api(**transport, &k8s_metrics,
-                     {.writeQps = flags->kubeApiQps, .writeBurst = flags->kubeApiBurst});
+                     {.writeQps = flags.kube_api_qps, .writeBurst = flags.kube_api_burst});
   boost::asio::io_context io;
   io::PcapPacketIo packets(io);
   io::NlLinkWatcher links(io);
 
   SpeakerOptions options;
-  options.nodeName = flags->nodeName;
-  options.podName = flags->podName;
-  options.podUid = flags->podUid;
-  options.ns = flags->ns;
-  options.lbClass = flags->lbClass.value_or("");
-  options.ignoreExcludeLb = flags->ignoreExcludeLb;
-  if (!flags->excludeInterfaces.empty()) options.excludePatterns = flags->excludeInterfaces;
-  options.memberEndpoint = {flags->memberlistAddress, flags->memberlistPort};
-  options.keyFile = flags->memberlistKeyFile;
-  options.requireSealed = flags->memberlistRequireSealed;
-  options.key.assign(flags->memberlistKey.begin(), flags->memberlistKey.end());
+  options.nodeName = flags.nodeName;
+  options.podName = flags.podName;
+  options.podUid = flags.podUid;
+  options.ns = flags.ns;
+  options.lbClass = flags.lb_class;  // "" = none, as api::handlesClass reads it
+  options.ignoreExcludeLb = flags.ignoreExcludeLb;
+  if (!flags.excludeInterfaces.empty()) options.excludePatterns = flags.excludeInterfaces;
+  options.memberEndpoint = {flags.memberlistAddress, flags.memberlistPort};
+  options.keyFile = flags.memberlistKeyFile;
+  options.requireSealed = flags.memberlistRequireSealed;
+  options.key.assign(flags.memberlistKey.begin(), flags.memberlistKey.end());
 
   auto speaker = Speaker::create(io, api, k8s_metrics, registry, packets, links, options);
   if (!speaker.ok()) {
@@ -84,22 +79,13 @@ int runSpeaker(int argc, const char* const* argv) {
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
   util::HealthServer health(registry, [s = speaker->get()] { return s->readiness(); });
-  if (Status st = health.start({.bindAddress = flags->metricsHost,
-                                .port = flags->metricsPort,
-                                .probeBindAddress = flags->probeHost,
-                                .probePort = flags->probePort,
-                                .insecure = flags->metricsInsecure,
-                                .tlsCertFile = flags->tlsCertFile,
-                                .tlsKeyFile = flags->tlsKeyFile,
-                                .tlsCommonName = flags->nodeName,
-                                .authorizer = &authorizer});
-      !st.ok()) {
+  if (Status st = health.start(flags.healthOptions(flags.nodeName, &authorizer)); !st.ok()) {
     log->critical("metrics server: {}", st.error());
     return 1;
   }
-  log->info("metrics on {}:{} ({}), probes on {}:{}", flags->metricsHost, health.port(),
-            flags->metricsInsecure ? "plain HTTP, no token check" : "TLS, bearer token",
-            flags->probeHost, health.probePort());
+  log->info("metrics on {}:{} ({}), probes on {}:{}", flags.metrics_host, health.port(),
+            flags.metrics_insecure ? "plain HTTP, no token check" : "TLS, bearer token",
+            flags.probe_host, health.probePort());
   if (Status st = (*speaker)->start(); !st.ok()) {
     log->critical("{}", st.error());
     return 1;

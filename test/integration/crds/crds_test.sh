@@ -151,7 +151,7 @@ accepted "L2Advertisement without spec (every pool)" \
 accepted "every L2Advertisement field" "$(adv g-all '{ipAddressPools: [g-cidr4, g-range4], ipAddressPoolSelectors: [{matchLabels: {zone: a}}],
   nodeSelectors: [{matchLabels: {kubernetes.io/hostname: node-a}}, {matchExpressions: [{key: rack, operator: NotIn, values: ["1", "2"]}]}],
   interfaces: [eth0, bond0.100, enp1s0f0np0]}')"
-accepted "serviceSelectors (ironlb extension)" "$(adv g-svcsel '{serviceSelectors: [{matchLabels: {expose: l2}}]}')"
+accepted "serviceSelectors (MetalLB since v0.16.0)" "$(adv g-svcsel '{serviceSelectors: [{matchLabels: {expose: l2}}]}')"
 
 # Defaults.
 got=$("$kubectl" get ipaddresspool -n "$ns" g-cidr4 -o jsonpath='{.spec.autoAssign}/{.spec.avoidBuggyIPs}' 2>&1 || true)

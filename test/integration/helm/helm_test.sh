@@ -7,10 +7,12 @@
 #      (render_checks.py: RBAC rules, capabilities, hostNetwork, values wiring);
 #   3. against a real kube-apiserver of its own (test/controlplane/start.sh in WORK_DIR):
 #      helm install (--wait=false: there is no kubelet, pods never start, so the test asserts
-#      the objects), an RBAC matrix with `kubectl auth can-i --as=system:serviceaccount:...`,
-#      helm upgrade keeping the memberlist key, a second release next to the first, helm
-#      uninstall, then the plain manifests (config/manifests/ironlb.yaml) into metallb-system
-#      with the users' example applied verbatim.
+#      the objects), a MetalLB chart values file through a server-side dry run (objects
+#      accepted, notes list the ignored keys), an RBAC matrix with `kubectl auth can-i
+#      --as=system:serviceaccount:...`, helm upgrade keeping the memberlist key, a second
+#      release next to the first, helm uninstall, then the plain manifests
+#      (config/manifests/ironlb.yaml) into metallb-system with the users' example applied
+#      verbatim.
 #
 # Why a control plane of its own rather than the shared fixture: the release owns the
 # cluster-scoped CRDs (Helm refuses to adopt CRDs that another test applied with kubectl), and
@@ -166,6 +168,23 @@ metadata: {name: pool-a}
 spec: {addresses: [198.51.100.0/28]}
 EOF
 ); then pass "IPAddressPool accepted in the release namespace"; else fail "IPAddressPool: $out"; fi
+
+# A MetalLB chart values file (docs/metallb-chart-values.md): the API server accepts every object
+# it renders (server-side dry run; the Prometheus Operator kinds are not installed here), and the
+# notes `helm install` prints list the keys ironlb does not apply.
+mlv=$root/test/chart/metallb-values/full-v0.16.yaml
+if out=$("$helm" install "ml-$suffix" "$chart" --namespace "$ns" -f "$mlv" --dry-run=server \
+  --set prometheus.serviceMonitor.enabled=false --set prometheus.prometheusRule.enabled=false 2>&1); then
+  pass "MetalLB values file: the API server accepts the rendered objects (dry run)"
+  if grep -qF "IGNORED VALUES" <<<"$out" &&
+    grep -qF -- "- speaker.frr: ironlb has no BGP (FRR, frr-k8s) mode yet" <<<"$out"; then
+    pass "MetalLB values file: helm install notes list the ignored keys"
+  else
+    fail "MetalLB values file: no ignored-keys list in the notes: $(tail -30 <<<"$out")"
+  fi
+else
+  fail "MetalLB values file: helm install --dry-run=server: $out"
+fi
 
 # ---- RBAC matrix: what each ServiceAccount may and may not do.
 # can SA yes|no VERB RESOURCE [flags...]

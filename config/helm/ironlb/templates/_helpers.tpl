@@ -45,10 +45,6 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{- define "ironlb.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
-{{- end }}
-
 {{- define "ironlb.controllerServiceAccount" -}}
 {{- if .Values.controller.serviceAccount.create }}
 {{- default (printf "%s-controller" (include "ironlb.fullname" .)) .Values.controller.serviceAccount.name }}
@@ -73,12 +69,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-controller" (include "ironlb.fullname" .) }}
 {{- end }}
 
-{{/* Flags both daemons take (docs/flags.md: common flags). */}}
+{{/* Flags both daemons take (docs/flags.md: common flags); ctx: root, component. */}}
 {{- define "ironlb.commonArgs" -}}
 - --namespace=$(POD_NAMESPACE)
-- --log-level={{ .Values.logLevel }}
-- --log-format={{ .Values.logFormat }}
-{{- with .Values.loadBalancerClass }}
+- --log-level={{ include "ironlb.logLevel" . }}
+- --log-format={{ .ctx.Values.logFormat }}
+{{- with .ctx.Values.loadBalancerClass }}
 - --lb-class={{ . }}
 {{- end }}
 {{- end }}
@@ -86,10 +82,32 @@ app.kubernetes.io/component: {{ .component }}
 {{- /* Metrics and probe listeners (docs/metrics-endpoint.md); ctx: root, component. */}}
 {{- define "ironlb.metricsArgs" -}}
 {{- $v := index .ctx.Values .component -}}
-- --metrics-address=0.0.0.0:{{ $v.metricsPort }}
+- --metrics-address=0.0.0.0:{{ include "ironlb.metricsPort" . }}
 - --probe-address=0.0.0.0:{{ $v.probePort }}
 {{- if not .ctx.Values.prometheus.secureMetrics }}
 - --metrics-insecure
+{{- end }}
+{{- if include "ironlb.metricsTLSSecret" . }}
+- --tls-cert-file=/etc/ironlb/metrics-tls/tls.crt
+- --tls-key-file=/etc/ironlb/metrics-tls/tls.key
+{{- end }}
+{{- end }}
+
+{{- /* The volume and mount of the metrics certificate Secret, when one is given. */}}
+{{- define "ironlb.metricsTLSVolume" -}}
+{{- with include "ironlb.metricsTLSSecret" . }}
+- name: metrics-tls
+  secret:
+    secretName: {{ . }}
+    # Group-readable: the controller runs as 65534 and gets fsGroup 65534 with it.
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- define "ironlb.metricsTLSMount" -}}
+{{- if include "ironlb.metricsTLSSecret" . }}
+- name: metrics-tls
+  mountPath: /etc/ironlb/metrics-tls
+  readOnly: true
 {{- end }}
 {{- end }}
 

@@ -209,16 +209,6 @@ TEST(TokenBucketTest, ConcurrentTakersQueueInOrder) {
   EXPECT_TRUE(TokenBucket(0, 0, clock).unlimited());
 }
 
-TEST(TokenBucketTest, ParseApiRateNamesTheFlag) {
-  EXPECT_EQ(*parseApiRate("kube-api-qps", "0"), 0);
-  EXPECT_EQ(*parseApiRate("kube-api-qps", "12.5"), 12.5);
-  for (const char* bad : {"", "-1", "x", "1e9", "5qps", "nan"}) {
-    auto r = parseApiRate("kube-api-qps", bad);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_NE(r.error().find("--kube-api-qps="), std::string::npos) << r.error();
-  }
-}
-
 TEST(WatchedFileTest, ReportsChangedContentsAtMostEveryInterval) {
   TempDir dir;
   util::ManualClock clock;

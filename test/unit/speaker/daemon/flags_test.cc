@@ -13,8 +13,11 @@ k8s::EnvLookup envOf(std::map<std::string, std::string> vars) {
   return testsupport::envFromMap(std::move(vars));
 }
 
-Result<SpeakerFlags> parse(std::vector<const char*> args, std::map<std::string, std::string> env) {
-  return parseSpeakerFlags(args, envOf(std::move(env)));
+// The parsed flags; help requests are checked through parseFlags itself.
+Result<SpeakerFlags> parse(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  auto p = parseFlags(args, envOf(std::move(env)));
+  if (!p) return makeError(p.error());
+  return p->flags;
 }
 
 const std::map<std::string, std::string> kPod = {{"NODE_NAME", "worker-1"},
@@ -30,9 +33,9 @@ TEST(SpeakerFlags, DownwardApiDefaults) {
   EXPECT_EQ(f->memberlistPort, 7946);
   EXPECT_EQ(f->ns, "lb");
   EXPECT_EQ(f->memberlistKey, "0123456789abcdef");
-  EXPECT_EQ(f->metricsHost, "0.0.0.0");
-  EXPECT_EQ(f->metricsPort, 7472);
-  EXPECT_FALSE(f->lbClass.has_value());
+  EXPECT_EQ(f->metrics_host, "0.0.0.0");
+  EXPECT_EQ(f->metrics_port, 7472);
+  EXPECT_EQ(f->lb_class, "");
   EXPECT_TRUE(f->excludeInterfaces.empty());
   EXPECT_FALSE(f->ignoreExcludeLb);
   EXPECT_FALSE(f->memberlistRequireSealed);
@@ -72,14 +75,14 @@ TEST(SpeakerFlags, FlagsWinOverEnvironment) {
   EXPECT_EQ(f->memberlistPort, 7000);
   EXPECT_EQ(f->memberlistKeyFile, "/etc/key");
   EXPECT_EQ(f->memberlistKey, "");  // the file wins
-  EXPECT_EQ(f->metricsHost, "::1");
-  EXPECT_EQ(f->metricsPort, 9000);
+  EXPECT_EQ(f->metrics_host, "::1");
+  EXPECT_EQ(f->metrics_port, 9000);
   EXPECT_EQ(f->excludeInterfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
   EXPECT_TRUE(f->ignoreExcludeLb);
-  EXPECT_EQ(f->lbClass, "x/y");
+  EXPECT_EQ(f->lb_class, "x/y");
   EXPECT_EQ(f->ns, "ns2");
-  EXPECT_EQ(f->logLevel, "debug");
-  EXPECT_EQ(f->logFormat, "json");
+  EXPECT_EQ(f->log_level, spdlog::level::debug);
+  EXPECT_EQ(f->log_format, util::LogFormat::kJson);
 }
 
 TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
@@ -92,7 +95,7 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_EQ(f->nodeName, "n3");
   EXPECT_EQ(f->memberlistPort, 8000);
-  EXPECT_EQ(f->lbClass, "c");
+  EXPECT_EQ(f->lb_class, "c");
   EXPECT_FALSE(f->ignoreExcludeLb);
 }
 
@@ -100,14 +103,14 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
 TEST(SpeakerFlags, KubeApiWriteRateLimit) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kubeApiQps, 1000);
-  EXPECT_EQ(f->kubeApiBurst, 2000);
+  EXPECT_EQ(f->kube_api_qps, 1000);
+  EXPECT_EQ(f->kube_api_burst, 2000);
   auto env = kPod;
   env["IRONLB_KUBE_API_BURST"] = "50";
   f = parse({"--kube-api-qps=0"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kubeApiQps, 0) << "0 = no limit";
-  EXPECT_EQ(f->kubeApiBurst, 50);
+  EXPECT_EQ(f->kube_api_qps, 0) << "0 = no limit";
+  EXPECT_EQ(f->kube_api_burst, 50);
   f = parse({"--kube-api-qps=-3"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--kube-api-qps=-3: expected a number"), std::string::npos) << f.error();
@@ -115,7 +118,7 @@ TEST(SpeakerFlags, KubeApiWriteRateLimit) {
 
 TEST(SpeakerFlags, ErrorsNameTheFlag) {
   const struct {
-    std::vector<const char*> args;
+    std::vector<std::string> args;
     std::map<std::string, std::string> env;
     std::string error;
   } cases[] = {
@@ -134,7 +137,11 @@ TEST(SpeakerFlags, ErrorsNameTheFlag) {
       {{"--ignore-exclude-lb=maybe"}, kPod, "--ignore-exclude-lb=maybe: expected true or false"},
       {{"--frobnicate=1"}, kPod, "unknown flag --frobnicate"},
       {{"stray"}, kPod, "unexpected argument \"stray\""},
-      {{"--node-name"}, kPod, "--node-name: missing value"},
+      {{"--node-name"}, kPod, "flag --node-name needs a value"},
+      {{"--log-level=loud"}, kPod, "--log-level=loud: "},
+      {{},
+       {{"NODE_NAME", "n"}, {"NODE_IP", "node-1"}, {"IRONLB_MEMBERLIST_KEY", "k"}},
+       "NODE_IP=node-1 (--memberlist-address): "},
       {{}, {{"NODE_NAME", "n"}, {"NODE_IP", "192.0.2.1"}}, "no membership key: "},
   };
   for (const auto& c : cases) {
@@ -145,29 +152,55 @@ TEST(SpeakerFlags, ErrorsNameTheFlag) {
 }
 
 TEST(SpeakerFlags, Help) {
-  auto f = parse({"--help"}, {});
-  ASSERT_TRUE(f.ok());
-  EXPECT_TRUE(f->help);
-  EXPECT_NE(speakerUsage().find("--memberlist-key-file"), std::string::npos);
+  auto p = parseFlags({"--help"}, envOf({}));
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->help, cli::HelpFormat::kText) << "no node name needed to ask for help";
+  p = parseFlags({"--help-markdown"}, envOf({}));
+  ASSERT_TRUE(p.ok()) << p.error();
+  EXPECT_EQ(p->help, cli::HelpFormat::kMarkdown);
+  const std::string usage = usageText();
+  for (const char* flag :
+       {"--kubeconfig", "--namespace", "--memberlist-key-file=PATH", "--memberlist-require-sealed",
+        "--exclude-interfaces=RE,...", "--kube-api-burst=N"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(usageText(cli::HelpFormat::kMarkdown).find("## ironlb-speaker only"),
+            std::string::npos);
+}
+
+// Booleans as the controller always took them (docs/flags.md): yes/no too, and bare flags
+// before another flag or a value.
+TEST(SpeakerFlags, BooleanSpellings) {
+  auto env = kPod;
+  env["IRONLB_IGNORE_EXCLUDE_LB"] = "yes";
+  auto f = parse({"--memberlist-require-sealed", "--metrics-insecure", "no"}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->ignoreExcludeLb);
+  EXPECT_TRUE(f->memberlistRequireSealed) << "a bare boolean before another flag is true";
+  EXPECT_FALSE(f->metrics_insecure);
+  env["IRONLB_IGNORE_EXCLUDE_LB"] = "";
+  f = parse({}, env);
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(f->ignoreExcludeLb) << "an empty boolean is true, as before";
 }
 
 // docs/metrics-endpoint.md: secure metrics by default, a plain probe listener, opt-in plain HTTP.
 TEST(SpeakerFlags, MetricsSecurityAndProbeListener) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_FALSE(f->metricsInsecure);
-  EXPECT_EQ(f->probeHost, "0.0.0.0");
-  EXPECT_EQ(f->probePort, 7473);
-  EXPECT_EQ(f->tlsCertFile, "");
+  EXPECT_FALSE(f->metrics_insecure);
+  EXPECT_EQ(f->probe_host, "0.0.0.0");
+  EXPECT_EQ(f->probe_port, 7473);
+  EXPECT_EQ(f->tls_cert_file, "");
   f = parse({"--metrics-insecure", "--probe-address=127.0.0.1:0", "--tls-cert-file=/c.pem",
              "--tls-key-file=/k.pem"},
             kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->metricsInsecure);
-  EXPECT_EQ(f->probeHost, "127.0.0.1");
-  EXPECT_EQ(f->probePort, 0);
-  EXPECT_EQ(f->tlsCertFile, "/c.pem");
-  EXPECT_EQ(f->tlsKeyFile, "/k.pem");
+  EXPECT_TRUE(f->metrics_insecure);
+  EXPECT_EQ(f->probe_host, "127.0.0.1");
+  EXPECT_EQ(f->probe_port, 0);
+  EXPECT_EQ(f->tls_cert_file, "/c.pem");
+  EXPECT_EQ(f->tls_key_file, "/k.pem");
   f = parse({"--probe-address=7473"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--probe-address=7473: expected HOST:PORT"), std::string::npos)

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""The house naming style (.clang-tidy, readability-identifier-naming) over every C++ file.
+
+  test/check-naming.py [--build-dir build] [--fix] [--jobs N]
+
+Runs clang-tidy's naming check on each translation unit of the build's compile_commands.json
+that lies in the repository (common/, controller/, speaker/, test/), reporting violations in
+those files and the repository headers they include. Exits 1 and lists what is misnamed when
+anything is.
+
+A clean result is remembered per translation unit under $IRONLB_CACHE/clang-tidy-naming, keyed
+by the check's configuration, clang-tidy's version, the compile command and the content of the
+unit and every repository header it includes (from ninja's dependency log), so a warm run
+re-checks only what changed.
+
+--fix renames everything misnamed, in declarations and every use across the tree (clang-tidy's
+fixes from all units, merged by clang-apply-replacements); rebuild and run the tests afterwards.
+The build must be current (ninja's dependency log lists each unit's headers).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AREAS = ("common", "controller", "speaker", "test")
+CLANG_TIDY = "clang-tidy-14"
+APPLY = "clang-apply-replacements-14"
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name.rsplit("-", 1)[0])
+    if not found:
+        sys.exit(f"check-naming: {name} not found (test/deps.sh installs clang-tidy-14)")
+    return found
+
+
+def units(build: Path) -> list[dict]:
+    db = build / "compile_commands.json"
+    if not db.exists():
+        sys.exit(f"check-naming: {db} missing; configure the build first")
+    roots = tuple(str(ROOT / a) + "/" for a in AREAS)
+    return [e for e in json.loads(db.read_text()) if e["file"].startswith(roots)]
+
+
+def object_of(entry: dict) -> str:
+    args = shlex.split(entry["command"])
+    return args[args.index("-o") + 1] if "-o" in args else ""
+
+
+def repo_deps(build: Path) -> dict[str, list[str]]:
+    """Object file -> the repository files it was compiled from (ninja's dependency log)."""
+    out = subprocess.run(["ninja", "-C", str(build), "-t", "deps"], capture_output=True,
+                         text=True, check=True).stdout
+    deps: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in out.splitlines():
+        if line and not line.startswith(" "):
+            current = deps.setdefault(line.split(":", 1)[0], [])
+        elif line.strip():
+            path = os.path.normpath(os.path.join(build, line.strip()))
+            if path.startswith(str(ROOT) + "/") and not path.startswith(str(build) + "/"):
+                current.append(path)
+    return deps
+
+
+def cache_key(entry: dict, headers: list[str], salt: str) -> str:
+    h = hashlib.sha256(salt.encode())
+    h.update(entry["command"].encode())
+    for path in sorted({entry["file"], *headers}):
+        h.update(path.encode())
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+def header_filter() -> str:
+    return "^" + re.escape(str(ROOT)) + "/(" + "|".join(AREAS) + ")/"
+
+
+def run_unit(tidy: str, build: Path, entry: dict, fixes: Path | None) -> tuple[dict, str]:
+    # The build's GCC-only warning flags are unknown to clang: not a naming matter.
+    cmd = [tidy, "-p", str(build), "--quiet", f"--header-filter={header_filter()}",
+           "--extra-arg=-Wno-unknown-warning-option", entry["file"]]
+    if fixes is not None:
+        cmd.insert(1, f"--export-fixes={fixes}")
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    found = [l for l in res.stdout.splitlines() if "[readability-identifier-naming]" in l]
+    if res.returncode != 0 and not found:
+        return entry, f"{entry['file']}: clang-tidy failed:\n{res.stdout}{res.stderr}"
+    return entry, "\n".join(found)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default=str(ROOT / "build"))
+    parser.add_argument("--fix", action="store_true")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    build = Path(args.build_dir).resolve()
+    tidy = tool(CLANG_TIDY)
+
+    version = subprocess.run([tidy, "--version"], capture_output=True, text=True).stdout
+    salt = version + (ROOT / ".clang-tidy").read_text()
+    cache = Path(os.environ.get("IRONLB_CACHE", Path.home() / ".cache/ironlb"))
+    cache = cache / "clang-tidy-naming"
+    cache.mkdir(parents=True, exist_ok=True)
+
+    todo = units(build)
+    deps = repo_deps(build)
+    keys = {}
+    if not args.fix:
+        pending = []
+        for e in todo:
+            key = cache_key(e, deps.get(object_of(e), []), salt)
+            if not (cache / key).exists():
+                keys[e["file"]] = key
+                pending.append(e)
+        print(f"check-naming: {len(todo)} units, {len(todo) - len(pending)} unchanged since a "
+              f"clean check, checking {len(pending)}")
+        todo = pending
+
+    fixes_dir = Path(tempfile.mkdtemp(prefix="ironlb-naming-")) if args.fix else None
+    problems: set[str] = set()
+    failures: list[str] = []
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        jobs = [pool.submit(run_unit, tidy, build, e,
+                            fixes_dir / f"{i}.yaml" if fixes_dir else None)
+                for i, e in enumerate(todo)]
+        for job in concurrent.futures.as_completed(jobs):
+            entry, found = job.result()
+            if "clang-tidy failed" in found:
+                failures.append(found)
+            elif found:
+                problems.update(found.splitlines())
+            elif not args.fix:
+                (cache / keys[entry["file"]]).touch()
+
+    if args.fix:
+        subprocess.run([tool(APPLY), str(fixes_dir)], check=True)
+        shutil.rmtree(fixes_dir)
+        print(f"check-naming: applied the renames of {len(problems)} findings; rebuild, "
+              f"clang-format and test")
+        return 0
+    for line in sorted(problems):
+        print(line.replace(str(ROOT) + "/", ""))
+    for f in failures:
+        print(f, file=sys.stderr)
+    if problems or failures:
+        print(f"check-naming: {len(problems)} misnamed identifiers (house style in .clang-tidy; "
+              f"test/check-naming.py --fix renames them)", file=sys.stderr)
+        return 1
+    print("check-naming: clean")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
