@@ -13,6 +13,5 @@ namespace ironlb::api {
 void decodeLabelSelector(JsonReader& reader, const Field& field, LabelSelector& out);
 // A list of selectors; every element must be an object.
 void decodeLabelSelectors(JsonReader& reader, const Field& field, std::vector<LabelSelector>& out);
-nlohmann::json encodeLabelSelector(const LabelSelector& selector);
 
 }  // namespace ironlb::api

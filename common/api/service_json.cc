@@ -77,24 +77,4 @@ Result<Service> decodeService(const nlohmann::json& json) {
       });
 }
 
-nlohmann::json encodeLoadBalancerIngress(const std::vector<LoadBalancerIngress>& ingress) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& i : ingress) {
-    nlohmann::json entry = nlohmann::json::object();
-    if (!i.ip.empty()) entry["ip"] = i.ip;
-    if (!i.hostname.empty()) entry["hostname"] = i.hostname;
-    if (i.ip_mode) entry["ipMode"] = *i.ip_mode;
-    list.push_back(std::move(entry));
-  }
-  return list;
-}
-
-nlohmann::json encodeServiceStatusPatch(const std::vector<LoadBalancerIngress>& ingress,
-                                        const std::string& resource_version) {
-  nlohmann::json out = {
-      {"status", {{"loadBalancer", {{"ingress", encodeLoadBalancerIngress(ingress)}}}}}};
-  if (!resource_version.empty()) out["metadata"] = {{"resourceVersion", resource_version}};
-  return out;
-}
-
 }  // namespace ironlb::api

@@ -15,6 +15,7 @@
 
 #include "common/lbconfig/build.h"
 #include "test/support/any_object.h"
+#include "test/support/api_encoders.h"
 
 namespace {
 

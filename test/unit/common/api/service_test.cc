@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/api_encoders.h"
+
 namespace ironlb::api {
 namespace {
 
