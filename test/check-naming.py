@@ -14,7 +14,8 @@ unit and every repository header it includes (from ninja's dependency log), so a
 re-checks only what changed.
 
 --fix renames everything misnamed, in declarations and every use across the tree (clang-tidy's
-fixes from all units, merged by clang-apply-replacements); rebuild and run the tests afterwards.
+fixes from all units, each checked against the text it replaces, plus the designated
+initializers clang-tidy 14 leaves alone); rebuild and run the tests afterwards.
 The build must be current (ninja's dependency log lists each unit's headers).
 """
 from __future__ import annotations
@@ -35,7 +36,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("common", "controller", "speaker", "test")
 CLANG_TIDY = "clang-tidy-14"
-APPLY = "clang-apply-replacements-14"
 
 
 def tool(name: str) -> str:
@@ -103,6 +103,63 @@ def run_unit(tidy: str, build: Path, entry: dict, fixes: Path | None) -> tuple[d
     return entry, "\n".join(found)
 
 
+MESSAGE = re.compile(r"invalid case style for (.+) '([^']+)'")
+
+
+def collect_renames(fixes_dir: Path) -> tuple[dict[str, set], dict[str, str]]:
+    """clang-tidy's exported fixes, kept only where the text replaced is the misnamed
+    identifier itself (clang-tidy 14 also rewrites structured bindings next to a renamed field,
+    wrongly). Returns file -> {(offset, length, new)} and, for fields, old -> new name."""
+    import yaml  # python3-yaml (test/deps.sh)
+
+    edits: dict[str, set] = {}
+    fields: dict[str, str] = {}
+    for doc in fixes_dir.glob("*.yaml"):
+        data = yaml.safe_load(doc.read_text()) or {}
+        for diag in data.get("Diagnostics") or []:
+            msg = diag["DiagnosticMessage"]
+            m = MESSAGE.search(msg["Message"])
+            if not m:
+                continue
+            kind, old = m.groups()
+            for r in msg.get("Replacements") or []:
+                path = os.path.normpath(os.path.join(diag.get("BuildDirectory", ""),
+                                                     r["FilePath"]))
+                data_bytes = Path(path).read_bytes()
+                start, length = r["Offset"], r["Length"]
+                if data_bytes[start:start + length] != old.encode():
+                    continue
+                edits.setdefault(path, set()).add((start, length, r["ReplacementText"]))
+                if kind == "public member":
+                    fields[old] = r["ReplacementText"]
+    return edits, fields
+
+
+def apply_renames(edits: dict[str, set], fields: dict[str, str]) -> int:
+    """Applies the edits, then renames the fields in designated initializers (`.old =`), which
+    clang-tidy 14 does not rewrite. Returns how many files changed."""
+    designated = re.compile(r"(?<=[{,(\s])\.(" + "|".join(map(re.escape, fields)) +
+                            r")(?=\s*[={])") if fields else None
+    files = set(edits)
+    if designated:
+        files |= {str(ROOT / f) for f in subprocess.run(
+            ["git", "ls-files", "*.h", "*.cc"], cwd=ROOT, capture_output=True, text=True,
+            check=True).stdout.split()}
+    changed = 0
+    for path in sorted(files):
+        original = Path(path).read_bytes()
+        data = original
+        for start, length, text in sorted(edits.get(path, ()), reverse=True):
+            data = data[:start] + text.encode() + data[start + length:]
+        if designated:
+            data = designated.sub(lambda m: "." + fields[m.group(1)],
+                                  data.decode()).encode()
+        if data != original:
+            Path(path).write_bytes(data)
+            changed += 1
+    return changed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
@@ -149,10 +206,11 @@ def main() -> int:
                 (cache / keys[entry["file"]]).touch()
 
     if args.fix:
-        subprocess.run([tool(APPLY), str(fixes_dir)], check=True)
+        edits, fields = collect_renames(fixes_dir)
         shutil.rmtree(fixes_dir)
-        print(f"check-naming: applied the renames of {len(problems)} findings; rebuild, "
-              f"clang-format and test")
+        changed = apply_renames(edits, fields)
+        print(f"check-naming: renamed {len(fields)} fields and {sum(map(len, edits.values()))} "
+              f"other uses in {changed} files; rebuild, clang-format and test")
         return 0
     for line in sorted(problems):
         print(line.replace(str(ROOT) + "/", ""))

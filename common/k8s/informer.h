@@ -113,7 +113,19 @@ class Informer {
 
  private:
   struct Core;
+  struct LoopState;
+  struct WatchOutcome;
+  // The list/watch loop (informer thread), in its steps: list (all pages) into the store; one
+  // watch stream, each record through record(); then afterWatch() decides what comes next
+  // (relist on 410, re-watch at once past the idle bound, back off after a failure). The steps
+  // that return bool return false when the informer stops (or, list(), when the list failed).
   void run();
+  bool list(LoopState& state);
+  WatchOutcome watch(LoopState& state);
+  bool record(WatchEvent&& event, LoopState& state, WatchOutcome& out);
+  bool afterWatch(const WatchOutcome& out, LoopState& state);
+  // Sleeps out the next backoff step; false when stopped meanwhile.
+  bool pause(LoopState& state);
   void postReplace(std::vector<Json> items);
   void postEvent(WatchEvent&& event);
   void setResumeVersion(const std::string& rv);

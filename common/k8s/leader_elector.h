@@ -34,7 +34,7 @@
 
 #include "common/k8s/api_client.h"
 #include "common/k8s/cancel_token.h"
-#include "common/k8s/leader_election.h"
+#include "common/k8s/leader_election_core.h"
 #include "common/util/backoff.h"
 #include "common/util/clock.h"
 

@@ -15,6 +15,7 @@ WorkQueue::WorkQueue(boost::asio::io_context& io, Handler handler, WorkQueueOpti
       options_(std::move(options)),
       alive_(std::make_shared<Alive>()) {
   if (!options_.random) options_.random = util::makeRandomSource();
+  if (!options_.clock) options_.clock = &util::SystemClock::instance();
 }
 
 WorkQueue::~WorkQueue() {
@@ -49,15 +50,15 @@ void WorkQueue::addAfter(const std::string& key, util::Duration delay) {
     add(key);
     return;
   }
-  const auto due = std::chrono::steady_clock::now() +
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay);
+  const util::MonoTime due = options_.clock->now() + delay;
   auto it = delayed_.find(key);
   if (it != delayed_.end()) {
     if (it->second.due <= due) return;  // an earlier wake-up is already set
     it->second.timer->cancel();
     delayed_.erase(it);
   }
-  auto timer = std::make_unique<boost::asio::steady_timer>(io_, due);
+  auto timer = std::make_unique<boost::asio::steady_timer>(
+      io_, std::chrono::duration_cast<boost::asio::steady_timer::duration>(delay));
   timer->async_wait([this, key, alive = alive_, due](const boost::system::error_code& ec) {
     if (ec || !alive->alive) return;
     auto found = delayed_.find(key);

@@ -32,6 +32,7 @@
 #include <unordered_set>
 
 #include "common/util/backoff.h"
+#include "common/util/clock.h"
 
 namespace ironlb::k8s {
 
@@ -42,7 +43,8 @@ struct WorkQueueOptions {
                             .max = std::chrono::seconds(300),
                             .multiplier = 2.0,
                             .jitter = 0.1};
-  util::RandomSource random{};  // default: randomly seeded
+  util::RandomSource random{};         // default: randomly seeded
+  const util::Clock* clock = nullptr;  // default: the system clock
   K8sMetrics* metrics = nullptr;
 };
 
@@ -101,7 +103,7 @@ class WorkQueue {
   std::unordered_map<std::string, util::Duration> minBackoff_;  // retryNoSoonerThan
   struct Delayed {
     std::unique_ptr<boost::asio::steady_timer> timer{};
-    std::chrono::steady_clock::time_point due{};
+    util::MonoTime due{};
   };
   std::unordered_map<std::string, Delayed> delayed_;
 };

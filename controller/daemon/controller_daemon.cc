@@ -14,8 +14,9 @@ std::shared_ptr<spdlog::logger> log() {
 }
 
 k8s::InformerOptions informerOptions(const k8s::ResourceType& type, std::string ns,
-                                     k8s::K8sMetrics& metrics) {
+                                     k8s::K8sMetrics& metrics, const util::Clock& clock) {
   k8s::InformerOptions o;
+  o.clock = &clock;
   o.type = type;
   o.ns = std::move(ns);
   o.metrics = &metrics;
@@ -29,8 +30,10 @@ k8s::InformerOptions informerOptions(const k8s::ResourceType& type, std::string 
 
 ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags flags,
                                    k8s::ApiClient& api, util::MetricsRegistry& registry,
-                                   k8s::K8sMetrics& metrics, util::ReadinessFlag& readiness)
+                                   k8s::K8sMetrics& metrics, util::ReadinessFlag& readiness,
+                                   const util::Clock& clock)
     : io_(io),
+      clock_(clock),
       flags_(std::move(flags)),
       api_(api),
       metrics_(metrics),
@@ -55,11 +58,12 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
       // status writes are done (they share the API server and its fairness share).
       events_(api, {.component = "ironlb-controller",
                     .host = flags_.identity,
+                    .clock = &clock,
                     .metrics = &metrics,
                     .yieldTo = &status_writes_pending_}),
       services_(api, io,
                 [&] {
-                  auto o = informerOptions(k8s::resources::kServices, "", metrics);
+                  auto o = informerOptions(k8s::resources::kServices, "", metrics, clock);
                   o.transform = [cls = flags_.lb_class](k8s::Json& s) { slimService(s, cls); };
                   return o;
                 }(),
@@ -76,13 +80,13 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                        if (session_) session_->serviceDeleted(s);
                      },
                  .onSynced = [this] { onSynced(); }}),
-      pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics),
+      pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics, clock),
              configHandlers()),
       advertisements_(api, io,
-                      informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics),
+                      informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics, clock),
                       configHandlers()),
       namespace_informer_(
-          api, io, informerOptions(k8s::resources::kNamespaces, "", metrics),
+          api, io, informerOptions(k8s::resources::kNamespaces, "", metrics, clock),
           {.onAdd = [this](const k8s::Json& n) { namespaceSeen(n, false); },
            .onUpdate = [this](const k8s::Json&, const k8s::Json& n) { namespaceSeen(n, false); },
            .onDelete = [this](const k8s::Json& n) { namespaceSeen(n, true); },
@@ -128,7 +132,8 @@ Status ControllerDaemon::start() {
                                 .name = flags_.lease_name,
                                 .identity = flags_.identity,
                                 .timing = flags_.lease_timing,
-                                .owner = leaseOwner()},
+                                .owner = leaseOwner(),
+                                .clock = &clock_},
       k8s::LeaderCallbacks{
           .onStartedLeading = [this] { startLeading(); },
           .onStoppedLeading = [this] { stopLeading(); },
@@ -167,6 +172,7 @@ void ControllerDaemon::startLeading() {
   session_ = std::make_unique<LeaderSession>(SessionContext{
       .api = api_,
       .io = io_,
+      .clock = clock_,
       .flags = flags_,
       .services = services_,
       .pools = pools_,

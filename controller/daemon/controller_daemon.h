@@ -35,7 +35,7 @@ class ControllerDaemon {
  public:
   ControllerDaemon(boost::asio::io_context& io, ControllerFlags flags, k8s::ApiClient& api,
                    util::MetricsRegistry& registry, k8s::K8sMetrics& metrics,
-                   util::ReadinessFlag& readiness);
+                   util::ReadinessFlag& readiness, const util::Clock& clock);
   ~ControllerDaemon();
   ControllerDaemon(const ControllerDaemon&) = delete;
   ControllerDaemon& operator=(const ControllerDaemon&) = delete;
@@ -61,6 +61,7 @@ class ControllerDaemon {
   k8s::InformerHandlers configHandlers();
 
   boost::asio::io_context& io_;
+  const util::Clock& clock_;
   const ControllerFlags flags_;
   k8s::ApiClient& api_;
   k8s::K8sMetrics& metrics_;

@@ -10,7 +10,7 @@
 
 #include "common/cli/common_flags.h"
 #include "common/cli/flag_table.h"
-#include "common/k8s/leader_election.h"
+#include "common/k8s/leader_election_core.h"
 #include "common/util/clock.h"
 #include "common/util/result.h"
 

@@ -43,10 +43,10 @@ LeaderSession::LeaderSession(SessionContext context)
           [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
           ctx_.events, ctx_.allocator_metrics, ctx_.pool_status_interval),
       writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
-              ctx_.writes_pending),
+              ctx_.writes_pending, ctx_.clock),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
-             {.metrics = &ctx_.k8s_metrics}) {
+             {.clock = &ctx_.clock, .metrics = &ctx_.k8s_metrics}) {
   ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
   reconciler_.setHoldBack(ctx_.flags.release_hold);
   advanceClock();
@@ -253,7 +253,7 @@ void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& aft
   if (!pending_.count(key) && onlyStatusChanged(before, after)) {
     reconciler::DesiredStatus held;
     if (auto a = reconciler_.allocator().assignment(key)) held = {a->ips, a->pool};
-    if (jsonShowsDesired(after, held)) return;
+    if (jsonStatusMatchesDesired(after, held)) return;
   }
   queue_.add(key);
 }
@@ -291,7 +291,7 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
   }
   if (auto it = written_.find(key); it != written_.end()) {
     if (it->second.base_version == service->meta.resource_version) {
-      showDesired(*service, it->second.desired);
+      applyDesiredToDecoded(*service, it->second.desired);
     } else {
       written_.erase(it);  // the informer caught up (or moved past our write)
     }
@@ -335,7 +335,7 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
-  if (showsDesired(*service, d.desired)) {
+  if (statusMatchesDesired(*service, d.desired)) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
@@ -345,7 +345,8 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
 void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desired,
                           std::string decided_version, WorkQueue::Done done) {
   writes_.enqueue([this, key, desired = std::move(desired),
-                   decided_version = std::move(decided_version), done]() -> WritePool::Blocking {
+                   decided_version = std::move(decided_version),
+                   done]() -> StatusWriterPool::Blocking {
     // A worker is free: write from the freshest copy. Unless the Service changed since the
     // decision, it still needs the write (nothing else writes it while its key is in flight).
     const k8s::Json* object = ctx_.services.get(key);
@@ -355,7 +356,7 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     }
     if (k8s::resourceVersionOf(*object) != decided_version) {
       std::optional<api::Service> service = current(key);
-      if (!service || showsDesired(*service, desired)) {
+      if (!service || statusMatchesDesired(*service, desired)) {
         done(WorkQueue::Outcome::kDone);
         return {};
       }
@@ -364,18 +365,18 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
     return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
-            deadline = ctx_.write_deadline,
-            snapshot = std::move(snapshot)]() mutable -> WritePool::Completion {
+            deadline = ctx_.write_deadline, &clock = ctx_.clock,
+            snapshot = std::move(snapshot)]() mutable -> StatusWriterPool::Completion {
       if (fault_delay > util::Duration::zero()) {
         // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
-        WritePool::currentToken()->sleepFor(fault_delay);
+        StatusWriterPool::currentToken()->sleepFor(fault_delay);
       }
       // The pool handles 429 itself (fewer writes in flight), so the client returns it.
-      k8s::CallOptions call{.cancel = WritePool::currentToken(), .honourRetryAfter = false};
+      k8s::CallOptions call{.cancel = StatusWriterPool::currentToken(), .honourRetryAfter = false};
       if (deadline) {
         // Fencing (docs/leader-election.md): start no write once the lease may have lapsed.
         const auto until = deadline();
-        const auto now = std::chrono::steady_clock::now();
+        const util::MonoTime now = clock.now();
         if (!until || now >= *until) {
           return [this, key, done] { fenced(key, done); };
         }
@@ -410,9 +411,9 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
     // API Priority and Fairness (or max-in-flight) pushed back: fewer writes at once, and this
     // one comes back after Retry-After.
     const auto pushback = writes_.pushedBack(result.error().retryAfter);
-    if (pushback != WritePool::Pushback::kNone) {
+    if (pushback != StatusWriterPool::Pushback::kNone) {
       util::logWith(*log(), spdlog::level::info,
-                    pushback == WritePool::Pushback::kPaused
+                    pushback == StatusWriterPool::Pushback::kPaused
                         ? "API server pushed back (429): pausing status writes"
                         : "API server pushed back (429): fewer status writes at once",
                     {{"retry_after_s", static_cast<int64_t>(result.error().retryAfter.count())},
@@ -469,7 +470,7 @@ void LeaderSession::retryPending() {
 
 void LeaderSession::advanceClock() {
   std::vector<std::string> touched;
-  if (!reconciler_.advanceTo(std::chrono::steady_clock::now(), &touched)) return;
+  if (!reconciler_.advanceTo(ctx_.clock.now(), &touched)) return;
   for (const std::string& pool : touched)
     pool_status_.markDirty(pool);
   retryPending();  // held-back IPs are free now
@@ -479,7 +480,8 @@ void LeaderSession::armHoldTimer() {
   const auto next = reconciler_.allocator().nextHoldExpiry();
   if (!next || (hold_timer_at_ && *hold_timer_at_ <= *next)) return;
   hold_timer_at_ = next;
-  hold_timer_.expires_at(*next);
+  // The timer runs on the steady clock; the hold's end is on ctx_.clock (the same in production).
+  hold_timer_.expires_after(std::max(util::Duration::zero(), *next - ctx_.clock.now()));
   hold_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive) return;
     hold_timer_at_.reset();

@@ -30,14 +30,14 @@
 // its write finishes), at most --status-writers at once. A write is PUT .../status with the
 // resourceVersion the informer holds; on 409 nothing is re-applied: the key is queued again and
 // decided afresh from the informer's newer copy (a blind re-apply could write a decision
-// another leader has overtaken); on 429 fewer writes go out at once (WritePool) and the rejected
-// one is retried after Retry-After. Until the informer echoes a write, the session remembers
-// what it wrote, so a quick second reconcile does not see its own stale past. Fencing: a write
-// is started only before SessionContext::write_deadline (the Lease's renewal plus
-// renewDeadline), else it is dropped and the key retried; a deposed leader's delayed writes
-// never reach the API server once its lease may have passed to another replica. Events wait while
-// writes are pending (SessionContext::writes_pending): during a burst of new Services the statuses
-// go first.
+// another leader has overtaken); on 429 fewer writes go out at once (StatusWriterPool) and the
+// rejected one is retried after Retry-After. Until the informer echoes a write, the session
+// remembers what it wrote, so a quick second reconcile does not see its own stale past. Fencing: a
+// write is started only before SessionContext::write_deadline (the Lease's renewal plus
+// renewDeadline, read on SessionContext::clock like the elector's own times), else it is dropped
+// and the key retried; a deposed leader's delayed writes never reach the API server once its lease
+// may have passed to another replica. Events wait while writes are pending
+// (SessionContext::writes_pending): during a burst of new Services the statuses go first.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -61,7 +61,7 @@
 #include "controller/daemon/allocator_metrics.h"
 #include "controller/daemon/flags.h"
 #include "controller/daemon/pool_status_publisher.h"
-#include "controller/daemon/write_pool.h"
+#include "controller/daemon/status_writer_pool.h"
 #include "controller/reconciler/config_issues.h"
 #include "controller/reconciler/service_reconciler.h"
 
@@ -72,6 +72,7 @@ using NamespaceLabels = std::map<std::string, lbconfig::Labels, std::less<>>;
 struct SessionContext {
   k8s::ApiClient& api;
   boost::asio::io_context& io;
+  const util::Clock& clock;  // hold-back expiry and write fencing
   const ControllerFlags& flags;
   const k8s::Informer& services;
   const k8s::Informer& pools;
@@ -165,7 +166,7 @@ class LeaderSession {
   std::shared_ptr<bool> alive_;
   // Declared last: destroyed first, so nothing they run can reach a dead member.
   PoolStatusPublisher pool_status_;
-  WritePool writes_;
+  StatusWriterPool writes_;
   k8s::WorkQueue queue_;
 };
 

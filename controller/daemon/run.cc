@@ -57,7 +57,8 @@ int runController(const ControllerFlags& flags) {
                  {"probes", flags.probe_host + ":" + std::to_string(health.probePort())}});
 
   boost::asio::io_context io;
-  ControllerDaemon daemon(io, flags, api, registry, metrics, readiness);
+  ControllerDaemon daemon(io, flags, api, registry, metrics, readiness,
+                          util::SystemClock::instance());
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;

@@ -29,7 +29,7 @@ bool sameIps(const std::vector<Entry>& entries, const std::vector<net::IpAddress
 
 }  // namespace
 
-bool showsDesired(const api::Service& service, const reconciler::DesiredStatus& desired) {
+bool statusMatchesDesired(const api::Service& service, const reconciler::DesiredStatus& desired) {
   if (!sameIps(service.status.ingress, desired.ips,
                [](const api::LoadBalancerIngress& e) { return e.ip; })) {
     return false;
@@ -40,7 +40,7 @@ bool showsDesired(const api::Service& service, const reconciler::DesiredStatus& 
   return desired.pool.empty() ? it == a.end() : (it != a.end() && it->second == desired.pool);
 }
 
-void showDesired(api::Service& service, const reconciler::DesiredStatus& desired) {
+void applyDesiredToDecoded(api::Service& service, const reconciler::DesiredStatus& desired) {
   if (!sameIps(service.status.ingress, desired.ips,
                [](const api::LoadBalancerIngress& e) { return e.ip; })) {
     service.status.ingress.clear();
@@ -106,7 +106,8 @@ bool onlyStatusChanged(const nlohmann::json& before, const nlohmann::json& after
   return userAnnotations(*mb) == userAnnotations(*ma);
 }
 
-bool jsonShowsDesired(const nlohmann::json& service, const reconciler::DesiredStatus& desired) {
+bool jsonStatusMatchesDesired(const nlohmann::json& service,
+                              const reconciler::DesiredStatus& desired) {
   if (!sameIps(jsonIngressIps(service), desired.ips, [](const std::string& s) { return s; })) {
     return false;
   }

@@ -15,17 +15,20 @@ namespace ironlb::controller {
 // status.loadBalancer.ingress holds exactly the desired IPs in order (nothing else), the
 // metallb.io/ip-allocated-from-pool annotation equals desired.pool (absent when ""), and the
 // deprecated metallb.universe.tf/ip-allocated-from-pool is gone.
-bool showsDesired(const api::Service& service, const reconciler::DesiredStatus& desired);
+bool statusMatchesDesired(const api::Service& service, const reconciler::DesiredStatus& desired);
 
-// The same on a decoded Service: what it shows once a write of `desired` has landed.
-void showDesired(api::Service& service, const reconciler::DesiredStatus& desired);
+// Makes a decoded Service show `desired`, as it will once a write of `desired` has landed (the
+// decoded twin of applyDesired below).
+void applyDesiredToDecoded(api::Service& service, const reconciler::DesiredStatus& desired);
 
 // Whether an update changed only what the controller writes (status, resourceVersion,
 // managedFields, the ip-allocated-from-pool annotation): nothing the reconcile reads.
 bool onlyStatusChanged(const nlohmann::json& before, const nlohmann::json& after);
 
-// Whether the Service JSON shows `desired` (the JSON twin of showsDesired, without decoding).
-bool jsonShowsDesired(const nlohmann::json& service, const reconciler::DesiredStatus& desired);
+// Whether the Service JSON shows `desired` (the JSON twin of statusMatchesDesired, without
+// decoding).
+bool jsonStatusMatchesDesired(const nlohmann::json& service,
+                              const reconciler::DesiredStatus& desired);
 
 // Cheap test on the JSON: a LoadBalancer of another class, or a Service that is no
 // LoadBalancer and carries neither our annotation nor ingress IPs. Such a Service needs no

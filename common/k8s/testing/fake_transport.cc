@@ -75,6 +75,14 @@ std::shared_ptr<FakeStream> FakeTransport::queueStream(int status, std::string e
   return s;
 }
 
+std::shared_ptr<FakeStream> FakeTransport::queueStreamFor(const std::string& path) {
+  auto s = std::make_shared<FakeStream>();
+  std::lock_guard lock(mu_);
+  pathStreams_[path].push_back(s);
+  cv_.notify_all();
+  return s;
+}
+
 Result<HttpResponse> FakeTransport::send(const HttpRequest& request) {
   Handler fallback;
   {
@@ -112,15 +120,19 @@ Result<HttpResponse> FakeTransport::stream(const HttpRequest& request, const Lin
     std::unique_lock lock(mu_);
     requests_.push_back(
         {request.method, request.path, request.body, request.contentType, true, request.timeout});
-    cv_.wait(lock,
-             [&] { return !streams_.empty() || (request.cancel && request.cancel->cancelled()); });
-    if (streams_.empty()) {
+    auto& forPath = pathStreams_[stripQuery(request.path)];
+    cv_.wait(lock, [&] {
+      return !forPath.empty() || !streams_.empty() ||
+             (request.cancel && request.cancel->cancelled());
+    });
+    auto& from = !forPath.empty() ? forPath : streams_;
+    if (from.empty()) {
       lock.unlock();
       if (request.cancel) request.cancel->clearHook();
       return makeError("request cancelled");
     }
-    s = streams_.front();
-    streams_.pop_front();
+    s = from.front();
+    from.pop_front();
     ++streamsStarted_;
     cv_.notify_all();
   }

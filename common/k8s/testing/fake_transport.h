@@ -7,12 +7,14 @@
 //   t.respond("GET", "/api/v1/namespaces/a/services/b", 200, svcJson);   // one-shot, FIFO
 //   t.setFallback([](const HttpRequest& r) { ... });                       // everything else
 //   auto s = t.queueStream();           // the next stream() call gets this stream
+//   auto w = t.queueStreamFor("/api/v1/services");  // the next watch of that path gets it
 //   s->push(R"({"type":"ADDED","object":{...}})");
 //   s->end();                           // or s->fail("connection reset")
 //
 // send() matches queued responses by method and path (without query) in FIFO order; with no
 // match it calls the fallback, or answers 404 with a Status naming the unscripted request.
-// stream() takes the next queued stream (waiting for one to be queued, or for cancellation);
+// stream() takes the next stream queued for its path (query ignored), else the next one queued
+// for any path (waiting for one to be queued, or for cancellation);
 // it delivers pushed lines as they come and returns when the script ends or fails, or when the
 // request is cancelled. Thread-safe; every request is recorded.
 
@@ -66,6 +68,8 @@ class FakeTransport final : public Transport {
   void failNext(const std::string& method, const std::string& path, std::string message);
   void setFallback(Handler handler);
   std::shared_ptr<FakeStream> queueStream(int status = 200, std::string errorBody = "");
+  // A stream only for a watch of `path` (without query): several informers can watch at once.
+  std::shared_ptr<FakeStream> queueStreamFor(const std::string& path);
 
   struct Recorded {
     std::string method{};
@@ -89,6 +93,7 @@ class FakeTransport final : public Transport {
   std::map<std::pair<std::string, std::string>, std::deque<Result<HttpResponse>>> scripted_;
   Handler fallback_;
   std::deque<std::shared_ptr<FakeStream>> streams_;
+  std::map<std::string, std::deque<std::shared_ptr<FakeStream>>> pathStreams_;
   std::vector<Recorded> requests_;
   int streamsStarted_ = 0;
 };

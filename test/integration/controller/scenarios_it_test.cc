@@ -85,10 +85,27 @@ void expectNotReportedOn(Scenario& s, Controller& c, const std::string& pool, bo
     EXPECT_NE(e.rfind(reason, 0), 0u) << e;
 }
 
-// Waits a little and checks that nothing was assigned (for Services that must stay pending).
-void expectStaysPending(Scenario& s, const std::string& name) {
-  std::this_thread::sleep_for(1500ms);
-  EXPECT_TRUE(s.ips(name).empty()) << name << " got " << s.ips(name).size() << " IP(s)";
+// A positive marker instead of a sleep: a Service created now that does get an IP. The controller
+// handles Service changes first in, first out, so once the marker shows its IP every earlier
+// change has been decided; and once its IPAllocated Event shows, every Event recorded before
+// has been posted (one queue, in order). `spec` must get an IP in the scenario (e.g. name a
+// pool with autoAssign false that nothing else uses, so the marker takes nothing others wait
+// for).
+bool markerServed(Scenario& s, const ServiceSpec& spec = {}) {
+  static std::atomic<int> markers{0};
+  const std::string name = "marker-" + std::to_string(++markers);
+  if (!s.createService(name, spec)) return false;
+  const bool served = !s.waitAnyIps(name).empty() && s.waitEvent(name, "Normal/IPAllocated");
+  EXPECT_TRUE(served) << "the marker Service " << name << " got no IP (or no IPAllocated Event)";
+  return served;
+}
+
+// The Services have been decided (markerServed) and still show no IP.
+void expectStillPending(Scenario& s, const std::vector<std::string>& names,
+                        const ServiceSpec& marker = {}) {
+  if (!markerServed(s, marker)) return;
+  for (const std::string& name : names)
+    EXPECT_TRUE(s.ips(name).empty()) << name << " got " << s.ips(name).size() << " IP(s)";
 }
 
 TEST(ControllerIT, RequestedIps) {
@@ -108,8 +125,7 @@ TEST(ControllerIT, RequestedIps) {
   // An IP another Service holds (no sharing key): refused, the holder keeps it.
   s.createService("taken", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.7"}}});
   EXPECT_TRUE(s.waitEvent("taken", "Warning/AllocationFailed"));
-  expectStaysPending(s, "both");
-  expectStaysPending(s, "taken");
+  expectStillPending(s, {"both", "taken"});
   EXPECT_EQ(s.ips("by-annotation"), std::vector<std::string>{"192.0.2.7"});
   EXPECT_TRUE(s.controller().running()) << "the controller survived";
   for (const auto& e : s.events("both")) {
@@ -338,10 +354,11 @@ TEST(ControllerIT, ClassFiltering) {
   ASSERT_TRUE(
       cluster().create(k8s::resources::kServices, s.ns(), serviceObject("no-class", none), &error))
       << error;
+  // "mine", created last, is the marker: once it has its IP the others have been seen.
   s.createService("mine");
   EXPECT_TRUE(s.waitIps("mine", {"192.0.2.0"}));
-  expectStaysPending(s, "other-class");
-  expectStaysPending(s, "no-class");
+  EXPECT_TRUE(s.ips("other-class").empty());
+  EXPECT_TRUE(s.ips("no-class").empty());
   EXPECT_TRUE(s.events("other-class").empty());
   EXPECT_TRUE(s.events("no-class").empty());
 }
@@ -482,7 +499,7 @@ TEST(ControllerIT, InvalidConfigurationAtStartClearsNothing) {
   Controller& second = s.startController(s.options(), "-second");
   EXPECT_TRUE(
       eventually([&] { return second.metric("metallb_k8s_client_config_stale_bool") == 1.0; }));
-  std::this_thread::sleep_for(2s);
+  // The configuration was built and found invalid (the metric is set after that decision).
   EXPECT_FALSE(second.ready()) << "no valid configuration yet: nothing restored, not ready";
   EXPECT_EQ(s.ips("held"), held) << "nothing cleared on the strength of a broken configuration";
   ASSERT_TRUE(cluster().remove(k8s::resources::kIPAddressPools, s.ns(), "b"));
@@ -496,6 +513,8 @@ TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
   // Without hold-back (--release-hold=0); with it, see ControllerProtectionIT.ReleasedIpHeldBack.
   Scenario s("release");
   s.createPool("one", {"192.0.2.5/32"});
+  // Only for the marker Service (expectStillPending): never handed out unasked.
+  s.createPool("marker", {"203.0.113.0/28"}, {{"autoAssign", false}});
   s.createAdvertisement();
   ControllerOptions o = s.options();
   o.extra.push_back("--release-hold=0");
@@ -517,7 +536,7 @@ TEST(ControllerIT, TypeChangeAndDeletionReleaseToPendingServices) {
                                      {{"type", "LoadBalancer"},
                                       {"loadBalancerClass", s.cls()},
                                       {"allocateLoadBalancerNodePorts", false}}}}));
-  expectStaysPending(s, "first");
+  expectStillPending(s, {"first"}, {.annotations = {{"metallb.io/address-pool", "marker"}}});
   ASSERT_TRUE(cluster().remove(k8s::resources::kServices, s.ns(), "second"));
   EXPECT_TRUE(s.waitIps("first", {"192.0.2.5"}));
 }
@@ -542,7 +561,7 @@ TEST(ControllerIT, DeprecatedAnnotationsAreHonouredAndWarned) {
   // Not repeated when the Service is reconciled again.
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kServices, s.ns(), "legacy",
                                    {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
-  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(markerServed(s));  // legacy has been reconciled again since the edit
   EXPECT_EQ(warnings(), 2);
 }
 
@@ -665,7 +684,10 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
   EXPECT_TRUE(s.waitEvent("z-lonely", "Warning/ConfigWarning", "IPAddressPool"));
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
                                    {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
-  std::this_thread::sleep_for(1s);
+  // Marker: another unadvertised pool, created after the edit, is warned about, so the
+  // configuration has been rebuilt since.
+  ASSERT_TRUE(s.createPool("z-marker", {"203.0.113.0/28"}));
+  EXPECT_TRUE(s.waitEvent("z-marker", "Warning/ConfigWarning", "IPAddressPool"));
   int warned = 0;
   for (const auto& e : s.events("z-lonely", "IPAddressPool"))
     warned += e.find("no L2Advertisement selects this pool") != std::string::npos;

@@ -46,8 +46,14 @@ TEST(ControllerSerialIT, UsersExampleVerbatim) {
   ASSERT_TRUE(cluster().create(k8s::resources::kServices, "default",
                                serviceObject(other, {.lb_class = "example.com/other"}), &error))
       << error;
-  std::this_thread::sleep_for(2s);
+  // Marker: a class-less Service created after it gets its IP, so the classed one has been seen.
+  const std::string marker = unique("marker");
+  ASSERT_TRUE(
+      cluster().create(k8s::resources::kServices, "default", serviceObject(marker, {}), &error))
+      << error;
+  EXPECT_FALSE(cluster().waitAnyIps("default", marker).empty());
   EXPECT_TRUE(cluster().ips("default", other).empty());
+  cluster().remove(k8s::resources::kServices, "default", marker);
   cluster().remove(k8s::resources::kServices, "default", other);
 
   c.stop();

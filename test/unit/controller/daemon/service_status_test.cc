@@ -1,4 +1,4 @@
-// showsDesired / applyDesired: what needs a write and what the write changes.
+// statusMatchesDesired / applyDesired: what needs a write and what the write changes.
 #include "controller/daemon/service_status.h"
 
 #include <gtest/gtest.h>
@@ -31,18 +31,19 @@ api::Service decoded(const json& j) {
 TEST(ServiceStatusTest, ShowsDesired) {
   const json ip_and_pool = serviceJson(json::array({{{"ip", "192.0.2.1"}, {"ipMode", "VIP"}}}),
                                        {{"metallb.io/ip-allocated-from-pool", "p"}, {"x", "y"}});
-  EXPECT_TRUE(showsDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "p")));
-  EXPECT_FALSE(showsDesired(decoded(ip_and_pool), want({"192.0.2.2"}, "p")));
-  EXPECT_FALSE(showsDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "q")));
-  EXPECT_FALSE(showsDesired(decoded(ip_and_pool), want({}, "")));
-  EXPECT_TRUE(showsDesired(decoded(serviceJson(nullptr, nullptr)), want({}, "")));
-  EXPECT_FALSE(
-      showsDesired(decoded(serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
-                                       {{"metallb.io/ip-allocated-from-pool", "p"},
-                                        {"metallb.universe.tf/ip-allocated-from-pool", "p"}})),
-                   want({"192.0.2.1"}, "p")))
+  EXPECT_TRUE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "p")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.2"}, "p")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "q")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({}, "")));
+  EXPECT_TRUE(statusMatchesDesired(decoded(serviceJson(nullptr, nullptr)), want({}, "")));
+  EXPECT_FALSE(statusMatchesDesired(
+      decoded(serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
+                          {{"metallb.io/ip-allocated-from-pool", "p"},
+                           {"metallb.universe.tf/ip-allocated-from-pool", "p"}})),
+      want({"192.0.2.1"}, "p")))
       << "the deprecated annotation must go";
-  EXPECT_TRUE(showsDesired(decoded(serviceJson(json::array({{{"ip", "2001:DB8::1"}}}),
+  EXPECT_TRUE(
+      statusMatchesDesired(decoded(serviceJson(json::array({{{"ip", "2001:DB8::1"}}}),
                                                {{"metallb.io/ip-allocated-from-pool", "p"}})),
                            want({"2001:db8::1"}, "p")))
       << "compared as addresses, not text";
@@ -61,7 +62,7 @@ TEST(ServiceStatusTest, ApplyDesiredKeepsServerFieldsAndOtherAnnotations) {
   EXPECT_TRUE(applyDesired(s, want({"192.0.2.9", "2001:db8::9"}, "q")));
   EXPECT_EQ(s["status"]["loadBalancer"]["ingress"],
             (json::array({{{"ip", "192.0.2.9"}}, {{"ip", "2001:db8::9"}}})));
-  EXPECT_TRUE(showsDesired(decoded(s), want({"192.0.2.9", "2001:db8::9"}, "q")));
+  EXPECT_TRUE(statusMatchesDesired(decoded(s), want({"192.0.2.9", "2001:db8::9"}, "q")));
 
   EXPECT_TRUE(applyDesired(s, want({}, "")));
   EXPECT_EQ(s["status"]["loadBalancer"]["ingress"], json::array());
@@ -75,9 +76,9 @@ TEST(ServiceStatusTest, ApplyDesiredKeepsServerFieldsAndOtherAnnotations) {
 TEST(ServiceStatusTest, ShowDesiredOnDecodedService) {
   api::Service s = decoded(serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
                                        {{"metallb.universe.tf/ip-allocated-from-pool", "p"}}));
-  showDesired(s, want({"192.0.2.2"}, "q"));
-  EXPECT_TRUE(showsDesired(s, want({"192.0.2.2"}, "q")));
-  showDesired(s, want({}, ""));
+  applyDesiredToDecoded(s, want({"192.0.2.2"}, "q"));
+  EXPECT_TRUE(statusMatchesDesired(s, want({"192.0.2.2"}, "q")));
+  applyDesiredToDecoded(s, want({}, ""));
   EXPECT_TRUE(s.status.ingress.empty());
   EXPECT_TRUE(s.meta.annotations.empty());
 }
@@ -119,7 +120,7 @@ TEST(ServiceStatusTest, JsonShowsDesiredAgreesWithTheDecodedCheck) {
                                              want({"192.0.2.1", "2001:db8::1"}, "p")};
   for (const json& c : cases) {
     for (const auto& w : wants) {
-      EXPECT_EQ(jsonShowsDesired(c, w), showsDesired(decoded(c), w)) << c.dump();
+      EXPECT_EQ(jsonStatusMatchesDesired(c, w), statusMatchesDesired(decoded(c), w)) << c.dump();
     }
   }
 }

@@ -1,4 +1,4 @@
-#include "controller/daemon/write_pool.h"
+#include "controller/daemon/status_writer_pool.h"
 
 #include <algorithm>
 
@@ -12,9 +12,11 @@ constexpr util::Duration kDefaultPause = std::chrono::seconds(1);
 constexpr std::size_t kInitialLimit = 4;
 }  // namespace
 
-WritePool::WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
-                     k8s::BusySignal* busy_signal)
+StatusWriterPool::StatusWriterPool(boost::asio::io_context& io, std::size_t workers,
+                                   const std::string& name, k8s::BusySignal* busy_signal,
+                                   const util::Clock& clock)
     : busy_signal_(busy_signal),
+      clock_(clock),
       limit_(std::clamp<std::size_t>(workers, 1, kInitialLimit)),
       threshold_(std::max<std::size_t>(workers, 1)),
       resume_(io),
@@ -26,24 +28,24 @@ WritePool::WritePool(boost::asio::io_context& io, std::size_t workers, const std
   }
 }
 
-WritePool::~WritePool() {
+StatusWriterPool::~StatusWriterPool() {
   stop();
   *alive_ = false;
 }
 
-k8s::CancelToken* WritePool::currentToken() {
+k8s::CancelToken* StatusWriterPool::currentToken() {
   return tlsToken;
 }
 
-void WritePool::enqueue(Job job) {
+void StatusWriterPool::enqueue(Job job) {
   if (stopped_) return;
   waiting_.push_back(std::move(job));
   pump();
   signal();
 }
 
-void WritePool::succeeded() {
-  if (limit_ >= workers_.size() || std::chrono::steady_clock::now() < hold_until_) return;
+void StatusWriterPool::succeeded() {
+  if (limit_ >= workers_.size() || clock_.now() < hold_until_) return;
   if (limit_ < threshold_) {
     ++limit_;  // slow start: one more per success doubles the limit each round
   } else if (++successes_ >= limit_) {
@@ -52,11 +54,10 @@ void WritePool::succeeded() {
   }
 }
 
-WritePool::Pushback WritePool::pushedBack(util::Duration retry_after) {
+StatusWriterPool::Pushback StatusWriterPool::pushedBack(util::Duration retry_after) {
   if (stopped_ || completing_ <= decreased_at_) return Pushback::kNone;
   const util::Duration wait = retry_after > util::Duration::zero() ? retry_after : kDefaultPause;
-  const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait);
+  const util::MonoTime until = clock_.now() + wait;
   decreased_at_ = started_;
   successes_ = 0;
   hold_until_ = until;
@@ -67,7 +68,7 @@ WritePool::Pushback WritePool::pushedBack(util::Duration retry_after) {
   }
   threshold_ = 1;
   paused_ = true;
-  resume_.expires_at(until);
+  resume_.expires_after(std::chrono::duration_cast<boost::asio::steady_timer::duration>(wait));
   resume_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive || stopped_) return;
     paused_ = false;
@@ -77,7 +78,7 @@ WritePool::Pushback WritePool::pushedBack(util::Duration retry_after) {
   return Pushback::kPaused;
 }
 
-void WritePool::pump() {
+void StatusWriterPool::pump() {
   while (!stopped_ && !paused_ && busy() < limit_ && !idle_.empty() && !waiting_.empty()) {
     Job job = std::move(waiting_.front());
     waiting_.pop_front();
@@ -105,11 +106,11 @@ void WritePool::pump() {
   }
 }
 
-void WritePool::signal() {
+void StatusWriterPool::signal() {
   if (busy_signal_) busy_signal_->set(stopped_ ? 0 : waiting_.size() + busy());
 }
 
-void WritePool::stop() {
+void StatusWriterPool::stop() {
   stopped_ = true;
   waiting_.clear();
   resume_.cancel();

@@ -1,5 +1,5 @@
 // Lease state machine and JSON mapping.
-#include "common/k8s/leader_election.h"
+#include "common/k8s/leader_election_core.h"
 
 #include <cstdio>
 #include <ctime>

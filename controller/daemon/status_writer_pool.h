@@ -1,6 +1,7 @@
 #pragma once
-// WritePool: a bounded number of blocking API writes in flight at once, each on its own
-// BackgroundWorker thread, fed in FIFO order from the logic thread.
+// StatusWriterPool: the controller's Service status writers. A bounded number of blocking API
+// writes in flight at once, each on its own BackgroundWorker thread, fed in FIFO order from the
+// logic thread.
 //
 // A job is prepared only when a worker is free, so what it writes is decided from the freshest
 // state (the informer's latest copy of the object), not from a snapshot taken when the job was
@@ -44,17 +45,18 @@
 
 namespace ironlb::controller {
 
-class WritePool {
+class StatusWriterPool {
  public:
   using Completion = std::function<void()>;
   using Blocking = std::function<Completion()>;
   using Job = std::function<Blocking()>;
 
-  WritePool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
-            k8s::BusySignal* busy_signal = nullptr);
-  ~WritePool();
-  WritePool(const WritePool&) = delete;
-  WritePool& operator=(const WritePool&) = delete;
+  StatusWriterPool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
+                   k8s::BusySignal* busy_signal = nullptr,
+                   const util::Clock& clock = util::SystemClock::instance());
+  ~StatusWriterPool();
+  StatusWriterPool(const StatusWriterPool&) = delete;
+  StatusWriterPool& operator=(const StatusWriterPool&) = delete;
 
   void enqueue(Job job);
   std::size_t waiting() const { return waiting_.size(); }
@@ -84,6 +86,7 @@ class WritePool {
   std::vector<k8s::BackgroundWorker*> idle_;
   std::deque<Job> waiting_;
   k8s::BusySignal* busy_signal_;
+  const util::Clock& clock_;
   std::size_t limit_;
   std::size_t threshold_;        // below it the limit doubles per round, above it grows by one
   std::size_t successes_ = 0;    // since the limit last changed

@@ -1,9 +1,10 @@
-// WritePool: at most N blocking calls at once, FIFO preparation, skipping, stop.
-#include "controller/daemon/write_pool.h"
+// StatusWriterPool: at most N blocking calls at once, FIFO preparation, skipping, stop.
+#include "controller/daemon/status_writer_pool.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -15,30 +16,39 @@ namespace {
 using k8s::testing::runUntil;
 using namespace std::chrono_literals;
 
+// Polls `done` (from any thread) until it holds or `limit` passes; false then.
+bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
 // Stands in for a blocking API call: counts the calls running at once (and the most seen) and
-// holds until `release` is set.
+// holds until `release` is set (a test that never sets it fails instead of hanging).
 void holdCall(std::atomic<int>& running, std::atomic<int>& peak, const std::atomic<bool>& release) {
   const int now = ++running;
   int p = peak.load();
   while (now > p && !peak.compare_exchange_weak(p, now)) {
   }
-  while (!release)
-    std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(waitFor([&] { return release.load(); })) << "a held call was never released";
   --running;
 }
 
-TEST(WritePoolTest, BoundsConcurrencyAndKeepsOrder) {
+TEST(StatusWriterPoolTest, BoundsConcurrencyAndKeepsOrder) {
   boost::asio::io_context io;
-  WritePool pool(io, 3, "t");
+  StatusWriterPool pool(io, 3, "t");
   std::atomic<int> running{0};
   std::atomic<int> peak{0};
   std::atomic<bool> release{false};
   std::vector<int> prepared;
   std::vector<int> completed;
   for (int i = 0; i < 10; ++i) {
-    pool.enqueue([&, i]() -> WritePool::Blocking {
+    pool.enqueue([&, i]() -> StatusWriterPool::Blocking {
       prepared.push_back(i);
-      return [&, i]() -> WritePool::Completion {
+      return [&, i]() -> StatusWriterPool::Completion {
         holdCall(running, peak, release);
         return [&, i] { completed.push_back(i); };
       };
@@ -57,45 +67,44 @@ TEST(WritePoolTest, BoundsConcurrencyAndKeepsOrder) {
   EXPECT_TRUE(pool.idle());
 }
 
-TEST(WritePoolTest, SkippedJobsTakeNoWorker) {
+TEST(StatusWriterPoolTest, SkippedJobsTakeNoWorker) {
   boost::asio::io_context io;
-  WritePool pool(io, 1, "t");
+  StatusWriterPool pool(io, 1, "t");
   int ran = 0;
-  pool.enqueue([]() -> WritePool::Blocking { return {}; });
-  pool.enqueue([&]() -> WritePool::Blocking {
-    return [&]() -> WritePool::Completion { return [&] { ++ran; }; };
+  pool.enqueue([]() -> StatusWriterPool::Blocking { return {}; });
+  pool.enqueue([&]() -> StatusWriterPool::Blocking {
+    return [&]() -> StatusWriterPool::Completion { return [&] { ++ran; }; };
   });
   ASSERT_TRUE(runUntil(
       io, [&] { return ran == 1; }, 5s));
   EXPECT_TRUE(pool.idle());
 }
 
-TEST(WritePoolTest, StopDropsWaitingAndSilencesCompletions) {
+TEST(StatusWriterPoolTest, StopDropsWaitingAndSilencesCompletions) {
   boost::asio::io_context io;
-  WritePool pool(io, 1, "t");
+  StatusWriterPool pool(io, 1, "t");
   std::atomic<bool> started{false};
   bool completed = false;
   bool second_prepared = false;
-  pool.enqueue([&]() -> WritePool::Blocking {
-    return [&]() -> WritePool::Completion {
+  pool.enqueue([&]() -> StatusWriterPool::Blocking {
+    return [&]() -> StatusWriterPool::Completion {
       started = true;
       // Stands in for a blocking call that stop() cancels through the worker's token.
-      while (!WritePool::currentToken()->cancelled())
-        std::this_thread::sleep_for(1ms);
+      k8s::CancelToken* token = StatusWriterPool::currentToken();
+      EXPECT_TRUE(waitFor([&] { return token->cancelled(); })) << "stop() cancelled the call";
       return [&] { completed = true; };
     };
   });
-  pool.enqueue([&]() -> WritePool::Blocking {
+  pool.enqueue([&]() -> StatusWriterPool::Blocking {
     second_prepared = true;
     return {};
   });
-  while (!started)
-    std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(waitFor([&] { return started.load(); }));
   pool.stop();
   k8s::testing::drain(io);
   EXPECT_FALSE(completed);
   EXPECT_FALSE(second_prepared);
-  pool.enqueue([&]() -> WritePool::Blocking {
+  pool.enqueue([&]() -> StatusWriterPool::Blocking {
     second_prepared = true;
     return {};
   });
@@ -106,13 +115,13 @@ TEST(WritePoolTest, StopDropsWaitingAndSilencesCompletions) {
 // reports success or a 429 (with a Retry-After).
 class Writes {
  public:
-  explicit Writes(WritePool& pool) : pool_(pool) {}
+  explicit Writes(StatusWriterPool& pool) : pool_(pool) {}
   // A test that failed half-way must not leave a worker waiting (the pool joins its workers).
   ~Writes() { release = true; }
   void add(int n, bool rejected = false, util::Duration retry_after = 300ms) {
     for (int i = 0; i < n; ++i) {
-      pool_.enqueue([this, rejected, retry_after]() -> WritePool::Blocking {
-        return [this, rejected, retry_after]() -> WritePool::Completion {
+      pool_.enqueue([this, rejected, retry_after]() -> StatusWriterPool::Blocking {
+        return [this, rejected, retry_after]() -> StatusWriterPool::Completion {
           holdCall(running, peak, release);
           return [this, rejected, retry_after] {
             if (rejected) {
@@ -130,17 +139,17 @@ class Writes {
   std::atomic<int> peak{0};
   std::atomic<bool> release{false};
   int completed = 0;
-  std::vector<WritePool::Pushback> outcomes;
+  std::vector<StatusWriterPool::Pushback> outcomes;
 
  private:
-  WritePool& pool_;
+  StatusWriterPool& pool_;
 };
 
 // Slow start: at most 4 writes at first, one more per success (doubling each round), up to
 // the number of workers.
-TEST(WritePoolTest, StartsWithFewWritesAndDoublesEachRound) {
+TEST(StatusWriterPoolTest, StartsWithFewWritesAndDoublesEachRound) {
   boost::asio::io_context io;
-  WritePool pool(io, 32, "t");
+  StatusWriterPool pool(io, 32, "t");
   Writes w(pool);
   EXPECT_EQ(pool.limit(), 4u);
   w.add(100);
@@ -157,11 +166,12 @@ TEST(WritePoolTest, StartsWithFewWritesAndDoublesEachRound) {
 // The server said 429: half as many writes go out at once, once per round (the other writes of
 // the same round coming back with 429 decrease nothing more), no growth before Retry-After,
 // then one more per run of successes as long as the limit, never above the workers.
-TEST(WritePoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
-  using P = WritePool::Pushback;
+TEST(StatusWriterPoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
+  using P = StatusWriterPool::Pushback;
   boost::asio::io_context io;
   k8s::BusySignal signal;
-  WritePool pool(io, 8, "t", &signal);
+  util::ManualClock clock;  // Retry-After passes only when the test says so
+  StatusWriterPool pool(io, 8, "t", &signal, clock);
   Writes w(pool);
   w.release = true;
   w.add(4);  // slow start to all 8 workers
@@ -191,9 +201,7 @@ TEST(WritePoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
   EXPECT_EQ(w.outcomes.back(), P::kFewer);
   EXPECT_EQ(pool.limit(), 2u);
   // After Retry-After (1 ms), successes raise it by one per round: 2 successes -> 3, 3 more -> 4.
-  const auto hold = std::chrono::steady_clock::now() + 5ms;
-  ASSERT_TRUE(runUntil(
-      io, [&] { return std::chrono::steady_clock::now() > hold; }, 5s));
+  clock.advance(5ms);
   w.release = false;
   w.add(5);
   ASSERT_TRUE(runUntil(
@@ -209,10 +217,10 @@ TEST(WritePoolTest, PushbackHalvesTheWritesInFlightOncePerRound) {
 }
 
 // At one write at a time, a 429 pauses every write until Retry-After has passed.
-TEST(WritePoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
-  using P = WritePool::Pushback;
+TEST(StatusWriterPoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
+  using P = StatusWriterPool::Pushback;
   boost::asio::io_context io;
-  WritePool pool(io, 1, "t");
+  StatusWriterPool pool(io, 1, "t");
   Writes w(pool);
   w.release = true;
   w.add(1, true, 300ms);
@@ -230,10 +238,10 @@ TEST(WritePoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
   EXPECT_FALSE(pool.paused());
 }
 
-TEST(WritePoolTest, StopEndsAPauseAndClearsTheSignal) {
+TEST(StatusWriterPoolTest, StopEndsAPauseAndClearsTheSignal) {
   boost::asio::io_context io;
   k8s::BusySignal signal;
-  WritePool pool(io, 1, "t", &signal);
+  StatusWriterPool pool(io, 1, "t", &signal);
   Writes w(pool);
   w.release = true;
   w.add(1, true, 1h);

@@ -1,4 +1,4 @@
-#include "common/k8s/leader_election.h"
+#include "common/k8s/leader_election_core.h"
 
 #include <gtest/gtest.h>
 

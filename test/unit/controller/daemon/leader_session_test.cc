@@ -1,0 +1,253 @@
+// LeaderSession on a fake cluster and a manual clock, the io loop stepped by the test: the
+// start-up restore, write fencing, 409 handling and the end of a term.
+#include "controller/daemon/leader_session.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "common/k8s/testing/run_until.h"
+#include "test/unit/controller/daemon/fake_cluster.h"
+
+namespace ironlb::controller {
+namespace {
+
+using k8s::testing::runUntil;
+using testing::FakeCluster;
+using testing::poolJson;
+using testing::serviceJson;
+using IpList = std::vector<std::string>;
+
+k8s::Informer makeInformer(k8s::ApiClient& api, boost::asio::io_context& io,
+                           const k8s::ResourceType& type, std::string ns,
+                           const util::Clock& clock) {
+  return k8s::Informer(api, io, {.type = type, .ns = std::move(ns), .clock = &clock}, {});
+}
+
+class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTest {
+ protected:
+  LeaderSessionTest() {
+    flags_.status_writers = 2;
+    flags_.identity = "me";
+  }
+  ~LeaderSessionTest() override {
+    session_.reset();
+    services_.stop();
+    pools_.stop();
+    advertisements_.stop();
+  }
+
+  // Starts the informers and waits for their first lists.
+  void syncInformers() {
+    cluster.watch(testing::kServicesPath);
+    cluster.watch(testing::kPoolsPath);
+    cluster.watch(testing::kAdvertisementsPath);
+    services_.start();
+    pools_.start();
+    advertisements_.start();
+    ASSERT_TRUE(runUntil(
+        io, [&] { return services_.synced() && pools_.synced() && advertisements_.synced(); }));
+  }
+
+  void lead() {
+    session_ = std::make_unique<LeaderSession>(SessionContext{
+        .api = api,
+        .io = io,
+        .clock = clock,
+        .flags = flags_,
+        .services = services_,
+        .pools = pools_,
+        .advertisements = advertisements_,
+        .namespaces = namespaces_,
+        .events = events_,
+        .k8s_metrics = k8sMetrics,
+        .allocator_metrics = allocatorMetrics_,
+        .pending_gauge = registry.gauge("t_pending", "t").get(),
+        .write_limit_gauge = registry.gauge("t_limit", "t").get(),
+        .on_running = [this] { ++runningCalls_; },
+        .write_deadline =
+            fencing_ ? std::function<std::optional<util::MonoTime>()>([this] { return deadline(); })
+                     : nullptr,
+        .pool_status_interval = std::chrono::milliseconds(5),
+    });
+    session_->start();
+  }
+
+  std::optional<util::MonoTime> deadline() {
+    std::lock_guard lock(deadlineMu_);
+    return deadline_;
+  }
+  void setDeadline(std::optional<util::MonoTime> at) {
+    std::lock_guard lock(deadlineMu_);
+    deadline_ = at;
+  }
+
+  // Informer echoes of every write applied and the session has nothing left to do.
+  bool settle() {
+    return runUntil(io, [&] { return session_->running() && session_->idle(); });
+  }
+
+  AllocatorMetrics allocatorMetrics_{registry};
+  ControllerFlags flags_;
+  k8s::EventRecorder events_{api, {.component = "test", .clock = &clock}};  // never started
+  NamespaceLabels namespaces_;
+  k8s::Informer services_ = makeInformer(api, io, k8s::resources::kServices, "", clock);
+  k8s::Informer pools_ =
+      makeInformer(api, io, k8s::resources::kIPAddressPools, "metallb-system", clock);
+  k8s::Informer advertisements_ =
+      makeInformer(api, io, k8s::resources::kL2Advertisements, "metallb-system", clock);
+  bool fencing_ = false;
+  std::mutex deadlineMu_;
+  std::optional<util::MonoTime> deadline_;
+  int runningCalls_ = 0;
+  std::unique_ptr<LeaderSession> session_;
+};
+
+TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything) {
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  // The previous leader gave a/old 192.0.2.1, but this replica's informer has not seen that
+  // write yet: only the fresh list at the start of the term shows it.
+  cluster.put("services", serviceJson("a", "old"));
+  cluster.put("services", serviceJson("a", "new"));
+  syncInformers();
+  cluster.modify(
+      "services", "a/old",
+      [](nlohmann::json& s) {
+        s["status"]["loadBalancer"]["ingress"] = {{{"ip", "192.0.2.1"}}};
+        s["metadata"]["annotations"] = {{"metallb.io/ip-allocated-from-pool", "p"}};
+      },
+      /*announce=*/false);
+  const std::size_t getsBefore = cluster.count("GET", "/api/v1/services");
+
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return session_->running(); }));
+  // The informer catches up (a write from its stale copy of a/old meets a 409 meanwhile).
+  cluster.announce("services", "a/old");
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(runningCalls_, 1);
+  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), getsBefore + 1) << "one restore list";
+  // Every write came after the restore list (a/new, first in key order, would otherwise have
+  // taken 192.0.2.1), and a/old kept its address.
+  std::size_t restoreList = 0;
+  std::size_t firstPut = 0;
+  const auto requests = transport.requests();
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].method == "GET" && requests[i].path.starts_with("/api/v1/services")) {
+      restoreList = i;
+    }
+    if (requests[i].method == "PUT" && !firstPut) firstPut = i;
+  }
+  ASSERT_GT(firstPut, 0u);
+  EXPECT_LT(restoreList, firstPut);
+  EXPECT_EQ(cluster.ingress("a/old"), IpList{"192.0.2.1"});
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.2"});
+  for (const auto& [key, ips] : cluster.statusWrites())
+    EXPECT_NE(key, "a/old") << "a/old already showed its address";
+}
+
+TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
+  cluster.put("ipaddresspools", poolJson("p", "not-a-range"));
+  cluster.put("services", serviceJson("a", "new"));
+  syncInformers();
+  lead();
+  // Positive marker: the invalid configuration was built and reported.
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.configStale().value() == 1; }));
+  k8s::testing::drain(io);
+  EXPECT_FALSE(session_->running());
+  EXPECT_EQ(cluster.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
+  EXPECT_TRUE(cluster.statusWrites().empty());
+
+  cluster.modify("ipaddresspools", "metallb-system/p",
+                 [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
+  ASSERT_TRUE(runUntil(io, [&] {
+    return pools_.get("metallb-system/p")->at("spec") ==
+           nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
+  }));
+  session_->configChanged();
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
+}
+
+TEST_F(LeaderSessionTest, FencingDropsWritesOnceTheDeadlineHasPassed) {
+  fencing_ = true;
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
+  syncInformers();
+  setDeadline(clock.now() + std::chrono::seconds(10));
+  clock.advance(std::chrono::seconds(11));  // the lease may have passed to another replica
+  lead();
+  // Positive marker: the write was decided and dropped (its key counted as a failed update).
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.updateErrors().value() >= 1; }));
+  EXPECT_TRUE(cluster.statusWrites().empty());
+  EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
+
+  // Renewed: the key comes back (no sooner than 1 s) and is written.
+  setDeadline(clock.now() + std::chrono::seconds(10));
+  ASSERT_TRUE(runUntil(io, [&] { return !cluster.statusWrites().empty(); }));
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
+}
+
+TEST_F(LeaderSessionTest, NoDeadlineAtAllMeansNoWrite) {
+  fencing_ = true;  // leading without a successful renewal yet: writeDeadline() is empty
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
+  syncInformers();
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return k8sMetrics.updateErrors().value() >= 1; }));
+  EXPECT_EQ(cluster.count("PUT", "/status"), 0u);
+}
+
+TEST_F(LeaderSessionTest, AConflictDecidesAgainFromTheNewerCopy) {
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "new"));
+  syncInformers();
+  // While the first write is on its way, someone asks for a specific address: the write's
+  // resourceVersion is stale and the server answers 409.
+  std::atomic<int> puts{0};
+  cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
+    if (r.method == "PUT" && puts++ == 0) {
+      cluster.modify("services", "a/new", [](nlohmann::json& s) {
+        s["metadata"]["annotations"] = {{"metallb.io/loadBalancerIPs", "192.0.2.3"}};
+      });
+    }
+    return std::nullopt;
+  });
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return !cluster.statusWrites().empty(); }));
+  ASSERT_TRUE(settle());
+  EXPECT_GE(puts.load(), 2);
+  // Decided again from the edited Service, not the first decision re-applied.
+  EXPECT_EQ(cluster.statusWrites().back().second, IpList{"192.0.2.3"});
+  EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.3"});
+}
+
+TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
+  flags_.status_writers = 1;
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.0/29"));
+  for (const char* name : {"s1", "s2", "s3"})
+    cluster.put("services", serviceJson("a", name));
+  syncInformers();
+  // The first write hangs until it is cancelled; the others wait for the one writer.
+  std::atomic<bool> inFlight{false};
+  std::atomic<bool> cancelled{false};
+  cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
+    if (r.method != "PUT") return std::nullopt;
+    inFlight = true;
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!r.cancel->cancelled() && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    cancelled = r.cancel->cancelled();
+    return k8s::HttpResponse{500, {}, "{}"};
+  });
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return inFlight.load(); }));
+  session_.reset();  // lost the Lease
+  EXPECT_TRUE(cancelled) << "the write in flight was cancelled";
+  k8s::testing::drain(io);
+  EXPECT_EQ(cluster.count("PUT", "/status"), 1u) << "the waiting writes were dropped";
+  EXPECT_TRUE(cluster.statusWrites().empty());
+}
+
+}  // namespace
+}  // namespace ironlb::controller
