@@ -6,12 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/api/object_meta.h"
-#include "common/util/result.h"
 
 namespace ironlb::api {
 
@@ -59,7 +57,5 @@ struct EndpointSlice {
 
   friend bool operator==(const EndpointSlice&, const EndpointSlice&) = default;
 };
-
-Result<EndpointSlice> decodeEndpointSlice(const nlohmann::json& json);
 
 }  // namespace ironlb::api

@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,11 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/api/field_path.h"
+#include "common/api/string_map.h"
 #include "common/util/result.h"
 
 namespace ironlb::api {
-
-using StringMap = std::map<std::string, std::string, std::less<>>;
 
 // A value inside the document being decoded, and where it is: "spec.addresses[3]".
 // `value` is null when the field is absent.
@@ -49,17 +48,9 @@ class Field {
   std::string path_;
 };
 
-// Field path helpers: the single definition of how paths are spelled in error messages.
-// childPath("spec", "addresses") == "spec.addresses"; childPath("metadata.labels", "a/b") ==
-// "metadata.labels[\"a/b\"]" (keys that are not plain identifiers are quoted);
-// indexPath("spec.addresses", 3) == "spec.addresses[3]".
-std::string childPath(std::string_view parent, std::string_view key);
-std::string indexPath(std::string_view parent, std::size_t index);
-
-// A JSON value rendered for an error message: JSON syntax (strings quoted and escaped, so a
-// newline in the input cannot forge a log line), cut to a readable length. Never throws.
+// A JSON value rendered for an error message the way describeString (field_path.h) renders a
+// string: JSON syntax, cut to a readable length. Never throws.
 std::string describeValue(const nlohmann::json& value);
-std::string describeString(std::string_view text);  // the same for a plain string
 
 class JsonReader {
  public:

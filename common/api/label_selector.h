@@ -1,14 +1,13 @@
 #pragma once
 // LabelSelector as written in an API object (metav1.LabelSelector), before validation:
 // operators are kept as text so that lbconfig can report an unknown one with its value.
-// lbconfig/selector_parse turns it into a validated lbconfig::LabelSelector.
+// lbconfig/selector_parse turns it into a validated lbconfig::LabelSelector. JSON mapping:
+// label_selector_json.h.
 
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "common/api/json_reader.h"
+#include "common/api/string_map.h"
 
 namespace ironlb::api {
 
@@ -27,10 +26,5 @@ struct LabelSelector {
 
   friend bool operator==(const LabelSelector&, const LabelSelector&) = default;
 };
-
-void decodeLabelSelector(JsonReader& reader, const Field& field, LabelSelector& out);
-// A list of selectors; every element must be an object.
-void decodeLabelSelectors(JsonReader& reader, const Field& field, std::vector<LabelSelector>& out);
-nlohmann::json encodeLabelSelector(const LabelSelector& selector);
 
 }  // namespace ironlb::api

@@ -1,19 +1,16 @@
 #pragma once
 // The metallb.io/v1beta1 custom resources ironlb reads and writes (IPAddressPool,
-// L2Advertisement, ServiceL2Status), as plain structs with their JSON mapping. Field names
-// follow the CRDs so existing MetalLB manifests decode unchanged; BGP-side kinds are not
-// modelled (ironlb ignores them).
+// L2Advertisement, ServiceL2Status), as plain structs (JSON mapping: metallb_types_json.h).
+// Field names follow the CRDs so existing MetalLB manifests decode unchanged; BGP-side kinds are
+// not modelled (ironlb ignores them).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/api/label_selector.h"
 #include "common/api/object_meta.h"
-#include "common/util/result.h"
 
 namespace ironlb::api {
 
@@ -92,19 +89,5 @@ struct ServiceL2Status {
 
   friend bool operator==(const ServiceL2Status&, const ServiceL2Status&) = default;
 };
-
-Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json);
-Result<L2Advertisement> decodeL2Advertisement(const nlohmann::json& json);
-Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json);
-
-// The pool's `status` object (all four counters, always present: the CRD marks them required).
-nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status);
-// A merge-patch body for .../ipaddresspools/<name>/status: {"metadata":{"resourceVersion"},
-// "status":{...}}. With a resourceVersion the API server rejects a stale write with 409;
-// empty means "no precondition".
-nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
-                                              const std::string& resource_version);
-// The whole object for create/update (apiVersion, kind, metadata, empty spec, status).
-nlohmann::json encodeServiceL2Status(const ServiceL2Status& object);
 
 }  // namespace ironlb::api

@@ -6,10 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/api/object_meta.h"
-#include "common/util/result.h"
 
 namespace ironlb::api {
 
@@ -46,8 +43,5 @@ struct Namespace {
 
   friend bool operator==(const Namespace&, const Namespace&) = default;
 };
-
-Result<Node> decodeNode(const nlohmann::json& json);
-Result<Namespace> decodeNamespace(const nlohmann::json& json);
 
 }  // namespace ironlb::api

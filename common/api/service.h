@@ -2,18 +2,18 @@
 // Service (core/v1): the fields ironlb's controller and speaker read, and the status it
 // writes (status.loadBalancer.ingress). Text that users control and that the controller must
 // report on (loadBalancerIP, ingress IPs) stays text here; the consumer parses it and turns a
-// bad value into an event instead of failing the whole object.
+// bad value into an event instead of failing the whole object. JSON mapping: service_json.h.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/api/object_meta.h"
 #include "common/net/ip_address.h"
-#include "common/util/result.h"
 
 namespace ironlb::api {
 
@@ -29,6 +29,18 @@ struct ServicePort {
 
 enum class IpFamilyPolicy { kSingleStack, kPreferDualStack, kRequireDualStack };
 enum class TrafficPolicy { kCluster, kLocal };
+
+// The API's spelling of each value: the decoder accepts exactly these.
+inline constexpr std::array<std::pair<std::string_view, IpFamilyPolicy>, 3> kIpFamilyPolicyNames = {
+    {
+        {"SingleStack", IpFamilyPolicy::kSingleStack},
+        {"PreferDualStack", IpFamilyPolicy::kPreferDualStack},
+        {"RequireDualStack", IpFamilyPolicy::kRequireDualStack},
+    }};
+inline constexpr std::array<std::pair<std::string_view, TrafficPolicy>, 2> kTrafficPolicyNames = {{
+    {"Cluster", TrafficPolicy::kCluster},
+    {"Local", TrafficPolicy::kLocal},
+}};
 
 struct ServiceSpec {
   std::string type = "ClusterIP";  // API default
@@ -71,16 +83,5 @@ struct Service {
 
 std::string_view ipFamilyPolicyName(IpFamilyPolicy policy);
 std::string_view trafficPolicyName(TrafficPolicy policy);
-
-Result<Service> decodeService(const nlohmann::json& json);
-
-// status.loadBalancer.ingress as JSON (always a list, possibly empty).
-nlohmann::json encodeLoadBalancerIngress(const std::vector<LoadBalancerIngress>& ingress);
-// A merge-patch body for .../services/<name>/status that sets exactly the ingress list:
-// {"metadata":{"resourceVersion"},"status":{"loadBalancer":{"ingress":[...]}}}. The list is
-// written even when empty so that a patch clears old IPs; with a resourceVersion the API
-// server rejects a stale write with 409 (empty: no precondition).
-nlohmann::json encodeServiceStatusPatch(const std::vector<LoadBalancerIngress>& ingress,
-                                        const std::string& resource_version);
 
 }  // namespace ironlb::api

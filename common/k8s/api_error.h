@@ -29,7 +29,6 @@ struct ApiError {
   bool isAlreadyExists() const { return code == 409 && reason == "AlreadyExists"; }
   // 410 Gone / reason Expired: the resourceVersion or continue token is too old; relist.
   bool isGone() const { return code == 410 || reason == "Expired" || reason == "Gone"; }
-  bool isUnauthorized() const { return code == 401; }
   bool isForbidden() const { return code == 403; }
   bool isInvalid() const { return code == 422; }
   bool isTooManyRequests() const { return code == 429; }

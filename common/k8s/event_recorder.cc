@@ -2,26 +2,16 @@
 #include "common/k8s/event_recorder.h"
 
 #include <cstdio>
-#include <ctime>
 
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
+#include "common/util/rfc3339.h"
 
 namespace ironlb::k8s {
 namespace {
 
 constexpr const char* kClusterScopedEventNamespace = "default";
-
-std::string rfc3339Seconds(util::WallTime t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
 
 std::string eventNamespace(const ObjectReference& o) {
   return o.ns.empty() ? kClusterScopedEventNamespace : o.ns;
@@ -118,7 +108,7 @@ Json EventRecorder::buildEvent(const EventRecord& r, const std::string& name) co
   if (!o.ns.empty()) involved["namespace"] = o.ns;
   if (!o.uid.empty()) involved["uid"] = o.uid;
   if (!o.resourceVersion.empty()) involved["resourceVersion"] = o.resourceVersion;
-  const std::string ts = rfc3339Seconds(r.wall);
+  const std::string ts = util::formatRfc3339(r.wall, util::Rfc3339Fraction::kSeconds);
   Json source = {{"component", options_.component}};
   if (!options_.host.empty()) source["host"] = options_.host;
   return Json{{"apiVersion", "v1"},
@@ -168,9 +158,10 @@ void EventRecorder::process(const EventRecord& r) {
       create();
       break;
     case EventAggregator::Decision::Kind::kPatch: {
-      const Json patch = {{"count", decision.count},
-                          {"lastTimestamp", rfc3339Seconds(r.wall)},
-                          {"message", r.message}};
+      const Json patch = {
+          {"count", decision.count},
+          {"lastTimestamp", util::formatRfc3339(r.wall, util::Rfc3339Fraction::kSeconds)},
+          {"message", r.message}};
       auto res = client_.patch(resources::kEvents, ns, decision.eventName, PatchType::kMerge, patch,
                                "", call);
       if (!res && res.error().isNotFound()) {

@@ -4,20 +4,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/util/rfc3339.h"
+
 namespace ironlb::k8s {
 
 std::string formatMicroTime(util::WallTime t) {
-  const auto since = t.time_since_epoch();
-  const auto secs = std::chrono::floor<std::chrono::seconds>(since);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since - secs).count();
-  const std::time_t tt = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(micros));
-  return buf;
+  return util::formatRfc3339(t, util::Rfc3339Fraction::kMicros);
 }
 
 std::optional<util::WallTime> parseMicroTime(const std::string& text) {

@@ -7,11 +7,12 @@
 #include <tuple>
 #include <utility>
 
-#include "common/api/json_reader.h"
+#include "common/api/field_path.h"
 #include "common/lbconfig/names.h"
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"
 #include "common/lbconfig/unusable_addresses.h"
+#include "common/util/strings.h"
 
 // MetalLB-compatibility decisions (MetalLB's behaviour checked with the search tool in
 // metallb/metallb internal/config/config.go, internal/config/validator.go and
@@ -87,15 +88,6 @@ struct PoolWork {
   bool has_errors = false;
 };
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += ", ";
-    out += part;
-  }
-  return out;
-}
-
 class Builder {
  public:
   Builder(const Snapshot& snapshot, const BuildOptions& options)
@@ -104,6 +96,8 @@ class Builder {
   BuildResult run();
 
  private:
+  // The objects of the install namespace, sorted by name, one per name: the others are reported
+  // and left out.
   template <class T>
   std::vector<const T*> inInstallNamespace(const std::vector<T>& objects, std::string_view kind);
   IssueSink sink(std::string_view kind, const api::ObjectMeta& meta) {
@@ -118,6 +112,10 @@ class Builder {
   void checkOverlaps();
   void buildAdvertisements();
   void buildAdvertisement(const api::L2Advertisement& source, IssueSink& sink);
+  std::set<std::string, std::less<>> namedPools(const api::L2AdvertisementSpec& spec,
+                                                IssueSink& sink);
+  std::vector<std::string> interfaces(const api::L2AdvertisementSpec& spec, IssueSink& sink);
+  void warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& sink);
   void warnUnadvertisedPools();
 
   const Snapshot& snapshot_;
@@ -145,7 +143,19 @@ std::vector<const T*> Builder::inInstallNamespace(const std::vector<T>& objects,
                      describeString(options_.install_namespace) + ", where ironlb is installed");
   }
   std::sort(out.begin(), out.end(), byNamespacedName<T>);
-  return out;
+  // Two objects with one name cannot come from one API server; guards snapshots assembled by
+  // hand.
+  std::vector<const T*> unique;
+  for (const T* o : out) {
+    if (!unique.empty() && unique.back()->meta.name == o->meta.name) {
+      sink(kind, o->meta)
+          .error("metadata.name", std::string(kind) + " " + describeString(o->meta.name) +
+                                      " is defined more than once");
+      continue;
+    }
+    unique.push_back(o);
+  }
+  return unique;
 }
 
 void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
@@ -159,17 +169,11 @@ void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
 void Builder::buildPools() {
   const std::vector<const api::IPAddressPool*> sources =
       inInstallNamespace(snapshot_.pools, kPoolKind);
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    IssueSink s = sink(kPoolKind, sources[i]->meta);
-    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
-      // Cannot come from one API server; guards snapshots assembled by hand.
-      s.error("metadata.name", "IPAddressPool " + describeString(sources[i]->meta.name) +
-                                   " is defined more than once");
-      continue;
-    }
-    buildPool(*sources[i], s);
+  for (const api::IPAddressPool* source : sources) {
+    IssueSink s = sink(kPoolKind, source->meta);
+    buildPool(*source, s);
     pools_.back().has_errors = s.errorCount() != 0;
-    pool_names_.insert(sources[i]->meta.name);
+    pool_names_.insert(source->meta.name);
   }
   checkOverlaps();
 }
@@ -204,14 +208,14 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
     if (parts.usable.empty()) {
       s.error(path, describeString(addresses[i]) +
                         " holds only addresses that no host can use as a Service address: " +
-                        joined(parts.excluded));
+                        util::joinList(parts.excluded));
       continue;
     }
     if (!parts.excluded.empty()) {
       s.warning(path, describeString(addresses[i]) +
                           " includes addresses that no host can use as a Service address; they "
                           "are never assigned: " +
-                          joined(parts.excluded));
+                          util::joinList(parts.excluded));
     }
     work.entries.push_back(PoolEntry{parsed->range, i});
     for (const net::IpRange& usable : parts.usable)
@@ -254,21 +258,14 @@ std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::Serv
   out.priority = in.priority;
 
   const std::string ns_path = childPath(base, "namespaces");
-  std::map<std::string_view, std::size_t> seen;
+  DuplicateCheck seen(ns_path, "namespace");
   for (std::size_t i = 0; i < in.namespaces.size(); ++i) {
     const std::string& ns = in.namespaces[i];
-    const std::string path = indexPath(ns_path, i);
     if (auto why = checkDns1123Label(ns)) {
-      s.error(path, "invalid namespace name " + describeString(ns) + ": " + *why);
+      s.error(indexPath(ns_path, i), "invalid namespace name " + describeString(ns) + ": " + *why);
       continue;
     }
-    const auto [it, inserted] = seen.emplace(ns, i);
-    if (!inserted) {
-      s.error(path, "duplicate namespace " + describeString(ns) + " (also at " +
-                        indexPath(ns_path, it->second) + ")");
-      continue;
-    }
-    out.namespaces.push_back(ns);
+    if (seen.first(ns, i, s)) out.namespaces.push_back(ns);
   }
   out.namespace_selectors =
       parseSelectors(in.namespace_selectors, childPath(base, "namespaceSelectors"), s);
@@ -328,14 +325,9 @@ void Builder::checkOverlaps() {
 void Builder::buildAdvertisements() {
   const std::vector<const api::L2Advertisement*> sources =
       inInstallNamespace(snapshot_.l2_advertisements, kL2Kind);
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    IssueSink s = sink(kL2Kind, sources[i]->meta);
-    if (i > 0 && sources[i - 1]->meta.name == sources[i]->meta.name) {
-      s.error("metadata.name", "L2Advertisement " + describeString(sources[i]->meta.name) +
-                                   " is defined more than once");
-      continue;
-    }
-    buildAdvertisement(*sources[i], s);
+  for (const api::L2Advertisement* source : sources) {
+    IssueSink s = sink(kL2Kind, source->meta);
+    buildAdvertisement(*source, s);
   }
 }
 
@@ -345,50 +337,12 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
   L2Advertisement out;
   out.name = source.meta.name;
 
-  std::set<std::string, std::less<>> selected;
-  std::map<std::string_view, std::size_t> seen_pools;
-  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
-    const std::string& name = spec.ip_address_pools[i];
-    const std::string path = indexPath("spec.ipAddressPools", i);
-    const auto [it, inserted] = seen_pools.emplace(name, i);
-    if (!inserted) {
-      s.error(path, "duplicate pool " + describeString(name) + " (also at " +
-                        indexPath("spec.ipAddressPools", it->second) + ")");
-      continue;
-    }
-    const bool exists = pool_names_.count(name) != 0;
-    if (!exists) {
-      s.warning(path, "IPAddressPool " + describeString(name) + " does not exist in namespace " +
-                          describeString(options_.install_namespace) +
-                          "; ignored until it is created (as MetalLB does)");
-      continue;
-    }
-    selected.insert(name);
-  }
-
+  std::set<std::string, std::less<>> selected = namedPools(spec, s);
   const std::vector<LabelSelector> pool_selectors =
       parseSelectors(spec.ip_address_pool_selectors, "spec.ipAddressPoolSelectors", s);
   out.node_selectors = parseSelectors(spec.node_selectors, "spec.nodeSelectors", s);
   out.service_selectors = parseSelectors(spec.service_selectors, "spec.serviceSelectors", s);
-
-  std::set<std::string, std::less<>> interfaces;
-  std::map<std::string_view, std::size_t> seen_interfaces;
-  for (std::size_t i = 0; i < spec.interfaces.size(); ++i) {
-    const std::string& name = spec.interfaces[i];
-    const std::string path = indexPath("spec.interfaces", i);
-    if (auto why = checkInterfaceName(name)) {
-      s.error(path, "invalid interface " + describeString(name) + ": " + *why);
-      continue;
-    }
-    const auto [it, inserted] = seen_interfaces.emplace(name, i);
-    if (!inserted) {
-      s.error(path, "duplicate interface " + describeString(name) + " (also at " +
-                        indexPath("spec.interfaces", it->second) + ")");
-      continue;
-    }
-    interfaces.insert(name);
-  }
-  out.interfaces.assign(interfaces.begin(), interfaces.end());
+  out.interfaces = interfaces(spec, s);
 
   const bool every_pool = spec.ip_address_pools.empty() && spec.ip_address_pool_selectors.empty();
   for (const PoolWork& p : pools_) {
@@ -401,16 +355,7 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
               "selects no IPAddressPool: nothing is announced through this "
               "advertisement");
   }
-
-  if (!out.node_selectors.empty() && !snapshot_.nodes.empty()) {
-    const bool any_node =
-        std::any_of(snapshot_.nodes.begin(), snapshot_.nodes.end(),
-                    [&](const api::Node& n) { return out.selectsNodeLabels(n.meta.labels); });
-    if (!any_node) {
-      s.warning("spec.nodeSelectors",
-                "matches no Node: no node announces the IPs of this advertisement");
-    }
-  }
+  warnIfNoNodeMatches(out, s);
 
   if (s.errorCount() == 0) {
     advertised_pools_.insert(out.pools.begin(), out.pools.end());
@@ -420,6 +365,53 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
     advertised_pools_.insert(pool_names_.begin(), pool_names_.end());
   }
   advertisements_.push_back(std::move(out));
+}
+
+// spec.ipAddressPools: the pools that exist (a missing one is a warning, as MetalLB skips it).
+std::set<std::string, std::less<>> Builder::namedPools(const api::L2AdvertisementSpec& spec,
+                                                       IssueSink& s) {
+  std::set<std::string, std::less<>> out;
+  DuplicateCheck seen("spec.ipAddressPools", "pool");
+  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
+    const std::string& name = spec.ip_address_pools[i];
+    if (!seen.first(name, i, s)) continue;
+    if (pool_names_.count(name) == 0) {
+      s.warning(indexPath("spec.ipAddressPools", i),
+                "IPAddressPool " + describeString(name) + " does not exist in namespace " +
+                    describeString(options_.install_namespace) +
+                    "; ignored until it is created (as MetalLB does)");
+      continue;
+    }
+    out.insert(name);
+  }
+  return out;
+}
+
+// spec.interfaces: valid Linux interface names, sorted, each once.
+std::vector<std::string> Builder::interfaces(const api::L2AdvertisementSpec& spec, IssueSink& s) {
+  std::set<std::string, std::less<>> out;
+  DuplicateCheck seen("spec.interfaces", "interface");
+  for (std::size_t i = 0; i < spec.interfaces.size(); ++i) {
+    const std::string& name = spec.interfaces[i];
+    if (auto why = checkInterfaceName(name)) {
+      s.error(indexPath("spec.interfaces", i),
+              "invalid interface " + describeString(name) + ": " + *why);
+      continue;
+    }
+    if (seen.first(name, i, s)) out.insert(name);
+  }
+  return {out.begin(), out.end()};
+}
+
+void Builder::warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& s) {
+  if (advertisement.node_selectors.empty() || snapshot_.nodes.empty()) return;
+  const bool any_node = std::any_of(
+      snapshot_.nodes.begin(), snapshot_.nodes.end(),
+      [&](const api::Node& n) { return advertisement.selectsNodeLabels(n.meta.labels); });
+  if (!any_node) {
+    s.warning("spec.nodeSelectors",
+              "matches no Node: no node announces the IPs of this advertisement");
+  }
 }
 
 void Builder::warnUnadvertisedPools() {

@@ -13,10 +13,6 @@ const Labels& emptyLabels() {
 
 }  // namespace
 
-bool L2Advertisement::selectsPool(std::string_view pool) const {
-  return std::binary_search(pools.begin(), pools.end(), pool, std::less<>());
-}
-
 bool L2Advertisement::selectsService(const Labels& service_labels) const {
   return anyMatches(service_selectors, service_labels, true);
 }

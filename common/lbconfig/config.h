@@ -49,7 +49,6 @@ struct L2Advertisement {
   std::vector<LabelSelector> service_selectors;  // ORed; empty = every Service
 
   bool allInterfaces() const { return interfaces.empty(); }
-  bool selectsPool(std::string_view pool) const;
   bool selectsService(const Labels& service_labels) const;
   bool selectsNodeLabels(const Labels& node_labels) const;
 

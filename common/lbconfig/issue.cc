@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/api/field_path.h"
 #include "common/api/object_meta.h"
 
 namespace ironlb::lbconfig {
@@ -31,6 +32,16 @@ void sortIssues(std::vector<Issue>& issues) {
   std::stable_sort(issues.begin(), issues.end(), [](const Issue& a, const Issue& b) {
     return std::tie(a.kind, a.ns, a.name) < std::tie(b.kind, b.ns, b.name);
   });
+}
+
+bool DuplicateCheck::first(std::string_view value, std::size_t index, IssueSink& sink) {
+  const auto [it, inserted] = seen_.emplace(value, index);
+  if (!inserted) {
+    sink.error(api::indexPath(list_path_, index), "duplicate " + what_ + " " +
+                                                      api::describeString(value) + " (also at " +
+                                                      api::indexPath(list_path_, it->second) + ")");
+  }
+  return inserted;
 }
 
 }  // namespace ironlb::lbconfig

@@ -4,7 +4,10 @@
 // message that quotes the offending value, so a person can go straight to the line to fix.
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +49,23 @@ class IssueSink {
   std::vector<Issue>& errors_;
   std::vector<Issue>& warnings_;
   std::size_t error_count_ = 0;
+};
+
+// A list field that must not name a value twice: the second mention is an error that points at
+// the first ("duplicate pool \"a\" (also at spec.ipAddressPools[0])"). The values must outlive
+// the check (it keeps views).
+class DuplicateCheck {
+ public:
+  DuplicateCheck(std::string list_path, std::string what)
+      : list_path_(std::move(list_path)), what_(std::move(what)) {}
+
+  // True the first time `value` is seen; otherwise false, with the error on `sink`.
+  bool first(std::string_view value, std::size_t index, IssueSink& sink);
+
+ private:
+  std::string list_path_;
+  std::string what_;
+  std::map<std::string_view, std::size_t, std::less<>> seen_;
 };
 
 // Sorts by object (kind, namespace, name), keeping each object's findings in the order they

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <tuple>
 
-#include "common/api/json_reader.h"
+#include "common/api/field_path.h"
 #include "common/lbconfig/names.h"
 
 namespace ironlb::lbconfig {
@@ -83,15 +83,10 @@ std::optional<LabelSelector> parseSelector(const api::LabelSelector& selector,
     }
 
     const std::string values_path = childPath(e_path, "values");
-    std::map<std::string_view, std::size_t> value_index;
+    DuplicateCheck value_seen(values_path, "value");
     for (std::size_t j = 0; j < e.values.size(); ++j) {
       checkValue(e.values[j], indexPath(values_path, j), sink);
-      const auto [it, inserted] = value_index.emplace(e.values[j], j);
-      if (!inserted) {
-        sink.error(indexPath(values_path, j), "duplicate value " + describeString(e.values[j]) +
-                                                  " (also at " +
-                                                  indexPath(values_path, it->second) + ")");
-      }
+      value_seen.first(e.values[j], j, sink);
     }
 
     std::vector<std::string> sorted_values = e.values;

@@ -11,9 +11,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <vector>
+
+#include "common/util/rfc3339.h"
 
 namespace ironlb::util {
 namespace {
@@ -106,20 +107,6 @@ bool needsQuoting(std::string_view v) {
   return false;
 }
 
-void appendTimestamp(std::string& out, std::chrono::system_clock::time_point t) {
-  const auto since = t.time_since_epoch();
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since - secs).count();
-  const std::time_t tt = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  out += buf;
-}
-
 std::string_view levelName(spdlog::level::level_enum level) {
   switch (level) {
     case spdlog::level::trace:
@@ -150,7 +137,7 @@ class LineFormatter final : public spdlog::formatter {
     line.reserve(128 + msg.payload.size());
     if (format_ == LogFormat::kJson) {
       line += "{\"ts\":\"";
-      appendTimestamp(line, msg.time);
+      appendRfc3339(line, msg.time, Rfc3339Fraction::kMillis);
       line += "\",\"level\":\"";
       line += levelName(msg.level);
       line += "\",\"logger\":";
@@ -172,7 +159,7 @@ class LineFormatter final : public spdlog::formatter {
       }
       line += "}\n";
     } else {
-      appendTimestamp(line, msg.time);
+      appendRfc3339(line, msg.time, Rfc3339Fraction::kMillis);
       line.push_back(' ');
       const std::string_view lvl = levelName(msg.level);
       line += lvl;

@@ -18,4 +18,9 @@ std::string_view trim(std::string_view text, std::string_view chars) {
   return text.substr(first, text.find_last_not_of(chars) - first + 1);
 }
 
+std::string joinList(std::span<const std::string> parts, std::string_view separator) {
+  return joinList(parts, separator,
+                  [](const std::string& part) -> const std::string& { return part; });
+}
+
 }  // namespace ironlb::util

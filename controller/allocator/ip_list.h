@@ -33,11 +33,6 @@ class IpList {
     assert(size_ < 2);
     ips_[size_++] = ip;
   }
-  void pushFront(const net::IpAddress& ip) {
-    assert(size_ < 2);
-    ips_[size_++] = ips_[0];
-    ips_[0] = ip;
-  }
   // Precondition: `ip` is in the list.
   void erase(const net::IpAddress& ip) {
     assert(size_ > 0);

@@ -3,15 +3,12 @@
 #include <algorithm>
 #include <string>
 
+#include "common/util/strings.h"
+
 namespace ironlb::allocator {
 
 std::string ipList(std::span<const net::IpAddress> ips) {
-  std::string out;
-  for (const auto& ip : ips) {
-    if (!out.empty()) out += ", ";
-    out += ip.toString();
-  }
-  return out;
+  return util::joinList(ips, ", ", [](const net::IpAddress& ip) { return ip.toString(); });
 }
 
 Status checkFamilies(const ServiceRequest& request) {

@@ -14,16 +14,4 @@ std::string_view protocolName(Protocol protocol) {
   return "?";
 }
 
-std::string_view familyPolicyName(FamilyPolicy policy) {
-  switch (policy) {
-    case FamilyPolicy::kSingleStack:
-      return "SingleStack";
-    case FamilyPolicy::kPreferDualStack:
-      return "PreferDualStack";
-    case FamilyPolicy::kRequireDualStack:
-      return "RequireDualStack";
-  }
-  return "?";
-}
-
 }  // namespace ironlb::allocator

@@ -25,7 +25,6 @@ struct ServicePort {
 };
 
 enum class FamilyPolicy : uint8_t { kSingleStack, kPreferDualStack, kRequireDualStack };
-std::string_view familyPolicyName(FamilyPolicy policy);
 
 struct ServiceRequest {
   std::string key;  // "namespace/name": the identity of the Service everywhere in the allocator

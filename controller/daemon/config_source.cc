@@ -1,5 +1,6 @@
 #include "controller/daemon/config_source.h"
 
+#include "common/api/metallb_types_json.h"
 #include "common/k8s/object_meta.h"
 
 namespace ironlb::controller {

@@ -1,5 +1,6 @@
 #include "controller/daemon/controller_daemon.h"
 
+#include "common/api/node_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
 #include "controller/daemon/service_status.h"

@@ -1,6 +1,6 @@
 #include "controller/daemon/pool_status_publisher.h"
 
-#include "common/api/metallb_types.h"
+#include "common/api/metallb_types_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
 #include "controller/reconciler/pool_status.h"

@@ -1,5 +1,6 @@
 #include "controller/daemon/service_status.h"
 
+#include "common/api/load_balancer_class.h"
 #include "controller/reconciler/annotations.h"
 
 namespace ironlb::controller {
@@ -125,8 +126,7 @@ bool plainlyNotOurs(const nlohmann::json& service, std::string_view lb_class) {
   if (lb) {
     const nlohmann::json* cls = child(*spec, "loadBalancerClass");
     const bool has_class = cls && cls->is_string();
-    if (lb_class.empty()) return has_class;
-    return !has_class || cls->get_ref<const std::string&>() != lb_class;
+    return !api::handlesClass(lb_class, has_class ? &cls->get_ref<const std::string&>() : nullptr);
   }
   const nlohmann::json* meta = child(service, "metadata");
   const nlohmann::json* a = meta ? child(*meta, "annotations") : nullptr;

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/api/service.h"
+#include "common/api/service_json.h"
 #include "controller/reconciler/service_reconciler.h"
 
 namespace ironlb::controller {

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/api/json_reader.h"
+#include "common/api/string_map.h"
 
 namespace ironlb::reconciler {
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/api/load_balancer_class.h"
 #include "common/lbconfig/unusable_addresses.h"
 #include "common/util/strings.h"
 
@@ -89,8 +90,7 @@ Result<std::vector<net::IpAddress>> requestedIps(const api::Service& service) {
 
 Scope scopeOf(const api::Service& service, std::string_view lb_class) {
   if (!service.isLoadBalancer()) return Scope::kNotLoadBalancer;
-  const auto& cls = service.spec.load_balancer_class;
-  if (lb_class.empty() ? cls.has_value() : (!cls || *cls != lb_class)) return Scope::kOtherClass;
+  if (!api::handlesClass(lb_class, service.spec.load_balancer_class)) return Scope::kOtherClass;
   return Scope::kLoadBalancer;
 }
 

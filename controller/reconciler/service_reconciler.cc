@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/util/strings.h"
 #include "controller/reconciler/annotations.h"
 #include "controller/reconciler/service_intent.h"
 
@@ -41,12 +42,10 @@ void notePools(Decision& d, const std::optional<allocator::Assignment>& before,
 }  // namespace
 
 std::string quotedIps(const std::vector<net::IpAddress>& ips) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < ips.size(); ++i) {
-    if (i) out += ", ";
-    out += '"' + ips[i].toString() + '"';
-  }
-  return out + "]";
+  return "[" +
+         util::joinList(ips, ", ",
+                        [](const net::IpAddress& ip) { return '"' + ip.toString() + '"'; }) +
+         "]";
 }
 
 ServiceReconciler::ServiceReconciler(std::string lb_class) : lb_class_(std::move(lb_class)) {}
@@ -87,75 +86,100 @@ Status ServiceReconciler::restore(const api::Service& service,
 Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Service* service,
                                       const lbconfig::Labels& namespace_labels) {
   const std::string key(key_view);
-  Decision d;
-  const auto before = allocator_.assignment(key);
+  const std::optional<allocator::Assignment> before = allocator_.assignment(key);
   const Scope scope = service ? scopeOf(*service, lb_class_) : Scope::kOtherClass;
-  if (scope != Scope::kLoadBalancer) {
-    // Deleted: give everything back. Another class, or no longer a LoadBalancer: an edit, so
-    // the IPs are held back for the Service (docs/allocation.md).
-    d.freed_ips =
-        allocator_.release(key, service ? allocator::Release::kHold : allocator::Release::kFree)
-            .has_value();
-    if (!service) {
-      // Deleted: what earlier edits held back for it is free too.
-      for (const auto& ip : allocator_.dropHolds(key)) {
-        d.freed_ips = true;
-        if (auto pool = allocator_.poolOf(ip)) d.touched_pools.push_back(std::move(*pool));
-      }
-    }
-    forget(key);
-    d.manage = service && scope == Scope::kNotLoadBalancer;
-    notePools(d, before, std::nullopt);
-    return d;
-  }
-  d.manage = true;
+  if (scope != Scope::kLoadBalancer) return letGo(key, service, scope, before);
 
+  Decision d;
+  d.manage = true;
   auto intent = serviceIntent(*service, namespace_labels);
   if (!intent) {
-    d.freed_ips = allocator_.release(key, allocator::Release::kHold).has_value();
-    if (d.freed_ips) {
-      d.events.push_back(normal(kReasonClearAssignment, cleared(before->ips, intent.error()) +
-                                                            heldNote(allocator_.holdBack())));
-    }
-    fail(d, key, intent.error());
-    d.pending = true;
-    notePools(d, before, std::nullopt);
+    clearUndescribable(d, key, before, intent.error());
     return d;
   }
   reportDeprecated(d, key, intent->deprecated_annotations);
   reportConflicts(d, key, intent->annotation_conflicts);
-
-  // Holding nothing while the status shows IPs: re-take them unless we know they are invalid.
-  if (!before) {
-    if (auto reason = clear_reasons_.find(key); reason != clear_reasons_.end()) {
-      d.events.push_back(normal(kReasonClearAssignment, std::move(reason->second)));
-      clear_reasons_.erase(reason);
-    } else if (auto ips = statusIps(*service); !ips) {
-      d.events.push_back(normal(kReasonClearAssignment, ips.error()));
-    } else if (!ips->empty()) {
-      if (auto r = allocator_.restore(intent->request, *ips); !r) {
-        d.events.push_back(
-            normal(kReasonClearAssignment,
-                   "IP " + quotedIps(*ips) + " in status cannot be kept: " + r.error()));
-      }
-    }
-  }
+  if (!before) retakeStatusIps(d, key, *service, intent->request);
   clear_reasons_.erase(key);
 
   if (!intent->request_error.empty()) {
-    if (auto held = allocator_.assignment(key)) {
-      fail(d, key, intent->request_error + "; keeping IP " + quotedIps(held->ips));
-      d.desired = {held->ips, held->pool};
-    } else {
-      fail(d, key, intent->request_error);
-      d.pending = true;
-    }
-    notePools(d, before, allocator_.assignment(key));
-    return d;
+    keepDespiteBadRequest(d, key, before, intent->request_error);
+  } else {
+    allocate(d, key, before, intent->request);
   }
+  return d;
+}
 
+Decision ServiceReconciler::letGo(const std::string& key, const api::Service* service, Scope scope,
+                                  const std::optional<allocator::Assignment>& before) {
+  Decision d;
+  // Deleted: give everything back. Another class, or no longer a LoadBalancer: an edit, so
+  // the IPs are held back for the Service (docs/allocation.md).
+  d.freed_ips =
+      allocator_.release(key, service ? allocator::Release::kHold : allocator::Release::kFree)
+          .has_value();
+  if (!service) {
+    // Deleted: what earlier edits held back for it is free too.
+    for (const auto& ip : allocator_.dropHolds(key)) {
+      d.freed_ips = true;
+      if (auto pool = allocator_.poolOf(ip)) d.touched_pools.push_back(std::move(*pool));
+    }
+  }
+  forget(key);
+  d.manage = service && scope == Scope::kNotLoadBalancer;
+  notePools(d, before, std::nullopt);
+  return d;
+}
+
+void ServiceReconciler::clearUndescribable(Decision& d, const std::string& key,
+                                           const std::optional<allocator::Assignment>& before,
+                                           const std::string& why) {
+  d.freed_ips = allocator_.release(key, allocator::Release::kHold).has_value();
+  if (d.freed_ips) {
+    d.events.push_back(normal(kReasonClearAssignment,
+                              cleared(before->ips, why) + heldNote(allocator_.holdBack())));
+  }
+  fail(d, key, why);
+  d.pending = true;
+  notePools(d, before, std::nullopt);
+}
+
+void ServiceReconciler::retakeStatusIps(Decision& d, const std::string& key,
+                                        const api::Service& service,
+                                        const allocator::ServiceRequest& request) {
+  // Holding nothing while the status shows IPs: re-take them unless we know they are invalid.
+  if (auto reason = clear_reasons_.find(key); reason != clear_reasons_.end()) {
+    d.events.push_back(normal(kReasonClearAssignment, std::move(reason->second)));
+    clear_reasons_.erase(reason);
+  } else if (auto ips = statusIps(service); !ips) {
+    d.events.push_back(normal(kReasonClearAssignment, ips.error()));
+  } else if (!ips->empty()) {
+    if (auto r = allocator_.restore(request, *ips); !r) {
+      d.events.push_back(
+          normal(kReasonClearAssignment,
+                 "IP " + quotedIps(*ips) + " in status cannot be kept: " + r.error()));
+    }
+  }
+}
+
+void ServiceReconciler::keepDespiteBadRequest(Decision& d, const std::string& key,
+                                              const std::optional<allocator::Assignment>& before,
+                                              const std::string& request_error) {
+  if (auto held = allocator_.assignment(key)) {
+    fail(d, key, request_error + "; keeping IP " + quotedIps(held->ips));
+    d.desired = {held->ips, held->pool};
+  } else {
+    fail(d, key, request_error);
+    d.pending = true;
+  }
+  notePools(d, before, allocator_.assignment(key));
+}
+
+void ServiceReconciler::allocate(Decision& d, const std::string& key,
+                                 const std::optional<allocator::Assignment>& before,
+                                 const allocator::ServiceRequest& request) {
   const auto held = allocator_.assignment(key);
-  auto result = allocator_.allocate(intent->request);
+  auto result = allocator_.allocate(request);
   if (!result) {
     if (held) {
       d.freed_ips = true;
@@ -165,7 +189,7 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
     fail(d, key, result.error());
     d.pending = true;
     notePools(d, before, std::nullopt);
-    return d;
+    return;
   }
   failures_.erase(key);
   const allocator::Assignment& now = result->assignment;
@@ -175,7 +199,16 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
                               cleared(result->released, result->release_reason) +
                                   (result->held_back ? heldNote(allocator_.holdBack()) : "")));
   }
-  switch (result->outcome) {
+  reportAllocated(d, held, *result);
+  d.desired = {now.ips, now.pool};
+  notePools(d, before, now);
+}
+
+void ServiceReconciler::reportAllocated(Decision& d,
+                                        const std::optional<allocator::Assignment>& held,
+                                        const allocator::AllocationResult& result) {
+  const allocator::Assignment& now = result.assignment;
+  switch (result.outcome) {
     case allocator::Outcome::kUnchanged:
     case allocator::Outcome::kReduced:
       break;
@@ -195,9 +228,6 @@ Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Serv
                                 "Assigned IP " + quotedIps(now.ips) + " from pool " + now.pool));
       break;
   }
-  d.desired = {now.ips, now.pool};
-  notePools(d, before, now);
-  return d;
 }
 
 bool ServiceReconciler::advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools) {

@@ -34,6 +34,7 @@
 // passes the time in and frees the holds that ran out.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,6 +48,7 @@
 #include "common/util/result.h"
 #include "controller/allocator/allocator.h"
 #include "controller/reconciler/annotations.h"
+#include "controller/reconciler/service_intent.h"
 
 namespace ironlb::reconciler {
 
@@ -118,6 +120,26 @@ class ServiceReconciler {
   bool advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools = nullptr);
 
  private:
+  // The parts of reconcile, in the order it runs them.
+  // Not ours (deleted, another class, no longer a LoadBalancer): release, forget.
+  Decision letGo(const std::string& key, const api::Service* service, Scope scope,
+                 const std::optional<allocator::Assignment>& before);
+  // The Service cannot be described at all (serviceIntent failed): release with hold-back.
+  void clearUndescribable(Decision& d, const std::string& key,
+                          const std::optional<allocator::Assignment>& before,
+                          const std::string& why);
+  // Holding nothing: re-take the IPs its status shows, or say why they were cleared.
+  void retakeStatusIps(Decision& d, const std::string& key, const api::Service& service,
+                       const allocator::ServiceRequest& request);
+  // The requested IPs cannot be read: report, and keep what is held (a typo never drops an IP).
+  void keepDespiteBadRequest(Decision& d, const std::string& key,
+                             const std::optional<allocator::Assignment>& before,
+                             const std::string& request_error);
+  void allocate(Decision& d, const std::string& key,
+                const std::optional<allocator::Assignment>& before,
+                const allocator::ServiceRequest& request);
+  void reportAllocated(Decision& d, const std::optional<allocator::Assignment>& held,
+                       const allocator::AllocationResult& result);
   void forget(const std::string& key);
   void fail(Decision& d, const std::string& key, std::string message);
   void reportDeprecated(Decision& d, const std::string& key,

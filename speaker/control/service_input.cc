@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/api/load_balancer_class.h"
+
 namespace ironlb::control {
 namespace {
 
@@ -25,13 +27,13 @@ SliceSummary summarize(const api::EndpointSlice& slice) {
   return out;
 }
 
-bool handles(const api::Service& service, const std::optional<std::string>& lb_class) {
+bool handles(const api::Service& service, std::string_view lb_class) {
   if (!service.isLoadBalancer() || service.meta.deleting()) return false;
-  return service.spec.load_balancer_class == lb_class;
+  return api::handlesClass(lb_class, service.spec.load_balancer_class);
 }
 
 ConversionResult toServiceInput(const api::Service& service, std::span<const SliceSummary> slices,
-                                const std::optional<std::string>& lb_class) {
+                                std::string_view lb_class) {
   ConversionResult out;
   if (!handles(service, lb_class)) return out;
   ServiceInput in;

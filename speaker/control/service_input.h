@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/api/endpoint_slice.h"
@@ -39,9 +40,8 @@ struct SliceSummary {
 SliceSummary summarize(const api::EndpointSlice& slice);
 
 // Whether the speaker handles this Service at all: type LoadBalancer, not being deleted, and
-// the loadBalancerClass rule (no class configured: only Services without a class; class X:
-// exactly X).
-bool handles(const api::Service& service, const std::optional<std::string>& lb_class);
+// the loadBalancerClass rule (api::handlesClass; `lb_class` "" = none configured).
+bool handles(const api::Service& service, std::string_view lb_class);
 
 struct ConversionResult {
   std::optional<ServiceInput> input;    // nullopt: not handled, or no valid LB IP
@@ -49,6 +49,6 @@ struct ConversionResult {
 };
 
 ConversionResult toServiceInput(const api::Service& service, std::span<const SliceSummary> slices,
-                                const std::optional<std::string>& lb_class);
+                                std::string_view lb_class);
 
 }  // namespace ironlb::control

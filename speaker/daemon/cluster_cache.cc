@@ -57,8 +57,8 @@ const api::Service* ClusterCache::service(const std::string& k) const {
   return it == services_.end() ? nullptr : &it->second;
 }
 
-control::ConversionResult ClusterCache::serviceInput(
-    const std::string& k, const std::optional<std::string>& lb_class) const {
+control::ConversionResult ClusterCache::serviceInput(const std::string& k,
+                                                     std::string_view lb_class) const {
   const api::Service* svc = service(k);
   if (svc == nullptr) return {};
   std::vector<control::SliceSummary> summaries;
@@ -66,14 +66,6 @@ control::ConversionResult ClusterCache::serviceInput(
     for (const auto& slice : it->second)
       summaries.push_back(slices_.at(slice).summary);
   return control::toServiceInput(*svc, summaries, lb_class);
-}
-
-std::vector<std::string> ClusterCache::serviceKeys() const {
-  std::vector<std::string> out;
-  out.reserve(services_.size());
-  for (const auto& [k, s] : services_)
-    out.push_back(k);
-  return out;
 }
 
 NodeEffect ClusterCache::putNode(const api::Node& node) {

@@ -40,9 +40,8 @@ class ClusterCache {
   std::vector<std::string> removeSlice(const std::string& ns, const std::string& name);
 
   const api::Service* service(const std::string& key) const;
-  control::ConversionResult serviceInput(const std::string& key,
-                                         const std::optional<std::string>& lb_class) const;
-  std::vector<std::string> serviceKeys() const;
+  // `lb_class`: the class this speaker handles, "" for none (api::handlesClass).
+  control::ConversionResult serviceInput(const std::string& key, std::string_view lb_class) const;
 
   // --- configuration objects: return whether the configuration may have changed ---
   NodeEffect putNode(const api::Node& node);
@@ -57,7 +56,6 @@ class ClusterCache {
   lbconfig::Snapshot snapshot() const;
   control::MemberPlan members(net::Family family, uint16_t port) const;
   const api::Node* node(const std::string& name) const;
-  std::size_t nodeCount() const { return nodes_.size(); }
 
  private:
   struct SliceEntry {

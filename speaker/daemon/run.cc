@@ -63,7 +63,7 @@ int runSpeaker(int argc, const char* const* argv) {
   options.podName = flags.podName;
   options.podUid = flags.podUid;
   options.ns = flags.ns;
-  if (!flags.lb_class.empty()) options.lbClass = flags.lb_class;
+  options.lbClass = flags.lb_class;  // "" = none, as api::handlesClass reads it
   options.ignoreExcludeLb = flags.ignoreExcludeLb;
   if (!flags.excludeInterfaces.empty()) options.excludePatterns = flags.excludeInterfaces;
   options.memberEndpoint = {flags.memberlistAddress, flags.memberlistPort};

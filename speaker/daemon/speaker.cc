@@ -8,10 +8,10 @@
 #include <random>
 #include <sstream>
 
-#include "common/api/endpoint_slice.h"
-#include "common/api/metallb_types.h"
-#include "common/api/node.h"
-#include "common/api/service.h"
+#include "common/api/endpoint_slice_json.h"
+#include "common/api/metallb_types_json.h"
+#include "common/api/node_json.h"
+#include "common/api/service_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
 #include "common/util/logging.h"

@@ -60,7 +60,7 @@ struct SpeakerOptions {
   std::string nodeName;
   std::string podName, podUid;  // owner of our ServiceL2Status objects; empty: none
   std::string ns = "metallb-system";
-  std::optional<std::string> lbClass;
+  std::string lbClass;  // the loadBalancerClass handled; "" = none (api::handlesClass)
   bool ignoreExcludeLb = false;
   std::vector<std::string> excludePatterns = announcer::defaultExcludePatterns();
   membership::Endpoint memberEndpoint;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/api/metallb_types_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
 
@@ -30,40 +31,38 @@ StatusSync::~StatusSync() {
   worker_.stop();
 }
 
-std::optional<StatusSync::Entry> StatusSync::parse(const Json& object) {
+Result<std::optional<StatusSync::Entry>> StatusSync::parse(const Json& object) {
+  auto decoded = api::decodeServiceL2Status(object);
+  if (!decoded) return Error{decoded.error()};
+  if (decoded->meta.name.empty()) return std::optional<Entry>();
+  const auto label = [&](const char* key) -> std::string {
+    const auto it = decoded->meta.labels.find(key);
+    return it == decoded->meta.labels.end() ? std::string() : it->second;
+  };
   Entry e;
   e.object = object;
-  e.status.name = k8s::nameOf(object);
-  e.status.uid = k8s::uidOf(object);
-  const Json* labels = nullptr;
-  if (object.contains("metadata") && object["metadata"].is_object() &&
-      object["metadata"].contains("labels") && object["metadata"]["labels"].is_object())
-    labels = &object["metadata"]["labels"];
-  auto label = [&](const char* k) -> std::string {
-    if (labels == nullptr || !labels->contains(k) || !(*labels)[k].is_string()) return "";
-    return (*labels)[k].get<std::string>();
-  };
+  e.status.name = decoded->meta.name;
+  e.status.uid = decoded->meta.uid;
   e.status.service = {label(control::kL2StatusServiceNamespaceLabel),
                       label(control::kL2StatusServiceNameLabel)};
-  if (e.status.name.empty()) return std::nullopt;
-  if (object.contains("status") && object["status"].is_object()) {
-    const Json& st = object["status"];
-    if (st.contains("node") && st["node"].is_string()) {
-      e.status.statusNode = st["node"].get<std::string>();
-      e.status.hasStatus = !e.status.statusNode.empty();
-    }
-    if (st.contains("interfaces") && st["interfaces"].is_array()) {
-      for (const auto& i : st["interfaces"])
-        if (i.is_object() && i.contains("name") && i["name"].is_string())
-          e.status.interfaces.push_back(i["name"].get<std::string>());
-      std::sort(e.status.interfaces.begin(), e.status.interfaces.end());
-    }
+  e.status.statusNode = decoded->status.node;
+  e.status.hasStatus = !e.status.statusNode.empty();
+  e.status.interfaces = std::move(decoded->status.interfaces);
+  std::sort(e.status.interfaces.begin(), e.status.interfaces.end());
+  return std::optional<Entry>(std::move(e));
+}
+
+void StatusSync::track(const Json& object) {
+  auto parsed = parse(object);
+  if (!parsed) {
+    if (on_error_) on_error_("ignored: " + parsed.error());
+    return;
   }
-  return e;
+  if (*parsed) owned_[(*parsed)->status.name] = std::move(**parsed);
 }
 
 void StatusSync::onObject(const Json& object) {
-  if (auto e = parse(object)) owned_[e->status.name] = std::move(*e);
+  track(object);
   kick();
 }
 
@@ -130,15 +129,24 @@ void StatusSync::kick() {
 
 namespace {
 
-Json statusBody(const std::string& node, const control::ServiceRef& service,
-                const std::vector<std::string>& interfaces) {
-  Json ifs = Json::array();
-  for (const auto& i : interfaces)
-    ifs.push_back({{"name", i}});
-  Json status = {
-      {"node", node}, {"serviceName", service.second}, {"serviceNamespace", service.first}};
-  if (!ifs.empty()) status["interfaces"] = std::move(ifs);
-  return status;
+// The object this node owes for `op`: our labels, generateName "l2-", the status to write.
+api::ServiceL2Status wantedObject(const std::string& ns, const std::string& node,
+                                  const StatusOp& op) {
+  api::ServiceL2Status out;
+  out.meta.generate_name = "l2-";
+  out.meta.ns = ns;
+  out.meta.labels = {{control::kL2StatusNodeLabel, node},
+                     {control::kL2StatusServiceNameLabel, op.service.second},
+                     {control::kL2StatusServiceNamespaceLabel, op.service.first}};
+  out.status.node = node;
+  out.status.service_name = op.service.second;
+  out.status.service_namespace = op.service.first;
+  out.status.interfaces = op.interfaces;
+  return out;
+}
+
+Json statusBody(const std::string& ns, const std::string& node, const StatusOp& op) {
+  return api::encodeServiceL2Status(wantedObject(ns, node, op))["status"];
 }
 
 }  // namespace
@@ -146,75 +154,69 @@ Json statusBody(const std::string& node, const control::ServiceRef& service,
 void StatusSync::execute(const StatusOp& op) {
   inflight_ = true;
   ++writes_;
-  Json cached;
-  if (auto it = owned_.find(op.name); it != owned_.end()) cached = it->second.object;
-  const std::string ns = ns_, node = node_;
-  const Owner owner = owner_;
-  k8s::ApiClient* api = &api_;
-  k8s::CancelToken* cancel = &worker_.token();
-  const bool queued = worker_.submit<Outcome>(
-      [api, op, ns, node, owner, cached, cancel]() -> Outcome {
-        const k8s::CallOptions call{std::chrono::seconds(10), cancel};
-        switch (op.kind) {
-          case StatusOp::Kind::kCreate:
-            return createObject(*api, ns, node, owner, op, call);
-          case StatusOp::Kind::kUpdateStatus:
-            return writeStatus(*api, ns, node, cached, op, call);
-          case StatusOp::Kind::kDelete:
-            return deleteObject(*api, ns, op, call);
-        }
-        return {};
-      },
-      [this, op](Outcome outcome) { finish(op, std::move(outcome)); });
+  Write write{.api = &api_,
+              .ns = ns_,
+              .node = node_,
+              .owner = owner_,
+              .op = op,
+              .cached = Json(),
+              .call = k8s::CallOptions{std::chrono::seconds(10), &worker_.token()}};
+  if (auto it = owned_.find(op.name); it != owned_.end()) write.cached = it->second.object;
+  const bool queued =
+      worker_.submit<Outcome>([write = std::move(write)] { return perform(write); },
+                              [this, op](Outcome outcome) { finish(op, std::move(outcome)); });
   if (!queued) {
     inflight_ = false;
     --writes_;
   }
 }
 
-StatusSync::Outcome StatusSync::createObject(k8s::ApiClient& api, const std::string& ns,
-                                             const std::string& node, const Owner& owner,
-                                             const StatusOp& op, const k8s::CallOptions& call) {
+StatusSync::Outcome StatusSync::perform(const Write& w) {
+  switch (w.op.kind) {
+    case StatusOp::Kind::kCreate:
+      return create(w);
+    case StatusOp::Kind::kUpdateStatus:
+      return updateStatus(w);
+    case StatusOp::Kind::kDelete:
+      return remove(w);
+  }
+  return {};
+}
+
+StatusSync::Outcome StatusSync::create(const Write& w) {
   const auto& type = k8s::resources::kServiceL2Statuses;
   Outcome out;
-  Json object = {{"apiVersion", type.apiVersion()},
-                 {"kind", type.kind},
-                 {"metadata",
-                  {{"generateName", "l2-"},
-                   {"namespace", ns},
-                   {"labels",
-                    {{control::kL2StatusNodeLabel, node},
-                     {control::kL2StatusServiceNameLabel, op.service.second},
-                     {control::kL2StatusServiceNamespaceLabel, op.service.first}}}}},
-                 {"spec", Json::object()}};
-  if (!owner.podUid.empty()) {
+  Json object = api::encodeServiceL2Status(wantedObject(w.ns, w.node, w.op));
+  object.erase("status");  // a subresource: the create would ignore it
+  if (!w.owner.podUid.empty()) {
     // Garbage-collected with our Pod: a speaker that goes away without draining (uninstall
     // removing our RBAC first, a node deleted) leaves nothing behind.
-    object["metadata"]["ownerReferences"] = Json::array(
-        {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", owner.podName}, {"uid", owner.podUid}}});
+    object["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
+                                                          {"kind", "Pod"},
+                                                          {"name", w.owner.podName},
+                                                          {"uid", w.owner.podUid}}});
   }
-  auto created = api.create(type, ns, object, call);
+  auto created = w.api->create(type, w.ns, object, w.call);
   if (!created) {
     out.error = created.error().describe();
     return out;
   }
   // status is a subresource: the create ignored it, write it now.
-  Json withStatus = *created;
-  withStatus["status"] = statusBody(node, op.service, op.interfaces);
-  auto written = api.updateStatus(type, withStatus, call);
+  Json with_status = *created;
+  with_status["status"] = statusBody(w.ns, w.node, w.op);
+  auto written = w.api->updateStatus(type, with_status, w.call);
   out.ok = true;
   out.object = written ? *written : *created;
   if (!written) out.error = written.error().describe();
   return out;
 }
 
-StatusSync::Outcome StatusSync::writeStatus(k8s::ApiClient& api, const std::string& ns,
-                                            const std::string& node, Json object,
-                                            const StatusOp& op, const k8s::CallOptions& call) {
+StatusSync::Outcome StatusSync::updateStatus(const Write& w) {
   const auto& type = k8s::resources::kServiceL2Statuses;
   Outcome out;
-  object["status"] = statusBody(node, op.service, op.interfaces);
-  auto written = api.updateStatus(type, object, call);
+  Json object = w.cached;
+  object["status"] = statusBody(w.ns, w.node, w.op);
+  auto written = w.api->updateStatus(type, object, w.call);
   if (written) {
     out.ok = true;
     out.object = *written;
@@ -222,7 +224,7 @@ StatusSync::Outcome StatusSync::writeStatus(k8s::ApiClient& api, const std::stri
     out.ok = out.gone = true;
   } else if (written.error().isConflict()) {
     // Our copy is stale: read it again and let the next pass decide.
-    auto fresh = api.get(type, ns, op.name, call);
+    auto fresh = w.api->get(type, w.ns, w.op.name, w.call);
     if (fresh) {
       out.ok = true;
       out.object = *fresh;
@@ -237,13 +239,12 @@ StatusSync::Outcome StatusSync::writeStatus(k8s::ApiClient& api, const std::stri
   return out;
 }
 
-StatusSync::Outcome StatusSync::deleteObject(k8s::ApiClient& api, const std::string& ns,
-                                             const StatusOp& op, const k8s::CallOptions& call) {
+StatusSync::Outcome StatusSync::remove(const Write& w) {
   Outcome out;
   k8s::DeleteOptions options;
-  options.preconditionUid = op.uid;
-  options.call = call;
-  auto removed = api.remove(k8s::resources::kServiceL2Statuses, ns, op.name, options);
+  options.preconditionUid = w.op.uid;
+  options.call = w.call;
+  auto removed = w.api->remove(k8s::resources::kServiceL2Statuses, w.ns, w.op.name, options);
   if (removed || removed.error().isNotFound() || removed.error().isConflict()) {
     out.ok = out.gone = true;  // gone, or replaced by another object with the name
   } else {
@@ -257,7 +258,7 @@ void StatusSync::finish(const StatusOp& op, Outcome outcome) {
   if (outcome.gone) {
     owned_.erase(op.name);
   } else if (!outcome.object.is_null()) {
-    if (auto e = parse(outcome.object)) owned_[e->status.name] = std::move(*e);
+    track(outcome.object);
   }
   if (!outcome.error.empty()) {
     ++failures_;

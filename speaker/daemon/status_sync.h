@@ -16,12 +16,14 @@
 #include "common/k8s/api_client.h"
 #include "common/k8s/background_worker.h"
 #include "common/util/backoff.h"
+#include "common/util/result.h"
 #include "speaker/control/status_plan.h"
 
 namespace ironlb::speaker {
 
 class StatusSync {
  public:
+  // Told of every failed write, and of an object of ours that does not decode (left out).
   using Logger = std::function<void(const std::string& message)>;
 
   // The Pod that owns the objects we create (garbage-collected with it); empty: no owner.
@@ -58,20 +60,30 @@ class StatusSync {
     k8s::Json object;   // as written (create/update)
     std::string error;
   };
+  // One write as the background worker runs it: everything captured by value except the
+  // (thread-safe) client.
+  struct Write {
+    k8s::ApiClient* api;
+    std::string ns;
+    std::string node;
+    Owner owner;
+    control::StatusOp op;
+    k8s::Json cached;  // our copy of the object (kUpdateStatus)
+    k8s::CallOptions call;
+  };
   void kick();
   void execute(const control::StatusOp& op);
-  // The writes, run on the worker thread (no member state).
-  static Outcome createObject(k8s::ApiClient& api, const std::string& ns, const std::string& node,
-                              const Owner& owner, const control::StatusOp& op,
-                              const k8s::CallOptions& call);
-  static Outcome writeStatus(k8s::ApiClient& api, const std::string& ns, const std::string& node,
-                             k8s::Json object, const control::StatusOp& op,
-                             const k8s::CallOptions& call);
-  static Outcome deleteObject(k8s::ApiClient& api, const std::string& ns,
-                              const control::StatusOp& op, const k8s::CallOptions& call);
   void finish(const control::StatusOp& op, Outcome outcome);
   void checkDrained();
-  static std::optional<Entry> parse(const k8s::Json& object);
+  // Folds an object the API server served into owned_ (decoded with the fuzzed
+  // api::decodeServiceL2Status); an object that does not decode is reported and left out.
+  void track(const k8s::Json& object);
+  static Result<std::optional<Entry>> parse(const k8s::Json& object);
+  // Worker thread: the three writes.
+  static Outcome perform(const Write& write);
+  static Outcome create(const Write& write);
+  static Outcome updateStatus(const Write& write);
+  static Outcome remove(const Write& write);
 
   boost::asio::io_context& io_;
   k8s::ApiClient& api_;

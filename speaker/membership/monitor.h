@@ -80,7 +80,6 @@ class Monitor {
 
   const Target* target(MemberId id) const;
   std::size_t targetCount() const { return targets_.size(); }
-  std::size_t revivalCount() const { return revival_.size(); }
   std::size_t stateBytes() const;
 
  private:

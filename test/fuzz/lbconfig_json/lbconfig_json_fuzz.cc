@@ -13,8 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/api/any_object.h"
 #include "common/lbconfig/build.h"
+#include "test/support/any_object.h"
+#include "test/support/api_encoders.h"
 
 namespace {
 

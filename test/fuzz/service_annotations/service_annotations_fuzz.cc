@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/api/service.h"
+#include "common/api/service_json.h"
 #include "controller/allocator/request_rules.h"
 #include "controller/reconciler/annotations.h"
 #include "controller/reconciler/service_intent.h"

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <ctime>
 #include <set>
 
 #include "common/k8s/object_meta.h"
+#include "common/util/rfc3339.h"
 #include "it_env.h"
 
 namespace ironlb::controller::it {
@@ -51,12 +51,8 @@ bool clockPassedCreationOf(const Json& object) {
   const std::string created = object["metadata"]["creationTimestamp"].get<std::string>();
   return eventually(
       [&] {
-        const std::time_t now = std::time(nullptr);
-        std::tm utc{};
-        gmtime_r(&now, &utc);
-        char text[32];
-        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-        return std::string(text) > created;
+        return util::formatRfc3339(std::chrono::system_clock::now(),
+                                   util::Rfc3339Fraction::kSeconds) > created;
       },
       5s);
 }

@@ -1,4 +1,4 @@
-#include "common/api/any_object.h"
+#include "test/support/any_object.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/api/endpoint_slice.h"
+#include "common/api/endpoint_slice_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,8 @@
-#include "common/api/label_selector.h"
+#include "common/api/label_selector_json.h"
 
 #include <gtest/gtest.h>
+
+#include "test/support/api_encoders.h"
 
 namespace ironlb::api {
 namespace {

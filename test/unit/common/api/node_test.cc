@@ -1,4 +1,4 @@
-#include "common/api/node.h"
+#include "common/api/node_json.h"
 
 #include <gtest/gtest.h>
 

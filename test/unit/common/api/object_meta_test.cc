@@ -1,4 +1,4 @@
-#include "common/api/object_meta.h"
+#include "common/api/object_meta_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,8 @@
-#include "common/api/service.h"
+#include "common/api/service_json.h"
 
 #include <gtest/gtest.h>
+
+#include "test/support/api_encoders.h"
 
 namespace ironlb::api {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <random>
 
-#include "common/api/any_object.h"
+#include "test/support/any_object.h"
 
 namespace ironlb::lbconfig {
 namespace {
@@ -358,6 +358,14 @@ TEST(BuildTest, PoolNames) {
   EXPECT_EQ(strings(dup.errors),
             std::vector<std::string>{"IPAddressPool metallb-system/p: metadata.name: "
                                      "IPAddressPool \"p\" is defined more than once"});
+}
+
+TEST(BuildTest, AnAdvertisementDefinedTwiceIsReportedOnce) {
+  Snapshot s = withAllPoolsAdvertised({poolObj("p", {"192.0.2.0/28"})});
+  s.l2_advertisements.push_back(advObj("all"));  // a second "all" (hand-assembled snapshot)
+  EXPECT_EQ(strings(buildDefault(s).errors),
+            std::vector<std::string>{"L2Advertisement metallb-system/all: metadata.name: "
+                                     "L2Advertisement \"all\" is defined more than once"});
 }
 
 TEST(BuildTest, ServiceAllocationRules) {

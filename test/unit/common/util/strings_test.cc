@@ -48,5 +48,18 @@ TEST(Trim, RemovesOnlyTheGivenCharactersAtTheEnds) {
   EXPECT_EQ(trim("\r\ntok \n", kWhitespace), "tok");
 }
 
+TEST(JoinList, PutsTheSeparatorBetweenPartsOnly) {
+  const std::vector<std::string> none, one = {"a"}, three = {"a", "", "c"};
+  EXPECT_EQ(joinList(none), "");
+  EXPECT_EQ(joinList(one), "a");
+  EXPECT_EQ(joinList(three), "a, , c");
+  EXPECT_EQ(joinList(three, "|"), "a||c");
+}
+
+TEST(JoinList, TurnsEachElementIntoTextFirst) {
+  const int numbers[] = {1, 22, 333};
+  EXPECT_EQ(joinList(numbers, ",", [](int n) { return std::to_string(n); }), "1,22,333");
+}
+
 }  // namespace
 }  // namespace ironlb::util

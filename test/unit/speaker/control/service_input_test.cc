@@ -45,7 +45,7 @@ TEST(ServiceInput, Conversion) {
   const SliceSummary slices[] = {{true, {"n2"}}, {false, {}}, {true, {"n1", "n2"}}};
   auto svc = service({"192.0.2.1", "2001:DB8::0001", "192.0.2.1", "bogus"});
   svc.spec.external_traffic_policy = api::TrafficPolicy::kLocal;
-  const auto r = toServiceInput(svc, slices, std::nullopt);
+  const auto r = toServiceInput(svc, slices, "");
   ASSERT_TRUE(r.input.has_value());
   EXPECT_EQ(r.input->key, "ns/web");
   EXPECT_EQ(r.input->labels.at("app"), "web");
@@ -61,11 +61,11 @@ TEST(ServiceInput, WhatTheSpeakerHandles) {
   const struct {
     const char* name;
     api::Service svc;
-    std::optional<std::string> configured;
+    std::string configured;
     bool handled;
   } cases[] = {
-      {"plain LoadBalancer", service({"192.0.2.1"}), std::nullopt, true},
-      {"another class", service({"192.0.2.1"}, "other"), std::nullopt, false},
+      {"plain LoadBalancer", service({"192.0.2.1"}), "", true},
+      {"another class", service({"192.0.2.1"}, "other"), "", false},
       {"our class", service({"192.0.2.1"}, "ours"), "ours", true},
       {"no class when one is configured", service({"192.0.2.1"}), "ours", false},
   };
@@ -76,11 +76,11 @@ TEST(ServiceInput, WhatTheSpeakerHandles) {
   }
   auto cluster_ip = service({"192.0.2.1"});
   cluster_ip.spec.type = "ClusterIP";
-  EXPECT_FALSE(handles(cluster_ip, std::nullopt));
+  EXPECT_FALSE(handles(cluster_ip, ""));
   auto deleting = service({"192.0.2.1"});
   deleting.meta.deletion_timestamp = "2024-01-01T00:00:00Z";
-  EXPECT_FALSE(handles(deleting, std::nullopt));
-  EXPECT_FALSE(toServiceInput(service({}), {}, std::nullopt).input.has_value());  // no IP yet
+  EXPECT_FALSE(handles(deleting, ""));
+  EXPECT_FALSE(toServiceInput(service({}), {}, "").input.has_value());  // no IP yet
 }
 
 }  // namespace

@@ -82,19 +82,18 @@ TEST(ClusterCache, EndpointSlicesFeedTheirService) {
   EXPECT_EQ(cache.putSlice(slice("web-1", "web", {"n1"})), std::vector<std::string>{"ns/web"});
   EXPECT_EQ(cache.putSlice(slice("web-2", "web", {"n2", "n1"})),
             std::vector<std::string>{"ns/web"});
-  auto in = cache.serviceInput("ns/web", std::nullopt);
+  auto in = cache.serviceInput("ns/web", "");
   ASSERT_TRUE(in.input.has_value());
   EXPECT_EQ(in.input->servingNodes, (std::vector<std::string>{"n1", "n2"}));
   // A slice relabelled to another Service affects both.
   EXPECT_EQ(cache.putSlice(slice("web-2", "api", {"n2"})),
             (std::vector<std::string>{"ns/web", "ns/api"}));
-  EXPECT_EQ(cache.serviceInput("ns/web", std::nullopt).input->servingNodes,
-            std::vector<std::string>{"n1"});
+  EXPECT_EQ(cache.serviceInput("ns/web", "").input->servingNodes, std::vector<std::string>{"n1"});
   EXPECT_EQ(cache.removeSlice("ns", "web-1"), std::vector<std::string>{"ns/web"});
-  EXPECT_FALSE(cache.serviceInput("ns/web", std::nullopt).input->serving);
+  EXPECT_FALSE(cache.serviceInput("ns/web", "").input->serving);
   EXPECT_TRUE(cache.putSlice(slice("orphan", "", {"n1"})).empty());
   EXPECT_EQ(cache.removeService("ns", "web"), "ns/web");
-  EXPECT_FALSE(cache.serviceInput("ns/web", std::nullopt).input.has_value());
+  EXPECT_FALSE(cache.serviceInput("ns/web", "").input.has_value());
 }
 
 }  // namespace

@@ -98,6 +98,17 @@ TEST_F(StatusSyncTest, ObjectsLeftByAnEarlierRunAreCleanedUp) {
   EXPECT_TRUE(errors.empty());
 }
 
+TEST_F(StatusSyncTest, AnObjectThatDoesNotDecodeIsReportedAndLeftOut) {
+  Json bad = object("l2-bad", "3", true);
+  bad["status"]["interfaces"] = "eth0";  // not a list: api::decodeServiceL2Status refuses it
+  sync.onObject(bad);
+  sync.onObject(object("l2-good", "4", true));
+  EXPECT_EQ(sync.owned(), 1u);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("ServiceL2Status lb/l2-bad"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("status.interfaces"), std::string::npos) << errors[0];
+}
+
 TEST_F(StatusSyncTest, RetriesAfterAnApiFailure) {
   transport.respond("POST", kPath, 503,
                     R"({"kind":"Status","code":503,"reason":"ServiceUnavailable"})");

@@ -1,4 +1,4 @@
-#include "common/api/metallb_types.h"
+#include "common/api/metallb_types_json.h"
 
 namespace ironlb::api {
 namespace {

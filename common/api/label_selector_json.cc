@@ -1,4 +1,4 @@
-#include "common/api/label_selector.h"
+#include "common/api/label_selector_json.h"
 
 namespace ironlb::api {
 
@@ -20,21 +20,6 @@ void decodeLabelSelectors(JsonReader& reader, const Field& field, std::vector<La
     if (!reader.requiredObject(element)) return;
     decodeLabelSelector(reader, element, out.emplace_back());
   });
-}
-
-nlohmann::json encodeLabelSelector(const LabelSelector& selector) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!selector.match_labels.empty()) out["matchLabels"] = selector.match_labels;
-  if (!selector.match_expressions.empty()) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : selector.match_expressions) {
-      nlohmann::json e = {{"key", r.key}, {"operator", r.op}};
-      if (!r.values.empty()) e["values"] = r.values;
-      list.push_back(std::move(e));
-    }
-    out["matchExpressions"] = std::move(list);
-  }
-  return out;
 }
 
 }  // namespace ironlb::api

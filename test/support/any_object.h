@@ -1,0 +1,52 @@
+#pragma once
+// AnyObject: one decoded object of any kind ironlb understands, chosen by its "kind" field.
+// Test-only: build_test and the lbconfig_json fuzz target feed mixed `kubectl get -o json`
+// Lists through it; the daemons' informers know their kind and call the typed decoders.
+
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api/endpoint_slice_json.h"
+#include "common/api/metallb_types_json.h"
+#include "common/api/node_json.h"
+#include "common/api/service_json.h"
+#include "common/util/result.h"
+
+namespace ironlb::api {
+
+using AnyObject = std::variant<IPAddressPool, L2Advertisement, ServiceL2Status, Service,
+                               EndpointSlice, Node, Namespace>;
+
+namespace any_object_detail {
+
+template <class T>
+Result<AnyObject> wrap(Result<T> result) {
+  if (!result) return Error{result.error()};
+  return AnyObject(std::move(*result));
+}
+
+}  // namespace any_object_detail
+
+// Errors: not an object, no "kind", or a kind ironlb does not model (BGPPeer and friends
+// included: callers that see mixed lists skip those).
+inline Result<AnyObject> decodeAnyObject(const nlohmann::json& json) {
+  if (!json.is_object()) return Error{"object: expected an object, got " + describeValue(json)};
+  const auto it = json.find("kind");
+  if (it == json.end() || !it->is_string()) {
+    return Error{"object: kind: expected a string, got " +
+                 (it == json.end() ? std::string("nothing") : describeValue(*it))};
+  }
+  const std::string& kind = it->get_ref<const std::string&>();
+  if (kind == "IPAddressPool") return any_object_detail::wrap(decodeIPAddressPool(json));
+  if (kind == "L2Advertisement") return any_object_detail::wrap(decodeL2Advertisement(json));
+  if (kind == "ServiceL2Status") return any_object_detail::wrap(decodeServiceL2Status(json));
+  if (kind == "Service") return any_object_detail::wrap(decodeService(json));
+  if (kind == "EndpointSlice") return any_object_detail::wrap(decodeEndpointSlice(json));
+  if (kind == "Node") return any_object_detail::wrap(decodeNode(json));
+  if (kind == "Namespace") return any_object_detail::wrap(decodeNamespace(json));
+  return Error{"object: kind: unsupported kind " + describeString(kind)};
+}
+
+}  // namespace ironlb::api
