@@ -5,7 +5,8 @@
 #   build/       Release build: unit, integration (real etcd + kube-apiserver) and netns tests
 #   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-fuzz/  libFuzzer targets (clang, RelWithDebInfo), each run briefly on its seed corpus
-# plus the clang-format check. Ends with one "N passed, N failed" line over everything.
+# plus the clang-format and naming (clang-tidy) checks. Ends with one "N passed, N failed" line
+# over everything.
 #
 # Environment: IRONLB_CACHE (default ~/.cache/ironlb) holds the Go-built control plane and the
 # compiler cache, outside the repository. IRONLB_FUZZ_SECONDS overrides fuzz run time.
@@ -65,6 +66,8 @@ check clang-format bash test/check-format.sh
 
 note "release build (CMAKE_BUILD_TYPE=Release, what users and packagers build)"
 check "release build" ironlb_configure_build build all "${IRONLB_RELEASE_ARGS[@]}"
+note "naming check (clang-tidy readability-identifier-naming, .clang-tidy)"
+check "naming" python3 test/check-naming.py --build-dir build
 note "ASan+UBSan build of the unit tests"
 check "asan build" ironlb_configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
   -DIRONLB_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug

@@ -27,7 +27,7 @@ struct EndpointConditions {
 struct Endpoint {
   std::vector<std::string> addresses;
   EndpointConditions conditions;
-  std::optional<std::string> node_name;
+  std::optional<std::string> nodeName;
 
   // docs/announcement.md: an endpoint serves when `ready` is unset or true, or `serving` is true
   // (a terminating endpoint that still serves keeps its node eligible during a drain).
@@ -48,7 +48,7 @@ struct EndpointPort {
 
 struct EndpointSlice {
   ObjectMeta meta;
-  std::string address_type;  // "IPv4", "IPv6" or "FQDN"
+  std::string addressType;  // "IPv4", "IPv6" or "FQDN"
   std::vector<Endpoint> endpoints;
   std::vector<EndpointPort> ports;
 

@@ -5,7 +5,7 @@ namespace ironlb::api {
 Result<EndpointSlice> decodeEndpointSlice(const nlohmann::json& json) {
   return decodeObject<EndpointSlice>(
       json, "EndpointSlice", [](JsonReader& reader, const Field& root, EndpointSlice& out) {
-        reader.read(root["addressType"], out.address_type);
+        reader.read(root["addressType"], out.addressType);
         reader.forEach(root["endpoints"], [&](const Field& element) {
           if (!reader.requiredObject(element)) return;
           Endpoint& endpoint = out.endpoints.emplace_back();
@@ -16,7 +16,7 @@ Result<EndpointSlice> decodeEndpointSlice(const nlohmann::json& json) {
             reader.read(conditions["serving"], endpoint.conditions.serving);
             reader.read(conditions["terminating"], endpoint.conditions.terminating);
           }
-          reader.read(element["nodeName"], endpoint.node_name);
+          reader.read(element["nodeName"], endpoint.nodeName);
         });
         reader.forEach(root["ports"], [&](const Field& element) {
           if (!reader.requiredObject(element)) return;

@@ -135,19 +135,19 @@ void JsonReader::read(const Field& field, std::optional<bool>& out) {
 
 std::optional<int64_t> JsonReader::integer(const Field& field, int64_t min, int64_t max) {
   const nlohmann::json& v = *field.value();
-  const auto out_of_range = [&] {
+  const auto outOfRange = [&] {
     fail(field, "integer " + describeValue(v) + " is out of range " + std::to_string(min) + ".." +
                     std::to_string(max));
     return std::nullopt;
   };
   if (v.is_number_unsigned()) {
     const uint64_t u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(max)) return out_of_range();
+    if (u > static_cast<uint64_t>(max)) return outOfRange();
     return static_cast<int64_t>(u);
   }
   if (v.is_number_integer()) {
     const int64_t i = v.get<int64_t>();
-    if (i < min || i > max) return out_of_range();
+    if (i < min || i > max) return outOfRange();
     return i;
   }
   if (v.is_number_float()) {
@@ -159,7 +159,7 @@ std::optional<int64_t> JsonReader::integer(const Field& field, int64_t min, int6
       expected(field, "an integer");
       return std::nullopt;
     }
-    if (d < static_cast<double>(min) || d >= static_cast<double>(max) + 1.0) return out_of_range();
+    if (d < static_cast<double>(min) || d >= static_cast<double>(max) + 1.0) return outOfRange();
     return static_cast<int64_t>(d);
   }
   expected(field, "an integer");

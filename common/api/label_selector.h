@@ -21,8 +21,8 @@ struct LabelSelectorRequirement {
 };
 
 struct LabelSelector {
-  StringMap match_labels;
-  std::vector<LabelSelectorRequirement> match_expressions;
+  StringMap matchLabels;
+  std::vector<LabelSelectorRequirement> matchExpressions;
 
   friend bool operator==(const LabelSelector&, const LabelSelector&) = default;
 };

@@ -4,14 +4,14 @@ namespace ironlb::api {
 
 void decodeLabelSelector(JsonReader& reader, const Field& field, LabelSelector& out) {
   if (!reader.object(field)) return;
-  reader.read(field["matchLabels"], out.match_labels);
+  reader.read(field["matchLabels"], out.matchLabels);
   reader.forEach(field["matchExpressions"], [&](const Field& element) {
     if (!reader.requiredObject(element)) return;
     LabelSelectorRequirement r;
     reader.read(element["key"], r.key);
     reader.read(element["operator"], r.op);
     reader.read(element["values"], r.values);
-    out.match_expressions.push_back(std::move(r));
+    out.matchExpressions.push_back(std::move(r));
   });
 }
 

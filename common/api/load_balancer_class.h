@@ -11,14 +11,14 @@
 namespace ironlb::api {
 
 // `service_class`: the Service's spec.loadBalancerClass, nullptr when it has none.
-inline bool handlesClass(std::string_view handled_class, const std::string* service_class) {
-  if (handled_class.empty()) return service_class == nullptr;
-  return service_class != nullptr && *service_class == handled_class;
+inline bool handlesClass(std::string_view handledClass, const std::string* serviceClass) {
+  if (handledClass.empty()) return serviceClass == nullptr;
+  return serviceClass != nullptr && *serviceClass == handledClass;
 }
 
-inline bool handlesClass(std::string_view handled_class,
-                         const std::optional<std::string>& service_class) {
-  return handlesClass(handled_class, service_class ? &*service_class : nullptr);
+inline bool handlesClass(std::string_view handledClass,
+                         const std::optional<std::string>& serviceClass) {
+  return handlesClass(handledClass, serviceClass ? &*serviceClass : nullptr);
 }
 
 }  // namespace ironlb::api

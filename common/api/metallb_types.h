@@ -19,17 +19,17 @@ inline constexpr std::string_view kMetalLBApiVersion = "metallb.io/v1beta1";
 struct ServiceAllocation {
   int32_t priority = 0;
   std::vector<std::string> namespaces;
-  std::vector<LabelSelector> namespace_selectors;
-  std::vector<LabelSelector> service_selectors;
+  std::vector<LabelSelector> namespaceSelectors;
+  std::vector<LabelSelector> serviceSelectors;
 
   friend bool operator==(const ServiceAllocation&, const ServiceAllocation&) = default;
 };
 
 struct IPAddressPoolSpec {
   std::vector<std::string> addresses;  // CIDRs or "first-last" ranges, as written
-  bool auto_assign = true;             // CRD default
-  bool avoid_buggy_ips = false;
-  std::optional<ServiceAllocation> service_allocation;
+  bool autoAssign = true;              // CRD default
+  bool avoidBuggyIps = false;
+  std::optional<ServiceAllocation> serviceAllocation;
 
   friend bool operator==(const IPAddressPoolSpec&, const IPAddressPoolSpec&) = default;
 };
@@ -37,13 +37,13 @@ struct IPAddressPoolSpec {
 // Written by the controller through the status subresource. Huge IPv6 pools saturate at
 // INT64_MAX (MetalLB does the same).
 struct IPAddressPoolStatus {
-  int64_t assigned_ipv4 = 0;
-  int64_t assigned_ipv6 = 0;
-  int64_t available_ipv4 = 0;
-  int64_t available_ipv6 = 0;
+  int64_t assignedIpv4 = 0;
+  int64_t assignedIpv6 = 0;
+  int64_t availableIpv4 = 0;
+  int64_t availableIpv6 = 0;
   // deletionBlockedBy (an ironlb addition, docs/allocation.md): while the pool is being deleted,
   // the Services that keep it (at most 10, by name); absent otherwise.
-  std::vector<std::string> deletion_blocked_by;
+  std::vector<std::string> deletionBlockedBy;
 
   friend bool operator==(const IPAddressPoolStatus&, const IPAddressPoolStatus&) = default;
 };
@@ -57,11 +57,11 @@ struct IPAddressPool {
 };
 
 struct L2AdvertisementSpec {
-  std::vector<std::string> ip_address_pools;
-  std::vector<LabelSelector> ip_address_pool_selectors;
-  std::vector<LabelSelector> node_selectors;
+  std::vector<std::string> ipAddressPools;
+  std::vector<LabelSelector> ipAddressPoolSelectors;
+  std::vector<LabelSelector> nodeSelectors;
   std::vector<std::string> interfaces;
-  std::vector<LabelSelector> service_selectors;
+  std::vector<LabelSelector> serviceSelectors;
 
   friend bool operator==(const L2AdvertisementSpec&, const L2AdvertisementSpec&) = default;
 };
@@ -75,8 +75,8 @@ struct L2Advertisement {
 
 struct ServiceL2StatusStatus {
   std::string node;
-  std::string service_name;
-  std::string service_namespace;
+  std::string serviceName;
+  std::string serviceNamespace;
   std::vector<std::string> interfaces;  // status.interfaces[].name
 
   friend bool operator==(const ServiceL2StatusStatus&, const ServiceL2StatusStatus&) = default;

@@ -6,13 +6,13 @@ namespace {
 void decodeServiceAllocation(JsonReader& reader, const Field& field, ServiceAllocation& out) {
   reader.read(field["priority"], out.priority);
   reader.read(field["namespaces"], out.namespaces);
-  decodeLabelSelectors(reader, field["namespaceSelectors"], out.namespace_selectors);
-  decodeLabelSelectors(reader, field["serviceSelectors"], out.service_selectors);
+  decodeLabelSelectors(reader, field["namespaceSelectors"], out.namespaceSelectors);
+  decodeLabelSelectors(reader, field["serviceSelectors"], out.serviceSelectors);
 }
 
-nlohmann::json statusPatch(nlohmann::json status, const std::string& resource_version) {
+nlohmann::json statusPatch(nlohmann::json status, const std::string& resourceVersion) {
   nlohmann::json out = {{"status", std::move(status)}};
-  if (!resource_version.empty()) out["metadata"] = {{"resourceVersion", resource_version}};
+  if (!resourceVersion.empty()) out["metadata"] = {{"resourceVersion", resourceVersion}};
   return out;
 }
 
@@ -24,21 +24,21 @@ Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json) {
         const Field spec = root["spec"];
         if (reader.object(spec)) {
           reader.read(spec["addresses"], out.spec.addresses);
-          reader.read(spec["autoAssign"], out.spec.auto_assign);
-          reader.read(spec["avoidBuggyIPs"], out.spec.avoid_buggy_ips);
+          reader.read(spec["autoAssign"], out.spec.autoAssign);
+          reader.read(spec["avoidBuggyIPs"], out.spec.avoidBuggyIps);
           const Field allocation = spec["serviceAllocation"];
           if (reader.object(allocation)) {
-            decodeServiceAllocation(reader, allocation, out.spec.service_allocation.emplace());
+            decodeServiceAllocation(reader, allocation, out.spec.serviceAllocation.emplace());
           }
         }
         const Field status = root["status"];
         if (reader.object(status)) {
-          reader.read(status["assignedIPv4"], out.status.assigned_ipv4);
-          reader.read(status["assignedIPv6"], out.status.assigned_ipv6);
-          reader.read(status["availableIPv4"], out.status.available_ipv4);
-          reader.read(status["availableIPv6"], out.status.available_ipv6);
+          reader.read(status["assignedIPv4"], out.status.assignedIpv4);
+          reader.read(status["assignedIPv6"], out.status.assignedIpv6);
+          reader.read(status["availableIPv4"], out.status.availableIpv4);
+          reader.read(status["availableIPv6"], out.status.availableIpv6);
           reader.forEach(status["deletionBlockedBy"], [&](const Field& element) {
-            reader.read(element, out.status.deletion_blocked_by.emplace_back());
+            reader.read(element, out.status.deletionBlockedBy.emplace_back());
           });
         }
       });
@@ -49,12 +49,12 @@ Result<L2Advertisement> decodeL2Advertisement(const nlohmann::json& json) {
       json, "L2Advertisement", [](JsonReader& reader, const Field& root, L2Advertisement& out) {
         const Field spec = root["spec"];
         if (!reader.object(spec)) return;
-        reader.read(spec["ipAddressPools"], out.spec.ip_address_pools);
+        reader.read(spec["ipAddressPools"], out.spec.ipAddressPools);
         decodeLabelSelectors(reader, spec["ipAddressPoolSelectors"],
-                             out.spec.ip_address_pool_selectors);
-        decodeLabelSelectors(reader, spec["nodeSelectors"], out.spec.node_selectors);
+                             out.spec.ipAddressPoolSelectors);
+        decodeLabelSelectors(reader, spec["nodeSelectors"], out.spec.nodeSelectors);
         reader.read(spec["interfaces"], out.spec.interfaces);
-        decodeLabelSelectors(reader, spec["serviceSelectors"], out.spec.service_selectors);
+        decodeLabelSelectors(reader, spec["serviceSelectors"], out.spec.serviceSelectors);
       });
 }
 
@@ -64,8 +64,8 @@ Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json) {
         const Field status = root["status"];
         if (!reader.object(status)) return;
         reader.read(status["node"], out.status.node);
-        reader.read(status["serviceName"], out.status.service_name);
-        reader.read(status["serviceNamespace"], out.status.service_namespace);
+        reader.read(status["serviceName"], out.status.serviceName);
+        reader.read(status["serviceNamespace"], out.status.serviceNamespace);
         reader.forEach(status["interfaces"], [&](const Field& element) {
           if (!reader.requiredObject(element)) return;
           reader.read(element["name"], out.status.interfaces.emplace_back());
@@ -74,19 +74,19 @@ Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json) {
 }
 
 nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status) {
-  nlohmann::json out = {{"assignedIPv4", status.assigned_ipv4},
-                        {"assignedIPv6", status.assigned_ipv6},
-                        {"availableIPv4", status.available_ipv4},
-                        {"availableIPv6", status.available_ipv6}};
-  if (!status.deletion_blocked_by.empty()) out["deletionBlockedBy"] = status.deletion_blocked_by;
+  nlohmann::json out = {{"assignedIPv4", status.assignedIpv4},
+                        {"assignedIPv6", status.assignedIpv6},
+                        {"availableIPv4", status.availableIpv4},
+                        {"availableIPv6", status.availableIpv6}};
+  if (!status.deletionBlockedBy.empty()) out["deletionBlockedBy"] = status.deletionBlockedBy;
   return out;
 }
 
 nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
-                                              const std::string& resource_version) {
+                                              const std::string& resourceVersion) {
   nlohmann::json body = encodeIPAddressPoolStatus(status);
-  if (status.deletion_blocked_by.empty()) body["deletionBlockedBy"] = nullptr;  // merge: remove
-  return statusPatch(std::move(body), resource_version);
+  if (status.deletionBlockedBy.empty()) body["deletionBlockedBy"] = nullptr;  // merge: remove
+  return statusPatch(std::move(body), resourceVersion);
 }
 
 nlohmann::json encodeServiceL2Status(const ServiceL2Status& object) {
@@ -95,9 +95,9 @@ nlohmann::json encodeServiceL2Status(const ServiceL2Status& object) {
     interfaces.push_back({{"name", name}});
   nlohmann::json status = nlohmann::json::object();
   if (!object.status.node.empty()) status["node"] = object.status.node;
-  if (!object.status.service_name.empty()) status["serviceName"] = object.status.service_name;
-  if (!object.status.service_namespace.empty()) {
-    status["serviceNamespace"] = object.status.service_namespace;
+  if (!object.status.serviceName.empty()) status["serviceName"] = object.status.serviceName;
+  if (!object.status.serviceNamespace.empty()) {
+    status["serviceNamespace"] = object.status.serviceNamespace;
   }
   if (!interfaces.empty()) status["interfaces"] = std::move(interfaces);
   return {{"apiVersion", kMetalLBApiVersion},

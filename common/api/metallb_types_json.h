@@ -22,7 +22,7 @@ nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status);
 // "status":{...}}. With a resourceVersion the API server rejects a stale write with 409;
 // empty means "no precondition".
 nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
-                                              const std::string& resource_version);
+                                              const std::string& resourceVersion);
 // The whole object for create/update (apiVersion, kind, metadata, empty spec, status).
 nlohmann::json encodeServiceL2Status(const ServiceL2Status& object);
 

@@ -13,19 +13,19 @@ namespace ironlb::api {
 
 struct ObjectMeta {
   std::string name;
-  std::string generate_name;  // only meaningful on create (ServiceL2Status uses "l2-")
-  std::string ns;             // empty for cluster-scoped objects
+  std::string generateName;  // only meaningful on create (ServiceL2Status uses "l2-")
+  std::string ns;            // empty for cluster-scoped objects
   std::string uid;
-  std::string resource_version;
+  std::string resourceVersion;
   int64_t generation = 0;
   StringMap labels;
   StringMap annotations;
-  std::optional<std::string> deletion_timestamp;  // RFC 3339 text as served
+  std::optional<std::string> deletionTimestamp;  // RFC 3339 text as served
   // RFC 3339 text as served: UTC with whole seconds ("2024-05-01T09:12:44Z"), so text order is
   // time order. Absent on objects no API server has stored yet.
-  std::optional<std::string> creation_timestamp;
+  std::optional<std::string> creationTimestamp;
 
-  bool deleting() const { return deletion_timestamp.has_value(); }
+  bool deleting() const { return deletionTimestamp.has_value(); }
 
   friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
 };

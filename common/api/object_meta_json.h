@@ -26,14 +26,14 @@ Result<T> decodeObject(const nlohmann::json& json, std::string_view kind, Body&&
   const Field root = reader.root();
   T out;
   if (!reader.requiredObject(root)) return reader.error(kind);
-  const Field kind_field = root["kind"];
-  if (!kind_field.absent()) {
+  const Field kindField = root["kind"];
+  if (!kindField.absent()) {
     // Items of a typed list omit `kind`; when present it must be the one asked for.
-    if (!kind_field.value()->is_string()) {
-      reader.expected(kind_field, "a string");
-    } else if (kind_field.value()->get_ref<const std::string&>() != kind) {
-      reader.fail(kind_field, "expected \"" + std::string(kind) + "\", got " +
-                                  describeValue(*kind_field.value()));
+    if (!kindField.value()->is_string()) {
+      reader.expected(kindField, "a string");
+    } else if (kindField.value()->get_ref<const std::string&>() != kind) {
+      reader.fail(kindField, "expected \"" + std::string(kind) + "\", got " +
+                                 describeValue(*kindField.value()));
     }
   }
   decodeObjectMeta(reader, root["metadata"], out.meta);

@@ -45,13 +45,13 @@ inline constexpr std::array<std::pair<std::string_view, TrafficPolicy>, 2> kTraf
 struct ServiceSpec {
   std::string type = "ClusterIP";  // API default
   std::vector<ServicePort> ports;
-  std::string load_balancer_ip;  // deprecated upstream field; "" when unset
-  std::optional<std::string> load_balancer_class;
-  std::vector<net::Family> ip_families;  // primary family first
-  std::optional<IpFamilyPolicy> ip_family_policy;
-  std::string cluster_ip;
-  std::vector<std::string> cluster_ips;  // may hold "None" for headless Services
-  TrafficPolicy external_traffic_policy = TrafficPolicy::kCluster;
+  std::string loadBalancerIp;  // deprecated upstream field; "" when unset
+  std::optional<std::string> loadBalancerClass;
+  std::vector<net::Family> ipFamilies;  // primary family first
+  std::optional<IpFamilyPolicy> ipFamilyPolicy;
+  std::string clusterIp;
+  std::vector<std::string> clusterIps;  // may hold "None" for headless Services
+  TrafficPolicy externalTrafficPolicy = TrafficPolicy::kCluster;
   StringMap selector;
 
   friend bool operator==(const ServiceSpec&, const ServiceSpec&) = default;
@@ -60,7 +60,7 @@ struct ServiceSpec {
 struct LoadBalancerIngress {
   std::string ip;
   std::string hostname;
-  std::optional<std::string> ip_mode;  // "VIP" or "Proxy" (Kubernetes 1.30+)
+  std::optional<std::string> ipMode;  // "VIP" or "Proxy" (Kubernetes 1.30+)
 
   friend bool operator==(const LoadBalancerIngress&, const LoadBalancerIngress&) = default;
 };

@@ -46,20 +46,19 @@ Result<Service> decodeService(const nlohmann::json& json) {
             reader.read(element["protocol"], port.protocol);
             reader.read(element["port"], port.port);
           });
-          reader.read(spec["loadBalancerIP"], out.spec.load_balancer_ip);
-          reader.read(spec["loadBalancerClass"], out.spec.load_balancer_class);
+          reader.read(spec["loadBalancerIP"], out.spec.loadBalancerIp);
+          reader.read(spec["loadBalancerClass"], out.spec.loadBalancerClass);
           reader.forEach(spec["ipFamilies"], [&](const Field& element) {
             if (element.absent()) return reader.expected(element, "a string");
             if (auto family = readEnum(reader, element, kFamilies)) {
-              out.spec.ip_families.push_back(*family);
+              out.spec.ipFamilies.push_back(*family);
             }
           });
-          out.spec.ip_family_policy =
-              readEnum(reader, spec["ipFamilyPolicy"], kIpFamilyPolicyNames);
-          reader.read(spec["clusterIP"], out.spec.cluster_ip);
-          reader.read(spec["clusterIPs"], out.spec.cluster_ips);
+          out.spec.ipFamilyPolicy = readEnum(reader, spec["ipFamilyPolicy"], kIpFamilyPolicyNames);
+          reader.read(spec["clusterIP"], out.spec.clusterIp);
+          reader.read(spec["clusterIPs"], out.spec.clusterIps);
           if (auto policy = readEnum(reader, spec["externalTrafficPolicy"], kTrafficPolicyNames)) {
-            out.spec.external_traffic_policy = *policy;
+            out.spec.externalTrafficPolicy = *policy;
           }
           reader.read(spec["selector"], out.spec.selector);
         }
@@ -72,7 +71,7 @@ Result<Service> decodeService(const nlohmann::json& json) {
           LoadBalancerIngress& ingress = out.status.ingress.emplace_back();
           reader.read(element["ip"], ingress.ip);
           reader.read(element["hostname"], ingress.hostname);
-          reader.read(element["ipMode"], ingress.ip_mode);
+          reader.read(element["ipMode"], ingress.ipMode);
         });
       });
 }

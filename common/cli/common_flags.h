@@ -22,19 +22,19 @@ inline constexpr double kDefaultApiWriteBurst = 2000;
 struct CommonFlags {
   std::string kubeconfig;  // "" = in-cluster (or $KUBECONFIG / ~/.kube/config outside a pod)
   std::string ns = "metallb-system";
-  std::string lb_class;  // "" = only Services without a class
-  std::string metrics_host = "0.0.0.0";
-  int metrics_port = 7472;  // 0 = any free port
+  std::string lbClass;  // "" = only Services without a class
+  std::string metricsHost = "0.0.0.0";
+  int metricsPort = 7472;  // 0 = any free port
   // Probe listener and metrics security (docs/metrics-endpoint.md).
-  std::string probe_host = "0.0.0.0";
-  int probe_port = 7473;
-  bool metrics_insecure = false;
-  std::string tls_cert_file;
-  std::string tls_key_file;
-  spdlog::level::level_enum log_level = spdlog::level::info;
-  util::LogFormat log_format = util::LogFormat::kText;
-  double kube_api_qps = kDefaultApiWriteQps;  // writes per second; 0 = no limit
-  double kube_api_burst = kDefaultApiWriteBurst;
+  std::string probeHost = "0.0.0.0";
+  int probePort = 7473;
+  bool metricsInsecure = false;
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
+  spdlog::level::level_enum logLevel = spdlog::level::info;
+  util::LogFormat logFormat = util::LogFormat::kText;
+  double kubeApiQps = kDefaultApiWriteQps;  // writes per second; 0 = no limit
+  double kubeApiBurst = kDefaultApiWriteBurst;
 
   // The metrics and probe listeners as these flags ask (docs/metrics-endpoint.md).
   util::HealthServerOptions healthOptions(std::string tlsCommonName,

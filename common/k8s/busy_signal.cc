@@ -5,9 +5,9 @@ namespace ironlb::k8s {
 
 void BusySignal::set(std::size_t pending) {
   std::lock_guard lock(mu_);
-  const bool idle_now = pending == 0 && pending_ != 0;
+  const bool idleNow = pending == 0 && pending_ != 0;
   pending_ = pending;
-  if (idle_now) cv_.notify_all();
+  if (idleNow) cv_.notify_all();
 }
 
 std::size_t BusySignal::pending() const {

@@ -81,7 +81,7 @@ void LeaderElector::noteHolder(const std::string& holder) {
 }
 
 std::optional<util::MonoTime> LeaderElector::writeDeadline() const {
-  const auto at = write_deadline_.load();
+  const auto at = writeDeadline_.load();
   if (at == 0) return std::nullopt;
   return util::MonoTime(util::Duration(at));
 }
@@ -95,7 +95,7 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
     LeaderElector& self;
     LeaderElectionCore& core;
     ~Fence() {
-      if (!core.isLeader()) self.write_deadline_.store(0);
+      if (!core.isLeader()) self.writeDeadline_.store(0);
     }
   } fence{*this, core};
   auto current = client_.get(resources::kLeases, options_.ns, options_.name, call());
@@ -145,13 +145,13 @@ void LeaderElector::tryAcquireOrRenew(LeaderElectionCore& core) {
   noteHolder(plan.desired.holderIdentity);
   observedVersion_ = resourceVersionOf(*written);
   if (plan.desired.holderIdentity == options_.identity) {
-    write_deadline_.store((attempt + options_.timing.renewDeadline).time_since_epoch().count());
+    writeDeadline_.store((attempt + options_.timing.renewDeadline).time_since_epoch().count());
   }
   emit(core.onWriteSucceeded(plan.desired, observedVersion_, clock.now()));
 }
 
 void LeaderElector::release(LeaderElectionCore& core) {
-  write_deadline_.store(0);  // stopping: no more writes as leader
+  writeDeadline_.store(0);  // stopping: no more writes as leader
   const auto record = core.releaseRecord(options_.clock->wallNow());
   if (!record) return;
   // stop() cancelled the shared token; the release gets its own bounded call.

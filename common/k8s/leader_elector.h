@@ -111,7 +111,7 @@ class LeaderElector {
   LeaderElectorOptions options_;
   std::shared_ptr<Shared> shared_;
   std::atomic<bool> leader_{false};
-  std::atomic<util::Duration::rep> write_deadline_{0};  // 0: not leading
+  std::atomic<util::Duration::rep> writeDeadline_{0};  // 0: not leading
   CancelToken cancel_;
   std::thread thread_;
   std::string lastHolder_;

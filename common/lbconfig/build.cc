@@ -61,8 +61,8 @@ constexpr std::string_view kL2Kind = "L2Advertisement";
 // been stored by an API server yet, so it counts as the newest.
 bool createdBefore(const api::ObjectMeta& a, const api::ObjectMeta& b) {
   const auto age = [](const api::ObjectMeta& m) {
-    const std::string_view at = m.creation_timestamp ? std::string_view(*m.creation_timestamp) : "";
-    return std::make_tuple(!m.creation_timestamp.has_value(), at, std::string_view(m.name));
+    const std::string_view at = m.creationTimestamp ? std::string_view(*m.creationTimestamp) : "";
+    return std::make_tuple(!m.creationTimestamp.has_value(), at, std::string_view(m.name));
   };
   return age(a) < age(b);
 }
@@ -85,7 +85,7 @@ struct PoolWork {
   const api::IPAddressPool* source;
   Pool pool;
   std::vector<PoolEntry> entries;  // spec order
-  bool has_errors = false;
+  bool hasErrors = false;
 };
 
 class Builder {
@@ -124,8 +124,8 @@ class Builder {
   std::vector<Issue> warnings_;
   std::vector<PoolWork> pools_;  // sorted by name, unique names
   std::vector<L2Advertisement> advertisements_;
-  std::set<std::string, std::less<>> pool_names_;
-  std::set<std::string, std::less<>> advertised_pools_;
+  std::set<std::string, std::less<>> poolNames_;
+  std::set<std::string, std::less<>> advertisedPools_;
 };
 
 template <class T>
@@ -133,14 +133,14 @@ std::vector<const T*> Builder::inInstallNamespace(const std::vector<T>& objects,
                                                   std::string_view kind) {
   std::vector<const T*> out;
   for (const T& o : objects) {
-    if (o.meta.ns == options_.install_namespace) {
+    if (o.meta.ns == options_.installNamespace) {
       out.push_back(&o);
       continue;
     }
     sink(kind, o.meta)
         .warning("metadata.namespace",
                  "ignored: " + std::string(kind) + " objects are only read from namespace " +
-                     describeString(options_.install_namespace) + ", where ironlb is installed");
+                     describeString(options_.installNamespace) + ", where ironlb is installed");
   }
   std::sort(out.begin(), out.end(), byNamespacedName<T>);
   // Two objects with one name cannot come from one API server; guards snapshots assembled by
@@ -172,8 +172,8 @@ void Builder::buildPools() {
   for (const api::IPAddressPool* source : sources) {
     IssueSink s = sink(kPoolKind, source->meta);
     buildPool(*source, s);
-    pools_.back().has_errors = s.errorCount() != 0;
-    pool_names_.insert(source->meta.name);
+    pools_.back().hasErrors = s.errorCount() != 0;
+    poolNames_.insert(source->meta.name);
   }
   checkOverlaps();
 }
@@ -184,8 +184,8 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
   Pool& pool = work.pool;
   pool.name = source.meta.name;
   pool.labels = source.meta.labels;
-  pool.auto_assign = source.spec.auto_assign;
-  pool.avoid_buggy_ips = source.spec.avoid_buggy_ips;
+  pool.autoAssign = source.spec.autoAssign;
+  pool.avoidBuggyIps = source.spec.avoidBuggyIps;
 
   const std::vector<std::string>& addresses = source.spec.addresses;
   if (addresses.empty()) {
@@ -200,7 +200,7 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
       s.error(path, parsed.error());
       continue;
     }
-    if (parsed->host_bits_masked) {
+    if (parsed->hostBitsMasked) {
       s.warning(path, describeString(addresses[i]) + " has host bits set; using " +
                           parsed->prefix.toString() + " (" + parsed->range.toString() + ")");
     }
@@ -222,7 +222,7 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
       pool.ranges.push_back(PoolRange{usable, addresses[i]});
   }
 
-  if (pool.avoid_buggy_ips && !pool.ranges.empty()) {
+  if (pool.avoidBuggyIps && !pool.ranges.empty()) {
     const bool usable = std::any_of(pool.ranges.begin(), pool.ranges.end(), [](const auto& r) {
       if (r.range.family() == net::Family::kV6) return true;
       // Any three consecutive IPv4 addresses include one ending in neither .0 nor .255.
@@ -240,8 +240,8 @@ void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
     }
   }
 
-  if (source.spec.service_allocation) {
-    pool.service_allocation = buildServiceAllocation(*source.spec.service_allocation, s);
+  if (source.spec.serviceAllocation) {
+    pool.serviceAllocation = buildServiceAllocation(*source.spec.serviceAllocation, s);
   }
   pools_.push_back(std::move(work));
 }
@@ -257,20 +257,20 @@ std::optional<ServiceAllocation> Builder::buildServiceAllocation(const api::Serv
   }
   out.priority = in.priority;
 
-  const std::string ns_path = childPath(base, "namespaces");
-  DuplicateCheck seen(ns_path, "namespace");
+  const std::string nsPath = childPath(base, "namespaces");
+  DuplicateCheck seen(nsPath, "namespace");
   for (std::size_t i = 0; i < in.namespaces.size(); ++i) {
     const std::string& ns = in.namespaces[i];
     if (auto why = checkDns1123Label(ns)) {
-      s.error(indexPath(ns_path, i), "invalid namespace name " + describeString(ns) + ": " + *why);
+      s.error(indexPath(nsPath, i), "invalid namespace name " + describeString(ns) + ": " + *why);
       continue;
     }
     if (seen.first(ns, i, s)) out.namespaces.push_back(ns);
   }
-  out.namespace_selectors =
-      parseSelectors(in.namespace_selectors, childPath(base, "namespaceSelectors"), s);
-  out.service_selectors =
-      parseSelectors(in.service_selectors, childPath(base, "serviceSelectors"), s);
+  out.namespaceSelectors =
+      parseSelectors(in.namespaceSelectors, childPath(base, "namespaceSelectors"), s);
+  out.serviceSelectors =
+      parseSelectors(in.serviceSelectors, childPath(base, "serviceSelectors"), s);
   return out;
 }
 
@@ -286,30 +286,30 @@ void Builder::checkOverlaps() {
   for (const Overlap& o : findOverlaps(ranges)) {
     // Inside one pool the entry later in address order is reported; across pools the newer
     // pool, which is usually the one just applied: the older one keeps what it had.
-    std::size_t here_range = o.range;
-    std::size_t there_range = o.earlier;
-    if (owner[here_range].first != owner[there_range].first &&
-        createdBefore(pools_[owner[here_range].first].source->meta,
-                      pools_[owner[there_range].first].source->meta)) {
-      std::swap(here_range, there_range);
+    std::size_t hereRange = o.range;
+    std::size_t thereRange = o.earlier;
+    if (owner[hereRange].first != owner[thereRange].first &&
+        createdBefore(pools_[owner[hereRange].first].source->meta,
+                      pools_[owner[thereRange].first].source->meta)) {
+      std::swap(hereRange, thereRange);
     }
-    const auto [p, k] = owner[here_range];
-    const auto [q, m] = owner[there_range];
+    const auto [p, k] = owner[hereRange];
+    const auto [q, m] = owner[thereRange];
     const PoolWork& here = pools_[p];
     const PoolWork& there = pools_[q];
     const std::size_t entry = here.entries[k].index;
-    const std::size_t other_entry = there.entries[m].index;
+    const std::size_t otherEntry = there.entries[m].index;
     const std::string& text = here.source->spec.addresses[entry];
-    const std::string& other_text = there.source->spec.addresses[other_entry];
-    const std::string other_path = indexPath("spec.addresses", other_entry);
+    const std::string& otherText = there.source->spec.addresses[otherEntry];
+    const std::string otherPath = indexPath("spec.addresses", otherEntry);
     std::string where = p == q
-                            ? other_path + " of the same pool"
-                            : other_path + " of " + api::objectName(kPoolKind, there.source->meta);
-    const bool same = ranges[here_range] == ranges[there_range];
+                            ? otherPath + " of the same pool"
+                            : otherPath + " of " + api::objectName(kPoolKind, there.source->meta);
+    const bool same = ranges[hereRange] == ranges[thereRange];
     std::string message = describeString(text) + (same ? " duplicates " : " overlaps ") +
-                          describeString(other_text) + " at " + where;
+                          describeString(otherText) + " at " + where;
     if (!same) {
-      message += " (" + ranges[here_range].toString() + " and " + ranges[there_range].toString() +
+      message += " (" + ranges[hereRange].toString() + " and " + ranges[thereRange].toString() +
                  " share addresses)";
     }
     if (p != q) {
@@ -318,13 +318,13 @@ void Builder::checkOverlaps() {
     }
     sink(kPoolKind, here.source->meta)
         .error(indexPath("spec.addresses", entry), std::move(message));
-    pools_[p].has_errors = true;
+    pools_[p].hasErrors = true;
   }
 }
 
 void Builder::buildAdvertisements() {
   const std::vector<const api::L2Advertisement*> sources =
-      inInstallNamespace(snapshot_.l2_advertisements, kL2Kind);
+      inInstallNamespace(snapshot_.l2Advertisements, kL2Kind);
   for (const api::L2Advertisement* source : sources) {
     IssueSink s = sink(kL2Kind, source->meta);
     buildAdvertisement(*source, s);
@@ -338,19 +338,18 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
   out.name = source.meta.name;
 
   std::set<std::string, std::less<>> selected = namedPools(spec, s);
-  const std::vector<LabelSelector> pool_selectors =
-      parseSelectors(spec.ip_address_pool_selectors, "spec.ipAddressPoolSelectors", s);
-  out.node_selectors = parseSelectors(spec.node_selectors, "spec.nodeSelectors", s);
-  out.service_selectors = parseSelectors(spec.service_selectors, "spec.serviceSelectors", s);
+  const std::vector<LabelSelector> poolSelectors =
+      parseSelectors(spec.ipAddressPoolSelectors, "spec.ipAddressPoolSelectors", s);
+  out.nodeSelectors = parseSelectors(spec.nodeSelectors, "spec.nodeSelectors", s);
+  out.serviceSelectors = parseSelectors(spec.serviceSelectors, "spec.serviceSelectors", s);
   out.interfaces = interfaces(spec, s);
 
-  const bool every_pool = spec.ip_address_pools.empty() && spec.ip_address_pool_selectors.empty();
+  const bool everyPool = spec.ipAddressPools.empty() && spec.ipAddressPoolSelectors.empty();
   for (const PoolWork& p : pools_) {
-    if (every_pool || anyMatches(pool_selectors, p.pool.labels, false))
-      selected.insert(p.pool.name);
+    if (everyPool || anyMatches(poolSelectors, p.pool.labels, false)) selected.insert(p.pool.name);
   }
   out.pools.assign(selected.begin(), selected.end());
-  if (!every_pool && out.pools.empty() && s.errorCount() == 0) {
+  if (!everyPool && out.pools.empty() && s.errorCount() == 0) {
     s.warning("spec",
               "selects no IPAddressPool: nothing is announced through this "
               "advertisement");
@@ -358,11 +357,11 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
   warnIfNoNodeMatches(out, s);
 
   if (s.errorCount() == 0) {
-    advertised_pools_.insert(out.pools.begin(), out.pools.end());
+    advertisedPools_.insert(out.pools.begin(), out.pools.end());
   } else {
     // An invalid advertisement may have been meant to select any pool: no "not announced"
     // warnings on top of its errors.
-    advertised_pools_.insert(pool_names_.begin(), pool_names_.end());
+    advertisedPools_.insert(poolNames_.begin(), poolNames_.end());
   }
   advertisements_.push_back(std::move(out));
 }
@@ -372,13 +371,13 @@ std::set<std::string, std::less<>> Builder::namedPools(const api::L2Advertisemen
                                                        IssueSink& s) {
   std::set<std::string, std::less<>> out;
   DuplicateCheck seen("spec.ipAddressPools", "pool");
-  for (std::size_t i = 0; i < spec.ip_address_pools.size(); ++i) {
-    const std::string& name = spec.ip_address_pools[i];
+  for (std::size_t i = 0; i < spec.ipAddressPools.size(); ++i) {
+    const std::string& name = spec.ipAddressPools[i];
     if (!seen.first(name, i, s)) continue;
-    if (pool_names_.count(name) == 0) {
+    if (poolNames_.count(name) == 0) {
       s.warning(indexPath("spec.ipAddressPools", i),
                 "IPAddressPool " + describeString(name) + " does not exist in namespace " +
-                    describeString(options_.install_namespace) +
+                    describeString(options_.installNamespace) +
                     "; ignored until it is created (as MetalLB does)");
       continue;
     }
@@ -404,11 +403,11 @@ std::vector<std::string> Builder::interfaces(const api::L2AdvertisementSpec& spe
 }
 
 void Builder::warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& s) {
-  if (advertisement.node_selectors.empty() || snapshot_.nodes.empty()) return;
-  const bool any_node = std::any_of(
+  if (advertisement.nodeSelectors.empty() || snapshot_.nodes.empty()) return;
+  const bool anyNode = std::any_of(
       snapshot_.nodes.begin(), snapshot_.nodes.end(),
       [&](const api::Node& n) { return advertisement.selectsNodeLabels(n.meta.labels); });
-  if (!any_node) {
+  if (!anyNode) {
     s.warning("spec.nodeSelectors",
               "matches no Node: no node announces the IPs of this advertisement");
   }
@@ -417,7 +416,7 @@ void Builder::warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSin
 void Builder::warnUnadvertisedPools() {
   for (const PoolWork& p : pools_) {
     // An invalid pool serves nothing yet; its errors say what to fix first.
-    if (p.has_errors || advertised_pools_.count(p.pool.name) != 0) continue;
+    if (p.hasErrors || advertisedPools_.count(p.pool.name) != 0) continue;
     // Worded to be true whether or not anything is assigned yet (a new pool usually has
     // nothing; its advertisement may simply not be applied yet).
     sink(kPoolKind, p.source->meta)
@@ -455,14 +454,14 @@ BuildResult Builder::run() {
     NodeInfo info;
     info.name = n.meta.name;
     info.labels = n.meta.labels;
-    info.network_unavailable = n.networkUnavailable();
-    info.excluded_from_load_balancers =
+    info.networkUnavailable = n.networkUnavailable();
+    info.excludedFromLoadBalancers =
         info.labels.find(kExcludeFromLoadBalancersLabel) != info.labels.end();
     nodes.emplace(n.meta.name, std::move(info));
   }
-  result.config.emplace(
-      std::move(pools), std::move(advertisements_), std::move(namespaces), std::move(nodes),
-      ConfigOptions{options_.install_namespace, options_.ignore_exclude_lb_label});
+  result.config.emplace(std::move(pools), std::move(advertisements_), std::move(namespaces),
+                        std::move(nodes),
+                        ConfigOptions{options_.installNamespace, options_.ignoreExcludeLbLabel});
   return result;
 }
 

@@ -18,16 +18,16 @@ namespace ironlb::lbconfig {
 
 struct Snapshot {
   std::vector<api::IPAddressPool> pools;
-  std::vector<api::L2Advertisement> l2_advertisements;
+  std::vector<api::L2Advertisement> l2Advertisements;
   std::vector<api::Namespace> namespaces;
   std::vector<api::Node> nodes;
 };
 
 struct BuildOptions {
   // Custom resources are read from this namespace only; others are ignored with a warning.
-  std::string install_namespace = "metallb-system";
+  std::string installNamespace = "metallb-system";
   // speaker.ignoreExcludeLB (carried into ConfigOptions).
-  bool ignore_exclude_lb_label = false;
+  bool ignoreExcludeLbLabel = false;
 };
 
 struct BuildResult {

@@ -13,16 +13,16 @@ const Labels& emptyLabels() {
 
 }  // namespace
 
-bool L2Advertisement::selectsService(const Labels& service_labels) const {
-  return anyMatches(service_selectors, service_labels, true);
+bool L2Advertisement::selectsService(const Labels& serviceLabels) const {
+  return anyMatches(serviceSelectors, serviceLabels, true);
 }
 
-bool L2Advertisement::selectsNodeLabels(const Labels& node_labels) const {
-  return anyMatches(node_selectors, node_labels, true);
+bool L2Advertisement::selectsNodeLabels(const Labels& nodeLabels) const {
+  return anyMatches(nodeSelectors, nodeLabels, true);
 }
 
-bool InterfaceSet::contains(std::string_view interface_name) const {
-  return all || std::binary_search(names.begin(), names.end(), interface_name, std::less<>());
+bool InterfaceSet::contains(std::string_view interfaceName) const {
+  return all || std::binary_search(names.begin(), names.end(), interfaceName, std::less<>());
 }
 
 Config::Config(PoolMap pools, std::vector<L2Advertisement> advertisements, NamespaceMap namespaces,
@@ -58,10 +58,10 @@ void Config::buildIndexes() {
   std::sort(ranges_.begin(), ranges_.end(), [](const IndexedRange& a, const IndexedRange& b) {
     return a.range.first() < b.range.first();
   });
-  pool_advertisements_.clear();
+  poolAdvertisements_.clear();
   for (std::size_t i = 0; i < advertisements_.size(); ++i) {
     for (const std::string& pool : advertisements_[i].pools)
-      pool_advertisements_[pool].push_back(i);
+      poolAdvertisements_[pool].push_back(i);
   }
 }
 
@@ -85,33 +85,33 @@ const Labels& Config::namespaceLabels(std::string_view ns) const {
   return it == namespaces_.end() ? emptyLabels() : it->second;
 }
 
-ServiceView Config::serviceView(std::string_view ns, const Labels& service_labels) const {
-  return ServiceView{ns, namespaceLabels(ns), service_labels};
+ServiceView Config::serviceView(std::string_view ns, const Labels& serviceLabels) const {
+  return ServiceView{ns, namespaceLabels(ns), serviceLabels};
 }
 
-bool Config::admits(const Pool& pool, std::string_view ns, const Labels& service_labels) const {
-  return pool.admits(serviceView(ns, service_labels));
+bool Config::admits(const Pool& pool, std::string_view ns, const Labels& serviceLabels) const {
+  return pool.admits(serviceView(ns, serviceLabels));
 }
 
 Config::Advertisements Config::advertisementsFor(std::string_view pool,
-                                                 const Labels& service_labels) const {
+                                                 const Labels& serviceLabels) const {
   Advertisements out;
-  const auto it = pool_advertisements_.find(pool);
-  if (it == pool_advertisements_.end()) return out;
+  const auto it = poolAdvertisements_.find(pool);
+  if (it == poolAdvertisements_.end()) return out;
   for (std::size_t i : it->second) {
-    if (advertisements_[i].selectsService(service_labels)) out.push_back(&advertisements_[i]);
+    if (advertisements_[i].selectsService(serviceLabels)) out.push_back(&advertisements_[i]);
   }
   return out;
 }
 
 Config::Advertisements Config::advertisementsFor(const net::IpAddress& ip,
-                                                 const Labels& service_labels) const {
+                                                 const Labels& serviceLabels) const {
   const Pool* p = poolContaining(ip);
-  return p == nullptr ? Advertisements{} : advertisementsFor(p->name, service_labels);
+  return p == nullptr ? Advertisements{} : advertisementsFor(p->name, serviceLabels);
 }
 
 bool Config::isAdvertised(std::string_view pool) const {
-  return pool_advertisements_.find(pool) != pool_advertisements_.end();
+  return poolAdvertisements_.find(pool) != poolAdvertisements_.end();
 }
 
 const NodeInfo* Config::node(std::string_view name) const {
@@ -121,8 +121,8 @@ const NodeInfo* Config::node(std::string_view name) const {
 
 bool Config::nodeMayAnnounce(std::string_view name) const {
   const NodeInfo* n = node(name);
-  return n != nullptr && !n->network_unavailable &&
-         (options_.ignore_exclude_lb_label || !n->excluded_from_load_balancers);
+  return n != nullptr && !n->networkUnavailable &&
+         (options_.ignoreExcludeLbLabel || !n->excludedFromLoadBalancers);
 }
 
 bool Config::selectsNode(const L2Advertisement& advertisement, std::string_view name) const {
@@ -145,10 +145,10 @@ std::vector<std::string> Config::candidateNodes(const Advertisements& advertisem
   return out;
 }
 
-InterfaceSet Config::interfacesOn(std::string_view node_name,
+InterfaceSet Config::interfacesOn(std::string_view nodeName,
                                   const Advertisements& advertisements) const {
   InterfaceSet out;
-  const NodeInfo* n = node(node_name);
+  const NodeInfo* n = node(nodeName);
   if (n == nullptr) return out;
   std::set<std::string, std::less<>> names;
   for (const L2Advertisement* a : advertisements) {

@@ -32,8 +32,8 @@ inline constexpr std::string_view kExcludeFromLoadBalancersLabel =
 struct NodeInfo {
   std::string name;
   Labels labels;
-  bool network_unavailable = false;           // condition NetworkUnavailable=True
-  bool excluded_from_load_balancers = false;  // kExcludeFromLoadBalancersLabel present
+  bool networkUnavailable = false;         // condition NetworkUnavailable=True
+  bool excludedFromLoadBalancers = false;  // kExcludeFromLoadBalancersLabel present
 
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
 };
@@ -44,13 +44,13 @@ struct L2Advertisement {
   // ipAddressPools ∪ pools matched by ipAddressPoolSelectors (every pool when both were
   // empty), existing pools only; sorted, unique.
   std::vector<std::string> pools;
-  std::vector<LabelSelector> node_selectors;     // ORed; empty = every node
-  std::vector<std::string> interfaces;           // sorted, unique; empty = every eligible one
-  std::vector<LabelSelector> service_selectors;  // ORed; empty = every Service
+  std::vector<LabelSelector> nodeSelectors;     // ORed; empty = every node
+  std::vector<std::string> interfaces;          // sorted, unique; empty = every eligible one
+  std::vector<LabelSelector> serviceSelectors;  // ORed; empty = every Service
 
   bool allInterfaces() const { return interfaces.empty(); }
-  bool selectsService(const Labels& service_labels) const;
-  bool selectsNodeLabels(const Labels& node_labels) const;
+  bool selectsService(const Labels& serviceLabels) const;
+  bool selectsNodeLabels(const Labels& nodeLabels) const;
 
   friend bool operator==(const L2Advertisement&, const L2Advertisement&) = default;
 };
@@ -63,15 +63,15 @@ struct InterfaceSet {
 
   // No advertisement selects the node: announce nowhere.
   bool none() const { return !all && names.empty(); }
-  bool contains(std::string_view interface_name) const;
+  bool contains(std::string_view interfaceName) const;
 
   friend bool operator==(const InterfaceSet&, const InterfaceSet&) = default;
 };
 
 struct ConfigOptions {
-  std::string install_namespace;
+  std::string installNamespace;
   // speaker.ignoreExcludeLB: announce from nodes carrying kExcludeFromLoadBalancersLabel.
-  bool ignore_exclude_lb_label = false;
+  bool ignoreExcludeLbLabel = false;
 
   friend bool operator==(const ConfigOptions&, const ConfigOptions&) = default;
 };
@@ -104,26 +104,26 @@ class Config {
   const NamespaceMap& namespaces() const { return namespaces_; }
   // Labels of a namespace; empty when the namespace is unknown.
   const Labels& namespaceLabels(std::string_view ns) const;
-  // What Pool::admits needs to know about a Service in namespace `ns`; `service_labels` must
+  // What Pool::admits needs to know about a Service in namespace `ns`; `serviceLabels` must
   // outlive the returned view.
-  ServiceView serviceView(std::string_view ns, const Labels& service_labels) const;
-  // pool.admits(serviceView(ns, service_labels)).
-  bool admits(const Pool& pool, std::string_view ns, const Labels& service_labels) const;
+  ServiceView serviceView(std::string_view ns, const Labels& serviceLabels) const;
+  // pool.admits(serviceView(ns, serviceLabels)).
+  bool admits(const Pool& pool, std::string_view ns, const Labels& serviceLabels) const;
 
   // --- advertisements and nodes (speaker, docs/announcement.md)
   // --------------------------------------
   const std::vector<L2Advertisement>& l2Advertisements() const { return advertisements_; }
   // Advertisements of `pool` whose serviceSelectors match the Service, in name order.
-  Advertisements advertisementsFor(std::string_view pool, const Labels& service_labels) const;
+  Advertisements advertisementsFor(std::string_view pool, const Labels& serviceLabels) const;
   // The same for the pool that contains `ip` (empty when no pool does).
-  Advertisements advertisementsFor(const net::IpAddress& ip, const Labels& service_labels) const;
+  Advertisements advertisementsFor(const net::IpAddress& ip, const Labels& serviceLabels) const;
   // Whether any advertisement selects the pool at all (a pool nobody announces is a warning).
   bool isAdvertised(std::string_view pool) const;
 
   const NodeMap& nodes() const { return nodes_; }
   const NodeInfo* node(std::string_view name) const;
   // The node is known, not NetworkUnavailable, and not excluded by label (unless
-  // ignore_exclude_lb_label).
+  // ignoreExcludeLbLabel).
   bool nodeMayAnnounce(std::string_view node) const;
   // The advertisement's nodeSelectors select the node (false for an unknown node).
   bool selectsNode(const L2Advertisement& advertisement, std::string_view node) const;
@@ -158,7 +158,7 @@ class Config {
   // Derived from the above (rebuilt on copy): every range sorted by first address, and each
   // pool's advertisements as indexes into advertisements_.
   std::vector<IndexedRange> ranges_;
-  std::map<std::string, std::vector<std::size_t>, std::less<>> pool_advertisements_;
+  std::map<std::string, std::vector<std::size_t>, std::less<>> poolAdvertisements_;
 };
 
 }  // namespace ironlb::lbconfig

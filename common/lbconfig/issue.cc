@@ -21,7 +21,7 @@ std::string Issue::toString() const {
 
 void IssueSink::error(std::string path, std::string message) {
   errors_.push_back(Issue{kind_, ns_, name_, std::move(path), std::move(message)});
-  ++error_count_;
+  ++errorCount_;
 }
 
 void IssueSink::warning(std::string path, std::string message) {
@@ -37,9 +37,9 @@ void sortIssues(std::vector<Issue>& issues) {
 bool DuplicateCheck::first(std::string_view value, std::size_t index, IssueSink& sink) {
   const auto [it, inserted] = seen_.emplace(value, index);
   if (!inserted) {
-    sink.error(api::indexPath(list_path_, index), "duplicate " + what_ + " " +
-                                                      api::describeString(value) + " (also at " +
-                                                      api::indexPath(list_path_, it->second) + ")");
+    sink.error(api::indexPath(listPath_, index), "duplicate " + what_ + " " +
+                                                     api::describeString(value) + " (also at " +
+                                                     api::indexPath(listPath_, it->second) + ")");
   }
   return inserted;
 }

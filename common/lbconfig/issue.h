@@ -40,7 +40,7 @@ class IssueSink {
   void error(std::string path, std::string message);
   void warning(std::string path, std::string message);
   // Errors reported through this sink so far.
-  std::size_t errorCount() const { return error_count_; }
+  std::size_t errorCount() const { return errorCount_; }
 
  private:
   std::string kind_;
@@ -48,7 +48,7 @@ class IssueSink {
   std::string name_;
   std::vector<Issue>& errors_;
   std::vector<Issue>& warnings_;
-  std::size_t error_count_ = 0;
+  std::size_t errorCount_ = 0;
 };
 
 // A list field that must not name a value twice: the second mention is an error that points at
@@ -56,14 +56,14 @@ class IssueSink {
 // the check (it keeps views).
 class DuplicateCheck {
  public:
-  DuplicateCheck(std::string list_path, std::string what)
-      : list_path_(std::move(list_path)), what_(std::move(what)) {}
+  DuplicateCheck(std::string listPath, std::string what)
+      : listPath_(std::move(listPath)), what_(std::move(what)) {}
 
   // True the first time `value` is seen; otherwise false, with the error on `sink`.
   bool first(std::string_view value, std::size_t index, IssueSink& sink);
 
  private:
-  std::string list_path_;
+  std::string listPath_;
   std::string what_;
   std::map<std::string_view, std::size_t, std::less<>> seen_;
 };

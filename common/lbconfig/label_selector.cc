@@ -74,8 +74,8 @@ std::string LabelSelector::toString() const {
   return out;
 }
 
-bool anyMatches(const std::vector<LabelSelector>& selectors, const Labels& labels, bool if_empty) {
-  if (selectors.empty()) return if_empty;
+bool anyMatches(const std::vector<LabelSelector>& selectors, const Labels& labels, bool ifEmpty) {
+  if (selectors.empty()) return ifEmpty;
   return std::any_of(selectors.begin(), selectors.end(),
                      [&](const LabelSelector& s) { return s.matches(labels); });
 }

@@ -40,8 +40,8 @@ class LabelSelector {
   std::vector<Requirement> requirements_;
 };
 
-// True when any selector matches (several selectors in one field are ORed); `if_empty` is the
+// True when any selector matches (several selectors in one field are ORed); `ifEmpty` is the
 // answer for an empty list (MetalLB: an empty list means "no constraint").
-bool anyMatches(const std::vector<LabelSelector>& selectors, const Labels& labels, bool if_empty);
+bool anyMatches(const std::vector<LabelSelector>& selectors, const Labels& labels, bool ifEmpty);
 
 }  // namespace ironlb::lbconfig

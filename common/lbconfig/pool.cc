@@ -5,27 +5,27 @@
 namespace ironlb::lbconfig {
 
 bool Pool::admits(const ServiceView& service) const {
-  if (!service_allocation) return true;
-  const ServiceAllocation& a = *service_allocation;
-  const bool has_ns_constraint = !a.namespaces.empty() || !a.namespace_selectors.empty();
-  if (has_ns_constraint) {
-    const bool by_name =
+  if (!serviceAllocation) return true;
+  const ServiceAllocation& a = *serviceAllocation;
+  const bool hasNsConstraint = !a.namespaces.empty() || !a.namespaceSelectors.empty();
+  if (hasNsConstraint) {
+    const bool byName =
         std::find(a.namespaces.begin(), a.namespaces.end(), service.ns) != a.namespaces.end();
-    if (!by_name && !anyMatches(a.namespace_selectors, service.namespace_labels, false)) {
+    if (!byName && !anyMatches(a.namespaceSelectors, service.namespaceLabels, false)) {
       return false;
     }
   }
-  return anyMatches(a.service_selectors, service.labels, true);
+  return anyMatches(a.serviceSelectors, service.labels, true);
 }
 
 bool Pool::hasAllocationConstraints() const {
-  return service_allocation && (service_allocation->priority != 0 || selectsServices());
+  return serviceAllocation && (serviceAllocation->priority != 0 || selectsServices());
 }
 
 bool Pool::selectsServices() const {
-  return service_allocation && (!service_allocation->namespaces.empty() ||
-                                !service_allocation->namespace_selectors.empty() ||
-                                !service_allocation->service_selectors.empty());
+  return serviceAllocation && (!serviceAllocation->namespaces.empty() ||
+                               !serviceAllocation->namespaceSelectors.empty() ||
+                               !serviceAllocation->serviceSelectors.empty());
 }
 
 bool Pool::contains(const net::IpAddress& ip) const {

@@ -26,8 +26,8 @@ struct PoolRange {
 struct ServiceAllocation {
   int priority = 0;  // lower is preferred; 0 means "no priority" and sorts after any set one
   std::vector<std::string> namespaces;
-  std::vector<LabelSelector> namespace_selectors;
-  std::vector<LabelSelector> service_selectors;
+  std::vector<LabelSelector> namespaceSelectors;
+  std::vector<LabelSelector> serviceSelectors;
 
   friend bool operator==(const ServiceAllocation&, const ServiceAllocation&) = default;
 };
@@ -35,7 +35,7 @@ struct ServiceAllocation {
 // What pool selection needs to know about a Service (and its Namespace).
 struct ServiceView {
   std::string_view ns;
-  const Labels& namespace_labels;
+  const Labels& namespaceLabels;
   const Labels& labels;
 };
 
@@ -43,16 +43,16 @@ struct Pool {
   std::string name;
   Labels labels;
   std::vector<PoolRange> ranges;  // spec order; only addresses that may be assigned
-  bool auto_assign = true;
-  bool avoid_buggy_ips = false;
-  std::optional<ServiceAllocation> service_allocation;
+  bool autoAssign = true;
+  bool avoidBuggyIps = false;
+  std::optional<ServiceAllocation> serviceAllocation;
   // metadata.deletionTimestamp is set (pool protection, docs/allocation.md): Services that hold
   // its addresses keep them, no Service gets new ones from it.
   bool deleting = false;
 
   // The Service matches the pool's namespace constraint AND its service constraint. A pool
   // without serviceAllocation, or with an entirely empty one, admits every Service.
-  // Namespace constraint: `namespaces` OR any of `namespace_selectors` (absent when both empty).
+  // Namespace constraint: `namespaces` OR any of `namespaceSelectors` (absent when both empty).
   bool admits(const ServiceView& service) const;
   // serviceAllocation is present and says something (priority, namespaces or selectors).
   bool hasAllocationConstraints() const;

@@ -21,7 +21,7 @@ Result<PoolAddress> parsePoolAddress(std::string_view text) {
   }
   auto parsed = net::Prefix::parse(trimmed);
   if (!parsed) return Error{parsed.error()};
-  return PoolAddress{parsed->prefix.range(), true, parsed->host_bits_set, parsed->prefix};
+  return PoolAddress{parsed->prefix.range(), true, parsed->hostBitsSet, parsed->prefix};
 }
 
 std::vector<Overlap> findOverlaps(const std::vector<net::IpRange>& ranges) {
@@ -34,14 +34,14 @@ std::vector<Overlap> findOverlaps(const std::vector<net::IpRange>& ranges) {
            std::tie(ranges[b].first(), ranges[b].last(), b);
   });
   std::vector<Overlap> out;
-  bool have_reach = false;
+  bool haveReach = false;
   std::size_t reach = 0;  // the range seen so far with the greatest last address
   for (std::size_t i : order) {
-    if (have_reach && ranges[reach].overlaps(ranges[i])) out.push_back(Overlap{i, reach});
-    if (!have_reach || ranges[reach].family() != ranges[i].family() ||
+    if (haveReach && ranges[reach].overlaps(ranges[i])) out.push_back(Overlap{i, reach});
+    if (!haveReach || ranges[reach].family() != ranges[i].family() ||
         ranges[reach].last() < ranges[i].last()) {
       reach = i;
-      have_reach = true;
+      haveReach = true;
     }
   }
   return out;

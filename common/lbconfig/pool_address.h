@@ -25,9 +25,9 @@ namespace ironlb::lbconfig {
 
 struct PoolAddress {
   net::IpRange range;
-  bool is_cidr = false;
-  bool host_bits_masked = false;  // CIDR only: the text had bits set beyond the prefix
-  net::Prefix prefix;             // CIDR only: the masked prefix
+  bool isCidr = false;
+  bool hostBitsMasked = false;  // CIDR only: the text had bits set beyond the prefix
+  net::Prefix prefix;           // CIDR only: the masked prefix
 };
 
 // The error text quotes the entry and says what is wrong with it.

@@ -49,56 +49,56 @@ struct RequirementsLess {
 
 std::optional<LabelSelector> parseSelector(const api::LabelSelector& selector,
                                            const std::string& path, IssueSink& sink) {
-  const std::size_t errors_before = sink.errorCount();
+  const std::size_t errorsBefore = sink.errorCount();
   std::vector<Requirement> requirements;
-  const std::string labels_path = childPath(path, "matchLabels");
-  for (const auto& [key, value] : selector.match_labels) {
-    const std::string entry_path = childPath(labels_path, key);
-    checkKey(key, entry_path, sink);
-    checkValue(value, entry_path, sink);
+  const std::string labelsPath = childPath(path, "matchLabels");
+  for (const auto& [key, value] : selector.matchLabels) {
+    const std::string entryPath = childPath(labelsPath, key);
+    checkKey(key, entryPath, sink);
+    checkValue(value, entryPath, sink);
     requirements.push_back(Requirement{key, SelectorOp::kIn, {value}});
   }
 
-  const std::string expressions_path = childPath(path, "matchExpressions");
+  const std::string expressionsPath = childPath(path, "matchExpressions");
   // Expression as written (values sorted, as MetalLB compares them) -> first index.
   std::map<std::tuple<std::string, std::string, std::vector<std::string>>, std::size_t> seen;
-  for (std::size_t i = 0; i < selector.match_expressions.size(); ++i) {
-    const api::LabelSelectorRequirement& e = selector.match_expressions[i];
-    const std::string e_path = indexPath(expressions_path, i);
-    checkKey(e.key, childPath(e_path, "key"), sink);
+  for (std::size_t i = 0; i < selector.matchExpressions.size(); ++i) {
+    const api::LabelSelectorRequirement& e = selector.matchExpressions[i];
+    const std::string ePath = indexPath(expressionsPath, i);
+    checkKey(e.key, childPath(ePath, "key"), sink);
 
     const std::optional<SelectorOp> op = parseOp(e.op);
     if (!op) {
-      sink.error(childPath(e_path, "operator"),
+      sink.error(childPath(ePath, "operator"),
                  describeString(e.op) +
                      " is not a valid selector operator (In, NotIn, Exists, DoesNotExist)");
     } else if ((*op == SelectorOp::kIn || *op == SelectorOp::kNotIn) && e.values.empty()) {
-      sink.error(childPath(e_path, "values"),
+      sink.error(childPath(ePath, "values"),
                  "must be specified when operator is " + e.op + " (got an empty list)");
     } else if ((*op == SelectorOp::kExists || *op == SelectorOp::kDoesNotExist) &&
                !e.values.empty()) {
-      sink.error(childPath(e_path, "values"), "may not be specified when operator is " + e.op +
-                                                  " (got " + std::to_string(e.values.size()) +
-                                                  " values)");
+      sink.error(childPath(ePath, "values"), "may not be specified when operator is " + e.op +
+                                                 " (got " + std::to_string(e.values.size()) +
+                                                 " values)");
     }
 
-    const std::string values_path = childPath(e_path, "values");
-    DuplicateCheck value_seen(values_path, "value");
+    const std::string valuesPath = childPath(ePath, "values");
+    DuplicateCheck valueSeen(valuesPath, "value");
     for (std::size_t j = 0; j < e.values.size(); ++j) {
-      checkValue(e.values[j], indexPath(values_path, j), sink);
-      value_seen.first(e.values[j], j, sink);
+      checkValue(e.values[j], indexPath(valuesPath, j), sink);
+      valueSeen.first(e.values[j], j, sink);
     }
 
-    std::vector<std::string> sorted_values = e.values;
-    std::sort(sorted_values.begin(), sorted_values.end());
-    const auto [it, inserted] = seen.emplace(std::make_tuple(e.key, e.op, sorted_values), i);
+    std::vector<std::string> sortedValues = e.values;
+    std::sort(sortedValues.begin(), sortedValues.end());
+    const auto [it, inserted] = seen.emplace(std::make_tuple(e.key, e.op, sortedValues), i);
     if (!inserted) {
-      sink.error(e_path, "duplicate of " + indexPath(expressions_path, it->second));
+      sink.error(ePath, "duplicate of " + indexPath(expressionsPath, it->second));
     }
     if (op) requirements.push_back(Requirement{e.key, *op, e.values});
   }
 
-  if (sink.errorCount() != errors_before) return std::nullopt;
+  if (sink.errorCount() != errorsBefore) return std::nullopt;
   return LabelSelector(std::move(requirements));
 }
 
@@ -107,14 +107,14 @@ std::vector<LabelSelector> parseSelectors(const std::vector<api::LabelSelector>&
   std::vector<LabelSelector> out;
   std::map<std::vector<Requirement>, std::size_t, RequirementsLess> seen;
   for (std::size_t i = 0; i < selectors.size(); ++i) {
-    const std::string s_path = indexPath(path, i);
-    std::optional<LabelSelector> parsed = parseSelector(selectors[i], s_path, sink);
+    const std::string sPath = indexPath(path, i);
+    std::optional<LabelSelector> parsed = parseSelector(selectors[i], sPath, sink);
     if (!parsed) continue;
     const auto [it, inserted] = seen.emplace(parsed->requirements(), i);
     if (!inserted) {
       const std::string shown = parsed->empty() ? std::string("{} (matches everything)")
                                                 : describeString(parsed->toString());
-      sink.error(s_path,
+      sink.error(sPath,
                  "duplicate selector " + shown + " (same as " + indexPath(path, it->second) + ")");
       continue;
     }

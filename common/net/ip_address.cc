@@ -68,11 +68,11 @@ const char* parseV6(std::string_view text, U128& out) {
   while (i < text.size()) {
     if (count == 8) return "too many IPv6 groups";
     // Embedded IPv4 in the last 32 bits.
-    const std::size_t next_colon = text.find(':', i);
+    const std::size_t nextColon = text.find(':', i);
     const std::string_view rest = text.substr(
-        i, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - i);
+        i, nextColon == std::string_view::npos ? std::string_view::npos : nextColon - i);
     if (rest.find('.') != std::string_view::npos) {
-      if (next_colon != std::string_view::npos) return "embedded IPv4 must be the last part";
+      if (nextColon != std::string_view::npos) return "embedded IPv4 must be the last part";
       if (count > 6) return "too many IPv6 groups";
       uint32_t v4 = 0;
       if (const char* why = parseV4(rest, v4)) return why;
@@ -209,7 +209,7 @@ std::size_t IpAddress::formatTo(char (&out)[kMaxTextLength]) const {
     for (int i = 0; i < 8; ++i)
       g[i] = static_cast<uint16_t>(value_ >> ((7 - i) * 16));
     // RFC 5952 §4.2: compress the longest run (>= 2) of zero groups, the first on a tie.
-    int best = -1, best_len = 0;
+    int best = -1, bestLen = 0;
     for (int i = 0; i < 8;) {
       if (g[i] != 0) {
         ++i;
@@ -218,9 +218,9 @@ std::size_t IpAddress::formatTo(char (&out)[kMaxTextLength]) const {
       int j = i;
       while (j < 8 && g[j] == 0)
         ++j;
-      if (j - i > best_len && j - i >= 2) {
+      if (j - i > bestLen && j - i >= 2) {
         best = i;
-        best_len = j - i;
+        bestLen = j - i;
       }
       i = j;
     }
@@ -229,16 +229,16 @@ std::size_t IpAddress::formatTo(char (&out)[kMaxTextLength]) const {
     const int words = mapped ? 6 : 8;
     if (mapped) {
       best = 0;
-      best_len = 5;
+      bestLen = 5;
     }
     for (int i = 0; i < words;) {
       if (i == best) {
         *p++ = ':';
         *p++ = ':';
-        i += best_len;
+        i += bestLen;
         continue;
       }
-      if (i != 0 && i != best + best_len) *p++ = ':';
+      if (i != 0 && i != best + bestLen) *p++ = ':';
       p = writeHexGroup(p, g[i]);
       ++i;
     }

@@ -33,7 +33,7 @@ class IpAddress {
 
   constexpr IpAddress() = default;  // 0.0.0.0
 
-  static constexpr IpAddress v4(uint32_t host_order) { return IpAddress(Family::kV4, host_order); }
+  static constexpr IpAddress v4(uint32_t hostOrder) { return IpAddress(Family::kV4, hostOrder); }
   static constexpr IpAddress v6(U128 value) { return IpAddress(Family::kV6, value); }
   // From network-order bytes: 4 bytes (IPv4) or 16 bytes (IPv6).
   static IpAddress fromV4Bytes(const uint8_t* bytes);

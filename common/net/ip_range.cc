@@ -62,9 +62,9 @@ std::vector<Prefix> IpRange::toPrefixes() const {
       host = next;
     }
     out.emplace_back(IpAddress::fromValue(fam, cur), bits - host);
-    const U128 block_last = cur + (host >= 128 ? kU128Max : (U128{1} << host) - 1);
-    if (block_last == end) break;
-    cur = block_last + 1;
+    const U128 blockLast = cur + (host >= 128 ? kU128Max : (U128{1} << host) - 1);
+    if (blockLast == end) break;
+    cur = blockLast + 1;
   }
   return out;
 }

@@ -32,11 +32,11 @@ Result<Prefix::Parsed> Prefix::parse(std::string_view text) {
   if (slash == std::string_view::npos) return fail("missing '/<prefix length>'");
   auto address = IpAddress::parse(text.substr(0, slash));
   if (!address) return fail(address.error());
-  const std::string_view len_text = text.substr(slash + 1);
-  if (len_text.empty()) return fail("empty prefix length");
-  if (len_text.size() > 1 && len_text[0] == '0') return fail("leading zero in prefix length");
+  const std::string_view lenText = text.substr(slash + 1);
+  if (lenText.empty()) return fail("empty prefix length");
+  if (lenText.size() > 1 && lenText[0] == '0') return fail("leading zero in prefix length");
   int length = 0;
-  for (char c : len_text) {
+  for (char c : lenText) {
     if (c < '0' || c > '9') return fail("prefix length is not a decimal number");
     length = length * 10 + (c - '0');
     if (length > 128) break;
@@ -45,7 +45,7 @@ Result<Prefix::Parsed> Prefix::parse(std::string_view text) {
     return fail(std::string("prefix length larger than ") + std::to_string(address->bits()));
   }
   Parsed parsed{Prefix(*address, length), false};
-  parsed.host_bits_set = parsed.prefix.network() != *address;
+  parsed.hostBitsSet = parsed.prefix.network() != *address;
   return parsed;
 }
 

@@ -49,7 +49,7 @@ class Prefix {
 
 struct Prefix::Parsed {
   Prefix prefix;
-  bool host_bits_set = false;  // the text had bits set beyond the prefix length
+  bool hostBitsSet = false;  // the text had bits set beyond the prefix length
 };
 
 // Mask with the top `length` bits of the family set, as a 128-bit number.

@@ -10,7 +10,7 @@ AddressSpace::AddressSpace(PoolSet pools) : pools_(std::move(pools)) {
   for (uint32_t id = 0; id < pools_.rangeCount(); ++id) {
     const RangeSlot& slot = pools_.slot(id);
     const lbconfig::Pool& pool = pools_.pool(slot.pool);
-    ranges_.emplace_back(pools_.range(id), pool.avoid_buggy_ips);
+    ranges_.emplace_back(pools_.range(id), pool.avoidBuggyIps);
     const RangeOccupancy& r = ranges_.back();
     PoolUsage& u = usage_[slot.pool];
     const std::size_t f = familySlot(r.range().family());
@@ -28,25 +28,25 @@ std::optional<AddressSpace::Free> AddressSpace::firstFree(uint32_t pool, net::Fa
   return Free{net::IpAddress::fromValue(family, *value), position};
 }
 
-void AddressSpace::take(uint32_t range_id, const net::IpAddress& ip) {
-  RangeOccupancy& r = ranges_[range_id];
+void AddressSpace::take(uint32_t rangeId, const net::IpAddress& ip) {
+  RangeOccupancy& r = ranges_[rangeId];
   r.insert(ip.value());
-  const RangeSlot& slot = pools_.slot(range_id);
+  const RangeSlot& slot = pools_.slot(rangeId);
   PoolUsage& u = usage_[slot.pool];
   const std::size_t f = familySlot(ip.family());
   ++u.assigned[f];
   if (r.full()) u.open[f].erase(slot.position);
 }
 
-void AddressSpace::giveBack(uint32_t range_id, const net::IpAddress& ip) {
-  RangeOccupancy& r = ranges_[range_id];
-  const bool was_full = r.full();
+void AddressSpace::giveBack(uint32_t rangeId, const net::IpAddress& ip) {
+  RangeOccupancy& r = ranges_[rangeId];
+  const bool wasFull = r.full();
   r.erase(ip.value());
-  const RangeSlot& slot = pools_.slot(range_id);
+  const RangeSlot& slot = pools_.slot(rangeId);
   PoolUsage& u = usage_[slot.pool];
   const std::size_t f = familySlot(ip.family());
   --u.assigned[f];
-  if (was_full) u.open[f].insert(slot.position);
+  if (wasFull) u.open[f].insert(slot.position);
 }
 
 PoolCounters AddressSpace::counters(uint32_t pool) const {

@@ -23,7 +23,7 @@ class AddressSpace {
   explicit AddressSpace(PoolSet pools);
 
   const PoolSet& pools() const { return pools_; }
-  const RangeOccupancy& range(uint32_t range_id) const { return ranges_[range_id]; }
+  const RangeOccupancy& range(uint32_t rangeId) const { return ranges_[rangeId]; }
 
   struct Free {
     net::IpAddress ip;
@@ -32,10 +32,10 @@ class AddressSpace {
   // The first free usable address of `family` in `pool`: ranges in spec order, then ascending.
   std::optional<Free> firstFree(uint32_t pool, net::Family family) const;
 
-  // Precondition: range(range_id).usable(ip) and not used.
-  void take(uint32_t range_id, const net::IpAddress& ip);
-  // Precondition: range(range_id).used(ip).
-  void giveBack(uint32_t range_id, const net::IpAddress& ip);
+  // Precondition: range(rangeId).usable(ip) and not used.
+  void take(uint32_t rangeId, const net::IpAddress& ip);
+  // Precondition: range(rangeId).used(ip).
+  void giveBack(uint32_t rangeId, const net::IpAddress& ip);
 
   PoolCounters counters(uint32_t pool) const;
 

@@ -29,8 +29,8 @@ struct AllocationResult {
   Assignment assignment;
   Outcome outcome = Outcome::kAllocated;
   std::vector<net::IpAddress> released;  // IPs held before this call and no longer held
-  std::string release_reason;            // why they were given up (for a ClearAssignment event)
-  bool held_back = false;                // `released` is held back for the Service (hold-back)
+  std::string releaseReason;             // why they were given up (for a ClearAssignment event)
+  bool heldBack = false;                 // `released` is held back for the Service (hold-back)
 };
 
 // An assignment setPools took away, with the reason (for a ClearAssignment event).

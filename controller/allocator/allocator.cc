@@ -19,13 +19,13 @@ std::string quoted(std::string_view text) {
 
 // Why no pool holds `ip`: pools never hold addresses no host can use, whatever their
 // spec.addresses say, and saying so beats "not in any pool" (`is_not`: "is not", "is no longer").
-std::string notInAnyPool(const net::IpAddress& ip, std::string_view is_not) {
+std::string notInAnyPool(const net::IpAddress& ip, std::string_view isNot) {
   if (auto why = lbconfig::whyUnusable(ip)) return std::move(*why);
-  return ip.toString() + " " + std::string(is_not) + " in any IPAddressPool";
+  return ip.toString() + " " + std::string(isNot) + " in any IPAddressPool";
 }
 
 lbconfig::ServiceView viewOf(const ServiceRequest& request) {
-  return {request.ns, request.namespace_labels, request.labels};
+  return {request.ns, request.namespaceLabels, request.labels};
 }
 
 // What the Service needs, for "... offers <need>" messages.
@@ -33,7 +33,7 @@ std::string need(const ServiceRequest& request) {
   const std::string primary(net::familyName(request.families[0]));
   if (!wantsDualStack(request)) return "a free " + primary + " address";
   const std::string secondary(net::familyName(request.families[1]));
-  if (request.family_policy == FamilyPolicy::kRequireDualStack) {
+  if (request.familyPolicy == FamilyPolicy::kRequireDualStack) {
     return "both a free " + primary + " and a free " + secondary + " address";
   }
   return "a free " + primary + " or " + secondary + " address";
@@ -73,9 +73,9 @@ bool Allocator::inUse(std::string_view pool) const {
   net::AddressCount taken = c.v4.assigned + c.v6.assigned;
   net::AddressCount held;
   for (const auto& [ip, hold] : holds_.entries()) {
-    const auto range_id = space_.pools().locate(ip);
-    if (range_id && space_.pools().slot(*range_id).pool == *index &&
-        space_.range(*range_id).usable(ip.value())) {
+    const auto rangeId = space_.pools().locate(ip);
+    if (rangeId && space_.pools().slot(*rangeId).pool == *index &&
+        space_.range(*rangeId).usable(ip.value())) {
       held = held + net::AddressCount(1);
     }
   }
@@ -83,9 +83,9 @@ bool Allocator::inUse(std::string_view pool) const {
 }
 
 std::optional<std::string> Allocator::poolOf(const net::IpAddress& ip) const {
-  const auto range_id = space_.pools().locate(ip);
-  if (!range_id) return std::nullopt;
-  return space_.pools().pool(space_.pools().slot(*range_id).pool).name;
+  const auto rangeId = space_.pools().locate(ip);
+  if (!rangeId) return std::nullopt;
+  return space_.pools().pool(space_.pools().slot(*rangeId).pool).name;
 }
 
 std::vector<std::string> Allocator::holders(std::string_view pool) const {
@@ -104,8 +104,8 @@ std::vector<net::IpAddress> Allocator::dropHolds(std::string_view service) {
     if (hold.service == service) dropped.push_back(ip);
   for (const auto& ip : dropped) {
     holds_.erase(ip);
-    const auto range_id = space_.pools().locate(ip);
-    if (range_id && space_.range(*range_id).usable(ip.value())) space_.giveBack(*range_id, ip);
+    const auto rangeId = space_.pools().locate(ip);
+    if (rangeId && space_.range(*rangeId).usable(ip.value())) space_.giveBack(*rangeId, ip);
   }
   return dropped;
 }
@@ -114,8 +114,8 @@ std::vector<net::IpAddress> Allocator::advanceTo(util::MonoTime now) {
   now_ = now;
   std::vector<net::IpAddress> expired = holds_.expire(now);
   for (const auto& ip : expired) {
-    const auto range_id = space_.pools().locate(ip);
-    if (range_id && space_.range(*range_id).usable(ip.value())) space_.giveBack(*range_id, ip);
+    const auto rangeId = space_.pools().locate(ip);
+    if (rangeId && space_.range(*rangeId).usable(ip.value())) space_.giveBack(*rangeId, ip);
   }
   return expired;
 }
@@ -141,13 +141,13 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
     std::string why;
     std::optional<uint32_t> pool;
     for (const auto& ip : state.ips) {
-      const auto range_id = set.locate(ip);
-      if (!range_id) {
+      const auto rangeId = set.locate(ip);
+      if (!rangeId) {
         why = notInAnyPool(ip, "is no longer");
         break;
       }
-      const uint32_t p = set.slot(*range_id).pool;
-      if (isAvoided(set.pool(p).avoid_buggy_ips, ip.family(), ip.value())) {
+      const uint32_t p = set.slot(*rangeId).pool;
+      if (isAvoided(set.pool(p).avoidBuggyIps, ip.family(), ip.value())) {
         why =
             ip.toString() + " is now excluded by avoidBuggyIPs of pool " + quoted(set.pool(p).name);
         break;
@@ -175,23 +175,23 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
   // held is held back for them (a pool edit undone gives the same addresses back).
   for (ServiceState* state : dropped) {
     for (const auto& ip : state->ips) {
-      if (ips_.removeUser(ip, state) && hold_for_ > util::Duration::zero()) {
-        holds_.hold(ip, std::string(state->key), now_ + hold_for_);
+      if (ips_.removeUser(ip, state) && holdFor_ > util::Duration::zero()) {
+        holds_.hold(ip, std::string(state->key), now_ + holdFor_);
       }
     }
     services_.erase(services_.find(state->key));
   }
   for (auto& [ip, use] : ips_.entries()) {
-    const auto range_id = set.locate(ip);
+    const auto rangeId = set.locate(ip);
     assert(range_id.has_value());
-    use.range_id = *range_id;
-    next.take(*range_id, ip);
+    use.rangeId = *rangeId;
+    next.take(*rangeId, ip);
   }
   // Held addresses stay out of reach in the new pools too (also those that had left every pool
   // and are back: a shrink undone).
   for (const auto& [ip, hold] : holds_.entries()) {
-    const auto range_id = set.locate(ip);
-    if (range_id && next.range(*range_id).usable(ip.value())) next.take(*range_id, ip);
+    const auto rangeId = set.locate(ip);
+    if (rangeId && next.range(*rangeId).usable(ip.value())) next.take(*rangeId, ip);
   }
   for (auto& [state, pool] : kept) {
     const std::string& from = space_.pools().pool(state->pool).name;
@@ -201,9 +201,9 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
   }
   space_ = std::move(next);
 
-  const auto by_service = [](const auto& a, const auto& b) { return a.service < b.service; };
-  std::sort(report.cleared.begin(), report.cleared.end(), by_service);
-  std::sort(report.repooled.begin(), report.repooled.end(), by_service);
+  const auto byService = [](const auto& a, const auto& b) { return a.service < b.service; };
+  std::sort(report.cleared.begin(), report.cleared.end(), byService);
+  std::sort(report.repooled.begin(), report.repooled.end(), byService);
   return report;
 }
 
@@ -215,20 +215,20 @@ Result<Allocator::Held> Allocator::checkHold(const ServiceRequest& request,
   Held held;
   for (std::size_t i = 0; i < ips.size(); ++i) {
     const net::IpAddress& ip = ips[i];
-    const auto range_id = set.locate(ip);
-    if (!range_id) return Error{notInAnyPool(ip, "is not")};
-    const uint32_t pool = set.slot(*range_id).pool;
+    const auto rangeId = set.locate(ip);
+    if (!rangeId) return Error{notInAnyPool(ip, "is not")};
+    const uint32_t pool = set.slot(*rangeId).pool;
     if (i > 0 && pool != held.pool) {
       return Error{ips[0].toString() + " (pool " + quoted(set.pool(held.pool).name) + ") and " +
                    ip.toString() + " (pool " + quoted(set.pool(pool).name) +
                    ") are in different pools; one Service's IPs must come from one pool"};
     }
-    if (!space_.range(*range_id).usable(ip.value())) {
+    if (!space_.range(*rangeId).usable(ip.value())) {
       return Error{ip.toString() + " is excluded by avoidBuggyIPs of pool " +
                    quoted(set.pool(pool).name) + " (last octet 0 or 255)"};
     }
     held.pool = pool;
-    held.range_ids[i] = *range_id;
+    held.rangeIds[i] = *rangeId;
   }
   if (!set.pool(held.pool).admits(viewOf(request))) {
     return Error{"pool " + quoted(set.pool(held.pool).name) +
@@ -253,12 +253,12 @@ std::string Allocator::unsatisfied(const ServiceState& state, const ServiceReque
   if (Status shape = checkIpShape(request, state.ips.span(), "held IPs"); !shape) {
     return shape.error();
   }
-  if (!request.requested_ips.empty() && !state.ips.sameSet(request.requested_ips)) {
-    return "the Service now requests " + ipList(request.requested_ips);
+  if (!request.requestedIps.empty() && !state.ips.sameSet(request.requestedIps)) {
+    return "the Service now requests " + ipList(request.requestedIps);
   }
   const lbconfig::Pool& pool = space_.pools().pool(state.pool);
-  if (!request.requested_pool.empty() && request.requested_pool != pool.name) {
-    return "the Service now requests pool " + quoted(request.requested_pool) + " instead of " +
+  if (!request.requestedPool.empty() && request.requestedPool != pool.name) {
+    return "the Service now requests pool " + quoted(request.requestedPool) + " instead of " +
            quoted(pool.name);
   }
   if (!pool.admits(viewOf(request))) {
@@ -277,14 +277,14 @@ std::optional<Allocator::Candidate> Allocator::firstUsable(uint32_t pool, net::F
                                                            const SharingIdentity& who) const {
   std::optional<Candidate> best;
   if (const auto free = space_.firstFree(pool, family)) best = Candidate{free->ip, free->position};
-  const std::set<net::IpAddress>* group = ips_.group(who.sharing_key, who.backend_key);
+  const std::set<net::IpAddress>* group = ips_.group(who.sharingKey, who.backendKey);
   if (group == nullptr) return best;
   // A compatible shared IP competes with the first free one in (range position, address) order.
   const PoolSet& set = space_.pools();
   for (auto it = group->lower_bound(net::IpAddress::fromValue(family, 0));
        it != group->end() && it->family() == family; ++it) {
     const IpUse* use = ips_.find(*it);
-    const RangeSlot& slot = set.slot(use->range_id);
+    const RangeSlot& slot = set.slot(use->rangeId);
     if (slot.pool != pool) continue;
     if (best && std::tie(slot.position, *it) >= std::tie(best->position, best->ip)) continue;
     if (canShare(*use, who)) best = Candidate{*it, slot.position};
@@ -297,8 +297,8 @@ std::optional<Allocator::Pick> Allocator::pickFrom(const std::vector<uint32_t>& 
                                                    const SharingIdentity& who) const {
   const PoolSet& set = space_.pools();
   const bool dual = wantsDualStack(request);
-  std::optional<Pick> primary_only;
-  std::optional<Pick> secondary_only;
+  std::optional<Pick> primaryOnly;
+  std::optional<Pick> secondaryOnly;
   for (const uint32_t pool : pools) {
     if (!set.pool(pool).admits(viewOf(request))) continue;
     const auto first = firstUsable(pool, request.families[0], who);
@@ -312,17 +312,17 @@ std::optional<Allocator::Pick> Allocator::pickFrom(const std::vector<uint32_t>& 
       both.ips.pushBack(second->ip);
       return both;
     }
-    if (request.family_policy == FamilyPolicy::kPreferDualStack) {
-      if (first && !primary_only) primary_only = Pick{pool, IpList({&first->ip, 1})};
-      if (second && !secondary_only) secondary_only = Pick{pool, IpList({&second->ip, 1})};
+    if (request.familyPolicy == FamilyPolicy::kPreferDualStack) {
+      if (first && !primaryOnly) primaryOnly = Pick{pool, IpList({&first->ip, 1})};
+      if (second && !secondaryOnly) secondaryOnly = Pick{pool, IpList({&second->ip, 1})};
     }
   }
-  return primary_only ? primary_only : secondary_only;
+  return primaryOnly ? primaryOnly : secondaryOnly;
 }
 
 Result<Allocator::Pick> Allocator::fromRequestedIps(const ServiceRequest& request,
                                                     const SharingIdentity& who) const {
-  const IpList ips = inFamilyOrder(request, request.requested_ips);
+  const IpList ips = inFamilyOrder(request, request.requestedIps);
   auto held = checkHold(request, who, ips);
   if (!held) return Error{held.error()};
   const std::string& pool = space_.pools().pool(held->pool).name;
@@ -330,27 +330,27 @@ Result<Allocator::Pick> Allocator::fromRequestedIps(const ServiceRequest& reques
     return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
                  ", which is being deleted"};
   }
-  if (!request.requested_pool.empty() && request.requested_pool != pool) {
+  if (!request.requestedPool.empty() && request.requestedPool != pool) {
     return Error{"requested IPs " + ipList(ips.span()) + " are in pool " + quoted(pool) +
-                 ", not in the requested pool " + quoted(request.requested_pool)};
+                 ", not in the requested pool " + quoted(request.requestedPool)};
   }
   return Pick{held->pool, ips};
 }
 
 Result<Allocator::Pick> Allocator::fromNamedPool(const ServiceRequest& request,
                                                  const SharingIdentity& who) const {
-  const auto pool = space_.pools().poolIndex(request.requested_pool);
+  const auto pool = space_.pools().poolIndex(request.requestedPool);
   if (!pool)
-    return Error{"the requested pool " + quoted(request.requested_pool) + " does not exist"};
+    return Error{"the requested pool " + quoted(request.requestedPool) + " does not exist"};
   if (space_.pools().pool(*pool).deleting) {
-    return Error{"the requested pool " + quoted(request.requested_pool) + " is being deleted"};
+    return Error{"the requested pool " + quoted(request.requestedPool) + " is being deleted"};
   }
   if (!space_.pools().pool(*pool).admits(viewOf(request))) {
-    return Error{"the requested pool " + quoted(request.requested_pool) +
+    return Error{"the requested pool " + quoted(request.requestedPool) +
                  " does not admit the Service (serviceAllocation)"};
   }
   if (auto pick = pickFrom({*pool}, request, who)) return std::move(*pick);
-  return Error{"the requested pool " + quoted(request.requested_pool) + " does not offer " +
+  return Error{"the requested pool " + quoted(request.requestedPool) + " does not offer " +
                need(request)};
 }
 
@@ -376,7 +376,7 @@ Result<Allocator::Pick> Allocator::automatically(const ServiceRequest& request,
 
 std::optional<Allocator::Pick> Allocator::takenBack(const ServiceRequest& request,
                                                     const SharingIdentity& who) const {
-  if (!request.requested_ips.empty()) return std::nullopt;  // exactly those, or nothing
+  if (!request.requestedIps.empty()) return std::nullopt;  // exactly those, or nothing
   std::vector<net::IpAddress> mine;
   for (const auto& ip : holds_.heldFor(request.key)) {
     if (std::find(request.families.begin(), request.families.end(), ip.family()) !=
@@ -390,33 +390,33 @@ std::optional<Allocator::Pick> Allocator::takenBack(const ServiceRequest& reques
   if (!held) return std::nullopt;
   const lbconfig::Pool& pool = space_.pools().pool(held->pool);
   if (pool.deleting) return std::nullopt;
-  if (!request.requested_pool.empty() && request.requested_pool != pool.name) return std::nullopt;
-  if (request.requested_pool.empty() && !pool.auto_assign) return std::nullopt;
+  if (!request.requestedPool.empty() && request.requestedPool != pool.name) return std::nullopt;
+  if (request.requestedPool.empty() && !pool.autoAssign) return std::nullopt;
   return Pick{held->pool, ordered};
 }
 
 // ---- state changes ------------------------------------------------------------------------
 
 void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
-  const auto range_id = space_.pools().locate(ip);
+  const auto rangeId = space_.pools().locate(ip);
   assert(range_id.has_value());
   // A held address is already taken in the space (taken back by the Service it was held for).
-  if (ips_.addUser(ip, *range_id, &state) && !holds_.erase(ip)) space_.take(*range_id, ip);
+  if (ips_.addUser(ip, *rangeId, &state) && !holds_.erase(ip)) space_.take(*rangeId, ip);
   state.ips.pushBack(ip);
 }
 
-void Allocator::letGo(uint32_t range_id, const net::IpAddress& ip, std::string_view service,
+void Allocator::letGo(uint32_t rangeId, const net::IpAddress& ip, std::string_view service,
                       Release how) {
-  if (how == Release::kHold && hold_for_ > util::Duration::zero()) {
-    holds_.hold(ip, std::string(service), now_ + hold_for_);  // stays taken
+  if (how == Release::kHold && holdFor_ > util::Duration::zero()) {
+    holds_.hold(ip, std::string(service), now_ + holdFor_);  // stays taken
   } else {
-    space_.giveBack(range_id, ip);
+    space_.giveBack(rangeId, ip);
   }
 }
 
 void Allocator::dropIp(ServiceState& state, const net::IpAddress& ip, Release how) {
-  const uint32_t range_id = ips_.find(ip)->range_id;
-  if (ips_.removeUser(ip, &state)) letGo(range_id, ip, state.key, how);
+  const uint32_t rangeId = ips_.find(ip)->rangeId;
+  if (ips_.removeUser(ip, &state)) letGo(rangeId, ip, state.key, how);
   state.ips.erase(ip);
 }
 
@@ -427,10 +427,10 @@ ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<Servi
   ServiceState& state = it->second;
   state.key = it->first;
   state.ns = request.ns;
-  state.namespace_labels = request.namespace_labels;
+  state.namespaceLabels = request.namespaceLabels;
   state.labels = request.labels;
-  state.sharing_key = request.sharing_key;
-  state.backend_key = request.backend_key;
+  state.sharingKey = request.sharingKey;
+  state.backendKey = request.backendKey;
   state.ports = std::move(ports);
   state.pool = pool;
   for (const auto& ip : ips)
@@ -441,22 +441,22 @@ ServiceState& Allocator::commit(const ServiceRequest& request, std::vector<Servi
 void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
                         std::vector<ServicePort> ports) {
   const bool rekey =
-      state.sharing_key != request.sharing_key || state.backend_key != request.backend_key;
-  std::string old_sharing = std::move(state.sharing_key);
-  std::string old_backend = std::move(state.backend_key);
-  state.sharing_key = request.sharing_key;
-  state.backend_key = request.backend_key;
+      state.sharingKey != request.sharingKey || state.backendKey != request.backendKey;
+  std::string oldSharing = std::move(state.sharingKey);
+  std::string oldBackend = std::move(state.backendKey);
+  state.sharingKey = request.sharingKey;
+  state.backendKey = request.backendKey;
   state.ports = std::move(ports);
   state.ns = request.ns;
   state.ips = inFamilyOrder(request, state.ips.span());  // the primary family may differ
-  if (state.namespace_labels != request.namespace_labels) {
-    state.namespace_labels = request.namespace_labels;
+  if (state.namespaceLabels != request.namespaceLabels) {
+    state.namespaceLabels = request.namespaceLabels;
   }
   if (state.labels != request.labels) state.labels = request.labels;
   // Only a sole holder can reach here with new keys (sharing forbids a key change otherwise).
   if (rekey) {
     for (const auto& ip : state.ips) {
-      ips_.regroup(ip, old_sharing, old_backend);
+      ips_.regroup(ip, oldSharing, oldBackend);
     }
   }
 }
@@ -464,8 +464,8 @@ void Allocator::refresh(ServiceState& state, const ServiceRequest& request,
 Assignment Allocator::releaseState(ServiceState& state, Release how) {
   Assignment previous = assignmentOf(state);
   for (const auto& ip : state.ips) {
-    const uint32_t range_id = ips_.find(ip)->range_id;
-    if (ips_.removeUser(ip, &state)) letGo(range_id, ip, state.key, how);
+    const uint32_t rangeId = ips_.find(ip)->rangeId;
+    if (ips_.removeUser(ip, &state)) letGo(rangeId, ip, state.key, how);
   }
   services_.erase(services_.find(state.key));
   return previous;
@@ -485,27 +485,27 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     std::string message = "no IP for " + request.key + ": " + why;
     if (!out.released.empty()) {
       message += " (its previous IPs " + ipList(out.released) +
-                 " were released: " + out.release_reason + ")";
+                 " were released: " + out.releaseReason + ")";
     }
     return Error{std::move(message)};
   };
 
   ServiceState* held = find(request.key);
   Status valid = checkFamilies(request);
-  if (valid && !request.requested_ips.empty()) {
-    valid = checkIpShape(request, request.requested_ips, "requested IPs");
+  if (valid && !request.requestedIps.empty()) {
+    valid = checkIpShape(request, request.requestedIps, "requested IPs");
   }
   if (!valid) {
     if (held != nullptr) {
       out.released = releaseState(*held, Release::kHold).ips;
-      out.release_reason = "the request is invalid";
-      out.held_back = hold_for_ > util::Duration::zero();
+      out.releaseReason = "the request is invalid";
+      out.heldBack = holdFor_ > util::Duration::zero();
     }
     return fail(valid.error());
   }
 
   std::vector<ServicePort> ports = normalizedPorts(request.ports);
-  const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
+  const SharingIdentity who{request.key, request.sharingKey, request.backendKey, &ports};
   if (held != nullptr && !wantsDualStack(request) && held->ips.size() == 2) {
     // Dual-stack turned single-stack: keep the primary-family IP (if the rest still fits).
     const std::size_t other = held->ips[0].family() == request.families[0] ? 1 : 0;
@@ -513,8 +513,8 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
       const net::IpAddress dropped = held->ips[other];
       dropIp(*held, dropped, Release::kHold);
       out.released = {dropped};
-      out.release_reason = "the Service is single-stack now";
-      out.held_back = hold_for_ > util::Duration::zero();
+      out.releaseReason = "the Service is single-stack now";
+      out.heldBack = holdFor_ > util::Duration::zero();
     }
   }
   if (held != nullptr && holds_.size() > 0) {
@@ -523,8 +523,8 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     if (std::optional<Pick> back = takenBack(request, who);
         back && !held->ips.sameSet(back->ips.span()) && unsatisfied(*held, request, who).empty()) {
       out.released = releaseState(*held, Release::kFree).ips;
-      out.release_reason = "it takes back " + ipList(back->ips.span()) +
-                           ", which it gave up recently and which fit it again";
+      out.releaseReason = "it takes back " + ipList(back->ips.span()) +
+                          ", which it gave up recently and which fit it again";
       ServiceState& state = commit(request, std::move(ports), back->ips, back->pool);
       out.assignment = assignmentOf(state);
       out.outcome = Outcome::kAllocated;
@@ -536,13 +536,13 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     if (why.empty()) {
       refresh(*held, request, std::move(ports));
       out.outcome = out.released.empty() ? Outcome::kUnchanged : Outcome::kReduced;
-      if (wantsDualStack(request) && held->ips.size() == 1 && request.requested_ips.empty()) {
+      if (wantsDualStack(request) && held->ips.size() == 1 && request.requestedIps.empty()) {
         // PreferDualStack holding one family: add the other from the same pool, keep the first.
-        const bool has_primary = held->ips[0].family() == request.families[0];
-        const net::Family missing = request.families[has_primary ? 1 : 0];
+        const bool hasPrimary = held->ips[0].family() == request.families[0];
+        const net::Family missing = request.families[hasPrimary ? 1 : 0];
         if (const auto extra = firstUsable(held->pool, missing, held->identity())) {
           addIp(*held, extra->ip);  // appends
-          if (!has_primary) held->ips.swapOrder();
+          if (!hasPrimary) held->ips.swapOrder();
           out.outcome = Outcome::kExtended;
         }
       }
@@ -551,16 +551,16 @@ Result<AllocationResult> Allocator::allocate(const ServiceRequest& request) {
     }
     for (const auto& ip : releaseState(*held, Release::kHold).ips)
       out.released.push_back(ip);
-    out.release_reason = std::move(why);
-    out.held_back = hold_for_ > util::Duration::zero();
+    out.releaseReason = std::move(why);
+    out.heldBack = holdFor_ > util::Duration::zero();
   }
 
   // What this Service gave up recently comes back first when it fits again: an edit undone.
   std::optional<Pick> back = takenBack(request, who);
-  Result<Pick> pick = back                              ? Result<Pick>(std::move(*back))
-                      : !request.requested_ips.empty()  ? fromRequestedIps(request, who)
-                      : !request.requested_pool.empty() ? fromNamedPool(request, who)
-                                                        : automatically(request, who);
+  Result<Pick> pick = back                             ? Result<Pick>(std::move(*back))
+                      : !request.requestedIps.empty()  ? fromRequestedIps(request, who)
+                      : !request.requestedPool.empty() ? fromNamedPool(request, who)
+                                                       : automatically(request, who);
   if (!pick) return fail(pick.error());
   ServiceState& state = commit(request, std::move(ports), pick->ips, pick->pool);
   out.assignment = assignmentOf(state);
@@ -576,7 +576,7 @@ Result<AllocationResult> Allocator::restore(const ServiceRequest& request,
   if (Status s = checkFamilies(request); !s) return fail(s.error());
   if (Status s = checkIpShape(request, ips, "IPs in status"); !s) return fail(s.error());
   std::vector<ServicePort> ports = normalizedPorts(request.ports);
-  const SharingIdentity who{request.key, request.sharing_key, request.backend_key, &ports};
+  const SharingIdentity who{request.key, request.sharingKey, request.backendKey, &ports};
   const IpList ordered = inFamilyOrder(request, ips);
   auto held = checkHold(request, who, ordered);
   if (!held) return fail(held.error());
@@ -590,7 +590,7 @@ Result<AllocationResult> Allocator::restore(const ServiceRequest& request,
       return out;
     }
     out.released = releaseState(*state, Release::kHold).ips;
-    out.release_reason = "the Service's status lists " + ipList(ordered.span());
+    out.releaseReason = "the Service's status lists " + ipList(ordered.span());
   }
   ServiceState& state = commit(request, std::move(ports), ordered, held->pool);
   out.assignment = assignmentOf(state);

@@ -118,8 +118,8 @@ class Allocator {
 
   // Hold-back (docs/allocation.md): how long an address given up because of an edit is kept for
   // its Service (0, the default, frees it at once). Times come from advanceTo.
-  void setHoldBack(util::Duration period) { hold_for_ = period; }
-  util::Duration holdBack() const { return hold_for_; }
+  void setHoldBack(util::Duration period) { holdFor_ = period; }
+  util::Duration holdBack() const { return holdFor_; }
   // Ends the holds kept for the Service (it was deleted) and returns their addresses.
   std::vector<net::IpAddress> dropHolds(std::string_view service);
   // The current time: holds that ran out are freed and returned.
@@ -143,7 +143,7 @@ class Allocator {
  private:
   struct Held {  // a legal set of IPs for one Service: their pool and ranges
     uint32_t pool = 0;
-    std::array<uint32_t, 2> range_ids{};
+    std::array<uint32_t, 2> rangeIds{};
   };
   struct Pick {
     uint32_t pool = 0;
@@ -188,7 +188,7 @@ class Allocator {
   void addIp(ServiceState& state, const net::IpAddress& ip);
   void dropIp(ServiceState& state, const net::IpAddress& ip, Release how);
   // The last holder of `ip` let it go: free it, or hold it back for `service`.
-  void letGo(uint32_t range_id, const net::IpAddress& ip, std::string_view service, Release how);
+  void letGo(uint32_t rangeId, const net::IpAddress& ip, std::string_view service, Release how);
   // Adopts the request's labels, keys and ports for IPs the Service keeps.
   void refresh(ServiceState& state, const ServiceRequest& request, std::vector<ServicePort> ports);
   Assignment releaseState(ServiceState& state, Release how);
@@ -198,7 +198,7 @@ class Allocator {
   ServiceMap services_;
   // Invariant: a held address that lies in a pool and is usable there is taken in space_.
   HoldBack holds_;
-  util::Duration hold_for_{0};
+  util::Duration holdFor_{0};
   util::MonoTime now_{};
 };
 

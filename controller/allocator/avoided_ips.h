@@ -10,10 +10,10 @@
 
 namespace ironlb::allocator {
 
-inline bool isAvoided(bool avoid_buggy_ips, net::Family family, net::U128 value) {
-  if (!avoid_buggy_ips || family != net::Family::kV4) return false;
-  const auto last_octet = static_cast<uint32_t>(value) & 0xffu;
-  return last_octet == 0 || last_octet == 0xffu;
+inline bool isAvoided(bool avoidBuggyIps, net::Family family, net::U128 value) {
+  if (!avoidBuggyIps || family != net::Family::kV4) return false;
+  const auto lastOctet = static_cast<uint32_t>(value) & 0xffu;
+  return lastOctet == 0 || lastOctet == 0xffu;
 }
 
 // Number of IPv4 addresses in [first, last] (first <= last) whose last octet is 0 or 255.

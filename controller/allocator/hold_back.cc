@@ -5,7 +5,7 @@
 namespace ironlb::allocator {
 
 void HoldBack::hold(const net::IpAddress& ip, std::string service, util::MonoTime until) {
-  holds_[ip] = Entry{std::move(service), until, ++next_order_};
+  holds_[ip] = Entry{std::move(service), until, ++nextOrder_};
 }
 
 const HoldBack::Entry* HoldBack::find(const net::IpAddress& ip) const {

@@ -41,7 +41,7 @@ class HoldBack {
 
  private:
   std::map<net::IpAddress, Entry> holds_;
-  uint64_t next_order_ = 0;
+  uint64_t nextOrder_ = 0;
 };
 
 }  // namespace ironlb::allocator

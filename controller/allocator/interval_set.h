@@ -86,18 +86,18 @@ void IntervalSet::addPoint(net::U128 value, Joins joins) {
     }
   }
   Interval* prev = i > 0 ? &block[i - 1] : nullptr;
-  const bool next_here = i < block.size();
-  Interval* next = next_here ? &block[i] : b + 1 < blocks_.size() ? &blocks_[b + 1][0] : nullptr;
-  const bool join_prev = prev != nullptr && joins(prev->last, value);
-  const bool join_next = next != nullptr && joins(value, next->first);
-  if (join_prev && join_next) {
+  const bool nextHere = i < block.size();
+  Interval* next = nextHere ? &block[i] : b + 1 < blocks_.size() ? &blocks_[b + 1][0] : nullptr;
+  const bool joinPrev = prev != nullptr && joins(prev->last, value);
+  const bool joinNext = next != nullptr && joins(value, next->first);
+  if (joinPrev && joinNext) {
     prev->last = next->last;
-    eraseAt(next_here ? b : b + 1, next_here ? i : 0);
-  } else if (join_prev) {
+    eraseAt(nextHere ? b : b + 1, nextHere ? i : 0);
+  } else if (joinPrev) {
     prev->last = value;
-  } else if (join_next) {
+  } else if (joinNext) {
     next->first = value;
-    if (!next_here || i == 0) refreshKey(next_here ? b : b + 1);
+    if (!nextHere || i == 0) refreshKey(nextHere ? b : b + 1);
   } else {
     insertAt(b, i, {value, value});
   }

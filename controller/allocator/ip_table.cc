@@ -24,12 +24,12 @@ IpUse* IpTable::find(const net::IpAddress& ip) {
   return it == ips_.end() ? nullptr : &it->second;
 }
 
-bool IpTable::addUser(const net::IpAddress& ip, uint32_t range_id, ServiceState* user) {
+bool IpTable::addUser(const net::IpAddress& ip, uint32_t rangeId, ServiceState* user) {
   auto [it, inserted] = ips_.try_emplace(ip);
   it->second.users.pushBack(user);
   if (inserted) {
-    it->second.range_id = range_id;
-    index(ip, user->sharing_key, user->backend_key);
+    it->second.rangeId = rangeId;
+    index(ip, user->sharingKey, user->backendKey);
   }
   return inserted;
 }
@@ -39,23 +39,23 @@ bool IpTable::removeUser(const net::IpAddress& ip, const ServiceState* user) {
   assert(it != ips_.end());
   it->second.users.erase(user);
   if (!it->second.users.empty()) return false;
-  unindex(ip, user->sharing_key, user->backend_key);
+  unindex(ip, user->sharingKey, user->backendKey);
   ips_.erase(it);
   return true;
 }
 
-void IpTable::regroup(const net::IpAddress& ip, std::string_view old_sharing,
-                      std::string_view old_backend) {
+void IpTable::regroup(const net::IpAddress& ip, std::string_view oldSharing,
+                      std::string_view oldBackend) {
   const IpUse* use = find(ip);
   assert(use != nullptr && use->users.size() == 1);
-  unindex(ip, old_sharing, old_backend);
-  index(ip, use->users.front()->sharing_key, use->users.front()->backend_key);
+  unindex(ip, oldSharing, oldBackend);
+  index(ip, use->users.front()->sharingKey, use->users.front()->backendKey);
 }
 
-const std::set<net::IpAddress>* IpTable::group(std::string_view sharing_key,
-                                               std::string_view backend_key) const {
-  if (sharing_key.empty()) return nullptr;
-  auto it = groups_.find(GroupKeyView{sharing_key, backend_key});
+const std::set<net::IpAddress>* IpTable::group(std::string_view sharingKey,
+                                               std::string_view backendKey) const {
+  if (sharingKey.empty()) return nullptr;
+  auto it = groups_.find(GroupKeyView{sharingKey, backendKey});
   return it == groups_.end() ? nullptr : &it->second;
 }
 

@@ -20,7 +20,7 @@ struct ServiceState;
 struct IpUse {
   // Never empty. With more than one user, all carry the same sharing and backend keys.
   UserList users;
-  uint32_t range_id = 0;  // in the current PoolSet
+  uint32_t rangeId = 0;  // in the current PoolSet
 };
 
 class IpTable {
@@ -31,17 +31,16 @@ class IpTable {
   IpUse* find(const net::IpAddress& ip);
 
   // Adds `user` to `ip`; returns true when the IP was free before.
-  bool addUser(const net::IpAddress& ip, uint32_t range_id, ServiceState* user);
+  bool addUser(const net::IpAddress& ip, uint32_t rangeId, ServiceState* user);
   // Removes `user` from `ip`; returns true when the IP is now free (its record is gone).
   bool removeUser(const net::IpAddress& ip, const ServiceState* user);
-  // The sole user of `ip` has changed its keys in place from (old_sharing, old_backend).
-  void regroup(const net::IpAddress& ip, std::string_view old_sharing,
-               std::string_view old_backend);
+  // The sole user of `ip` has changed its keys in place from (oldSharing, oldBackend).
+  void regroup(const net::IpAddress& ip, std::string_view oldSharing, std::string_view oldBackend);
 
   // IPs whose users carry these keys, ascending; nullptr when none. Only non-empty sharing keys
   // are indexed (an IP without a sharing key can never be shared).
-  const std::set<net::IpAddress>* group(std::string_view sharing_key,
-                                        std::string_view backend_key) const;
+  const std::set<net::IpAddress>* group(std::string_view sharingKey,
+                                        std::string_view backendKey) const;
 
   Map& entries() { return ips_; }
   std::size_t size() const { return ips_.size(); }

@@ -13,8 +13,8 @@ Result<PoolSet> PoolSet::build(std::vector<lbconfig::Pool> pools) {
   for (uint32_t p = 0; p < count; ++p) {
     const lbconfig::Pool& pool = set.pools_[p];
     if (pool.name.empty()) return Error{"an IPAddressPool has an empty name"};
-    set.by_name_.push_back(p);
-    set.first_range_.push_back(static_cast<uint32_t>(set.slots_.size()));
+    set.byName_.push_back(p);
+    set.firstRange_.push_back(static_cast<uint32_t>(set.slots_.size()));
     for (uint32_t pos = 0; pos < pool.ranges.size(); ++pos) {
       const auto id = static_cast<uint32_t>(set.slots_.size());
       set.slots_.push_back({p, pos});
@@ -22,11 +22,11 @@ Result<PoolSet> PoolSet::build(std::vector<lbconfig::Pool> pools) {
     }
   }
   const auto& all = set.pools_;
-  const auto by_name = [&](uint32_t a, uint32_t b) { return all[a].name < all[b].name; };
-  std::sort(set.by_name_.begin(), set.by_name_.end(), by_name);
-  for (std::size_t i = 1; i < set.by_name_.size(); ++i) {
-    if (all[set.by_name_[i]].name == all[set.by_name_[i - 1]].name) {
-      return Error{"two IPAddressPools are named \"" + all[set.by_name_[i]].name + "\""};
+  const auto byName = [&](uint32_t a, uint32_t b) { return all[a].name < all[b].name; };
+  std::sort(set.byName_.begin(), set.byName_.end(), byName);
+  for (std::size_t i = 1; i < set.byName_.size(); ++i) {
+    if (all[set.byName_[i]].name == all[set.byName_[i - 1]].name) {
+      return Error{"two IPAddressPools are named \"" + all[set.byName_[i]].name + "\""};
     }
   }
   std::sort(set.sorted_.begin(), set.sorted_.end(),
@@ -46,26 +46,26 @@ Result<PoolSet> PoolSet::build(std::vector<lbconfig::Pool> pools) {
 
   for (uint32_t p = 0; p < count; ++p) {
     const lbconfig::Pool& pool = set.pools_[p];
-    if (!pool.auto_assign || pool.deleting) continue;
-    (pool.hasAllocationConstraints() ? set.constrained_auto_ : set.open_auto_).push_back(p);
+    if (!pool.autoAssign || pool.deleting) continue;
+    (pool.hasAllocationConstraints() ? set.constrainedAuto_ : set.openAuto_).push_back(p);
   }
   // A pool that selects Services (namespaces or selectors) and is tried at all admits the
   // Service, so "selects the Service before matches everything" is a fixed order.
   const auto key = [&](uint32_t p) {
-    const int priority = all[p].service_allocation->priority;
+    const int priority = all[p].serviceAllocation->priority;
     return std::make_tuple(priority == 0, priority, !all[p].selectsServices(),
                            std::string_view(all[p].name));
   };
-  std::sort(set.constrained_auto_.begin(), set.constrained_auto_.end(),
+  std::sort(set.constrainedAuto_.begin(), set.constrainedAuto_.end(),
             [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
-  std::sort(set.open_auto_.begin(), set.open_auto_.end(), by_name);
+  std::sort(set.openAuto_.begin(), set.openAuto_.end(), byName);
   return set;
 }
 
 std::optional<uint32_t> PoolSet::poolIndex(std::string_view name) const {
-  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+  auto it = std::lower_bound(byName_.begin(), byName_.end(), name,
                              [&](uint32_t p, std::string_view n) { return pools_[p].name < n; });
-  if (it == by_name_.end() || pools_[*it].name != name) return std::nullopt;
+  if (it == byName_.end() || pools_[*it].name != name) return std::nullopt;
   return *it;
 }
 

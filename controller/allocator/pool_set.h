@@ -32,10 +32,10 @@ class PoolSet {
   std::optional<uint32_t> poolIndex(std::string_view name) const;
 
   std::size_t rangeCount() const { return slots_.size(); }
-  const RangeSlot& slot(uint32_t range_id) const { return slots_[range_id]; }
-  uint32_t rangeId(uint32_t pool, uint32_t position) const { return first_range_[pool] + position; }
-  const net::IpRange& range(uint32_t range_id) const {
-    const RangeSlot& s = slots_[range_id];
+  const RangeSlot& slot(uint32_t rangeId) const { return slots_[rangeId]; }
+  uint32_t rangeId(uint32_t pool, uint32_t position) const { return firstRange_[pool] + position; }
+  const net::IpRange& range(uint32_t rangeId) const {
+    const RangeSlot& s = slots_[rangeId];
     return pools_[s.pool].ranges[s.position].range;
   }
   // The range holding `ip`, O(log ranges).
@@ -47,9 +47,9 @@ class PoolSet {
   // namespaceSelectors or serviceSelectors) before those with only a priority, as MetalLB prefers
   // the pools whose serviceAllocation matches the Service; then name. MetalLB walks the remaining
   // ties in random map order; ironlb is deterministic.
-  const std::vector<uint32_t>& constrainedAutoPools() const { return constrained_auto_; }
+  const std::vector<uint32_t>& constrainedAutoPools() const { return constrainedAuto_; }
   // Then: the other autoAssign pools (no serviceAllocation, or an empty one), by name.
-  const std::vector<uint32_t>& openAutoPools() const { return open_auto_; }
+  const std::vector<uint32_t>& openAutoPools() const { return openAuto_; }
 
  private:
   struct SortedRange {
@@ -59,12 +59,12 @@ class PoolSet {
   };
 
   std::vector<lbconfig::Pool> pools_;
-  std::vector<uint32_t> first_range_;  // per pool
-  std::vector<RangeSlot> slots_;       // per range id
-  std::vector<SortedRange> sorted_;    // by first address
-  std::vector<uint32_t> by_name_;      // pool indices sorted by name
-  std::vector<uint32_t> constrained_auto_;
-  std::vector<uint32_t> open_auto_;
+  std::vector<uint32_t> firstRange_;  // per pool
+  std::vector<RangeSlot> slots_;      // per range id
+  std::vector<SortedRange> sorted_;   // by first address
+  std::vector<uint32_t> byName_;      // pool indices sorted by name
+  std::vector<uint32_t> constrainedAuto_;
+  std::vector<uint32_t> openAuto_;
 };
 
 }  // namespace ironlb::allocator

@@ -6,23 +6,23 @@
 
 namespace ironlb::allocator {
 
-RangeOccupancy::RangeOccupancy(const net::IpRange& range, bool avoid_buggy_ips)
-    : range_(range), avoid_(avoid_buggy_ips && range.family() == net::Family::kV4) {
+RangeOccupancy::RangeOccupancy(const net::IpRange& range, bool avoidBuggyIps)
+    : range_(range), avoid_(avoidBuggyIps && range.family() == net::Family::kV4) {
   const net::U128 first = range_.first().value();
   const net::U128 last = range_.last().value();
   // At most two consecutive addresses are avoided (x.255, x+1.0), so both ends are found within
   // three steps.
   for (net::U128 v = first; v <= last && v <= first + 2; ++v) {
     if (!avoided(v)) {
-      first_usable_ = v;
+      firstUsable_ = v;
       break;
     }
   }
-  if (!first_usable_) return;
+  if (!firstUsable_) return;
   net::U128 v = last;
   while (avoided(v))
-    --v;  // stops at first_usable_ at the latest
-  last_usable_ = v;
+    --v;  // stops at firstUsable_ at the latest
+  lastUsable_ = v;
 }
 
 bool RangeOccupancy::avoided(net::U128 value) const {
@@ -54,11 +54,11 @@ bool RangeOccupancy::used(net::U128 value) const {
 }
 
 std::optional<net::U128> RangeOccupancy::firstFree() const {
-  if (!first_usable_) return std::nullopt;
-  // Intervals start at used (so usable) addresses: only the first can contain first_usable_.
-  if (used_.empty() || used_.front().first != *first_usable_) return first_usable_;
+  if (!firstUsable_) return std::nullopt;
+  // Intervals start at used (so usable) addresses: only the first can contain firstUsable_.
+  if (used_.empty() || used_.front().first != *firstUsable_) return firstUsable_;
   const net::U128 end = used_.front().last;
-  if (end == last_usable_) return std::nullopt;
+  if (end == lastUsable_) return std::nullopt;
   // Maximality: the next usable address after a maximal interval is free.
   return nextUsable(end + 1);
 }

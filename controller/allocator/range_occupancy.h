@@ -20,7 +20,7 @@ namespace ironlb::allocator {
 
 class RangeOccupancy {
  public:
-  RangeOccupancy(const net::IpRange& range, bool avoid_buggy_ips);
+  RangeOccupancy(const net::IpRange& range, bool avoidBuggyIps);
 
   const net::IpRange& range() const { return range_; }
   bool avoidBuggyIps() const { return avoid_; }
@@ -50,8 +50,8 @@ class RangeOccupancy {
 
   net::IpRange range_;
   bool avoid_;
-  std::optional<net::U128> first_usable_;  // nullopt when every address is avoided
-  net::U128 last_usable_ = 0;
+  std::optional<net::U128> firstUsable_;  // nullopt when every address is avoided
+  net::U128 lastUsable_ = 0;
   IntervalSet used_;
 };
 

@@ -18,7 +18,7 @@ Status checkFamilies(const ServiceRequest& request) {
   if (f.size() > 2 || (f.size() == 2 && f[0] == f[1])) {
     return Error{"the Service's IP families must be IPv4, IPv6 or both, each once"};
   }
-  if (request.family_policy == FamilyPolicy::kRequireDualStack && f.size() != 2) {
+  if (request.familyPolicy == FamilyPolicy::kRequireDualStack && f.size() != 2) {
     return Error{"ipFamilyPolicy RequireDualStack but the Service has only the " +
                  std::string(net::familyName(f[0])) + " family"};
   }
@@ -26,7 +26,7 @@ Status checkFamilies(const ServiceRequest& request) {
 }
 
 bool wantsDualStack(const ServiceRequest& request) {
-  return request.family_policy != FamilyPolicy::kSingleStack && request.families.size() == 2;
+  return request.familyPolicy != FamilyPolicy::kSingleStack && request.families.size() == 2;
 }
 
 Status checkIpShape(const ServiceRequest& request, std::span<const net::IpAddress> ips,
@@ -50,7 +50,7 @@ Status checkIpShape(const ServiceRequest& request, std::span<const net::IpAddres
                   " Service takes exactly one " +
                   std::string(net::familyName(request.families[0])) + " address");
     }
-  } else if (request.family_policy == FamilyPolicy::kRequireDualStack && ips.size() != 2) {
+  } else if (request.familyPolicy == FamilyPolicy::kRequireDualStack && ips.size() != 2) {
     return fail("RequireDualStack needs one IPv4 and one IPv6 address");
   }
   return {};

@@ -29,17 +29,17 @@ enum class FamilyPolicy : uint8_t { kSingleStack, kPreferDualStack, kRequireDual
 struct ServiceRequest {
   std::string key;  // "namespace/name": the identity of the Service everywhere in the allocator
   std::string ns;
-  lbconfig::Labels namespace_labels;
+  lbconfig::Labels namespaceLabels;
   lbconfig::Labels labels;
   // metallb.io/loadBalancerIPs or spec.loadBalancerIP, parsed; at most one per family.
-  std::vector<net::IpAddress> requested_ips;
-  std::string requested_pool;  // metallb.io/address-pool, "" when absent
-  std::string sharing_key;     // metallb.io/allow-shared-ip, "" when absent
+  std::vector<net::IpAddress> requestedIps;
+  std::string requestedPool;  // metallb.io/address-pool, "" when absent
+  std::string sharingKey;     // metallb.io/allow-shared-ip, "" when absent
   // "" for externalTrafficPolicy Cluster; the pod selector string for Local (MetalLB's rule:
   // Local Services may only share an IP when they select the same pods).
-  std::string backend_key;
+  std::string backendKey;
   std::vector<ServicePort> ports;
-  FamilyPolicy family_policy = FamilyPolicy::kSingleStack;
+  FamilyPolicy familyPolicy = FamilyPolicy::kSingleStack;
   std::vector<net::Family> families;  // spec.ipFamilies, primary first (1 or 2 entries)
 };
 

@@ -20,24 +20,24 @@ namespace ironlb::allocator {
 // sorted, unique.
 struct SharingIdentity {
   std::string_view service;  // key; a Service never conflicts with itself
-  std::string_view sharing_key;
-  std::string_view backend_key;
+  std::string_view sharingKey;
+  std::string_view backendKey;
   const std::vector<ServicePort>* ports = nullptr;
 };
 
 struct ServiceState {
   std::string_view key;  // views the Allocator's map key (stable: the map is node-based)
   std::string ns;
-  lbconfig::Labels namespace_labels;
+  lbconfig::Labels namespaceLabels;
   lbconfig::Labels labels;
-  std::string sharing_key;
-  std::string backend_key;
+  std::string sharingKey;
+  std::string backendKey;
   std::vector<ServicePort> ports;  // sorted, unique
   IpList ips;                      // the Service's family order, primary first
   uint32_t pool = 0;               // index in the current PoolSet
 
-  lbconfig::ServiceView view() const { return {ns, namespace_labels, labels}; }
-  SharingIdentity identity() const { return {key, sharing_key, backend_key, &ports}; }
+  lbconfig::ServiceView view() const { return {ns, namespaceLabels, labels}; }
+  SharingIdentity identity() const { return {key, sharingKey, backendKey, &ports}; }
 };
 
 }  // namespace ironlb::allocator

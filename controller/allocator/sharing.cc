@@ -24,8 +24,8 @@ std::optional<ServicePort> commonPort(const std::vector<ServicePort>& a,
 }
 
 bool keysMatch(const ServiceState& user, const SharingIdentity& who) {
-  return !who.sharing_key.empty() && user.sharing_key == who.sharing_key &&
-         user.backend_key == who.backend_key;
+  return !who.sharingKey.empty() && user.sharingKey == who.sharingKey &&
+         user.backendKey == who.backendKey;
 }
 
 std::string quoted(std::string_view text) {
@@ -59,18 +59,18 @@ std::string sharingConflict(const net::IpAddress& ip, const IpUse& use,
   for (const ServiceState* user : use.users) {
     if (user->key == who.service) continue;
     const std::string by = prefix + std::string(user->key);
-    if (user->sharing_key.empty()) return by + " (no sharing key)";
-    if (who.sharing_key.empty()) {
-      return by + " (sharing key " + quoted(user->sharing_key) + ") and " +
+    if (user->sharingKey.empty()) return by + " (no sharing key)";
+    if (who.sharingKey.empty()) {
+      return by + " (sharing key " + quoted(user->sharingKey) + ") and " +
              std::string(who.service) + " has no sharing key";
     }
-    if (user->sharing_key != who.sharing_key) {
-      return by + " with sharing key " + quoted(user->sharing_key) + ", not " +
-             quoted(who.sharing_key);
+    if (user->sharingKey != who.sharingKey) {
+      return by + " with sharing key " + quoted(user->sharingKey) + ", not " +
+             quoted(who.sharingKey);
     }
-    if (user->backend_key != who.backend_key) {
-      return by + " with backend key " + quoted(user->backend_key) + ", not " +
-             quoted(who.backend_key) +
+    if (user->backendKey != who.backendKey) {
+      return by + " with backend key " + quoted(user->backendKey) + ", not " +
+             quoted(who.backendKey) +
              " (externalTrafficPolicy Local Services must select the same pods to share)";
     }
     if (const auto port = commonPort(user->ports, *who.ports)) {

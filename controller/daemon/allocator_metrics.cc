@@ -5,28 +5,28 @@ namespace ironlb::controller {
 AllocatorMetrics::AllocatorMetrics(util::MetricsRegistry& r)
     : total_(r.gauge("metallb_allocator_addresses_total", "Number of usable IP addresses, per pool",
                      {"pool"})),
-      total_v4_(r.gauge("metallb_allocator_ipv4_addresses_total",
-                        "Number of usable IPV4 addresses, per pool", {"pool"})),
-      total_v6_(r.gauge("metallb_allocator_ipv6_addresses_total",
-                        "Number of usable IPV6 addresses, per pool", {"pool"})),
-      in_use_(r.gauge("metallb_allocator_addresses_in_use_total",
-                      "Number of IP addresses in use, per pool", {"pool"})),
-      in_use_v4_(r.gauge("metallb_allocator_ipv4_addresses_in_use_total",
-                         "Number of IPV4 addresses in use, per pool", {"pool"})),
-      in_use_v6_(r.gauge("metallb_allocator_ipv6_addresses_in_use_total",
-                         "Number of IPV6 addresses in use, per pool", {"pool"})) {}
+      totalV4_(r.gauge("metallb_allocator_ipv4_addresses_total",
+                       "Number of usable IPV4 addresses, per pool", {"pool"})),
+      totalV6_(r.gauge("metallb_allocator_ipv6_addresses_total",
+                       "Number of usable IPV6 addresses, per pool", {"pool"})),
+      inUse_(r.gauge("metallb_allocator_addresses_in_use_total",
+                     "Number of IP addresses in use, per pool", {"pool"})),
+      inUseV4_(r.gauge("metallb_allocator_ipv4_addresses_in_use_total",
+                       "Number of IPV4 addresses in use, per pool", {"pool"})),
+      inUseV6_(r.gauge("metallb_allocator_ipv6_addresses_in_use_total",
+                       "Number of IPV6 addresses in use, per pool", {"pool"})) {}
 
 void AllocatorMetrics::update(const std::string& pool, const allocator::PoolCounters& c) {
-  total_v4_.withLabels({pool}).set(c.v4.total.toDouble());
-  total_v6_.withLabels({pool}).set(c.v6.total.toDouble());
+  totalV4_.withLabels({pool}).set(c.v4.total.toDouble());
+  totalV6_.withLabels({pool}).set(c.v6.total.toDouble());
   total_.withLabels({pool}).set((c.v4.total + c.v6.total).toDouble());
-  in_use_v4_.withLabels({pool}).set(c.v4.assigned.toDouble());
-  in_use_v6_.withLabels({pool}).set(c.v6.assigned.toDouble());
-  in_use_.withLabels({pool}).set((c.v4.assigned + c.v6.assigned).toDouble());
+  inUseV4_.withLabels({pool}).set(c.v4.assigned.toDouble());
+  inUseV6_.withLabels({pool}).set(c.v6.assigned.toDouble());
+  inUse_.withLabels({pool}).set((c.v4.assigned + c.v6.assigned).toDouble());
 }
 
 void AllocatorMetrics::remove(const std::string& pool) {
-  for (util::GaugeFamily* f : {&total_, &total_v4_, &total_v6_, &in_use_, &in_use_v4_, &in_use_v6_})
+  for (util::GaugeFamily* f : {&total_, &totalV4_, &totalV6_, &inUse_, &inUseV4_, &inUseV6_})
     f->remove({pool});
 }
 

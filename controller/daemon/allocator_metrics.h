@@ -22,11 +22,11 @@ class AllocatorMetrics {
 
  private:
   util::GaugeFamily& total_;
-  util::GaugeFamily& total_v4_;
-  util::GaugeFamily& total_v6_;
-  util::GaugeFamily& in_use_;
-  util::GaugeFamily& in_use_v4_;
-  util::GaugeFamily& in_use_v6_;
+  util::GaugeFamily& totalV4_;
+  util::GaugeFamily& totalV6_;
+  util::GaugeFamily& inUse_;
+  util::GaugeFamily& inUseV4_;
+  util::GaugeFamily& inUseV6_;
 };
 
 }  // namespace ironlb::controller

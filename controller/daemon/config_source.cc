@@ -33,32 +33,31 @@ bool overlapsAny(const lbconfig::Pool& pool, const std::vector<lbconfig::Pool>& 
 
 lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
                                   const k8s::ObjectStore& advertisements,
-                                  const std::string& install_namespace,
+                                  const std::string& installNamespace,
                                   std::vector<lbconfig::Pool>* deleting) {
   lbconfig::Snapshot snapshot;
-  std::vector<lbconfig::Issue> decode_errors;
-  std::vector<api::IPAddressPool> all_pools;
-  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, all_pools, decode_errors);
-  std::vector<api::IPAddressPool> deleting_pools;
-  for (auto& pool : all_pools)
-    (pool.meta.deleting() ? deleting_pools : snapshot.pools).push_back(std::move(pool));
+  std::vector<lbconfig::Issue> decodeErrors;
+  std::vector<api::IPAddressPool> allPools;
+  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, allPools, decodeErrors);
+  std::vector<api::IPAddressPool> deletingPools;
+  for (auto& pool : allPools)
+    (pool.meta.deleting() ? deletingPools : snapshot.pools).push_back(std::move(pool));
   decodeAll(advertisements, "L2Advertisement", api::decodeL2Advertisement,
-            snapshot.l2_advertisements, decode_errors);
-  lbconfig::BuildResult result =
-      lbconfig::build(snapshot, {.install_namespace = install_namespace});
-  if (!decode_errors.empty()) {
+            snapshot.l2Advertisements, decodeErrors);
+  lbconfig::BuildResult result = lbconfig::build(snapshot, {.installNamespace = installNamespace});
+  if (!decodeErrors.empty()) {
     result.config.reset();
-    result.errors.insert(result.errors.end(), decode_errors.begin(), decode_errors.end());
+    result.errors.insert(result.errors.end(), decodeErrors.begin(), decodeErrors.end());
     lbconfig::sortIssues(result.errors);
   }
   if (deleting && result.config) {
     std::vector<lbconfig::Pool> live;
     for (const auto& [name, pool] : result.config->pools())
       live.push_back(pool);
-    for (auto& pool : deleting_pools) {  // the store is sorted by key: by name
+    for (auto& pool : deletingPools) {  // the store is sorted by key: by name
       lbconfig::Snapshot alone;
       alone.pools.push_back(std::move(pool));
-      lbconfig::BuildResult one = lbconfig::build(alone, {.install_namespace = install_namespace});
+      lbconfig::BuildResult one = lbconfig::build(alone, {.installNamespace = installNamespace});
       if (!one.config) continue;
       for (const auto& [name, built] : one.config->pools()) {
         if (overlapsAny(built, live) || overlapsAny(built, *deleting)) continue;

@@ -19,7 +19,7 @@ namespace ironlb::controller {
 // over its Services (their IPs follow into the new pool).
 lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
                                   const k8s::ObjectStore& advertisements,
-                                  const std::string& install_namespace,
+                                  const std::string& installNamespace,
                                   std::vector<lbconfig::Pool>* deleting = nullptr);
 
 }  // namespace ironlb::controller

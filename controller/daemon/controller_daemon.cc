@@ -38,16 +38,16 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
       api_(api),
       metrics_(metrics),
       readiness_(readiness),
-      allocator_metrics_(registry),
-      leader_gauge_(
+      allocatorMetrics_(registry),
+      leaderGauge_(
           registry
               .gauge("ironlb_controller_leader", "1 while this replica leads and writes, else 0")
               .get()),
-      pending_gauge_(registry
-                         .gauge("ironlb_controller_services_pending",
-                                "LoadBalancer Services waiting for an IP")
-                         .get()),
-      write_limit_gauge_(
+      pendingGauge_(registry
+                        .gauge("ironlb_controller_services_pending",
+                               "LoadBalancer Services waiting for an IP")
+                        .get()),
+      writeLimitGauge_(
           registry
               .gauge("ironlb_controller_status_writes_limit",
                      "Service status writes allowed in flight at once: --status-writers, fewer "
@@ -60,11 +60,11 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                     .host = flags_.identity,
                     .clock = &clock,
                     .metrics = &metrics,
-                    .yieldTo = &status_writes_pending_}),
+                    .yieldTo = &statusWritesPending_}),
       services_(api, io,
                 [&] {
                   auto o = informerOptions(k8s::resources::kServices, "", metrics, clock);
-                  o.transform = [cls = flags_.lb_class](k8s::Json& s) { slimService(s, cls); };
+                  o.transform = [cls = flags_.lbClass](k8s::Json& s) { slimService(s, cls); };
                   return o;
                 }(),
                 {.onAdd =
@@ -85,7 +85,7 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
       advertisements_(api, io,
                       informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics, clock),
                       configHandlers()),
-      namespace_informer_(
+      namespaceInformer_(
           api, io, informerOptions(k8s::resources::kNamespaces, "", metrics, clock),
           {.onAdd = [this](const k8s::Json& n) { namespaceSeen(n, false); },
            .onUpdate = [this](const k8s::Json&, const k8s::Json& n) { namespaceSeen(n, false); },
@@ -108,8 +108,8 @@ k8s::InformerHandlers ControllerDaemon::configHandlers() {
 }
 
 std::optional<k8s::LeaseOwner> ControllerDaemon::leaseOwner() const {
-  if (flags_.lease_owner_deployment.empty()) return std::nullopt;
-  return k8s::LeaseOwner{k8s::resources::kDeployments, flags_.lease_owner_deployment};
+  if (flags_.leaseOwnerDeployment.empty()) return std::nullopt;
+  return k8s::LeaseOwner{k8s::resources::kDeployments, flags_.leaseOwnerDeployment};
 }
 
 ControllerDaemon::~ControllerDaemon() {
@@ -121,17 +121,17 @@ Status ControllerDaemon::start() {
   services_.start();
   pools_.start();
   advertisements_.start();
-  namespace_informer_.start();
-  if (!flags_.leader_elect) {
+  namespaceInformer_.start();
+  if (!flags_.leaderElect) {
     startLeading();
     return {};
   }
   elector_ = std::make_unique<k8s::LeaderElector>(
       api_, io_,
       k8s::LeaderElectorOptions{.ns = flags_.ns,
-                                .name = flags_.lease_name,
+                                .name = flags_.leaseName,
                                 .identity = flags_.identity,
-                                .timing = flags_.lease_timing,
+                                .timing = flags_.leaseTiming,
                                 .owner = leaseOwner(),
                                 .clock = &clock_},
       k8s::LeaderCallbacks{
@@ -149,7 +149,7 @@ void ControllerDaemon::stop() {
   stopped_ = true;
   util::logWith(*log(), spdlog::level::info, "stopping", {});
   session_.reset();  // no write after this point
-  leader_gauge_.set(0);
+  leaderGauge_.set(0);
   readiness_.setNotReady("stopping");
   if (elector_) elector_->stop();  // releases the Lease if held
   events_.flush(std::chrono::seconds(2));
@@ -157,18 +157,18 @@ void ControllerDaemon::stop() {
   services_.stop();
   pools_.stop();
   advertisements_.stop();
-  namespace_informer_.stop();
+  namespaceInformer_.stop();
 }
 
 bool ControllerDaemon::synced() const {
   return services_.synced() && pools_.synced() && advertisements_.synced() &&
-         namespace_informer_.synced();
+         namespaceInformer_.synced();
 }
 
 void ControllerDaemon::startLeading() {
   if (stopped_ || session_) return;
   util::logWith(*log(), spdlog::level::info, "started leading", {{"identity", flags_.identity}});
-  leader_gauge_.set(1);
+  leaderGauge_.set(1);
   session_ = std::make_unique<LeaderSession>(SessionContext{
       .api = api_,
       .io = io_,
@@ -179,17 +179,17 @@ void ControllerDaemon::startLeading() {
       .advertisements = advertisements_,
       .namespaces = namespaces_,
       .events = events_,
-      .k8s_metrics = metrics_,
-      .allocator_metrics = allocator_metrics_,
-      .pending_gauge = pending_gauge_,
-      .write_limit_gauge = write_limit_gauge_,
-      .writes_pending = &status_writes_pending_,
+      .k8sMetrics = metrics_,
+      .allocatorMetrics = allocatorMetrics_,
+      .pendingGauge = pendingGauge_,
+      .writeLimitGauge = writeLimitGauge_,
+      .writesPending = &statusWritesPending_,
 
-      .on_running = [this] { updateReadiness(); },
-      .write_deadline = elector_
-                            ? std::function<std::optional<util::MonoTime>()>(
-                                  [elector = elector_.get()] { return elector->writeDeadline(); })
-                            : nullptr,
+      .onRunning = [this] { updateReadiness(); },
+      .writeDeadline = elector_
+                           ? std::function<std::optional<util::MonoTime>()>(
+                                 [elector = elector_.get()] { return elector->writeDeadline(); })
+                           : nullptr,
   });
   if (synced()) session_->start();
   updateReadiness();
@@ -200,7 +200,7 @@ void ControllerDaemon::stopLeading() {
   util::logWith(*log(), spdlog::level::warn, "stopped leading: no more writes",
                 {{"identity", flags_.identity}});
   session_.reset();
-  leader_gauge_.set(0);
+  leaderGauge_.set(0);
   updateReadiness();
 }
 
@@ -208,7 +208,7 @@ void ControllerDaemon::onSynced() {
   if (!synced()) return;
   util::logWith(*log(), spdlog::level::info, "informers synced",
                 {{"services", static_cast<int64_t>(services_.store().size())},
-                 {"namespaces", static_cast<int64_t>(namespace_informer_.store().size())}});
+                 {"namespaces", static_cast<int64_t>(namespaceInformer_.store().size())}});
   if (session_) session_->start();
   updateReadiness();
 }

@@ -66,17 +66,17 @@ class ControllerDaemon {
   k8s::ApiClient& api_;
   k8s::K8sMetrics& metrics_;
   util::ReadinessFlag& readiness_;
-  AllocatorMetrics allocator_metrics_;
-  util::Gauge& leader_gauge_;
-  util::Gauge& pending_gauge_;
-  util::Gauge& write_limit_gauge_;
+  AllocatorMetrics allocatorMetrics_;
+  util::Gauge& leaderGauge_;
+  util::Gauge& pendingGauge_;
+  util::Gauge& writeLimitGauge_;
   NamespaceLabels namespaces_;
-  k8s::BusySignal status_writes_pending_;  // before events_: the recorder waits on it
+  k8s::BusySignal statusWritesPending_;  // before events_: the recorder waits on it
   k8s::EventRecorder events_;
   k8s::Informer services_;
   k8s::Informer pools_;
   k8s::Informer advertisements_;
-  k8s::Informer namespace_informer_;
+  k8s::Informer namespaceInformer_;
   std::unique_ptr<k8s::LeaderElector> elector_;
   std::optional<k8s::LeaseOwner> leaseOwner() const;
   std::unique_ptr<LeaderSession> session_;

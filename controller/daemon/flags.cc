@@ -12,34 +12,34 @@ cli::FlagTable flagTable(ControllerFlags& f) {
   t.section("ironlb-controller only");
   t.add({"leader-elect", "",
          "one active replica, elected through a Lease (docs/leader-election.md)", "true",
-         cli::boolean(f.leader_elect)});
+         cli::boolean(f.leaderElect)});
   t.add({"lease-name", "NAME", "the Lease, in --namespace", "ironlb-controller",
-         cli::text(f.lease_name)});
+         cli::text(f.leaseName)});
   t.add({"lease-owner-deployment", "NAME",
          "the Deployment (in --namespace) made the Lease's owner, so uninstalling it removes "
          "the Lease",
-         "", cli::text(f.lease_owner_deployment)});
+         "", cli::text(f.leaseOwnerDeployment)});
   t.add({"identity", "ID", "this replica's Lease identity", "$POD_NAME, else the host name",
          cli::text(f.identity), "POD_NAME"});
   t.add({"lease-duration", "D",
          "how long a standby waits before taking an abandoned Lease (client-go's default)", "15s",
-         cli::duration(f.lease_timing.leaseDuration)});
+         cli::duration(f.leaseTiming.leaseDuration)});
   t.add({"renew-deadline", "D", "how long the leader keeps leading without a renewal", "10s",
-         cli::duration(f.lease_timing.renewDeadline)});
+         cli::duration(f.leaseTiming.renewDeadline)});
   t.add({"retry-period", "D", "how often the Lease is renewed or tried", "2s",
-         cli::duration(f.lease_timing.retryPeriod)});
+         cli::duration(f.leaseTiming.retryPeriod)});
   t.add({"status-writers", "N",
          "Service status writes in flight at once, at most (1-256); fewer at first and while "
          "the API server answers 429",
-         "32", cli::integer(f.status_writers, 1, 256)});
+         "32", cli::integer(f.statusWriters, 1, 256)});
   t.add({"release-hold", "D",
          "how long an address a Service gave up because of an edit is kept from other "
          "Services, so undoing the edit restores it; 0 frees at once (docs/allocation.md)",
-         "5m", cli::durationOrZero(f.release_hold)});
+         "5m", cli::durationOrZero(f.releaseHold)});
   t.add({"fault-status-write-delay", "D",
          "TESTS ONLY (fault injection): delay every Service status write by D before it is "
          "sent, to exercise write fencing",
-         "", cli::duration(f.fault_status_write_delay)});
+         "", cli::duration(f.faultStatusWriteDelay)});
   return t;
 }
 
@@ -54,10 +54,10 @@ Result<ParsedFlags> parseFlags(const std::vector<std::string>& args, const cli::
   if (!parsed) return makeError(parsed.error());
   out.help = parsed->help;
   if (out.help) return out;
-  if (f.leader_elect && f.identity.empty()) {
+  if (f.leaderElect && f.identity.empty()) {
     return makeError("leader election needs an identity: set --identity or $POD_NAME");
   }
-  if (auto st = k8s::validateTiming(f.lease_timing); !st) {
+  if (auto st = k8s::validateTiming(f.leaseTiming); !st) {
     return makeError("--lease-duration/--renew-deadline/--retry-period: " + st.error());
   }
   return out;

@@ -17,17 +17,17 @@
 namespace ironlb::controller {
 
 struct ControllerFlags : cli::CommonFlags {
-  bool leader_elect = true;
-  std::string lease_name = "ironlb-controller";
+  bool leaderElect = true;
+  std::string leaseName = "ironlb-controller";
   // The Deployment in --namespace that owns the Lease (removed with it); "" = no owner.
-  std::string lease_owner_deployment;
+  std::string leaseOwnerDeployment;
   std::string identity;  // --identity, else $POD_NAME, else the host name
-  int status_writers = 32;
-  util::Duration release_hold = std::chrono::minutes(5);
+  int statusWriters = 32;
+  util::Duration releaseHold = std::chrono::minutes(5);
   // Fault injection for tests only (--fault-status-write-delay): every Service status write
   // waits this long on its writer thread before it is sent (a slow or paused writer).
-  util::Duration fault_status_write_delay{0};
-  k8s::LeaderElectionTiming lease_timing{};
+  util::Duration faultStatusWriteDelay{0};
+  k8s::LeaderElectionTiming leaseTiming{};
 };
 
 struct ParsedFlags {

@@ -31,37 +31,37 @@ const k8s::ResourceType& typeOfKind(const std::string& kind) {
 
 LeaderSession::LeaderSession(SessionContext context)
     : ctx_(context),
-      reconciler_(ctx_.flags.lb_class),
-      hold_timer_(ctx_.io),
-      restore_retry_(ctx_.io),
-      restore_list_(ctx_.io, "restore-list"),
+      reconciler_(ctx_.flags.lbClass),
+      holdTimer_(ctx_.io),
+      restoreRetry_(ctx_.io),
+      restoreList_(ctx_.io, "restore-list"),
       alive_(std::make_shared<bool>(true)),
-      pool_status_(
+      poolStatus_(
           ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
           [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
           [this](const std::string& pool) { return reconciler_.allocator().inUse(pool); },
           [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
-          ctx_.events, ctx_.allocator_metrics, ctx_.pool_status_interval),
-      writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.status_writers), "status",
-              ctx_.writes_pending, ctx_.clock),
+          ctx_.events, ctx_.allocatorMetrics, ctx_.poolStatusInterval),
+      writes_(ctx_.io, static_cast<std::size_t>(ctx_.flags.statusWriters), "status",
+              ctx_.writesPending, ctx_.clock),
       queue_(ctx_.io,
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
-             {.clock = &ctx_.clock, .metrics = &ctx_.k8s_metrics}) {
-  ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
-  reconciler_.setHoldBack(ctx_.flags.release_hold);
+             {.clock = &ctx_.clock, .metrics = &ctx_.k8sMetrics}) {
+  ctx_.writeLimitGauge.set(static_cast<double>(writes_.limit()));
+  reconciler_.setHoldBack(ctx_.flags.releaseHold);
   advanceClock();
 }
 
 LeaderSession::~LeaderSession() {
   *alive_ = false;
-  hold_timer_.cancel();
-  restore_retry_.cancel();
-  restore_list_.stop();
+  holdTimer_.cancel();
+  restoreRetry_.cancel();
+  restoreList_.stop();
   queue_.shutDown();
   writes_.stop();
-  pool_status_.stop();
-  ctx_.pending_gauge.set(0);
-  ctx_.write_limit_gauge.set(0);
+  poolStatus_.stop();
+  ctx_.pendingGauge.set(0);
+  ctx_.writeLimitGauge.set(0);
 }
 
 void LeaderSession::start() {
@@ -74,11 +74,11 @@ void LeaderSession::start() {
 }
 
 void LeaderSession::configChanged() {
-  if (!started_ || config_posted_) return;
-  config_posted_ = true;
+  if (!started_ || configPosted_) return;
+  configPosted_ = true;
   boost::asio::post(ctx_.io, [this, alive = alive_] {
     if (!*alive) return;
-    config_posted_ = false;
+    configPosted_ = false;
     applyConfig();
   });
 }
@@ -89,7 +89,7 @@ void LeaderSession::applyConfig() {
       buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
   const lbconfig::IssueReport report = issues_.update(result);
   reportIssues(report);
-  ctx_.k8s_metrics.configStale().set(report.valid ? 0 : 1);
+  ctx_.k8sMetrics.configStale().set(report.valid ? 0 : 1);
   if (!report.valid) {
     util::logWith(*log(), spdlog::level::err,
                   running_ ? "configuration invalid: keeping the last valid configuration"
@@ -98,13 +98,12 @@ void LeaderSession::applyConfig() {
                   {{"errors", static_cast<int64_t>(report.errors)}});
     return;
   }
-  ctx_.k8s_metrics.configLoaded().set(1);
+  ctx_.k8sMetrics.configLoaded().set(1);
   if (report.recovered) {
     util::logWith(*log(), spdlog::level::info, "configuration valid again", {});
   }
   lbconfig::Config config = std::move(*result.config);
-  const bool pools_changed =
-      !config_ || config_->pools() != config.pools() || deleting_ != deleting;
+  const bool poolsChanged = !config_ || config_->pools() != config.pools() || deleting_ != deleting;
   const auto deletingNamed = [&](const std::string& name) {
     return std::any_of(deleting.begin(), deleting.end(),
                        [&](const lbconfig::Pool& p) { return p.name == name; });
@@ -116,7 +115,7 @@ void LeaderSession::applyConfig() {
   }
   for (const auto& pool : deleting_)
     if (!config.pool(pool.name) && !deletingNamed(pool.name)) gone.push_back(pool.name);
-  if (pools_changed) {
+  if (poolsChanged) {
     std::vector<lbconfig::Pool> pools;
     for (const auto& [name, pool] : config.pools())
       pools.push_back(pool);
@@ -127,7 +126,7 @@ void LeaderSession::applyConfig() {
       // lbconfig::build validated the pools; the allocator disagreeing is a defect.
       util::logWith(*log(), spdlog::level::err, "allocator rejected a valid configuration",
                     {{"error", change.error()}});
-      ctx_.k8s_metrics.configStale().set(1);
+      ctx_.k8sMetrics.configStale().set(1);
       return;
     }
     util::logWith(*log(), spdlog::level::info, "pools applied",
@@ -149,9 +148,9 @@ void LeaderSession::applyConfig() {
   deleting_ = std::move(deleting);
   armHoldTimer();
   for (const std::string& name : gone)
-    pool_status_.forget(name);
+    poolStatus_.forget(name);
   if (!running_) beginRestore();
-  if (pools_changed) pool_status_.markAllDirty();
+  if (poolsChanged) poolStatus_.markAllDirty();
 }
 
 void LeaderSession::reportIssues(const lbconfig::IssueReport& report) {
@@ -177,11 +176,11 @@ void LeaderSession::reportIssues(const lbconfig::IssueReport& report) {
 }
 
 void LeaderSession::beginRestore() {
-  if (restore_started_) return;
-  restore_started_ = true;
+  if (restoreStarted_) return;
+  restoreStarted_ = true;
   k8s::ApiClient& api = ctx_.api;
-  restore_list_.submit<k8s::ApiResult<k8s::ObjectList>>(
-      [&api, token = &restore_list_.token()] {
+  restoreList_.submit<k8s::ApiResult<k8s::ObjectList>>(
+      [&api, token = &restoreList_.token()] {
         // resourceVersion "" = a quorum read: at least as new as every write acknowledged
         // before it, including the previous leader's.
         return api.listAll(
@@ -194,9 +193,9 @@ void LeaderSession::beginRestore() {
           util::logWith(*log(), spdlog::level::warn,
                         "cannot list Services for the start-up restore; trying again",
                         {{"error", list.error().describe()}});
-          restore_started_ = false;
-          restore_retry_.expires_after(std::chrono::seconds(1));
-          restore_retry_.async_wait([this, alive](const boost::system::error_code& ec) {
+          restoreStarted_ = false;
+          restoreRetry_.expires_after(std::chrono::seconds(1));
+          restoreRetry_.async_wait([this, alive](const boost::system::error_code& ec) {
             if (!ec && *alive) beginRestore();
           });
           return;
@@ -205,8 +204,8 @@ void LeaderSession::beginRestore() {
         running_ = true;
         for (const auto& [key, json] : ctx_.services.store().items())
           queue_.add(key);
-        pool_status_.markAllDirty();
-        if (ctx_.on_running) ctx_.on_running();
+        poolStatus_.markAllDirty();
+        if (ctx_.onRunning) ctx_.onRunning();
       });
 }
 
@@ -220,7 +219,7 @@ void LeaderSession::restoreAll(const std::vector<k8s::Json>& services) {
   std::sort(sorted.begin(), sorted.end());
   for (const auto& [key, object] : sorted) {
     const k8s::Json& json = *object;
-    if (plainlyNotOurs(json, ctx_.flags.lb_class)) continue;
+    if (plainlyNotOurs(json, ctx_.flags.lbClass)) continue;
     auto service = api::decodeService(json);
     if (!service) continue;  // reconcile reports it
     if (service->status.ingress.empty()) continue;
@@ -245,7 +244,7 @@ void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& aft
   if (!running_) return;
   const std::string key = k8s::objectKey(after);
   if (auto it = written_.find(key);
-      it != written_.end() && it->second.base_version != k8s::resourceVersionOf(after)) {
+      it != written_.end() && it->second.baseVersion != k8s::resourceVersionOf(after)) {
     written_.erase(it);  // the informer caught up with our write
   }
   // The echo of our own write (or any status-only change that leaves the Service showing what
@@ -290,7 +289,7 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
     return std::nullopt;
   }
   if (auto it = written_.find(key); it != written_.end()) {
-    if (it->second.base_version == service->meta.resource_version) {
+    if (it->second.baseVersion == service->meta.resourceVersion) {
       applyDesiredToDecoded(*service, it->second.desired);
     } else {
       written_.erase(it);  // the informer caught up (or moved past our write)
@@ -301,7 +300,7 @@ std::optional<api::Service> LeaderSession::current(const std::string& key) {
 
 void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
   const k8s::Json* object = ctx_.services.get(key);
-  if (object && !pending_.count(key) && plainlyNotOurs(*object, ctx_.flags.lb_class) &&
+  if (object && !pending_.count(key) && plainlyNotOurs(*object, ctx_.flags.lbClass) &&
       !reconciler_.allocator().assignment(key)) {
     done(WorkQueue::Outcome::kDone);  // most Services in a cluster: not worth decoding
     return;
@@ -325,10 +324,10 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
                          e.message);
     }
   }
-  for (const std::string& pool : d.touched_pools)
-    pool_status_.markDirty(pool);
+  for (const std::string& pool : d.touchedPools)
+    poolStatus_.markDirty(pool);
   setPending(key, d.pending);
-  if (d.freed_ips) retryPending();
+  if (d.freedIps) retryPending();
   armHoldTimer();
   if (!d.manage) {
     if (!object) written_.erase(key);
@@ -339,13 +338,13 @@ void LeaderSession::reconcile(const std::string& key, WorkQueue::Done done) {
     done(WorkQueue::Outcome::kDone);
     return;
   }
-  write(key, std::move(d.desired), service->meta.resource_version, std::move(done));
+  write(key, std::move(d.desired), service->meta.resourceVersion, std::move(done));
 }
 
 void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desired,
-                          std::string decided_version, WorkQueue::Done done) {
+                          std::string decidedVersion, WorkQueue::Done done) {
   writes_.enqueue([this, key, desired = std::move(desired),
-                   decided_version = std::move(decided_version),
+                   decidedVersion = std::move(decidedVersion),
                    done]() -> StatusWriterPool::Blocking {
     // A worker is free: write from the freshest copy. Unless the Service changed since the
     // decision, it still needs the write (nothing else writes it while its key is in flight).
@@ -354,7 +353,7 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
       done(WorkQueue::Outcome::kDone);
       return {};
     }
-    if (k8s::resourceVersionOf(*object) != decided_version) {
+    if (k8s::resourceVersionOf(*object) != decidedVersion) {
       std::optional<api::Service> service = current(key);
       if (!service || statusMatchesDesired(*service, desired)) {
         done(WorkQueue::Outcome::kDone);
@@ -364,12 +363,12 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
     k8s::Json snapshot = *object;
     const std::string base = k8s::resourceVersionOf(snapshot);
     k8s::ApiClient& api = ctx_.api;
-    return [this, &api, key, base, desired, done, fault_delay = ctx_.flags.fault_status_write_delay,
-            deadline = ctx_.write_deadline, &clock = ctx_.clock,
+    return [this, &api, key, base, desired, done, faultDelay = ctx_.flags.faultStatusWriteDelay,
+            deadline = ctx_.writeDeadline, &clock = ctx_.clock,
             snapshot = std::move(snapshot)]() mutable -> StatusWriterPool::Completion {
-      if (fault_delay > util::Duration::zero()) {
+      if (faultDelay > util::Duration::zero()) {
         // Fault injection (--fault-status-write-delay, tests only): a slow or paused writer.
-        StatusWriterPool::currentToken()->sleepFor(fault_delay);
+        StatusWriterPool::currentToken()->sleepFor(faultDelay);
       }
       // The pool handles 429 itself (fewer writes in flight), so the client returns it.
       k8s::CallOptions call{.cancel = StatusWriterPool::currentToken(), .honourRetryAfter = false};
@@ -393,13 +392,13 @@ void LeaderSession::write(const std::string& key, reconciler::DesiredStatus desi
   });
 }
 
-void LeaderSession::written(const std::string& key, const std::string& base_version,
+void LeaderSession::written(const std::string& key, const std::string& baseVersion,
                             reconciler::DesiredStatus desired,
                             const k8s::ApiResult<k8s::Json>& result, const WorkQueue::Done& done) {
   if (result) {
     writes_.succeeded();
-    ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
-    written_[key] = {base_version, std::move(desired)};
+    ctx_.writeLimitGauge.set(static_cast<double>(writes_.limit()));
+    written_[key] = {baseVersion, std::move(desired)};
     done(WorkQueue::Outcome::kDone);
     return;
   }
@@ -419,7 +418,7 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
                     {{"retry_after_s", static_cast<int64_t>(result.error().retryAfter.count())},
                      {"in_flight_limit", static_cast<int64_t>(writes_.limit())}});
     }
-    ctx_.write_limit_gauge.set(static_cast<double>(writes_.limit()));
+    ctx_.writeLimitGauge.set(static_cast<double>(writes_.limit()));
     queue_.retryNoSoonerThan(key, result.error().retryAfter.count() > 0
                                       ? util::Duration(result.error().retryAfter)
                                       : util::Duration(std::chrono::seconds(1)));
@@ -440,10 +439,10 @@ void LeaderSession::written(const std::string& key, const std::string& base_vers
 }
 
 void LeaderSession::fenced(const std::string& key, const WorkQueue::Done& done) {
-  ++fenced_writes_;
+  ++fencedWrites_;
   util::logWith(*log(), spdlog::level::warn,
                 "status write not sent: the lease may have lapsed (write fencing)",
-                {{"service", key}, {"fenced_writes", static_cast<int64_t>(fenced_writes_)}});
+                {{"service", key}, {"fenced_writes", static_cast<int64_t>(fencedWrites_)}});
   queue_.retryNoSoonerThan(key, std::chrono::seconds(1));
   done(WorkQueue::Outcome::kRetry);
 }
@@ -454,15 +453,15 @@ void LeaderSession::setPending(const std::string& key, bool pending) {
   } else {
     pending_.erase(key);
   }
-  ctx_.pending_gauge.set(static_cast<double>(pending_.size()));
+  ctx_.pendingGauge.set(static_cast<double>(pending_.size()));
 }
 
 void LeaderSession::retryPending() {
-  if (retry_posted_ || pending_.empty()) return;
-  retry_posted_ = true;
+  if (retryPosted_ || pending_.empty()) return;
+  retryPosted_ = true;
   boost::asio::post(ctx_.io, [this, alive = alive_] {
     if (!*alive) return;
-    retry_posted_ = false;
+    retryPosted_ = false;
     for (const std::string& key : pending_)
       queue_.add(key);
   });
@@ -472,19 +471,19 @@ void LeaderSession::advanceClock() {
   std::vector<std::string> touched;
   if (!reconciler_.advanceTo(ctx_.clock.now(), &touched)) return;
   for (const std::string& pool : touched)
-    pool_status_.markDirty(pool);
+    poolStatus_.markDirty(pool);
   retryPending();  // held-back IPs are free now
 }
 
 void LeaderSession::armHoldTimer() {
   const auto next = reconciler_.allocator().nextHoldExpiry();
-  if (!next || (hold_timer_at_ && *hold_timer_at_ <= *next)) return;
-  hold_timer_at_ = next;
+  if (!next || (holdTimerAt_ && *holdTimerAt_ <= *next)) return;
+  holdTimerAt_ = next;
   // The timer runs on the steady clock; the hold's end is on ctx_.clock (the same in production).
-  hold_timer_.expires_after(std::max(util::Duration::zero(), *next - ctx_.clock.now()));
-  hold_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+  holdTimer_.expires_after(std::max(util::Duration::zero(), *next - ctx_.clock.now()));
+  holdTimer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive) return;
-    hold_timer_at_.reset();
+    holdTimerAt_.reset();
     advanceClock();
     armHoldTimer();
   });

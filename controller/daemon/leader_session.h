@@ -33,11 +33,11 @@
 // another leader has overtaken); on 429 fewer writes go out at once (StatusWriterPool) and the
 // rejected one is retried after Retry-After. Until the informer echoes a write, the session
 // remembers what it wrote, so a quick second reconcile does not see its own stale past. Fencing: a
-// write is started only before SessionContext::write_deadline (the Lease's renewal plus
+// write is started only before SessionContext::writeDeadline (the Lease's renewal plus
 // renewDeadline, read on SessionContext::clock like the elector's own times), else it is dropped
 // and the key retried; a deposed leader's delayed writes never reach the API server once its lease
 // may have passed to another replica. Events wait while writes are pending
-// (SessionContext::writes_pending): during a burst of new Services the statuses go first.
+// (SessionContext::writesPending): during a burst of new Services the statuses go first.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -79,19 +79,19 @@ struct SessionContext {
   const k8s::Informer& advertisements;
   const NamespaceLabels& namespaces;
   k8s::EventRecorder& events;
-  k8s::K8sMetrics& k8s_metrics;
-  AllocatorMetrics& allocator_metrics;
-  util::Gauge& pending_gauge;
-  util::Gauge& write_limit_gauge;  // the status writes allowed in flight now
+  k8s::K8sMetrics& k8sMetrics;
+  AllocatorMetrics& allocatorMetrics;
+  util::Gauge& pendingGauge;
+  util::Gauge& writeLimitGauge;  // the status writes allowed in flight now
   // Shows the status writes waiting or in flight (the EventRecorder stands back meanwhile).
-  k8s::BusySignal* writes_pending = nullptr;
+  k8s::BusySignal* writesPending = nullptr;
   // Called once when the start-up restore is done (readiness).
-  std::function<void()> on_running{};
+  std::function<void()> onRunning{};
   // When writes as leader must stop (LeaderElector::writeDeadline); empty: never (no election).
   // Called on writer threads.
-  std::function<std::optional<util::MonoTime>()> write_deadline{};
+  std::function<std::optional<util::MonoTime>()> writeDeadline{};
   // How often pool statuses and allocator gauges are refreshed at most.
-  util::Duration pool_status_interval = std::chrono::seconds(1);
+  util::Duration poolStatusInterval = std::chrono::seconds(1);
 };
 
 class LeaderSession {
@@ -120,7 +120,7 @@ class LeaderSession {
 
  private:
   struct Written {
-    std::string base_version;  // the resourceVersion the write started from
+    std::string baseVersion;  // the resourceVersion the write started from
     reconciler::DesiredStatus desired;
   };
 
@@ -130,9 +130,9 @@ class LeaderSession {
   void beginRestore();
   void restoreAll(const std::vector<k8s::Json>& services);
   void reconcile(const std::string& key, k8s::WorkQueue::Done done);
-  void write(const std::string& key, reconciler::DesiredStatus desired, std::string decided_version,
+  void write(const std::string& key, reconciler::DesiredStatus desired, std::string decidedVersion,
              k8s::WorkQueue::Done done);
-  void written(const std::string& key, const std::string& base_version,
+  void written(const std::string& key, const std::string& baseVersion,
                reconciler::DesiredStatus desired, const k8s::ApiResult<k8s::Json>& result,
                const k8s::WorkQueue::Done& done);
   // The Service as decoded from the informer, with the session's own unechoed write applied.
@@ -151,21 +151,21 @@ class LeaderSession {
   lbconfig::ConfigIssueTracker issues_;
   std::optional<lbconfig::Config> config_;  // the last valid configuration
   std::vector<lbconfig::Pool> deleting_;    // pools being deleted, still serving their holders
-  boost::asio::steady_timer hold_timer_;
-  std::optional<util::MonoTime> hold_timer_at_;
+  boost::asio::steady_timer holdTimer_;
+  std::optional<util::MonoTime> holdTimerAt_;
   bool started_ = false;
   bool running_ = false;
-  bool config_posted_ = false;
-  bool restore_started_ = false;
-  boost::asio::steady_timer restore_retry_;
-  k8s::BackgroundWorker restore_list_;
-  bool retry_posted_ = false;
+  bool configPosted_ = false;
+  bool restoreStarted_ = false;
+  boost::asio::steady_timer restoreRetry_;
+  k8s::BackgroundWorker restoreList_;
+  bool retryPosted_ = false;
   std::set<std::string> pending_;
-  uint64_t fenced_writes_ = 0;
+  uint64_t fencedWrites_ = 0;
   std::unordered_map<std::string, Written> written_;
   std::shared_ptr<bool> alive_;
   // Declared last: destroyed first, so nothing they run can reach a dead member.
-  PoolStatusPublisher pool_status_;
+  PoolStatusPublisher poolStatus_;
   StatusWriterPool writes_;
   k8s::WorkQueue queue_;
 };

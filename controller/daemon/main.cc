@@ -24,6 +24,6 @@ int main(int argc, char** argv) {
     std::fputs(controller::usageText(*parsed->help).c_str(), stdout);
     return 0;
   }
-  util::setupLogging({.level = parsed->flags.log_level, .format = parsed->flags.log_format});
+  util::setupLogging({.level = parsed->flags.logLevel, .format = parsed->flags.logFormat});
   return controller::runController(parsed->flags);
 }

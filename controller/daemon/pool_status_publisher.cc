@@ -9,14 +9,14 @@ namespace ironlb::controller {
 
 PoolStatusPublisher::PoolStatusPublisher(k8s::ApiClient& api, boost::asio::io_context& io,
                                          const k8s::Informer& pools, std::string ns,
-                                         Counters counters, InUse in_use, Holders holders,
+                                         Counters counters, InUse inUse, Holders holders,
                                          k8s::EventRecorder& events, AllocatorMetrics& metrics,
                                          util::Duration interval)
     : api_(api),
       pools_(pools),
       ns_(std::move(ns)),
       counters_(std::move(counters)),
-      in_use_(std::move(in_use)),
+      inUse_(std::move(inUse)),
       holders_(std::move(holders)),
       events_(events),
       metrics_(metrics),
@@ -74,14 +74,14 @@ void PoolStatusPublisher::tick() {
     if (!object) continue;
     api::IPAddressPoolStatus want = reconciler::poolStatus(*counters);
     if (blocking.size() > 10) blocking.resize(10);
-    want.deletion_blocked_by = std::move(blocking);
+    want.deletionBlockedBy = std::move(blocking);
     auto decoded = api::decodeIPAddressPool(*object);
     if (decoded && decoded->status == want) continue;
-    if (in_flight_.count(pool)) {
+    if (inFlight_.count(pool)) {
       dirty_.insert(pool);  // look again next beat
       continue;
     }
-    in_flight_.insert(pool);
+    inFlight_.insert(pool);
     worker_.submit<k8s::ApiResult<k8s::Json>>(
         [this, pool, want] {
           return api_.patch(k8s::resources::kIPAddressPools, ns_, pool, k8s::PatchType::kMerge,
@@ -89,7 +89,7 @@ void PoolStatusPublisher::tick() {
                             {.cancel = &worker_.token()});
         },
         [this, pool](k8s::ApiResult<k8s::Json> r) {
-          in_flight_.erase(pool);
+          inFlight_.erase(pool);
           if (!r && !r.error().isNotFound()) {
             util::logWith(*util::getLogger("controller"), spdlog::level::warn,
                           "cannot write IPAddressPool status",
@@ -133,19 +133,19 @@ std::string holdersText(const std::vector<std::string>& holders) {
 std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
                                                       const k8s::Json& object) {
   std::vector<std::string> blocking;
-  const bool in_use = in_use_(pool);
-  bool list_present = false;
-  const int index = finalizerIndex(object, list_present);
+  const bool inUse = inUse_(pool);
+  bool listPresent = false;
+  const int index = finalizerIndex(object, listPresent);
   const bool deleting = object.contains("metadata") && object["metadata"].is_object() &&
                         object["metadata"].contains("deletionTimestamp");
-  if (deleting && in_use) {
+  if (deleting && inUse) {
     std::vector<std::string> holders = holders_(pool);
     std::string message = "IPAddressPool is being deleted but " + std::to_string(holders.size()) +
                           " Service(s) hold addresses from it: " + holdersText(holders) +
                           "; it gives out no new addresses and goes once they release theirs "
                           "(finalizer " +
                           std::string(kPoolProtectionFinalizer) + ")";
-    std::string& last = in_use_reported_[pool];
+    std::string& last = inUseReported_[pool];
     if (last != message) {
       util::logWith(*util::getLogger("controller"), spdlog::level::warn, "pool in use",
                     {{"pool", pool}, {"message", message}});
@@ -155,18 +155,18 @@ std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
     }
     blocking = std::move(holders);
   } else {
-    in_use_reported_.erase(pool);
+    inUseReported_.erase(pool);
   }
-  if (in_use == (index >= 0)) return blocking;
-  if (finalizer_in_flight_.count(pool)) {
+  if (inUse == (index >= 0)) return blocking;
+  if (finalizerInFlight_.count(pool)) {
     dirty_.insert(pool);  // look again next beat, once the write in flight is done
     return blocking;
   }
   const std::string version = k8s::resourceVersionOf(object);
   k8s::Json patch = k8s::Json::array();
-  if (in_use) {
+  if (inUse) {
     patch.push_back({{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", version}});
-    if (list_present) {
+    if (listPresent) {
       patch.push_back({{"op", "add"},
                        {"path", "/metadata/finalizers/-"},
                        {"value", std::string(kPoolProtectionFinalizer)}});
@@ -181,17 +181,17 @@ std::vector<std::string> PoolStatusPublisher::protect(const std::string& pool,
         {{"op", "test"}, {"path", at}, {"value", std::string(kPoolProtectionFinalizer)}});
     patch.push_back({{"op", "remove"}, {"path", at}});
   }
-  finalizer_in_flight_.insert(pool);
+  finalizerInFlight_.insert(pool);
   worker_.submit<k8s::ApiResult<k8s::Json>>(
       [this, pool, patch = std::move(patch)] {
         return api_.patch(k8s::resources::kIPAddressPools, ns_, pool, k8s::PatchType::kJsonPatch,
                           patch, "", {.cancel = &worker_.token()});
       },
-      [this, pool, in_use](k8s::ApiResult<k8s::Json> r) {
-        finalizer_in_flight_.erase(pool);
+      [this, pool, inUse](k8s::ApiResult<k8s::Json> r) {
+        finalizerInFlight_.erase(pool);
         if (r) {
           util::logWith(*util::getLogger("controller"), spdlog::level::info,
-                        in_use ? "pool protection added" : "pool protection removed",
+                        inUse ? "pool protection added" : "pool protection removed",
                         {{"pool", pool}, {"finalizer", std::string(kPoolProtectionFinalizer)}});
           return;
         }

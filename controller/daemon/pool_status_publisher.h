@@ -40,7 +40,7 @@ class PoolStatusPublisher {
   using Holders = std::function<std::vector<std::string>(const std::string& pool)>;
 
   PoolStatusPublisher(k8s::ApiClient& api, boost::asio::io_context& io, const k8s::Informer& pools,
-                      std::string ns, Counters counters, InUse in_use, Holders holders,
+                      std::string ns, Counters counters, InUse inUse, Holders holders,
                       k8s::EventRecorder& events, AllocatorMetrics& metrics,
                       util::Duration interval);
   ~PoolStatusPublisher();
@@ -63,7 +63,7 @@ class PoolStatusPublisher {
   const k8s::Informer& pools_;
   std::string ns_;
   Counters counters_;
-  InUse in_use_;
+  InUse inUse_;
   Holders holders_;
   k8s::EventRecorder& events_;
   AllocatorMetrics& metrics_;
@@ -71,9 +71,9 @@ class PoolStatusPublisher {
   boost::asio::steady_timer timer_;
   k8s::BackgroundWorker worker_;
   std::set<std::string> dirty_;
-  std::set<std::string> in_flight_;
-  std::set<std::string> finalizer_in_flight_;
-  std::map<std::string, std::string> in_use_reported_;  // pool -> last PoolInUse message
+  std::set<std::string> inFlight_;
+  std::set<std::string> finalizerInFlight_;
+  std::map<std::string, std::string> inUseReported_;  // pool -> last PoolInUse message
   bool armed_ = false;
   bool stopped_ = false;
 };

@@ -26,19 +26,19 @@ int runController(const ControllerFlags& flags) {
   };
   auto cluster = k8s::loadClusterConfig(flags.kubeconfig, "");
   if (!cluster) return fail("cannot load the cluster configuration", cluster.error());
-  k8s::TransportOptions transport_options;
+  k8s::TransportOptions transportOptions;
   // Every status writer, the informers' lists, events, pool status and the Lease keep their
   // connection alive instead of a TLS handshake per request.
-  transport_options.maxIdleConnections = static_cast<std::size_t>(flags.status_writers) + 8;
-  transport_options.userAgent = "ironlb-controller/0.1";
-  auto transport = k8s::makeHttpTransport(*cluster, transport_options);
+  transportOptions.maxIdleConnections = static_cast<std::size_t>(flags.statusWriters) + 8;
+  transportOptions.userAgent = "ironlb-controller/0.1";
+  auto transport = k8s::makeHttpTransport(*cluster, transportOptions);
   if (!transport) return fail("cannot set up the API connection", transport.error());
 
   util::MetricsRegistry registry;
-  util::ProcessMetrics process_metrics(registry);
+  util::ProcessMetrics processMetrics(registry);
   k8s::K8sMetrics metrics(registry);
   k8s::ApiClient api(**transport, &metrics,
-                     {.writeQps = flags.kube_api_qps, .writeBurst = flags.kube_api_burst});
+                     {.writeQps = flags.kubeApiQps, .writeBurst = flags.kubeApiBurst});
   util::ReadinessFlag readiness("starting");
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
@@ -49,12 +49,12 @@ int runController(const ControllerFlags& flags) {
   util::logWith(*log, spdlog::level::info, "ironlb-controller starting",
                 {{"api", cluster->source},
                  {"namespace", flags.ns},
-                 {"lb_class", flags.lb_class},
+                 {"lb_class", flags.lbClass},
                  {"identity", flags.identity},
-                 {"leader_elect", flags.leader_elect},
-                 {"metrics", flags.metrics_host + ":" + std::to_string(health.port())},
-                 {"metrics_tls", !flags.metrics_insecure},
-                 {"probes", flags.probe_host + ":" + std::to_string(health.probePort())}});
+                 {"leader_elect", flags.leaderElect},
+                 {"metrics", flags.metricsHost + ":" + std::to_string(health.port())},
+                 {"metrics_tls", !flags.metricsInsecure},
+                 {"probes", flags.probeHost + ":" + std::to_string(health.probePort())}});
 
   boost::asio::io_context io;
   ControllerDaemon daemon(io, flags, api, registry, metrics, readiness,

@@ -7,14 +7,14 @@ namespace ironlb::controller {
 namespace {
 
 const std::string& poolKey() {
-  static const std::string k = reconciler::annotationKey(reconciler::kIpAllocatedFromPool);
-  return k;
+  static const std::string k_ = reconciler::annotationKey(reconciler::kIpAllocatedFromPool);
+  return k_;
 }
 
 const std::string& deprecatedPoolKey() {
-  static const std::string k =
+  static const std::string k_ =
       reconciler::deprecatedAnnotationKey(reconciler::kIpAllocatedFromPool);
-  return k;
+  return k_;
 }
 
 template <class Entry, class IpOf>
@@ -119,14 +119,14 @@ bool jsonStatusMatchesDesired(const nlohmann::json& service,
                               : (pool && pool->is_string() && *pool == desired.pool);
 }
 
-bool plainlyNotOurs(const nlohmann::json& service, std::string_view lb_class) {
+bool plainlyNotOurs(const nlohmann::json& service, std::string_view lbClass) {
   const nlohmann::json* spec = child(service, "spec");
   const nlohmann::json* type = spec ? child(*spec, "type") : nullptr;
   const bool lb = type && type->is_string() && *type == "LoadBalancer";
   if (lb) {
     const nlohmann::json* cls = child(*spec, "loadBalancerClass");
-    const bool has_class = cls && cls->is_string();
-    return !api::handlesClass(lb_class, has_class ? &cls->get_ref<const std::string&>() : nullptr);
+    const bool hasClass = cls && cls->is_string();
+    return !api::handlesClass(lbClass, hasClass ? &cls->get_ref<const std::string&>() : nullptr);
   }
   const nlohmann::json* meta = child(service, "metadata");
   const nlohmann::json* a = meta ? child(*meta, "annotations") : nullptr;
@@ -135,23 +135,23 @@ bool plainlyNotOurs(const nlohmann::json& service, std::string_view lb_class) {
   return !annotated && jsonIngressIps(service).empty();
 }
 
-void slimService(nlohmann::json& service, std::string_view lb_class) {
+void slimService(nlohmann::json& service, std::string_view lbClass) {
   if (!service.is_object()) return;
   auto meta = service.find("metadata");
   if (meta == service.end() || !meta->is_object()) return;
   meta->erase("managedFields");
-  if (!plainlyNotOurs(service, lb_class)) return;
-  nlohmann::json slim_meta = nlohmann::json::object();
+  if (!plainlyNotOurs(service, lbClass)) return;
+  nlohmann::json slimMeta = nlohmann::json::object();
   for (const char* f : {"name", "namespace", "uid", "resourceVersion", "deletionTimestamp"}) {
-    if (auto it = meta->find(f); it != meta->end()) slim_meta[f] = std::move(*it);
+    if (auto it = meta->find(f); it != meta->end()) slimMeta[f] = std::move(*it);
   }
-  nlohmann::json slim_spec = nlohmann::json::object();
+  nlohmann::json slimSpec = nlohmann::json::object();
   if (auto spec = service.find("spec"); spec != service.end() && spec->is_object()) {
     for (const char* f : {"type", "loadBalancerClass"}) {
-      if (auto it = spec->find(f); it != spec->end()) slim_spec[f] = std::move(*it);
+      if (auto it = spec->find(f); it != spec->end()) slimSpec[f] = std::move(*it);
     }
   }
-  nlohmann::json slim = {{"metadata", std::move(slim_meta)}, {"spec", std::move(slim_spec)}};
+  nlohmann::json slim = {{"metadata", std::move(slimMeta)}, {"spec", std::move(slimSpec)}};
   service = std::move(slim);
 }
 

@@ -33,14 +33,14 @@ bool jsonStatusMatchesDesired(const nlohmann::json& service,
 // Cheap test on the JSON: a LoadBalancer of another class, or a Service that is no
 // LoadBalancer and carries neither our annotation nor ingress IPs. Such a Service needs no
 // decoding unless the controller holds IPs for it.
-bool plainlyNotOurs(const nlohmann::json& service, std::string_view lb_class);
+bool plainlyNotOurs(const nlohmann::json& service, std::string_view lbClass);
 
 // The Services informer's transform. Drops metadata.managedFields (half of a Service in
 // memory; status writes omit them and the server keeps them). A Service that is plainly not
 // ours (see above) is cut down to what says so (name, namespace, uid, resourceVersion,
 // deletionTimestamp, spec.type, spec.loadBalancerClass): the controller never writes such a
 // Service, and in most clusters they are the majority.
-void slimService(nlohmann::json& service, std::string_view lb_class);
+void slimService(nlohmann::json& service, std::string_view lbClass);
 
 // Makes `service` (API JSON) show `desired`. The ingress list is replaced only when its IPs
 // differ, so fields the server fills in (ipMode) stay. Returns whether anything changed.

@@ -13,9 +13,9 @@ constexpr std::size_t kInitialLimit = 4;
 }  // namespace
 
 StatusWriterPool::StatusWriterPool(boost::asio::io_context& io, std::size_t workers,
-                                   const std::string& name, k8s::BusySignal* busy_signal,
+                                   const std::string& name, k8s::BusySignal* busySignal,
                                    const util::Clock& clock)
-    : busy_signal_(busy_signal),
+    : busySignal_(busySignal),
       clock_(clock),
       limit_(std::clamp<std::size_t>(workers, 1, kInitialLimit)),
       threshold_(std::max<std::size_t>(workers, 1)),
@@ -45,7 +45,7 @@ void StatusWriterPool::enqueue(Job job) {
 }
 
 void StatusWriterPool::succeeded() {
-  if (limit_ >= workers_.size() || clock_.now() < hold_until_) return;
+  if (limit_ >= workers_.size() || clock_.now() < holdUntil_) return;
   if (limit_ < threshold_) {
     ++limit_;  // slow start: one more per success doubles the limit each round
   } else if (++successes_ >= limit_) {
@@ -54,13 +54,13 @@ void StatusWriterPool::succeeded() {
   }
 }
 
-StatusWriterPool::Pushback StatusWriterPool::pushedBack(util::Duration retry_after) {
-  if (stopped_ || completing_ <= decreased_at_) return Pushback::kNone;
-  const util::Duration wait = retry_after > util::Duration::zero() ? retry_after : kDefaultPause;
+StatusWriterPool::Pushback StatusWriterPool::pushedBack(util::Duration retryAfter) {
+  if (stopped_ || completing_ <= decreasedAt_) return Pushback::kNone;
+  const util::Duration wait = retryAfter > util::Duration::zero() ? retryAfter : kDefaultPause;
   const util::MonoTime until = clock_.now() + wait;
-  decreased_at_ = started_;
+  decreasedAt_ = started_;
   successes_ = 0;
-  hold_until_ = until;
+  holdUntil_ = until;
   if (limit_ > 1) {
     limit_ /= 2;
     threshold_ = limit_;
@@ -107,7 +107,7 @@ void StatusWriterPool::pump() {
 }
 
 void StatusWriterPool::signal() {
-  if (busy_signal_) busy_signal_->set(stopped_ ? 0 : waiting_.size() + busy());
+  if (busySignal_) busySignal_->set(stopped_ ? 0 : waiting_.size() + busy());
 }
 
 void StatusWriterPool::stop() {

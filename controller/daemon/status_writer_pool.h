@@ -52,7 +52,7 @@ class StatusWriterPool {
   using Job = std::function<Blocking()>;
 
   StatusWriterPool(boost::asio::io_context& io, std::size_t workers, const std::string& name,
-                   k8s::BusySignal* busy_signal = nullptr,
+                   k8s::BusySignal* busySignal = nullptr,
                    const util::Clock& clock = util::SystemClock::instance());
   ~StatusWriterPool();
   StatusWriterPool(const StatusWriterPool&) = delete;
@@ -69,7 +69,7 @@ class StatusWriterPool {
   void succeeded();
   // Returns what it did: nothing (a 429 of a round already answered), a decrease, or a pause.
   enum class Pushback { kNone, kFewer, kPaused };
-  Pushback pushedBack(util::Duration retry_after);
+  Pushback pushedBack(util::Duration retryAfter);
   // Writes allowed in flight now.
   std::size_t limit() const { return limit_; }
   bool paused() const { return paused_; }
@@ -85,15 +85,15 @@ class StatusWriterPool {
   std::vector<std::unique_ptr<k8s::BackgroundWorker>> workers_;
   std::vector<k8s::BackgroundWorker*> idle_;
   std::deque<Job> waiting_;
-  k8s::BusySignal* busy_signal_;
+  k8s::BusySignal* busySignal_;
   const util::Clock& clock_;
   std::size_t limit_;
-  std::size_t threshold_;        // below it the limit doubles per round, above it grows by one
-  std::size_t successes_ = 0;    // since the limit last changed
-  uint64_t started_ = 0;         // writes started so far (each write's number)
-  uint64_t completing_ = 0;      // the number of the write whose completion runs now
-  uint64_t decreased_at_ = 0;    // started_ when the limit last went down
-  util::MonoTime hold_until_{};  // no growth before (Retry-After)
+  std::size_t threshold_;       // below it the limit doubles per round, above it grows by one
+  std::size_t successes_ = 0;   // since the limit last changed
+  uint64_t started_ = 0;        // writes started so far (each write's number)
+  uint64_t completing_ = 0;     // the number of the write whose completion runs now
+  uint64_t decreasedAt_ = 0;    // started_ when the limit last went down
+  util::MonoTime holdUntil_{};  // no growth before (Retry-After)
   bool paused_ = false;
   boost::asio::steady_timer resume_;
   std::shared_ptr<bool> alive_;

@@ -62,14 +62,14 @@ std::vector<std::string> deprecatedAnnotationsInUse(const api::StringMap& annota
 std::vector<AnnotationConflict> conflictingAnnotations(const api::StringMap& annotations) {
   std::vector<AnnotationConflict> out;
   for (const std::string_view name : {kAddressPool, kLoadBalancerIps, kAllowSharedIp}) {
-    std::string used_key = annotationKey(name);
-    std::string ignored_key = deprecatedAnnotationKey(name);
-    const auto used = annotations.find(used_key);
-    const auto ignored = annotations.find(ignored_key);
+    std::string usedKey = annotationKey(name);
+    std::string ignoredKey = deprecatedAnnotationKey(name);
+    const auto used = annotations.find(usedKey);
+    const auto ignored = annotations.find(ignoredKey);
     if (used == annotations.end() || ignored == annotations.end()) continue;
     if (sameRequest(name, used->second, ignored->second)) continue;
-    out.push_back({{std::move(used_key), used->second, false},
-                   {std::move(ignored_key), ignored->second, true}});
+    out.push_back({{std::move(usedKey), used->second, false},
+                   {std::move(ignoredKey), ignored->second, true}});
   }
   return out;
 }

@@ -37,8 +37,8 @@ Result<allocator::Protocol> protocolOf(const api::ServicePort& port) {
 }
 
 allocator::FamilyPolicy policyOf(const api::Service& service) {
-  if (!service.spec.ip_family_policy) return allocator::FamilyPolicy::kSingleStack;
-  switch (*service.spec.ip_family_policy) {
+  if (!service.spec.ipFamilyPolicy) return allocator::FamilyPolicy::kSingleStack;
+  switch (*service.spec.ipFamilyPolicy) {
     case api::IpFamilyPolicy::kSingleStack:
       return allocator::FamilyPolicy::kSingleStack;
     case api::IpFamilyPolicy::kPreferDualStack:
@@ -51,10 +51,10 @@ allocator::FamilyPolicy policyOf(const api::Service& service) {
 
 // spec.ipFamilies; on objects that predate it, the families of the cluster IPs.
 std::vector<net::Family> familiesOf(const api::Service& service) {
-  if (!service.spec.ip_families.empty()) return service.spec.ip_families;
+  if (!service.spec.ipFamilies.empty()) return service.spec.ipFamilies;
   std::vector<net::Family> out;
-  std::vector<std::string> ips = service.spec.cluster_ips;
-  if (ips.empty() && !service.spec.cluster_ip.empty()) ips.push_back(service.spec.cluster_ip);
+  std::vector<std::string> ips = service.spec.clusterIps;
+  if (ips.empty() && !service.spec.clusterIp.empty()) ips.push_back(service.spec.clusterIp);
   for (const std::string& text : ips) {
     auto ip = net::IpAddress::parse(text);
     if (ip && std::find(out.begin(), out.end(), ip->family()) == out.end()) {
@@ -67,7 +67,7 @@ std::vector<net::Family> familiesOf(const api::Service& service) {
 // The requested IPs, from the loadBalancerIPs annotation or spec.loadBalancerIP (not both).
 Result<std::vector<net::IpAddress>> requestedIps(const api::Service& service) {
   const auto annotation = findAnnotation(service.meta.annotations, kLoadBalancerIps);
-  const std::string& field = service.spec.load_balancer_ip;
+  const std::string& field = service.spec.loadBalancerIp;
   if (annotation && !field.empty()) {
     return makeError("both annotation " + annotation->key + " (\"" + annotation->value +
                      "\") and spec.loadBalancerIP (\"" + field +
@@ -88,9 +88,9 @@ Result<std::vector<net::IpAddress>> requestedIps(const api::Service& service) {
 
 }  // namespace
 
-Scope scopeOf(const api::Service& service, std::string_view lb_class) {
+Scope scopeOf(const api::Service& service, std::string_view lbClass) {
   if (!service.isLoadBalancer()) return Scope::kNotLoadBalancer;
-  if (!api::handlesClass(lb_class, service.spec.load_balancer_class)) return Scope::kOtherClass;
+  if (!api::handlesClass(lbClass, service.spec.loadBalancerClass)) return Scope::kOtherClass;
   return Scope::kLoadBalancer;
 }
 
@@ -99,7 +99,7 @@ std::string serviceKey(const api::Service& service) {
 }
 
 std::string backendKey(const api::Service& service) {
-  if (service.spec.external_traffic_policy != api::TrafficPolicy::kLocal) return "";
+  if (service.spec.externalTrafficPolicy != api::TrafficPolicy::kLocal) return "";
   std::string out;
   for (const auto& [k, v] : service.spec.selector) {  // a sorted map
     if (!out.empty()) out += ',';
@@ -125,19 +125,19 @@ Result<std::vector<net::IpAddress>> statusIps(const api::Service& service) {
 }
 
 Result<ServiceIntent> serviceIntent(const api::Service& service,
-                                    const lbconfig::Labels& namespace_labels) {
+                                    const lbconfig::Labels& namespaceLabels) {
   ServiceIntent out;
   allocator::ServiceRequest& r = out.request;
   r.key = serviceKey(service);
   r.ns = service.meta.ns;
-  r.namespace_labels = namespace_labels;
+  r.namespaceLabels = namespaceLabels;
   r.labels = service.meta.labels;
   r.families = familiesOf(service);
   if (r.families.empty()) {
     return makeError(
         "the Service has no IP family (spec.ipFamilies and spec.clusterIPs are empty)");
   }
-  r.family_policy = policyOf(service);
+  r.familyPolicy = policyOf(service);
   for (const api::ServicePort& port : service.spec.ports) {
     auto protocol = protocolOf(port);
     if (!protocol) return makeError(protocol.error());
@@ -147,19 +147,19 @@ Result<ServiceIntent> serviceIntent(const api::Service& service,
     r.ports.push_back({*protocol, static_cast<uint16_t>(port.port)});
   }
   if (auto pool = findAnnotation(service.meta.annotations, kAddressPool)) {
-    r.requested_pool = pool->value;
+    r.requestedPool = pool->value;
   }
   if (auto key = findAnnotation(service.meta.annotations, kAllowSharedIp)) {
-    r.sharing_key = key->value;
+    r.sharingKey = key->value;
   }
-  r.backend_key = backendKey(service);
+  r.backendKey = backendKey(service);
   if (auto ips = requestedIps(service)) {
-    r.requested_ips = std::move(*ips);
+    r.requestedIps = std::move(*ips);
   } else {
-    out.request_error = ips.error();
+    out.requestError = ips.error();
   }
-  out.deprecated_annotations = deprecatedAnnotationsInUse(service.meta.annotations);
-  out.annotation_conflicts = conflictingAnnotations(service.meta.annotations);
+  out.deprecatedAnnotations = deprecatedAnnotationsInUse(service.meta.annotations);
+  out.annotationConflicts = conflictingAnnotations(service.meta.annotations);
   return out;
 }
 

@@ -26,25 +26,25 @@ enum class Scope : uint8_t {
 
 // `lb_class` "" (the default): only LoadBalancers without a class; otherwise exactly that class
 // (docs/services.md).
-Scope scopeOf(const api::Service& service, std::string_view lb_class);
+Scope scopeOf(const api::Service& service, std::string_view lbClass);
 
 struct ServiceIntent {
   allocator::ServiceRequest request;
   // Annotation keys with the deprecated prefix that the Service uses, sorted.
-  std::vector<std::string> deprecated_annotations;
+  std::vector<std::string> deprecatedAnnotations;
   // Annotations set under both prefixes with disagreeing values (the preferred one applies).
-  std::vector<AnnotationConflict> annotation_conflicts;
+  std::vector<AnnotationConflict> annotationConflicts;
   // Why the requested IPs cannot be used (not an IP, an address no host can use such as
   // 127.0.0.1 or 224.0.0.1, or both the loadBalancerIPs annotation and spec.loadBalancerIP set);
   // request.requested_ips is then empty. "" when there is no problem.
-  std::string request_error;
+  std::string requestError;
 };
 
 // Fails only when the Service cannot be described at all (no IP family, a port the allocator
-// cannot represent); a bad request for IPs is reported in `request_error` instead, so that a
+// cannot represent); a bad request for IPs is reported in `requestError` instead, so that a
 // Service keeps what it holds while its annotation has a typo.
 Result<ServiceIntent> serviceIntent(const api::Service& service,
-                                    const lbconfig::Labels& namespace_labels);
+                                    const lbconfig::Labels& namespaceLabels);
 
 // "namespace/name", the key of a Service everywhere in the controller.
 std::string serviceKey(const api::Service& service);

@@ -35,8 +35,8 @@ std::string heldNote(util::Duration period) {
 void notePools(Decision& d, const std::optional<allocator::Assignment>& before,
                const std::optional<allocator::Assignment>& after) {
   if (before == after) return;
-  if (before) d.touched_pools.push_back(before->pool);
-  if (after && (!before || after->pool != before->pool)) d.touched_pools.push_back(after->pool);
+  if (before) d.touchedPools.push_back(before->pool);
+  if (after && (!before || after->pool != before->pool)) d.touchedPools.push_back(after->pool);
 }
 
 }  // namespace
@@ -48,14 +48,14 @@ std::string quotedIps(const std::vector<net::IpAddress>& ips) {
          "]";
 }
 
-ServiceReconciler::ServiceReconciler(std::string lb_class) : lb_class_(std::move(lb_class)) {}
+ServiceReconciler::ServiceReconciler(std::string lbClass) : lbClass_(std::move(lbClass)) {}
 
 Result<PoolsChange> ServiceReconciler::setPools(std::vector<lbconfig::Pool> pools) {
   auto report = allocator_.setPools(std::move(pools));
   if (!report) return makeError(report.error());
   PoolsChange change;
   for (auto& c : report->cleared) {
-    clear_reasons_[c.service] = cleared(c.previous.ips, c.reason) + heldNote(allocator_.holdBack());
+    clearReasons_[c.service] = cleared(c.previous.ips, c.reason) + heldNote(allocator_.holdBack());
     change.cleared.push_back(std::move(c.service));
   }
   for (auto& r : report->repooled)
@@ -64,46 +64,46 @@ Result<PoolsChange> ServiceReconciler::setPools(std::vector<lbconfig::Pool> pool
 }
 
 Status ServiceReconciler::restore(const api::Service& service,
-                                  const lbconfig::Labels& namespace_labels) {
-  if (scopeOf(service, lb_class_) != Scope::kLoadBalancer) return {};
+                                  const lbconfig::Labels& namespaceLabels) {
+  if (scopeOf(service, lbClass_) != Scope::kLoadBalancer) return {};
   const std::string key = serviceKey(service);
   auto ips = statusIps(service);
   if (ips && ips->empty()) return {};
   std::string why;
   if (!ips) {
     why = ips.error();
-  } else if (auto intent = serviceIntent(service, namespace_labels); !intent) {
+  } else if (auto intent = serviceIntent(service, namespaceLabels); !intent) {
     why = "IP " + quotedIps(*ips) + " in status cannot be kept: " + intent.error();
   } else if (auto r = allocator_.restore(intent->request, *ips); !r) {
     why = "IP " + quotedIps(*ips) + " in status cannot be kept: " + r.error();
   }
   if (why.empty()) return {};
   allocator_.release(key);
-  clear_reasons_[key] = why;
+  clearReasons_[key] = why;
   return makeError(std::move(why));
 }
 
-Decision ServiceReconciler::reconcile(std::string_view key_view, const api::Service* service,
-                                      const lbconfig::Labels& namespace_labels) {
-  const std::string key(key_view);
+Decision ServiceReconciler::reconcile(std::string_view keyView, const api::Service* service,
+                                      const lbconfig::Labels& namespaceLabels) {
+  const std::string key(keyView);
   const std::optional<allocator::Assignment> before = allocator_.assignment(key);
-  const Scope scope = service ? scopeOf(*service, lb_class_) : Scope::kOtherClass;
+  const Scope scope = service ? scopeOf(*service, lbClass_) : Scope::kOtherClass;
   if (scope != Scope::kLoadBalancer) return letGo(key, service, scope, before);
 
   Decision d;
   d.manage = true;
-  auto intent = serviceIntent(*service, namespace_labels);
+  auto intent = serviceIntent(*service, namespaceLabels);
   if (!intent) {
     clearUndescribable(d, key, before, intent.error());
     return d;
   }
-  reportDeprecated(d, key, intent->deprecated_annotations);
-  reportConflicts(d, key, intent->annotation_conflicts);
+  reportDeprecated(d, key, intent->deprecatedAnnotations);
+  reportConflicts(d, key, intent->annotationConflicts);
   if (!before) retakeStatusIps(d, key, *service, intent->request);
-  clear_reasons_.erase(key);
+  clearReasons_.erase(key);
 
-  if (!intent->request_error.empty()) {
-    keepDespiteBadRequest(d, key, before, intent->request_error);
+  if (!intent->requestError.empty()) {
+    keepDespiteBadRequest(d, key, before, intent->requestError);
   } else {
     allocate(d, key, before, intent->request);
   }
@@ -115,14 +115,14 @@ Decision ServiceReconciler::letGo(const std::string& key, const api::Service* se
   Decision d;
   // Deleted: give everything back. Another class, or no longer a LoadBalancer: an edit, so
   // the IPs are held back for the Service (docs/allocation.md).
-  d.freed_ips =
+  d.freedIps =
       allocator_.release(key, service ? allocator::Release::kHold : allocator::Release::kFree)
           .has_value();
   if (!service) {
     // Deleted: what earlier edits held back for it is free too.
     for (const auto& ip : allocator_.dropHolds(key)) {
-      d.freed_ips = true;
-      if (auto pool = allocator_.poolOf(ip)) d.touched_pools.push_back(std::move(*pool));
+      d.freedIps = true;
+      if (auto pool = allocator_.poolOf(ip)) d.touchedPools.push_back(std::move(*pool));
     }
   }
   forget(key);
@@ -134,8 +134,8 @@ Decision ServiceReconciler::letGo(const std::string& key, const api::Service* se
 void ServiceReconciler::clearUndescribable(Decision& d, const std::string& key,
                                            const std::optional<allocator::Assignment>& before,
                                            const std::string& why) {
-  d.freed_ips = allocator_.release(key, allocator::Release::kHold).has_value();
-  if (d.freed_ips) {
+  d.freedIps = allocator_.release(key, allocator::Release::kHold).has_value();
+  if (d.freedIps) {
     d.events.push_back(normal(kReasonClearAssignment,
                               cleared(before->ips, why) + heldNote(allocator_.holdBack())));
   }
@@ -148,9 +148,9 @@ void ServiceReconciler::retakeStatusIps(Decision& d, const std::string& key,
                                         const api::Service& service,
                                         const allocator::ServiceRequest& request) {
   // Holding nothing while the status shows IPs: re-take them unless we know they are invalid.
-  if (auto reason = clear_reasons_.find(key); reason != clear_reasons_.end()) {
+  if (auto reason = clearReasons_.find(key); reason != clearReasons_.end()) {
     d.events.push_back(normal(kReasonClearAssignment, std::move(reason->second)));
-    clear_reasons_.erase(reason);
+    clearReasons_.erase(reason);
   } else if (auto ips = statusIps(service); !ips) {
     d.events.push_back(normal(kReasonClearAssignment, ips.error()));
   } else if (!ips->empty()) {
@@ -164,12 +164,12 @@ void ServiceReconciler::retakeStatusIps(Decision& d, const std::string& key,
 
 void ServiceReconciler::keepDespiteBadRequest(Decision& d, const std::string& key,
                                               const std::optional<allocator::Assignment>& before,
-                                              const std::string& request_error) {
+                                              const std::string& requestError) {
   if (auto held = allocator_.assignment(key)) {
-    fail(d, key, request_error + "; keeping IP " + quotedIps(held->ips));
+    fail(d, key, requestError + "; keeping IP " + quotedIps(held->ips));
     d.desired = {held->ips, held->pool};
   } else {
-    fail(d, key, request_error);
+    fail(d, key, requestError);
     d.pending = true;
   }
   notePools(d, before, allocator_.assignment(key));
@@ -182,7 +182,7 @@ void ServiceReconciler::allocate(Decision& d, const std::string& key,
   auto result = allocator_.allocate(request);
   if (!result) {
     if (held) {
-      d.freed_ips = true;
+      d.freedIps = true;
       d.events.push_back(normal(kReasonClearAssignment, cleared(held->ips, result.error()) +
                                                             heldNote(allocator_.holdBack())));
     }
@@ -194,10 +194,10 @@ void ServiceReconciler::allocate(Decision& d, const std::string& key,
   failures_.erase(key);
   const allocator::Assignment& now = result->assignment;
   if (!result->released.empty()) {
-    d.freed_ips = true;
+    d.freedIps = true;
     d.events.push_back(normal(kReasonClearAssignment,
-                              cleared(result->released, result->release_reason) +
-                                  (result->held_back ? heldNote(allocator_.holdBack()) : "")));
+                              cleared(result->released, result->releaseReason) +
+                                  (result->heldBack ? heldNote(allocator_.holdBack()) : "")));
   }
   reportAllocated(d, held, *result);
   d.desired = {now.ips, now.pool};
@@ -230,21 +230,21 @@ void ServiceReconciler::reportAllocated(Decision& d,
   }
 }
 
-bool ServiceReconciler::advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools) {
+bool ServiceReconciler::advanceTo(util::MonoTime now, std::vector<std::string>* touchedPools) {
   const std::vector<net::IpAddress> freed = allocator_.advanceTo(now);
-  if (touched_pools) {
+  if (touchedPools) {
     for (const auto& ip : freed) {
-      if (auto pool = allocator_.poolOf(ip)) touched_pools->push_back(std::move(*pool));
+      if (auto pool = allocator_.poolOf(ip)) touchedPools->push_back(std::move(*pool));
     }
   }
   return !freed.empty();
 }
 
 void ServiceReconciler::forget(const std::string& key) {
-  clear_reasons_.erase(key);
+  clearReasons_.erase(key);
   failures_.erase(key);
-  deprecated_reported_.erase(key);
-  conflicts_reported_.erase(key);
+  deprecatedReported_.erase(key);
+  conflictsReported_.erase(key);
 }
 
 void ServiceReconciler::fail(Decision& d, const std::string& key, std::string message) {
@@ -258,10 +258,10 @@ void ServiceReconciler::fail(Decision& d, const std::string& key, std::string me
 void ServiceReconciler::reportDeprecated(Decision& d, const std::string& key,
                                          const std::vector<std::string>& annotations) {
   if (annotations.empty()) {
-    deprecated_reported_.erase(key);
+    deprecatedReported_.erase(key);
     return;
   }
-  std::vector<std::string>& reported = deprecated_reported_[key];
+  std::vector<std::string>& reported = deprecatedReported_[key];
   for (const std::string& annotation : annotations) {
     if (std::find(reported.begin(), reported.end(), annotation) != reported.end()) continue;
     const std::string name = annotation.substr(kDeprecatedAnnotationPrefix.size());
@@ -275,10 +275,10 @@ void ServiceReconciler::reportDeprecated(Decision& d, const std::string& key,
 void ServiceReconciler::reportConflicts(Decision& d, const std::string& key,
                                         const std::vector<AnnotationConflict>& conflicts) {
   if (conflicts.empty()) {
-    conflicts_reported_.erase(key);
+    conflictsReported_.erase(key);
     return;
   }
-  std::vector<AnnotationConflict>& reported = conflicts_reported_[key];
+  std::vector<AnnotationConflict>& reported = conflictsReported_[key];
   for (const AnnotationConflict& c : conflicts) {
     if (std::find(reported.begin(), reported.end(), c) != reported.end()) continue;
     d.events.push_back(warning(kReasonConflictingAnnotation,

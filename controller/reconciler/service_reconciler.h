@@ -84,9 +84,9 @@ struct Decision {
   bool manage = false;
   DesiredStatus desired;
   std::vector<ServiceEvent> events;  // in the order they happened
-  bool freed_ips = false;            // IPs went back to the pools: pending Services may fit now
+  bool freedIps = false;             // IPs went back to the pools: pending Services may fit now
   bool pending = false;              // an assignable LoadBalancer left without IPs
-  std::vector<std::string> touched_pools;  // pools whose counters may have changed
+  std::vector<std::string> touchedPools;  // pools whose counters may have changed
 };
 
 struct PoolsChange {
@@ -96,7 +96,7 @@ struct PoolsChange {
 
 class ServiceReconciler {
  public:
-  explicit ServiceReconciler(std::string lb_class = "");
+  explicit ServiceReconciler(std::string lbClass = "");
 
   // Replaces the pools (already validated by lbconfig::build). Assignments the new pools no
   // longer allow are released; their Services report ClearAssignment at their next reconcile.
@@ -105,19 +105,19 @@ class ServiceReconciler {
   // Start-up: re-takes exactly the IPs in the Service's status, choosing nothing. A Service that
   // is not ours or shows no IPs is skipped (ok). On error the Service holds nothing and its next
   // reconcile reports ClearAssignment with the error, then allocates afresh.
-  Status restore(const api::Service& service, const lbconfig::Labels& namespace_labels);
+  Status restore(const api::Service& service, const lbconfig::Labels& namespaceLabels);
 
   // `service` is nullptr when it was deleted. Its status must be the freshest the caller knows
   // (including the controller's own write that the informer has not echoed yet).
   Decision reconcile(std::string_view key, const api::Service* service,
-                     const lbconfig::Labels& namespace_labels);
+                     const lbconfig::Labels& namespaceLabels);
 
   const allocator::Allocator& allocator() const { return allocator_; }
 
   void setHoldBack(util::Duration period) { allocator_.setHoldBack(period); }
   // The current time; true when holds ran out (their IPs are free: retry pending Services).
-  // `touched_pools` receives the pools whose counters changed.
-  bool advanceTo(util::MonoTime now, std::vector<std::string>* touched_pools = nullptr);
+  // `touchedPools` receives the pools whose counters changed.
+  bool advanceTo(util::MonoTime now, std::vector<std::string>* touchedPools = nullptr);
 
  private:
   // The parts of reconcile, in the order it runs them.
@@ -134,7 +134,7 @@ class ServiceReconciler {
   // The requested IPs cannot be read: report, and keep what is held (a typo never drops an IP).
   void keepDespiteBadRequest(Decision& d, const std::string& key,
                              const std::optional<allocator::Assignment>& before,
-                             const std::string& request_error);
+                             const std::string& requestError);
   void allocate(Decision& d, const std::string& key,
                 const std::optional<allocator::Assignment>& before,
                 const allocator::ServiceRequest& request);
@@ -147,17 +147,17 @@ class ServiceReconciler {
   void reportConflicts(Decision& d, const std::string& key,
                        const std::vector<AnnotationConflict>& conflicts);
 
-  std::string lb_class_;
+  std::string lbClass_;
   allocator::Allocator allocator_;
   // Why a Service lost the IPs its status shows (pool edit, failed restore), until reconcile
   // reports it.
-  std::unordered_map<std::string, std::string> clear_reasons_;
+  std::unordered_map<std::string, std::string> clearReasons_;
   // The last AllocationFailed message per Service: a failure is reported once, not per retry.
   std::unordered_map<std::string, std::string> failures_;
   // Deprecated annotations already reported per Service.
-  std::unordered_map<std::string, std::vector<std::string>> deprecated_reported_;
+  std::unordered_map<std::string, std::vector<std::string>> deprecatedReported_;
   // Annotation conflicts already reported per Service (as they were then).
-  std::unordered_map<std::string, std::vector<AnnotationConflict>> conflicts_reported_;
+  std::unordered_map<std::string, std::vector<AnnotationConflict>> conflictsReported_;
 };
 
 // ["192.0.2.1", "2001:db8::1"], the way events quote IP lists.

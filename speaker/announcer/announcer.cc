@@ -21,9 +21,9 @@ std::vector<Action> Announcer::setLinks(const std::vector<Link>& links, util::Mo
     next[l.index] = l;
     auto old = links_.find(l.index);
     if (old == links_.end()) continue;
-    const bool carrier_back = !old->second.carrier && l.carrier;
-    const bool mac_changed = old->second.mac != l.mac;
-    if (carrier_back || mac_changed) reburst.insert(l.index);
+    const bool carrierBack = !old->second.carrier && l.carrier;
+    const bool macChanged = old->second.mac != l.mac;
+    if (carrierBack || macChanged) reburst.insert(l.index);
   }
   links_ = std::move(next);
   return reconcile(now, reburst);

@@ -32,15 +32,15 @@ std::string_view ineligibilityName(Ineligibility reason) {
 }
 
 const std::vector<std::string>& defaultExcludePatterns() {
-  static const std::vector<std::string> patterns = {
+  static const std::vector<std::string> kPatterns = {
       "^docker", "^cbr",  "^dummy",   "^virbr",     "^lxcbr", "^veth",         "^lo$",
       "^cali",   "^tunl", "^flannel", "^kube-ipvs", "^cni",   "^nodelocaldns", "^lxc"};
-  return patterns;
+  return kPatterns;
 }
 
-Result<InterfaceFilter> InterfaceFilter::create(const std::vector<std::string>& exclude_patterns) {
+Result<InterfaceFilter> InterfaceFilter::create(const std::vector<std::string>& excludePatterns) {
   InterfaceFilter filter;
-  for (const auto& pattern : exclude_patterns) {
+  for (const auto& pattern : excludePatterns) {
     try {
       filter.exclude_.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {

@@ -33,7 +33,7 @@ const std::vector<std::string>& defaultExcludePatterns();
 class InterfaceFilter {
  public:
   // ECMAScript regexes matched against the interface name (search, not full match: anchor them).
-  static Result<InterfaceFilter> create(const std::vector<std::string>& exclude_patterns);
+  static Result<InterfaceFilter> create(const std::vector<std::string>& excludePatterns);
   static InterfaceFilter withDefaults();
 
   Ineligibility check(const Link& link) const;

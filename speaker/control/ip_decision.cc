@@ -78,10 +78,10 @@ const std::vector<std::string>& CandidateCache::candidates(
   return it->second;
 }
 
-bool beats(const election::Score& a, std::string_view name_a, const election::Score& b,
-           std::string_view name_b) {
+bool beats(const election::Score& a, std::string_view nameA, const election::Score& b,
+           std::string_view nameB) {
   if (a != b) return a < b;  // bytewise, as election::rank
-  return name_a < name_b;
+  return nameA < nameB;
 }
 
 std::optional<std::pair<std::string, election::Score>> electAmong(
@@ -219,10 +219,10 @@ lbconfig::InterfaceSet interfacesFor(const IpDecision& decision,
                                      const lbconfig::Config& config, std::string_view node) {
   std::set<std::string> names;
   for (const ServiceInput* s : services) {
-    const bool takes_part = std::any_of(
+    const bool takesPart = std::any_of(
         decision.services.begin(), decision.services.end(),
         [&](const auto& v) { return v.service == s->key && v.reason == Reason::kAnnounced; });
-    if (!takes_part) continue;
+    if (!takesPart) continue;
     const auto on = config.interfacesOn(node, config.advertisementsFor(decision.ip, s->labels));
     if (on.all) return on;
     names.insert(on.names.begin(), on.names.end());

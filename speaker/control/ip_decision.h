@@ -103,8 +103,8 @@ std::optional<std::pair<std::string, election::Score>> electAmong(
     std::span<const std::string> candidates, const net::IpAddress& key);
 
 // True when (score a, name a) beats (score b, name b).
-bool beats(const election::Score& a, std::string_view name_a, const election::Score& b,
-           std::string_view name_b);
+bool beats(const election::Score& a, std::string_view nameA, const election::Score& b,
+           std::string_view nameB);
 
 // The interfaces `node` announces the IP on: the union over the Services taking part of the
 // interfaces their advertisements name on that node ("all" wins).

@@ -12,9 +12,9 @@ int effectiveArpIgnore(const HostNetworkState& host, const std::string& interfac
   return std::max(host.allArpIgnore, own);
 }
 
-bool kernelAnswersV4(int arp_ignore, bool on_same_interface) {
-  if (arp_ignore == 0) return true;
-  if (arp_ignore == 1 || arp_ignore == 2) return on_same_interface;
+bool kernelAnswersV4(int arpIgnore, bool onSameInterface) {
+  if (arpIgnore == 0) return true;
+  if (arpIgnore == 1 || arpIgnore == 2) return onSameInterface;
   return false;
 }
 

@@ -131,16 +131,17 @@ std::vector<Change> Planner::setLive(std::vector<std::string> live) {
 
   for (auto& [ip, d] : decisions_) {
     if (d.eligible.empty()) continue;  // liveness cannot matter
-    const bool winner_left =
+    const bool winnerLeft =
         d.winner && std::binary_search(removed.begin(), removed.end(), *d.winner);
-    if (winner_left || !d.winner) {
+    if (winnerLeft || !d.winner) {
       // Re-election among the live eligible nodes (also when nobody was live before: any
       // joiner may be eligible).
       if (!d.winner) {
-        const bool eligible_joined = std::any_of(added.begin(), added.end(), [&](const auto& n) {
-          return std::binary_search(d.eligible.begin(), d.eligible.end(), n);
+        const auto& eligible = d.eligible;  // a structured binding is not capturable in C++17
+        const bool eligibleJoined = std::any_of(added.begin(), added.end(), [&](const auto& n) {
+          return std::binary_search(eligible.begin(), eligible.end(), n);
         });
-        if (!eligible_joined) continue;
+        if (!eligibleJoined) continue;
       }
       const IpDecision before = d;
       std::vector<std::string> candidates;
@@ -165,12 +166,12 @@ std::vector<Change> Planner::setLive(std::vector<std::string> live) {
     const std::vector<std::string>& small = added.size() <= d.eligible.size() ? added : d.eligible;
     const std::vector<std::string>& large = added.size() <= d.eligible.size() ? d.eligible : added;
     std::optional<IpDecision> before;
-    std::string key_text;
+    std::string keyText;
     for (const auto& name : small) {
       if (!std::binary_search(large.begin(), large.end(), name)) continue;
-      if (key_text.empty()) key_text = d.key.toString();
+      if (keyText.empty()) keyText = d.key.toString();
       ++stats_.scoresComputed;
-      const election::Score s = election::score(name, key_text);
+      const election::Score s = election::score(name, keyText);
       if (beats(s, name, d.winnerScore, *d.winner)) {
         if (!before) before = d;
         d.winner = name;

@@ -20,22 +20,22 @@ SliceSummary summarize(const api::EndpointSlice& slice) {
   for (const auto& endpoint : slice.endpoints) {
     if (!endpoint.isServing()) continue;
     out.serving = true;
-    if (endpoint.node_name && !endpoint.node_name->empty())
-      out.servingNodes.push_back(*endpoint.node_name);
+    if (endpoint.nodeName && !endpoint.nodeName->empty())
+      out.servingNodes.push_back(*endpoint.nodeName);
   }
   sortUnique(out.servingNodes);
   return out;
 }
 
-bool handles(const api::Service& service, std::string_view lb_class) {
+bool handles(const api::Service& service, std::string_view lbClass) {
   if (!service.isLoadBalancer() || service.meta.deleting()) return false;
-  return api::handlesClass(lb_class, service.spec.load_balancer_class);
+  return api::handlesClass(lbClass, service.spec.loadBalancerClass);
 }
 
 ConversionResult toServiceInput(const api::Service& service, std::span<const SliceSummary> slices,
-                                std::string_view lb_class) {
+                                std::string_view lbClass) {
   ConversionResult out;
-  if (!handles(service, lb_class)) return out;
+  if (!handles(service, lbClass)) return out;
   ServiceInput in;
   in.key = service.meta.ns + "/" + service.meta.name;
   in.labels = lbconfig::Labels(service.meta.labels.begin(), service.meta.labels.end());
@@ -49,7 +49,7 @@ ConversionResult toServiceInput(const api::Service& service, std::span<const Sli
     if (std::find(in.ips.begin(), in.ips.end(), *ip) == in.ips.end()) in.ips.push_back(*ip);
   }
   if (in.ips.empty()) return out;
-  in.local = service.spec.external_traffic_policy == api::TrafficPolicy::kLocal;
+  in.local = service.spec.externalTrafficPolicy == api::TrafficPolicy::kLocal;
   for (const auto& slice : slices) {
     in.serving = in.serving || slice.serving;
     in.servingNodes.insert(in.servingNodes.end(), slice.servingNodes.begin(),

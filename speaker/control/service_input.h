@@ -41,7 +41,7 @@ SliceSummary summarize(const api::EndpointSlice& slice);
 
 // Whether the speaker handles this Service at all: type LoadBalancer, not being deleted, and
 // the loadBalancerClass rule (api::handlesClass; `lb_class` "" = none configured).
-bool handles(const api::Service& service, std::string_view lb_class);
+bool handles(const api::Service& service, std::string_view lbClass);
 
 struct ConversionResult {
   std::optional<ServiceInput> input;    // nullopt: not handled, or no valid LB IP
@@ -49,6 +49,6 @@ struct ConversionResult {
 };
 
 ConversionResult toServiceInput(const api::Service& service, std::span<const SliceSummary> slices,
-                                std::string_view lb_class);
+                                std::string_view lbClass);
 
 }  // namespace ironlb::control

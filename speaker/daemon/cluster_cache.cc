@@ -58,14 +58,14 @@ const api::Service* ClusterCache::service(const std::string& k) const {
 }
 
 control::ConversionResult ClusterCache::serviceInput(const std::string& k,
-                                                     std::string_view lb_class) const {
+                                                     std::string_view lbClass) const {
   const api::Service* svc = service(k);
   if (svc == nullptr) return {};
   std::vector<control::SliceSummary> summaries;
   if (auto it = serviceSlices_.find(k); it != serviceSlices_.end())
     for (const auto& slice : it->second)
       summaries.push_back(slices_.at(slice).summary);
-  return control::toServiceInput(*svc, summaries, lb_class);
+  return control::toServiceInput(*svc, summaries, lbClass);
 }
 
 NodeEffect ClusterCache::putNode(const api::Node& node) {
@@ -139,7 +139,7 @@ lbconfig::Snapshot ClusterCache::snapshot() const {
   for (const auto& [k, p] : pools_)
     s.pools.push_back(p);
   for (const auto& [k, a] : ads_)
-    s.l2_advertisements.push_back(a);
+    s.l2Advertisements.push_back(a);
   for (const auto& [k, n] : namespaces_)
     s.namespaces.push_back(n);
   for (const auto& [k, n] : nodes_)

@@ -41,7 +41,7 @@ class ClusterCache {
 
   const api::Service* service(const std::string& key) const;
   // `lb_class`: the class this speaker handles, "" for none (api::handlesClass).
-  control::ConversionResult serviceInput(const std::string& key, std::string_view lb_class) const;
+  control::ConversionResult serviceInput(const std::string& key, std::string_view lbClass) const;
 
   // --- configuration objects: return whether the configuration may have changed ---
   NodeEffect putNode(const api::Node& node);

@@ -22,7 +22,7 @@ int readInt(const std::string& path, int fallback) {
 }  // namespace
 
 Result<control::HostNetworkState> probeHostNetwork(const std::vector<std::string>& interfaces,
-                                                   const std::string& proc_root) {
+                                                   const std::string& procRoot) {
   control::HostNetworkState state;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return makeError(std::string("getifaddrs: ") + std::strerror(errno));
@@ -40,7 +40,7 @@ Result<control::HostNetworkState> probeHostNetwork(const std::vector<std::string
     }
   }
   freeifaddrs(list);
-  const std::string conf = proc_root + "/sys/net/ipv4/conf/";
+  const std::string conf = procRoot + "/sys/net/ipv4/conf/";
   state.allArpIgnore = readInt(conf + "all/arp_ignore", 0);
   for (const auto& name : interfaces) {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")

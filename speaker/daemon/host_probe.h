@@ -15,6 +15,6 @@ namespace ironlb::speaker {
 // arp_ignore is read for conf/all and for each of `interfaces` (the ones the speaker answers
 // on). `proc_root` is "/proc" except in tests.
 Result<control::HostNetworkState> probeHostNetwork(const std::vector<std::string>& interfaces,
-                                                   const std::string& proc_root = "/proc");
+                                                   const std::string& procRoot = "/proc");
 
 }  // namespace ironlb::speaker

@@ -16,10 +16,10 @@ class LinkTee final : public io::LinkWatcher {
   LinkTee(io::LinkWatcher& inner, Callback observer)
       : inner_(inner), observer_(std::move(observer)) {}
 
-  Status start(Callback on_change) override {
+  Status start(Callback onChange) override {
     return inner_.start(
-        [this, on_change = std::move(on_change)](const std::vector<announcer::Link>& links) {
-          on_change(links);
+        [this, onChange = std::move(onChange)](const std::vector<announcer::Link>& links) {
+          onChange(links);
           observer_(links);
         });
   }

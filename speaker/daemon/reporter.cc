@@ -19,15 +19,15 @@ void Reporter::onChanges(const std::vector<control::Change>& changes,
     if (before && before->winner) metrics_.ipOwner().remove({ip, *before->winner});
     if (after && after->winner) metrics_.ipOwner().withLabels({ip, *after->winner}).set(1);
 
-    const std::string old_reason =
+    const std::string oldReason =
         before && !before->winner ? std::string(control::reasonName(before->reason)) : "";
-    const std::string new_reason =
+    const std::string newReason =
         after && !after->winner ? std::string(control::reasonName(after->reason)) : "";
-    if (!old_reason.empty() && old_reason != new_reason)
-      metrics_.ipUnannounced().remove({ip, old_reason});
-    if (!new_reason.empty()) {
-      metrics_.ipUnannounced().withLabels({ip, new_reason}).set(1);
-      unannounced_[ip] = new_reason;
+    if (!oldReason.empty() && oldReason != newReason)
+      metrics_.ipUnannounced().remove({ip, oldReason});
+    if (!newReason.empty()) {
+      metrics_.ipUnannounced().withLabels({ip, newReason}).set(1);
+      unannounced_[ip] = newReason;
     } else {
       unannounced_.erase(ip);
     }
@@ -43,9 +43,9 @@ void Reporter::onChanges(const std::vector<control::Change>& changes,
       }
       continue;
     }
-    const bool reason_changed = !before || before->winner || before->reason != after->reason ||
-                                before->services != after->services;
-    if (!reason_changed) continue;
+    const bool reasonChanged = !before || before->winner || before->reason != after->reason ||
+                               before->services != after->services;
+    if (!reasonChanged) continue;
     log_(control::isConfigurationReason(after->reason),
          "LB IP " + ip + " not announced: " + std::string(control::reasonText(after->reason)));
     if (!control::isConfigurationReason(after->reason)) continue;

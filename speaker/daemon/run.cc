@@ -36,7 +36,7 @@ int runSpeaker(int argc, const char* const* argv) {
     return 0;
   }
   const SpeakerFlags& flags = parsed->flags;
-  util::setupLogging({flags.log_level, flags.log_format});
+  util::setupLogging({flags.logLevel, flags.logFormat});
   auto log = util::getLogger("main");
 
   auto cluster = k8s::loadClusterConfig(flags.kubeconfig, "");
@@ -50,10 +50,10 @@ int runSpeaker(int argc, const char* const* argv) {
     return 1;
   }
   util::MetricsRegistry registry;
-  util::ProcessMetrics process_metrics(registry);
-  k8s::K8sMetrics k8s_metrics(registry);
-  k8s::ApiClient api(**transport, &k8s_metrics,
-                     {.writeQps = flags.kube_api_qps, .writeBurst = flags.kube_api_burst});
+  util::ProcessMetrics processMetrics(registry);
+  k8s::K8sMetrics k8sMetrics(registry);
+  k8s::ApiClient api(**transport, &k8sMetrics,
+                     {.writeQps = flags.kubeApiQps, .writeBurst = flags.kubeApiBurst});
   boost::asio::io_context io;
   io::PcapPacketIo packets(io);
   io::NlLinkWatcher links(io);
@@ -63,7 +63,7 @@ int runSpeaker(int argc, const char* const* argv) {
   options.podName = flags.podName;
   options.podUid = flags.podUid;
   options.ns = flags.ns;
-  options.lbClass = flags.lb_class;  // "" = none, as api::handlesClass reads it
+  options.lbClass = flags.lbClass;  // "" = none, as api::handlesClass reads it
   options.ignoreExcludeLb = flags.ignoreExcludeLb;
   if (!flags.excludeInterfaces.empty()) options.excludePatterns = flags.excludeInterfaces;
   options.memberEndpoint = {flags.memberlistAddress, flags.memberlistPort};
@@ -71,7 +71,7 @@ int runSpeaker(int argc, const char* const* argv) {
   options.requireSealed = flags.memberlistRequireSealed;
   options.key.assign(flags.memberlistKey.begin(), flags.memberlistKey.end());
 
-  auto speaker = Speaker::create(io, util::SystemClock::instance(), api, k8s_metrics, registry,
+  auto speaker = Speaker::create(io, util::SystemClock::instance(), api, k8sMetrics, registry,
                                  packets, links, options);
   if (!speaker.ok()) {
     log->critical("{}", speaker.error());
@@ -84,9 +84,9 @@ int runSpeaker(int argc, const char* const* argv) {
     log->critical("metrics server: {}", st.error());
     return 1;
   }
-  log->info("metrics on {}:{} ({}), probes on {}:{}", flags.metrics_host, health.port(),
-            flags.metrics_insecure ? "plain HTTP, no token check" : "TLS, bearer token",
-            flags.probe_host, health.probePort());
+  log->info("metrics on {}:{} ({}), probes on {}:{}", flags.metricsHost, health.port(),
+            flags.metricsInsecure ? "plain HTTP, no token check" : "TLS, bearer token",
+            flags.probeHost, health.probePort());
   if (Status st = (*speaker)->start(); !st.ok()) {
     log->critical("{}", st.error());
     return 1;
@@ -94,7 +94,7 @@ int runSpeaker(int argc, const char* const* argv) {
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   bool stopping = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal =
+  std::function<void(const boost::system::error_code&, int)> onSignal =
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (stopping) {
@@ -105,9 +105,9 @@ int runSpeaker(int argc, const char* const* argv) {
         stopping = true;
         log->info("signal {}: stopping gracefully", signo);
         (*speaker)->stop([&] { io.stop(); });
-        signals.async_wait(on_signal);
+        signals.async_wait(onSignal);
       };
-  signals.async_wait(on_signal);
+  signals.async_wait(onSignal);
   // ARP/NDP replies and membership notices are handled on this thread: a short slice lets its
   // wake-ups preempt a busy task instead of waiting for the next scheduler tick
   // (common/util/scheduling.h). Set here, after start(), so the threads started before (informers,

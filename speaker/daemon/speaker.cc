@@ -51,7 +51,7 @@ void slimNode(Json& node) {
 
 Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
                                                  const util::Clock& clock, k8s::ApiClient& api,
-                                                 k8s::K8sMetrics& k8s_metrics,
+                                                 k8s::K8sMetrics& k8sMetrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
                                                  SpeakerOptions options) {
@@ -63,7 +63,7 @@ Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
     options.key = std::move(key).value();
   }
   if (Status s = checkMemberKey(options.key); !s.ok()) return makeError(s.error());
-  std::unique_ptr<Speaker> s(new Speaker(io, clock, api, k8s_metrics, registry, packets, links,
+  std::unique_ptr<Speaker> s(new Speaker(io, clock, api, k8sMetrics, registry, links,
                                          std::move(options), std::move(filter).value()));
   io::DataplaneConfig config;
   config.announcer = s->options_.announcer;
@@ -75,22 +75,20 @@ Result<std::unique_ptr<Speaker>> Speaker::create(boost::asio::io_context& io,
 }
 
 Speaker::Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
-                 k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry,
-                 io::PacketIo& packets, io::LinkWatcher& links, SpeakerOptions options,
-                 announcer::InterfaceFilter filter)
+                 k8s::K8sMetrics& k8sMetrics, util::MetricsRegistry& registry,
+                 io::LinkWatcher& links, SpeakerOptions options, announcer::InterfaceFilter filter)
     : io_(io),
       clock_(clock),
       api_(api),
-      k8sMetrics_(k8s_metrics),
+      k8sMetrics_(k8sMetrics),
       options_(std::move(options)),
       log_(util::getLogger("speaker")),
       filter_(std::move(filter)),
       metrics_(registry),
-      packets_(packets),
       links_(links, [this](const std::vector<announcer::Link>& l) { onLinks(l); }),
       planner_(options_.nodeName),
       events_(api,
-              {.component = "ironlb-speaker", .host = options_.nodeName, .metrics = &k8s_metrics}),
+              {.component = "ironlb-speaker", .host = options_.nodeName, .metrics = &k8sMetrics}),
       status_(io, api, options_.ns, options_.nodeName, {options_.podName, options_.podUid},
               [this](const std::string& e) { log_->warn("ServiceL2Status write failed: {}", e); }),
       reporter_(
@@ -334,7 +332,7 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
   configDirty_ = false;
   auto built = lbconfig::build(
       cache_.snapshot(),
-      {.install_namespace = options_.ns, .ignore_exclude_lb_label = options_.ignoreExcludeLb});
+      {.installNamespace = options_.ns, .ignoreExcludeLbLabel = options_.ignoreExcludeLb});
   const lbconfig::IssueReport issues = configIssues_.update(built);
   for (const auto& e : issues.newErrors)
     log_->error("configuration: {}", e.toString());

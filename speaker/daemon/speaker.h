@@ -81,7 +81,7 @@ class Speaker {
   // Every time reading goes through `clock` (timers wait the durations it gives).
   static Result<std::unique_ptr<Speaker>> create(boost::asio::io_context& io,
                                                  const util::Clock& clock, k8s::ApiClient& api,
-                                                 k8s::K8sMetrics& k8s_metrics,
+                                                 k8s::K8sMetrics& k8sMetrics,
                                                  util::MetricsRegistry& registry,
                                                  io::PacketIo& packets, io::LinkWatcher& links,
                                                  SpeakerOptions options);
@@ -97,8 +97,8 @@ class Speaker {
 
  private:
   Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
-          k8s::K8sMetrics& k8s_metrics, util::MetricsRegistry& registry, io::PacketIo& packets,
-          io::LinkWatcher& links, SpeakerOptions options, announcer::InterfaceFilter filter);
+          k8s::K8sMetrics& k8sMetrics, util::MetricsRegistry& registry, io::LinkWatcher& links,
+          SpeakerOptions options, announcer::InterfaceFilter filter);
 
   // Inputs.
   void makeInformers();
@@ -139,7 +139,6 @@ class Speaker {
   std::shared_ptr<spdlog::logger> log_;
   announcer::InterfaceFilter filter_;
   SpeakerMetrics metrics_;
-  io::PacketIo& packets_;
   LinkTee links_;
   std::unique_ptr<io::Dataplane> dataplane_;
   ClusterCache cache_;

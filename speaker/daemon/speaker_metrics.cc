@@ -74,15 +74,15 @@ void SpeakerMetrics::mirror(util::CounterFamily& family, const util::LabelValues
 }
 
 void SpeakerMetrics::syncLayer2(const announcer::CounterStore& counters) {
-  std::map<net::IpAddress, announcer::IpCounters> by_ip;
+  std::map<net::IpAddress, announcer::IpCounters> byIp;
   for (const auto& [key, c] : counters.byInterfaceIp) {
-    auto& sum = by_ip[key.second];
+    auto& sum = byIp[key.second];
     sum.requestsReceived += c.requestsReceived;
     sum.responsesSent += c.responsesSent;
     sum.gratuitousSent += c.gratuitousSent;
     sum.duplicateOwnerSeen += c.duplicateOwnerSeen;
   }
-  for (const auto& [ip, c] : by_ip) {
+  for (const auto& [ip, c] : byIp) {
     const util::LabelValues labels{ip.toString()};
     mirror(requests_, labels, static_cast<double>(c.requestsReceived));
     mirror(responses_, labels, static_cast<double>(c.responsesSent));

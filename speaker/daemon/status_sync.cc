@@ -13,13 +13,13 @@ using control::StatusOp;
 using k8s::Json;
 
 StatusSync::StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns,
-                       std::string node, Owner owner, Logger on_error)
+                       std::string node, Owner owner, Logger onError)
     : io_(io),
       api_(api),
       ns_(std::move(ns)),
       node_(std::move(node)),
       owner_(std::move(owner)),
-      on_error_(std::move(on_error)),
+      onError_(std::move(onError)),
       worker_(io, "servicel2status", 16),
       retry_(io),
       backoff_(util::BackoffPolicy{.initial = std::chrono::milliseconds(500),
@@ -55,7 +55,7 @@ Result<std::optional<StatusSync::Entry>> StatusSync::parse(const Json& object) {
 void StatusSync::track(const Json& object) {
   auto parsed = parse(object);
   if (!parsed) {
-    if (on_error_) on_error_("ignored: " + parsed.error());
+    if (onError_) onError_("ignored: " + parsed.error());
     return;
   }
   if (*parsed) owned_[(*parsed)->status.name] = std::move(**parsed);
@@ -133,14 +133,14 @@ namespace {
 api::ServiceL2Status wantedObject(const std::string& ns, const std::string& node,
                                   const StatusOp& op) {
   api::ServiceL2Status out;
-  out.meta.generate_name = "l2-";
+  out.meta.generateName = "l2-";
   out.meta.ns = ns;
   out.meta.labels = {{control::kL2StatusNodeLabel, node},
                      {control::kL2StatusServiceNameLabel, op.service.second},
                      {control::kL2StatusServiceNamespaceLabel, op.service.first}};
   out.status.node = node;
-  out.status.service_name = op.service.second;
-  out.status.service_namespace = op.service.first;
+  out.status.serviceName = op.service.second;
+  out.status.serviceNamespace = op.service.first;
   out.status.interfaces = op.interfaces;
   return out;
 }
@@ -202,9 +202,9 @@ StatusSync::Outcome StatusSync::create(const Write& w) {
     return out;
   }
   // status is a subresource: the create ignored it, write it now.
-  Json with_status = *created;
-  with_status["status"] = statusBody(w.ns, w.node, w.op);
-  auto written = w.api->updateStatus(type, with_status, w.call);
+  Json withStatus = *created;
+  withStatus["status"] = statusBody(w.ns, w.node, w.op);
+  auto written = w.api->updateStatus(type, withStatus, w.call);
   out.ok = true;
   out.object = written ? *written : *created;
   if (!written) out.error = written.error().describe();
@@ -262,7 +262,7 @@ void StatusSync::finish(const StatusOp& op, Outcome outcome) {
   }
   if (!outcome.error.empty()) {
     ++failures_;
-    if (on_error_) on_error_(outcome.error);
+    if (onError_) onError_(outcome.error);
   }
   if (!outcome.ok) {
     waiting_ = true;

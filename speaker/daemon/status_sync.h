@@ -31,7 +31,7 @@ class StatusSync {
     std::string podName, podUid;
   };
   StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns, std::string node,
-             Owner owner, Logger on_error);
+             Owner owner, Logger onError);
   ~StatusSync();
 
   // The informer of our objects (label metallb.io/node=<node> in `ns`).
@@ -90,7 +90,7 @@ class StatusSync {
   std::string ns_;
   std::string node_;
   Owner owner_;
-  Logger on_error_;
+  Logger onError_;
   k8s::BackgroundWorker worker_;
   boost::asio::steady_timer retry_;
   util::Backoff backoff_;

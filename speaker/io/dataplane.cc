@@ -52,7 +52,7 @@ void Dataplane::onLinks(const std::vector<announcer::Link>& links) {
 }
 
 void Dataplane::apply(const std::vector<Action>& actions) {
-  bool table_dirty = false;
+  bool tableDirty = false;
   for (const Action& a : actions) {
     switch (a.kind) {
       case Action::Kind::kOpenInterface: {
@@ -84,12 +84,12 @@ void Dataplane::apply(const std::vector<Action>& actions) {
       }
       case Action::Kind::kStartAnswering:
       case Action::Kind::kStopAnswering:
-        table_dirty = true;
+        tableDirty = true;
         break;
       case Action::Kind::kSendGratuitous: {
-        if (table_dirty) {  // answer before announcing
+        if (tableDirty) {  // answer before announcing
           rebuildTable();
-          table_dirty = false;
+          tableDirty = false;
         }
         auto it = ports_.find(a.ifindex);
         if (it == ports_.end()) break;
@@ -98,7 +98,7 @@ void Dataplane::apply(const std::vector<Action>& actions) {
       }
     }
   }
-  if (table_dirty) rebuildTable();
+  if (tableDirty) rebuildTable();
   schedule();
 }
 

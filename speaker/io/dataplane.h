@@ -47,9 +47,9 @@ class Dataplane : private DuplicateOwnerListener {
 
   // Called on the loop thread, synchronously from the packet path: keep it cheap (count,
   // rate-limit, post the logging).
-  void setDuplicateOwnerHandler(DuplicateHandler handler) { on_duplicate_ = std::move(handler); }
+  void setDuplicateOwnerHandler(DuplicateHandler handler) { onDuplicate_ = std::move(handler); }
   // Failures to execute an action (cannot open a capture, cannot join a group).
-  void setErrorHandler(ErrorHandler handler) { on_error_ = std::move(handler); }
+  void setErrorHandler(ErrorHandler handler) { onError_ = std::move(handler); }
 
   const announcer::CounterStore& counters() const { return counters_; }
   std::vector<announcer::Announcement> announcements() const { return announcer_.announcements(); }
@@ -74,10 +74,10 @@ class Dataplane : private DuplicateOwnerListener {
   void rebuildTable();
   void schedule();
   void error(const std::string& message) {
-    if (on_error_) on_error_(message);
+    if (onError_) onError_(message);
   }
   void onDuplicateOwner(const DuplicateOwnerEvent& event) override {
-    if (on_duplicate_) on_duplicate_(event);
+    if (onDuplicate_) onDuplicate_(event);
   }
 
   const util::Clock& clock_;
@@ -90,8 +90,8 @@ class Dataplane : private DuplicateOwnerListener {
   std::map<int, std::unique_ptr<Port>> ports_;
   boost::asio::steady_timer timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  DuplicateHandler on_duplicate_;
-  ErrorHandler on_error_;
+  DuplicateHandler onDuplicate_;
+  ErrorHandler onError_;
 };
 
 }  // namespace ironlb::io

@@ -15,7 +15,7 @@ class LinkWatcher {
   using Callback = std::function<void(const std::vector<announcer::Link>&)>;
   virtual ~LinkWatcher() = default;
   // Delivers the current snapshot before returning, then a new snapshot after every change.
-  virtual Status start(Callback on_change) = 0;
+  virtual Status start(Callback onChange) = 0;
 };
 
 }  // namespace ironlb::io

@@ -47,11 +47,11 @@ struct NlLinkWatcher::Impl {
                           });
   }
 
-  nl_sock* sock() { return refill_sock; }
+  nl_sock* sock() { return refillSock; }
 
   void publish() {
     dirty = false;
-    std::map<int, announcer::Link> by_index;
+    std::map<int, announcer::Link> byIndex;
     for (nl_object* o = nl_cache_get_first(links); o != nullptr; o = nl_cache_get_next(o)) {
       auto* l = reinterpret_cast<rtnl_link*>(o);
       // The cache also holds per-family views of a link (AF_INET6 RTM_NEWLINK carries IPv6
@@ -71,7 +71,7 @@ struct NlLinkWatcher::Impl {
       if (nl_addr* a = rtnl_link_get_addr(l); a != nullptr && nl_addr_get_len(a) == 6)
         link.mac =
             net::MacAddress::fromBytes(static_cast<const uint8_t*>(nl_addr_get_binary_addr(a)));
-      by_index[link.index] = std::move(link);
+      byIndex[link.index] = std::move(link);
     }
     for (nl_object* o = nl_cache_get_first(addrs); o != nullptr; o = nl_cache_get_next(o)) {
       auto* a = reinterpret_cast<rtnl_addr*>(o);
@@ -79,14 +79,14 @@ struct NlLinkWatcher::Impl {
       if ((rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) != 0) continue;
       nl_addr* local = rtnl_addr_get_local(a);
       if (local == nullptr || nl_addr_get_len(local) != 16) continue;
-      auto it = by_index.find(rtnl_addr_get_ifindex(a));
-      if (it == by_index.end() || it->second.linkLocal) continue;
+      auto it = byIndex.find(rtnl_addr_get_ifindex(a));
+      if (it == byIndex.end() || it->second.linkLocal) continue;
       it->second.linkLocal =
           net::IpAddress::fromV6Bytes(static_cast<const uint8_t*>(nl_addr_get_binary_addr(local)));
     }
     std::vector<announcer::Link> snapshot;
-    snapshot.reserve(by_index.size());
-    for (auto& [index, link] : by_index)
+    snapshot.reserve(byIndex.size());
+    for (auto& [index, link] : byIndex)
       snapshot.push_back(std::move(link));
     callback(snapshot);
   }
@@ -94,7 +94,7 @@ struct NlLinkWatcher::Impl {
   boost::asio::posix::stream_descriptor descriptor;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   nl_cache_mngr* mngr = nullptr;
-  nl_sock* refill_sock = nullptr;
+  nl_sock* refillSock = nullptr;
   nl_cache* links = nullptr;
   nl_cache* addrs = nullptr;
   bool dirty = false;
@@ -104,23 +104,23 @@ struct NlLinkWatcher::Impl {
 NlLinkWatcher::NlLinkWatcher(boost::asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {}
 
 NlLinkWatcher::~NlLinkWatcher() {
-  if (impl_ && impl_->refill_sock != nullptr) {
-    nl_close(impl_->refill_sock);
-    nl_socket_free(impl_->refill_sock);
+  if (impl_ && impl_->refillSock != nullptr) {
+    nl_close(impl_->refillSock);
+    nl_socket_free(impl_->refillSock);
   }
 }
 
-Status NlLinkWatcher::start(Callback on_change) {
+Status NlLinkWatcher::start(Callback onChange) {
   Impl& s = *impl_;
-  s.callback = std::move(on_change);
+  s.callback = std::move(onChange);
   int rc = nl_cache_mngr_alloc(nullptr, NETLINK_ROUTE, NL_AUTO_PROVIDE, &s.mngr);
   if (rc < 0) return makeError(std::string("netlink cache manager: ") + nl_geterror(rc));
   rc = nl_cache_mngr_add(s.mngr, "route/link", &Impl::onChange, &s, &s.links);
   if (rc < 0) return makeError(std::string("netlink link cache: ") + nl_geterror(rc));
   rc = nl_cache_mngr_add(s.mngr, "route/addr", &Impl::onChange, &s, &s.addrs);
   if (rc < 0) return makeError(std::string("netlink address cache: ") + nl_geterror(rc));
-  s.refill_sock = nl_socket_alloc();
-  if (s.refill_sock == nullptr || nl_connect(s.refill_sock, NETLINK_ROUTE) < 0)
+  s.refillSock = nl_socket_alloc();
+  if (s.refillSock == nullptr || nl_connect(s.refillSock, NETLINK_ROUTE) < 0)
     return makeError("netlink: cannot open a NETLINK_ROUTE socket for resynchronisation");
   const int fd = nl_cache_mngr_get_fd(s.mngr);
   if (fd < 0) return makeError("netlink cache manager has no socket");

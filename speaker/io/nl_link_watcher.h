@@ -14,7 +14,7 @@ class NlLinkWatcher : public LinkWatcher {
  public:
   explicit NlLinkWatcher(boost::asio::io_context& io);
   ~NlLinkWatcher() override;
-  Status start(Callback on_change) override;
+  Status start(Callback onChange) override;
 
  private:
   struct Impl;

@@ -39,7 +39,7 @@ class PcapChannel : public PacketChannel {
     descriptor_.cancel(ignored);
     descriptor_.release();  // pcap_close owns the fd
     pcap_close(pcap_);
-    if (mld_fd_ >= 0) ::close(mld_fd_);  // leaves every group joined through it
+    if (mldFd_ >= 0) ::close(mldFd_);  // leaves every group joined through it
   }
 
   void arm() {
@@ -51,11 +51,11 @@ class PcapChannel : public PacketChannel {
   }
 
   bool send(std::span<const uint8_t> frame) override {
-    if (in_batch_ && frame.size() <= kTxSlotBytes) {
-      if (tx_count_ == kTxSlots) flush();
-      std::memcpy(tx_buf_[tx_count_].data(), frame.data(), frame.size());
-      tx_len_[tx_count_] = frame.size();
-      ++tx_count_;
+    if (inBatch_ && frame.size() <= kTxSlotBytes) {
+      if (txCount_ == kTxSlots) flush();
+      std::memcpy(txBuf_[txCount_].data(), frame.data(), frame.size());
+      txLen_[txCount_] = frame.size();
+      ++txCount_;
       return true;
     }
     return pcap_inject(pcap_, frame.data(), frame.size()) == static_cast<int>(frame.size());
@@ -69,12 +69,12 @@ class PcapChannel : public PacketChannel {
   // reports (MLD-snooping switches forward the group only to ports that reported it). Falls back
   // to a packet-socket membership of the group's MAC when IPv6 is disabled on the link.
   Status membership(bool join, const net::IpAddress& group) {
-    if (mld_fd_ < 0) mld_fd_ = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (mld_fd_ >= 0) {
+    if (mldFd_ < 0) mldFd_ = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (mldFd_ >= 0) {
       ipv6_mreq mreq{};
       group.toBytes(mreq.ipv6mr_multiaddr.s6_addr);
       mreq.ipv6mr_interface = static_cast<unsigned>(ifindex_);
-      if (setsockopt(mld_fd_, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mreq,
+      if (setsockopt(mldFd_, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mreq,
                      sizeof(mreq)) == 0)
         return {};
     }
@@ -99,7 +99,7 @@ class PcapChannel : public PacketChannel {
 
   void onReadable() {
     bool more = false;
-    in_batch_ = true;
+    inBatch_ = true;
     for (int i = 0; i < options_.maxBatchesPerWakeup; ++i) {
       const int n = pcap_dispatch(pcap_, options_.batch, &PcapChannel::onPacket,
                                   reinterpret_cast<u_char*>(this));
@@ -107,7 +107,7 @@ class PcapChannel : public PacketChannel {
       more = n >= options_.batch;
       if (!more) break;
     }
-    in_batch_ = false;
+    inBatch_ = false;
     if (more) {
       // The ring still holds frames: come back after other handlers had a turn.
       boost::asio::post(descriptor_.get_executor(), [this, alive = alive_] {
@@ -119,22 +119,22 @@ class PcapChannel : public PacketChannel {
   }
 
   void flush() {
-    if (tx_count_ == 0) return;
+    if (txCount_ == 0) return;
     std::array<mmsghdr, kTxSlots> msgs{};
     std::array<iovec, kTxSlots> iov{};
-    for (std::size_t i = 0; i < tx_count_; ++i) {
-      iov[i] = {tx_buf_[i].data(), tx_len_[i]};
+    for (std::size_t i = 0; i < txCount_; ++i) {
+      iov[i] = {txBuf_[i].data(), txLen_[i]};
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
     // Bounded: each round sends at least one frame or gives up.
     std::size_t done = 0;
-    while (done < tx_count_) {
-      const int n = sendmmsg(fd_, msgs.data() + done, static_cast<unsigned>(tx_count_ - done), 0);
+    while (done < txCount_) {
+      const int n = sendmmsg(fd_, msgs.data() + done, static_cast<unsigned>(txCount_ - done), 0);
       if (n <= 0) break;
       done += static_cast<std::size_t>(n);
     }
-    tx_count_ = 0;
+    txCount_ = 0;
   }
 
   pcap_t* pcap_;
@@ -144,11 +144,11 @@ class PcapChannel : public PacketChannel {
   PcapOptions options_;
   boost::asio::posix::stream_descriptor descriptor_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  bool in_batch_ = false;
-  std::array<std::array<uint8_t, kTxSlotBytes>, kTxSlots> tx_buf_{};
-  std::array<std::size_t, kTxSlots> tx_len_{};
-  std::size_t tx_count_ = 0;
-  int mld_fd_ = -1;
+  bool inBatch_ = false;
+  std::array<std::array<uint8_t, kTxSlotBytes>, kTxSlots> txBuf_{};
+  std::array<std::size_t, kTxSlots> txLen_{};
+  std::size_t txCount_ = 0;
+  int mldFd_ = -1;
 };
 
 std::string pcapError(const std::string& what, const announcer::Link& link, pcap_t* p) {

@@ -50,10 +50,10 @@ void Responder::handleArp(InterfaceContext& ctx, const wire::Frame& frame) {
     return;
   }
   // Someone else speaking as one of our IPs (reply, gratuitous request or reply).
-  IpCounters* sender_counters = nullptr;
+  IpCounters* senderCounters = nullptr;
   if (arp.senderMac != ctx.mac &&
-      table_.lookup(ctx.ifindex, arp.senderIp, &sender_counters) == OwnershipTable::Answer::kOwned)
-    duplicate(ctx, DuplicateOwnerEvent::Source::kArp, arp.senderIp, arp.senderMac, sender_counters);
+      table_.lookup(ctx.ifindex, arp.senderIp, &senderCounters) == OwnershipTable::Answer::kOwned)
+    duplicate(ctx, DuplicateOwnerEvent::Source::kArp, arp.senderIp, arp.senderMac, senderCounters);
   // Replies and announcements (sender = target) ask nothing.
   if (arp.op != wire::ArpOp::kRequest || arp.senderIp == arp.targetIp) {
     ctx.counters->drops.add(DropReason::kNotARequest);
@@ -115,8 +115,8 @@ void Responder::handleNdp(InterfaceContext& ctx, const wire::Frame& frame) {
     duplicate(ctx, DuplicateOwnerEvent::Source::kDadProbe, ndp.target, net::MacAddress(), nullptr);
     return;
   }
-  const net::MacAddress eth_dst = ndp.linkLayerAddress.value_or(frame.ethernet.src);
-  size = wire::buildNeighborAdvertisement(buf, eth_dst, ctx.mac, src, ndp.src, ndp.target,
+  const net::MacAddress ethDst = ndp.linkLayerAddress.value_or(frame.ethernet.src);
+  size = wire::buildNeighborAdvertisement(buf, ethDst, ctx.mac, src, ndp.src, ndp.target,
                                           {.router = false, .solicited = true, .override = false},
                                           ctx.mac);
   if (send(ctx, {buf.data(), size})) ++counters->responsesSent;

@@ -26,11 +26,11 @@ Parsed<ArpPacket> parseArp(std::span<const uint8_t> p) {
   return arp;
 }
 
-std::size_t buildArpFrame(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                          const net::MacAddress& eth_src, const ArpPacket& arp) {
+std::size_t buildArpFrame(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                          const net::MacAddress& ethSrc, const ArpPacket& arp) {
   if (out.size() < kArpFrameSize || !arp.senderIp.isV4() || !arp.targetIp.isV4()) return 0;
   uint8_t* f = out.data();
-  writeEthernetHeader(f, eth_dst, eth_src, kEthertypeArp);
+  writeEthernetHeader(f, ethDst, ethSrc, kEthertypeArp);
   uint8_t* p = f + kEthernetHeaderSize;
   store16(p, 1);
   store16(p + 2, kEthertypeIpv4ForArp);

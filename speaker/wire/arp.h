@@ -29,8 +29,8 @@ struct ArpPacket {
 Parsed<ArpPacket> parseArp(std::span<const uint8_t> payload);
 
 // Writes Ethernet header + ARP into `out`; returns the frame size, or 0 if `out` is too small.
-std::size_t buildArpFrame(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                          const net::MacAddress& eth_src, const ArpPacket& arp);
+std::size_t buildArpFrame(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                          const net::MacAddress& ethSrc, const ArpPacket& arp);
 
 // Gratuitous ARP (sender = target = ip, Ethernet broadcast). The request form has a zero target
 // MAC (RFC 5227 announcement); the reply form targets broadcast. Returns the size or 0.

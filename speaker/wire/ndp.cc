@@ -23,19 +23,19 @@ uint32_t pseudoHeaderSum(const uint8_t* src, const uint8_t* dst, uint32_t length
   return checksumAdd(sum, tail);
 }
 
-std::size_t buildNdp(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                     const net::MacAddress& eth_src, const net::IpAddress& src,
-                     const net::IpAddress& dst, NdpType type, uint32_t flags_word,
+std::size_t buildNdp(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                     const net::MacAddress& ethSrc, const net::IpAddress& src,
+                     const net::IpAddress& dst, NdpType type, uint32_t flagsWord,
                      const net::IpAddress& target, std::optional<net::MacAddress> option) {
   if (!src.isV6() || !dst.isV6() || !target.isV6()) return 0;
-  const std::size_t icmp_len = kNdpMessageSize + (option ? 8 : 0);
-  const std::size_t size = kEthernetHeaderSize + kIpv6HeaderSize + icmp_len;
+  const std::size_t icmpLen = kNdpMessageSize + (option ? 8 : 0);
+  const std::size_t size = kEthernetHeaderSize + kIpv6HeaderSize + icmpLen;
   if (out.size() < size) return 0;
   uint8_t* f = out.data();
-  writeEthernetHeader(f, eth_dst, eth_src, kEthertypeIpv6);
+  writeEthernetHeader(f, ethDst, ethSrc, kEthertypeIpv6);
   uint8_t* ip = f + kEthernetHeaderSize;
   store32(ip, 0x60000000u);
-  store16(ip + 4, static_cast<uint16_t>(icmp_len));
+  store16(ip + 4, static_cast<uint16_t>(icmpLen));
   ip[6] = kIpProtoIcmpv6;
   ip[7] = kNdpHopLimit;
   src.toBytes(ip + 8);
@@ -44,7 +44,7 @@ std::size_t buildNdp(std::span<uint8_t> out, const net::MacAddress& eth_dst,
   icmp[0] = static_cast<uint8_t>(type);
   icmp[1] = 0;
   store16(icmp + 2, 0);
-  store32(icmp + 4, flags_word);
+  store32(icmp + 4, flagsWord);
   target.toBytes(icmp + 8);
   if (option) {
     icmp[24] =
@@ -52,8 +52,8 @@ std::size_t buildNdp(std::span<uint8_t> out, const net::MacAddress& eth_dst,
     icmp[25] = 1;
     std::memcpy(icmp + 26, option->data(), 6);
   }
-  uint32_t sum = pseudoHeaderSum(ip + 8, ip + 24, static_cast<uint32_t>(icmp_len));
-  sum = checksumAdd(sum, {icmp, icmp_len});
+  uint32_t sum = pseudoHeaderSum(ip + 8, ip + 24, static_cast<uint32_t>(icmpLen));
+  sum = checksumAdd(sum, {icmp, icmpLen});
   store16(icmp + 2, checksumFinish(sum));
   return size;
 }
@@ -79,20 +79,20 @@ net::MacAddress ipv6MulticastMac(const net::IpAddress& group) {
 Parsed<NdpMessage> parseNdp(std::span<const uint8_t> p) {
   if (p.size() < kIpv6HeaderSize) return DropReason::kIpv6Truncated;
   if ((p[0] >> 4) != 6) return DropReason::kIpv6BadVersion;
-  const std::size_t payload_len = load16(&p[4]);
-  if (payload_len > p.size() - kIpv6HeaderSize) return DropReason::kIpv6BadPayloadLength;
+  const std::size_t payloadLen = load16(&p[4]);
+  if (payloadLen > p.size() - kIpv6HeaderSize) return DropReason::kIpv6BadPayloadLength;
   if (p[6] != kIpProtoIcmpv6) return DropReason::kIpv6NotIcmpv6;
-  const uint8_t hop_limit = p[7];
+  const uint8_t hopLimit = p[7];
   const uint8_t* icmp = &p[kIpv6HeaderSize];
-  if (payload_len < 4) return DropReason::kIcmpv6Truncated;
+  if (payloadLen < 4) return DropReason::kIcmpv6Truncated;
   if (icmp[0] != static_cast<uint8_t>(NdpType::kNeighborSolicitation) &&
       icmp[0] != static_cast<uint8_t>(NdpType::kNeighborAdvertisement))
     return DropReason::kIcmpv6NotNdp;
-  if (hop_limit != kNdpHopLimit) return DropReason::kNdpBadHopLimit;
+  if (hopLimit != kNdpHopLimit) return DropReason::kNdpBadHopLimit;
   if (icmp[1] != 0) return DropReason::kNdpBadCode;
-  if (payload_len < kNdpMessageSize) return DropReason::kNdpBadLength;
-  uint32_t sum = pseudoHeaderSum(&p[8], &p[24], static_cast<uint32_t>(payload_len));
-  sum = checksumAdd(sum, {icmp, payload_len});
+  if (payloadLen < kNdpMessageSize) return DropReason::kNdpBadLength;
+  uint32_t sum = pseudoHeaderSum(&p[8], &p[24], static_cast<uint32_t>(payloadLen));
+  sum = checksumAdd(sum, {icmp, payloadLen});
   if (checksumFinish(sum) != 0) return DropReason::kNdpBadChecksum;
 
   NdpMessage m;
@@ -109,16 +109,16 @@ Parsed<NdpMessage> parseNdp(std::span<const uint8_t> p) {
     m.override = (icmp[4] & 0x20) != 0;
   }
 
-  bool has_sllao = false;
+  bool hasSllao = false;
   const uint8_t wanted =
       m.type == NdpType::kNeighborSolicitation ? kOptionSourceLinkLayer : kOptionTargetLinkLayer;
   // Bounded: each step consumes at least 8 bytes of a payload of at most 64 KiB.
-  for (std::size_t off = kNdpMessageSize; off < payload_len;) {
-    if (payload_len - off < 2) return DropReason::kNdpBadOption;
+  for (std::size_t off = kNdpMessageSize; off < payloadLen;) {
+    if (payloadLen - off < 2) return DropReason::kNdpBadOption;
     const std::size_t len = std::size_t{icmp[off + 1]} * 8;
-    if (len == 0 || len > payload_len - off) return DropReason::kNdpBadOption;
+    if (len == 0 || len > payloadLen - off) return DropReason::kNdpBadOption;
     const uint8_t type = icmp[off];
-    if (type == kOptionSourceLinkLayer) has_sllao = true;
+    if (type == kOptionSourceLinkLayer) hasSllao = true;
     if (type == kOptionSourceLinkLayer || type == kOptionTargetLinkLayer) {
       // On Ethernet the option is exactly 8 bytes (RFC 2464 §8).
       if (len != 8) return DropReason::kNdpBadOption;
@@ -129,35 +129,34 @@ Parsed<NdpMessage> parseNdp(std::span<const uint8_t> p) {
   }
 
   if (m.type == NdpType::kNeighborSolicitation) {
-    const bool dst_solicited_node = m.dst == solicitedNodeMulticast(m.target);
+    const bool dstSolicitedNode = m.dst == solicitedNodeMulticast(m.target);
     if (m.isDadProbe()) {
-      if (!dst_solicited_node) return DropReason::kNdpDadBadDestination;
-      if (has_sllao) return DropReason::kNdpDadWithSllao;
+      if (!dstSolicitedNode) return DropReason::kNdpDadBadDestination;
+      if (hasSllao) return DropReason::kNdpDadWithSllao;
     }
-    if (!dst_solicited_node && m.dst != m.target) return DropReason::kNdpNotForUs;
+    if (!dstSolicitedNode && m.dst != m.target) return DropReason::kNdpNotForUs;
   } else if (isMulticastV6(m.dst) && m.solicited) {
     return DropReason::kNdpSolicitedToMulticast;
   }
   return m;
 }
 
-std::size_t buildNeighborAdvertisement(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                                       const net::MacAddress& eth_src, const net::IpAddress& src,
+std::size_t buildNeighborAdvertisement(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                                       const net::MacAddress& ethSrc, const net::IpAddress& src,
                                        const net::IpAddress& dst, const net::IpAddress& target,
-                                       NaFlags flags, const net::MacAddress& target_mac) {
+                                       NaFlags flags, const net::MacAddress& targetMac) {
   const uint32_t word = (flags.router ? 0x80000000u : 0) | (flags.solicited ? 0x40000000u : 0) |
                         (flags.override ? 0x20000000u : 0);
-  return buildNdp(out, eth_dst, eth_src, src, dst, NdpType::kNeighborAdvertisement, word, target,
-                  target_mac);
+  return buildNdp(out, ethDst, ethSrc, src, dst, NdpType::kNeighborAdvertisement, word, target,
+                  targetMac);
 }
 
-std::size_t buildNeighborSolicitation(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                                      const net::MacAddress& eth_src, const net::IpAddress& src,
+std::size_t buildNeighborSolicitation(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                                      const net::MacAddress& ethSrc, const net::IpAddress& src,
                                       const net::IpAddress& dst, const net::IpAddress& target) {
   std::optional<net::MacAddress> sllao;
-  if (src.value() != 0) sllao = eth_src;
-  return buildNdp(out, eth_dst, eth_src, src, dst, NdpType::kNeighborSolicitation, 0, target,
-                  sllao);
+  if (src.value() != 0) sllao = ethSrc;
+  return buildNdp(out, ethDst, ethSrc, src, dst, NdpType::kNeighborSolicitation, 0, target, sllao);
 }
 
 }  // namespace ironlb::wire

@@ -58,16 +58,16 @@ struct NaFlags {
   bool override = false;
 };
 
-// Neighbor Advertisement with a TLLAO carrying `target_mac`. Returns the frame size or 0.
-std::size_t buildNeighborAdvertisement(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                                       const net::MacAddress& eth_src, const net::IpAddress& src,
+// Neighbor Advertisement with a TLLAO carrying `targetMac`. Returns the frame size or 0.
+std::size_t buildNeighborAdvertisement(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                                       const net::MacAddress& ethSrc, const net::IpAddress& src,
                                        const net::IpAddress& dst, const net::IpAddress& target,
-                                       NaFlags flags, const net::MacAddress& target_mac);
+                                       NaFlags flags, const net::MacAddress& targetMac);
 
 // Neighbor Solicitation with an SLLAO (omitted when `src` is :: as DAD requires). For clients and
 // load generators; the speaker never solicits.
-std::size_t buildNeighborSolicitation(std::span<uint8_t> out, const net::MacAddress& eth_dst,
-                                      const net::MacAddress& eth_src, const net::IpAddress& src,
+std::size_t buildNeighborSolicitation(std::span<uint8_t> out, const net::MacAddress& ethDst,
+                                      const net::MacAddress& ethSrc, const net::IpAddress& src,
                                       const net::IpAddress& dst, const net::IpAddress& target);
 
 }  // namespace ironlb::wire

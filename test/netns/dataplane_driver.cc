@@ -72,9 +72,9 @@ void printStatus(const io::Dataplane& dp) {
 
 int main(int argc, char** argv) {
   io::DataplaneConfig config;
-  io::PcapOptions pcap_options;
-  bool custom_excludes = false;
-  bool short_slice = true;
+  io::PcapOptions pcapOptions;
+  bool customExcludes = false;
+  bool shortSlice = true;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -91,16 +91,16 @@ int main(int argc, char** argv) {
     } else if (arg == "--refresh-ms") {
       config.announcer.refreshInterval = std::chrono::milliseconds(std::stoi(next()));
     } else if (arg == "--exclude") {
-      if (!custom_excludes) config.excludePatterns.clear();
-      custom_excludes = true;
+      if (!customExcludes) config.excludePatterns.clear();
+      customExcludes = true;
       config.excludePatterns.push_back(next());
     } else if (arg == "--no-excludes") {
       config.excludePatterns.clear();
-      custom_excludes = true;
+      customExcludes = true;
     } else if (arg == "--default-slice") {
-      short_slice = false;
+      shortSlice = false;
     } else if (arg == "--batch") {
-      pcap_options.batch = std::stoi(next());
+      pcapOptions.batch = std::stoi(next());
     } else {
       std::fprintf(stderr, "unknown option %s\n", arg.c_str());
       return 2;
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::io_context io;
-  io::PcapPacketIo packets(io, pcap_options);
+  io::PcapPacketIo packets(io, pcapOptions);
   io::NlLinkWatcher watcher(io);
   auto created = io::Dataplane::create(io, util::SystemClock::instance(), packets, watcher, config);
   if (!created.ok()) {
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
 
   // As ironlb-speaker's loop thread does (speaker/daemon/run.cc); --default-slice leaves the
   // kernel's default, for comparisons.
-  if (short_slice) {
+  if (shortSlice) {
     if (auto slice = util::requestShortSlice(util::kShortestSlice); !slice.ok())
       std::fprintf(stderr, "no short scheduling slice: %s\n", slice.error().c_str());
   }

@@ -16,10 +16,10 @@ namespace ironlb::api {
 // A selector as the API serves it (empty parts left out).
 inline nlohmann::json encodeLabelSelector(const LabelSelector& selector) {
   nlohmann::json out = nlohmann::json::object();
-  if (!selector.match_labels.empty()) out["matchLabels"] = selector.match_labels;
-  if (!selector.match_expressions.empty()) {
+  if (!selector.matchLabels.empty()) out["matchLabels"] = selector.matchLabels;
+  if (!selector.matchExpressions.empty()) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : selector.match_expressions) {
+    for (const auto& r : selector.matchExpressions) {
       nlohmann::json e = {{"key", r.key}, {"operator", r.op}};
       if (!r.values.empty()) e["values"] = r.values;
       list.push_back(std::move(e));
@@ -36,7 +36,7 @@ inline nlohmann::json encodeLoadBalancerIngress(const std::vector<LoadBalancerIn
     nlohmann::json entry = nlohmann::json::object();
     if (!i.ip.empty()) entry["ip"] = i.ip;
     if (!i.hostname.empty()) entry["hostname"] = i.hostname;
-    if (i.ip_mode) entry["ipMode"] = *i.ip_mode;
+    if (i.ipMode) entry["ipMode"] = *i.ipMode;
     list.push_back(std::move(entry));
   }
   return list;
@@ -45,10 +45,10 @@ inline nlohmann::json encodeLoadBalancerIngress(const std::vector<LoadBalancerIn
 // A merge-patch body for .../services/<name>/status that sets exactly the ingress list:
 // {"metadata":{"resourceVersion"},"status":{"loadBalancer":{"ingress":[...]}}}.
 inline nlohmann::json encodeServiceStatusPatch(const std::vector<LoadBalancerIngress>& ingress,
-                                               const std::string& resource_version) {
+                                               const std::string& resourceVersion) {
   nlohmann::json out = {
       {"status", {{"loadBalancer", {{"ingress", encodeLoadBalancerIngress(ingress)}}}}}};
-  if (!resource_version.empty()) out["metadata"] = {{"resourceVersion", resource_version}};
+  if (!resourceVersion.empty()) out["metadata"] = {{"resourceVersion", resourceVersion}};
   return out;
 }
 

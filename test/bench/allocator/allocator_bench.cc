@@ -152,7 +152,7 @@ class BruteForce {
       const auto ip = net::IpAddress::fromValue(range_.family(), v);
       if (!used_.count(ip)) {
         used_.insert(ip);
-        by_service_.emplace(r.key, ip);
+        byService_.emplace(r.key, ip);
         return true;
       }
       if (v == range_.last().value()) return false;
@@ -160,26 +160,26 @@ class BruteForce {
   }
   bool restore(const ServiceRequest& r, const net::IpAddress& ip) {
     if (!range_.contains(ip) || !used_.insert(ip).second) return false;
-    by_service_.emplace(r.key, ip);
+    byService_.emplace(r.key, ip);
     return true;
   }
   std::optional<net::IpAddress> release(const std::string& key) {
-    auto it = by_service_.find(key);
-    if (it == by_service_.end()) return std::nullopt;
+    auto it = byService_.find(key);
+    if (it == byService_.end()) return std::nullopt;
     const net::IpAddress ip = it->second;
     used_.erase(ip);
-    by_service_.erase(it);
+    byService_.erase(it);
     return ip;
   }
   void reserve(std::size_t n) {
     used_.reserve(n);
-    by_service_.reserve(n);
+    byService_.reserve(n);
   }
 
  private:
   net::IpRange range_;
   std::unordered_set<net::IpAddress> used_;
-  std::unordered_map<std::string, net::IpAddress> by_service_;
+  std::unordered_map<std::string, net::IpAddress> byService_;
 };
 
 // ---- shared set-ups (built once per pool, reused across repetitions) ------------------------
@@ -227,12 +227,12 @@ Fixture& fixture(int scenario, bool fragmented) {
 // puts the 100,000-live state back (the brute force re-takes its IP directly: re-scanning would
 // make its release runs last hours). Clock reads add a few tens of nanoseconds to each figure.
 template <bool kBrute>
-void allocateThenRelease(benchmark::State& state, bool time_allocate) {
+void allocateThenRelease(benchmark::State& state, bool timeAllocate) {
   Fixture& f = fixture(static_cast<int>(state.range(0)), false);
   const ServiceRequest& r = f.extra;
   const net::IpAddress end = nth(rangeOf(kScenarios[state.range(0)].cidr), kLive);
   for (auto _ : state) {
-    if (time_allocate) {
+    if (timeAllocate) {
       const auto t0 = Clock::now();
       if constexpr (kBrute) {
         benchmark::DoNotOptimize(f.brute->allocate(r));
@@ -266,29 +266,29 @@ void allocateThenRelease(benchmark::State& state, bool time_allocate) {
 // Churn on the fragmented layout: release a random live Service, then allocate it again (it
 // fills the lowest hole, so holes keep moving and the layout stays fragmented).
 template <bool kBrute>
-void churn(benchmark::State& state, bool time_allocate) {
+void churn(benchmark::State& state, bool timeAllocate) {
   Fixture& f = fixture(static_cast<int>(state.range(0)), true);
   for (auto _ : state) {
     const ServiceRequest& r = f.live[f.rng() % f.live.size()];
     const auto t0 = Clock::now();
-    std::optional<net::IpAddress> brute_ip;
+    std::optional<net::IpAddress> bruteIp;
     if constexpr (kBrute) {
-      brute_ip = f.brute->release(r.key);
+      bruteIp = f.brute->release(r.key);
     } else {
       benchmark::DoNotOptimize(f.ironlb->release(r.key));
     }
     const auto t1 = Clock::now();
     if constexpr (kBrute) {
-      if (time_allocate) {
+      if (timeAllocate) {
         benchmark::DoNotOptimize(f.brute->allocate(r));
       } else {
-        f.brute->restore(r, *brute_ip);
+        f.brute->restore(r, *bruteIp);
       }
     } else {
       benchmark::DoNotOptimize(f.ironlb->allocate(r));
     }
     const auto t2 = Clock::now();
-    state.SetIterationTime(time_allocate ? seconds(t1, t2) : seconds(t0, t1));
+    state.SetIterationTime(timeAllocate ? seconds(t1, t2) : seconds(t0, t1));
   }
   state.SetLabel(std::string(kScenarios[state.range(0)].cidr) + " fragmented");
 }
@@ -401,12 +401,12 @@ void BM_MemoryPerAssignment(benchmark::State& state) {
     const int64_t full = g_live_bytes.load() - before;
     state.counters["empty_pool_bytes"] = static_cast<double>(empty);
     state.counters["bytes_per_assignment"] = static_cast<double>(full - empty) / count;
-    const int64_t b_before = g_live_bytes.load();
+    const int64_t bBefore = g_live_bytes.load();
     BruteForce b(range);
     for (std::size_t i = 0; i < reqs.size(); ++i)
       b.restore(reqs[i], nth(range, i));
     state.counters["brute_bytes_per_assignment"] =
-        static_cast<double>(g_live_bytes.load() - b_before) / count;
+        static_cast<double>(g_live_bytes.load() - bBefore) / count;
     g_counting = false;
   }
   state.SetLabel(cidr);
@@ -419,11 +419,11 @@ void BM_AllocateSharingKeyAdversarial(benchmark::State& state) {
   if (!a.setPools({poolOf("2001:db8::/64")}).ok()) std::abort();
   auto reqs = requests("bench/s", 10000, net::Family::kV6);
   for (auto& r : reqs) {
-    r.sharing_key = "team";
+    r.sharingKey = "team";
     if (!a.allocate(r).ok()) std::abort();
   }
   ServiceRequest probe = request("bench/probe", net::Family::kV6);
-  probe.sharing_key = "team";
+  probe.sharingKey = "team";
   for (auto _ : state) {
     const auto t0 = Clock::now();
     benchmark::DoNotOptimize(a.allocate(probe));

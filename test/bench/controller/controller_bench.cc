@@ -51,12 +51,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  std::string kubeconfig, controller, work_dir = "/tmp";
+  std::string kubeconfig, controller, workDir = "/tmp";
   int services = 1000;
   int rounds = 1;
-  int plain_writers = 32;
-  std::vector<std::string> controller_args;
-  bool controller_first = false;
+  int plainWriters = 32;
+  std::vector<std::string> controllerArgs;
+  bool controllerFirst = false;
 };
 
 double seconds(Clock::duration d) {
@@ -160,21 +160,21 @@ class Observer {
 struct Timing {
   double total = 0;         // start -> all N seen with an IP
   double first = 0;         // start -> the first seen
-  double write_rate = 0;    // N / (last - first)
+  double writeRate = 0;     // N / (last - first)
   double p50 = 0, p99 = 0;  // start -> each Service's IP
 };
 
 Timing timing(Clock::time_point start, const std::vector<Clock::time_point>& seen) {
-  std::vector<double> to_ip;
+  std::vector<double> toIp;
   for (const auto t : seen)
-    to_ip.push_back(seconds(t - start));
+    toIp.push_back(seconds(t - start));
   Timing out;
-  out.first = *std::min_element(to_ip.begin(), to_ip.end());
-  out.total = *std::max_element(to_ip.begin(), to_ip.end());
+  out.first = *std::min_element(toIp.begin(), toIp.end());
+  out.total = *std::max_element(toIp.begin(), toIp.end());
   const double span = out.total - out.first;
-  out.write_rate = span > 0 ? static_cast<double>(seen.size()) / span : 0;
-  out.p50 = quantile(to_ip, 0.5);
-  out.p99 = quantile(to_ip, 0.99);
+  out.writeRate = span > 0 ? static_cast<double>(seen.size()) / span : 0;
+  out.p50 = quantile(toIp, 0.5);
+  out.p99 = quantile(toIp, 0.99);
   return out;
 }
 
@@ -203,7 +203,7 @@ std::string requestCounts(const std::string& metrics) {
 std::optional<Clock::time_point> runPlain(const Args& a, const std::string& ns,
                                           std::vector<double>& latencies, int& retried) {
   std::string error;
-  auto client = connect(a.kubeconfig, a.plain_writers, &error);
+  auto client = connect(a.kubeconfig, a.plainWriters, &error);
   if (!client) {
     std::fprintf(stderr, "connect: %s\n", error.c_str());
     return std::nullopt;
@@ -220,7 +220,7 @@ std::optional<Clock::time_point> runPlain(const Args& a, const std::string& ns,
     names.push_back(k8s::nameOf(s));
   latencies.assign(names.size(), 0);
   std::atomic<int> lost{0}, retries{0};
-  parallelFor(a.services, a.plain_writers, [&](int i) {
+  parallelFor(a.services, a.plainWriters, [&](int i) {
     char hex[8];
     std::snprintf(hex, sizeof(hex), "%x", i + 1);  // within the /112: i < 65535
     const Json patch = {
@@ -250,16 +250,16 @@ std::optional<Clock::time_point> runPlain(const Args& a, const std::string& ns,
 struct Round {
   Timing plain, ctl;
   std::vector<double> latencies;  // the plain client's PATCHes
-  int plain_retried = 0;
-  long rss_kib = 0;
+  int plainRetried = 0;
+  long rssKib = 0;
   double cpu = 0;
   std::string requests;
   // CPU seconds per write during each client's timed run: API server + etcd, and the client
   // (the plain client: this process, observer included; the controller: its process plus this
   // process's observer).
-  double plain_server_cpu = 0, plain_client_cpu = 0, ctl_server_cpu = 0, ctl_client_cpu = 0;
-  int events = 0;            // IPAllocated Events of the controller's Services
-  double events_after = -1;  // s from the last IP until the last of them was seen
+  double plainServerCpu = 0, plainClientCpu = 0, ctlServerCpu = 0, ctlClientCpu = 0;
+  int events = 0;           // IPAllocated Events of the controller's Services
+  double eventsAfter = -1;  // s from the last IP until the last of them was seen
 };
 
 // Count of the controller's Services that have an IPAllocated Event.
@@ -275,10 +275,10 @@ int allocatedEvents(k8s::ApiClient& api, const std::string& ns) {
   return static_cast<int>(names.size());
 }
 
-std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int round,
-                              bool controller_first) {
+std::optional<Round> runRound(const Args& a, k8s::ApiClient& adminApi, int round,
+                              bool controllerFirst) {
   std::string error;
-  Cluster cluster(admin_api);
+  Cluster cluster(adminApi);
   const std::string tag =
       std::to_string(::getpid()) + "-" + std::to_string(a.services) + "-r" + std::to_string(round);
   const std::string ns = "ironlb-bench-" + tag;
@@ -297,10 +297,10 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
   std::atomic<int> failures{0};
   parallelFor(2 * a.services, 16, [&](int i) {
     const bool plain = i < a.services;
-    ServiceSpec spec{.lb_class = plain ? "ironlb.io/bench-none" : cls,
+    ServiceSpec spec{.lbClass = plain ? "ironlb.io/bench-none" : cls,
                      .labels = {{"run", plain ? "plain" : "ctl"}},
                      .families = {"IPv6"},
-                     .family_policy = "SingleStack"};
+                     .familyPolicy = "SingleStack"};
     const std::string name = (plain ? "plain-" : "ctl-") + std::to_string(i % a.services);
     std::string e;
     for (int attempt = 0; attempt < 5; ++attempt) {
@@ -313,7 +313,7 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
   std::printf("round %d: created %d Services in %.1f s\n", round + 1, 2 * a.services,
               seconds(Clock::now() - created0));
 
-  Observer observer(admin_api, ns, a.services);
+  Observer observer(adminApi, ns, a.services);
   if (!eventually([&] { return observer.synced(); }, 120s)) {
     std::fprintf(stderr, "observer did not sync\n");
     return std::nullopt;
@@ -330,15 +330,15 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
   const double n = a.services;
   auto plain = [&]() -> bool {
     const double server0 = serverCpu(), self0 = selfCpu();
-    auto start = runPlain(a, ns, out.latencies, out.plain_retried);
+    auto start = runPlain(a, ns, out.latencies, out.plainRetried);
     if (!start) return false;
     auto seen = wait("plain", 600s);
     if (!seen) {
       std::fprintf(stderr, "plain run did not finish\n");
       return false;
     }
-    out.plain_server_cpu = (serverCpu() - server0) / n;
-    out.plain_client_cpu = (selfCpu() - self0) / n;
+    out.plainServerCpu = (serverCpu() - server0) / n;
+    out.plainClientCpu = (selfCpu() - self0) / n;
     out.plain = timing(*start, *seen);
     return true;
   };
@@ -346,9 +346,9 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
     Controller c({.binary = a.controller,
                   .kubeconfig = a.kubeconfig,
                   .ns = ns,
-                  .lb_class = cls,
-                  .extra = a.controller_args},
-                 a.work_dir + "/controller-bench-" + tag + ".log");
+                  .lbClass = cls,
+                  .extra = a.controllerArgs},
+                 a.workDir + "/controller-bench-" + tag + ".log");
     const double server0 = serverCpu(), self0 = selfCpu();
     const auto start = Clock::now();
     if (!c.start(&error)) {
@@ -356,10 +356,10 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
       return false;
     }
     auto seen = wait("ctl", 900s);
-    out.ctl_server_cpu = (serverCpu() - server0) / n;
-    out.rss_kib = c.process().peakRssKib();
+    out.ctlServerCpu = (serverCpu() - server0) / n;
+    out.rssKib = c.process().peakRssKib();
     out.cpu = c.process().cpuSeconds();
-    out.ctl_client_cpu = (out.cpu + selfCpu() - self0) / n;
+    out.ctlClientCpu = (out.cpu + selfCpu() - self0) / n;
     out.requests = requestCounts(c.metrics());
     if (!seen) {
       std::fprintf(stderr, "controller did not assign all Services; log: %s\n",
@@ -368,23 +368,23 @@ std::optional<Round> runRound(const Args& a, k8s::ApiClient& admin_api, int roun
     }
     out.ctl = timing(start, *seen);
     // Every Service gets its IPAllocated Event (written once the status writes are done).
-    const auto last_ip = start + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(out.ctl.total));
-    eventually([&] { return (out.events = allocatedEvents(admin_api, ns)) >= a.services; }, 600s);
-    if (out.events >= a.services) out.events_after = seconds(Clock::now() - last_ip);
+    const auto lastIp = start + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(out.ctl.total));
+    eventually([&] { return (out.events = allocatedEvents(adminApi, ns)) >= a.services; }, 600s);
+    if (out.events >= a.services) out.eventsAfter = seconds(Clock::now() - lastIp);
     c.stop();
     return true;
   };
-  if (controller_first) {
+  if (controllerFirst) {
     if (!controller() || !plain()) return std::nullopt;
   } else {
     if (!plain() || !controller()) return std::nullopt;
   }
   // The next round starts from a cluster without these (the controller lists every Service).
   parallelFor(2 * a.services, 16, [&](int i) {
-    const bool plain_set = i < a.services;
+    const bool plainSet = i < a.services;
     cluster.remove(k8s::resources::kServices, ns,
-                   (plain_set ? "plain-" : "ctl-") + std::to_string(i % a.services));
+                   (plainSet ? "plain-" : "ctl-") + std::to_string(i % a.services));
   });
   return out;
 }
@@ -401,55 +401,55 @@ int run(const Args& a) {
     return 1;
   }
   std::string flags;
-  for (const auto& f : a.controller_args)
+  for (const auto& f : a.controllerArgs)
     flags += " " + f;
   std::printf("services=%d rounds=%d plain-writers=%d controller flags:%s\n", a.services, a.rounds,
-              a.plain_writers, flags.empty() ? " defaults" : flags.c_str());
+              a.plainWriters, flags.empty() ? " defaults" : flags.c_str());
   auto row = [](const char* who, const Timing& t) {
     std::printf(
         "  %-11s: all %6.2f s | writes %6.0f /s (first IP at %.2f s) | to IP p50 %.2f s  p99 "
         "%.2f s\n",
-        who, t.total, t.write_rate, t.first, t.p50, t.p99);
+        who, t.total, t.writeRate, t.first, t.p50, t.p99);
   };
-  std::vector<double> rate_ratios, time_ratios;
+  std::vector<double> rateRatios, timeRatios;
   for (int r = 0; r < a.rounds; ++r) {
-    const bool controller_first = a.controller_first != (r % 2 == 1);
-    auto round = runRound(a, *admin->api, r, controller_first);
+    const bool controllerFirst = a.controllerFirst != (r % 2 == 1);
+    auto round = runRound(a, *admin->api, r, controllerFirst);
     if (!round) return 1;
-    std::printf("round %d (%s first)\n", r + 1, controller_first ? "controller" : "plain client");
+    std::printf("round %d (%s first)\n", r + 1, controllerFirst ? "controller" : "plain client");
     row("plain", round->plain);
     row("controller", round->ctl);
     std::vector<double> lat = round->latencies;
     std::printf("  plain PATCH latency p50 %.1f ms  p99 %.1f ms  (%d retried)\n",
-                1000 * quantile(lat, 0.5), 1000 * quantile(lat, 0.99), round->plain_retried);
-    const double rate_ratio = round->ctl.write_rate / round->plain.write_rate;
-    const double time_ratio = round->plain.total / round->ctl.total;
-    rate_ratios.push_back(rate_ratio);
-    time_ratios.push_back(time_ratio);
+                1000 * quantile(lat, 0.5), 1000 * quantile(lat, 0.99), round->plainRetried);
+    const double rateRatio = round->ctl.writeRate / round->plain.writeRate;
+    const double timeRatio = round->plain.total / round->ctl.total;
+    rateRatios.push_back(rateRatio);
+    timeRatios.push_back(timeRatio);
     std::printf("  ratio      : write rate %.2f, all-assigned %.2f (controller/plain rate)\n",
-                rate_ratio, time_ratio);
+                rateRatio, timeRatio);
     std::printf(
         "  CPU per write: API server + etcd plain %.2f ms, controller %.2f ms; client plain %.2f "
         "ms, controller %.2f ms\n",
-        1000 * round->plain_server_cpu, 1000 * round->ctl_server_cpu,
-        1000 * round->plain_client_cpu, 1000 * round->ctl_client_cpu);
+        1000 * round->plainServerCpu, 1000 * round->ctlServerCpu, 1000 * round->plainClientCpu,
+        1000 * round->ctlClientCpu);
     std::printf("  controller : peak RSS %.1f MiB, %.2f CPU s; API requests: %s\n",
-                round->rss_kib / 1024.0, round->cpu, round->requests.c_str());
-    if (round->events_after >= 0) {
+                round->rssKib / 1024.0, round->cpu, round->requests.c_str());
+    if (round->eventsAfter >= 0) {
       std::printf(
           "  controller : all %d Services have their IPAllocated Event, %.1f s after the "
           "last IP\n",
-          a.services, round->events_after);
+          a.services, round->eventsAfter);
     } else {
       std::printf("  controller : only %d of %d Services have their IPAllocated Event\n",
                   round->events, a.services);
     }
   }
   std::printf("summary services=%d: write-rate ratio median %.2f (", a.services,
-              median(rate_ratios));
-  for (std::size_t i = 0; i < rate_ratios.size(); ++i)
-    std::printf("%s%.2f", i ? " " : "", rate_ratios[i]);
-  std::printf("), all-assigned ratio median %.2f\n", median(time_ratios));
+              median(rateRatios));
+  for (std::size_t i = 0; i < rateRatios.size(); ++i)
+    std::printf("%s%.2f", i ? " " : "", rateRatios[i]);
+  std::printf("), all-assigned ratio median %.2f\n", median(timeRatios));
   return 0;
 }
 
@@ -471,21 +471,21 @@ int main(int argc, char** argv) {
     else if (auto v3 = value("services"))
       a.services = std::atoi(v3);
     else if (auto v4 = value("plain-writers"))
-      a.plain_writers = std::atoi(v4);
+      a.plainWriters = std::atoi(v4);
     else if (auto v5 = value("work-dir"))
-      a.work_dir = v5;
+      a.workDir = v5;
     else if (auto v6 = value("controller-arg"))
-      a.controller_args.push_back(v6);
+      a.controllerArgs.push_back(v6);
     else if (auto v7 = value("rounds"))
       a.rounds = std::atoi(v7);
     else if (arg == "--controller-first")
-      a.controller_first = true;
+      a.controllerFirst = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
   }
-  if (a.kubeconfig.empty() || a.controller.empty() || a.services <= 0 || a.plain_writers <= 0 ||
+  if (a.kubeconfig.empty() || a.controller.empty() || a.services <= 0 || a.plainWriters <= 0 ||
       a.rounds <= 0) {
     std::fprintf(stderr,
                  "usage: controller_bench --kubeconfig=K --controller=BIN --services=N "

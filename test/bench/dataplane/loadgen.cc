@@ -233,11 +233,11 @@ int main(int argc, char** argv) {
     sent += g.sendBurst(std::min(kBurst, count - sent));
     replies += g.drain(nullptr);
   }
-  const int64_t send_end = nowNs(CLOCK_MONOTONIC);
-  const int64_t grace = send_end + 300000000;
+  const int64_t sendEnd = nowNs(CLOCK_MONOTONIC);
+  const int64_t grace = sendEnd + 300000000;
   while (nowNs(CLOCK_MONOTONIC) < grace && replies < sent)
     replies += g.drain(nullptr);
-  const double secs = static_cast<double>(send_end - start) / 1e9;
+  const double secs = static_cast<double>(sendEnd - start) / 1e9;
   std::printf(
       "mode=rate offered=%ld sent=%ld replies=%ld lost=%ld offered_rate=%.0f "
       "achieved_send_rate=%.0f\n",

@@ -36,7 +36,7 @@ lbconfig::Config makeConfig(int nodes) {
   api::L2Advertisement ad;
   ad.meta.name = "all";
   ad.meta.ns = "metallb-system";
-  s.l2_advertisements.push_back(ad);
+  s.l2Advertisements.push_back(ad);
   auto r = lbconfig::build(s, lbconfig::BuildOptions{});
   return *r.config;
 }

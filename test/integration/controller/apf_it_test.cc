@@ -74,7 +74,7 @@ TEST(ControllerApfIT, BacksOffOnTooManyRequestsAndStillAssignsEveryService) {
   std::atomic<int> failed{0};
   parallelFor(kServices, 8, [&](int i) {
     if (!cluster().create(k8s::resources::kServices, s.ns(),
-                          serviceObject("svc-" + std::to_string(i), {.lb_class = s.cls()}))) {
+                          serviceObject("svc-" + std::to_string(i), {.lbClass = s.cls()}))) {
       ++failed;
     }
   });

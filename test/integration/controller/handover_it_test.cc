@@ -133,7 +133,7 @@ TEST(ControllerHandoverIT, HandoverChurnNoIpFlip) {
   std::vector<Controller*> replicas;
   for (const char* id : {"a", "b"}) {
     ControllerOptions o = s.options(id);
-    o.leader_elect = true;
+    o.leaderElect = true;
     o.extra.push_back("--fault-status-write-delay=700ms");
     replicas.push_back(&s.startController(o));
   }
@@ -175,12 +175,12 @@ TEST(ControllerHandoverIT, HandoverChurnNoIpFlip) {
       while (!done)
         churn(1);
     });
-    const bool took_over =
+    const bool tookOver =
         eventually([&] { return standby->metric("ironlb_controller_leader") == 1.0; }, 30s);
     done = true;
     background.join();
     ::kill(old->process().pid(), SIGCONT);
-    ASSERT_TRUE(took_over) << "hand-over " << h;
+    ASSERT_TRUE(tookOver) << "hand-over " << h;
     ++handovers;
     ASSERT_TRUE(eventually([&] { return old->metric("ironlb_controller_leader") == 0.0; }, 30s));
   }

@@ -26,15 +26,15 @@ Process::~Process() {
   kill();
 }
 
-bool Process::start(const std::vector<std::string>& argv, const std::string& log_path,
+bool Process::start(const std::vector<std::string>& argv, const std::string& logPath,
                     std::string* error) {
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int fd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
-    if (error) *error = log_path + ": " + std::strerror(errno);
+    if (error) *error = logPath + ": " + std::strerror(errno);
     return false;
   }
   const pid_t pid = ::fork();
@@ -181,8 +181,8 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
 
 // ---- Controller ---------------------------------------------------------------------------------
 
-Controller::Controller(ControllerOptions options, std::string log_path)
-    : options_(std::move(options)), log_path_(std::move(log_path)) {}
+Controller::Controller(ControllerOptions options, std::string logPath)
+    : options_(std::move(options)), logPath_(std::move(logPath)) {}
 
 bool Controller::start(std::string* error) {
   port_ = freePort();
@@ -192,15 +192,15 @@ bool Controller::start(std::string* error) {
       // Plain-HTTP /metrics (docs/metrics-endpoint.md) so the harness reads it without a token;
       // the probe listener on a free port so controllers run side by side.
       "--metrics-insecure", "--probe-address=127.0.0.1:0",
-      "--leader-elect=" + std::string(options_.leader_elect ? "true" : "false"),
-      "--identity=" + options_.identity, "--log-level=" + options_.log_level};
-  if (!options_.lb_class.empty()) argv.push_back("--lb-class=" + options_.lb_class);
-  if (!options_.lease_name.empty()) argv.push_back("--lease-name=" + options_.lease_name);
-  if (options_.status_writers > 0) {
-    argv.push_back("--status-writers=" + std::to_string(options_.status_writers));
+      "--leader-elect=" + std::string(options_.leaderElect ? "true" : "false"),
+      "--identity=" + options_.identity, "--log-level=" + options_.logLevel};
+  if (!options_.lbClass.empty()) argv.push_back("--lb-class=" + options_.lbClass);
+  if (!options_.leaseName.empty()) argv.push_back("--lease-name=" + options_.leaseName);
+  if (options_.statusWriters > 0) {
+    argv.push_back("--status-writers=" + std::to_string(options_.statusWriters));
   }
   argv.insert(argv.end(), options_.extra.begin(), options_.extra.end());
-  return process_.start(argv, log_path_, error);
+  return process_.start(argv, logPath_, error);
 }
 
 bool Controller::ready() {
@@ -228,7 +228,7 @@ std::optional<double> Controller::metric(const std::string& sample) {
 }
 
 std::string Controller::log() const {
-  std::ifstream in(log_path_);
+  std::ifstream in(logPath_);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
@@ -274,8 +274,8 @@ Json namespaceObject(const std::string& name, const std::map<std::string, std::s
 }
 
 Json poolObject(const std::string& name, const std::vector<std::string>& addresses,
-                const Json& extra_spec) {
-  Json spec = extra_spec;
+                const Json& extraSpec) {
+  Json spec = extraSpec;
   spec["addresses"] = addresses;
   return {{"apiVersion", "metallb.io/v1beta1"},
           {"kind", "IPAddressPool"},
@@ -297,12 +297,12 @@ Json serviceObject(const std::string& name, const ServiceSpec& s) {
     ports.push_back({{"name", "p" + std::to_string(i++)}, {"protocol", protocol}, {"port", port}});
   }
   Json spec = {{"type", s.type}, {"ports", ports}, {"selector", {{"app", name}}}};
-  if (!s.lb_class.empty()) spec["loadBalancerClass"] = s.lb_class;
+  if (!s.lbClass.empty()) spec["loadBalancerClass"] = s.lbClass;
   if (!s.families.empty()) spec["ipFamilies"] = s.families;
-  if (!s.family_policy.empty()) spec["ipFamilyPolicy"] = s.family_policy;
-  if (!s.load_balancer_ip.empty()) spec["loadBalancerIP"] = s.load_balancer_ip;
-  if (!s.traffic_policy.empty()) spec["externalTrafficPolicy"] = s.traffic_policy;
-  if (s.type == "LoadBalancer" && !s.node_ports) spec["allocateLoadBalancerNodePorts"] = false;
+  if (!s.familyPolicy.empty()) spec["ipFamilyPolicy"] = s.familyPolicy;
+  if (!s.loadBalancerIp.empty()) spec["loadBalancerIP"] = s.loadBalancerIp;
+  if (!s.trafficPolicy.empty()) spec["externalTrafficPolicy"] = s.trafficPolicy;
+  if (s.type == "LoadBalancer" && !s.nodePorts) spec["allocateLoadBalancerNodePorts"] = false;
   Json meta = {{"name", name}};
   if (!s.annotations.empty()) meta["annotations"] = s.annotations;
   if (!s.labels.empty()) meta["labels"] = s.labels;
@@ -363,8 +363,8 @@ std::optional<Json> Cluster::get(const k8s::ResourceType& type, const std::strin
 }
 
 std::vector<Json> Cluster::list(const k8s::ResourceType& type, const std::string& ns,
-                                const std::string& label_selector) {
-  auto r = api_.listAll(type, ns, {.labelSelector = label_selector, .limit = 500});
+                                const std::string& labelSelector) {
+  auto r = api_.listAll(type, ns, {.labelSelector = labelSelector, .limit = 500});
   if (!r) return {};
   return std::move(r->items);
 }
@@ -410,11 +410,11 @@ std::vector<std::string> Cluster::events(const std::string& ns, const std::strin
 }
 
 bool Cluster::waitEvent(const std::string& ns, const std::string& kind, const std::string& name,
-                        const std::string& type_reason, std::chrono::milliseconds timeout) {
+                        const std::string& typeReason, std::chrono::milliseconds timeout) {
   return eventually(
       [&] {
         for (const auto& e : events(ns, kind, name))
-          if (e.rfind(type_reason + ":", 0) == 0) return true;
+          if (e.rfind(typeReason + ":", 0) == 0) return true;
         return false;
       },
       timeout);

@@ -34,7 +34,7 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   // Returns false (with errno text in `error`) when fork/exec failed.
-  bool start(const std::vector<std::string>& argv, const std::string& log_path,
+  bool start(const std::vector<std::string>& argv, const std::string& logPath,
              std::string* error = nullptr);
   // SIGTERM, then waits up to `grace` before SIGKILL. Returns the exit status (or -signal).
   int terminate(std::chrono::milliseconds grace = 20s);
@@ -64,19 +64,19 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
 struct ControllerOptions {
   std::string binary{};
   std::string kubeconfig{};
-  std::string ns{};        // --namespace
-  std::string lb_class{};  // --lb-class ("" = none)
-  bool leader_elect = false;
+  std::string ns{};       // --namespace
+  std::string lbClass{};  // --lb-class ("" = none)
+  bool leaderElect = false;
   std::string identity = "it";
-  std::string lease_name{};  // "" = default
-  int status_writers = 0;    // 0 = default
-  std::string log_level = "info";
+  std::string leaseName{};  // "" = default
+  int statusWriters = 0;    // 0 = default
+  std::string logLevel = "info";
   std::vector<std::string> extra{};
 };
 
 class Controller {
  public:
-  explicit Controller(ControllerOptions options, std::string log_path);
+  explicit Controller(ControllerOptions options, std::string logPath);
   bool start(std::string* error = nullptr);
   int stop(std::chrono::milliseconds grace = 20s) { return process_.terminate(grace); }
   void kill() { process_.kill(); }
@@ -88,13 +88,13 @@ class Controller {
   // The value of one sample line ("name{labels}"), nullopt when absent.
   std::optional<double> metric(const std::string& sample);
   std::string log() const;
-  const std::string& logPath() const { return log_path_; }
+  const std::string& logPath() const { return logPath_; }
   int port() const { return port_; }
   Process& process() { return process_; }
 
  private:
   ControllerOptions options_;
-  std::string log_path_;
+  std::string logPath_;
   int port_ = 0;
   Process process_;
 };
@@ -116,21 +116,21 @@ void parallelFor(int n, int threads, const std::function<void(int)>& fn);
 // Objects as JSON, in the shapes users write.
 Json namespaceObject(const std::string& name, const std::map<std::string, std::string>& labels);
 Json poolObject(const std::string& name, const std::vector<std::string>& addresses,
-                const Json& extra_spec = Json::object());
+                const Json& extraSpec = Json::object());
 Json l2AdvertisementObject(const std::string& name, const Json& spec = Json::object());
 
 struct ServiceSpec {
-  std::string lb_class{};  // "" = none
+  std::string lbClass{};  // "" = none
   std::map<std::string, std::string> annotations{};
   std::map<std::string, std::string> labels{};
   std::vector<std::string> families{};  // {} = server default (IPv4 here)
-  std::string family_policy{};          // "" = server default
+  std::string familyPolicy{};           // "" = server default
   std::vector<std::pair<std::string, int>> ports = {{"TCP", 80}};
-  std::string load_balancer_ip{};
+  std::string loadBalancerIp{};
   std::string type = "LoadBalancer";
-  std::string traffic_policy{};  // "" = Cluster
+  std::string trafficPolicy{};  // "" = Cluster
   // NodePorts are a scarce range (2768 ports): thousands of test Services must not take them.
-  bool node_ports = false;
+  bool nodePorts = false;
 };
 Json serviceObject(const std::string& name, const ServiceSpec& spec);
 
@@ -154,7 +154,7 @@ class Cluster {
   std::optional<Json> get(const k8s::ResourceType& type, const std::string& ns,
                           const std::string& name);
   std::vector<Json> list(const k8s::ResourceType& type, const std::string& ns,
-                         const std::string& label_selector = "");
+                         const std::string& labelSelector = "");
 
   std::vector<std::string> ips(const std::string& ns, const std::string& name);
   // Waits until the Service shows exactly `want` (in order); {} = no IPs.
@@ -167,7 +167,7 @@ class Cluster {
   std::vector<std::string> events(const std::string& ns, const std::string& kind,
                                   const std::string& name);
   bool waitEvent(const std::string& ns, const std::string& kind, const std::string& name,
-                 const std::string& type_reason, std::chrono::milliseconds timeout = 30s);
+                 const std::string& typeReason, std::chrono::milliseconds timeout = 30s);
 
  private:
   k8s::ApiClient& api_;

@@ -78,11 +78,11 @@ std::pair<int, std::string> sh(const std::string& command) {
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
-Scenario::Scenario(const std::string& name, const std::map<std::string, std::string>& ns_labels)
+Scenario::Scenario(const std::string& name, const std::map<std::string, std::string>& nsLabels)
     : ns_(unique("ctl-" + name)), cls_("ironlb.io/" + ns_) {
   std::string error;
   EXPECT_TRUE(
-      cluster().create(k8s::resources::kNamespaces, "", namespaceObject(ns_, ns_labels), &error))
+      cluster().create(k8s::resources::kNamespaces, "", namespaceObject(ns_, nsLabels), &error))
       << error;
 }
 
@@ -112,9 +112,9 @@ ControllerOptions Scenario::options(const std::string& identity) const {
   o.binary = env().controller;
   o.kubeconfig = env().kubeconfig;
   o.ns = ns_;
-  o.lb_class = cls_;
+  o.lbClass = cls_;
   o.identity = identity;
-  o.lease_name = "ironlb-controller";
+  o.leaseName = "ironlb-controller";
   o.extra = {"--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms"};
   return o;
 }
@@ -128,10 +128,10 @@ Controller& Scenario::startController(ControllerOptions options, const std::stri
 }
 
 bool Scenario::createPool(const std::string& name, const std::vector<std::string>& addresses,
-                          const Json& extra_spec) {
+                          const Json& extraSpec) {
   std::string error;
   const bool ok = cluster().create(k8s::resources::kIPAddressPools, ns_,
-                                   poolObject(name, addresses, extra_spec), &error);
+                                   poolObject(name, addresses, extraSpec), &error);
   EXPECT_TRUE(ok) << error;
   return ok;
 }
@@ -145,7 +145,7 @@ bool Scenario::createAdvertisement(const std::string& name, const Json& spec) {
 }
 
 bool Scenario::createService(const std::string& name, ServiceSpec spec) {
-  if (spec.lb_class.empty()) spec.lb_class = cls_;
+  if (spec.lbClass.empty()) spec.lbClass = cls_;
   std::string error;
   const bool ok =
       cluster().create(k8s::resources::kServices, ns_, serviceObject(name, spec), &error);
@@ -183,8 +183,8 @@ std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, st
   const std::string kubeconfig = env().work + "/" + s.ns() + "-sa.kubeconfig";
   std::ofstream k(kubeconfig);
   k << "apiVersion: v1\nkind: Config\ncurrent-context: sa\n"
-    << "clusters:\n- name: c\n  cluster:\n    server: " << env().apiserver_url
-    << "\n    certificate-authority: " << env().ca_cert << "\n"
+    << "clusters:\n- name: c\n  cluster:\n    server: " << env().apiserverUrl
+    << "\n    certificate-authority: " << env().caCert << "\n"
     << "users:\n- name: sa\n  user:\n    token: " << token << "\n"
     << "contexts:\n- name: sa\n  context: {cluster: c, user: sa}\n";
   return kubeconfig;
@@ -222,8 +222,8 @@ int main(int argc, char** argv) {
   gEnv.kubectl = ironlb::controller::it::getenvOr("IRONLB_KUBECTL", "kubectl");
   gEnv.helm = ironlb::controller::it::getenvOr("IRONLB_HELM", "helm");
   gEnv.state = ironlb::controller::it::getenvOr("IRONLB_CONTROLPLANE_STATE");
-  gEnv.apiserver_url = ironlb::controller::it::getenvOr("IRONLB_APISERVER_URL");
-  gEnv.ca_cert = ironlb::controller::it::getenvOr("IRONLB_CA_CERT");
+  gEnv.apiserverUrl = ironlb::controller::it::getenvOr("IRONLB_APISERVER_URL");
+  gEnv.caCert = ironlb::controller::it::getenvOr("IRONLB_CA_CERT");
   if (gEnv.kubeconfig.empty() || gEnv.controller.empty() || gEnv.repo.empty() ||
       gEnv.work.empty()) {
     std::fprintf(stderr, "usage: source STATE/env && %s --controller=BIN --repo=ROOT --work=DIR\n",

@@ -17,15 +17,15 @@
 namespace ironlb::controller::it {
 
 struct Env {
-  std::string kubeconfig;     // admin ($KUBECONFIG)
-  std::string kubectl;        // $IRONLB_KUBECTL
-  std::string helm;           // $IRONLB_HELM
-  std::string state;          // $IRONLB_CONTROLPLANE_STATE
-  std::string apiserver_url;  // $IRONLB_APISERVER_URL
-  std::string ca_cert;        // $IRONLB_CA_CERT
-  std::string controller;     // --controller
-  std::string repo;           // --repo
-  std::string work;           // --work (logs, kubeconfigs)
+  std::string kubeconfig;    // admin ($KUBECONFIG)
+  std::string kubectl;       // $IRONLB_KUBECTL
+  std::string helm;          // $IRONLB_HELM
+  std::string state;         // $IRONLB_CONTROLPLANE_STATE
+  std::string apiserverUrl;  // $IRONLB_APISERVER_URL
+  std::string caCert;        // $IRONLB_CA_CERT
+  std::string controller;    // --controller
+  std::string repo;          // --repo
+  std::string work;          // --work (logs, kubeconfigs)
 };
 const Env& env();
 Cluster& cluster();
@@ -41,7 +41,7 @@ std::pair<int, std::string> sh(const std::string& command);
 class Scenario {
  public:
   explicit Scenario(const std::string& name,
-                    const std::map<std::string, std::string>& ns_labels = {});
+                    const std::map<std::string, std::string>& nsLabels = {});
   ~Scenario();
 
   const std::string& ns() const { return ns_; }
@@ -54,7 +54,7 @@ class Scenario {
   Controller& controller(std::size_t i = 0) { return *controllers_.at(i); }
 
   bool createPool(const std::string& name, const std::vector<std::string>& addresses,
-                  const Json& extra_spec = Json::object());
+                  const Json& extraSpec = Json::object());
   bool createAdvertisement(const std::string& name = "all", const Json& spec = Json::object());
   // A Service of this scenario's class in this namespace.
   bool createService(const std::string& name, ServiceSpec spec = {});
@@ -68,9 +68,9 @@ class Scenario {
                std::chrono::milliseconds t = 60s) {
     return cluster().waitIps(ns_, name, want, t);
   }
-  bool waitEvent(const std::string& name, const std::string& type_reason,
+  bool waitEvent(const std::string& name, const std::string& typeReason,
                  const std::string& kind = "Service", std::chrono::milliseconds t = 30s) {
-    return cluster().waitEvent(ns_, kind, name, type_reason, t);
+    return cluster().waitEvent(ns_, kind, name, typeReason, t);
   }
   std::vector<std::string> events(const std::string& name, const std::string& kind = "Service") {
     return cluster().events(ns_, kind, name);

@@ -29,15 +29,15 @@ std::optional<Json> pool(Scenario& s, const std::string& name) {
 }
 
 bool waitEventSaying(Scenario& s, const std::string& name, const std::string& kind,
-                     const std::string& type_reason, const std::string& text) {
+                     const std::string& typeReason, const std::string& text) {
   const bool said = eventually(
       [&] {
         for (const auto& e : s.events(name, kind))
-          if (e.rfind(type_reason, 0) == 0 && e.find(text) != std::string::npos) return true;
+          if (e.rfind(typeReason, 0) == 0 && e.find(text) != std::string::npos) return true;
         return false;
       },
       30s);
-  EXPECT_TRUE(said) << name << " lacks " << type_reason << " [" << text
+  EXPECT_TRUE(said) << name << " lacks " << typeReason << " [" << text
                     << "]: " << testing::PrintToString(s.events(name, kind));
   return said;
 }

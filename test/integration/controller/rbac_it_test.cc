@@ -24,8 +24,8 @@ TEST(ControllerRbacIT, RunsWithTheChartsRbacOnly) {
   s.createAdvertisement();
   ControllerOptions o = s.options("rbac-it");
   o.kubeconfig = kubeconfig;
-  o.leader_elect = true;
-  o.lease_name = "ironlb-controller";  // the one name the Role lets it update
+  o.leaderElect = true;
+  o.leaseName = "ironlb-controller";  // the one name the Role lets it update
   Controller& c = s.startController(o);
   ASSERT_TRUE(c.waitReady()) << c.log();
   s.createService("web");

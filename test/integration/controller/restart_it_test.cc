@@ -63,7 +63,7 @@ std::vector<std::string> moved(const IpMap& before, const IpMap& now) {
 }
 
 ServiceSpec v6() {
-  return {.families = {"IPv6"}, .family_policy = "SingleStack"};
+  return {.families = {"IPv6"}, .familyPolicy = "SingleStack"};
 }
 
 // Creates, deletes and edits Services (edits change labels and ports, never the request).
@@ -101,7 +101,7 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
   s.createPool("dual", {"192.0.2.0/26", "2001:db8:4::/120"}, {{"autoAssign", false}});
   s.createAdvertisement();
   ControllerOptions a = s.options("replica-a");
-  a.leader_elect = true;
+  a.leaderElect = true;
   Controller* current = &s.startController(a, "-0");
 
   // 1,000 Services: IPv4, IPv6, dual-stack, and pairs sharing one IP.
@@ -114,7 +114,7 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
       s.createService("dual-" + std::to_string(i - 900),
                       {.annotations = {{"metallb.io/address-pool", "dual"}},
                        .families = {"IPv4", "IPv6"},
-                       .family_policy = "RequireDualStack"});
+                       .familyPolicy = "RequireDualStack"});
     } else {
       const int k = (i - 950) / 2;
       s.createService("pair-" + std::to_string(k) + "-" + std::to_string(i % 2),
@@ -128,7 +128,7 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
   EXPECT_TRUE(duplicates(ips).empty());
 
   Churn churn(s);
-  int total_moves = 0;
+  int totalMoves = 0;
   for (int round = 1; round <= 5; ++round) {
     churn.round(5, 5, 5);  // while running
     ips = converge(s);
@@ -145,17 +145,17 @@ TEST(ControllerRestartIT, FiveRestartsAndAHandOverMoveNoIp) {
     ips = converge(s);
     ASSERT_EQ(pendingIn(ips), 0) << "round " << round;
     const auto m = moved(before, ips);
-    total_moves += static_cast<int>(m.size());
+    totalMoves += static_cast<int>(m.size());
     EXPECT_TRUE(m.empty()) << "round " << round << ": " << m.size() << " moved, first "
                            << (m.empty() ? "" : m[0]);
     EXPECT_TRUE(duplicates(ips).empty()) << "round " << round;
     EXPECT_EQ(current->metric("ironlb_controller_leader"), 1.0);
   }
-  EXPECT_EQ(total_moves, 0);
+  EXPECT_EQ(totalMoves, 0);
 
   // Hand-over: a second replica stands by with warm informers; the leader stops gracefully.
   ControllerOptions b = s.options("replica-b");
-  b.leader_elect = true;
+  b.leaderElect = true;
   Controller& standby = s.startController(b, "-standby");
   ASSERT_TRUE(standby.waitReady()) << "a standby is ready once synced";
   EXPECT_EQ(standby.metric("ironlb_controller_leader"), 0.0);
@@ -191,7 +191,7 @@ TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
   s.createPool("p", {"192.0.2.0/24"});
   s.createAdvertisement();
   ControllerOptions o = s.options("api-restart");
-  o.leader_elect = true;
+  o.leaderElect = true;
   o.extra.clear();  // production lease timing: the outage outlasts renewDeadline
   Controller& c = s.startController(o);
   parallelFor(kInitial, 8, [&](int i) { s.createService("svc-" + std::to_string(i)); });
@@ -232,7 +232,7 @@ TEST(ControllerApiRestartIT, ConvergesAfterTheApiServerRestartsMidStream) {
     retrying("create " + name, [&] {
       std::string e;
       return cluster().create(k8s::resources::kServices, s.ns(),
-                              serviceObject(name, {.lb_class = s.cls()}), &e) ||
+                              serviceObject(name, {.lbClass = s.cls()}), &e) ||
              e.find("AlreadyExists") != std::string::npos;
     });
     ++created;

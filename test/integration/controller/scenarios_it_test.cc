@@ -59,16 +59,16 @@ bool clockPassedCreationOf(const Json& object) {
 
 // Waits until an event `type_reason` ("Warning/ConfigWarning") about the object says `text`.
 bool waitEventSaying(Scenario& s, const std::string& name, const std::string& kind,
-                     const std::string& type_reason, const std::string& text) {
+                     const std::string& typeReason, const std::string& text) {
   const bool said = eventually(
       [&] {
         for (const auto& e : s.events(name, kind)) {
-          if (e.rfind(type_reason, 0) == 0 && e.find(text) != std::string::npos) return true;
+          if (e.rfind(typeReason, 0) == 0 && e.find(text) != std::string::npos) return true;
         }
         return false;
       },
       30s);
-  EXPECT_TRUE(said) << name << " lacks " << type_reason << " [" << text
+  EXPECT_TRUE(said) << name << " lacks " << typeReason << " [" << text
                     << "]: " << testing::PrintToString(s.events(name, kind));
   return said;
 }
@@ -114,13 +114,13 @@ TEST(ControllerIT, RequestedIps) {
   s.createAdvertisement();
   s.startController();
   s.createService("by-annotation", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.7"}}});
-  s.createService("by-field", {.load_balancer_ip = "192.0.2.9"});
+  s.createService("by-field", {.loadBalancerIp = "192.0.2.9"});
   EXPECT_TRUE(s.waitIps("by-annotation", {"192.0.2.7"}));
   EXPECT_TRUE(s.waitIps("by-field", {"192.0.2.9"}));
 
   // Both ways at once: an error event, no crash, no IP.
   s.createService("both", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.3"}},
-                           .load_balancer_ip = "192.0.2.3"});
+                           .loadBalancerIp = "192.0.2.3"});
   EXPECT_TRUE(s.waitEvent("both", "Warning/AllocationFailed"));
   // An IP another Service holds (no sharing key): refused, the holder keeps it.
   s.createService("taken", {.annotations = {{"metallb.io/loadBalancerIPs", "192.0.2.7"}}});
@@ -175,9 +175,9 @@ TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
   s.createPool("default", {"203.0.113.0/28"});
   s.createAdvertisement();
   s.startController();
-  createServiceIn(gold.name(), "web", {.lb_class = s.cls(), .labels = {{"app", "web"}}});
-  createServiceIn(gold.name(), "db", {.lb_class = s.cls()});
-  createServiceIn(other.name(), "db", {.lb_class = s.cls()});
+  createServiceIn(gold.name(), "web", {.lbClass = s.cls(), .labels = {{"app", "web"}}});
+  createServiceIn(gold.name(), "db", {.lbClass = s.cls()});
+  createServiceIn(other.name(), "db", {.lbClass = s.cls()});
   EXPECT_TRUE(cluster().waitIps(gold.name(), "web", {"198.51.100.0"})) << "priority 5 beats 10";
   EXPECT_TRUE(cluster().waitIps(gold.name(), "db", {"192.0.2.0"})) << "namespace selector";
   EXPECT_TRUE(cluster().waitIps(other.name(), "db", {"203.0.113.0"})) << "unconstrained pool";
@@ -192,7 +192,7 @@ TEST(ControllerIT, NamespaceAndServiceSelectorsWithPriority) {
   // up because of the label edit: docs/allocation.md).
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kNamespaces, "", other.name(),
                                    {{"metadata", {{"labels", {{"tier", "gold"}}}}}}));
-  createServiceIn(other.name(), "new", {.lb_class = s.cls()});
+  createServiceIn(other.name(), "new", {.lbClass = s.cls()});
   EXPECT_TRUE(cluster().waitIps(other.name(), "new", {"192.0.2.1"}));
   EXPECT_EQ(cluster().ips(other.name(), "db"), std::vector<std::string>{"203.0.113.0"});
 }
@@ -213,7 +213,7 @@ TEST(ControllerIT, EqualPriorityPrefersThePoolSelectingTheService) {
                   {"serviceSelectors", Json::array({{{"matchLabels", {{"app", "web"}}}}})}}}});
   s.createAdvertisement();
   s.startController();
-  createServiceIn(team.name(), "by-namespace", {.lb_class = s.cls()});
+  createServiceIn(team.name(), "by-namespace", {.lbClass = s.cls()});
   s.createService("by-label", {.labels = {{"app", "web"}}});
   s.createService("neither");
   EXPECT_TRUE(cluster().waitIps(team.name(), "by-namespace", {"198.51.100.0"}));
@@ -256,11 +256,11 @@ TEST(ControllerIT, DualStack) {
   s.startController();
   // One at a time: Services the controller first sees together are served in list (name)
   // order, and the expected addresses follow creation order.
-  s.createService("require", {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
+  s.createService("require", {.families = {"IPv4", "IPv6"}, .familyPolicy = "RequireDualStack"});
   EXPECT_TRUE(s.waitIps("require", {"192.0.2.0", "2001:db8:1::"}));
-  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  s.createService("v6", {.families = {"IPv6"}, .familyPolicy = "SingleStack"});
   EXPECT_TRUE(s.waitIps("v6", {"2001:db8:1::1"}));
-  s.createService("prefer6", {.families = {"IPv6", "IPv4"}, .family_policy = "PreferDualStack"});
+  s.createService("prefer6", {.families = {"IPv6", "IPv4"}, .familyPolicy = "PreferDualStack"});
   EXPECT_TRUE(s.waitIps("prefer6", {"2001:db8:1::2", "192.0.2.1"})) << "primary family first";
   s.createService("v4", {});
   EXPECT_TRUE(s.waitIps("v4", {"192.0.2.2"}));
@@ -270,7 +270,7 @@ TEST(ControllerIT, DualStack) {
   only4.createAdvertisement();
   only4.startController();
   only4.createService("require",
-                      {.families = {"IPv4", "IPv6"}, .family_policy = "RequireDualStack"});
+                      {.families = {"IPv4", "IPv6"}, .familyPolicy = "RequireDualStack"});
   EXPECT_TRUE(only4.waitEvent("require", "Warning/AllocationFailed"));
 }
 
@@ -285,7 +285,7 @@ TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
   Controller& c = s.startController();
   ASSERT_TRUE(c.waitReady());
   s.createService("v4");
-  s.createService("v6", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  s.createService("v6", {.families = {"IPv6"}, .familyPolicy = "SingleStack"});
   EXPECT_TRUE(s.waitIps("v4", {"1.0.0.0"}));
   EXPECT_TRUE(s.waitIps("v6", {"::2"}));
 
@@ -324,15 +324,15 @@ TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
       {"lo6",
        {.annotations = {{"metallb.io/loadBalancerIPs", "::1"}},
         .families = {"IPv6"},
-        .family_policy = "SingleStack"},
+        .familyPolicy = "SingleStack"},
        "::1 is the loopback address"},
       {"mcast6",
        {.annotations = {{"metallb.io/loadBalancerIPs", "ff02::1"}},
         .families = {"IPv6"},
-        .family_policy = "SingleStack"},
+        .familyPolicy = "SingleStack"},
        "ff02::1 is a multicast address (ff00::/8)"},
       {"field",
-       {.load_balancer_ip = "169.254.1.1"},
+       {.loadBalancerIp = "169.254.1.1"},
        "spec.loadBalancerIP \"169.254.1.1\": 169.254.1.1 is a link-local address"},
   };
   for (const auto& r : requests)
@@ -348,7 +348,7 @@ TEST(ControllerIT, ClassFiltering) {
   s.createPool("p", {"192.0.2.0/28"});
   s.createAdvertisement();
   s.startController();
-  s.createService("other-class", {.lb_class = "example.com/other"});
+  s.createService("other-class", {.lbClass = "example.com/other"});
   std::string error;
   ServiceSpec none;
   ASSERT_TRUE(
@@ -620,7 +620,7 @@ TEST(ControllerIT, ABurstOfServicesAllGetTheirIPAllocatedEvent) {
   parallelFor(kServices, 8, [&](int i) {
     std::string error;
     if (!cluster().create(k8s::resources::kServices, s.ns(),
-                          serviceObject("svc-" + std::to_string(i), {.lb_class = s.cls()}),
+                          serviceObject("svc-" + std::to_string(i), {.lbClass = s.cls()}),
                           &error)) {
       ++failed;
     }
@@ -663,7 +663,7 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
   Controller& c = s.startController();
   ASSERT_TRUE(c.waitReady());
   s.createService("a");
-  s.createService("b", {.families = {"IPv6"}, .family_policy = "SingleStack"});
+  s.createService("b", {.families = {"IPv6"}, .familyPolicy = "SingleStack"});
   ASSERT_FALSE(s.waitAnyIps("a").empty());
   ASSERT_FALSE(s.waitAnyIps("b").empty());
   EXPECT_TRUE(eventually([&] {

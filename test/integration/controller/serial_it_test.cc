@@ -44,7 +44,7 @@ TEST(ControllerSerialIT, UsersExampleVerbatim) {
   std::string error;
   const std::string other = unique("classed");
   ASSERT_TRUE(cluster().create(k8s::resources::kServices, "default",
-                               serviceObject(other, {.lb_class = "example.com/other"}), &error))
+                               serviceObject(other, {.lbClass = "example.com/other"}), &error))
       << error;
   // Marker: a class-less Service created after it gets its IP, so the classed one has been seen.
   const std::string marker = unique("marker");

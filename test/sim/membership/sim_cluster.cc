@@ -40,12 +40,12 @@ std::vector<uint8_t> SimCluster::testKey(int which) {
 }
 
 uint8_t SimCluster::typeOf(std::span<const uint8_t> bytes) {
-  static const KeyRing keys = [] {
+  static const KeyRing kEys = [] {
     const std::vector<std::vector<uint8_t>> k = {testKey(0)};
     return *KeyRing::create(k);
   }();
   Message m;
-  return decode(bytes, keys, m) == DecodeResult::kOk ? static_cast<uint8_t>(m.type) : 0;
+  return decode(bytes, kEys, m) == DecodeResult::kOk ? static_cast<uint8_t>(m.type) : 0;
 }
 
 std::unique_ptr<Membership> SimCluster::makeCore(std::size_t i, uint64_t incarnation) {

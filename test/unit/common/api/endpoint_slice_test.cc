@@ -37,12 +37,12 @@ TEST(EndpointSliceTest, DecodesKubectlOutput) {
   auto r = decodeEndpointSlice(json::parse(kSliceJson));
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->serviceName(), "web");
-  EXPECT_EQ(r->address_type, "IPv4");
+  EXPECT_EQ(r->addressType, "IPv4");
   ASSERT_EQ(r->endpoints.size(), 4u);
-  EXPECT_EQ(r->endpoints[0].node_name, "worker-1");
+  EXPECT_EQ(r->endpoints[0].nodeName, "worker-1");
   EXPECT_EQ(r->endpoints[1].conditions.serving, true);
   EXPECT_FALSE(r->endpoints[3].conditions.ready.has_value());
-  EXPECT_FALSE(r->endpoints[3].node_name.has_value());
+  EXPECT_FALSE(r->endpoints[3].nodeName.has_value());
   ASSERT_EQ(r->ports.size(), 2u);
   EXPECT_EQ(r->ports[0], (EndpointPort{"http", "TCP", 8080}));
   EXPECT_EQ(r->ports[1], (EndpointPort{"", "TCP", std::nullopt}));

@@ -48,8 +48,8 @@ TEST(FieldTest, NavigatesAndReportsAbsence) {
 TEST(DescribeTest, QuotesEscapesAndTruncates) {
   EXPECT_EQ(describeString("yes"), "\"yes\"");
   EXPECT_EQ(describeString("a\nb"), "\"a\\nb\"");  // cannot forge a log line
-  const std::string long_text(1000, 'x');
-  const std::string shown = describeString(long_text);
+  const std::string longText(1000, 'x');
+  const std::string shown = describeString(longText);
   EXPECT_LT(shown.size(), 100u);
   EXPECT_EQ(shown.front(), '"');
   EXPECT_EQ(shown.back(), '"');

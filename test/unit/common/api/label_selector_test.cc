@@ -22,11 +22,11 @@ TEST(ApiLabelSelectorTest, DecodesAsWrittenAndRoundTrips) {
   decodeLabelSelectors(reader, reader.root()["s"], selectors);
   ASSERT_TRUE(reader.ok());
   ASSERT_EQ(selectors.size(), 3u);
-  EXPECT_EQ(selectors[0].match_labels.at("kubernetes.io/os"), "linux");
-  ASSERT_EQ(selectors[1].match_expressions.size(), 3u);
-  EXPECT_EQ(selectors[1].match_expressions[0],
+  EXPECT_EQ(selectors[0].matchLabels.at("kubernetes.io/os"), "linux");
+  ASSERT_EQ(selectors[1].matchExpressions.size(), 3u);
+  EXPECT_EQ(selectors[1].matchExpressions[0],
             (LabelSelectorRequirement{"tier", "In", {"web", "api"}}));
-  EXPECT_EQ(selectors[1].match_expressions[2].op, "Bogus");  // validation is lbconfig's job
+  EXPECT_EQ(selectors[1].matchExpressions[2].op, "Bogus");  // validation is lbconfig's job
   EXPECT_EQ(selectors[2], LabelSelector{});
 
   for (const auto& s : selectors) {

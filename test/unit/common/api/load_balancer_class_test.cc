@@ -9,7 +9,7 @@ TEST(LoadBalancerClass, WhichServicesAnInstallationHandles) {
   const struct {
     const char* name;
     std::string_view handled;
-    std::optional<std::string> service_class;
+    std::optional<std::string> serviceClass;
     bool handles;
   } cases[] = {
       {"no class configured, Service without class", "", std::nullopt, true},
@@ -21,8 +21,8 @@ TEST(LoadBalancerClass, WhichServicesAnInstallationHandles) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    EXPECT_EQ(handlesClass(c.handled, c.service_class), c.handles);
-    EXPECT_EQ(handlesClass(c.handled, c.service_class ? &*c.service_class : nullptr), c.handles);
+    EXPECT_EQ(handlesClass(c.handled, c.serviceClass), c.handles);
+    EXPECT_EQ(handlesClass(c.handled, c.serviceClass ? &*c.serviceClass : nullptr), c.handles);
   }
 }
 

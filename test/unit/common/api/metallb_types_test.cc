@@ -51,15 +51,15 @@ TEST(IPAddressPoolTest, DecodesKubectlOutput) {
   EXPECT_EQ(
       p.spec.addresses,
       (std::vector<std::string>{"192.0.2.0/28", "198.51.100.10-198.51.100.20", "2001:db8::/120"}));
-  EXPECT_FALSE(p.spec.auto_assign);
-  EXPECT_TRUE(p.spec.avoid_buggy_ips);
-  ASSERT_TRUE(p.spec.service_allocation.has_value());
-  EXPECT_EQ(p.spec.service_allocation->priority, 50);
-  EXPECT_EQ(p.spec.service_allocation->namespaces, (std::vector<std::string>{"team-a", "team-b"}));
-  ASSERT_EQ(p.spec.service_allocation->namespace_selectors.size(), 1u);
-  ASSERT_EQ(p.spec.service_allocation->service_selectors.size(), 1u);
-  EXPECT_EQ(p.status.assigned_ipv4, 2);
-  EXPECT_EQ(p.status.available_ipv6, 256);
+  EXPECT_FALSE(p.spec.autoAssign);
+  EXPECT_TRUE(p.spec.avoidBuggyIps);
+  ASSERT_TRUE(p.spec.serviceAllocation.has_value());
+  EXPECT_EQ(p.spec.serviceAllocation->priority, 50);
+  EXPECT_EQ(p.spec.serviceAllocation->namespaces, (std::vector<std::string>{"team-a", "team-b"}));
+  ASSERT_EQ(p.spec.serviceAllocation->namespaceSelectors.size(), 1u);
+  ASSERT_EQ(p.spec.serviceAllocation->serviceSelectors.size(), 1u);
+  EXPECT_EQ(p.status.assignedIpv4, 2);
+  EXPECT_EQ(p.status.availableIpv6, 256);
 }
 
 TEST(IPAddressPoolTest, DefaultsWhenOptionalFieldsAreAbsentOrNull) {
@@ -68,14 +68,14 @@ TEST(IPAddressPoolTest, DefaultsWhenOptionalFieldsAreAbsentOrNull) {
     "spec": {"addresses": ["192.0.2.0/28"], "autoAssign": null, "serviceAllocation": null}
   })"));
   ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_TRUE(r->spec.auto_assign);  // CRD default
-  EXPECT_FALSE(r->spec.avoid_buggy_ips);
-  EXPECT_FALSE(r->spec.service_allocation.has_value());
+  EXPECT_TRUE(r->spec.autoAssign);  // CRD default
+  EXPECT_FALSE(r->spec.avoidBuggyIps);
+  EXPECT_FALSE(r->spec.serviceAllocation.has_value());
 
   // An empty serviceAllocation is present (it matters: it admits every Service).
   auto e = decodeIPAddressPool(json::parse(R"({"spec": {"serviceAllocation": {}}})"));
   ASSERT_TRUE(e.ok()) << e.error();
-  EXPECT_TRUE(e->spec.service_allocation.has_value());
+  EXPECT_TRUE(e->spec.serviceAllocation.has_value());
 
   // No spec at all decodes (lbconfig reports the missing addresses with the pool's name).
   auto none = decodeIPAddressPool(json::parse(R"({"metadata": {"name": "p"}, "spec": null})"));
@@ -162,11 +162,11 @@ TEST(L2AdvertisementTest, DecodesKubectlOutput) {
     }
   })"));
   ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->spec.ip_address_pools, std::vector<std::string>{"first-pool"});
-  EXPECT_EQ(r->spec.ip_address_pool_selectors.size(), 1u);
-  EXPECT_EQ(r->spec.node_selectors[0].match_labels.at("kubernetes.io/hostname"), "worker-1");
+  EXPECT_EQ(r->spec.ipAddressPools, std::vector<std::string>{"first-pool"});
+  EXPECT_EQ(r->spec.ipAddressPoolSelectors.size(), 1u);
+  EXPECT_EQ(r->spec.nodeSelectors[0].matchLabels.at("kubernetes.io/hostname"), "worker-1");
   EXPECT_EQ(r->spec.interfaces, (std::vector<std::string>{"eth0", "bond0.100"}));
-  EXPECT_EQ(r->spec.service_selectors[0].match_expressions[0].op, "Exists");
+  EXPECT_EQ(r->spec.serviceSelectors[0].matchExpressions[0].op, "Exists");
 
   auto empty = decodeL2Advertisement(json::parse(R"({"metadata": {"name": "all"}, "spec": {}})"));
   ASSERT_TRUE(empty.ok());
@@ -183,14 +183,14 @@ TEST(L2AdvertisementTest, DecodesKubectlOutput) {
 
 TEST(ServiceL2StatusTest, EncodeDecodeRoundTrip) {
   ServiceL2Status s;
-  s.meta.generate_name = "l2-";
+  s.meta.generateName = "l2-";
   s.meta.ns = "metallb-system";
   s.meta.labels = {{"metallb.io/node", "worker-1"},
                    {"metallb.io/service-name", "web"},
                    {"metallb.io/service-namespace", "default"}};
   s.status.node = "worker-1";
-  s.status.service_name = "web";
-  s.status.service_namespace = "default";
+  s.status.serviceName = "web";
+  s.status.serviceNamespace = "default";
   s.status.interfaces = {"eth0", "eth1"};
   const json encoded = encodeServiceL2Status(s);
   EXPECT_EQ(encoded["apiVersion"], "metallb.io/v1beta1");

@@ -42,12 +42,12 @@ TEST(ObjectMetaTest, DecodesEveryFieldAndIgnoresUnknownOnes) {
   EXPECT_EQ(r->meta.name, "web");
   EXPECT_EQ(r->meta.ns, "default");
   EXPECT_EQ(r->meta.uid, "6c8f0a4e-1f4b-4a37-9d5e-0e2d3c1b2a19");
-  EXPECT_EQ(r->meta.resource_version, "12345");
+  EXPECT_EQ(r->meta.resourceVersion, "12345");
   EXPECT_EQ(r->meta.generation, 3);
   EXPECT_EQ(r->meta.labels, (StringMap{{"app", "web"}}));
   EXPECT_EQ(r->meta.annotations.at("metallb.io/address-pool"), "first");
   EXPECT_TRUE(r->meta.deleting());
-  EXPECT_EQ(r->meta.creation_timestamp, "2024-05-01T09:00:00Z");
+  EXPECT_EQ(r->meta.creationTimestamp, "2024-05-01T09:00:00Z");
   EXPECT_EQ(r->value, "v");
 }
 
@@ -79,15 +79,15 @@ TEST(ObjectMetaTest, FrameErrorsNameTheObject) {
 TEST(ObjectMetaTest, EncodeRoundTrips) {
   ObjectMeta meta;
   meta.name = "l2-abc";
-  meta.generate_name = "l2-";
+  meta.generateName = "l2-";
   meta.ns = "metallb-system";
   meta.uid = "u";
-  meta.resource_version = "9";
+  meta.resourceVersion = "9";
   meta.generation = 2;
   meta.labels = {{"metallb.io/node", "worker-1"}};
   meta.annotations = {{"a", ""}};
-  meta.deletion_timestamp = "2024-05-01T10:00:00Z";
-  meta.creation_timestamp = "2024-05-01T09:12:44Z";
+  meta.deletionTimestamp = "2024-05-01T10:00:00Z";
+  meta.creationTimestamp = "2024-05-01T09:12:44Z";
   const json encoded = {{"metadata", encodeObjectMeta(meta)}};
   auto r = decodeThing(encoded);
   ASSERT_TRUE(r.ok()) << r.error();

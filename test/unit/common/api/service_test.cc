@@ -63,12 +63,12 @@ TEST(ServiceTest, DecodesKubectlOutput) {
   EXPECT_EQ(s.spec.ports[0], (ServicePort{"http", "TCP", 80}));
   EXPECT_EQ(s.spec.ports[1], (ServicePort{"dns", "UDP", 53}));
   EXPECT_EQ(s.spec.ports[2], (ServicePort{"", "TCP", 443}));  // protocol defaults to TCP
-  EXPECT_EQ(s.spec.load_balancer_class, "ironlb.io/l2");
-  EXPECT_EQ(s.spec.ip_families, (std::vector<net::Family>{net::Family::kV4, net::Family::kV6}));
-  EXPECT_EQ(s.spec.ip_family_policy, IpFamilyPolicy::kPreferDualStack);
-  EXPECT_EQ(s.spec.cluster_ip, "10.96.12.34");
-  EXPECT_EQ(s.spec.cluster_ips.size(), 2u);
-  EXPECT_EQ(s.spec.external_traffic_policy, TrafficPolicy::kLocal);
+  EXPECT_EQ(s.spec.loadBalancerClass, "ironlb.io/l2");
+  EXPECT_EQ(s.spec.ipFamilies, (std::vector<net::Family>{net::Family::kV4, net::Family::kV6}));
+  EXPECT_EQ(s.spec.ipFamilyPolicy, IpFamilyPolicy::kPreferDualStack);
+  EXPECT_EQ(s.spec.clusterIp, "10.96.12.34");
+  EXPECT_EQ(s.spec.clusterIps.size(), 2u);
+  EXPECT_EQ(s.spec.externalTrafficPolicy, TrafficPolicy::kLocal);
   EXPECT_EQ(s.spec.selector, (StringMap{{"app", "web"}}));
   ASSERT_EQ(s.status.ingress.size(), 3u);
   EXPECT_EQ(s.status.ingress[0], (LoadBalancerIngress{"192.0.2.1", "", "VIP"}));
@@ -82,9 +82,9 @@ TEST(ServiceTest, MinimalClusterIPServiceGetsDefaults) {
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_FALSE(r->isLoadBalancer());
   EXPECT_EQ(r->spec.type, "ClusterIP");
-  EXPECT_EQ(r->spec.external_traffic_policy, TrafficPolicy::kCluster);
-  EXPECT_FALSE(r->spec.ip_family_policy.has_value());
-  EXPECT_FALSE(r->spec.load_balancer_class.has_value());
+  EXPECT_EQ(r->spec.externalTrafficPolicy, TrafficPolicy::kCluster);
+  EXPECT_FALSE(r->spec.ipFamilyPolicy.has_value());
+  EXPECT_FALSE(r->spec.loadBalancerClass.has_value());
   EXPECT_TRUE(r->status.ingress.empty());
 }
 

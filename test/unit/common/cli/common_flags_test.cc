@@ -19,8 +19,8 @@ TEST(CommonFlagsTest, ParsedIntoTheSharedStruct) {
       });
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(f.ns, "lb");
-  EXPECT_EQ(f.log_level, spdlog::level::debug);
-  EXPECT_EQ(f.log_format, util::LogFormat::kJson);
+  EXPECT_EQ(f.logLevel, spdlog::level::debug);
+  EXPECT_EQ(f.logFormat, util::LogFormat::kJson);
   const util::HealthServerOptions o = f.healthOptions("node-1", nullptr);
   EXPECT_EQ(o.bindAddress, "127.0.0.1");
   EXPECT_EQ(o.port, 9000);
@@ -35,11 +35,11 @@ TEST(CommonFlagsTest, ParsedIntoTheSharedStruct) {
 TEST(CommonFlagsTest, Defaults) {
   const CommonFlags f;
   EXPECT_EQ(f.ns, "metallb-system");
-  EXPECT_EQ(f.metrics_port, 7472);
-  EXPECT_EQ(f.probe_port, 7473);
-  EXPECT_FALSE(f.metrics_insecure);
-  EXPECT_EQ(f.kube_api_qps, 1000);
-  EXPECT_EQ(f.kube_api_burst, 2000);
+  EXPECT_EQ(f.metricsPort, 7472);
+  EXPECT_EQ(f.probePort, 7473);
+  EXPECT_FALSE(f.metricsInsecure);
+  EXPECT_EQ(f.kubeApiQps, 1000);
+  EXPECT_EQ(f.kubeApiBurst, 2000);
 }
 
 }  // namespace

@@ -21,12 +21,12 @@ class EventRecorderTest : public ::testing::Test {
       return HttpResponse{r.method == "POST" ? 201 : 200, {}, r.body.empty() ? "{}" : r.body};
     });
   }
-  std::unique_ptr<EventRecorder> make(EventAggregationOptions agg = {}, size_t max_queue = 4) {
+  std::unique_ptr<EventRecorder> make(EventAggregationOptions agg = {}, size_t maxQueue = 4) {
     auto r =
         std::make_unique<EventRecorder>(api_, EventRecorderOptions{.component = "ironlb-controller",
                                                                    .host = "node-1",
                                                                    .aggregation = agg,
-                                                                   .maxQueue = max_queue,
+                                                                   .maxQueue = maxQueue,
                                                                    .clock = &clock_,
                                                                    .metrics = &metrics_});
     return r;

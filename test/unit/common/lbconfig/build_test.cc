@@ -26,7 +26,7 @@ api::L2Advertisement advObj(const std::string& name, std::vector<std::string> po
   api::L2Advertisement a;
   a.meta.name = name;
   a.meta.ns = ns;
-  a.spec.ip_address_pools = std::move(pools);
+  a.spec.ipAddressPools = std::move(pools);
   return a;
 }
 
@@ -46,7 +46,7 @@ std::vector<std::string> strings(const std::vector<Issue>& issues) {
 Snapshot withAllPoolsAdvertised(std::vector<api::IPAddressPool> pools) {
   Snapshot s;
   s.pools = std::move(pools);
-  s.l2_advertisements.push_back(advObj("all"));
+  s.l2Advertisements.push_back(advObj("all"));
   return s;
 }
 
@@ -60,7 +60,7 @@ TEST(BuildTest, EmptySnapshotIsAValidEmptyConfig) {
   EXPECT_TRUE(r.errors.empty());
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_TRUE(r.config->pools().empty());
-  EXPECT_EQ(r.config->options().install_namespace, kNs);
+  EXPECT_EQ(r.config->options().installNamespace, kNs);
 }
 
 TEST(BuildTest, ValidConfigurationCarriesEverythingOver) {
@@ -68,18 +68,18 @@ TEST(BuildTest, ValidConfigurationCarriesEverythingOver) {
   api::IPAddressPool first =
       poolObj("first", {"192.0.2.0/28", "2001:db8::/120", "198.51.100.7/32"});
   first.meta.labels = {{"env", "prod"}};
-  first.spec.auto_assign = false;
-  first.spec.avoid_buggy_ips = true;
-  first.spec.service_allocation = api::ServiceAllocation{
+  first.spec.autoAssign = false;
+  first.spec.avoidBuggyIps = true;
+  first.spec.serviceAllocation = api::ServiceAllocation{
       10, {"team-a"}, {matchLabels({{"tier", "gold"}})}, {matchLabels({{"app", "web"}})}};
   s.pools.push_back(first);
   s.pools.push_back(poolObj("second", {"203.0.113.10-203.0.113.20"}));
-  api::L2Advertisement by_selector = advObj("by-selector");
-  by_selector.spec.ip_address_pool_selectors = {matchLabels({{"env", "prod"}})};
-  by_selector.spec.interfaces = {"eth1", "eth0"};
-  by_selector.spec.node_selectors = {matchLabels({{"rack", "1"}})};
-  s.l2_advertisements.push_back(by_selector);
-  s.l2_advertisements.push_back(advObj("by-name", {"second"}));
+  api::L2Advertisement bySelector = advObj("by-selector");
+  bySelector.spec.ipAddressPoolSelectors = {matchLabels({{"env", "prod"}})};
+  bySelector.spec.interfaces = {"eth1", "eth0"};
+  bySelector.spec.nodeSelectors = {matchLabels({{"rack", "1"}})};
+  s.l2Advertisements.push_back(bySelector);
+  s.l2Advertisements.push_back(advObj("by-name", {"second"}));
   api::Namespace ns;
   ns.meta.name = "team-a";
   ns.meta.labels = {{"tier", "gold"}};
@@ -105,13 +105,13 @@ TEST(BuildTest, ValidConfigurationCarriesEverythingOver) {
   EXPECT_EQ(p->ranges[0].text, "192.0.2.0/28");
   EXPECT_EQ(p->ranges[1].range.toString(), "2001:db8::-2001:db8::ff");
   EXPECT_EQ(p->ranges[2].range.toString(), "198.51.100.7-198.51.100.7");
-  EXPECT_FALSE(p->auto_assign);
-  EXPECT_TRUE(p->avoid_buggy_ips);
+  EXPECT_FALSE(p->autoAssign);
+  EXPECT_TRUE(p->avoidBuggyIps);
   EXPECT_EQ(p->labels.at("env"), "prod");
-  ASSERT_TRUE(p->service_allocation.has_value());
-  EXPECT_EQ(p->service_allocation->priority, 10);
-  EXPECT_EQ(p->service_allocation->namespaces, std::vector<std::string>{"team-a"});
-  EXPECT_EQ(p->service_allocation->namespace_selectors[0].toString(), "tier=gold");
+  ASSERT_TRUE(p->serviceAllocation.has_value());
+  EXPECT_EQ(p->serviceAllocation->priority, 10);
+  EXPECT_EQ(p->serviceAllocation->namespaces, std::vector<std::string>{"team-a"});
+  EXPECT_EQ(p->serviceAllocation->namespaceSelectors[0].toString(), "tier=gold");
   EXPECT_TRUE(c.admits(*p, "team-a", {{"app", "web"}}));
   EXPECT_FALSE(c.admits(*p, "team-a", {{"app", "db"}}));
 
@@ -123,9 +123,9 @@ TEST(BuildTest, ValidConfigurationCarriesEverythingOver) {
 
   EXPECT_EQ(c.namespaceLabels("team-a").at("tier"), "gold");
   ASSERT_NE(c.node("n2"), nullptr);
-  EXPECT_TRUE(c.node("n2")->excluded_from_load_balancers);
-  EXPECT_TRUE(c.node("n2")->network_unavailable);
-  EXPECT_FALSE(c.node("n1")->excluded_from_load_balancers);
+  EXPECT_TRUE(c.node("n2")->excludedFromLoadBalancers);
+  EXPECT_TRUE(c.node("n2")->networkUnavailable);
+  EXPECT_FALSE(c.node("n1")->excludedFromLoadBalancers);
   EXPECT_EQ(c.candidateNodes(c.advertisementsFor(*net::IpAddress::parse("192.0.2.3"), {})),
             std::vector<std::string>{"n1"});
 }
@@ -282,33 +282,33 @@ TEST(BuildTest, OverlapIsReportedOnTheNewerPool) {
   // pool is named in it. Timestamps are as the API server writes them; a pool without one has
   // not been stored yet (the newest); pools created in the same second fall back to the name.
   const auto created = [](api::IPAddressPool p, std::optional<std::string> at) {
-    p.meta.creation_timestamp = std::move(at);
+    p.meta.creationTimestamp = std::move(at);
     return p;
   };
   const std::string early = "2024-05-01T09:00:00Z";
   const std::string late = "2024-05-02T08:00:00Z";
   const struct {
-    std::optional<std::string> existing_at;  // "zz-existing", 203.0.113.200/29
-    std::optional<std::string> new_at;       // "aa-new", 203.0.113.0/24
-    std::string reported_on;
+    std::optional<std::string> existingAt;  // "zz-existing", 203.0.113.200/29
+    std::optional<std::string> newAt;       // "aa-new", 203.0.113.0/24
+    std::string reportedOn;
   } cases[] = {
       {early, late, "aa-new"},         {late, early, "zz-existing"},
       {early, std::nullopt, "aa-new"}, {std::nullopt, early, "zz-existing"},
       {early, early, "zz-existing"},  // same second: the name decides
   };
   for (const auto& c : cases) {
-    const BuildResult r = buildDefault(withAllPoolsAdvertised(
-        {created(poolObj("zz-existing", {"203.0.113.200/29"}), c.existing_at),
-         created(poolObj("aa-new", {"203.0.113.0/24"}), c.new_at)}));
+    const BuildResult r = buildDefault(
+        withAllPoolsAdvertised({created(poolObj("zz-existing", {"203.0.113.200/29"}), c.existingAt),
+                                created(poolObj("aa-new", {"203.0.113.0/24"}), c.newAt)}));
     ASSERT_EQ(r.errors.size(), 1u) << testing::PrintToString(strings(r.errors));
-    const std::string other = c.reported_on == "aa-new" ? "zz-existing" : "aa-new";
-    EXPECT_EQ(r.errors[0].name, c.reported_on);
+    const std::string other = c.reportedOn == "aa-new" ? "zz-existing" : "aa-new";
+    EXPECT_EQ(r.errors[0].name, c.reportedOn);
     EXPECT_EQ(r.errors[0].path, "spec.addresses[0]");
     EXPECT_NE(r.errors[0].message.find("of IPAddressPool metallb-system/" + other + " ("),
               std::string::npos)
         << r.errors[0].message;
     EXPECT_NE(r.errors[0].message.find("; reported on IPAddressPool metallb-system/" +
-                                       c.reported_on + ", the newer of the two"),
+                                       c.reportedOn + ", the newer of the two"),
               std::string::npos)
         << r.errors[0].message;
   }
@@ -362,7 +362,7 @@ TEST(BuildTest, PoolNames) {
 
 TEST(BuildTest, AnAdvertisementDefinedTwiceIsReportedOnce) {
   Snapshot s = withAllPoolsAdvertised({poolObj("p", {"192.0.2.0/28"})});
-  s.l2_advertisements.push_back(advObj("all"));  // a second "all" (hand-assembled snapshot)
+  s.l2Advertisements.push_back(advObj("all"));  // a second "all" (hand-assembled snapshot)
   EXPECT_EQ(strings(buildDefault(s).errors),
             std::vector<std::string>{"L2Advertisement metallb-system/all: metadata.name: "
                                      "L2Advertisement \"all\" is defined more than once"});
@@ -398,7 +398,7 @@ TEST(BuildTest, ServiceAllocationRules) {
   };
   for (const auto& c : cases) {
     api::IPAddressPool p = poolObj("p", {"192.0.2.0/28"});
-    p.spec.service_allocation = c.allocation;
+    p.spec.serviceAllocation = c.allocation;
     const BuildResult r = buildDefault(withAllPoolsAdvertised({p}));
     EXPECT_EQ(strings(r.errors), c.errors);
   }
@@ -413,13 +413,13 @@ TEST(BuildTest, L2AdvertisementRules) {
   } cases[] = {
       {[](auto&) {}, {}, {}},
       {[](auto& s) {
-         s.ip_address_pools = {"p", "p"};
+         s.ipAddressPools = {"p", "p"};
        },
        {obj + "spec.ipAddressPools[1]: duplicate pool \"p\" (also at spec.ipAddressPools[0])"},
        {}},
       // MetalLB skips unknown pool names; we do too, with a warning. The advertisement then
       // selects no pool, and "p" is not announced.
-      {[](auto& s) { s.ip_address_pools = {"missing"}; },
+      {[](auto& s) { s.ipAddressPools = {"missing"}; },
        {},
        {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: no node announces "
         "the addresses Services get from it (list it in an L2Advertisement's ipAddressPools, "
@@ -446,26 +446,26 @@ TEST(BuildTest, L2AdvertisementRules) {
               "\"..\""},
        {}},
       {[](auto& s) {
-         s.node_selectors = {matchLabels({{"rack", "1"}}), matchLabels({{"rack", "1"}})};
+         s.nodeSelectors = {matchLabels({{"rack", "1"}}), matchLabels({{"rack", "1"}})};
        },
        {obj + "spec.nodeSelectors[1]: duplicate selector \"rack=1\" (same as "
               "spec.nodeSelectors[0])"},
        {}},
       {[](auto& s) {
-         s.service_selectors = {api::LabelSelector{{}, {{"a", "In", {}}}}};
+         s.serviceSelectors = {api::LabelSelector{{}, {{"a", "In", {}}}}};
        },
        {obj + "spec.serviceSelectors[0].matchExpressions[0].values: must be specified when "
               "operator is In (got an empty list)"},
        {}},
       {[](auto& s) {
-         s.ip_address_pool_selectors = {matchLabels({{"x y", "1"}})};
+         s.ipAddressPoolSelectors = {matchLabels({{"x y", "1"}})};
        },
        {obj + "spec.ipAddressPoolSelectors[0].matchLabels[\"x y\"]: invalid label key \"x y\": "
               "name part must consist of alphanumeric characters, '-', '_' or '.', and must "
               "start and end with an alphanumeric character"},
        {}},
       {[](auto& s) {
-         s.node_selectors = {matchLabels({{"rack", "9"}})};
+         s.nodeSelectors = {matchLabels({{"rack", "9"}})};
        },
        {},
        {obj + "spec.nodeSelectors: matches no Node: no node announces the IPs of this "
@@ -480,7 +480,7 @@ TEST(BuildTest, L2AdvertisementRules) {
     s.nodes.push_back(node);
     api::L2Advertisement a = advObj("l2");
     c.edit(a.spec);
-    s.l2_advertisements.push_back(a);
+    s.l2Advertisements.push_back(a);
     const BuildResult r = buildDefault(s);
     EXPECT_EQ(strings(r.errors), c.errors);
     EXPECT_EQ(strings(r.warnings), c.warnings);
@@ -500,9 +500,9 @@ TEST(BuildTest, AdvertisementResolvesNamesUnionSelectorsOrEveryPool) {
     s.pools.push_back(p);
   }
   api::L2Advertisement mixed = advObj("mixed", {"b"});
-  mixed.spec.ip_address_pool_selectors = {matchLabels({{"env", "prod"}})};
-  s.l2_advertisements.push_back(mixed);
-  s.l2_advertisements.push_back(advObj("everything"));
+  mixed.spec.ipAddressPoolSelectors = {matchLabels({{"env", "prod"}})};
+  s.l2Advertisements.push_back(mixed);
+  s.l2Advertisements.push_back(advObj("everything"));
   const BuildResult r = buildDefault(s);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r.warnings.empty()) << testing::PrintToString(strings(r.warnings));
@@ -515,7 +515,7 @@ TEST(BuildTest, AdvertisementResolvesNamesUnionSelectorsOrEveryPool) {
 TEST(BuildTest, PoolWithoutAdvertisementIsReported) {
   Snapshot s;
   s.pools = {poolObj("announced", {"192.0.2.0/28"}), poolObj("silent", {"192.0.2.16/28"})};
-  s.l2_advertisements = {advObj("l2", {"announced"})};
+  s.l2Advertisements = {advObj("l2", {"announced"})};
   const BuildResult r = buildDefault(s);
   ASSERT_TRUE(r.ok());  // a warning, not an error: MetalLB accepts it too
   ASSERT_EQ(r.warnings.size(), 1u);
@@ -536,7 +536,7 @@ TEST(BuildTest, InvalidPoolGetsItsErrorsNotTheAdvertisementWarning) {
   Snapshot s;
   s.pools = {poolObj("announced", {"192.0.2.0/28"}), poolObj("bad", {"192.0.2.0/33"}),
              poolObj("overlapping", {"192.0.2.8/29"}), poolObj("silent", {"198.51.100.0/28"})};
-  s.l2_advertisements = {advObj("l2", {"announced"})};
+  s.l2Advertisements = {advObj("l2", {"announced"})};
   const BuildResult r = buildDefault(s);
   ASSERT_EQ(r.errors.size(), 2u) << testing::PrintToString(strings(r.errors));
   EXPECT_EQ(r.errors[0].name, "bad");
@@ -559,14 +559,14 @@ TEST(BuildTest, AvoidBuggyIPsLeavingNothingIsAWarning) {
   };
   for (const auto& c : cases) {
     api::IPAddressPool p = poolObj("p", c.addresses);
-    p.spec.avoid_buggy_ips = true;
+    p.spec.avoidBuggyIps = true;
     const BuildResult r = buildDefault(withAllPoolsAdvertised({p}));
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.warnings.size(), c.warn ? 1u : 0u) << testing::PrintToString(c.addresses);
     if (c.warn) {
       EXPECT_EQ(r.warnings[0].path, "spec.avoidBuggyIPs");
     }
-    p.spec.avoid_buggy_ips = false;
+    p.spec.avoidBuggyIps = false;
     EXPECT_TRUE(buildDefault(withAllPoolsAdvertised({p})).warnings.empty());
   }
 }
@@ -575,7 +575,7 @@ TEST(BuildTest, ObjectsOutsideTheInstallNamespaceAreIgnored) {
   Snapshot s;
   s.pools = {poolObj("p", {"192.0.2.0/28"}),
              poolObj("stray", {"192.0.2.0/28", "nonsense"}, "default")};  // would be errors
-  s.l2_advertisements = {advObj("l2"), advObj("stray-l2", {"p", "p"}, "kube-system")};
+  s.l2Advertisements = {advObj("l2"), advObj("stray-l2", {"p", "p"}, "kube-system")};
   const BuildResult r = buildDefault(s);
   ASSERT_TRUE(r.ok()) << testing::PrintToString(strings(r.errors));
   EXPECT_EQ(strings(r.warnings),
@@ -590,7 +590,7 @@ TEST(BuildTest, ObjectsOutsideTheInstallNamespaceAreIgnored) {
   EXPECT_EQ(r.config->l2Advertisements().size(), 1u);
 
   BuildOptions other;
-  other.install_namespace = "default";
+  other.installNamespace = "default";
   const BuildResult r2 = build(s, other);
   EXPECT_FALSE(r2.ok());  // now "stray" is ours, and invalid
 }
@@ -603,14 +603,14 @@ TEST(BuildTest, ErrorsAndWarningsDoNotDependOnInputOrder) {
              poolObj("d", {"2001:db8::/64"}),
              poolObj("e", {"2001:db8::1-2001:db8::5"}),
              poolObj("x", {}, "other")};
-  s.l2_advertisements = {advObj("l2-b", {"b", "zz"}), advObj("l2-a", {"a", "a"})};
+  s.l2Advertisements = {advObj("l2-b", {"b", "zz"}), advObj("l2-a", {"a", "a"})};
   const BuildResult reference = buildDefault(s);
   ASSERT_FALSE(reference.ok());
   EXPECT_GE(reference.errors.size(), 4u);
   std::mt19937 rng(7);
   for (int i = 0; i < 20; ++i) {
     std::shuffle(s.pools.begin(), s.pools.end(), rng);
-    std::shuffle(s.l2_advertisements.begin(), s.l2_advertisements.end(), rng);
+    std::shuffle(s.l2Advertisements.begin(), s.l2Advertisements.end(), rng);
     const BuildResult r = buildDefault(s);
     EXPECT_EQ(r.errors, reference.errors);
     EXPECT_EQ(r.warnings, reference.warnings);
@@ -683,7 +683,7 @@ TEST(BuildTest, DecodedFromApiServerJson) {
         [&](auto& o) {
           using T = std::decay_t<decltype(o)>;
           if constexpr (std::is_same_v<T, api::IPAddressPool>) s.pools.push_back(o);
-          if constexpr (std::is_same_v<T, api::L2Advertisement>) s.l2_advertisements.push_back(o);
+          if constexpr (std::is_same_v<T, api::L2Advertisement>) s.l2Advertisements.push_back(o);
           if constexpr (std::is_same_v<T, api::Namespace>) s.namespaces.push_back(o);
           if constexpr (std::is_same_v<T, api::Node>) s.nodes.push_back(o);
         },

@@ -30,7 +30,7 @@ LabelSelector in(const std::string& key, const std::string& value) {
 
 NodeInfo node(const std::string& name, Labels labels, bool unavailable = false) {
   NodeInfo n{name, std::move(labels), unavailable, false};
-  n.excluded_from_load_balancers = n.labels.count(std::string(kExcludeFromLoadBalancersLabel)) != 0;
+  n.excludedFromLoadBalancers = n.labels.count(std::string(kExcludeFromLoadBalancersLabel)) != 0;
   return n;
 }
 
@@ -38,7 +38,7 @@ NodeInfo node(const std::string& name, Labels labels, bool unavailable = false) 
 //   all-nodes:   pool a, every node, every interface, every Service
 //   rack1-eth1:  pools a and b, nodes with rack=1, eth1, Services with app=web
 //   rack2-bond:  pool b, nodes with rack=2, bond0 and eth2
-Config makeConfig(bool ignore_exclude = false) {
+Config makeConfig(bool ignoreExclude = false) {
   Config::PoolMap pools;
   pools.emplace("a", pool("a", {"192.0.2.0/28", "2001:db8::/120"}));
   pools.emplace("b", pool("b", {"192.0.2.16-192.0.2.20", "198.51.100.0/24"}));
@@ -57,7 +57,7 @@ Config makeConfig(bool ignore_exclude = false) {
     nodes.emplace(n.name, n);
   }
   return Config(std::move(pools), std::move(ads), std::move(namespaces), std::move(nodes),
-                ConfigOptions{"metallb-system", ignore_exclude});
+                ConfigOptions{"metallb-system", ignoreExclude});
 }
 
 TEST(ConfigTest, PoolContainingFindsTheOwningRange) {
@@ -129,10 +129,10 @@ TEST(ConfigTest, CandidateNodesExcludeUnavailableAndLabelledNodes) {
   const Config config = makeConfig();
   using V = std::vector<std::string>;
   // n3 carries the exclude label, n4 is NetworkUnavailable, n5 matches no selector.
-  const auto web_b = config.advertisementsFor("b", {{"app", "web"}});
-  EXPECT_EQ(config.candidateNodes(web_b), (V{"n1", "n2"}));
-  const auto all_a = config.advertisementsFor("a", {});
-  EXPECT_EQ(config.candidateNodes(all_a), (V{"n1", "n2", "n5"}));
+  const auto webB = config.advertisementsFor("b", {{"app", "web"}});
+  EXPECT_EQ(config.candidateNodes(webB), (V{"n1", "n2"}));
+  const auto allA = config.advertisementsFor("a", {});
+  EXPECT_EQ(config.candidateNodes(allA), (V{"n1", "n2", "n5"}));
   EXPECT_EQ(config.candidateNodes({}), V{});  // no advertisement: nobody announces
   EXPECT_FALSE(config.nodeMayAnnounce("n3"));
   EXPECT_FALSE(config.nodeMayAnnounce("n4"));
@@ -150,14 +150,14 @@ TEST(ConfigTest, CandidateNodesExcludeUnavailableAndLabelledNodes) {
 
 TEST(ConfigTest, InterfacesAreUnionedAndAllWins) {
   const Config config = makeConfig();
-  const auto web_b = config.advertisementsFor("b", {{"app", "web"}});  // rack1-eth1, rack2-bond
-  EXPECT_EQ(config.interfacesOn("n1", web_b), (InterfaceSet{false, {"eth1"}}));
-  EXPECT_EQ(config.interfacesOn("n2", web_b), (InterfaceSet{false, {"bond0", "eth2"}}));
-  EXPECT_TRUE(config.interfacesOn("n5", web_b).none());
-  EXPECT_TRUE(config.interfacesOn("unknown", web_b).none());
+  const auto webB = config.advertisementsFor("b", {{"app", "web"}});  // rack1-eth1, rack2-bond
+  EXPECT_EQ(config.interfacesOn("n1", webB), (InterfaceSet{false, {"eth1"}}));
+  EXPECT_EQ(config.interfacesOn("n2", webB), (InterfaceSet{false, {"bond0", "eth2"}}));
+  EXPECT_TRUE(config.interfacesOn("n5", webB).none());
+  EXPECT_TRUE(config.interfacesOn("unknown", webB).none());
 
-  const auto web_a = config.advertisementsFor("a", {{"app", "web"}});  // all-nodes, rack1-eth1
-  const InterfaceSet n1 = config.interfacesOn("n1", web_a);
+  const auto webA = config.advertisementsFor("a", {{"app", "web"}});  // all-nodes, rack1-eth1
+  const InterfaceSet n1 = config.interfacesOn("n1", webA);
   EXPECT_TRUE(n1.all);  // all-nodes has no interface list
   EXPECT_TRUE(n1.contains("anything0"));
   EXPECT_FALSE(InterfaceSet{}.contains("eth0"));
@@ -167,7 +167,7 @@ TEST(ConfigTest, InterfacesAreUnionedAndAllWins) {
 TEST(ConfigTest, AdmitsLooksUpNamespaceLabels) {
   Config::PoolMap pools;
   Pool gold = pool("gold", {"192.0.2.0/28"});
-  gold.service_allocation = ServiceAllocation{1, {}, {in("tier", "gold")}, {}};
+  gold.serviceAllocation = ServiceAllocation{1, {}, {in("tier", "gold")}, {}};
   pools.emplace("gold", gold);
   Config::NamespaceMap namespaces;
   namespaces.emplace("team-a", Labels{{"tier", "gold"}});
@@ -179,10 +179,10 @@ TEST(ConfigTest, AdmitsLooksUpNamespaceLabels) {
   EXPECT_FALSE(config.admits(p, "unknown", {}));  // unknown namespace: no labels
   EXPECT_TRUE(config.namespaceLabels("unknown").empty());
   EXPECT_EQ(config.namespaceLabels("team-a").at("tier"), "gold");
-  const Labels service_labels{{"app", "x"}};
-  const ServiceView view = config.serviceView("team-a", service_labels);
+  const Labels serviceLabels{{"app", "x"}};
+  const ServiceView view = config.serviceView("team-a", serviceLabels);
   EXPECT_EQ(view.ns, "team-a");
-  EXPECT_EQ(&view.labels, &service_labels);
+  EXPECT_EQ(&view.labels, &serviceLabels);
   EXPECT_TRUE(p.admits(view));
 }
 

@@ -36,15 +36,15 @@ TEST(NamesTest, Dns1123Label) {
 }
 
 TEST(NamesTest, Dns1123Subdomain) {
-  std::string long_ok;
-  while (long_ok.size() < 253)
-    long_ok += long_ok.empty() ? "a" : ".a";
+  std::string longOk;
+  while (longOk.size() < 253)
+    longOk += longOk.empty() ? "a" : ".a";
   expectAll(checkDns1123Subdomain,
             {{"first-pool", true},
              {"pool.v2", true},
              {"a.b.c", true},
-             {long_ok, long_ok.size() <= 253},
-             {long_ok + "a", false},
+             {longOk, longOk.size() <= 253},
+             {longOk + "a", false},
              {"", false},
              {".a", false},
              {"a.", false},

@@ -12,7 +12,7 @@ TEST(PoolAddressTest, ParsesCidrsAndRanges) {
   const struct {
     const char* text;
     const char* range;
-    bool is_cidr;
+    bool isCidr;
     bool masked;
   } cases[] = {
       {"192.0.2.0/28", "192.0.2.0-192.0.2.15", true, false},
@@ -34,8 +34,8 @@ TEST(PoolAddressTest, ParsesCidrsAndRanges) {
     auto r = parsePoolAddress(c.text);
     ASSERT_TRUE(r.ok()) << c.text << ": " << r.error();
     EXPECT_EQ(r->range.toString(), c.range) << c.text;
-    EXPECT_EQ(r->is_cidr, c.is_cidr) << c.text;
-    EXPECT_EQ(r->host_bits_masked, c.masked) << c.text;
+    EXPECT_EQ(r->isCidr, c.isCidr) << c.text;
+    EXPECT_EQ(r->hostBitsMasked, c.masked) << c.text;
   }
 }
 

@@ -10,65 +10,65 @@ LabelSelector in(const std::string& key, const std::string& value) {
 }
 
 TEST(PoolTest, AdmitsFollowsServiceAllocation) {
-  const Labels gold_ns{{"tier", "gold"}};
-  const Labels plain_ns;
+  const Labels goldNs{{"tier", "gold"}};
+  const Labels plainNs;
   const Labels web{{"app", "web"}};
   const Labels db{{"app", "db"}};
 
   Pool none;  // no serviceAllocation: everything
   Pool empty;
-  empty.service_allocation = ServiceAllocation{};  // present but empty: everything
-  Pool by_name;
-  by_name.service_allocation = ServiceAllocation{0, {"team-a"}, {}, {}};
-  Pool by_ns_selector;
-  by_ns_selector.service_allocation = ServiceAllocation{0, {}, {in("tier", "gold")}, {}};
-  Pool name_or_selector;
-  name_or_selector.service_allocation = ServiceAllocation{0, {"team-a"}, {in("tier", "gold")}, {}};
-  Pool by_service;
-  by_service.service_allocation = ServiceAllocation{0, {}, {}, {in("app", "web")}};
+  empty.serviceAllocation = ServiceAllocation{};  // present but empty: everything
+  Pool byName;
+  byName.serviceAllocation = ServiceAllocation{0, {"team-a"}, {}, {}};
+  Pool byNsSelector;
+  byNsSelector.serviceAllocation = ServiceAllocation{0, {}, {in("tier", "gold")}, {}};
+  Pool nameOrSelector;
+  nameOrSelector.serviceAllocation = ServiceAllocation{0, {"team-a"}, {in("tier", "gold")}, {}};
+  Pool byService;
+  byService.serviceAllocation = ServiceAllocation{0, {}, {}, {in("app", "web")}};
   Pool both;
-  both.service_allocation = ServiceAllocation{5, {"team-a"}, {}, {in("app", "web")}};
+  both.serviceAllocation = ServiceAllocation{5, {"team-a"}, {}, {in("app", "web")}};
 
   const struct {
     const Pool& pool;
     std::string ns;
-    const Labels& ns_labels;
+    const Labels& nsLabels;
     const Labels& labels;
     bool expected;
   } cases[] = {
-      {none, "x", plain_ns, db, true},
-      {empty, "x", plain_ns, db, true},
-      {by_name, "team-a", plain_ns, db, true},
-      {by_name, "team-b", gold_ns, db, false},
-      {by_ns_selector, "team-b", gold_ns, db, true},
-      {by_ns_selector, "team-b", plain_ns, db, false},
-      {name_or_selector, "team-a", plain_ns, db, true},
-      {name_or_selector, "team-b", gold_ns, db, true},
-      {name_or_selector, "team-b", plain_ns, db, false},
-      {by_service, "any", plain_ns, web, true},
-      {by_service, "any", plain_ns, db, false},
-      {both, "team-a", plain_ns, web, true},
-      {both, "team-a", plain_ns, db, false},
-      {both, "team-b", plain_ns, web, false},
+      {none, "x", plainNs, db, true},
+      {empty, "x", plainNs, db, true},
+      {byName, "team-a", plainNs, db, true},
+      {byName, "team-b", goldNs, db, false},
+      {byNsSelector, "team-b", goldNs, db, true},
+      {byNsSelector, "team-b", plainNs, db, false},
+      {nameOrSelector, "team-a", plainNs, db, true},
+      {nameOrSelector, "team-b", goldNs, db, true},
+      {nameOrSelector, "team-b", plainNs, db, false},
+      {byService, "any", plainNs, web, true},
+      {byService, "any", plainNs, db, false},
+      {both, "team-a", plainNs, web, true},
+      {both, "team-a", plainNs, db, false},
+      {both, "team-b", plainNs, web, false},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(c.pool.admits(ServiceView{c.ns, c.ns_labels, c.labels}), c.expected) << c.ns;
+    EXPECT_EQ(c.pool.admits(ServiceView{c.ns, c.nsLabels, c.labels}), c.expected) << c.ns;
   }
   EXPECT_FALSE(none.hasAllocationConstraints());
   EXPECT_FALSE(empty.hasAllocationConstraints());
-  EXPECT_TRUE(by_name.hasAllocationConstraints());
-  Pool priority_only;
-  priority_only.service_allocation = ServiceAllocation{10, {}, {}, {}};
-  EXPECT_TRUE(priority_only.hasAllocationConstraints());
+  EXPECT_TRUE(byName.hasAllocationConstraints());
+  Pool priorityOnly;
+  priorityOnly.serviceAllocation = ServiceAllocation{10, {}, {}, {}};
+  EXPECT_TRUE(priorityOnly.hasAllocationConstraints());
 
   // Selecting Services (what makes a pool preferred among equal priorities) takes namespaces or
   // selectors; a priority alone admits everyone.
   EXPECT_FALSE(none.selectsServices());
   EXPECT_FALSE(empty.selectsServices());
-  EXPECT_FALSE(priority_only.selectsServices());
-  EXPECT_TRUE(by_name.selectsServices());
-  EXPECT_TRUE(by_ns_selector.selectsServices());
-  EXPECT_TRUE(by_service.selectsServices());
+  EXPECT_FALSE(priorityOnly.selectsServices());
+  EXPECT_TRUE(byName.selectsServices());
+  EXPECT_TRUE(byNsSelector.selectsServices());
+  EXPECT_TRUE(byService.selectsServices());
   EXPECT_TRUE(both.selectsServices());
 }
 

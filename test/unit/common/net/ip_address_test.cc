@@ -42,7 +42,7 @@ TEST(IpAddressTest, ParsesAndFormatsCanonically) {
 
 struct Rejected {
   const char* input;
-  const char* reason_fragment;
+  const char* reasonFragment;
 };
 
 TEST(IpAddressTest, RejectsBadText) {
@@ -77,7 +77,7 @@ TEST(IpAddressTest, RejectsBadText) {
   for (const auto& c : cases) {
     auto ip = IpAddress::parse(c.input);
     ASSERT_FALSE(ip.ok()) << "accepted: " << c.input;
-    EXPECT_NE(ip.error().find(c.reason_fragment), std::string::npos)
+    EXPECT_NE(ip.error().find(c.reasonFragment), std::string::npos)
         << c.input << " -> " << ip.error();
     EXPECT_NE(ip.error().find(std::string("\"") + c.input + "\""), std::string::npos)
         << "error must quote the input: " << ip.error();

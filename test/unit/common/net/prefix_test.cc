@@ -12,7 +12,7 @@ struct PrefixCase {
   const char* canonical;
   const char* first;
   const char* last;
-  bool host_bits;
+  bool hostBits;
 };
 
 TEST(PrefixTest, ParsesMasksAndReportsBounds) {
@@ -33,7 +33,7 @@ TEST(PrefixTest, ParsesMasksAndReportsBounds) {
     EXPECT_EQ(p->prefix.toString(), c.canonical);
     EXPECT_EQ(p->prefix.first().toString(), c.first);
     EXPECT_EQ(p->prefix.last().toString(), c.last);
-    EXPECT_EQ(p->host_bits_set, c.host_bits) << c.input;
+    EXPECT_EQ(p->hostBitsSet, c.hostBits) << c.input;
   }
 }
 

@@ -35,9 +35,9 @@ TEST(SchedulingTest, ReportsTheSliceTheKernelGrantsClampedToItsMinimum) {
     auto first = requestShortSlice(2ms);
     ASSERT_TRUE(first.ok()) << first.error();
     if (*first != 2ms) GTEST_SKIP() << "kernel without custom slices (before Linux 6.12)";
-    auto below_minimum = requestShortSlice(20us);
-    ASSERT_TRUE(below_minimum.ok()) << below_minimum.error();
-    EXPECT_EQ(*below_minimum, kShortestSlice);  // the kernel's floor
+    auto belowMinimum = requestShortSlice(20us);
+    ASSERT_TRUE(belowMinimum.ok()) << belowMinimum.error();
+    EXPECT_EQ(*belowMinimum, kShortestSlice);  // the kernel's floor
   });
 }
 

@@ -49,7 +49,7 @@ TEST(AdversarialTest, TwoThousandSingleAddressPoolsByPriorityThenName) {
     std::snprintf(name, sizeof name, "p%05d", i);
     lbconfig::Pool p = pool(name, {});
     p.ranges.push_back(single(*base.plus(i)));
-    if (i % 2 == 1) p.service_allocation = lbconfig::ServiceAllocation{1, {}, {}, {}};
+    if (i % 2 == 1) p.serviceAllocation = lbconfig::ServiceAllocation{1, {}, {}, {}};
     pools.push_back(p);
   }
   std::shuffle(pools.begin(), pools.end(), std::mt19937(3));

@@ -19,8 +19,8 @@ using namespace testing;  // NOLINT: test helpers
 struct CountCase {
   std::string name;
   lbconfig::Pool pool;
-  std::string v4_total;
-  std::string v6_total;
+  std::string v4Total;
+  std::string v6Total;
 };
 
 class Counters : public ::testing::TestWithParam<CountCase> {};
@@ -31,8 +31,8 @@ TEST_P(Counters, TotalsAreExact) {
   ASSERT_TRUE(a.setPools({c.pool}).ok());
   const auto counters = a.counters(c.pool.name);
   ASSERT_TRUE(counters.has_value());
-  EXPECT_EQ(counters->v4.total.toString(), c.v4_total);
-  EXPECT_EQ(counters->v6.total.toString(), c.v6_total);
+  EXPECT_EQ(counters->v4.total.toString(), c.v4Total);
+  EXPECT_EQ(counters->v6.total.toString(), c.v6Total);
   EXPECT_TRUE(counters->v4.assigned.isZero());
   EXPECT_EQ(counters->v6.available(), counters->v6.total);
 }

@@ -60,7 +60,7 @@ TEST_F(Lifecycle, ChangedRequestedPoolMoves) {
   EXPECT_EQ(moved.outcome, Outcome::kAllocated);
   EXPECT_EQ(describe(moved.assignment), "b: 198.51.100.0");
   EXPECT_EQ(moved.released, ips({"192.0.2.0"}));
-  EXPECT_NE(moved.release_reason.find("requests pool \"b\""), std::string::npos);
+  EXPECT_NE(moved.releaseReason.find("requests pool \"b\""), std::string::npos);
   EXPECT_EQ(a_.counters("a")->v4.assigned.value(), 0u);
 }
 
@@ -102,7 +102,7 @@ TEST_F(Lifecycle, NoLongerAdmittedMoves) {
   mustAllocate(a_, svc("d/s").label("tier", "web"));
   const AllocationResult moved = mustAllocate(a_, svc("d/s").label("tier", "db"));
   EXPECT_EQ(describe(moved.assignment), "b: 198.51.100.0");
-  EXPECT_NE(moved.release_reason.find("no longer admits"), std::string::npos);
+  EXPECT_NE(moved.releaseReason.find("no longer admits"), std::string::npos);
 }
 
 TEST_F(Lifecycle, SoleHolderChangesKeyInPlace) {
@@ -130,7 +130,7 @@ TEST_F(Lifecycle, SharedHolderChangingKeyMoves) {
   mustAllocate(a_, svc("d/s").share("k").tcp(443));
   const AllocationResult moved = mustAllocate(a_, svc("d/s").share("j").tcp(443));
   EXPECT_EQ(describe(moved.assignment), "a: 192.0.2.1");
-  EXPECT_NE(moved.release_reason.find("with sharing key \"k\", not \"j\""), std::string::npos);
+  EXPECT_NE(moved.releaseReason.find("with sharing key \"k\", not \"j\""), std::string::npos);
   EXPECT_EQ(held(a_, "d/x"), "a: 192.0.2.0");
 }
 

@@ -31,7 +31,7 @@ using net::IpAddress;
 // ---- the reference model ------------------------------------------------------------------
 
 bool avoidedIn(const lbconfig::Pool& pool, const IpAddress& ip) {
-  if (!pool.avoid_buggy_ips || !ip.isV4()) return false;
+  if (!pool.avoidBuggyIps || !ip.isV4()) return false;
   const uint32_t last = ip.v4Value() & 0xff;
   return last == 0 || last == 255;
 }
@@ -95,7 +95,7 @@ class Model {
   ModelResult allocate(const ServiceRequest& r) {
     ModelResult out;
     auto current = held_.find(r.key);
-    bool valid = familiesOk(r) && (r.requested_ips.empty() || shapeOk(r, r.requested_ips));
+    bool valid = familiesOk(r) && (r.requestedIps.empty() || shapeOk(r, r.requestedIps));
     if (!valid) {
       held_.erase(r.key);
       return out;
@@ -118,11 +118,11 @@ class Model {
         h.ips = familyOrder(r, h.ips);
         out.ok = true;
         out.outcome = reduced ? Outcome::kReduced : Outcome::kUnchanged;
-        if (wantsDual(r) && h.ips.size() == 1 && r.requested_ips.empty()) {
-          const bool has_primary = h.ips[0].family() == r.families[0];
-          const Family missing = r.families[has_primary ? 1 : 0];
+        if (wantsDual(r) && h.ips.size() == 1 && r.requestedIps.empty()) {
+          const bool hasPrimary = h.ips[0].family() == r.families[0];
+          const Family missing = r.families[hasPrimary ? 1 : 0];
           if (auto extra = firstUsable(*findPool(h.pool), missing, r)) {
-            h.ips.insert(has_primary ? h.ips.end() : h.ips.begin(), *extra);
+            h.ips.insert(hasPrimary ? h.ips.end() : h.ips.begin(), *extra);
             out.outcome = Outcome::kExtended;
           }
         }
@@ -133,31 +133,31 @@ class Model {
       held_.erase(current);
     }
     std::optional<std::pair<std::string, std::vector<IpAddress>>> pick;
-    if (!r.requested_ips.empty()) {
-      auto ordered = familyOrder(r, r.requested_ips);
+    if (!r.requestedIps.empty()) {
+      auto ordered = familyOrder(r, r.requestedIps);
       const lbconfig::Pool* p = legalPool(r, ordered);
-      if (p != nullptr && (r.requested_pool.empty() || r.requested_pool == p->name)) {
+      if (p != nullptr && (r.requestedPool.empty() || r.requestedPool == p->name)) {
         pick.emplace(p->name, ordered);
       }
-    } else if (!r.requested_pool.empty()) {
-      const lbconfig::Pool* p = findPool(r.requested_pool);
+    } else if (!r.requestedPool.empty()) {
+      const lbconfig::Pool* p = findPool(r.requestedPool);
       if (p != nullptr && p->admits(view(r))) pick = choose({p}, r);
     } else {
       std::vector<const lbconfig::Pool*> constrained;
       std::vector<const lbconfig::Pool*> open;
       for (const auto& p : pools_) {
-        if (!p.auto_assign || !p.admits(view(r))) continue;
+        if (!p.autoAssign || !p.admits(view(r))) continue;
         (p.hasAllocationConstraints() ? constrained : open).push_back(&p);
       }
       // Equal priorities: a pool that picks this Service by namespace or labels first.
       const auto picks = [](const lbconfig::Pool* p) {
-        const lbconfig::ServiceAllocation& sa = *p->service_allocation;
-        return !sa.namespaces.empty() || !sa.namespace_selectors.empty() ||
-               !sa.service_selectors.empty();
+        const lbconfig::ServiceAllocation& sa = *p->serviceAllocation;
+        return !sa.namespaces.empty() || !sa.namespaceSelectors.empty() ||
+               !sa.serviceSelectors.empty();
       };
       std::sort(constrained.begin(), constrained.end(), [&](auto* a, auto* b) {
-        const int pa = a->service_allocation->priority;
-        const int pb = b->service_allocation->priority;
+        const int pa = a->serviceAllocation->priority;
+        const int pb = b->serviceAllocation->priority;
         return std::make_tuple(pa == 0, pa, !picks(a), a->name) <
                std::make_tuple(pb == 0, pb, !picks(b), b->name);
       });
@@ -220,15 +220,15 @@ class Model {
 
  private:
   static lbconfig::ServiceView view(const ServiceRequest& r) {
-    return {r.ns, r.namespace_labels, r.labels};
+    return {r.ns, r.namespaceLabels, r.labels};
   }
   static bool wantsDual(const ServiceRequest& r) {
-    return r.family_policy != FamilyPolicy::kSingleStack && r.families.size() == 2;
+    return r.familyPolicy != FamilyPolicy::kSingleStack && r.families.size() == 2;
   }
   static bool familiesOk(const ServiceRequest& r) {
     if (r.families.empty() || r.families.size() > 2) return false;
     if (r.families.size() == 2 && r.families[0] == r.families[1]) return false;
-    return r.family_policy != FamilyPolicy::kRequireDualStack || r.families.size() == 2;
+    return r.familyPolicy != FamilyPolicy::kRequireDualStack || r.families.size() == 2;
   }
   static bool shapeOk(const ServiceRequest& r, const std::vector<IpAddress>& ips) {
     if (ips.empty() || ips.size() > 2) return false;
@@ -239,7 +239,7 @@ class Model {
       }
     }
     if (!wantsDual(r)) return ips.size() == 1 && ips[0].family() == r.families[0];
-    return r.family_policy != FamilyPolicy::kRequireDualStack || ips.size() == 2;
+    return r.familyPolicy != FamilyPolicy::kRequireDualStack || ips.size() == 2;
   }
   static std::vector<IpAddress> familyOrder(const ServiceRequest& r, std::vector<IpAddress> ips) {
     std::stable_sort(ips.begin(), ips.end(), [&](const IpAddress& a, const IpAddress& b) {
@@ -277,8 +277,8 @@ class Model {
   bool canShare(const IpAddress& ip, const ServiceRequest& r) const {
     for (const auto& [key, h] : held_) {
       if (key == r.key || std::find(h.ips.begin(), h.ips.end(), ip) == h.ips.end()) continue;
-      if (r.sharing_key.empty() || h.request.sharing_key != r.sharing_key ||
-          h.request.backend_key != r.backend_key || portsOverlap(h.request.ports, r.ports)) {
+      if (r.sharingKey.empty() || h.request.sharingKey != r.sharingKey ||
+          h.request.backendKey != r.backendKey || portsOverlap(h.request.ports, r.ports)) {
         return false;
       }
     }
@@ -301,8 +301,8 @@ class Model {
   }
   bool stillSatisfies(const Held& h, const ServiceRequest& r) const {
     if (!shapeOk(r, h.ips)) return false;
-    if (!r.requested_ips.empty() && !sameSet(h.ips, r.requested_ips)) return false;
-    if (!r.requested_pool.empty() && r.requested_pool != h.pool) return false;
+    if (!r.requestedIps.empty() && !sameSet(h.ips, r.requestedIps)) return false;
+    if (!r.requestedPool.empty() && r.requestedPool != h.pool) return false;
     if (!findPool(h.pool)->admits(view(r))) return false;
     for (const auto& ip : h.ips) {
       if (!canShare(ip, r)) return false;
@@ -324,8 +324,8 @@ class Model {
   }
   std::optional<std::pair<std::string, std::vector<IpAddress>>> choose(
       const std::vector<const lbconfig::Pool*>& pools, const ServiceRequest& r) const {
-    std::optional<std::pair<std::string, std::vector<IpAddress>>> primary_only;
-    std::optional<std::pair<std::string, std::vector<IpAddress>>> secondary_only;
+    std::optional<std::pair<std::string, std::vector<IpAddress>>> primaryOnly;
+    std::optional<std::pair<std::string, std::vector<IpAddress>>> secondaryOnly;
     for (const auto* p : pools) {
       const auto a = firstUsable(*p, r.families[0], r);
       if (!wantsDual(r)) {
@@ -334,12 +334,12 @@ class Model {
       }
       const auto b = firstUsable(*p, r.families[1], r);
       if (a && b) return std::make_pair(p->name, std::vector<IpAddress>{*a, *b});
-      if (r.family_policy == FamilyPolicy::kPreferDualStack) {
-        if (a && !primary_only) primary_only.emplace(p->name, std::vector<IpAddress>{*a});
-        if (b && !secondary_only) secondary_only.emplace(p->name, std::vector<IpAddress>{*b});
+      if (r.familyPolicy == FamilyPolicy::kPreferDualStack) {
+        if (a && !primaryOnly) primaryOnly.emplace(p->name, std::vector<IpAddress>{*a});
+        if (b && !secondaryOnly) secondaryOnly.emplace(p->name, std::vector<IpAddress>{*b});
       }
     }
-    return primary_only ? primary_only : secondary_only;
+    return primaryOnly ? primaryOnly : secondaryOnly;
   }
 
   std::vector<lbconfig::Pool> pools_;
@@ -367,17 +367,17 @@ class Generator {
     for (int i = 0; i < count; ++i) {
       lbconfig::Pool& p = out[static_cast<std::size_t>(i)];
       p.name = names[static_cast<std::size_t>(i)];
-      p.auto_assign = !chance(15);
-      p.avoid_buggy_ips = chance(30);
+      p.autoAssign = !chance(15);
+      p.avoidBuggyIps = chance(30);
       if (chance(40)) {
         lbconfig::ServiceAllocation sa;
         sa.priority = below(3);
         if (chance(40)) sa.namespaces = {chance(50) ? "n1" : "n2"};
         if (chance(30)) {
-          sa.service_selectors.emplace_back(
+          sa.serviceSelectors.emplace_back(
               std::vector<lbconfig::Requirement>{{"tier", lbconfig::SelectorOp::kIn, {"web"}}});
         }
-        p.service_allocation = sa;
+        p.serviceAllocation = sa;
       }
     }
     if (count == 0) return out;
@@ -403,10 +403,10 @@ class Generator {
   }
 
   std::string key() {
-    static const std::vector<std::string> keys = {"n1/s0", "n1/s1", "n1/s2", "n1/s3",
+    static const std::vector<std::string> kEys = {"n1/s0", "n1/s1", "n1/s2", "n1/s3",
                                                   "n1/s4", "n2/s0", "n2/s1", "n2/s2",
                                                   "n2/s3", "n2/s4", "n2/s5", "n3/s0"};
-    return keys[static_cast<std::size_t>(below(static_cast<int>(keys.size())))];
+    return kEys[static_cast<std::size_t>(below(static_cast<int>(kEys.size())))];
   }
 
   IpAddress anyIp(Family family) {
@@ -429,24 +429,23 @@ class Generator {
       r.families = fam < 8 ? std::vector<Family>{Family::kV4, Family::kV6}
                            : std::vector<Family>{Family::kV6, Family::kV4};
     }
-    r.family_policy = static_cast<FamilyPolicy>(below(3));
-    if (r.families.size() == 1 && r.family_policy == FamilyPolicy::kRequireDualStack &&
-        chance(80)) {
-      r.family_policy = FamilyPolicy::kSingleStack;  // keep most requests valid
+    r.familyPolicy = static_cast<FamilyPolicy>(below(3));
+    if (r.families.size() == 1 && r.familyPolicy == FamilyPolicy::kRequireDualStack && chance(80)) {
+      r.familyPolicy = FamilyPolicy::kSingleStack;  // keep most requests valid
     }
     if (chance(15)) {
-      r.requested_ips.push_back(anyIp(r.families[0]));
-      if (r.families.size() == 2 && chance(60)) r.requested_ips.push_back(anyIp(r.families[1]));
-      if (chance(10)) r.requested_ips.push_back(anyIp(Family::kV4));  // sometimes invalid
+      r.requestedIps.push_back(anyIp(r.families[0]));
+      if (r.families.size() == 2 && chance(60)) r.requestedIps.push_back(anyIp(r.families[1]));
+      if (chance(10)) r.requestedIps.push_back(anyIp(Family::kV4));  // sometimes invalid
     }
-    if (chance(15)) r.requested_pool = std::string(1, static_cast<char>('a' + below(5)));
-    if (chance(60)) r.sharing_key = chance(70) ? "k1" : "k2";
-    if (chance(20)) r.backend_key = "app=x";
-    static const std::vector<ServicePort> ports = {
+    if (chance(15)) r.requestedPool = std::string(1, static_cast<char>('a' + below(5)));
+    if (chance(60)) r.sharingKey = chance(70) ? "k1" : "k2";
+    if (chance(20)) r.backendKey = "app=x";
+    static const std::vector<ServicePort> kPorts = {
         {Protocol::kTcp, 80}, {Protocol::kTcp, 443}, {Protocol::kUdp, 53}, {Protocol::kUdp, 80}};
     const int n = 1 + below(2);
     for (int i = 0; i < n; ++i) {
-      r.ports.push_back(ports[static_cast<std::size_t>(below(static_cast<int>(ports.size())))]);
+      r.ports.push_back(kPorts[static_cast<std::size_t>(below(static_cast<int>(kPorts.size())))]);
     }
     return r;
   }
@@ -477,7 +476,7 @@ std::string show(const std::optional<Assignment>& a) {
 // rule makes the test fail instead of silently passing.
 struct Coverage {
   int allocated = 0, failed = 0, unchanged = 0, extended = 0, reduced = 0, shared = 0, dual = 0;
-  int restored = 0, restore_failed = 0, pools_rejected = 0, cleared = 0, repooled = 0;
+  int restored = 0, restoreFailed = 0, poolsRejected = 0, cleared = 0, repooled = 0;
 };
 
 void runSequence(uint64_t seed, int steps, Coverage& cov) {
@@ -485,29 +484,29 @@ void runSequence(uint64_t seed, int steps, Coverage& cov) {
   Generator gen(seed);
   Model model;
   Allocator real;
-  std::set<std::string> keys_seen;
+  std::set<std::string> keysSeen;
   for (int step = 0; step < steps; ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
     const int op = gen.below(100);
     if (op < 6) {
       const auto pools = gen.pools();
-      std::set<std::string> model_cleared;
-      std::set<std::tuple<std::string, std::string, std::string>> model_repooled;
-      const bool model_ok = model.setPools(pools, model_cleared, model_repooled);
+      std::set<std::string> modelCleared;
+      std::set<std::tuple<std::string, std::string, std::string>> modelRepooled;
+      const bool modelOk = model.setPools(pools, modelCleared, modelRepooled);
       auto report = real.setPools(pools);
-      ASSERT_EQ(report.ok(), model_ok) << (report.ok() ? "" : report.error());
-      cov.pools_rejected += report.ok() ? 0 : 1;
+      ASSERT_EQ(report.ok(), modelOk) << (report.ok() ? "" : report.error());
+      cov.poolsRejected += report.ok() ? 0 : 1;
       if (report.ok()) {
         cov.cleared += static_cast<int>(report->cleared.size());
         cov.repooled += static_cast<int>(report->repooled.size());
         std::set<std::string> cleared;
         for (const auto& c : report->cleared)
           cleared.insert(c.service);
-        EXPECT_EQ(cleared, model_cleared);
+        EXPECT_EQ(cleared, modelCleared);
         std::set<std::tuple<std::string, std::string, std::string>> repooled;
         for (const auto& r : report->repooled)
           repooled.insert({r.service, r.from, r.to});
-        EXPECT_EQ(repooled, model_repooled);
+        EXPECT_EQ(repooled, modelRepooled);
       }
     } else if (op < 20) {
       const std::string key = gen.key();
@@ -522,7 +521,7 @@ void runSequence(uint64_t seed, int steps, Coverage& cov) {
       auto got = real.restore(r, ips);
       ASSERT_EQ(got.ok(), want.ok) << "restore " << key << " " << testing::describe({ips, ""})
                                    << (got.ok() ? "" : ": " + got.error());
-      ++(got.ok() ? cov.restored : cov.restore_failed);
+      ++(got.ok() ? cov.restored : cov.restoreFailed);
       if (got.ok()) {
         EXPECT_EQ(got->assignment, (Assignment{want.ips, want.pool}));
         EXPECT_EQ(got->outcome, want.outcome);
@@ -581,12 +580,12 @@ TEST(AllocatorModelTest, FixedSeeds) {
   std::cout << "allocated " << cov.allocated << " (unchanged " << cov.unchanged << ", extended "
             << cov.extended << ", reduced " << cov.reduced << ", dual " << cov.dual << ", shared "
             << cov.shared << "), failed " << cov.failed << "; restored " << cov.restored
-            << ", restore failed " << cov.restore_failed << "; setPools rejected "
-            << cov.pools_rejected << ", cleared " << cov.cleared << ", repooled " << cov.repooled
+            << ", restore failed " << cov.restoreFailed << "; setPools rejected "
+            << cov.poolsRejected << ", cleared " << cov.cleared << ", repooled " << cov.repooled
             << std::endl;
   for (const int n :
        {cov.allocated, cov.unchanged, cov.extended, cov.reduced, cov.dual, cov.shared, cov.failed,
-        cov.restored, cov.restore_failed, cov.pools_rejected, cov.cleared, cov.repooled}) {
+        cov.restored, cov.restoreFailed, cov.poolsRejected, cov.cleared, cov.repooled}) {
     EXPECT_GT(n, 10);
   }
 }

@@ -51,11 +51,11 @@ class PoolBuilder {
       pool_.ranges.push_back(poolRange(r));
   }
   PoolBuilder& noAutoAssign() {
-    pool_.auto_assign = false;
+    pool_.autoAssign = false;
     return *this;
   }
   PoolBuilder& avoidBuggyIps() {
-    pool_.avoid_buggy_ips = true;
+    pool_.avoidBuggyIps = true;
     return *this;
   }
   PoolBuilder& priority(int p) {
@@ -68,12 +68,12 @@ class PoolBuilder {
   }
   // One serviceSelectors entry requiring label key=value.
   PoolBuilder& serviceSelector(std::string key, std::string value) {
-    allocation().service_selectors.emplace_back(
+    allocation().serviceSelectors.emplace_back(
         std::vector<lbconfig::Requirement>{{std::move(key), lbconfig::SelectorOp::kIn, {value}}});
     return *this;
   }
   PoolBuilder& namespaceSelector(std::string key, std::string value) {
-    allocation().namespace_selectors.emplace_back(
+    allocation().namespaceSelectors.emplace_back(
         std::vector<lbconfig::Requirement>{{std::move(key), lbconfig::SelectorOp::kIn, {value}}});
     return *this;
   }
@@ -90,8 +90,8 @@ class PoolBuilder {
 
  private:
   lbconfig::ServiceAllocation& allocation() {
-    if (!pool_.service_allocation) pool_.service_allocation.emplace();
-    return *pool_.service_allocation;
+    if (!pool_.serviceAllocation) pool_.serviceAllocation.emplace();
+    return *pool_.serviceAllocation;
   }
   lbconfig::Pool pool_;
 };
@@ -114,28 +114,28 @@ class ServiceBuilder {
   }
   // Two families, `first` primary.
   ServiceBuilder& dual(FamilyPolicy policy, net::Family first = net::Family::kV4) {
-    r_.family_policy = policy;
+    r_.familyPolicy = policy;
     r_.families = {first, first == net::Family::kV4 ? net::Family::kV6 : net::Family::kV4};
     return *this;
   }
   ServiceBuilder& policy(FamilyPolicy policy) {
-    r_.family_policy = policy;
+    r_.familyPolicy = policy;
     return *this;
   }
   ServiceBuilder& wants(std::initializer_list<std::string_view> texts) {
-    r_.requested_ips = ips(texts);
+    r_.requestedIps = ips(texts);
     return *this;
   }
   ServiceBuilder& fromPool(std::string name) {
-    r_.requested_pool = std::move(name);
+    r_.requestedPool = std::move(name);
     return *this;
   }
   ServiceBuilder& share(std::string key) {
-    r_.sharing_key = std::move(key);
+    r_.sharingKey = std::move(key);
     return *this;
   }
   ServiceBuilder& backend(std::string key) {
-    r_.backend_key = std::move(key);
+    r_.backendKey = std::move(key);
     return *this;
   }
   ServiceBuilder& ports(std::vector<ServicePort> ports) {
@@ -151,7 +151,7 @@ class ServiceBuilder {
     return *this;
   }
   ServiceBuilder& nsLabel(std::string key, std::string value) {
-    r_.namespace_labels[std::move(key)] = std::move(value);
+    r_.namespaceLabels[std::move(key)] = std::move(value);
     return *this;
   }
   operator ServiceRequest() const { return r_; }  // NOLINT: builder converts implicitly

@@ -22,10 +22,10 @@ class ControllerDaemonTest : public ::testing::Test, public testing::FakeCluster
  protected:
   ControllerDaemonTest() {
     flags_.identity = "me";
-    flags_.status_writers = 2;
-    flags_.lease_timing = {.leaseDuration = std::chrono::seconds(3),
-                           .renewDeadline = std::chrono::seconds(2),
-                           .retryPeriod = std::chrono::milliseconds(50)};
+    flags_.statusWriters = 2;
+    flags_.leaseTiming = {.leaseDuration = std::chrono::seconds(3),
+                          .renewDeadline = std::chrono::seconds(2),
+                          .retryPeriod = std::chrono::milliseconds(50)};
     cluster.put("namespaces", testing::namespaceJson("a"));
     cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
     for (const char* path : {testing::kServicesPath, testing::kPoolsPath,
@@ -58,7 +58,7 @@ class ControllerDaemonTest : public ::testing::Test, public testing::FakeCluster
 };
 
 TEST_F(ControllerDaemonTest, WithoutElectionItLeadsAtOnceAndIsReadyOnceRestored) {
-  flags_.leader_elect = false;
+  flags_.leaderElect = false;
   cluster.put("services", serviceJson("a", "web"));
   start();
   EXPECT_TRUE(daemon_->leading());
@@ -70,7 +70,7 @@ TEST_F(ControllerDaemonTest, WithoutElectionItLeadsAtOnceAndIsReadyOnceRestored)
 }
 
 TEST_F(ControllerDaemonTest, ALeaderWithAnInvalidConfigurationIsNotReadyAndWritesNothing) {
-  flags_.leader_elect = false;
+  flags_.leaderElect = false;
   cluster.modify("ipaddresspools", "metallb-system/p",
                  [](nlohmann::json& p) { p["spec"]["addresses"] = {"not-a-range"}; });
   cluster.put("services", serviceJson("a", "web"));

@@ -24,18 +24,18 @@ TEST(FlagsTest, Defaults) {
   const ControllerFlags& f = p->flags;
   EXPECT_EQ(f.kubeconfig, "");
   EXPECT_EQ(f.ns, "metallb-system");
-  EXPECT_EQ(f.lb_class, "");
-  EXPECT_EQ(f.metrics_host, "0.0.0.0");
-  EXPECT_EQ(f.metrics_port, 7472);
-  EXPECT_EQ(f.log_level, spdlog::level::info);
-  EXPECT_EQ(f.log_format, util::LogFormat::kText);
-  EXPECT_TRUE(f.leader_elect);
-  EXPECT_EQ(f.lease_name, "ironlb-controller");
-  EXPECT_EQ(f.lease_owner_deployment, "");
+  EXPECT_EQ(f.lbClass, "");
+  EXPECT_EQ(f.metricsHost, "0.0.0.0");
+  EXPECT_EQ(f.metricsPort, 7472);
+  EXPECT_EQ(f.logLevel, spdlog::level::info);
+  EXPECT_EQ(f.logFormat, util::LogFormat::kText);
+  EXPECT_TRUE(f.leaderElect);
+  EXPECT_EQ(f.leaseName, "ironlb-controller");
+  EXPECT_EQ(f.leaseOwnerDeployment, "");
   EXPECT_EQ(f.identity, "host-1");
   // As many status writes in flight as the benchmark's plain client (32); the write pool starts
   // lower and backs off on 429.
-  EXPECT_EQ(f.status_writers, 32);
+  EXPECT_EQ(f.statusWriters, 32);
   EXPECT_FALSE(p->help.has_value());
 }
 
@@ -53,10 +53,10 @@ TEST(FlagsTest, TheChartsArguments) {
                   "--leader-elect=true", "--lease-name=ironlb-controller",
                   "--lease-owner-deployment=ironlb-controller", "--identity=ctl-1"});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.lease_owner_deployment, "ironlb-controller");
-  EXPECT_EQ(p->flags.log_level, spdlog::level::debug);
-  EXPECT_EQ(p->flags.log_format, util::LogFormat::kJson);
-  EXPECT_EQ(p->flags.lb_class, "example.com/lb");
+  EXPECT_EQ(p->flags.leaseOwnerDeployment, "ironlb-controller");
+  EXPECT_EQ(p->flags.logLevel, spdlog::level::debug);
+  EXPECT_EQ(p->flags.logFormat, util::LogFormat::kJson);
+  EXPECT_EQ(p->flags.lbClass, "example.com/lb");
   EXPECT_EQ(p->flags.identity, "ctl-1");
 }
 
@@ -64,12 +64,12 @@ TEST(FlagsTest, TheChartsArguments) {
 TEST(FlagsTest, KubeApiWriteRateLimit) {
   auto p = parse({});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.kube_api_qps, 1000);
-  EXPECT_EQ(p->flags.kube_api_burst, 2000);
+  EXPECT_EQ(p->flags.kubeApiQps, 1000);
+  EXPECT_EQ(p->flags.kubeApiBurst, 2000);
   p = parse({"--kube-api-qps=0", "--kube-api-burst", "10"});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.kube_api_qps, 0) << "0 = no limit";
-  EXPECT_EQ(p->flags.kube_api_burst, 10);
+  EXPECT_EQ(p->flags.kubeApiQps, 0) << "0 = no limit";
+  EXPECT_EQ(p->flags.kubeApiBurst, 10);
   p = parse({"--kube-api-burst=lots"});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().find("--kube-api-burst=lots: expected a number"), std::string::npos)
@@ -81,13 +81,13 @@ TEST(FlagsTest, SpaceSeparatedValuesAndBooleans) {
                   "--status-writers", "3"});
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(p->flags.ns, "x");
-  EXPECT_FALSE(p->flags.leader_elect);
-  EXPECT_EQ(p->flags.metrics_host, "::1");
-  EXPECT_EQ(p->flags.metrics_port, 9000);
-  EXPECT_EQ(p->flags.status_writers, 3);
+  EXPECT_FALSE(p->flags.leaderElect);
+  EXPECT_EQ(p->flags.metricsHost, "::1");
+  EXPECT_EQ(p->flags.metricsPort, 9000);
+  EXPECT_EQ(p->flags.statusWriters, 3);
   p = parse({"--leader-elect", "--namespace=y"});
   ASSERT_TRUE(p.ok());
-  EXPECT_TRUE(p->flags.leader_elect) << "a bare boolean flag is true";
+  EXPECT_TRUE(p->flags.leaderElect) << "a bare boolean flag is true";
   EXPECT_EQ(p->flags.ns, "y");
 }
 
@@ -98,17 +98,17 @@ TEST(FlagsTest, EnvironmentAndPrecedence) {
                                        {"IRONLB_NAMESPACE", "from-env"},
                                        {"POD_NAMESPACE", "pod"}});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.lb_class, "flag") << "the flag wins";
-  EXPECT_EQ(p->flags.metrics_port, 1);
-  EXPECT_FALSE(p->flags.leader_elect);
+  EXPECT_EQ(p->flags.lbClass, "flag") << "the flag wins";
+  EXPECT_EQ(p->flags.metricsPort, 1);
+  EXPECT_FALSE(p->flags.leaderElect);
   EXPECT_EQ(p->flags.ns, "from-env") << "IRONLB_NAMESPACE beats $POD_NAMESPACE";
 }
 
 TEST(FlagsTest, LeaseTiming) {
   auto p = parse({"--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms"});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.lease_timing.leaseDuration, std::chrono::seconds(4));
-  EXPECT_EQ(p->flags.lease_timing.retryPeriod, std::chrono::milliseconds(500));
+  EXPECT_EQ(p->flags.leaseTiming.leaseDuration, std::chrono::seconds(4));
+  EXPECT_EQ(p->flags.leaseTiming.retryPeriod, std::chrono::milliseconds(500));
   EXPECT_FALSE(parse({"--lease-duration=2s", "--renew-deadline=3s"}).ok())
       << "renew deadline must be shorter than the lease";
 }
@@ -116,15 +116,15 @@ TEST(FlagsTest, LeaseTiming) {
 TEST(FlagsTest, ReleaseHoldAndFaultInjection) {
   auto p = parse({});
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->flags.release_hold, std::chrono::minutes(5));
-  EXPECT_EQ(p->flags.fault_status_write_delay, util::Duration::zero());
+  EXPECT_EQ(p->flags.releaseHold, std::chrono::minutes(5));
+  EXPECT_EQ(p->flags.faultStatusWriteDelay, util::Duration::zero());
   p = parse({"--release-hold=0", "--fault-status-write-delay=700ms"});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_EQ(p->flags.release_hold, util::Duration::zero());
-  EXPECT_EQ(p->flags.fault_status_write_delay, std::chrono::milliseconds(700));
+  EXPECT_EQ(p->flags.releaseHold, util::Duration::zero());
+  EXPECT_EQ(p->flags.faultStatusWriteDelay, std::chrono::milliseconds(700));
   p = parse({"--release-hold=90s"});
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->flags.release_hold, std::chrono::seconds(90));
+  EXPECT_EQ(p->flags.releaseHold, std::chrono::seconds(90));
   p = parse({"--release-hold=soon"});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().find("--release-hold=soon: expected a duration"), std::string::npos)
@@ -182,8 +182,8 @@ TEST(FlagsTest, EmptyValuesKeepTheDefault) {
   auto p = parse({"--namespace=", "--lease-name="}, {{"IRONLB_LOG_LEVEL", ""}});
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(p->flags.ns, "metallb-system");
-  EXPECT_EQ(p->flags.lease_name, "ironlb-controller");
-  EXPECT_EQ(p->flags.log_level, spdlog::level::info);
+  EXPECT_EQ(p->flags.leaseName, "ironlb-controller");
+  EXPECT_EQ(p->flags.logLevel, spdlog::level::info);
 }
 
 // One boolean convention for both daemons (docs/flags.md): yes/no, 1/0, and an empty value.
@@ -191,12 +191,12 @@ TEST(FlagsTest, BooleanSpellings) {
   for (const char* on : {"true", "1", "yes", ""}) {
     auto p = parse({}, {{"IRONLB_METRICS_INSECURE", on}});
     ASSERT_TRUE(p.ok()) << p.error();
-    EXPECT_TRUE(p->flags.metrics_insecure) << on;
+    EXPECT_TRUE(p->flags.metricsInsecure) << on;
   }
   for (const char* off : {"false", "0", "no"}) {
     auto p = parse({std::string("--leader-elect=") + off});
     ASSERT_TRUE(p.ok()) << p.error();
-    EXPECT_FALSE(p->flags.leader_elect) << off;
+    EXPECT_FALSE(p->flags.leaderElect) << off;
   }
 }
 
@@ -204,17 +204,17 @@ TEST(FlagsTest, BooleanSpellings) {
 TEST(FlagsTest, MetricsSecurityAndProbeListener) {
   auto p = parse({});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_FALSE(p->flags.metrics_insecure);
-  EXPECT_EQ(p->flags.probe_host, "0.0.0.0");
-  EXPECT_EQ(p->flags.probe_port, 7473);
+  EXPECT_FALSE(p->flags.metricsInsecure);
+  EXPECT_EQ(p->flags.probeHost, "0.0.0.0");
+  EXPECT_EQ(p->flags.probePort, 7473);
   p = parse({"--metrics-insecure", "--probe-address=[::1]:0", "--tls-cert-file", "/c.pem",
              "--tls-key-file=/k.pem"});
   ASSERT_TRUE(p.ok()) << p.error();
-  EXPECT_TRUE(p->flags.metrics_insecure);
-  EXPECT_EQ(p->flags.probe_host, "::1");
-  EXPECT_EQ(p->flags.probe_port, 0);
-  EXPECT_EQ(p->flags.tls_cert_file, "/c.pem");
-  EXPECT_EQ(p->flags.tls_key_file, "/k.pem");
+  EXPECT_TRUE(p->flags.metricsInsecure);
+  EXPECT_EQ(p->flags.probeHost, "::1");
+  EXPECT_EQ(p->flags.probePort, 0);
+  EXPECT_EQ(p->flags.tlsCertFile, "/c.pem");
+  EXPECT_EQ(p->flags.tlsKeyFile, "/k.pem");
   p = parse({"--probe-address=7473"});
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().find("--probe-address"), std::string::npos) << p.error();

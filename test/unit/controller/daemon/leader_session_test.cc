@@ -28,7 +28,7 @@ k8s::Informer makeInformer(k8s::ApiClient& api, boost::asio::io_context& io,
 class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTest {
  protected:
   LeaderSessionTest() {
-    flags_.status_writers = 2;
+    flags_.statusWriters = 2;
     flags_.identity = "me";
   }
   ~LeaderSessionTest() override {
@@ -61,15 +61,15 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
         .advertisements = advertisements_,
         .namespaces = namespaces_,
         .events = events_,
-        .k8s_metrics = k8sMetrics,
-        .allocator_metrics = allocatorMetrics_,
-        .pending_gauge = registry.gauge("t_pending", "t").get(),
-        .write_limit_gauge = registry.gauge("t_limit", "t").get(),
-        .on_running = [this] { ++runningCalls_; },
-        .write_deadline =
+        .k8sMetrics = k8sMetrics,
+        .allocatorMetrics = allocatorMetrics_,
+        .pendingGauge = registry.gauge("t_pending", "t").get(),
+        .writeLimitGauge = registry.gauge("t_limit", "t").get(),
+        .onRunning = [this] { ++runningCalls_; },
+        .writeDeadline =
             fencing_ ? std::function<std::optional<util::MonoTime>()>([this] { return deadline(); })
                      : nullptr,
-        .pool_status_interval = std::chrono::milliseconds(5),
+        .poolStatusInterval = std::chrono::milliseconds(5),
     });
     session_->start();
   }
@@ -223,7 +223,7 @@ TEST_F(LeaderSessionTest, AConflictDecidesAgainFromTheNewerCopy) {
 }
 
 TEST_F(LeaderSessionTest, TheEndOfATermStopsEveryWrite) {
-  flags_.status_writers = 1;
+  flags_.statusWriters = 1;
   cluster.put("ipaddresspools", poolJson("p", "192.0.2.0/29"));
   for (const char* name : {"s1", "s2", "s3"})
     cluster.put("services", serviceJson("a", name));

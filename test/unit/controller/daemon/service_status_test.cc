@@ -29,12 +29,12 @@ api::Service decoded(const json& j) {
 }
 
 TEST(ServiceStatusTest, ShowsDesired) {
-  const json ip_and_pool = serviceJson(json::array({{{"ip", "192.0.2.1"}, {"ipMode", "VIP"}}}),
-                                       {{"metallb.io/ip-allocated-from-pool", "p"}, {"x", "y"}});
-  EXPECT_TRUE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "p")));
-  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.2"}, "p")));
-  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({"192.0.2.1"}, "q")));
-  EXPECT_FALSE(statusMatchesDesired(decoded(ip_and_pool), want({}, "")));
+  const json ipAndPool = serviceJson(json::array({{{"ip", "192.0.2.1"}, {"ipMode", "VIP"}}}),
+                                     {{"metallb.io/ip-allocated-from-pool", "p"}, {"x", "y"}});
+  EXPECT_TRUE(statusMatchesDesired(decoded(ipAndPool), want({"192.0.2.1"}, "p")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ipAndPool), want({"192.0.2.2"}, "p")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ipAndPool), want({"192.0.2.1"}, "q")));
+  EXPECT_FALSE(statusMatchesDesired(decoded(ipAndPool), want({}, "")));
   EXPECT_TRUE(statusMatchesDesired(decoded(serviceJson(nullptr, nullptr)), want({}, "")));
   EXPECT_FALSE(statusMatchesDesired(
       decoded(serviceJson(json::array({{{"ip", "192.0.2.1"}}}),
@@ -90,15 +90,15 @@ TEST(ServiceStatusTest, OnlyStatusChanged) {
   echo["metadata"]["resourceVersion"] = "8";
   echo["metadata"]["managedFields"] = json::array({json::object()});
   EXPECT_TRUE(onlyStatusChanged(before, echo)) << "our own write's echo";
-  json spec_change = before;
-  spec_change["spec"]["type"] = "ClusterIP";
-  EXPECT_FALSE(onlyStatusChanged(before, spec_change));
-  json label_change = before;
-  label_change["metadata"]["labels"] = {{"app", "x"}};
-  EXPECT_FALSE(onlyStatusChanged(before, label_change));
-  json annotation_change = before;
-  annotation_change["metadata"]["annotations"]["metallb.io/address-pool"] = "q";
-  EXPECT_FALSE(onlyStatusChanged(before, annotation_change));
+  json specChange = before;
+  specChange["spec"]["type"] = "ClusterIP";
+  EXPECT_FALSE(onlyStatusChanged(before, specChange));
+  json labelChange = before;
+  labelChange["metadata"]["labels"] = {{"app", "x"}};
+  EXPECT_FALSE(onlyStatusChanged(before, labelChange));
+  json annotationChange = before;
+  annotationChange["metadata"]["annotations"]["metallb.io/address-pool"] = "q";
+  EXPECT_FALSE(onlyStatusChanged(before, annotationChange));
   json deleting = before;
   deleting["metadata"]["deletionTimestamp"] = "2024-01-01T00:00:00Z";
   EXPECT_FALSE(onlyStatusChanged(before, deleting));
@@ -132,9 +132,9 @@ TEST(ServiceStatusTest, PlainlyNotOursAndSlimming) {
   lb["spec"]["ports"] = json::array({{{"port", 80}}});
   json other = lb;
   other["spec"]["loadBalancerClass"] = "example.com/other";
-  json cluster_ip = lb;
-  cluster_ip["spec"]["type"] = "ClusterIP";
-  json annotated = cluster_ip;
+  json clusterIp = lb;
+  clusterIp["spec"]["type"] = "ClusterIP";
+  json annotated = clusterIp;
   annotated["metadata"]["annotations"]["metallb.io/ip-allocated-from-pool"] = "p";
 
   EXPECT_FALSE(plainlyNotOurs(lb, ""));
@@ -142,7 +142,7 @@ TEST(ServiceStatusTest, PlainlyNotOursAndSlimming) {
   EXPECT_TRUE(plainlyNotOurs(other, ""));
   EXPECT_TRUE(plainlyNotOurs(other, "x"));
   EXPECT_FALSE(plainlyNotOurs(other, "example.com/other"));
-  EXPECT_TRUE(plainlyNotOurs(cluster_ip, ""));
+  EXPECT_TRUE(plainlyNotOurs(clusterIp, ""));
   EXPECT_FALSE(plainlyNotOurs(annotated, "")) << "ours to clean up";
 
   json ours = lb;

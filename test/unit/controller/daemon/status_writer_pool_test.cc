@@ -85,7 +85,7 @@ TEST(StatusWriterPoolTest, StopDropsWaitingAndSilencesCompletions) {
   StatusWriterPool pool(io, 1, "t");
   std::atomic<bool> started{false};
   bool completed = false;
-  bool second_prepared = false;
+  bool secondPrepared = false;
   pool.enqueue([&]() -> StatusWriterPool::Blocking {
     return [&]() -> StatusWriterPool::Completion {
       started = true;
@@ -96,19 +96,19 @@ TEST(StatusWriterPoolTest, StopDropsWaitingAndSilencesCompletions) {
     };
   });
   pool.enqueue([&]() -> StatusWriterPool::Blocking {
-    second_prepared = true;
+    secondPrepared = true;
     return {};
   });
   ASSERT_TRUE(waitFor([&] { return started.load(); }));
   pool.stop();
   k8s::testing::drain(io);
   EXPECT_FALSE(completed);
-  EXPECT_FALSE(second_prepared);
+  EXPECT_FALSE(secondPrepared);
   pool.enqueue([&]() -> StatusWriterPool::Blocking {
-    second_prepared = true;
+    secondPrepared = true;
     return {};
   });
-  EXPECT_FALSE(second_prepared) << "nothing runs after stop";
+  EXPECT_FALSE(secondPrepared) << "nothing runs after stop";
 }
 
 // Writes that hold until `release` is set, counting how many run at once; each completion
@@ -118,14 +118,14 @@ class Writes {
   explicit Writes(StatusWriterPool& pool) : pool_(pool) {}
   // A test that failed half-way must not leave a worker waiting (the pool joins its workers).
   ~Writes() { release = true; }
-  void add(int n, bool rejected = false, util::Duration retry_after = 300ms) {
+  void add(int n, bool rejected = false, util::Duration retryAfter = 300ms) {
     for (int i = 0; i < n; ++i) {
-      pool_.enqueue([this, rejected, retry_after]() -> StatusWriterPool::Blocking {
-        return [this, rejected, retry_after]() -> StatusWriterPool::Completion {
+      pool_.enqueue([this, rejected, retryAfter]() -> StatusWriterPool::Blocking {
+        return [this, rejected, retryAfter]() -> StatusWriterPool::Completion {
           holdCall(running, peak, release);
-          return [this, rejected, retry_after] {
+          return [this, rejected, retryAfter] {
             if (rejected) {
-              outcomes.push_back(pool_.pushedBack(retry_after));
+              outcomes.push_back(pool_.pushedBack(retryAfter));
             } else {
               pool_.succeeded();
             }
@@ -226,7 +226,7 @@ TEST(StatusWriterPoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
   w.add(1, true, 300ms);
   ASSERT_TRUE(runUntil(
       io, [&] { return w.completed == 1; }, 5s));
-  const auto paused_at = std::chrono::steady_clock::now();
+  const auto pausedAt = std::chrono::steady_clock::now();
   EXPECT_EQ(w.outcomes, std::vector{P::kPaused});
   EXPECT_TRUE(pool.paused());
   w.add(2);
@@ -234,7 +234,7 @@ TEST(StatusWriterPoolTest, PushbackAtOneWritePausesEveryWriteForRetryAfter) {
   EXPECT_EQ(pool.busy(), 0u) << "nothing starts while paused";
   ASSERT_TRUE(runUntil(
       io, [&] { return w.completed == 3; }, 5s));
-  EXPECT_GE(std::chrono::steady_clock::now() - paused_at, 250ms) << "Retry-After was honoured";
+  EXPECT_GE(std::chrono::steady_clock::now() - pausedAt, 250ms) << "Retry-After was honoured";
   EXPECT_FALSE(pool.paused());
 }
 

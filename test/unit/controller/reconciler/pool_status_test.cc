@@ -16,10 +16,10 @@ TEST(PoolStatusTest, CountsAndSaturation) {
   c.v6.total = net::AddressCount::all128();
   c.v6.assigned = net::AddressCount(2);
   const api::IPAddressPoolStatus s = poolStatus(c);
-  EXPECT_EQ(s.assigned_ipv4, 3);
-  EXPECT_EQ(s.available_ipv4, 13);
-  EXPECT_EQ(s.assigned_ipv6, 2);
-  EXPECT_EQ(s.available_ipv6, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(s.assignedIpv4, 3);
+  EXPECT_EQ(s.availableIpv4, 13);
+  EXPECT_EQ(s.assignedIpv6, 2);
+  EXPECT_EQ(s.availableIpv6, std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ class Svc {
     s_.meta.ns = std::move(ns);
     s_.meta.name = std::move(name);
     s_.spec.type = "LoadBalancer";
-    s_.spec.ip_families = {net::Family::kV4};
+    s_.spec.ipFamilies = {net::Family::kV4};
     s_.spec.ports = {{"http", "TCP", 80}};
   }
   Svc& type(std::string t) {
@@ -27,7 +27,7 @@ class Svc {
     return *this;
   }
   Svc& cls(std::string c) {
-    s_.spec.load_balancer_class = std::move(c);
+    s_.spec.loadBalancerClass = std::move(c);
     return *this;
   }
   Svc& annotate(std::string k, std::string v) {
@@ -39,15 +39,15 @@ class Svc {
     return *this;
   }
   Svc& lbIp(std::string ip) {
-    s_.spec.load_balancer_ip = std::move(ip);
+    s_.spec.loadBalancerIp = std::move(ip);
     return *this;
   }
   Svc& families(std::vector<net::Family> f) {
-    s_.spec.ip_families = std::move(f);
+    s_.spec.ipFamilies = std::move(f);
     return *this;
   }
   Svc& policy(api::IpFamilyPolicy p) {
-    s_.spec.ip_family_policy = p;
+    s_.spec.ipFamilyPolicy = p;
     return *this;
   }
   Svc& ports(std::vector<api::ServicePort> p) {
@@ -55,7 +55,7 @@ class Svc {
     return *this;
   }
   Svc& local(api::StringMap selector) {
-    s_.spec.external_traffic_policy = api::TrafficPolicy::kLocal;
+    s_.spec.externalTrafficPolicy = api::TrafficPolicy::kLocal;
     s_.spec.selector = std::move(selector);
     return *this;
   }

@@ -89,11 +89,11 @@ TEST(ServiceIntentTest, AnnotationsUnderBothPrefixes) {
   for (const Case& c : cases) {
     auto intent = serviceIntent(c.service, {});
     ASSERT_TRUE(intent.ok()) << c.name << ": " << intent.error();
-    EXPECT_EQ(intent->request.requested_pool, c.pool) << c.name;
-    EXPECT_EQ(intent->request.sharing_key, c.sharing) << c.name;
-    EXPECT_EQ(intent->request.requested_ips, c.ips) << c.name;
-    EXPECT_EQ(intent->deprecated_annotations, c.deprecated) << c.name;
-    EXPECT_EQ(intent->request_error, "") << c.name;
+    EXPECT_EQ(intent->request.requestedPool, c.pool) << c.name;
+    EXPECT_EQ(intent->request.sharingKey, c.sharing) << c.name;
+    EXPECT_EQ(intent->request.requestedIps, c.ips) << c.name;
+    EXPECT_EQ(intent->deprecatedAnnotations, c.deprecated) << c.name;
+    EXPECT_EQ(intent->requestError, "") << c.name;
   }
 }
 
@@ -134,22 +134,22 @@ TEST(ServiceIntentTest, UnusableRequestsAreReportedNotFatal) {
   for (const Case& c : cases) {
     auto intent = serviceIntent(c.service, {});
     ASSERT_TRUE(intent.ok()) << c.name;
-    EXPECT_NE(intent->request_error.find(c.mentions), std::string::npos)
-        << c.name << ": " << intent->request_error;
-    EXPECT_TRUE(intent->request.requested_ips.empty()) << c.name;
+    EXPECT_NE(intent->requestError.find(c.mentions), std::string::npos)
+        << c.name << ": " << intent->requestError;
+    EXPECT_TRUE(intent->request.requestedIps.empty()) << c.name;
   }
 }
 
 TEST(ServiceIntentTest, FamiliesPolicyPortsKeys) {
   api::Service legacy = Svc("a", "s").families({});
-  legacy.spec.cluster_ips = {"fd00::1", "10.0.0.1"};
+  legacy.spec.clusterIps = {"fd00::1", "10.0.0.1"};
   auto r = serviceIntent(legacy, {{"team", "x"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->request.families, (std::vector{net::Family::kV6, net::Family::kV4}));
-  EXPECT_EQ(r->request.family_policy, allocator::FamilyPolicy::kSingleStack);
+  EXPECT_EQ(r->request.familyPolicy, allocator::FamilyPolicy::kSingleStack);
   EXPECT_EQ(r->request.key, "a/s");
   EXPECT_EQ(r->request.ns, "a");
-  EXPECT_EQ(r->request.namespace_labels, (lbconfig::Labels{{"team", "x"}}));
+  EXPECT_EQ(r->request.namespaceLabels, (lbconfig::Labels{{"team", "x"}}));
 
   api::Service dual = Svc("a", "s")
                           .families({net::Family::kV4, net::Family::kV6})
@@ -158,17 +158,17 @@ TEST(ServiceIntentTest, FamiliesPolicyPortsKeys) {
                           .label("app", "web");
   r = serviceIntent(dual, {});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->request.family_policy, allocator::FamilyPolicy::kRequireDualStack);
+  EXPECT_EQ(r->request.familyPolicy, allocator::FamilyPolicy::kRequireDualStack);
   using allocator::Protocol;
   EXPECT_EQ(r->request.ports,
             (std::vector<allocator::ServicePort>{
                 {Protocol::kTcp, 80}, {Protocol::kUdp, 53}, {Protocol::kSctp, 9}}));
   EXPECT_EQ(r->request.labels, (lbconfig::Labels{{"app", "web"}}));
-  EXPECT_EQ(r->request.backend_key, "");
+  EXPECT_EQ(r->request.backendKey, "");
 
   r = serviceIntent(Svc("a", "s").local({{"b", "2"}, {"a", "1"}}), {});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->request.backend_key, "a=1,b=2");
+  EXPECT_EQ(r->request.backendKey, "a=1,b=2");
 
   EXPECT_FALSE(serviceIntent(Svc("a", "s").families({}), {}).ok()) << "no family at all";
   EXPECT_FALSE(serviceIntent(Svc("a", "s").ports({{"x", "ICMP", 1}}), {}).ok());
@@ -252,9 +252,9 @@ TEST(AnnotationsTest, ConflictsWhenBothPrefixesDisagree) {
                                   .annotate(tf + "loadBalancerIPs", "192.0.2.2"),
                               {});
   ASSERT_TRUE(intent.ok()) << intent.error();
-  EXPECT_EQ(intent->request.requested_ips, std::vector{ip("192.0.2.1")});
-  ASSERT_EQ(intent->annotation_conflicts.size(), 1u);
-  EXPECT_EQ(intent->annotation_conflicts[0].ignored.value, "192.0.2.2");
+  EXPECT_EQ(intent->request.requestedIps, std::vector{ip("192.0.2.1")});
+  ASSERT_EQ(intent->annotationConflicts.size(), 1u);
+  EXPECT_EQ(intent->annotationConflicts[0].ignored.value, "192.0.2.2");
 }
 
 }  // namespace

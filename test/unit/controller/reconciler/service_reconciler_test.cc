@@ -49,14 +49,14 @@ TEST_F(ReconcilerTest, AllocatesOnceThenKeeps) {
   ASSERT_EQ(reasons(d), Reasons{"IPAllocated"});
   EXPECT_EQ(d.events[0].type, EventType::kNormal);
   EXPECT_EQ(d.events[0].message, "Assigned IP [\"192.0.2.0\"] from pool p");
-  EXPECT_EQ(d.touched_pools, std::vector<std::string>{"p"});
+  EXPECT_EQ(d.touchedPools, std::vector<std::string>{"p"});
   EXPECT_FALSE(d.pending);
 
   s.status.ingress = {{"192.0.2.0", "", std::nullopt}};
   d = run(s);
   EXPECT_EQ(d.desired, (DesiredStatus{{ip("192.0.2.0")}, "p"}));
   EXPECT_TRUE(d.events.empty());
-  EXPECT_TRUE(d.touched_pools.empty());
+  EXPECT_TRUE(d.touchedPools.empty());
 }
 
 TEST_F(ReconcilerTest, OtherClassIsNeverTouched) {
@@ -93,9 +93,9 @@ TEST_F(ReconcilerTest, TypeChangeAndDeletionRelease) {
   EXPECT_TRUE(d.manage);
   EXPECT_TRUE(d.desired.ips.empty());
   EXPECT_EQ(d.desired.pool, "");
-  EXPECT_TRUE(d.freed_ips);
+  EXPECT_TRUE(d.freedIps);
   EXPECT_TRUE(d.events.empty());
-  EXPECT_EQ(d.touched_pools, std::vector<std::string>{"p"});
+  EXPECT_EQ(d.touchedPools, std::vector<std::string>{"p"});
 
   // The pending Service gets the freed IP.
   d = run(b);
@@ -105,7 +105,7 @@ TEST_F(ReconcilerTest, TypeChangeAndDeletionRelease) {
   // Deletion of the holder frees it again.
   d = r_.reconcile("ns/b", nullptr, {});
   EXPECT_FALSE(d.manage);
-  EXPECT_TRUE(d.freed_ips);
+  EXPECT_TRUE(d.freedIps);
   EXPECT_EQ(r_.allocator().serviceCount(), 0u);
 }
 
@@ -170,7 +170,7 @@ TEST_F(ReconcilerTest, AvoidBuggyIpsTurnedOnClearsAndReallocates) {
   api::Service s = settle(Svc("ns", "s"));
   ASSERT_EQ(s.status.ingress[0].ip, "192.0.2.0");
   lbconfig::Pool edited = pool("p", {"192.0.2.0/24"});
-  edited.avoid_buggy_ips = true;
+  edited.avoidBuggyIps = true;
   auto change = r_.setPools({edited});
   ASSERT_TRUE(change.ok());
   EXPECT_EQ(change->cleared, std::vector<std::string>{"ns/s"});
@@ -202,8 +202,8 @@ TEST_F(ReconcilerTest, RequestedPoolOrIpChangeClearsAndReallocates) {
   Decision d = run(s);
   EXPECT_EQ(reasons(d), (Reasons{"ClearAssignment", "IPAllocated"}));
   EXPECT_EQ(d.desired, (DesiredStatus{{ip("198.51.100.0")}, "b"}));
-  EXPECT_EQ(d.touched_pools, (std::vector<std::string>{"a", "b"}));
-  EXPECT_TRUE(d.freed_ips);
+  EXPECT_EQ(d.touchedPools, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(d.freedIps);
 
   s.status.ingress = {{"198.51.100.0", "", std::nullopt}};
   s.meta.annotations.erase("metallb.io/address-pool");
@@ -226,14 +226,14 @@ TEST_F(ReconcilerTest, UnreadableRequestKeepsHeldIps) {
   pools({pool("p", {"192.0.2.0/30"})});
   api::Service s = settle(Svc("ns", "s"));
   s.meta.annotations["metallb.io/loadBalancerIPs"] = "192.0.2.1";
-  s.spec.load_balancer_ip = "192.0.2.2";
+  s.spec.loadBalancerIp = "192.0.2.2";
   const Decision d = run(s);
   ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
   EXPECT_EQ(d.events[0].type, EventType::kWarning);
   EXPECT_NE(d.events[0].message.find("spec.loadBalancerIP"), std::string::npos);
   EXPECT_EQ(d.desired.ips, std::vector{ip("192.0.2.0")}) << "a typo never drops an IP in use";
   EXPECT_FALSE(d.pending);
-  EXPECT_FALSE(d.freed_ips);
+  EXPECT_FALSE(d.freedIps);
 }
 
 TEST_F(ReconcilerTest, UnusableRequestedIpIsRefusedWithTheReason) {
@@ -251,12 +251,12 @@ TEST_F(ReconcilerTest, UnusableRequestedIpIsRefusedWithTheReason) {
   // A Service that holds an IP and then asks for an unusable one keeps what it holds.
   api::Service held = settle(Svc("ns", "held").lbIp("192.0.2.7"));
   ASSERT_EQ(held.status.ingress.size(), 1u);
-  held.spec.load_balancer_ip = "224.0.0.1";
+  held.spec.loadBalancerIp = "224.0.0.1";
   d = run(held);
   ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
   EXPECT_NE(d.events[0].message.find("224.0.0.1 is a multicast address"), std::string::npos);
   EXPECT_EQ(d.desired.ips, std::vector{ip("192.0.2.7")});
-  EXPECT_FALSE(d.freed_ips);
+  EXPECT_FALSE(d.freedIps);
 }
 
 TEST_F(ReconcilerTest, DeprecatedAnnotationWarnedOncePerAnnotation) {
@@ -376,10 +376,10 @@ TEST_F(ReconcilerTest, RequireDualStackWithoutSecondFamilyFails) {
 TEST_F(ReconcilerTest, UndescribableServiceReleasesAndFails) {
   pools({pool("p", {"192.0.2.0/30"})});
   api::Service s = settle(Svc("ns", "s"));
-  s.spec.ip_families.clear();
+  s.spec.ipFamilies.clear();
   const Decision d = run(s);
   EXPECT_EQ(reasons(d), (Reasons{"ClearAssignment", "AllocationFailed"}));
-  EXPECT_TRUE(d.freed_ips);
+  EXPECT_TRUE(d.freedIps);
   EXPECT_TRUE(d.desired.ips.empty());
 }
 
@@ -446,7 +446,7 @@ TEST_F(HoldBackReconcilerTest, DeletionFreesAtOnce) {
   pools({pool("p", {"192.0.2.0/32"})});
   run(Svc("ns", "a"));
   EXPECT_TRUE(run(Svc("ns", "b")).pending);
-  EXPECT_TRUE(r_.reconcile("ns/a", nullptr, {}).freed_ips);
+  EXPECT_TRUE(r_.reconcile("ns/a", nullptr, {}).freedIps);
   EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
 }
 
@@ -456,8 +456,8 @@ TEST_F(HoldBackReconcilerTest, DeletionAfterAnEditFreesWhatTheEditHeldBack) {
   EXPECT_TRUE(run(Svc("ns", "a").type("ClusterIP")).desired.ips.empty());
   EXPECT_TRUE(run(Svc("ns", "b")).pending) << "held back for ns/a";
   const Decision deleted = r_.reconcile("ns/a", nullptr, {});
-  EXPECT_TRUE(deleted.freed_ips);
-  EXPECT_EQ(deleted.touched_pools, std::vector<std::string>{"p"});
+  EXPECT_TRUE(deleted.freedIps);
+  EXPECT_EQ(deleted.touchedPools, std::vector<std::string>{"p"});
   EXPECT_EQ(run(Svc("ns", "b")).desired.ips, std::vector<net::IpAddress>{ip("192.0.2.0")});
 }
 

@@ -30,14 +30,14 @@ TEST(Eligibility, Table) {
   lo.loopback = true;
   Link tun = up("wg0");
   tun.ethernet = false;
-  Link no_carrier = up("eth1");
-  no_carrier.carrier = false;
+  Link noCarrier = up("eth1");
+  noCarrier.carrier = false;
   const Case cases[] = {
       {up("eth0"), Ineligibility::kNone},
       {up("bond0"), Ineligibility::kNone},
       {up("br0"), Ineligibility::kNone},
       {up("eth0.100"), Ineligibility::kNone},
-      {no_carrier, Ineligibility::kNone},  // keeps its responder; re-announced on carrier
+      {noCarrier, Ineligibility::kNone},  // keeps its responder; re-announced on carrier
       {down, Ineligibility::kDown},
       {noarp, Ineligibility::kNoArp},
       {port, Ineligibility::kPort},

@@ -46,21 +46,21 @@ inline api::L2Advertisement adv(const AdvSpec& spec) {
   api::L2Advertisement a;
   a.meta.name = spec.name;
   a.meta.ns = kNs;
-  a.spec.ip_address_pools = spec.pools;
+  a.spec.ipAddressPools = spec.pools;
   for (const auto& m : spec.nodeSelectors)
-    a.spec.node_selectors.push_back(matchLabels(m));
+    a.spec.nodeSelectors.push_back(matchLabels(m));
   a.spec.interfaces = spec.interfaces;
   for (const auto& m : spec.serviceSelectors)
-    a.spec.service_selectors.push_back(matchLabels(m));
+    a.spec.serviceSelectors.push_back(matchLabels(m));
   return a;
 }
 
 inline api::Node node(const std::string& name, api::StringMap labels = {},
-                      bool network_unavailable = false) {
+                      bool networkUnavailable = false) {
   api::Node n;
   n.meta.name = name;
   n.meta.labels = std::move(labels);
-  if (network_unavailable) n.conditions.push_back({"NetworkUnavailable", "True"});
+  if (networkUnavailable) n.conditions.push_back({"NetworkUnavailable", "True"});
   return n;
 }
 

@@ -15,7 +15,7 @@ const net::MacAddress kLow({2, 0, 0, 0, 0, 1});
 const net::MacAddress kHigh({2, 0, 0, 0, 0, 9});
 const net::IpAddress kIp = net::IpAddress::parse("192.0.2.100").value();
 const net::IpAddress kIp2 = net::IpAddress::parse("192.0.2.101").value();
-const util::MonoTime t0 = util::MonoTime(seconds(1000));
+const util::MonoTime kT0 = util::MonoTime(seconds(1000));
 
 // A claim by a peer speaker (its MAC learnt over membership), unless `speaker` is false.
 DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = false,
@@ -25,19 +25,19 @@ DuplicateReport report(net::MacAddress ours, net::MacAddress other, bool dad = f
 
 TEST(DuplicateArbiter, ReannouncesOncePerWindowAndAlarmsOnceTheOverlapOutlastsAWindow) {
   DuplicateArbiter arb;
-  auto v = arb.onReport(report(kLow, kHigh), t0);
+  auto v = arb.onReport(report(kLow, kHigh), kT0);
   EXPECT_EQ(v.action, Action::kReannounce);
   // One window of overlap is what a hand-over looks like: no alarm yet.
   EXPECT_FALSE(v.alarm);
   // The packet path may report hundreds per second: all but one per window are ignored.
   for (int i = 1; i < 100; ++i)
-    EXPECT_EQ(arb.onReport(report(kLow, kHigh), t0 + milliseconds(9 * i)).action, Action::kIgnore);
-  v = arb.onReport(report(kLow, kHigh), t0 + milliseconds(1000));
+    EXPECT_EQ(arb.onReport(report(kLow, kHigh), kT0 + milliseconds(9 * i)).action, Action::kIgnore);
+  v = arb.onReport(report(kLow, kHigh), kT0 + milliseconds(1000));
   EXPECT_EQ(v.action, Action::kReannounce);
   EXPECT_TRUE(v.alarm) << "still claimed a window later: a real overlap";
   EXPECT_EQ(v.windows, 2);
   // Told once per episode.
-  EXPECT_FALSE(arb.onReport(report(kLow, kHigh), t0 + milliseconds(2000)).alarm);
+  EXPECT_FALSE(arb.onReport(report(kLow, kHigh), kT0 + milliseconds(2000)).alarm);
 }
 
 TEST(DuplicateArbiter, HandBackOverlapIsNoAlarm) {
@@ -47,7 +47,7 @@ TEST(DuplicateArbiter, HandBackOverlapIsNoAlarm) {
   // many hand-backs, is no alarm.
   DuplicateArbiter holder;
   for (int flap = 0; flap < 40; ++flap) {
-    const util::MonoTime t = t0 + seconds(3 * flap);
+    const util::MonoTime t = kT0 + seconds(3 * flap);
     holder.ownershipTaken(kIp);  // the owner's link went down: the holder took the VIP
     const auto v = holder.onReport(report(kHigh, kLow), t + seconds(1));  // link back
     EXPECT_EQ(v.action, Action::kReannounce) << flap;
@@ -57,13 +57,13 @@ TEST(DuplicateArbiter, HandBackOverlapIsNoAlarm) {
 }
 
 TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
-  DuplicateArbiter high_side, low_side;
+  DuplicateArbiter highSide, lowSide;
   std::vector<Action> high, low;
   std::vector<bool> highAlarms, lowAlarms;
   for (int w = 0; w < 4; ++w) {
-    const util::MonoTime t = t0 + seconds(w);
-    const auto h = high_side.onReport(report(kHigh, kLow), t);
-    const auto l = low_side.onReport(report(kLow, kHigh), t);
+    const util::MonoTime t = kT0 + seconds(w);
+    const auto h = highSide.onReport(report(kHigh, kLow), t);
+    const auto l = lowSide.onReport(report(kLow, kHigh), t);
     high.push_back(h.action);
     low.push_back(l.action);
     highAlarms.push_back(h.alarm);
@@ -75,12 +75,12 @@ TEST(DuplicateArbiter, PersistentConflictHigherMacYieldsLowerMacKeeps) {
                                        Action::kIgnore}));
   EXPECT_EQ(low, (std::vector<Action>{Action::kReannounce, Action::kReannounce, Action::kReannounce,
                                       Action::kReannounce}));
-  EXPECT_EQ(high_side.yielded(t0 + seconds(4)), std::set<net::IpAddress>{kIp});
-  EXPECT_TRUE(low_side.yielded(t0 + seconds(4)).empty());
-  EXPECT_EQ(high_side.nextExpiry(), t0 + seconds(2) + std::chrono::minutes(5));
+  EXPECT_EQ(highSide.yielded(kT0 + seconds(4)), std::set<net::IpAddress>{kIp});
+  EXPECT_TRUE(lowSide.yielded(kT0 + seconds(4)).empty());
+  EXPECT_EQ(highSide.nextExpiry(), kT0 + seconds(2) + std::chrono::minutes(5));
   // The yield ends by itself...
-  EXPECT_TRUE(high_side.yielded(t0 + seconds(2) + std::chrono::minutes(5)).empty());
-  EXPECT_FALSE(high_side.nextExpiry().has_value());
+  EXPECT_TRUE(highSide.yielded(kT0 + seconds(2) + std::chrono::minutes(5)).empty());
+  EXPECT_FALSE(highSide.nextExpiry().has_value());
 }
 
 TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
@@ -90,7 +90,7 @@ TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
   DuplicateArbiter arb;
   std::vector<bool> alarms;
   for (int w = 0; w < 30; ++w) {
-    const util::MonoTime t = t0 + milliseconds(1000 * w);
+    const util::MonoTime t = kT0 + milliseconds(1000 * w);
     const auto v = arb.onReport(report(kHigh, kLow, false, kIp, /*speaker=*/false), t);
     EXPECT_EQ(v.action, Action::kReannounce) << w;
     EXPECT_TRUE(v.foreign) << w;
@@ -109,7 +109,7 @@ TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
   DuplicateArbiter peer;
   DuplicateVerdict v;
   for (int w = 0; w < 3; ++w)
-    v = peer.onReport(report(kHigh, kLow), t0 + seconds(w));
+    v = peer.onReport(report(kHigh, kLow), kT0 + seconds(w));
   EXPECT_EQ(v.action, Action::kYield);
   EXPECT_FALSE(v.foreign);
 }
@@ -117,11 +117,11 @@ TEST(DuplicateArbiter, ForeignLowerMacNeverSilencesTheVip) {
 TEST(DuplicateArbiter, ViewChangeForgetsYieldsAndEpisodes) {
   DuplicateArbiter arb;
   for (int w = 0; w < 3; ++w)
-    arb.onReport(report(kHigh, kLow), t0 + seconds(w));
-  EXPECT_EQ(arb.yielded(t0 + seconds(3)).size(), 1u);
+    arb.onReport(report(kHigh, kLow), kT0 + seconds(w));
+  EXPECT_EQ(arb.yielded(kT0 + seconds(3)).size(), 1u);
   arb.viewChanged();
-  EXPECT_TRUE(arb.yielded(t0 + seconds(3)).empty());
-  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(3)).windows, 1);
+  EXPECT_TRUE(arb.yielded(kT0 + seconds(3)).empty());
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), kT0 + seconds(3)).windows, 1);
 }
 
 TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
@@ -132,27 +132,27 @@ TEST(DuplicateArbiter, HandOversAreNotAPersistentConflict) {
   // starts afresh; a conflict that goes on after the hand-over still counts.
   DuplicateArbiter arb;
   for (int handover = 0; handover < 5; ++handover) {
-    const util::MonoTime t = t0 + seconds(2 * handover);
+    const util::MonoTime t = kT0 + seconds(2 * handover);
     arb.ownershipTaken(kIp);
     const auto v = arb.onReport(report(kHigh, kLow), t);
     EXPECT_EQ(v.action, Action::kReannounce) << handover;
     EXPECT_EQ(v.windows, 1) << handover;
     EXPECT_FALSE(v.alarm) << handover;
   }
-  EXPECT_TRUE(arb.yielded(t0 + seconds(10)).empty());
+  EXPECT_TRUE(arb.yielded(kT0 + seconds(10)).empty());
   // The other claimant keeps going after the last hand-over: that is a conflict again.
-  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(9)).action, Action::kReannounce);
-  EXPECT_EQ(arb.onReport(report(kHigh, kLow), t0 + seconds(10)).action, Action::kYield);
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), kT0 + seconds(9)).action, Action::kReannounce);
+  EXPECT_EQ(arb.onReport(report(kHigh, kLow), kT0 + seconds(10)).action, Action::kYield);
   // Taking another IP leaves this one's yield alone.
   arb.ownershipTaken(kIp2);
-  EXPECT_EQ(arb.yielded(t0 + seconds(11)), std::set<net::IpAddress>{kIp});
+  EXPECT_EQ(arb.yielded(kT0 + seconds(11)), std::set<net::IpAddress>{kIp});
 }
 
 TEST(DuplicateArbiter, SporadicConflictsStartNewEpisodes) {
   DuplicateArbiter arb;
   // Three windows, but spread over more than the persistence span: never a yield.
   for (int i = 0; i < 5; ++i) {
-    auto v = arb.onReport(report(kHigh, kLow), t0 + seconds(11 * i));
+    auto v = arb.onReport(report(kHigh, kLow), kT0 + seconds(11 * i));
     EXPECT_EQ(v.action, Action::kReannounce);
     EXPECT_EQ(v.windows, 1);
     EXPECT_FALSE(v.alarm);
@@ -161,12 +161,12 @@ TEST(DuplicateArbiter, SporadicConflictsStartNewEpisodes) {
 
 TEST(DuplicateArbiter, DadProbesAreReportedNotFought) {
   DuplicateArbiter arb;
-  auto v = arb.onReport(report(kHigh, net::MacAddress(), true), t0);
+  auto v = arb.onReport(report(kHigh, net::MacAddress(), true), kT0);
   EXPECT_EQ(v.action, Action::kReportDad);
   EXPECT_TRUE(v.alarm);
-  EXPECT_EQ(arb.onReport(report(kHigh, net::MacAddress(), true), t0 + milliseconds(10)).action,
+  EXPECT_EQ(arb.onReport(report(kHigh, net::MacAddress(), true), kT0 + milliseconds(10)).action,
             Action::kIgnore);
-  EXPECT_TRUE(arb.yielded(t0).empty());
+  EXPECT_TRUE(arb.yielded(kT0).empty());
 }
 
 TEST(DuplicateArbiter, TrackedStateIsBounded) {
@@ -174,12 +174,12 @@ TEST(DuplicateArbiter, TrackedStateIsBounded) {
   config.maxTracked = 2;
   DuplicateArbiter arb(config);
   const net::IpAddress third = net::IpAddress::parse("192.0.2.102").value();
-  arb.onReport(report(kLow, kHigh, false, kIp), t0);
-  arb.onReport(report(kLow, kHigh, false, kIp2), t0 + seconds(1));
-  arb.onReport(report(kLow, kHigh, false, third), t0 + seconds(2));
+  arb.onReport(report(kLow, kHigh, false, kIp), kT0);
+  arb.onReport(report(kLow, kHigh, false, kIp2), kT0 + seconds(1));
+  arb.onReport(report(kLow, kHigh, false, third), kT0 + seconds(2));
   EXPECT_EQ(arb.tracked(), 2u);
   // The oldest (kIp) was forgotten: a new report for it starts a new episode.
-  EXPECT_EQ(arb.onReport(report(kLow, kHigh, false, kIp), t0 + seconds(2)).windows, 1);
+  EXPECT_EQ(arb.onReport(report(kLow, kHigh, false, kIp), kT0 + seconds(2)).windows, 1);
 }
 
 TEST(DuplicateDescribeTest, SaysWhatHappenedAndWhatToCheck) {

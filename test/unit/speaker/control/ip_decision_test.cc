@@ -25,7 +25,7 @@ lbconfig::Snapshot clusterSnapshot() {
              pool("lonely", {"203.0.113.0/28"}),
              pool("nowhere", {"203.0.113.32/28"}),
              pool("twoifs", {"203.0.113.16/28"})};
-  s.l2_advertisements = {
+  s.l2Advertisements = {
       adv({.name = "main-all", .pools = {"main"}}),
       adv({.name = "zonea",
            .pools = {"zonea"},
@@ -231,7 +231,7 @@ TEST(IpDecision, SharedIpLandsOnOneNodeWhateverTheOrder) {
 
 TEST(IpDecision, IgnoreExcludeLabelOption) {
   lbconfig::BuildOptions options;
-  options.ignore_exclude_lb_label = true;
+  options.ignoreExcludeLbLabel = true;
   auto r = lbconfig::build(clusterSnapshot(), options);
   ASSERT_TRUE(r.ok());
   const ServiceInput a = svc({"ns/a", {"192.0.2.1"}});

@@ -11,12 +11,12 @@ net::IpAddress ip(const char* text) {
 
 // Built field by field: GCC 12 at -O3 reports a bogus maybe-uninitialized for an empty map
 // value-initialised inside an aggregate initialiser.
-HostNetworkState state(std::vector<HostAddress> addresses, int all_arp_ignore,
-                       const std::map<std::string, int>& arp_ignore = {}) {
+HostNetworkState state(std::vector<HostAddress> addresses, int allArpIgnore,
+                       const std::map<std::string, int>& arpIgnore = {}) {
   HostNetworkState host;
   host.addresses = std::move(addresses);
-  host.allArpIgnore = all_arp_ignore;
-  host.arpIgnore = arp_ignore;
+  host.allArpIgnore = allArpIgnore;
+  host.arpIgnore = arpIgnore;
   return host;
 }
 

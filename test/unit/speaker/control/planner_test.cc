@@ -13,21 +13,21 @@ namespace {
 using namespace testing;  // NOLINT: the test cluster helpers
 using Names = std::vector<std::string>;
 
-lbconfig::Snapshot snapshot(int nodes, bool zone_b_only_for_main = false) {
+lbconfig::Snapshot snapshot(int nodes, bool zoneBOnlyForMain = false) {
   lbconfig::Snapshot s;
   for (int i = 0; i < nodes; ++i)
     s.nodes.push_back(node("n" + std::to_string(i), {{"zone", i % 2 ? "b" : "a"}}));
   s.pools = {pool("main", {"192.0.2.0/26", "2001:db8::/122"}), pool("zonea", {"198.51.100.0/26"})};
-  if (zone_b_only_for_main) {
-    s.l2_advertisements.push_back(
+  if (zoneBOnlyForMain) {
+    s.l2Advertisements.push_back(
         adv({.name = "main", .pools = {"main"}, .nodeSelectors = {{{"zone", "b"}}}}));
   } else {
-    s.l2_advertisements.push_back(adv({.name = "main", .pools = {"main"}}));
+    s.l2Advertisements.push_back(adv({.name = "main", .pools = {"main"}}));
   }
-  s.l2_advertisements.push_back(adv({.name = "zonea",
-                                     .pools = {"zonea"},
-                                     .nodeSelectors = {{{"zone", "a"}}},
-                                     .interfaces = {"eth1"}}));
+  s.l2Advertisements.push_back(adv({.name = "zonea",
+                                    .pools = {"zonea"},
+                                    .nodeSelectors = {{{"zone", "a"}}},
+                                    .interfaces = {"eth1"}}));
   return s;
 }
 
@@ -152,16 +152,16 @@ TEST(Planner, LiveChangesCostOnlyWhatRendezvousHashingMoves) {
   ASSERT_FALSE(busy.empty());
 
   // A node that wins nothing leaves: no decision changes, no hashing at all.
-  Names without_idle = liveOf(kNodes);
-  without_idle.erase(std::find(without_idle.begin(), without_idle.end(), idle));
-  EXPECT_TRUE(p.setLive(without_idle).empty());
+  Names withoutIdle = liveOf(kNodes);
+  withoutIdle.erase(std::find(withoutIdle.begin(), withoutIdle.end(), idle));
+  EXPECT_TRUE(p.setLive(withoutIdle).empty());
   EXPECT_EQ(p.stats().scoresComputed, base.scoresComputed);
   EXPECT_EQ(p.stats().ipsDecided, base.ipsDecided);
 
   // A winner leaves: exactly its IPs are re-elected (19 live candidates each).
-  Names without_busy = without_idle;
-  without_busy.erase(std::find(without_busy.begin(), without_busy.end(), busy));
-  const auto changes = p.setLive(without_busy);
+  Names withoutBusy = withoutIdle;
+  withoutBusy.erase(std::find(withoutBusy.begin(), withoutBusy.end(), busy));
+  const auto changes = p.setLive(withoutBusy);
   EXPECT_EQ(changes.size(), static_cast<std::size_t>(wins[busy]));
   for (const auto& c : changes) {
     EXPECT_EQ(c.before->winner, busy);
@@ -174,10 +174,10 @@ TEST(Planner, LiveChangesCostOnlyWhatRendezvousHashingMoves) {
 
   // It comes back: one score per IP it is eligible for, and it takes back exactly what it had.
   const PlannerStats mid = p.stats();
-  Names with_busy = without_busy;
-  with_busy.push_back(busy);
-  std::sort(with_busy.begin(), with_busy.end());
-  EXPECT_EQ(p.setLive(with_busy).size(), static_cast<std::size_t>(wins[busy]));
+  Names withBusy = withoutBusy;
+  withBusy.push_back(busy);
+  std::sort(withBusy.begin(), withBusy.end());
+  EXPECT_EQ(p.setLive(withBusy).size(), static_cast<std::size_t>(wins[busy]));
   EXPECT_EQ(p.stats().scoresComputed - mid.scoresComputed, 64u);
   expectMatchesScratch(p);
 }
@@ -195,12 +195,12 @@ TEST(Planner, ConfigurationChangeHashesOnlyWhereEligibilityChanged) {
   EXPECT_EQ(p.stats().scoresComputed, base);
   // "main" narrowed to zone b: IPs won in zone a are re-elected in full, the others keep their
   // winner without hashing (nobody became eligible).
-  int zone_a_wins = 0;
+  int zoneAWins = 0;
   for (const auto& [a, d] : p.decisions())
-    zone_a_wins += std::stoi(d.winner->substr(1)) % 2 == 0;
+    zoneAWins += std::stoi(d.winner->substr(1)) % 2 == 0;
   const auto changes = p.setConfig(build(snapshot(20, true)));
   EXPECT_EQ(changes.size(), 64u);  // every IP's eligible set changed
-  EXPECT_EQ(p.stats().scoresComputed - base, static_cast<uint64_t>(zone_a_wins) * 10);
+  EXPECT_EQ(p.stats().scoresComputed - base, static_cast<uint64_t>(zoneAWins) * 10);
   expectMatchesScratch(p);
 }
 

@@ -11,7 +11,7 @@ api::Service service(std::vector<std::string> ips, std::optional<std::string> cl
   s.meta.name = "web";
   s.meta.labels = {{"app", "web"}};
   s.spec.type = "LoadBalancer";
-  s.spec.load_balancer_class = std::move(cls);
+  s.spec.loadBalancerClass = std::move(cls);
   for (auto& i : ips)
     s.status.ingress.push_back({i, "", std::nullopt});
   return s;
@@ -22,7 +22,7 @@ api::Endpoint endpoint(std::optional<bool> ready, std::optional<bool> serving,
   api::Endpoint e;
   e.conditions.ready = ready;
   e.conditions.serving = serving;
-  e.node_name = std::move(node);
+  e.nodeName = std::move(node);
   return e;
 }
 
@@ -44,7 +44,7 @@ TEST(ServiceInput, SummarizeServingEndpointsPerReference) {
 TEST(ServiceInput, Conversion) {
   const SliceSummary slices[] = {{true, {"n2"}}, {false, {}}, {true, {"n1", "n2"}}};
   auto svc = service({"192.0.2.1", "2001:DB8::0001", "192.0.2.1", "bogus"});
-  svc.spec.external_traffic_policy = api::TrafficPolicy::kLocal;
+  svc.spec.externalTrafficPolicy = api::TrafficPolicy::kLocal;
   const auto r = toServiceInput(svc, slices, "");
   ASSERT_TRUE(r.input.has_value());
   EXPECT_EQ(r.input->key, "ns/web");
@@ -74,11 +74,11 @@ TEST(ServiceInput, WhatTheSpeakerHandles) {
     EXPECT_EQ(handles(c.svc, c.configured), c.handled);
     EXPECT_EQ(toServiceInput(c.svc, {}, c.configured).input.has_value(), c.handled);
   }
-  auto cluster_ip = service({"192.0.2.1"});
-  cluster_ip.spec.type = "ClusterIP";
-  EXPECT_FALSE(handles(cluster_ip, ""));
+  auto clusterIp = service({"192.0.2.1"});
+  clusterIp.spec.type = "ClusterIP";
+  EXPECT_FALSE(handles(clusterIp, ""));
   auto deleting = service({"192.0.2.1"});
-  deleting.meta.deletion_timestamp = "2024-01-01T00:00:00Z";
+  deleting.meta.deletionTimestamp = "2024-01-01T00:00:00Z";
   EXPECT_FALSE(handles(deleting, ""));
   EXPECT_FALSE(toServiceInput(service({}), {}, "").input.has_value());  // no IP yet
 }

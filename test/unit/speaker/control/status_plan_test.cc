@@ -8,8 +8,8 @@ namespace {
 using K = StatusOp::Kind;
 
 OwnedStatus owned(const char* name, ServiceRef svc, std::vector<std::string> ifs,
-                  bool has_status = true, const char* node = "n1") {
-  return {name, std::string("uid-") + name, std::move(svc), has_status, std::move(ifs), node};
+                  bool hasStatus = true, const char* node = "n1") {
+  return {name, std::string("uid-") + name, std::move(svc), hasStatus, std::move(ifs), node};
 }
 
 TEST(StatusPlan, Table) {

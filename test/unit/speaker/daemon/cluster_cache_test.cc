@@ -22,7 +22,7 @@ api::EndpointSlice slice(const std::string& name, const std::string& service,
   if (!service.empty()) s.meta.labels = {{std::string(api::kServiceNameLabel), service}};
   for (auto& n : nodes) {
     api::Endpoint e;
-    e.node_name = n;
+    e.nodeName = n;
     s.endpoints.push_back(e);
   }
   return s;
@@ -62,9 +62,9 @@ TEST(ClusterCache, PoolStatusUpdatesDoNotRebuildTheConfiguration) {
   p.meta.name = "p";
   p.spec.addresses = {"192.0.2.0/28"};
   EXPECT_TRUE(cache.putPool(p));
-  p.status.assigned_ipv4 = 3;  // the controller's counters
+  p.status.assignedIpv4 = 3;  // the controller's counters
   EXPECT_FALSE(cache.putPool(p));
-  p.spec.avoid_buggy_ips = true;
+  p.spec.avoidBuggyIps = true;
   EXPECT_TRUE(cache.putPool(p));
   EXPECT_TRUE(cache.removePool("metallb-system", "p"));
   EXPECT_FALSE(cache.removePool("metallb-system", "p"));
@@ -76,7 +76,7 @@ TEST(ClusterCache, EndpointSlicesFeedTheirService) {
   svc.meta.ns = "ns";
   svc.meta.name = "web";
   svc.spec.type = "LoadBalancer";
-  svc.spec.external_traffic_policy = api::TrafficPolicy::kLocal;
+  svc.spec.externalTrafficPolicy = api::TrafficPolicy::kLocal;
   svc.status.ingress = {{"192.0.2.1", "", std::nullopt}};
   EXPECT_EQ(cache.putService(svc), "ns/web");
   EXPECT_EQ(cache.putSlice(slice("web-1", "web", {"n1"})), std::vector<std::string>{"ns/web"});

@@ -33,9 +33,9 @@ TEST(SpeakerFlags, DownwardApiDefaults) {
   EXPECT_EQ(f->memberlistPort, 7946);
   EXPECT_EQ(f->ns, "lb");
   EXPECT_EQ(f->memberlistKey, "0123456789abcdef");
-  EXPECT_EQ(f->metrics_host, "0.0.0.0");
-  EXPECT_EQ(f->metrics_port, 7472);
-  EXPECT_EQ(f->lb_class, "");
+  EXPECT_EQ(f->metricsHost, "0.0.0.0");
+  EXPECT_EQ(f->metricsPort, 7472);
+  EXPECT_EQ(f->lbClass, "");
   EXPECT_TRUE(f->excludeInterfaces.empty());
   EXPECT_FALSE(f->ignoreExcludeLb);
   EXPECT_FALSE(f->memberlistRequireSealed);
@@ -75,14 +75,14 @@ TEST(SpeakerFlags, FlagsWinOverEnvironment) {
   EXPECT_EQ(f->memberlistPort, 7000);
   EXPECT_EQ(f->memberlistKeyFile, "/etc/key");
   EXPECT_EQ(f->memberlistKey, "");  // the file wins
-  EXPECT_EQ(f->metrics_host, "::1");
-  EXPECT_EQ(f->metrics_port, 9000);
+  EXPECT_EQ(f->metricsHost, "::1");
+  EXPECT_EQ(f->metricsPort, 9000);
   EXPECT_EQ(f->excludeInterfaces, (std::vector<std::string>{"^eth9$", "^wg"}));
   EXPECT_TRUE(f->ignoreExcludeLb);
-  EXPECT_EQ(f->lb_class, "x/y");
+  EXPECT_EQ(f->lbClass, "x/y");
   EXPECT_EQ(f->ns, "ns2");
-  EXPECT_EQ(f->log_level, spdlog::level::debug);
-  EXPECT_EQ(f->log_format, util::LogFormat::kJson);
+  EXPECT_EQ(f->logLevel, spdlog::level::debug);
+  EXPECT_EQ(f->logFormat, util::LogFormat::kJson);
 }
 
 TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
@@ -95,7 +95,7 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_EQ(f->nodeName, "n3");
   EXPECT_EQ(f->memberlistPort, 8000);
-  EXPECT_EQ(f->lb_class, "c");
+  EXPECT_EQ(f->lbClass, "c");
   EXPECT_FALSE(f->ignoreExcludeLb);
 }
 
@@ -103,14 +103,14 @@ TEST(SpeakerFlags, EveryFlagFromItsEnvVar) {
 TEST(SpeakerFlags, KubeApiWriteRateLimit) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kube_api_qps, 1000);
-  EXPECT_EQ(f->kube_api_burst, 2000);
+  EXPECT_EQ(f->kubeApiQps, 1000);
+  EXPECT_EQ(f->kubeApiBurst, 2000);
   auto env = kPod;
   env["IRONLB_KUBE_API_BURST"] = "50";
   f = parse({"--kube-api-qps=0"}, env);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_EQ(f->kube_api_qps, 0) << "0 = no limit";
-  EXPECT_EQ(f->kube_api_burst, 50);
+  EXPECT_EQ(f->kubeApiQps, 0) << "0 = no limit";
+  EXPECT_EQ(f->kubeApiBurst, 50);
   f = parse({"--kube-api-qps=-3"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--kube-api-qps=-3: expected a number"), std::string::npos) << f.error();
@@ -177,7 +177,7 @@ TEST(SpeakerFlags, BooleanSpellings) {
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_TRUE(f->ignoreExcludeLb);
   EXPECT_TRUE(f->memberlistRequireSealed) << "a bare boolean before another flag is true";
-  EXPECT_FALSE(f->metrics_insecure);
+  EXPECT_FALSE(f->metricsInsecure);
   env["IRONLB_IGNORE_EXCLUDE_LB"] = "";
   f = parse({}, env);
   ASSERT_TRUE(f.ok()) << f.error();
@@ -188,19 +188,19 @@ TEST(SpeakerFlags, BooleanSpellings) {
 TEST(SpeakerFlags, MetricsSecurityAndProbeListener) {
   auto f = parse({}, kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_FALSE(f->metrics_insecure);
-  EXPECT_EQ(f->probe_host, "0.0.0.0");
-  EXPECT_EQ(f->probe_port, 7473);
-  EXPECT_EQ(f->tls_cert_file, "");
+  EXPECT_FALSE(f->metricsInsecure);
+  EXPECT_EQ(f->probeHost, "0.0.0.0");
+  EXPECT_EQ(f->probePort, 7473);
+  EXPECT_EQ(f->tlsCertFile, "");
   f = parse({"--metrics-insecure", "--probe-address=127.0.0.1:0", "--tls-cert-file=/c.pem",
              "--tls-key-file=/k.pem"},
             kPod);
   ASSERT_TRUE(f.ok()) << f.error();
-  EXPECT_TRUE(f->metrics_insecure);
-  EXPECT_EQ(f->probe_host, "127.0.0.1");
-  EXPECT_EQ(f->probe_port, 0);
-  EXPECT_EQ(f->tls_cert_file, "/c.pem");
-  EXPECT_EQ(f->tls_key_file, "/k.pem");
+  EXPECT_TRUE(f->metricsInsecure);
+  EXPECT_EQ(f->probeHost, "127.0.0.1");
+  EXPECT_EQ(f->probePort, 0);
+  EXPECT_EQ(f->tlsCertFile, "/c.pem");
+  EXPECT_EQ(f->tlsKeyFile, "/k.pem");
   f = parse({"--probe-address=7473"}, kPod);
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().find("--probe-address=7473: expected HOST:PORT"), std::string::npos)

@@ -17,7 +17,7 @@ lbconfig::Config config() {
   lbconfig::Snapshot s;
   s.nodes = {node("n0"), node("n1")};
   s.pools = {pool("main", {"192.0.2.0/28"}), pool("lonely", {"198.51.100.0/28"})};
-  s.l2_advertisements = {adv({.name = "main", .pools = {"main"}})};
+  s.l2Advertisements = {adv({.name = "main", .pools = {"main"}})};
   return control::testing::build(s);
 }
 

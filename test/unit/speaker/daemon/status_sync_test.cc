@@ -14,7 +14,7 @@ using k8s::testing::runUntil;
 
 const std::string kPath = "/apis/metallb.io/v1beta1/namespaces/lb/servicel2statuses";
 
-Json object(const std::string& name, const std::string& rv, bool with_status) {
+Json object(const std::string& name, const std::string& rv, bool withStatus) {
   Json o = {{"apiVersion", "metallb.io/v1beta1"},
             {"kind", "ServiceL2Status"},
             {"metadata",
@@ -27,7 +27,7 @@ Json object(const std::string& name, const std::string& rv, bool with_status) {
                 {"metallb.io/service-name", "web"},
                 {"metallb.io/service-namespace", "app"}}}}},
             {"spec", Json::object()}};
-  if (with_status)
+  if (withStatus)
     o["status"] = {{"node", "n0"},
                    {"serviceName", "web"},
                    {"serviceNamespace", "app"},
@@ -37,23 +37,24 @@ Json object(const std::string& name, const std::string& rv, bool with_status) {
 
 class StatusSyncTest : public ::testing::Test {
  protected:
-  FakeTransport transport;
-  k8s::ApiClient api{transport};
-  boost::asio::io_context io;
-  std::vector<std::string> errors;
-  StatusSync sync{io, api, "lb", "n0", {"speaker-x1", "pod-uid-1"}, [this](const std::string& e) {
-                    errors.push_back(e);
-                  }};
-  const control::AnnouncedServices web = {{{"app", "web"}, {"eth0"}}};
+  FakeTransport transport_;
+  k8s::ApiClient api_{transport_};
+  boost::asio::io_context io_;
+  std::vector<std::string> errors_;
+  StatusSync sync_{
+      io_, api_, "lb", "n0", {"speaker-x1", "pod-uid-1"}, [this](const std::string& e) {
+        errors_.push_back(e);
+      }};
+  const control::AnnouncedServices web_ = {{{"app", "web"}, {"eth0"}}};
 };
 
 TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
-  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
-  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
-  sync.setDesired(web);
-  sync.setSynced();  // nothing is written before the first list
-  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.owned() == 1; }));
-  const auto requests = transport.requests();
+  transport_.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport_.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  sync_.setDesired(web_);
+  sync_.setSynced();  // nothing is written before the first list
+  ASSERT_TRUE(runUntil(io_, [&] { return sync_.inSync() && sync_.owned() == 1; }));
+  const auto requests = transport_.requests();
   ASSERT_EQ(requests.size(), 2u);
   const Json created = Json::parse(requests[0].body);
   EXPECT_EQ(created["metadata"]["generateName"], "l2-");
@@ -68,73 +69,73 @@ TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
   EXPECT_EQ(status, object("l2-abc", "2", true)["status"]);
 
   // The informer then reports the object: no further write (steady state writes nothing).
-  sync.onObject(object("l2-abc", "2", true));
-  k8s::testing::drain(io);
-  EXPECT_EQ(transport.requests().size(), 2u);
+  sync_.onObject(object("l2-abc", "2", true));
+  k8s::testing::drain(io_);
+  EXPECT_EQ(transport_.requests().size(), 2u);
 
-  transport.respond("DELETE", kPath + "/l2-abc", 200, "{}");
-  sync.setDesired({});
-  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.owned() == 0; }));
-  EXPECT_EQ(transport.requests().back().method, "DELETE");
-  EXPECT_NE(transport.requests().back().body.find("uid-l2-abc"), std::string::npos);
-  EXPECT_TRUE(errors.empty());
+  transport_.respond("DELETE", kPath + "/l2-abc", 200, "{}");
+  sync_.setDesired({});
+  ASSERT_TRUE(runUntil(io_, [&] { return sync_.inSync() && sync_.owned() == 0; }));
+  EXPECT_EQ(transport_.requests().back().method, "DELETE");
+  EXPECT_NE(transport_.requests().back().body.find("uid-l2-abc"), std::string::npos);
+  EXPECT_TRUE(errors_.empty());
 }
 
 TEST_F(StatusSyncTest, WithoutAPodTheObjectsHaveNoOwner) {
-  StatusSync bare{io, api, "lb", "n0", {}, [](const std::string&) {}};
-  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
-  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
-  bare.setDesired(web);
+  StatusSync bare{io_, api_, "lb", "n0", {}, [](const std::string&) {}};
+  transport_.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport_.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  bare.setDesired(web_);
   bare.setSynced();
-  ASSERT_TRUE(runUntil(io, [&] { return bare.inSync() && bare.owned() == 1; }));
-  EXPECT_FALSE(Json::parse(transport.requests()[0].body)["metadata"].contains("ownerReferences"));
+  ASSERT_TRUE(runUntil(io_, [&] { return bare.inSync() && bare.owned() == 1; }));
+  EXPECT_FALSE(Json::parse(transport_.requests()[0].body)["metadata"].contains("ownerReferences"));
 }
 
 TEST_F(StatusSyncTest, ObjectsLeftByAnEarlierRunAreCleanedUp) {
-  sync.onObject(object("l2-old", "5", true));
-  transport.respond("DELETE", kPath + "/l2-old", 404, "{}");  // already gone: fine
-  sync.setSynced();
-  ASSERT_TRUE(runUntil(io, [&] { return sync.owned() == 0 && sync.inSync(); }));
-  EXPECT_TRUE(errors.empty());
+  sync_.onObject(object("l2-old", "5", true));
+  transport_.respond("DELETE", kPath + "/l2-old", 404, "{}");  // already gone: fine
+  sync_.setSynced();
+  ASSERT_TRUE(runUntil(io_, [&] { return sync_.owned() == 0 && sync_.inSync(); }));
+  EXPECT_TRUE(errors_.empty());
 }
 
 TEST_F(StatusSyncTest, AnObjectThatDoesNotDecodeIsReportedAndLeftOut) {
   Json bad = object("l2-bad", "3", true);
   bad["status"]["interfaces"] = "eth0";  // not a list: api::decodeServiceL2Status refuses it
-  sync.onObject(bad);
-  sync.onObject(object("l2-good", "4", true));
-  EXPECT_EQ(sync.owned(), 1u);
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("ServiceL2Status lb/l2-bad"), std::string::npos) << errors[0];
-  EXPECT_NE(errors[0].find("status.interfaces"), std::string::npos) << errors[0];
+  sync_.onObject(bad);
+  sync_.onObject(object("l2-good", "4", true));
+  EXPECT_EQ(sync_.owned(), 1u);
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_[0].find("ServiceL2Status lb/l2-bad"), std::string::npos) << errors_[0];
+  EXPECT_NE(errors_[0].find("status.interfaces"), std::string::npos) << errors_[0];
 }
 
 TEST_F(StatusSyncTest, RetriesAfterAnApiFailure) {
-  transport.respond("POST", kPath, 503,
-                    R"({"kind":"Status","code":503,"reason":"ServiceUnavailable"})");
-  transport.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
-  transport.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
-  sync.setSynced();
-  sync.setDesired(web);
+  transport_.respond("POST", kPath, 503,
+                     R"({"kind":"Status","code":503,"reason":"ServiceUnavailable"})");
+  transport_.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
+  transport_.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
+  sync_.setSynced();
+  sync_.setDesired(web_);
   ASSERT_TRUE(runUntil(
-      io, [&] { return sync.inSync() && sync.owned() == 1; }, std::chrono::seconds(5)));
-  EXPECT_EQ(transport.count("POST", kPath), 2u);
-  EXPECT_EQ(errors.size(), 1u);
+      io_, [&] { return sync_.inSync() && sync_.owned() == 1; }, std::chrono::seconds(5)));
+  EXPECT_EQ(transport_.count("POST", kPath), 2u);
+  EXPECT_EQ(errors_.size(), 1u);
 }
 
 TEST_F(StatusSyncTest, DrainGivesUpAtTheDeadlineWhenTheApiIsDown) {
-  sync.onObject(object("l2-abc", "2", true));
-  transport.setFallback([](const k8s::HttpRequest&) -> Result<k8s::HttpResponse> {
+  sync_.onObject(object("l2-abc", "2", true));
+  transport_.setFallback([](const k8s::HttpRequest&) -> Result<k8s::HttpResponse> {
     return makeError("connection refused");
   });
-  sync.setSynced();
+  sync_.setSynced();
   bool done = false;
   const auto t0 = std::chrono::steady_clock::now();
-  sync.drain(std::chrono::milliseconds(300), [&] { done = true; });
+  sync_.drain(std::chrono::milliseconds(300), [&] { done = true; });
   ASSERT_TRUE(runUntil(
-      io, [&] { return done; }, std::chrono::seconds(5)));
+      io_, [&] { return done; }, std::chrono::seconds(5)));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
-  EXPECT_FALSE(sync.inSync());
+  EXPECT_FALSE(sync_.inSync());
 }
 
 }  // namespace

@@ -59,8 +59,8 @@ class FakePacketIo : public PacketIo {
 
 class FakeLinkWatcher : public LinkWatcher {
  public:
-  Status start(Callback on_change) override {
-    callback = std::move(on_change);
+  Status start(Callback onChange) override {
+    callback = std::move(onChange);
     callback(links);
     return {};
   }

@@ -60,15 +60,15 @@ struct Recorder : DuplicateOwnerListener {
 class ResponderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    recorder.events.reserve(16);
-    h.own({{2, ip("192.0.2.100")}, {2, ip("2001:db8:1::100")}, {3, ip("192.0.2.101")}});
+    recorder_.events.reserve(16);
+    h_.own({{2, ip("192.0.2.100")}, {2, ip("2001:db8:1::100")}, {3, ip("192.0.2.101")}});
   }
 
-  std::vector<uint8_t> arp(wire::ArpOp op, const char* sender_ip, const char* target_ip,
+  std::vector<uint8_t> arp(wire::ArpOp op, const char* senderIp, const char* targetIp,
                            net::MacAddress sender = kClient,
-                           net::MacAddress eth_dst = net::MacAddress::broadcast()) {
+                           net::MacAddress ethDst = net::MacAddress::broadcast()) {
     std::vector<uint8_t> f(wire::kArpFrameSize);
-    wire::buildArpFrame(f, eth_dst, sender, {op, sender, ip(sender_ip), {}, ip(target_ip)});
+    wire::buildArpFrame(f, ethDst, sender, {op, sender, ip(senderIp), {}, ip(targetIp)});
     return f;
   }
   std::vector<uint8_t> ns(const char* src, const char* target, const char* dst = nullptr) {
@@ -79,28 +79,28 @@ class ResponderTest : public ::testing::Test {
     return f;
   }
   wire::Frame lastSent() {
-    EXPECT_FALSE(channel.sent.empty());
-    auto parsed = wire::parseFrame(channel.sent.back());
+    EXPECT_FALSE(channel_.sent.empty());
+    auto parsed = wire::parseFrame(channel_.sent.back());
     EXPECT_TRUE(parsed.ok());
     return parsed.value();
   }
   const IpCounters& counters(int ifindex, const char* address) {
-    return store.ip(ifindex, ip(address));
+    return store_.ip(ifindex, ip(address));
   }
-  uint64_t drops(DropReason r) { return store.interface(2).drops.get(r); }
+  uint64_t drops(DropReason r) { return store_.interface(2).drops.get(r); }
 
-  Recorder recorder;
-  testsupport::ResponderHarness<testing::FakeChannel> h{kOurs, &recorder};
-  announcer::CounterStore& store = h.store;
-  announcer::OwnershipTable& table = h.table;
-  testing::FakeChannel& channel = h.channel;
-  InterfaceContext& ctx = h.ctx;
-  Responder& responder = h.responder;
+  Recorder recorder_;
+  testsupport::ResponderHarness<testing::FakeChannel> h_{kOurs, &recorder_};
+  announcer::CounterStore& store_ = h_.store;
+  announcer::OwnershipTable& table_ = h_.table;
+  testing::FakeChannel& channel_ = h_.channel;
+  InterfaceContext& ctx_ = h_.ctx;
+  Responder& responder_ = h_.responder;
 };
 
 TEST_F(ResponderTest, AnswersArpRequestUnicastToRequester) {
-  responder.handleFrame(ctx, arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100"));
-  ASSERT_EQ(channel.sent.size(), 1u);
+  responder_.handleFrame(ctx_, arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100"));
+  ASSERT_EQ(channel_.sent.size(), 1u);
   const auto reply = lastSent();
   EXPECT_EQ(reply.ethernet.dst, kClient);
   EXPECT_EQ(reply.ethernet.src, kOurs);
@@ -114,10 +114,10 @@ TEST_F(ResponderTest, AnswersArpRequestUnicastToRequester) {
 }
 
 TEST_F(ResponderTest, AnswersArpUnicastToOurMacAndProbes) {
-  responder.handleFrame(ctx,
-                        arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100", kClient, kOurs));
-  responder.handleFrame(ctx, arp(wire::ArpOp::kRequest, "0.0.0.0", "192.0.2.100"));  // RFC 5227
-  EXPECT_EQ(channel.sent.size(), 2u);
+  responder_.handleFrame(ctx_,
+                         arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100", kClient, kOurs));
+  responder_.handleFrame(ctx_, arp(wire::ArpOp::kRequest, "0.0.0.0", "192.0.2.100"));  // RFC 5227
+  EXPECT_EQ(channel_.sent.size(), 2u);
   EXPECT_EQ(lastSent().arp.targetIp, ip("0.0.0.0"));
 }
 
@@ -145,28 +145,28 @@ TEST_F(ResponderTest, ArpDropsByReason) {
       frame.resize(30);
     }
     const uint64_t before = drops(c.reason);
-    responder.handleFrame(ctx, frame);
+    responder_.handleFrame(ctx_, frame);
     EXPECT_EQ(drops(c.reason), before + 1) << c.name;
   }
-  EXPECT_TRUE(channel.sent.empty());
-  EXPECT_EQ(store.interface(2).framesReceived, std::size(cases));
+  EXPECT_TRUE(channel_.sent.empty());
+  EXPECT_EQ(store_.interface(2).framesReceived, std::size(cases));
 }
 
 TEST_F(ResponderTest, DuplicateOwnerOnGratuitousArpFromAnotherMac) {
-  responder.handleFrame(ctx, arp(wire::ArpOp::kReply, "192.0.2.100", "192.0.2.100", kOther));
-  ASSERT_EQ(recorder.events.size(), 1u);
-  EXPECT_EQ(recorder.events[0].source, DuplicateOwnerEvent::Source::kArp);
-  EXPECT_EQ(recorder.events[0].ip, ip("192.0.2.100"));
-  EXPECT_EQ(recorder.events[0].ourMac, kOurs);
-  EXPECT_EQ(recorder.events[0].otherMac, kOther);
+  responder_.handleFrame(ctx_, arp(wire::ArpOp::kReply, "192.0.2.100", "192.0.2.100", kOther));
+  ASSERT_EQ(recorder_.events.size(), 1u);
+  EXPECT_EQ(recorder_.events[0].source, DuplicateOwnerEvent::Source::kArp);
+  EXPECT_EQ(recorder_.events[0].ip, ip("192.0.2.100"));
+  EXPECT_EQ(recorder_.events[0].ourMac, kOurs);
+  EXPECT_EQ(recorder_.events[0].otherMac, kOther);
   EXPECT_EQ(counters(2, "192.0.2.100").duplicateOwnerSeen, 1u);
   // Our own MAC is not a duplicate.
-  responder.handleFrame(ctx, arp(wire::ArpOp::kReply, "192.0.2.100", "192.0.2.100", kOurs));
-  EXPECT_EQ(recorder.events.size(), 1u);
+  responder_.handleFrame(ctx_, arp(wire::ArpOp::kReply, "192.0.2.100", "192.0.2.100", kOurs));
+  EXPECT_EQ(recorder_.events.size(), 1u);
 }
 
 TEST_F(ResponderTest, AnswersNeighborSolicitation) {
-  responder.handleFrame(ctx, ns("2001:db8:1::1", "2001:db8:1::100"));
+  responder_.handleFrame(ctx_, ns("2001:db8:1::1", "2001:db8:1::100"));
   const auto na = lastSent();
   EXPECT_EQ(na.ethernet.dst, kClient);  // from the SLLAO
   EXPECT_EQ(na.ndp.type, wire::NdpType::kNeighborAdvertisement);
@@ -180,25 +180,25 @@ TEST_F(ResponderTest, AnswersNeighborSolicitation) {
 }
 
 TEST_F(ResponderTest, AnswersUnicastNudProbe) {
-  responder.handleFrame(ctx, ns("2001:db8:1::1", "2001:db8:1::100", "2001:db8:1::100"));
+  responder_.handleFrame(ctx_, ns("2001:db8:1::1", "2001:db8:1::100", "2001:db8:1::100"));
   EXPECT_EQ(lastSent().ndp.dst, ip("2001:db8:1::1"));
 }
 
 TEST_F(ResponderTest, DadProbes) {
   // For an address we do not own: silent, counted.
-  responder.handleFrame(ctx, ns("::", "2001:db8:1::55"));
-  EXPECT_TRUE(channel.sent.empty());
+  responder_.handleFrame(ctx_, ns("::", "2001:db8:1::55"));
+  EXPECT_TRUE(channel_.sent.empty());
   EXPECT_EQ(drops(DropReason::kDadProbeNotOwned), 1u);
   // For our VIP: defended per RFC 4861 §7.2.4 and reported.
-  responder.handleFrame(ctx, ns("::", "2001:db8:1::100"));
+  responder_.handleFrame(ctx_, ns("::", "2001:db8:1::100"));
   const auto na = lastSent();
   EXPECT_EQ(na.ndp.dst, wire::kAllNodes);
   EXPECT_EQ(na.ethernet.dst, mac("33:33:00:00:00:01"));
   EXPECT_FALSE(na.ndp.solicited);
   EXPECT_TRUE(na.ndp.override);
   EXPECT_EQ(counters(2, "2001:db8:1::100").dadProbesAnswered, 1u);
-  ASSERT_EQ(recorder.events.size(), 1u);
-  EXPECT_EQ(recorder.events[0].source, DuplicateOwnerEvent::Source::kDadProbe);
+  ASSERT_EQ(recorder_.events.size(), 1u);
+  EXPECT_EQ(recorder_.events[0].source, DuplicateOwnerEvent::Source::kDadProbe);
 }
 
 TEST_F(ResponderTest, DuplicateOwnerOnNeighborAdvertisement) {
@@ -206,27 +206,27 @@ TEST_F(ResponderTest, DuplicateOwnerOnNeighborAdvertisement) {
   wire::buildNeighborAdvertisement(f, mac("33:33:00:00:00:01"), kOther, ip("2001:db8:1::100"),
                                    wire::kAllNodes, ip("2001:db8:1::100"), {.override = true},
                                    kOther);
-  responder.handleFrame(ctx, f);
-  ASSERT_EQ(recorder.events.size(), 1u);
-  EXPECT_EQ(recorder.events[0].otherMac, kOther);
+  responder_.handleFrame(ctx_, f);
+  ASSERT_EQ(recorder_.events.size(), 1u);
+  EXPECT_EQ(recorder_.events[0].otherMac, kOther);
   EXPECT_EQ(drops(DropReason::kNotARequest), 1u);
 }
 
 TEST_F(ResponderTest, SendFailureIsCounted) {
-  channel.refuse = true;
-  responder.handleFrame(ctx, arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100"));
+  channel_.refuse = true;
+  responder_.handleFrame(ctx_, arp(wire::ArpOp::kRequest, "192.0.2.1", "192.0.2.100"));
   EXPECT_EQ(drops(DropReason::kSendFailed), 1u);
   EXPECT_EQ(counters(2, "192.0.2.100").responsesSent, 0u);
 }
 
 TEST_F(ResponderTest, GratuitousForms) {
-  auto& c4 = store.ip(2, ip("192.0.2.100"));
-  EXPECT_EQ(responder.sendGratuitous(ctx, ip("192.0.2.100"), c4), 2);
-  ASSERT_EQ(channel.sent.size(), 2u);
-  EXPECT_EQ(wire::parseFrame(channel.sent[0])->arp.op, wire::ArpOp::kRequest);
-  EXPECT_EQ(wire::parseFrame(channel.sent[1])->arp.op, wire::ArpOp::kReply);
-  auto& c6 = store.ip(2, ip("2001:db8:1::100"));
-  EXPECT_EQ(responder.sendGratuitous(ctx, ip("2001:db8:1::100"), c6), 1);
+  auto& c4 = store_.ip(2, ip("192.0.2.100"));
+  EXPECT_EQ(responder_.sendGratuitous(ctx_, ip("192.0.2.100"), c4), 2);
+  ASSERT_EQ(channel_.sent.size(), 2u);
+  EXPECT_EQ(wire::parseFrame(channel_.sent[0])->arp.op, wire::ArpOp::kRequest);
+  EXPECT_EQ(wire::parseFrame(channel_.sent[1])->arp.op, wire::ArpOp::kReply);
+  auto& c6 = store_.ip(2, ip("2001:db8:1::100"));
+  EXPECT_EQ(responder_.sendGratuitous(ctx_, ip("2001:db8:1::100"), c6), 1);
   const auto na = lastSent();
   EXPECT_EQ(na.ndp.dst, wire::kAllNodes);
   EXPECT_TRUE(na.ndp.override);
@@ -249,11 +249,11 @@ TEST_F(ResponderTest, PacketPathAllocatesNothing) {
   g_counting = true;
   for (int round = 0; round < 5; ++round)
     for (const auto& f : frames)
-      responder.handleFrame(ctx, f);
+      responder_.handleFrame(ctx_, f);
   g_counting = false;
   EXPECT_EQ(g_allocations.load(), 0);
-  EXPECT_EQ(store.interface(2).framesReceived, 5 * frames.size());
-  EXPECT_GT(channel.sent.size(), 0u);
+  EXPECT_EQ(store_.interface(2).framesReceived, 5 * frames.size());
+  EXPECT_GT(channel_.sent.size(), 0u);
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ struct Case {
   const char* name;
   const std::string* base;
   std::function<void(std::vector<uint8_t>&)> mutate;
-  bool fix_checksum;
+  bool fixChecksum;
   DropReason expected;
 };
 
@@ -172,7 +172,7 @@ TEST(Ndp, RejectsPerRfc4861) {
   for (const auto& c : cases) {
     auto bytes = fromHex(*c.base);
     c.mutate(bytes);
-    if (c.fix_checksum) fixChecksum(bytes);
+    if (c.fixChecksum) fixChecksum(bytes);
     const auto parsed = parseFrame(bytes);
     ASSERT_FALSE(parsed.ok()) << c.name;
     EXPECT_EQ(parsed.reason(), c.expected) << c.name << ": " << dropReasonName(parsed.reason());
