@@ -52,7 +52,7 @@ void add(lbconfig::Snapshot& snapshot, api::AnyObject&& object) {
         if constexpr (std::is_same_v<T, api::IPAddressPool>) {
           snapshot.pools.push_back(std::move(o));
         } else if constexpr (std::is_same_v<T, api::L2Advertisement>) {
-          snapshot.l2_advertisements.push_back(std::move(o));
+          snapshot.l2Advertisements.push_back(std::move(o));
         } else if constexpr (std::is_same_v<T, api::Namespace>) {
           snapshot.namespaces.push_back(std::move(o));
         } else if constexpr (std::is_same_v<T, api::Node>) {
@@ -115,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   lbconfig::BuildOptions options;
-  options.ignore_exclude_lb_label = (size % 2) == 1;
+  options.ignoreExcludeLbLabel = (size % 2) == 1;
   const lbconfig::BuildResult result = lbconfig::build(snapshot, options);
   check(result.ok() == result.errors.empty());
   for (const auto* list : {&result.errors, &result.warnings}) {

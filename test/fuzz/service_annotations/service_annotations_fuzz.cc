@@ -36,8 +36,8 @@ api::Service fromLines(std::string_view text) {
   s.meta.ns = "ns";
   s.spec.type = "LoadBalancer";
   s.spec.ports = {{.name = "http", .protocol = "TCP", .port = 80}};
-  s.spec.ip_families = {net::Family::kV4, net::Family::kV6};
-  s.spec.ip_family_policy = api::IpFamilyPolicy::kPreferDualStack;
+  s.spec.ipFamilies = {net::Family::kV4, net::Family::kV6};
+  s.spec.ipFamilyPolicy = api::IpFamilyPolicy::kPreferDualStack;
   while (!text.empty()) {
     const size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
@@ -47,7 +47,7 @@ api::Service fromLines(std::string_view text) {
     const std::string key(line.substr(0, eq));
     const std::string value(line.substr(eq + 1));
     if (key == "ip") {
-      s.spec.load_balancer_ip = value;
+      s.spec.loadBalancerIp = value;
     } else {
       s.meta.annotations[key] = value;
     }
@@ -84,27 +84,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const auto& request = intent->request;
-  if (!intent->request_error.empty()) {
-    check(request.requested_ips.empty());
-    check(intent->request_error.find("annotation") != std::string::npos ||
-          intent->request_error.find("spec.loadBalancerIP") != std::string::npos);
+  if (!intent->requestError.empty()) {
+    check(request.requestedIps.empty());
+    check(intent->requestError.find("annotation") != std::string::npos ||
+          intent->requestError.find("spec.loadBalancerIP") != std::string::npos);
   }
   // The allocator's shape rules take over from here (at most one IP per family, ...): a shape
   // they accept can be put in family order; one they refuse names the list.
-  if (!request.requested_ips.empty() && allocator::checkFamilies(request).ok()) {
-    const Status shape = allocator::checkIpShape(request, request.requested_ips, "requested IPs");
+  if (!request.requestedIps.empty() && allocator::checkFamilies(request).ok()) {
+    const Status shape = allocator::checkIpShape(request, request.requestedIps, "requested IPs");
     if (shape.ok()) {
-      check(allocator::inFamilyOrder(request, request.requested_ips).size() ==
-            request.requested_ips.size());
+      check(allocator::inFamilyOrder(request, request.requestedIps).size() ==
+            request.requestedIps.size());
     } else {
       check(shape.error().find("requested IPs") != std::string::npos);
     }
   }
   if (auto pool = reconciler::findAnnotation(annotations, reconciler::kAddressPool)) {
-    check(request.requested_pool == pool->value);
+    check(request.requestedPool == pool->value);
   }
   if (auto share = reconciler::findAnnotation(annotations, reconciler::kAllowSharedIp)) {
-    check(request.sharing_key == share->value);
+    check(request.sharingKey == share->value);
   }
   check(request.key == reconciler::serviceKey(service));
   return 0;
