@@ -10,8 +10,8 @@ anything is.
 
 A clean result is remembered per translation unit under $IRONLB_CACHE/clang-tidy-naming, keyed
 by the check's configuration, clang-tidy's version, the compile command and the content of the
-unit and every repository header it includes (from ninja's dependency log), so a warm run
-re-checks only what changed.
+unit and every repository header it includes (from ninja's dependency log), all relative to
+the repository, so a warm run (in any clone) re-checks only what changed.
 
 --fix renames everything misnamed, in declarations and every use across the tree (clang-tidy's
 fixes from all units, each checked against the text it replaces, plus the designated
@@ -36,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("common", "controller", "speaker", "test")
 CLANG_TIDY = "clang-tidy-14"
+# The build's GCC-only warning flags are unknown to clang: not a naming matter. -UNDEBUG: read
+# what assert() holds too, although the release build compiles it out.
+EXTRA_ARGS = ("--extra-arg=-Wno-unknown-warning-option", "--extra-arg=-UNDEBUG")
 
 
 def tool(name: str) -> str:
@@ -75,10 +78,11 @@ def repo_deps(build: Path) -> dict[str, list[str]]:
 
 
 def cache_key(entry: dict, headers: list[str], salt: str) -> str:
+    """Independent of where the clone lives, so every clean clone of one commit shares it."""
     h = hashlib.sha256(salt.encode())
-    h.update(entry["command"].encode())
+    h.update(entry["command"].replace(str(ROOT), "<root>").encode())
     for path in sorted({entry["file"], *headers}):
-        h.update(path.encode())
+        h.update(os.path.relpath(path, ROOT).encode())
         try:
             h.update(Path(path).read_bytes())
         except OSError:
@@ -91,9 +95,8 @@ def header_filter() -> str:
 
 
 def run_unit(tidy: str, build: Path, entry: dict, fixes: Path | None) -> tuple[dict, str]:
-    # The build's GCC-only warning flags are unknown to clang: not a naming matter.
     cmd = [tidy, "-p", str(build), "--quiet", f"--header-filter={header_filter()}",
-           "--extra-arg=-Wno-unknown-warning-option", entry["file"]]
+           *EXTRA_ARGS, entry["file"]]
     if fixes is not None:
         cmd.insert(1, f"--export-fixes={fixes}")
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -170,7 +173,7 @@ def main() -> int:
     tidy = tool(CLANG_TIDY)
 
     version = subprocess.run([tidy, "--version"], capture_output=True, text=True).stdout
-    salt = version + (ROOT / ".clang-tidy").read_text()
+    salt = version + " ".join(EXTRA_ARGS) + (ROOT / ".clang-tidy").read_text()
     cache = Path(os.environ.get("IRONLB_CACHE", Path.home() / ".cache/ironlb"))
     cache = cache / "clang-tidy-naming"
     cache.mkdir(parents=True, exist_ok=True)

@@ -183,7 +183,7 @@ Result<SetPoolsReport> Allocator::setPools(std::vector<lbconfig::Pool> pools) {
   }
   for (auto& [ip, use] : ips_.entries()) {
     const auto rangeId = set.locate(ip);
-    assert(range_id.has_value());
+    assert(rangeId.has_value());
     use.rangeId = *rangeId;
     next.take(*rangeId, ip);
   }
@@ -399,7 +399,7 @@ std::optional<Allocator::Pick> Allocator::takenBack(const ServiceRequest& reques
 
 void Allocator::addIp(ServiceState& state, const net::IpAddress& ip) {
   const auto rangeId = space_.pools().locate(ip);
-  assert(range_id.has_value());
+  assert(rangeId.has_value());
   // A held address is already taken in the space (taken back by the Service it was held for).
   if (ips_.addUser(ip, *rangeId, &state) && !holds_.erase(ip)) space_.take(*rangeId, ip);
   state.ips.pushBack(ip);

@@ -141,7 +141,7 @@ TEST(ConfigTest, CandidateNodesExcludeUnavailableAndLabelledNodes) {
   EXPECT_FALSE(config.selectsNode(config.l2Advertisements()[1], "n2"));
   EXPECT_FALSE(config.selectsNode(config.l2Advertisements()[0], "unknown"));
 
-  const Config ignoring = makeConfig(/*ignore_exclude=*/true);
+  const Config ignoring = makeConfig(/*ignoreExclude=*/true);
   EXPECT_TRUE(ignoring.nodeMayAnnounce("n3"));
   EXPECT_FALSE(ignoring.nodeMayAnnounce("n4"));  // NetworkUnavailable still counts
   EXPECT_EQ(ignoring.candidateNodes(ignoring.advertisementsFor("b", {{"app", "web"}})),
