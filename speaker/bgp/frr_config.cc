@@ -9,6 +9,8 @@ namespace {
 
 using lbconfig::BgpPeer;
 
+constexpr uint32_t kDefaultMinimumTtl = 254;  // FRR's, for multi-hop sessions
+
 // The attributes a route map entry sets; routes with equal ones share a prefix list.
 struct Attributes {
   std::optional<uint32_t> localPref;
@@ -171,8 +173,11 @@ void Renderer::neighbor(const BgpPeer& peer) {
     line(n + " password " + pw->second);
   }
   if (peer.sourceAddress) line(n + " update-source " + peer.sourceAddress->toString());
-  if (peer.ebgpMultiHop) line(n + " ebgp-multihop");
-  if (!peer.bfdProfile.empty()) line(n + " bfd profile " + peer.bfdProfile);
+  if (peer.ebgpMultiHop) line(n + " ebgp-multihop 255");  // FRR's own spelling of the default
+  if (!peer.bfdProfile.empty()) {
+    line(n + " bfd");  // FRR shows it beside the profile; rendering it keeps the two in step
+    line(n + " bfd profile " + peer.bfdProfile);
+  }
   if (peer.gracefulRestart) line(n + " graceful-restart");
 }
 
@@ -215,17 +220,28 @@ void Renderer::bfdProfiles() {
     const auto it = config_.bfdProfiles.find(name);
     if (it == config_.bfdProfiles.end()) continue;
     const lbconfig::BfdProfile& p = it->second;
+    // Only values that differ from FRR's defaults, the way FRR itself shows a profile, so the
+    // running configuration reads back as rendered.
+    const lbconfig::BfdProfile defaults;
     line(" profile " + p.name);
-    line("  detect-multiplier " + std::to_string(p.detectMultiplier));
-    line("  receive-interval " + std::to_string(p.receiveIntervalMs));
-    line("  transmit-interval " + std::to_string(p.transmitIntervalMs));
-    if (p.echoMode) {
-      line("  echo-mode");
-      line("  echo receive-interval " + std::to_string(p.echoIntervalMs));
-      line("  echo transmit-interval " + std::to_string(p.echoIntervalMs));
+    if (p.detectMultiplier != defaults.detectMultiplier) {
+      line("  detect-multiplier " + std::to_string(p.detectMultiplier));
+    }
+    if (p.receiveIntervalMs != defaults.receiveIntervalMs) {
+      line("  receive-interval " + std::to_string(p.receiveIntervalMs));
+    }
+    if (p.transmitIntervalMs != defaults.transmitIntervalMs) {
+      line("  transmit-interval " + std::to_string(p.transmitIntervalMs));
     }
     if (p.passiveMode) line("  passive-mode");
-    if (p.minimumTtl) line("  minimum-ttl " + std::to_string(*p.minimumTtl));
+    if (p.minimumTtl && *p.minimumTtl != kDefaultMinimumTtl) {
+      line("  minimum-ttl " + std::to_string(*p.minimumTtl));
+    }
+    if (p.echoMode) line("  echo-mode");
+    if (p.echoIntervalMs != defaults.echoIntervalMs) {
+      line("  echo transmit-interval " + std::to_string(p.echoIntervalMs));
+      line("  echo receive-interval " + std::to_string(p.echoIntervalMs));
+    }
     line(" exit");
   }
   line("exit");

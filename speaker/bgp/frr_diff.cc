@@ -45,7 +45,7 @@ std::vector<Node> parseLevel(const std::vector<std::string>& lines, std::size_t&
     const std::string& raw = lines[pos];
     const std::size_t i = indentOf(raw);
     const std::string text = raw.substr(i);
-    if (text.empty() || text == "!") {
+    if (text.empty() || text.front() == '!') {  // separators and comments
       ++pos;
       continue;
     }
@@ -259,7 +259,9 @@ void diffChildren(const std::vector<Node>& before, const std::vector<Node>& afte
     }
     removals.push_back("no " + n.line);
   }
-  out.insert(out.end(), removals.begin(), removals.end());
+  // Undone in reverse order of writing: `no neighbor X bfd profile P` before `no neighbor X bfd`
+  // (the other way round FRR turns BFD back on with the default profile).
+  out.insert(out.end(), removals.rbegin(), removals.rend());
 }
 
 bool fileOnly(const Node& n) {

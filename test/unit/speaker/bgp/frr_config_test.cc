@@ -131,7 +131,8 @@ TEST_F(FrrConfigTest, EveryPeerOptionRendersAndFrrAcceptsIt) {
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 timers connect 5")) << t;
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 password Md5-Key_1")) << t;
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 update-source 192.0.2.10")) << t;
-  EXPECT_TRUE(has(t, " neighbor 192.0.2.1 ebgp-multihop")) << t;
+  EXPECT_TRUE(has(t, " neighbor 192.0.2.1 ebgp-multihop 255")) << t;
+  EXPECT_TRUE(has(t, " neighbor 192.0.2.1 bfd")) << t;
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 bfd profile fast")) << t;
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 graceful-restart")) << t;
   EXPECT_TRUE(has(t, " neighbor 2001:db8::1 remote-as external")) << t;
@@ -147,6 +148,8 @@ TEST_F(FrrConfigTest, EveryPeerOptionRendersAndFrrAcceptsIt) {
   EXPECT_TRUE(has(t, "  network 2001:db8:1::5/128")) << t;
   EXPECT_TRUE(has(t, "  neighbor 192.0.2.1 route-map ironlb-tor-out out")) << t;
   EXPECT_TRUE(has(t, "  echo-mode")) << t;
+  EXPECT_TRUE(has(t, "  receive-interval 100")) << t;
+  EXPECT_EQ(t.find("detect-multiplier"), std::string::npos) << t;  // FRR's default, left out
   EXPECT_TRUE(has(t, "  minimum-ttl 250")) << t;
   expectFrrAccepts(t);
 }

@@ -160,7 +160,7 @@ TEST_F(FrrDiffTest, BfdProfilesGoToBfddFirst) {
   EXPECT_EQ(diff[0].commands[1], "bfd");
   EXPECT_EQ(diff[0].commands[2], "profile fast");
   EXPECT_EQ(diff[1].daemon, FrrDaemon::kBgpd);
-  EXPECT_EQ(bgpd(diff), (std::vector<std::string>{"router bgp 64512",
+  EXPECT_EQ(bgpd(diff), (std::vector<std::string>{"router bgp 64512", "neighbor 192.0.2.1 bfd",
                                                   "neighbor 192.0.2.1 bfd profile fast", "exit"}));
 }
 
