@@ -20,8 +20,9 @@ packages=(
   python3-yaml
   # container images without a registry: test-cluster images, runtimes and the image tests
   busybox-static containerd runc skopeo strace
-  # BGP mode (docs/bgp.md): FRR's own parser checks ironlb's FRR configurations
-  frr
+  # BGP mode (docs/bgp.md): FRR on the test nodes (its parser also checks ironlb's
+  # configurations) and BIRD 2 as the test router, an implementation that is not FRR
+  frr bird2
   # the test cluster's nodes (test/cluster): pod networking and kube-proxy's iptables mode
   containernetworking-plugins iptables conntrack
 )
