@@ -127,6 +127,16 @@ Result<VtyReply> FrrVty::readReply() {
   }
 }
 
+bool FrrVty::alive() const {
+  if (fd_ < 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return true;  // nothing to read: still connected
+  if ((p.revents & (POLLHUP | POLLERR)) != 0) return false;
+  char byte = 0;
+  // Readable between commands means the peer closed (FRR sends nothing unasked).
+  return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 Result<VtyReply> FrrVty::command(std::string_view text) {
   if (fd_ < 0) return makeError("FRR connection closed");
   std::string message(text);

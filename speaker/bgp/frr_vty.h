@@ -41,6 +41,8 @@ class FrrVty {
   Status run(const std::vector<std::string>& commands);
 
   const std::string& path() const { return path_; }
+  // False once the daemon closed the connection (it stopped or restarted). Does not block.
+  bool alive() const;
 
  private:
   FrrVty(int fd, std::string path, std::chrono::milliseconds timeout)

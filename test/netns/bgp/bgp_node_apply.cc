@@ -1,10 +1,11 @@
 // bgp_node_apply: BGP mode's whole pipeline for one node, minus the informers: metallb.io
 // objects and Nodes (JSON, as the API server serves them) and the Services' state in, FRR
 // configured out. Decode -> lbconfig (pools) + buildBgp -> planBgp -> renderFrrConfig ->
-// diffFrrConfig against what this tool applied last (kept in --state) -> FrrVty. Used by the
-// BIRD interoperability test until the speaker runs the same pipeline itself.
+// FrrApplier (a new one each run, so it always reads FRR's running configuration back first, as
+// a restarted speaker does). Used by the BIRD interoperability test until the speaker runs the
+// same pipeline itself.
 //
-//   bgp_node_apply --input FILE --state FILE --vty-dir DIR
+//   bgp_node_apply --input FILE --vty-dir DIR
 //
 // FILE: {"node": "n0", "objects": [...], "services": [{"key", "ips", "local", "serving",
 //        "servingNodes"}], "passwords": {"<BGPPeer>": "<password>"}}
@@ -24,9 +25,8 @@
 #include "common/api/node_json.h"
 #include "common/lbconfig/bgp_build.h"
 #include "common/lbconfig/build.h"
+#include "speaker/bgp/frr_applier.h"
 #include "speaker/bgp/frr_config.h"
-#include "speaker/bgp/frr_diff.h"
-#include "speaker/bgp/frr_vty.h"
 
 namespace {
 
@@ -81,15 +81,14 @@ std::vector<control::ServiceInput> services(const nlohmann::json& list) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string inputPath, statePath, vtyDir;
+  std::string inputPath, vtyDir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--input") inputPath = argv[i + 1];
-    if (k == "--state") statePath = argv[i + 1];
     if (k == "--vty-dir") vtyDir = argv[i + 1];
   }
-  if (inputPath.empty() || statePath.empty() || vtyDir.empty()) {
-    std::fprintf(stderr, "usage: bgp_node_apply --input FILE --state FILE --vty-dir DIR\n");
+  if (inputPath.empty() || vtyDir.empty()) {
+    std::fprintf(stderr, "usage: bgp_node_apply --input FILE --vty-dir DIR\n");
     return 2;
   }
   const nlohmann::json input = nlohmann::json::parse(readFile(inputPath));
@@ -130,22 +129,13 @@ int main(int argc, char** argv) {
   for (const auto& p : rendering.problems)
     std::printf("problem: %s\n", p.c_str());
 
-  std::size_t commands = 0;
-  for (const bgp::FrrCommands& batch : bgp::diffFrrConfig(readFile(statePath), rendering.text)) {
-    const std::string socket =
-        vtyDir + (batch.daemon == bgp::FrrDaemon::kBgpd ? "/bgpd.vty" : "/bfdd.vty");
-    auto vty = bgp::FrrVty::connect(socket);
-    if (!vty.ok()) {
-      std::printf("error: %s\n", vty.error().c_str());
-      return 1;
-    }
-    if (auto ran = vty->run(batch.commands); !ran.ok()) {
-      std::printf("error: %s\n", ran.error().c_str());
-      return 1;
-    }
-    commands += batch.commands.size();
+  bgp::FrrApplier applier(vtyDir);
+  auto report = applier.apply(rendering.text);
+  if (!report.ok()) {
+    std::printf("error: %s\n", report.error().c_str());
+    return 1;
   }
-  std::ofstream(statePath) << rendering.text;
+  const std::size_t commands = report->commands;
   std::printf("applied commands=%zu\n", commands);
   return 0;
 }

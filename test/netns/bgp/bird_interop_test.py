@@ -11,6 +11,8 @@ profile on every session:
     its kernel table); Local: only the node with the endpoint;
   - communities and large communities arrive as configured;
   - the router reaches a listener on the VIP through the route it learned;
+  - a node's FRR killed: the router drops that next hop (BFD); a new FRR, configured from
+    scratch by a fresh pipeline run that reads FRR's (empty) state back, restores ECMP;
   - a Service removed is withdrawn at the router while the sessions stay up (no reset).
 Namespaces are created by the test and always deleted; addresses are documentation ones."""
 
@@ -73,12 +75,12 @@ def objects(nodes):
     return out
 
 
-def apply(tool, node, state, frr, services, nodes):
+def apply(tool, node, frr, services, nodes):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"node": node, "objects": objects(nodes), "services": services,
                    "passwords": {"router": PASSWORD}}, f)
     try:
-        r = subprocess.run([tool, "--input", f.name, "--state", state, "--vty-dir", frr.vty_dir],
+        r = subprocess.run([tool, "--input", f.name, "--vty-dir", frr.vty_dir],
                            capture_output=True, text=True, timeout=60)
     finally:
         os.unlink(f.name)
@@ -90,6 +92,7 @@ def apply(tool, node, state, frr, services, nodes):
 
 
 def kernel_nexthops(router, prefix):
+    """The next hops of the router's kernel route for prefix (one or several; [] when none)."""
     out = router.run(["ip", "-4", "route", "show", prefix], check=False).stdout
     return sorted(tok for line in out.splitlines() for i, tok in enumerate(line.split())
                   if i > 0 and line.split()[i - 1] == "via")
@@ -102,21 +105,22 @@ def diagnose(bird, frrs):
     print("--- router log ---")
     print(bird.log()[-2000:])
     for f in frrs:
+        if f.vty_dir is None:
+            continue
         r = subprocess.run(["vtysh", "--vty_socket", f.vty_dir, "-c", "show bgp summary", "-c",
                             "show bfd peers brief"], capture_output=True, text=True, timeout=10)
         print(f"--- {f.host.ns}: show bgp summary ---")
         print(r.stdout[-2000:], r.stderr[-500:])
 
 
-def scenario(args, router, bird, frrs, tmp, names, node_ips):
+def scenario(args, router, bird, frrs, names, node_ips):
     services = [
         {"key": "default/web", "ips": [VIP], "serving": True, "servingNodes": names},
         {"key": "default/local", "ips": [LOCAL_VIP], "local": True, "serving": True,
          "servingNodes": ["n1"]},
     ]
-    states = [os.path.join(tmp, f"{n}.frr") for n in names]
-    for name, state, frr in zip(names, states, frrs):
-        out = apply(args.apply, name, state, frr, services, names)
+    for name, frr in zip(names, frrs):
+        out = apply(args.apply, name, frr, services, names)
         print(f"{name}: {out.strip().splitlines()[-1]}")
 
     wait_for(lambda: all(p[0] == "up" and "Established" in p[2]
@@ -127,9 +131,7 @@ def scenario(args, router, bird, frrs, tmp, names, node_ips):
     wait_for(lambda: kernel_nexthops(router, VIP) == node_ips, 30, 0.1,
              f"{VIP} via both nodes in the router's kernel table")
     print(f"{VIP}: ECMP via {kernel_nexthops(router, VIP)}")
-    wait_for(lambda: kernel_nexthops(router, LOCAL_VIP) == ["192.0.2.11"] or
-             router.run(["ip", "route", "show", LOCAL_VIP]).stdout.startswith(
-                 f"{LOCAL_VIP} via 192.0.2.11"), 30, 0.1,
+    wait_for(lambda: kernel_nexthops(router, LOCAL_VIP) == ["192.0.2.11"], 30, 0.1,
              f"{LOCAL_VIP} (Local) via n1 only")
     local_route = router.run(["ip", "route", "show", LOCAL_VIP]).stdout.strip()
     if "192.0.2.10" in local_route:
@@ -152,12 +154,28 @@ def scenario(args, router, bird, frrs, tmp, names, node_ips):
         raise AssertionError(f"curl through the learned route: {r.stdout} {r.stderr}")
     print(f"the router reached {VIP}:8080 through the BGP route")
 
+    # n0's FRR dies: BFD tells the router, which drops n0's next hop; a new FRR starts empty
+    # and the pipeline (a fresh applier reading FRR's state back) restores everything.
+    t0 = time.monotonic()
+    frrs[0].stop()
+    wait_for(lambda: kernel_nexthops(router, VIP) == ["192.0.2.11"], 10, 0.005,
+             f"the router dropping n0's next hop for {VIP}")
+    print(f"n0's FRR killed: its next hop left the router's table after "
+          f"{(time.monotonic() - t0) * 1000:.0f} ms (BFD 100 ms x 3)")
+    frrs[0].start()
+    out = apply(args.apply, names[0], frrs[0], services, names)
+    if "applied" not in out:
+        raise AssertionError(out)
+    wait_for(lambda: kernel_nexthops(router, VIP) == node_ips, 30, 0.1,
+             f"{VIP} via both nodes again after n0's FRR restarted")
+    print("n0's FRR restarted and reconfigured from scratch: ECMP restored")
+
+    wait_for(lambda: len(bird.protocols()) == 2 and all(
+        "Established" in p[2] for p in bird.protocols().values()), 30, 0.1, "both sessions up")
     since = {k: v[1] for k, v in bird.protocols().items()}
-    for name, state, frr in zip(names, states, frrs):
-        out = apply(args.apply, name, state, frr, services[1:], names)
-    wait_for(lambda: not kernel_nexthops(router, VIP) and not router.run(
-        ["ip", "route", "show", VIP]).stdout.strip(), 30, 0.1,
-        f"{VIP} withdrawn at the router")
+    for name, frr in zip(names, frrs):
+        apply(args.apply, name, frr, services[1:], names)
+    wait_for(lambda: not kernel_nexthops(router, VIP), 30, 0.1, f"{VIP} withdrawn at the router")
     after = bird.protocols()
     if {k: v[1] for k, v in after.items()} != since or any(
             "Established" not in v[2] for v in after.values()):
@@ -185,9 +203,9 @@ def main():
                 n.ip("addr", "add", f"{LOCAL_VIP}/32", "dev", "lo")
                 n.popen(["python3", "-m", "http.server", "--bind", VIP, "8080"],
                         cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            with Bird(router, BIRD_CONF) as bird, tempfile.TemporaryDirectory() as tmp:
+            with Bird(router, BIRD_CONF) as bird:
                 try:
-                    scenario(args, router, bird, frrs, tmp, names, node_ips)
+                    scenario(args, router, bird, frrs, names, node_ips)
                 except Exception:
                     diagnose(bird, frrs)
                     raise

@@ -3,17 +3,20 @@
 // change with diffFrrConfig over the daemons' control sockets, and after every step reads FRR's
 // running configuration back: it must equal the rendering (no command to send from one to the
 // other). Proves the renderer and the differ agree with FRR itself, and that changes never need
-// a reload. Prints "steps=N commands=M largest_batch=K" and exits non-zero on the first mismatch.
+// a reload; every seventh step starts a new FrrApplier, which must resynchronize from FRR's
+// running configuration. Prints "steps=N commands=M resyncs=R" and exits non-zero on the first
+// mismatch.
 //
 //   frr_apply_check --vty-dir DIR [--seed N] [--steps N]
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "speaker/bgp/frr_applier.h"
 #include "speaker/bgp/frr_config.h"
 #include "speaker/bgp/frr_diff.h"
 #include "speaker/bgp/frr_vty.h"
@@ -136,13 +139,6 @@ class World {
   std::vector<lbconfig::BfdProfile> profiles_;
 };
 
-// FRR's running configuration in the form the renderer writes: prefix-list sequence numbers
-// (FRR numbers entries itself) dropped.
-std::string normalized(const std::string& running) {
-  static const std::regex kSeq(R"(^(ipv?6? ?prefix-list \S+) seq \d+ )", std::regex::multiline);
-  return std::regex_replace(running, kSeq, "$1 ");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,32 +151,37 @@ int main(int argc, char** argv) {
     return 1;
   }
   World world(args.seed);
-  std::string applied;
+  std::optional<bgp::FrrApplier> applier;
   std::size_t commands = 0;
-  std::size_t largest = 0;
+  std::size_t resyncs = 0;
   for (int step = 1; step <= args.steps + 1; ++step) {
     // The last step removes everything: FRR must end up with nothing of ours.
     auto [config, plan] =
         step <= args.steps ? world.next() : std::pair<lbconfig::BgpConfig, bgp::NodePlan>{};
     const std::string rendering = bgp::renderFrrConfig(config, plan, {"node", {}}).text;
-    for (const bgp::FrrCommands& batch : bgp::diffFrrConfig(applied, rendering)) {
-      bgp::FrrVty& vty = batch.daemon == FrrDaemon::kBgpd ? *bgpd : *bfdd;
-      if (auto ran = vty.run(batch.commands); !ran.ok()) {
-        std::fprintf(stderr, "step %d: %s\n--- rendering ---\n%s", step, ran.error().c_str(),
-                     rendering.c_str());
-        return 1;
-      }
-      commands += batch.commands.size();
-      largest = std::max(largest, batch.commands.size());
+    // Now and then a new applier, which knows nothing of FRR's state and must read it back
+    // (what happens after a speaker restart).
+    if (step % 7 == 1) applier.emplace(args.vtyDir);
+    auto report = applier->apply(rendering);
+    if (!report.ok()) {
+      std::fprintf(stderr, "step %d: %s\n--- rendering ---\n%s", step, report.error().c_str(),
+                   rendering.c_str());
+      return 1;
     }
-    applied = rendering;
+    if (report->resynced != (step % 7 == 1)) {
+      std::fprintf(stderr, "step %d: resynced=%d unexpectedly\n", step, report->resynced);
+      return 1;
+    }
+    commands += report->commands;
+    resyncs += report->resynced ? 1 : 0;
     auto runBgpd = bgpd->command("show running-config");
     auto runBfdd = bfdd->command("show running-config");
     if (!runBgpd.ok() || !runBfdd.ok()) {
       std::fprintf(stderr, "step %d: cannot read the running configuration\n", step);
       return 1;
     }
-    const std::string running = normalized(runBgpd->output) + normalized(runBfdd->output);
+    const std::string running =
+        bgp::normalizeRunningConfig(runBgpd->output) + bgp::normalizeRunningConfig(runBfdd->output);
     const auto remaining = bgp::diffFrrConfig(running, rendering);
     if (!remaining.empty()) {
       std::fprintf(stderr,
@@ -196,7 +197,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("steps=%d commands=%zu largest_batch=%zu seed=%u\n", args.steps + 1, commands,
-              largest, args.seed);
+  std::printf("steps=%d commands=%zu resyncs=%zu seed=%u\n", args.steps + 1, commands, resyncs,
+              args.seed);
   return 0;
 }
