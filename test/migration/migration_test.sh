@@ -219,6 +219,8 @@ import json, sys
 for a in json.loads(sys.argv[1]):
     if a.startswith(("--metrics-address=", "--probe-address=")):
         continue
+    # What the kubelet expands from the env of the container (fieldRefs of the pod).
+    a = a.replace("$(POD_NAMESPACE)", "metallb-system")
     print(a.replace("$(POD_NAME)", "ironlb-controller-migration-test"))' "$args")
   POD_NAMESPACE=metallb-system "$controller_bin" "${argv[@]}" --kubeconfig="$KUBECONFIG" \
     --metrics-address="127.0.0.1:$mport" --probe-address="127.0.0.1:$pport" \
