@@ -115,7 +115,9 @@ abort() {
 chart_src=$run/fake-metallb
 cp -r "$here/fake-metallb" "$chart_src"
 mkdir -p "$chart_src/charts/crds/files"
-cp "$root"/config/helm/ironlb/files/crds/*.yaml "$chart_src/charts/crds/files/"
+for f in "$root"/config/helm/ironlb/files/crds/*.yaml; do
+  /usr/bin/python3 "$here/metallb_like_crd.py" "$f" "$chart_src/charts/crds/files/$(basename "$f")"
+done
 mkdir -p "$run/repo"
 helm package "$chart_src" -d "$run/repo" >/dev/null
 helm repo index "$run/repo" >/dev/null
@@ -196,6 +198,8 @@ forward() {
   fi
   step handover || abort
   step install || abort
+  step schema-check || abort
+  expect_eq "schema check: ironlb's schema accepts every object" "$(cat "$user/schema-problems.txt")" ""
   step uninstall-metallb || abort
   step start-ironlb || abort
 }
@@ -227,6 +231,7 @@ for a in json.loads(sys.argv[1]):
     >"$run/controller.log" 2>&1 &
   controller_pid=$!
   pass "controller started with the Deployment's args: ${argv[*]}"
+  [ "${1:-}" != nowait ] || return 0
   wait_for "controller ready (leading, configuration valid, assignments restored)" 60 \
     curl -fsS "http://127.0.0.1:$pport/readyz" || {
     tail -30 "$run/controller.log"
@@ -349,6 +354,90 @@ case $scenario in
     expect_eq "MetalLB's speakers are back" "$got" daemonset.apps/metallb-speaker
     step verify
     expect_eq "every Service still shows its IPs" "$(lb_ips)" "$want_ips"
+    ;;
+
+  schema_check_names_what_ironlb_refuses)
+    # Stored while MetalLB's schema was in force: a pool named twice (ironlb's schema and
+    # configuration refuse it).
+    kubectl patch l2advertisement -n metallb-system l2 --type=merge \
+      -p '{"spec":{"ipAddressPools":["production","reserved","production"]}}' >/dev/null
+    step check || abort
+    step backup || abort
+    step handover || abort
+    step install || abort
+    step schema-check || abort
+    got=$(cat "$user/schema-problems.txt")
+    if grep -qF 'L2Advertisement.metallb.io "l2" is invalid' <<<"$got" &&
+      grep -qF 'spec.ipAddressPools[2]: Duplicate value: "production"' <<<"$got" &&
+      [ "$(wc -l <<<"$got")" = 1 ]; then
+      pass "schema check names the one object ironlb refuses, its field and value"
+    else
+      fail "schema check: '$got'"
+    fi
+    # What the check spares: switched anyway, ironlb's controller waits for a valid
+    # configuration, says why, and changes no Service.
+    step uninstall-metallb || abort
+    step start-ironlb || abort
+    start_controller nowait
+    wait_for "InvalidConfiguration event on the advertisement" 60 eval \
+      'kubectl get events -n metallb-system --field-selector reason=InvalidConfiguration,involvedObject.name=l2 -o jsonpath="{.items[*].message}" | grep -q "ipAddressPools"'
+    got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$pport/readyz" || true)
+    expect_eq "controller not ready while the configuration is invalid" "$got" 503
+    expect_eq "no Service changed meanwhile" "$(lb_ips)" "$want_ips"
+    # The fix the guide describes, then its check again.
+    kubectl patch l2advertisement -n metallb-system l2 --type=merge \
+      -p '{"spec":{"ipAddressPools":["production","reserved"]}}' >/dev/null
+    (cd "$user" && kubectl get -n metallb-system -o yaml ipaddresspools.metallb.io,l2advertisements.metallb.io >metallb-objects.yaml)
+    step schema-check || abort
+    expect_eq "schema check after the fix: nothing to report" "$(cat "$user/schema-problems.txt")" ""
+    wait_for "controller ready once the advertisement is fixed" 60 curl -fsS "http://127.0.0.1:$pport/readyz"
+    if grep -q 'restored assignments from Service statuses.*restored=6.*failed=0' "$run/controller.log"; then
+      pass "then it restores the 6 assignments, none failed"
+    else
+      fail "restore log: $(grep -i restor "$run/controller.log" || tail -20 "$run/controller.log")"
+    fi
+    expect_eq "every Service shows the IPs MetalLB assigned" "$(lb_ips)" "$want_ips"
+    ;;
+
+  keep_annotation_stops_upgrade_not_uninstall)
+    # The guide's first trap, on a throwaway CRD: helm.sh/resource-policy=keep set on the live
+    # object does not stop `helm uninstall` (Helm reads the release's manifest) but does stop
+    # `helm upgrade` from deleting what left the chart (Helm reads the live object).
+    demo=$run/demo
+    mkdir -p "$demo/templates"
+    printf 'apiVersion: v2\nname: demo\nversion: 0.1.0\n' >"$demo/Chart.yaml"
+    printf 'crd: true\n' >"$demo/values.yaml"
+    cat >"$demo/templates/crd.yaml" <<'YAML'
+{{- if .Values.crd }}
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.migration-test.example.com}
+spec:
+  group: migration-test.example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+{{- end }}
+YAML
+    crd=crd/widgets.migration-test.example.com
+    helm install demo "$demo" -n default >/dev/null
+    kubectl annotate "$crd" helm.sh/resource-policy=keep >/dev/null
+    helm uninstall demo -n default >/dev/null
+    wait_for "helm uninstall deletes a CRD annotated keep on the live object only" 30 absent "$crd"
+    helm install demo "$demo" -n default >/dev/null
+    kubectl annotate "$crd" helm.sh/resource-policy=keep >/dev/null
+    helm upgrade demo "$demo" -n default --set crd=false >/dev/null
+    helm uninstall demo -n default >/dev/null
+    # A positive marker first: the release is gone, so every delete Helm meant to make is done.
+    if [ -z "$(helm list -n default -a -q --filter '^demo$')" ] && exists "$crd"; then
+      pass "helm upgrade that drops it keeps a CRD annotated keep on the live object (and uninstall then leaves it)"
+    else
+      fail "the CRD annotated keep did not survive the upgrade that dropped it"
+    fi
     ;;
 
   *)
