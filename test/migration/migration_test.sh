@@ -52,15 +52,8 @@ trap cleanup EXIT
 
 # shellcheck disable=SC1091
 source "$fixture/env" # names the tools; its cluster is not used
-if ! "$cp_dir/start.sh" "$state" >"$run/start.log" 2>&1; then
-  fail "control plane did not start: $(tail -20 "$run/start.log")"
-  finish
-  exit 1
-fi
+start_own_controlplane "$state" "$run/helm" || { finish; exit 1; }
 started=true
-# shellcheck disable=SC1091
-source "$state/env"
-export HELM_CACHE_HOME=$run/helm/cache HELM_CONFIG_HOME=$run/helm/config HELM_DATA_HOME=$run/helm/data
 # The guide says `kubectl` and `helm`: these two, first in PATH.
 mkdir -p "$run/bin"
 ln -s "$IRONLB_KUBECTL" "$run/bin/kubectl"
