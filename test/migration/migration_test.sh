@@ -11,10 +11,16 @@
 #                              removal of MetalLB, and ironlb's release ends up owning the CRDs.
 #   services_keep_their_ips    after the switch, ironlb's controller (the binary, with the args
 #                              of the chart's Deployment) restores the IPs MetalLB assigned; the
-#                              guide's check step finds no difference; a new Service gets a free IP.
+#                              guide's verify step finds no difference; a new Service gets a free IP.
 #   rollback_keeps_objects     the switch, the controller run, then the guide's rollback: MetalLB's
 #                              release owns the CRDs again, objects and IPs kept, no ironlb
 #                              finalizer left on the pools.
+#   schema_check_names_what_ironlb_refuses
+#                              an object stored under MetalLB's schema that ironlb's refuses: the
+#                              guide's check names it; switched anyway, the controller waits and
+#                              changes nothing; fixed, everything is restored.
+#   keep_annotation_stops_upgrade_not_uninstall
+#                              the Helm behaviour step 2 relies on, on a throwaway CRD.
 #
 # MetalLB itself is not available here. Its install state is reproduced with fake-metallb/, a
 # chart named metallb whose CRDs are templates of a `crds` subchart as in MetalLB's chart,
