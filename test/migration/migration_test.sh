@@ -21,6 +21,9 @@
 #                              changes nothing; fixed, everything is restored.
 #   keep_annotation_stops_upgrade_not_uninstall
 #                              the Helm behaviour step 2 relies on, on a throwaway CRD.
+#   plain_manifests_objects_kept
+#                              MetalLB installed from its manifests: the guide's variant steps,
+#                              objects and IPs kept, and its rollback.
 #
 # MetalLB itself is not available here. Its install state is reproduced with fake-metallb/, a
 # chart named metallb whose CRDs are templates of a `crds` subchart as in MetalLB's chart,
@@ -132,9 +135,22 @@ done
 helm repo add metallb "http://127.0.0.1:$port" >/dev/null || { fail "helm repo add"; abort; }
 
 # ---- the cluster as MetalLB left it ----------------------------------------------------------
-if out=$(helm install metallb metallb/metallb -n metallb-system --create-namespace \
+if [ "$scenario" = plain_manifests_objects_kept ]; then
+  # As from MetalLB's manifests (metallb-native.yaml): no Helm release owns anything.
+  kubectl create namespace metallb-system >/dev/null
+  helm template metallb metallb/metallb -n metallb-system --set nativeManifest=true \
+    >"$user/metallb-native.yaml"
+  if out=$(kubectl apply -f "$user/metallb-native.yaml" 2>&1); then
+    pass "stand-in MetalLB installed from plain manifests"
+  else
+    fail "kubectl apply metallb-native.yaml: $out"
+    abort
+  fi
+elif out=$(helm install metallb metallb/metallb -n metallb-system --create-namespace \
   -f "$here/metallb-user-values.yaml" 2>&1); then
   pass "stand-in MetalLB release installed (CRDs from its crds subchart)"
+  got=$(kubectl get crd ipaddresspools.metallb.io -o jsonpath='{.metadata.annotations.meta\.helm\.sh/release-name}')
+  expect_eq "ipaddresspools.metallb.io belongs to the metallb release" "$got" metallb
 else
   fail "helm install metallb: $out"
   abort
@@ -142,8 +158,16 @@ fi
 for crd in ipaddresspools l2advertisements servicel2statuses bgppeers; do
   kubectl wait --for=condition=Established "crd/$crd.metallb.io" --timeout=60s >/dev/null
 done
-got=$(kubectl get crd ipaddresspools.metallb.io -o jsonpath='{.metadata.annotations.meta\.helm\.sh/release-name}')
-expect_eq "ipaddresspools.metallb.io belongs to the metallb release" "$got" metallb
+if [ "$scenario" = plain_manifests_objects_kept ]; then
+  metallb_workloads=(deployment/controller daemonset/speaker)
+else
+  metallb_workloads=(deployment/metallb-controller daemonset/metallb-speaker)
+fi
+if exists -n metallb-system "${metallb_workloads[@]}" && exists validatingwebhookconfiguration metallb-webhook-configuration; then
+  pass "MetalLB's controller, speakers and webhook in metallb-system"
+else
+  fail "MetalLB's workloads missing: $(kubectl get deploy,ds -A -o name)"
+fi
 kubectl apply -f "$here/metallb-objects.yaml" >/dev/null
 kubectl apply -f "$here/services.yaml" >/dev/null
 # What MetalLB's controller wrote: the IPs (not the first free ones, so a controller that
@@ -189,6 +213,7 @@ forward() {
     fail "check: $(cat "$run/step-check.log")"
   fi
   step backup || abort
+  step backup-helm || abort
   if [ "$(cat "$user/metallb-version.txt")" = 0.16.0 ] && grep -q 'mlBindPort: 7946' "$user/metallb-values.yaml" &&
     grep -q 'name: production' "$user/metallb-objects.yaml"; then
     pass "backup: chart version, values and objects saved"
@@ -196,10 +221,30 @@ forward() {
     fail "backup files: $(head -5 "$user"/metallb-*)"
   fi
   step handover || abort
+  step release-crds-from-metallb || abort
+  if exists crd/bgppeers.metallb.io && ! helm get manifest metallb -n metallb-system | grep -q '^kind: CustomResourceDefinition'; then
+    pass "MetalLB's release holds no CRD any more; all kept, BGP ones too"
+  else
+    fail "after release-crds-from-metallb: $(kubectl get crd -o name)"
+  fi
   step install || abort
   step schema-check || abort
   expect_eq "schema check: ironlb's schema accepts every object" "$(cat "$user/schema-problems.txt")" ""
   step uninstall-metallb || abort
+  step remove-bgp-crds || abort
+  step start-ironlb || abort
+}
+# The same for MetalLB installed from its manifests.
+forward_manifests() {
+  step check || abort
+  step backup || abort
+  step backup-manifests || abort
+  step handover || abort
+  step install || abort
+  step schema-check || abort
+  expect_eq "schema check: ironlb's schema accepts every object" "$(cat "$user/schema-problems.txt")" ""
+  step uninstall-metallb-manifests || abort
+  step remove-bgp-crds || abort
   step start-ironlb || abort
 }
 
@@ -274,13 +319,13 @@ case $scenario in
     fi
     expect_eq "pools and advertisement: the same objects (uids), specs unchanged" "$(objects)" "$objects_before"
     if absent crd/bgppeers.metallb.io && absent crd/bgpadvertisements.metallb.io; then
-      pass "MetalLB's BGP CRDs went with its CRDs' removal from the release"
+      pass "MetalLB's BGP CRDs deleted once MetalLB was gone"
     else
       fail "BGP CRDs still there"
     fi
     if [ -z "$(helm list -n metallb-system -a -q --filter '^metallb$')" ] && absent deployment -n metallb-system metallb-controller &&
-      absent daemonset -n metallb-system metallb-speaker; then
-      pass "MetalLB's release, controller and speakers are gone"
+      absent daemonset -n metallb-system metallb-speaker && absent validatingwebhookconfiguration metallb-webhook-configuration; then
+      pass "MetalLB's release, controller, webhook and speakers are gone"
     else
       fail "MetalLB still installed: $(helm list -n metallb-system -a)"
     fi
@@ -362,7 +407,9 @@ case $scenario in
       -p '{"spec":{"ipAddressPools":["production","reserved","production"]}}' >/dev/null
     step check || abort
     step backup || abort
+    step backup-helm || abort
     step handover || abort
+    step release-crds-from-metallb || abort
     step install || abort
     step schema-check || abort
     got=$(cat "$user/schema-problems.txt")
@@ -376,6 +423,7 @@ case $scenario in
     # What the check spares: switched anyway, ironlb's controller waits for a valid
     # configuration, says why, and changes no Service.
     step uninstall-metallb || abort
+    step remove-bgp-crds || abort
     step start-ironlb || abort
     start_controller nowait
     wait_for "InvalidConfiguration event on the advertisement" 60 eval \
@@ -437,6 +485,39 @@ YAML
     else
       fail "the CRD annotated keep did not survive the upgrade that dropped it"
     fi
+    ;;
+
+  plain_manifests_objects_kept)
+    forward_manifests
+    for crd in ipaddresspools l2advertisements servicel2statuses; do
+      got=$(kubectl get crd "$crd.metallb.io" -o jsonpath='{.metadata.annotations.meta\.helm\.sh/release-name}/{.metadata.labels.app\.kubernetes\.io/instance}' 2>&1 || true)
+      expect_eq "CRD $crd.metallb.io adopted by the ironlb release" "$got" ironlb/ironlb
+    done
+    expect_eq "pools and advertisement: the same objects (uids), specs unchanged" "$(objects)" "$objects_before"
+    if absent deployment -n metallb-system controller && absent daemonset -n metallb-system speaker &&
+      absent validatingwebhookconfiguration metallb-webhook-configuration && absent crd/bgppeers.metallb.io; then
+      pass "MetalLB's workloads, webhook and BGP CRDs are gone"
+    else
+      fail "MetalLB leftovers: $(kubectl get deploy,ds -n metallb-system -o name; kubectl get crd -o name)"
+    fi
+    start_controller
+    step verify
+    expect_eq "every Service shows the IPs MetalLB assigned" "$(lb_ips)" "$want_ips"
+    wait_for "pool in use carries ironlb's finalizer" 60 has_finalizer
+    stop_controller
+    step rollback-handover || abort
+    step rollback-install-metallb-manifests || abort
+    if exists deployment -n metallb-system controller && exists daemonset -n metallb-system speaker &&
+      exists crd/bgppeers.metallb.io && [ -z "$(helm list -n metallb-system -a -q)" ]; then
+      pass "rollback: MetalLB's manifests applied again, no Helm release left"
+    else
+      fail "rollback: $(helm list -n metallb-system -a; kubectl get deploy,ds -n metallb-system -o name)"
+    fi
+    got=$(kubectl get ipaddresspools -n metallb-system -o jsonpath='{.items[*].metadata.finalizers}')
+    expect_eq "rollback: no finalizer left on the pools" "$got" ""
+    expect_eq "rollback: the same objects (uids), specs unchanged" "$(objects)" "$objects_before"
+    step verify
+    expect_eq "rollback: every Service still shows its IPs" "$(lb_ips)" "$want_ips"
     ;;
 
   *)
