@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""doc_steps.py DOC [STEP]: the shell commands of one step of a guide, as the guide shows them.
+"""doc_steps.py DOC [STEP | --covered-by FILE...]: the steps of a guide, as the guide shows them.
 
 A step is a fenced code block whose info string is `sh migration-step=NAME` (GitHub shows it as
 an ordinary `sh` block). With STEP, prints that block's body (exit 1 if there is no such step or
 it appears twice); without, lists the step names in document order. The migration test runs
-each step's body with bash, so the guide and what the test runs cannot drift apart.
+each step's body with bash, so the guide and what the test runs cannot drift apart. With
+--covered-by, fails naming every step that none of the FILEs runs (as `step NAME` in a shell
+test, or "NAME" in a Python one), so a step added to the guide needs a test.
 """
 import re
 import sys
@@ -34,10 +36,22 @@ def steps(text):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    if len(sys.argv) < 2 or (len(sys.argv) > 3 and sys.argv[2] != "--covered-by"):
         sys.exit(__doc__)
     with open(sys.argv[1], encoding="utf-8") as f:
         found = steps(f.read())
+    if len(sys.argv) > 2 and sys.argv[2] == "--covered-by":
+        tests = ""
+        for path in sys.argv[3:]:
+            with open(path, encoding="utf-8") as f:
+                tests += f.read()
+        missing = [name for name, _ in found
+                   if not re.search(rf"\bstep {re.escape(name)}\b", tests)
+                   and f'"{name}"' not in tests]
+        if missing:
+            sys.exit(f"{sys.argv[1]}: steps no test runs: {', '.join(missing)}")
+        print(f"all {len(found)} steps of {sys.argv[1]} are run by a test")
+        return
     if len(sys.argv) == 2:
         for name, _ in found:
             print(name)
