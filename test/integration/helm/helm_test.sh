@@ -96,17 +96,10 @@ else
 fi
 
 # ---- 3. a real API server ---------------------------------------------------------------------
-if ! "$cp_dir/start.sh" "$state" >"$run/start.log" 2>&1; then
-  fail "control plane did not start: $(tail -20 "$run/start.log")"
-  finish
-  exit 1
-fi
+start_own_controlplane "$state" "$run/helm" || { finish; exit 1; }
 started=true
-# shellcheck disable=SC1091
-source "$state/env"
 kubectl=$IRONLB_KUBECTL
 helm=$IRONLB_HELM
-export HELM_CACHE_HOME=$run/helm/cache HELM_CONFIG_HOME=$run/helm/config HELM_DATA_HOME=$run/helm/data
 
 suffix=$$-$RANDOM
 ns=ironlb-helm-$suffix
