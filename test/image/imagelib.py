@@ -20,6 +20,36 @@ from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
+# Only what `ctr images import` needs: content, metadata, images, leases, namespaces, the
+# native snapshotter and the walking differ. The CRI plugin stays off (were it on, this VM,
+# which withholds CAP_SYS_RESOURCE, would need restrict_oom_score_adj = true); so do the other
+# snapshotters, the runtimes and the "opt" plugin, which would create /opt/containerd.
+CONTAINERD_CONFIG = """\
+version = 2
+root = "{tmp}/root"
+state = "{tmp}/state"
+temp = "{tmp}/temp"
+disabled_plugins = [
+  "io.containerd.grpc.v1.cri",
+  "io.containerd.internal.v1.opt",
+  "io.containerd.internal.v1.tracing",
+  "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.overlayfs",
+  "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.runtime.v1.linux",
+  "io.containerd.monitor.v1.cgroups",
+]
+[grpc]
+  address = "{tmp}/c.sock"
+[ttrpc]
+  address = "{tmp}/c.sock.ttrpc"
+[plugins."io.containerd.grpc.v1.cri"]
+  restrict_oom_score_adj = true
+"""
+
 
 class Failure(Exception):
     """A check that did not hold; the message says which and what was seen."""
@@ -105,6 +135,34 @@ def unmount_below(path: Path) -> None:
             mounts.append(point)
     for point in sorted(mounts, key=len, reverse=True):
         subprocess.run(["umount", "-l", point], capture_output=True)
+
+
+@contextlib.contextmanager
+def private_containerd(tmp: Path) -> Iterator[list[str]]:
+    """A containerd of this test's own under tmp (CONTAINERD_CONFIG), stopped on exit; yields
+    the ctr command line (k8s.io namespace) that talks to it."""
+    (tmp / "config.toml").write_text(CONTAINERD_CONFIG.format(tmp=tmp))
+    sock = tmp / "c.sock"
+    check(len(str(sock)) + len(".ttrpc") < 100, f"socket path {sock} too long for AF_UNIX")
+    with open(tmp / "containerd.log", "wb") as logf:
+        daemon = subprocess.Popen(["containerd", "--config", str(tmp / "config.toml")],
+                                  stdout=logf, stderr=subprocess.STDOUT)
+    try:
+        ctr = ["ctr", "--address", str(sock), "-n", "k8s.io"]
+        wait_for(lambda: daemon.poll() is not None or
+                 run(ctr + ["version"], check_rc=False, timeout=10).returncode == 0,
+                 20, "containerd to answer on its socket")
+        check(daemon.poll() is None,
+              "containerd exited:\n" + (tmp / "containerd.log").read_text()[-3000:])
+        yield ctr
+    finally:
+        stop_process(daemon)
+        # Shims re-parent themselves away from containerd; anything naming our directory goes.
+        for pid in processes_mentioning(str(tmp)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 @dataclass

@@ -10,6 +10,9 @@ multi-arch archive's index offers both images under the one tag the chart pulls.
     config that declares the same platform; every blob the index reaches is in the archive
     and matches its digest
   - skopeo reads the index and copies both platforms out of the archive (--all)
+  - a private containerd imports the multi-arch archive as docker.io/ironlb/ironlb:<V> (the
+    name the chart's pods pull) and unpacks it for this machine's platform: what a node does
+    with the tag when a registry serves the index
 
   test_arm64_manifest.py --image-dir BUILD/image
 """
@@ -23,7 +26,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from imagelib import Image, check, log, main_guard, run, temp_dir
+from imagelib import Image, check, log, main_guard, private_containerd, run, temp_dir
 
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -101,6 +104,21 @@ def check_skopeo(archive: Path) -> None:
     log("skopeo reads the index and copies both platforms (--all)")
 
 
+def check_containerd(archive: Path, ref: str, index_digest: str) -> None:
+    with temp_dir("ilb-img-index.") as tmp, private_containerd(tmp) as ctr:
+        run(ctr + ["images", "import", "--snapshotter", "native", str(archive)], timeout=180)
+        listing = run(ctr + ["images", "ls"]).stdout
+        name = f"docker.io/{ref}"
+        rows = {tuple(line.split()[:3]) for line in listing.splitlines()[1:]}
+        check((name, MEDIA_INDEX, index_digest) in rows,
+              f"ctr images ls shows\n{listing}\nwant {name} {MEDIA_INDEX} {index_digest}")
+        check_out = run(ctr + ["images", "check", "--snapshotter", "native"]).stdout
+        row = next((line.split() for line in check_out.splitlines() if line.startswith(name)), [])
+        check(len(row) > 4 and row[3] == "complete" and row[-1] == "true",
+              f"ctr images check (this machine's platform complete and unpacked):\n{check_out}")
+    log(f"containerd: imported {name} as the index {index_digest}, unpacked for this machine")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--image-dir", type=Path, required=True)
@@ -113,6 +131,8 @@ def main() -> None:
     check_index(multiarch, {("linux", "amd64"): amd64.digest, ("linux", "arm64"): arm64.digest},
                 amd64.ref)
     check_skopeo(multiarch)
+    index_digest = (args.image_dir / "ironlb.multiarch.digest").read_text().strip()
+    check_containerd(multiarch, amd64.ref, index_digest)
 
 
 if __name__ == "__main__":
