@@ -165,6 +165,21 @@ def private_containerd(tmp: Path) -> Iterator[list[str]]:
                 pass
 
 
+def containerd_import(ctr: list[str], archive: Path, name: str, media_type: str,
+                      digest: str) -> None:
+    """ctr images import archive; name must then be listed with media_type and digest, and be
+    "complete" and unpacked for this machine (every blob arrived, every layer applied)."""
+    run(ctr + ["images", "import", "--snapshotter", "native", str(archive)], timeout=180)
+    listing = run(ctr + ["images", "ls"]).stdout
+    rows = {tuple(line.split()[:3]) for line in listing.splitlines()[1:]}
+    check((name, media_type, digest) in rows,
+          f"ctr images ls shows\n{listing}\nwant {name} {media_type} {digest}")
+    check_out = run(ctr + ["images", "check", "--snapshotter", "native"]).stdout
+    row = next((line.split() for line in check_out.splitlines() if line.startswith(name)), [])
+    check(len(row) > 4 and row[3] == "complete" and row[-1] == "true",
+          f"ctr images check:\n{check_out}")
+
+
 @dataclass
 class Image:
     """The archive config/image/build.sh wrote, read through its docker-archive manifest and
@@ -196,14 +211,23 @@ class Image:
     def version(self) -> str:
         return self.ref.rsplit(":", 1)[1]
 
-    def unpack(self, rootfs: Path) -> None:
-        """Applies the layers in order, as a container runtime would (no whiteouts here)."""
+    def unpack(self, rootfs: Path, remove: list[str] | None = None) -> None:
+        """Applies the layers in order, as a container runtime would (no whiteouts here); then
+        deletes each path in remove (a test's --remove, to see a check fail without it)."""
         rootfs.mkdir(parents=True, exist_ok=True)
         with tarfile.open(self.archive) as tar:
             for layer in self.manifest["layers"]:
                 data = tar.extractfile("blobs/sha256/" + layer["digest"].split(":", 1)[1]).read()
                 with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as layer_tar:
                     layer_tar.extractall(rootfs, numeric_owner=True)
+        for path in remove or []:
+            victim = rootfs / path.lstrip("/")
+            check(victim.exists() or victim.is_symlink(), f"--remove {path}: not in the image")
+            if victim.is_dir() and not victim.is_symlink():
+                shutil.rmtree(victim)
+            else:
+                victim.unlink()
+            log(f"removed {path} from the unpacked image")
 
     def layer_members(self, i: int) -> list[str]:
         with tarfile.open(self.archive) as tar:

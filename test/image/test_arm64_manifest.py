@@ -26,7 +26,8 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from imagelib import Image, check, log, main_guard, private_containerd, run, temp_dir
+from imagelib import Image, check, containerd_import, log, main_guard, private_containerd, \
+    run, temp_dir
 
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -106,16 +107,8 @@ def check_skopeo(archive: Path) -> None:
 
 def check_containerd(archive: Path, ref: str, index_digest: str) -> None:
     with temp_dir("ilb-img-index.") as tmp, private_containerd(tmp) as ctr:
-        run(ctr + ["images", "import", "--snapshotter", "native", str(archive)], timeout=180)
-        listing = run(ctr + ["images", "ls"]).stdout
         name = f"docker.io/{ref}"
-        rows = {tuple(line.split()[:3]) for line in listing.splitlines()[1:]}
-        check((name, MEDIA_INDEX, index_digest) in rows,
-              f"ctr images ls shows\n{listing}\nwant {name} {MEDIA_INDEX} {index_digest}")
-        check_out = run(ctr + ["images", "check", "--snapshotter", "native"]).stdout
-        row = next((line.split() for line in check_out.splitlines() if line.startswith(name)), [])
-        check(len(row) > 4 and row[3] == "complete" and row[-1] == "true",
-              f"ctr images check (this machine's platform complete and unpacked):\n{check_out}")
+        containerd_import(ctr, archive, name, MEDIA_INDEX, index_digest)
     log(f"containerd: imported {name} as the index {index_digest}, unpacked for this machine")
 
 

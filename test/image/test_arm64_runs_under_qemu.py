@@ -70,12 +70,7 @@ def main() -> None:
     qemu = static_qemu()
     with temp_dir("ironlb-image-arm64-") as tmp:
         rootfs = tmp / "rootfs"
-        image.unpack(rootfs)
-        for path in args.remove:
-            target = rootfs / path.lstrip("/")
-            check(target.exists() or target.is_symlink(), f"--remove {path}: not in the image")
-            target.unlink()
-            log(f"removed {path} from the unpacked image")
+        image.unpack(rootfs, args.remove)
         shutil.copy2(qemu, rootfs / QEMU_IN_IMAGE.lstrip("/"))
 
         for binary in ("usr/local/bin/ironlb-speaker", "usr/local/bin/ironlb-controller"):
