@@ -31,6 +31,8 @@ packages=(
 cache=${IRONLB_CACHE:-$HOME/.cache/ironlb}
 apt_dir=$cache/apt-aarch64
 mkdir -p "$apt_dir/archives/partial" "$apt_dir/cache"
+exec 9>"$apt_dir/lock"  # one builder at a time (clones share the cache)
+flock 9
 : >"$apt_dir/status"  # an empty dpkg database: apt resolves every dependency
 apt_opts=(-o "Dir::State::status=$apt_dir/status" -o "Dir::Cache=$apt_dir/cache"
   -o "Dir::Cache::archives=$apt_dir/archives" -o APT::Architecture=arm64

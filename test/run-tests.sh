@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command. On a fresh Debian machine, as root:
 #   ./test/run-tests.sh
-# installs what it needs, builds three trees and runs every test:
+# installs what it needs, builds four trees and runs every test:
 #   build/       Release build: unit, integration (real etcd + kube-apiserver) and netns tests
 #   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-fuzz/  libFuzzer targets (clang, RelWithDebInfo), each run briefly on its seed corpus
