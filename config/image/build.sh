@@ -88,8 +88,11 @@ if ! $no_build; then
 fi
 
 for tree in "$build" ${arm64_build:+"$arm64_build"}; do
+  hint="build it or drop --no-build"
+  [ "$tree" = "$build" ] ||
+    hint="build it (root=\$PWD; source test/build-env.sh; ironlb_build_arm64 $tree) or drop --no-build"
   for bin in "$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker"; do
-    [ -x "$bin" ] || { echo "build.sh: $bin missing; build it or drop --no-build" >&2; exit 1; }
+    [ -x "$bin" ] || { echo "build.sh: $bin missing; $hint" >&2; exit 1; }
   done
 done
 

@@ -9,6 +9,7 @@ multi-arch archive's index offers both images under the one tag the chart pulls.
     the manifest digest its own archive has (ironlb.digest, arm64/ironlb.digest) and at a
     config that declares the same platform; every blob the index reaches is in the archive
     and matches its digest
+  - writing the index again from the two archives gives the same bytes (deterministic)
   - skopeo reads the index and copies both platforms out of the archive (--all)
   - a private containerd imports the multi-arch archive as docker.io/ironlb/ironlb:<V> (the
     name the chart's pods pull) and unpacks it for this machine's platform: what a node does
@@ -22,13 +23,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import tarfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from imagelib import Image, check, containerd_import, log, main_guard, private_containerd, \
     run, temp_dir
 
+PY = "/usr/bin/python3"
+OCI_IMAGE = Path(__file__).resolve().parents[2] / "config/image/oci_image.py"
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
@@ -91,6 +96,18 @@ def check_index(archive: Path, expected: dict[tuple[str, str], str], ref: str) -
         "the digest of its own archive, every blob present and intact")
 
 
+def check_rewrite(archive: Path, amd64: Image, arm64: Image) -> None:
+    with temp_dir("ilb-img-index-again.") as tmp:
+        again = tmp / archive.name
+        run([PY, str(OCI_IMAGE), "--index", str(again), str(amd64.archive), str(arm64.archive),
+             "--reference", amd64.ref], env={**os.environ, "SOURCE_DATE_EPOCH": str(
+                 int(datetime.strptime(amd64.config["created"], "%Y-%m-%dT%H:%M:%SZ")
+                     .replace(tzinfo=timezone.utc).timestamp()))})
+        same = again.read_bytes() == archive.read_bytes()
+    check(same, f"{archive}: writing the index again gave different bytes")
+    log("the index written again from the two archives: identical bytes")
+
+
 def check_skopeo(archive: Path) -> None:
     raw: dict[str, Any] = json.loads(run(["skopeo", "inspect", "--raw",
                                           f"oci-archive:{archive}"]).stdout)
@@ -123,6 +140,7 @@ def main() -> None:
     check(multiarch.is_file(), f"{multiarch} missing")
     check_index(multiarch, {("linux", "amd64"): amd64.digest, ("linux", "arm64"): arm64.digest},
                 amd64.ref)
+    check_rewrite(multiarch, amd64, arm64)
     check_skopeo(multiarch)
     index_digest = (args.image_dir / "ironlb.multiarch.digest").read_text().strip()
     check_containerd(multiarch, amd64.ref, index_digest)
