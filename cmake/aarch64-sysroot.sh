@@ -60,7 +60,14 @@ if [ -f "$sysroot/var/lib/ironlb-sysroot/complete" ]; then
 fi
 
 echo "aarch64-sysroot.sh: unpacking $(wc -l <<<"$resolved") arm64 packages into $sysroot" >&2
-apt-get "${apt_opts[@]}" -qq --download-only -y install "${packages[@]}" >&2
+if ! apt-get "${apt_opts[@]}" -qq --download-only -y install "${packages[@]}" >&2; then
+  # Lists older than the mirror name files it no longer has: refresh, resolve again, retry.
+  apt-get update -qq >&2
+  resolved=$(resolve)
+  apt-get "${apt_opts[@]}" -qq --download-only -y install "${packages[@]}" >&2
+  key=$(sha256sum <<<"$resolved" | cut -c1-16)
+  sysroot=$cache/sysroot-aarch64-$key
+fi
 rm -rf "$sysroot" "$sysroot.tmp"
 mkdir -p "$sysroot.tmp/var/lib/ironlb-sysroot"
 meta=$sysroot.tmp/var/lib/ironlb-sysroot
