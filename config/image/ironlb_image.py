@@ -177,10 +177,8 @@ def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> L
         layer.content(path, text)
 
     objects: list[str] = []
-    if sysroot:
-        objects += sysroot.closure(binaries)
-    for binary in binaries if not sysroot else []:
-        objects += ldd(binary)
+    for binary in binaries:  # ldd cannot run a foreign binary: readelf walks its DT_NEEDED
+        objects += sysroot.closure([binary]) if sysroot else ldd(binary)
     libc = next((o for o in objects if os.path.basename(o) == "libc.so.6"), None)
     if libc is None:
         raise ImageError("the daemons do not load libc.so.6?")
