@@ -25,6 +25,9 @@ packages=(
   frr bird2
   # the test cluster's nodes (test/cluster): pod networking and kube-proxy's iptables mode
   containernetworking-plugins iptables conntrack
+  # the arm64 image: Debian's cross compiler, and qemu to start its daemons in a test
+  # (the arm64 libraries are unpacked, not installed: cmake/aarch64-sysroot.sh)
+  g++-aarch64-linux-gnu qemu-user-static
 )
 
 missing=()
