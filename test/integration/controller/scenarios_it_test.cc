@@ -689,7 +689,9 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
            c.metric("metallb_allocator_ipv4_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_ipv6_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_addresses_total{pool=\"p\"}") == 272.0 &&
-           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"z-lonely\"}") == 16.0;
+           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"z-lonely\"}") == 16.0 &&
+           c.metric("metallb_allocator_services_allocated_total{pool=\"p\"}") == 2.0 &&
+           c.metric("metallb_allocator_services_allocated_total{pool=\"z-lonely\"}") == 0.0;
   })) << c.metrics();
   // A pool no L2Advertisement selects: warned once, as an event on the pool and in the log.
   EXPECT_TRUE(s.waitEvent("z-lonely", "Warning/ConfigWarning", "IPAddressPool"));
