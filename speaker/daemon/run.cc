@@ -118,6 +118,7 @@ int runSpeaker(int argc, const char* const* argv) {
   }
   running.store(speaker->get());
   if (Status st = (*speaker)->start(); !st.ok()) {
+    health.stop();  // its readiness callback reads the speaker, which goes first
     log->critical("{}", st.error());
     return 1;
   }
