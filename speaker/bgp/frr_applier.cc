@@ -60,6 +60,20 @@ Result<std::string> FrrApplier::readRunning() {
   return out;
 }
 
+Result<std::string> FrrApplier::show(FrrDaemon daemon, const std::string& command) {
+  std::string error;
+  FrrVty* vty = connection(daemon, error);
+  if (vty == nullptr) return makeError(error);
+  auto reply = vty->command(command);
+  if (!reply.ok()) {
+    forget();
+    return makeError(reply.error());
+  }
+  if (reply->status != 0)
+    return makeError(vty->path() + ": \"" + command + "\" refused: " + reply->output);
+  return std::move(reply->output);
+}
+
 Result<ApplyReport> FrrApplier::apply(const std::string& rendering) {
   ApplyReport report;
   // A connection that died since the last call means FRR restarted: resynchronize.

@@ -16,16 +16,12 @@
 
 #include "common/util/result.h"
 #include "speaker/bgp/frr_diff.h"
+#include "speaker/bgp/frr_port.h"
 #include "speaker/bgp/frr_vty.h"
 
 namespace ironlb::bgp {
 
-struct ApplyReport {
-  std::size_t commands = 0;  // sent, including configure terminal / end
-  bool resynced = false;     // the base was FRR's running configuration, not the last rendering
-};
-
-class FrrApplier {
+class FrrApplier final : public FrrPort {
  public:
   explicit FrrApplier(std::string vtyDir,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
@@ -33,7 +29,10 @@ class FrrApplier {
 
   // Brings FRR to `rendering`. On error nothing is assumed about FRR's state: the next call
   // resynchronizes from its running configuration.
-  Result<ApplyReport> apply(const std::string& rendering);
+  Result<ApplyReport> apply(const std::string& rendering) override;
+  // Runs a show command on one daemon (reconnecting if needed; a restart it notices makes the
+  // next apply() resynchronize).
+  Result<std::string> show(FrrDaemon daemon, const std::string& command) override;
 
   // What FRR runs as far as this applier knows; nullopt when unknown.
   const std::optional<std::string>& applied() const { return applied_; }

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-namespace ironlb::bgp {
+#include "speaker/bgp/frr_port.h"
 
-enum class FrrDaemon { kBgpd, kBfdd };
+namespace ironlb::bgp {
 
 // Commands for one daemon, each sent on its own; `configure terminal` and `end` included.
 struct FrrCommands {

@@ -83,6 +83,7 @@ Result<std::vector<BfdSessionState>> parseBfdPeers(const std::string& json) {
     BfdSessionState s;
     reader.read(p["peer"], s.peer);
     reader.read(p["local"], s.local);
+    reader.read(p["vrf"], s.vrf);
     reader.read(p["interface"], s.interfaceName);
     reader.read(p["multihop"], s.multihop);
     reader.read(p["status"], s.status);

@@ -38,6 +38,7 @@ struct BgpSessionState {
 struct BfdSessionState {
   std::string peer;
   std::string local;
+  std::string vrf;  // FRR's name ("default" for the default VRF)
   std::string interfaceName;
   bool multihop = false;
   bool up = false;
