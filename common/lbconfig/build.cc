@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/api/field_path.h"
+#include "common/lbconfig/build_support.h"
 #include "common/lbconfig/names.h"
 #include "common/lbconfig/pool_address.h"
 #include "common/lbconfig/selector_parse.h"
@@ -431,6 +432,12 @@ void Builder::warnUnadvertisedPools() {
 BuildResult Builder::run() {
   buildPools();
   buildAdvertisements();
+  std::vector<const Pool*> pools;
+  for (const PoolWork& p : pools_)
+    pools.push_back(&p.pool);
+  const BuildScope scope(options_.installNamespace, errors_, warnings_);
+  BgpBuildResult bgp = buildBgp(snapshot_.bgp, pools, scope, false);
+  advertisedPools_.insert(bgp.advertisedPools.begin(), bgp.advertisedPools.end());
   warnUnadvertisedPools();
 
   BuildResult result;
@@ -440,10 +447,10 @@ BuildResult Builder::run() {
   result.warnings = std::move(warnings_);
   if (!result.errors.empty()) return result;
 
-  Config::PoolMap pools;
+  Config::PoolMap poolMap;
   for (PoolWork& p : pools_) {
     std::string name = p.pool.name;
-    pools.emplace(std::move(name), std::move(p.pool));
+    poolMap.emplace(std::move(name), std::move(p.pool));
   }
   Config::NamespaceMap namespaces;
   for (const api::Namespace& ns : snapshot_.namespaces) {
@@ -459,9 +466,10 @@ BuildResult Builder::run() {
         info.labels.find(kExcludeFromLoadBalancersLabel) != info.labels.end();
     nodes.emplace(n.meta.name, std::move(info));
   }
-  result.config.emplace(std::move(pools), std::move(advertisements_), std::move(namespaces),
+  result.config.emplace(std::move(poolMap), std::move(advertisements_), std::move(namespaces),
                         std::move(nodes),
-                        ConfigOptions{options_.installNamespace, options_.ignoreExcludeLbLabel});
+                        ConfigOptions{options_.installNamespace, options_.ignoreExcludeLbLabel},
+                        std::move(bgp.config));
   return result;
 }
 

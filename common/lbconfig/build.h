@@ -11,6 +11,7 @@
 
 #include "common/api/metallb_types.h"
 #include "common/api/node.h"
+#include "common/lbconfig/bgp_build.h"
 #include "common/lbconfig/config.h"
 #include "common/lbconfig/issue.h"
 
@@ -21,6 +22,8 @@ struct Snapshot {
   std::vector<api::L2Advertisement> l2Advertisements;
   std::vector<api::Namespace> namespaces;
   std::vector<api::Node> nodes;
+  // BGP mode's objects (docs/bgp.md); empty for a daemon that does not read them.
+  BgpSnapshot bgp;
 };
 
 struct BuildOptions {

@@ -26,12 +26,13 @@ bool InterfaceSet::contains(std::string_view interfaceName) const {
 }
 
 Config::Config(PoolMap pools, std::vector<L2Advertisement> advertisements, NamespaceMap namespaces,
-               NodeMap nodes, ConfigOptions options)
+               NodeMap nodes, ConfigOptions options, BgpConfig bgp)
     : pools_(std::move(pools)),
       advertisements_(std::move(advertisements)),
       namespaces_(std::move(namespaces)),
       nodes_(std::move(nodes)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      bgp_(std::move(bgp)) {
   buildIndexes();
 }
 
@@ -40,7 +41,8 @@ Config::Config(const Config& other)
       advertisements_(other.advertisements_),
       namespaces_(other.namespaces_),
       nodes_(other.nodes_),
-      options_(other.options_) {
+      options_(other.options_),
+      bgp_(other.bgp_) {
   buildIndexes();  // the copied index would point into `other`
 }
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/lbconfig/bgp_config.h"
 #include "common/lbconfig/label_selector.h"
 #include "common/lbconfig/labels.h"
 #include "common/lbconfig/pool.h"
@@ -88,7 +89,7 @@ class Config {
   // overlap and advertisements must be sorted by name and reference existing pools.
   // Public so that tests of other modules can build a Config without API objects.
   Config(PoolMap pools, std::vector<L2Advertisement> advertisements, NamespaceMap namespaces,
-         NodeMap nodes, ConfigOptions options);
+         NodeMap nodes, ConfigOptions options, BgpConfig bgp = {});
   Config(const Config& other);
   Config& operator=(const Config& other);
   Config(Config&&) = default;  // std::map keeps its nodes: the index stays valid
@@ -136,9 +137,13 @@ class Config {
 
   const ConfigOptions& options() const { return options_; }
 
+  // --- BGP mode (docs/bgp.md): peers, BGP advertisements, BFD profiles -----------------------
+  const BgpConfig& bgp() const { return bgp_; }
+
   friend bool operator==(const Config& a, const Config& b) {
     return a.pools_ == b.pools_ && a.advertisements_ == b.advertisements_ &&
-           a.namespaces_ == b.namespaces_ && a.nodes_ == b.nodes_ && a.options_ == b.options_;
+           a.namespaces_ == b.namespaces_ && a.nodes_ == b.nodes_ && a.options_ == b.options_ &&
+           a.bgp_ == b.bgp_;
   }
 
  private:
@@ -154,6 +159,7 @@ class Config {
   NamespaceMap namespaces_;
   NodeMap nodes_;
   ConfigOptions options_;
+  BgpConfig bgp_;
 
   // Derived from the above (rebuilt on copy): every range sorted by first address, and each
   // pool's advertisements as indexes into advertisements_.

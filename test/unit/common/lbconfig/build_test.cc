@@ -705,3 +705,46 @@ TEST(BuildTest, DecodedFromApiServerJson) {
 
 }  // namespace
 }  // namespace ironlb::lbconfig
+
+namespace ironlb::lbconfig {
+namespace {
+
+api::BGPPeer bgpPeerObj(const std::string& name, int64_t myAsn) {
+  api::BGPPeer p;
+  p.meta.name = name;
+  p.meta.ns = kNs;
+  p.spec.myAsn = myAsn;
+  p.spec.peerAsn = 64513;
+  p.spec.peerAddress = "192.0.2.1";
+  return p;
+}
+
+TEST(BuildBgpTest, BgpObjectsBuildIntoTheConfig) {
+  Snapshot s;
+  s.pools.push_back(poolObj("public", {"203.0.113.0/24"}));
+  s.bgp.peers.push_back(bgpPeerObj("tor", 64512));
+  api::BGPAdvertisement a;
+  a.meta.name = "public";
+  a.meta.ns = kNs;
+  a.spec.ipAddressPools = {"public"};
+  s.bgp.advertisements.push_back(a);
+  const BuildResult r = build(s, {});
+  ASSERT_TRUE(r.ok()) << strings(r.errors)[0];
+  EXPECT_EQ(r.config->bgp().peers.count("tor"), 1u);
+  ASSERT_EQ(r.config->bgp().advertisements.size(), 1u);
+  // Announced over BGP: no "no advertisement selects this pool" warning.
+  EXPECT_TRUE(r.warnings.empty()) << strings(r.warnings)[0];
+}
+
+TEST(BuildBgpTest, AnInvalidBgpObjectKeepsTheLastGoodConfig) {
+  Snapshot s = withAllPoolsAdvertised({poolObj("public", {"203.0.113.0/24"})});
+  s.bgp.peers.push_back(bgpPeerObj("tor", 0));
+  const BuildResult r = build(s, {});
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].kind, "BGPPeer");
+  EXPECT_EQ(r.errors[0].path, "spec.myASN");
+}
+
+}  // namespace
+}  // namespace ironlb::lbconfig
