@@ -177,6 +177,18 @@ def name_list(description, max_items, max_length, regex, what):
     }
 
 
+def pool_names():
+    """An advertisement's ipAddressPools."""
+    return name_list(
+        "Pools announced by name. Together with ipAddressPoolSelectors (a union); "
+        "both empty means every pool.",
+        256,
+        253,
+        DNS_SUBDOMAIN_RE,
+        "pool name (lowercase alphanumerics, - and ., at most 253 characters)",
+    )
+
+
 # --- addresses ---------------------------------------------------------------------------------
 
 # An entry is a CIDR or "first-last" split at the first '-', ends trimmed (MetalLB's rule).
@@ -460,14 +472,7 @@ def l2_advertisement():
         "interfaces.",
         "type": "object",
         "properties": {
-            "ipAddressPools": name_list(
-                "Pools announced by name. Together with ipAddressPoolSelectors (a union); "
-                "both empty means every pool.",
-                256,
-                253,
-                DNS_SUBDOMAIN_RE,
-                "pool name (lowercase alphanumerics, - and ., at most 253 characters)",
-            ),
+            "ipAddressPools": pool_names(),
             "ipAddressPoolSelectors": selector_list("Pools announced by label (ORed)."),
             "nodeSelectors": selector_list(
                 "Nodes allowed to announce (ORed); empty means every node."
@@ -510,23 +515,30 @@ def immutable(schema):
     return schema
 
 
+def service_status_fields():
+    """The fields ServiceL2Status and ServiceBGPStatus share: set once, then immutable."""
+    return {
+        "node": immutable(
+            {"description": "The node announcing the Service.", "type": "string", "maxLength": 253}
+        ),
+        "serviceName": immutable(
+            {"description": "The Service announced.", "type": "string", "maxLength": 253}
+        ),
+        "serviceNamespace": immutable(
+            {"description": "The namespace of the Service.", "type": "string", "maxLength": 63}
+        ),
+    }
+
+
 def service_l2_status():
     spec = {"description": "Empty: the object only carries status.", "type": "object"}
     status = {
         "description": "Which node announces a Service, and on which interfaces. Written by "
         "that node's speaker.",
         "type": "object",
-        "properties": {
-            "node": immutable(
-                {"description": "The node announcing the Service.", "type": "string", "maxLength": 253}
-            ),
-            "serviceName": immutable(
-                {"description": "The Service announced.", "type": "string", "maxLength": 253}
-            ),
-            "serviceNamespace": immutable(
-                {"description": "The namespace of the Service.", "type": "string", "maxLength": 63}
-            ),
-            "interfaces": {
+        "properties": dict(
+            service_status_fields(),
+            interfaces={
                 "description": "The interfaces the announcement goes out on.",
                 "type": "array",
                 "maxItems": 256,
@@ -541,7 +553,7 @@ def service_l2_status():
                     },
                 },
             },
-        },
+        ),
     }
     return crd(
         "ServiceL2Status",
@@ -940,14 +952,7 @@ def bgp_advertisement():
                     ],
                 },
             },
-            "ipAddressPools": name_list(
-                "Pools announced by name. Together with ipAddressPoolSelectors (a union); "
-                "both empty means every pool.",
-                256,
-                253,
-                DNS_SUBDOMAIN_RE,
-                "pool name (lowercase alphanumerics, - and ., at most 253 characters)",
-            ),
+            "ipAddressPools": pool_names(),
             "ipAddressPoolSelectors": selector_list("Pools announced by label (ORed)."),
             "nodeSelectors": selector_list(
                 "Nodes that announce (ORed); empty means every node."
@@ -1100,24 +1105,16 @@ def service_bgp_status():
         "description": "Which peers a node announces a Service to. Written by that node's "
         "speaker.",
         "type": "object",
-        "properties": {
-            "node": immutable(
-                {"description": "The node announcing the Service.", "type": "string", "maxLength": 253}
-            ),
-            "serviceName": immutable(
-                {"description": "The Service announced.", "type": "string", "maxLength": 253}
-            ),
-            "serviceNamespace": immutable(
-                {"description": "The namespace of the Service.", "type": "string", "maxLength": 63}
-            ),
-            "peers": {
+        "properties": dict(
+            service_status_fields(),
+            peers={
                 "description": "The BGPPeers the Service is configured to be announced to (the "
                 "session state decides whether it is).",
                 "type": "array",
                 "maxItems": 1024,
                 "items": {"type": "string", "maxLength": 253},
             },
-        },
+        ),
     }
     return bgp_crd(
         "ServiceBGPStatus",

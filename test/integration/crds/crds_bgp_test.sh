@@ -31,14 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if out=$("$kubectl" apply --server-side --force-conflicts --field-manager=ironlb-crds-test \
-  -f "$root/crds/" 2>&1); then
-  pass "kubectl apply crds/ (structural schemas, CEL rules within the cost budget)"
-else
-  fail "kubectl apply crds/: $out"
-  finish
-  exit 1
-fi
+apply_crds "$root" || exit 1
 for crd in ${kinds//,/ }; do
   "$kubectl" wait --for=condition=Established "crd/$crd" --timeout=60s >/dev/null ||
     fail "$crd not established within 60s"
@@ -112,16 +105,7 @@ metallb_manifests_apply() {
 }
 
 # rejected NAME TEXT YAML: kubectl apply fails, and its message contains TEXT.
-rejected() {
-  local name=$1 want=$2 yaml=$3 out
-  if out=$("$kubectl" apply -n "$ns" -f - <<<"$yaml" 2>&1); then
-    fail "rejected: $name: the API server accepted it"
-  elif grep -qF -- "$want" <<<"$out"; then
-    pass "rejected: $name"
-  else
-    fail "rejected: $name: message lacks [$want]: $out"
-  fi
-}
+rejected() { kube_rejected apply "$ns" "$@"; }
 
 invalid_rejected_with_field() {
   local base='myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.254'

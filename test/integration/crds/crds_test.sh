@@ -35,14 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- our CRDs, as any cluster admin would install them
-if out=$("$kubectl" apply --server-side --force-conflicts --field-manager=ironlb-crds-test \
-  -f "$root/crds/" 2>&1); then
-  pass "kubectl apply crds/ (structural schemas, CEL rules within the cost budget)"
-else
-  fail "kubectl apply crds/: $out"
-  finish
-  exit 1
-fi
+apply_crds "$root" || exit 1
 crds=(ipaddresspools.metallb.io l2advertisements.metallb.io servicel2statuses.metallb.io)
 for crd in "${crds[@]}"; do
   if "$kubectl" wait --for=condition=Established "crd/$crd" --timeout=60s >/dev/null; then
@@ -67,16 +60,7 @@ accepted() {
 
 # rejected NAME TEXT YAML: creating the YAML fails, and the error contains TEXT (the field
 # path and what is wrong).
-rejected() {
-  local name=$1 want=$2 yaml=$3 out
-  if out=$("$kubectl" create -n "$ns" -f - <<<"$yaml" 2>&1); then
-    fail "rejected: $name: the API server accepted it"
-  elif grep -qF -- "$want" <<<"$out"; then
-    pass "rejected: $name"
-  else
-    fail "rejected: $name: message lacks [$want]: $out"
-  fi
-}
+rejected() { kube_rejected create "$ns" "$@"; }
 
 pool() {  # pool NAME SPEC-YAML-FLOW: an IPAddressPool document
   printf 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: %s}\nspec: %s\n' "$1" "$2"
