@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Writes the metallb.io/v1beta1 CustomResourceDefinitions ironlb serves (crds/*.yaml).
+"""Writes the metallb.io CustomResourceDefinitions ironlb serves (crds/*.yaml).
 
-The three kinds (IPAddressPool, L2Advertisement, ServiceL2Status) keep MetalLB's group, kind,
-plural names, field names, types and defaults, so MetalLB manifests apply unchanged. On top of
+The L2 kinds (IPAddressPool, L2Advertisement, ServiceL2Status, v1beta1) and the BGP kinds
+(BGPPeer v1beta2 and v1beta1, BGPAdvertisement, BFDProfile, Community, ServiceBGPStatus;
+docs/bgp.md) keep MetalLB's group, kind, plural names, field names, types and defaults, so
+MetalLB manifests apply unchanged (but for BGPPeer's inline password, which is refused). On top of
 that the schemas carry what one object can prove about itself: CEL rules (Kubernetes 1.32
 environment, which includes the IP/CIDR library but not two-variable comprehensions), bounds
 that keep the CEL cost estimate small, and list types that reject duplicates. What needs more
@@ -10,7 +12,7 @@ than one object (overlapping addresses inside or across pools, advertisements na
 do not exist, objects outside the install namespace) cannot be checked here: the controller
 reports it (events, logs, metrics).
 
-The label-selector schema appears five times, which is why this is a generator rather than
+The label-selector schema appears many times, which is why this is a generator rather than
 hand-written YAML. Run config/render-manifests.sh after editing; a test fails while the
 committed YAML differs from what this writes.
 """
