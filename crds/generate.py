@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Writes the metallb.io/v1beta1 CustomResourceDefinitions ironlb serves (crds/*.yaml).
+"""Writes the metallb.io CustomResourceDefinitions ironlb serves (crds/*.yaml).
 
-The three kinds (IPAddressPool, L2Advertisement, ServiceL2Status) keep MetalLB's group, kind,
-plural names, field names, types and defaults, so MetalLB manifests apply unchanged. On top of
+The L2 kinds (IPAddressPool, L2Advertisement, ServiceL2Status, v1beta1) and the BGP kinds
+(BGPPeer v1beta2 and v1beta1, BGPAdvertisement, BFDProfile, Community, ServiceBGPStatus;
+docs/bgp.md) keep MetalLB's group, kind, plural names, field names, types and defaults, so
+MetalLB manifests apply unchanged (but for BGPPeer's inline password, which is refused). On top of
 that the schemas carry what one object can prove about itself: CEL rules (Kubernetes 1.32
 environment, which includes the IP/CIDR library but not two-variable comprehensions), bounds
 that keep the CEL cost estimate small, and list types that reject duplicates. What needs more
@@ -10,11 +12,12 @@ than one object (overlapping addresses inside or across pools, advertisements na
 do not exist, objects outside the install namespace) cannot be checked here: the controller
 reports it (events, logs, metrics).
 
-The label-selector schema appears five times, which is why this is a generator rather than
+The label-selector schema appears many times, which is why this is a generator rather than
 hand-written YAML. Run config/render-manifests.sh after editing; a test fails while the
 committed YAML differs from what this writes.
 """
 
+import copy
 import os
 import sys
 
@@ -174,6 +177,18 @@ def name_list(description, max_items, max_length, regex, what):
             ],
         },
     }
+
+
+def pool_names():
+    """An advertisement's ipAddressPools."""
+    return name_list(
+        "Pools announced by name. Together with ipAddressPoolSelectors (a union); "
+        "both empty means every pool.",
+        256,
+        253,
+        DNS_SUBDOMAIN_RE,
+        "pool name (lowercase alphanumerics, - and ., at most 253 characters)",
+    )
 
 
 # --- addresses ---------------------------------------------------------------------------------
@@ -432,36 +447,34 @@ def ip_address_pool():
     )
 
 
-def l2_advertisement():
-    interface = {
+def interface_name(what="interface name"):
+    """A Linux interface (or VRF) name: at most 15 characters, not . or .., no /, : or space."""
+    return {
         "type": "string",
         "maxLength": 64,
         "x-kubernetes-validations": [
             rule(
                 "size(self) <= 15",
-                message_expression="'interface name \"' + self + '\" is too long: Linux interface "
-                "names have at most 15 characters'",
+                message_expression="'%s \"' + self + '\" is too long: Linux interface "
+                "names have at most 15 characters'" % what,
             ),
             rule(
-                "self != '' && self != '.' && self != '..' && !self.matches(r'[/:\s]')",
+                "self != '' && self != '.' && self != '..' && !self.matches(r'[/:\\s]')",
                 message_expression="'\"' + self + '\" is not a Linux interface name: it must "
                 "be non-empty, not . or .., and contain no /, : or whitespace'",
             ),
         ],
     }
+
+
+def l2_advertisement():
+    interface = interface_name()
     spec = {
         "description": "Which pools are announced over ARP/NDP, from which nodes, on which "
         "interfaces.",
         "type": "object",
         "properties": {
-            "ipAddressPools": name_list(
-                "Pools announced by name. Together with ipAddressPoolSelectors (a union); "
-                "both empty means every pool.",
-                256,
-                253,
-                DNS_SUBDOMAIN_RE,
-                "pool name (lowercase alphanumerics, - and ., at most 253 characters)",
-            ),
+            "ipAddressPools": pool_names(),
             "ipAddressPoolSelectors": selector_list("Pools announced by label (ORed)."),
             "nodeSelectors": selector_list(
                 "Nodes allowed to announce (ORed); empty means every node."
@@ -504,23 +517,30 @@ def immutable(schema):
     return schema
 
 
+def service_status_fields():
+    """The fields ServiceL2Status and ServiceBGPStatus share: set once, then immutable."""
+    return {
+        "node": immutable(
+            {"description": "The node announcing the Service.", "type": "string", "maxLength": 253}
+        ),
+        "serviceName": immutable(
+            {"description": "The Service announced.", "type": "string", "maxLength": 253}
+        ),
+        "serviceNamespace": immutable(
+            {"description": "The namespace of the Service.", "type": "string", "maxLength": 63}
+        ),
+    }
+
+
 def service_l2_status():
     spec = {"description": "Empty: the object only carries status.", "type": "object"}
     status = {
         "description": "Which node announces a Service, and on which interfaces. Written by "
         "that node's speaker.",
         "type": "object",
-        "properties": {
-            "node": immutable(
-                {"description": "The node announcing the Service.", "type": "string", "maxLength": 253}
-            ),
-            "serviceName": immutable(
-                {"description": "The Service announced.", "type": "string", "maxLength": 253}
-            ),
-            "serviceNamespace": immutable(
-                {"description": "The namespace of the Service.", "type": "string", "maxLength": 63}
-            ),
-            "interfaces": {
+        "properties": dict(
+            service_status_fields(),
+            interfaces={
                 "description": "The interfaces the announcement goes out on.",
                 "type": "array",
                 "maxItems": 256,
@@ -535,7 +555,7 @@ def service_l2_status():
                     },
                 },
             },
-        },
+        ),
     }
     return crd(
         "ServiceL2Status",
@@ -549,6 +569,576 @@ def service_l2_status():
             column("Service Namespace", ".status.serviceNamespace"),
         ],
     )
+
+
+# --- BGP kinds (docs/bgp.md) -------------------------------------------------------------------
+# BGPPeer (v1beta2, also served as v1beta1), BGPAdvertisement, BFDProfile, Community and
+# ServiceBGPStatus with MetalLB's fields, types, defaults and printer columns. The rules mirror
+# what common/lbconfig/bgp_build.cc checks of one object; what needs other objects (a BFDProfile
+# that exists, a Community alias defined once, aggregation against the pools, peers that would
+# open the same session) stays with the daemons.
+
+# Go durations as metav1.Duration writes them ("90s", "1m30s", "0"); checked before duration()
+# so that a malformed one gets a message instead of a CEL evaluation error.
+DURATION_RE = r"^(0|([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+)$"
+IS_DURATION = "self.matches(%s)" % cel_quote(DURATION_RE)
+
+
+def duration_field(description, min_s, max_s, extra=()):
+    """A BGP timer: a Go duration of whole seconds in [min_s, max_s]."""
+    return {
+        "description": description,
+        "type": "string",
+        "maxLength": 32,
+        "x-kubernetes-validations": [
+            rule(
+                IS_DURATION,
+                message_expression="'\"' + self + '\" is not a duration (like 90s or 1m30s)'",
+            ),
+            rule(
+                "!%s || duration(self).getMilliseconds() %% 1000 == 0" % IS_DURATION,
+                message_expression="'\"' + self + '\" is not a whole number of seconds (BGP "
+                "timers are)'",
+            ),
+            rule(
+                "!%s || (duration(self).getSeconds() >= %d && duration(self).getSeconds() <= %d)"
+                % (IS_DURATION, min_s, max_s),
+                message_expression="'\"' + self + '\" is out of range %ds-%ds'" % (min_s, max_s),
+            ),
+        ]
+        + list(extra),
+    }
+
+
+def ip_field(description, family=None):
+    checks = [
+        rule(
+            "isIP(self)",
+            message_expression=why_not_ip("self"),
+        )
+    ]
+    if family == 4:
+        checks = [
+            rule(
+                "isIP(self) && ip(self).family() == 4",
+                message_expression="'\"' + self + '\" is not a router ID (an IPv4 address, e.g. "
+                "\"192.0.2.1\")'",
+            )
+        ]
+    return {"description": description, "type": "string", "maxLength": 64,
+            "x-kubernetes-validations": checks}
+
+
+ASN_MAX = 4294967295
+
+
+def asn_field(description, minimum):
+    return {
+        "description": description,
+        "type": "integer",
+        "format": "int64",
+        "minimum": minimum,
+        "maximum": ASN_MAX,
+    }
+
+
+def bgp_crd(kind, plural, description, spec, status, columns, spec_required=False):
+    """crd() for a BGP kind (MetalLB has a status subresource on every kind)."""
+    out = crd(kind, plural, description, spec, status, columns, spec_required)
+    if not columns:
+        del out["spec"]["versions"][0]["additionalPrinterColumns"]
+    return out
+
+
+def bgp_peer_spec():
+    peer_has_asn = "(has(self.peerASN) && self.peerASN != 0)"
+    valid_hold = "(has(self.holdTime) && self.holdTime.matches(%s))" % cel_quote(DURATION_RE)
+    valid_keep = "self.keepaliveTime.matches(%s)" % cel_quote(DURATION_RE)
+    hold = "duration(self.holdTime)"
+    keep = "duration(self.keepaliveTime)"
+    return {
+        "description": "One BGP session per selected node.",
+        "type": "object",
+        "required": ["myASN"],
+        "properties": {
+            "myASN": asn_field("AS number of the local end of the session (1-4294967295).", 1),
+            "peerASN": asn_field(
+                "AS number expected from the peer. Exactly one of peerASN and dynamicASN "
+                "(0 counts as unset, as in MetalLB).",
+                0,
+            ),
+            "dynamicASN": {
+                "description": "Learn the peer's AS number: internal (must equal myASN) or "
+                "external (must differ).",
+                "type": "string",
+                "enum": ["internal", "external"],
+            },
+            "peerAddress": ip_field(
+                "Address to dial. Exactly one of peerAddress and interface."
+            ),
+            "interface": dict(
+                interface_name(),
+                description="Node interface for unnumbered peering. Exactly one of peerAddress "
+                "and interface.",
+            ),
+            "sourceAddress": ip_field(
+                "Source address of the session, of the peer address's family."
+            ),
+            "peerPort": {
+                "description": "Port to dial.",
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 16384,
+                "default": 179,
+            },
+            "holdTime": duration_field(
+                "BGP hold time (RFC 4271): 0 (no keepalives) or 3s-65535s, whole seconds.",
+                0,
+                65535,
+                [
+                    rule(
+                        "!%s || duration(self).getSeconds() == 0 || "
+                        "duration(self).getSeconds() >= 3" % IS_DURATION,
+                        message_expression="'\"' + self + '\" is too short: a hold time is 0 (no "
+                        "keepalives) or at least 3s (RFC 4271)'",
+                    )
+                ],
+            ),
+            "keepaliveTime": duration_field(
+                "BGP keepalive time, whole seconds, shorter than the hold time (90s when none "
+                "is given).",
+                0,
+                65535,
+            ),
+            "connectTime": duration_field(
+                "Time between connection attempts, 1s-65535s, whole seconds.", 1, 65535
+            ),
+            "routerID": ip_field("BGP router ID (an IPv4 address).", family=4),
+            "nodeSelectors": selector_list(
+                "Nodes that open the session (ORed); empty means every node."
+            ),
+            "password": {
+                "description": "Refused by ironlb: inline passwords would be readable by "
+                "anyone who can read BGPPeers. Use passwordSecret.",
+                "type": "string",
+                "maxLength": 256,
+                "x-kubernetes-validations": [
+                    rule(
+                        "self == ''",
+                        # Never repeats the value: it is a secret.
+                        message="inline passwords are not accepted (anyone who can read "
+                        "BGPPeers could read it); store it in a Secret of type "
+                        "kubernetes.io/basic-auth with key \"password\" in the namespace ironlb "
+                        "is installed in and name that Secret in spec.passwordSecret "
+                        "(docs/bgp.md)",
+                    )
+                ],
+            },
+            "passwordSecret": {
+                "description": "Secret (type kubernetes.io/basic-auth, key password) in the "
+                "install namespace holding the TCP MD5 password.",
+                "type": "object",
+                "properties": {
+                    "name": {
+                        "description": "Name of the Secret.",
+                        "type": "string",
+                        "maxLength": 253,
+                        "x-kubernetes-validations": [
+                            rule(
+                                "self.matches(%s)" % cel_quote(DNS_SUBDOMAIN_RE),
+                                message_expression="'\"' + self + '\" is not a valid Secret "
+                                "name (lowercase alphanumerics, - and ., at most 253 "
+                                "characters)'",
+                            )
+                        ],
+                    },
+                    "namespace": {
+                        "description": "Namespace of the Secret: the install namespace (the "
+                        "daemons refuse any other).",
+                        "type": "string",
+                        "maxLength": 63,
+                        "x-kubernetes-validations": [
+                            rule(
+                                "self.matches(%s)" % cel_quote(DNS_LABEL_RE),
+                                message_expression="'\"' + self + '\" is not a valid namespace "
+                                "name'",
+                            )
+                        ],
+                    },
+                },
+                "x-kubernetes-map-type": "atomic",
+                "x-kubernetes-validations": [
+                    rule(
+                        "!has(self.__namespace__) || has(self.name)",
+                        message="a name is required",
+                        field_path=".name",
+                        reason="FieldValueRequired",
+                    )
+                ],
+            },
+            "bfdProfile": {
+                "description": "BFDProfile for the session's BFD; none means no BFD.",
+                "type": "string",
+                "maxLength": 253,
+            },
+            "enableGracefulRestart": {
+                "description": "BGP graceful restart. Immutable (changing it resets the "
+                "session).",
+                "type": "boolean",
+                "x-kubernetes-validations": [
+                    rule("self == oldSelf",
+                         message="EnableGracefulRestart cannot be changed after creation")
+                ],
+            },
+            "ebgpMultiHop": {
+                "description": "The eBGP peer is more than one hop away.",
+                "type": "boolean",
+            },
+            "vrf": dict(interface_name("VRF name"), description="Host VRF of the session."),
+            "disableMP": {
+                "description": "One session per address family (deprecated by MetalLB in "
+                "favour of dualStackAddressFamily).",
+                "type": "boolean",
+                "default": False,
+            },
+            "dualStackAddressFamily": {
+                "description": "Carry IPv4 and IPv6 prefixes over the one session.",
+                "type": "boolean",
+                "default": False,
+            },
+        },
+        "x-kubernetes-validations": [
+            rule(
+                "%s || has(self.dynamicASN)" % peer_has_asn,
+                message="set either spec.peerASN or spec.dynamicASN",
+                field_path=".peerASN",
+                reason="FieldValueRequired",
+            ),
+            rule(
+                "!(%s && has(self.dynamicASN))" % peer_has_asn,
+                # string(int) has no cost bound the estimator accepts: the ASN is not repeated.
+                message_expression="'cannot be set together with spec.dynamicASN \"' + "
+                "self.dynamicASN + '\"'",
+                field_path=".peerASN",
+            ),
+            rule(
+                "has(self.peerAddress) != has(self.interface)",
+                message_expression="has(self.peerAddress) ? 'peerAddress \"' + self.peerAddress "
+                "+ '\" cannot be set together with spec.interface \"' + self.interface + "
+                "'\"' : 'set either spec.peerAddress or spec.interface'",
+                field_path=".peerAddress",
+            ),
+            rule(
+                "!has(self.sourceAddress) || !has(self.peerAddress) || !isIP(self.sourceAddress) "
+                "|| !isIP(self.peerAddress) || ip(self.sourceAddress).family() == "
+                "ip(self.peerAddress).family()",
+                message_expression="'\"' + self.sourceAddress + '\" is not of the peer address\\'s "
+                "family (' + self.peerAddress + ')'",
+                field_path=".sourceAddress",
+            ),
+            rule(
+                "!has(self.keepaliveTime) || !%s || (%s ? (%s.getSeconds() == 0 || %s < %s) : "
+                "%s.getSeconds() < 90)" % (valid_keep, valid_hold, hold, keep, hold, keep),
+                message_expression="'\"' + self.keepaliveTime + '\" must be shorter than the "
+                "hold time (' + (has(self.holdTime) ? '\"' + self.holdTime + '\"' : '90s, the "
+                "default') + ')'",
+                field_path=".keepaliveTime",
+            ),
+            rule(
+                "!(has(self.disableMP) && self.disableMP && has(self.dualStackAddressFamily) && "
+                "self.dualStackAddressFamily)",
+                message="cannot be set together with spec.disableMP (disableMP keeps each family "
+                "on its own session)",
+                field_path=".dualStackAddressFamily",
+            ),
+            rule(
+                "!(has(self.ebgpMultiHop) && self.ebgpMultiHop && has(self.peerASN) && "
+                "self.peerASN == self.myASN)",
+                message="set for an iBGP peer (peerASN equals myASN); multi-hop applies to eBGP "
+                "only",
+                field_path=".ebgpMultiHop",
+            ),
+        ],
+    }
+
+
+def bgp_peer():
+    out = bgp_crd(
+        "BGPPeer",
+        "bgppeers",
+        "BGPPeer: a BGP router the selected nodes peer with. Inline passwords are refused "
+        "(docs/bgp.md).",
+        bgp_peer_spec(),
+        {"description": "Unused; kept for MetalLB compatibility.", "type": "object"},
+        [
+            column("Address", ".spec.peerAddress"),
+            column("ASN", ".spec.peerASN"),
+            column("BFD Profile", ".spec.bfdProfile"),
+            column("Multi Hops", ".spec.ebgpMultiHop"),
+        ],
+        spec_required=True,
+    )
+    # v1beta2 is stored and what users write today. v1beta1 is served with the same schema:
+    # MetalLB's v1beta1 fields are a subset of v1beta2's with the same JSON shapes (its
+    # NodeSelector is a LabelSelector's JSON), so no conversion webhook is needed and nothing
+    # is lost either way (docs/bgp.md).
+    v1beta2 = out["spec"]["versions"][0]
+    v1beta2["name"] = "v1beta2"
+    schema = v1beta2["schema"]["openAPIV3Schema"]
+    schema["properties"]["apiVersion"]["description"] = (
+        "The API version of this object: metallb.io/v1beta2 (or v1beta1, same schema)."
+    )
+    v1beta1 = dict(copy.deepcopy(v1beta2), name="v1beta1", storage=False)
+    out["spec"]["versions"] = [v1beta1, v1beta2]
+    out["spec"]["conversion"] = {"strategy": "None"}
+    return out
+
+
+COMMUNITY_LOOKS_LIKE_VALUE = "(self.matches(r'^[0-9]+:[0-9]+$') || self.startsWith('large:'))"
+COMMUNITY_VALID = (
+    "((self.matches(r'^[0-9]{1,5}:[0-9]{1,5}$') && int(self.split(':')[0]) <= 65535 && "
+    "int(self.split(':')[1]) <= 65535) || "
+    "(self.matches(r'^large:[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10}$') && "
+    "int(self.split(':')[1]) <= 4294967295 && int(self.split(':')[2]) <= 4294967295 && "
+    "int(self.split(':')[3]) <= 4294967295))"
+)
+COMMUNITY_HINT = (
+    "a community is A:B (each 0-65535) or large:A:B:C (each 0-4294967295)"
+)
+
+
+def bgp_advertisement():
+    spec = {
+        "description": "Which pools are announced over BGP, to which peers, from which nodes, "
+        "with which attributes.",
+        "type": "object",
+        "properties": {
+            "aggregationLength": {
+                "description": "Prefix length IPv4 addresses are announced with (1-32).",
+                "type": "integer",
+                "format": "int32",
+                "minimum": 1,
+                "maximum": 32,
+                "default": 32,
+            },
+            "aggregationLengthV6": {
+                "description": "Prefix length IPv6 addresses are announced with (1-128).",
+                "type": "integer",
+                "format": "int32",
+                "minimum": 1,
+                "maximum": 128,
+                "default": 128,
+            },
+            "localPref": {
+                "description": "BGP LOCAL_PREF (0-4294967295).",
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "maximum": 4294967295,
+            },
+            "communities": {
+                "description": "Communities attached: A:B, large:A:B:C or the name of a "
+                "Community alias.",
+                "type": "array",
+                "maxItems": 64,
+                "x-kubernetes-list-type": "set",
+                "items": {
+                    "type": "string",
+                    "maxLength": 253,
+                    "x-kubernetes-validations": [
+                        rule(
+                            "self != '' && (!%s || %s)" % (COMMUNITY_LOOKS_LIKE_VALUE, COMMUNITY_VALID),
+                            message_expression="'\"' + self + '\" is neither a community nor "
+                            "the name of a Community alias: %s'" % COMMUNITY_HINT,
+                        )
+                    ],
+                },
+            },
+            "ipAddressPools": pool_names(),
+            "ipAddressPoolSelectors": selector_list("Pools announced by label (ORed)."),
+            "nodeSelectors": selector_list(
+                "Nodes that announce (ORed); empty means every node."
+            ),
+            "peers": name_list(
+                "BGPPeers the addresses go to, by name; empty means every peer of the node.",
+                256,
+                253,
+                DNS_SUBDOMAIN_RE,
+                "BGPPeer name (lowercase alphanumerics, - and ., at most 253 characters)",
+            ),
+        },
+    }
+    return bgp_crd(
+        "BGPAdvertisement",
+        "bgpadvertisements",
+        "BGPAdvertisement: announces the addresses of selected pools to BGP peers.",
+        spec,
+        {"description": "Unused; kept for MetalLB compatibility.", "type": "object"},
+        [
+            column("IPAddressPools", ".spec.ipAddressPools"),
+            column("IPAddressPool Selectors", ".spec.ipAddressPoolSelectors"),
+            column("Peers", ".spec.peers"),
+            column("Node Selectors", ".spec.nodeSelectors", priority=10),
+        ],
+    )
+
+
+def bfd_interval(description):
+    return {
+        "description": description,
+        "type": "integer",
+        "format": "int32",
+        "minimum": 10,
+        "maximum": 60000,
+    }
+
+
+def bfd_profile():
+    spec = {
+        "description": "BFD timers a BGPPeer can refer to.",
+        "type": "object",
+        "properties": {
+            "receiveInterval": bfd_interval(
+                "Minimum interval between received control packets, ms (default 300)."
+            ),
+            "transmitInterval": bfd_interval(
+                "Minimum interval between sent control packets, ms (default 300)."
+            ),
+            "detectMultiplier": {
+                "description": "Missed packets before the session is down (default 3).",
+                "type": "integer",
+                "format": "int32",
+                "minimum": 2,
+                "maximum": 255,
+            },
+            "echoInterval": bfd_interval("Minimum echo receive interval, ms (default 50)."),
+            "echoMode": {
+                "description": "Echo mode (not for multi-hop sessions).",
+                "type": "boolean",
+            },
+            "passiveMode": {
+                "description": "Wait for the peer's control packets before sending.",
+                "type": "boolean",
+            },
+            "minimumTtl": {
+                "description": "Multi-hop sessions: minimum TTL of received control packets.",
+                "type": "integer",
+                "format": "int32",
+                "minimum": 1,
+                "maximum": 254,
+            },
+        },
+    }
+    return bgp_crd(
+        "BFDProfile",
+        "bfdprofiles",
+        "BFDProfile: BFD settings of the sessions of the BGPPeers that name it.",
+        spec,
+        {"description": "Unused; kept for MetalLB compatibility.", "type": "object"},
+        [
+            column("Passive Mode", ".spec.passiveMode", "boolean"),
+            column("Transmit Interval", ".spec.transmitInterval", "integer"),
+            column("Receive Interval", ".spec.receiveInterval", "integer"),
+            column("Multiplier", ".spec.detectMultiplier", "integer"),
+        ],
+    )
+
+
+def community():
+    spec = {
+        "description": "Named community values.",
+        "type": "object",
+        "properties": {
+            "communities": {
+                "description": "Aliases; each name once across all Community objects (checked "
+                "by the daemons).",
+                "type": "array",
+                "maxItems": 1024,
+                "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["name"],
+                "items": {
+                    "type": "object",
+                    "required": ["name", "value"],
+                    "properties": {
+                        "name": {
+                            "description": "The alias: a name that is not itself a community "
+                            "value.",
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 253,
+                            "x-kubernetes-validations": [
+                                rule(
+                                    "!%s" % COMMUNITY_LOOKS_LIKE_VALUE,
+                                    message_expression="'\"' + self + '\" is itself a community "
+                                    "value (or written like one), not a name'",
+                                )
+                            ],
+                        },
+                        "value": {
+                            "description": "The community: A:B or large:A:B:C.",
+                            "type": "string",
+                            "maxLength": 64,
+                            "x-kubernetes-validations": [
+                                rule(
+                                    COMMUNITY_VALID,
+                                    message_expression="'\"' + self + '\" is not a community: "
+                                    "%s'" % COMMUNITY_HINT,
+                                )
+                            ],
+                        },
+                    },
+                },
+            },
+        },
+    }
+    return bgp_crd(
+        "Community",
+        "communities",
+        "Community: names for BGP community values, usable in BGPAdvertisements.",
+        spec,
+        {"description": "Unused; kept for MetalLB compatibility.", "type": "object"},
+        [],
+    )
+
+
+def service_bgp_status():
+    spec = {"description": "Empty: the object only carries status.", "type": "object"}
+    status = {
+        "description": "Which peers a node announces a Service to. Written by that node's "
+        "speaker.",
+        "type": "object",
+        "properties": dict(
+            service_status_fields(),
+            peers={
+                "description": "The BGPPeers the Service is configured to be announced to (the "
+                "session state decides whether it is).",
+                "type": "array",
+                "maxItems": 1024,
+                "items": {"type": "string", "maxLength": 253},
+            },
+        ),
+    }
+    return bgp_crd(
+        "ServiceBGPStatus",
+        "servicebgpstatuses",
+        "ServiceBGPStatus: which BGP peers a node announces a LoadBalancer Service to.",
+        spec,
+        status,
+        [
+            column("Node", ".status.node"),
+            column("Service Name", ".status.serviceName"),
+            column("Service Namespace", ".status.serviceNamespace"),
+        ],
+    )
+
+
+BGP_KINDS = (
+    (bgp_peer, "bgppeers"),
+    (bgp_advertisement, "bgpadvertisements"),
+    (bfd_profile, "bfdprofiles"),
+    (community, "communities"),
+    (service_bgp_status, "servicebgpstatuses"),
+)
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -575,9 +1165,11 @@ def main():
         (ip_address_pool, "ipaddresspools"),
         (l2_advertisement, "l2advertisements"),
         (service_l2_status, "servicel2statuses"),
-    ):
+    ) + BGP_KINDS:
         obj = builder()
-        text = HEADER % obj["spec"]["names"]["kind"] + "---\n" + render(obj)
+        storage = [v["name"] for v in obj["spec"]["versions"] if v["storage"]][0]
+        header = (HEADER % obj["spec"]["names"]["kind"]).replace(VERSION, storage)
+        text = header + "---\n" + render(obj)
         with open(os.path.join(out_dir, "%s_%s.yaml" % (GROUP, plural)), "w") as f:
             f.write(text)
 

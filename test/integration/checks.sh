@@ -20,6 +20,33 @@ finish() {  # prints the summary; succeeds only when nothing failed
   [ "$failed" -eq 0 ]
 }
 
+# kube_rejected VERB NAMESPACE NAME TEXT YAML: `$kubectl VERB -n NAMESPACE -f -` of the YAML
+# fails, and its message contains TEXT (the field path and what is wrong).
+kube_rejected() {
+  local verb=$1 namespace=$2 name=$3 want=$4 yaml=$5 out
+  if out=$("$kubectl" "$verb" -n "$namespace" -f - <<<"$yaml" 2>&1); then
+    fail "rejected: $name: the API server accepted it"
+  elif grep -qF -- "$want" <<<"$out"; then
+    pass "rejected: $name"
+  else
+    fail "rejected: $name: message lacks [$want]: $out"
+  fi
+}
+
+# apply_crds ROOT: applies ROOT/crds/ as a cluster admin would (server-side, taking over fields
+# other managers set). On failure: a FAIL line, the summary, and status 1.
+apply_crds() {
+  local out
+  if out=$("$kubectl" apply --server-side --force-conflicts --field-manager=ironlb-crds-test \
+    -f "$1/crds/" 2>&1); then
+    pass "kubectl apply crds/ (structural schemas, CEL rules within the cost budget)"
+  else
+    fail "kubectl apply crds/: $out"
+    finish || true
+    return 1
+  fi
+}
+
 # start_own_controlplane STATE_DIR HELM_HOME: starts a control plane of the test's own in
 # STATE_DIR (test/controlplane/start.sh; for tests that change cluster-scoped objects), sources
 # its env (KUBECONFIG, IRONLB_KUBECTL, IRONLB_HELM, ...) and keeps Helm's state in HELM_HOME.

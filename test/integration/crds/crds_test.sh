@@ -5,7 +5,7 @@
 # applies crds/ with the real kubectl, then table-driven good objects (accepted, defaults filled,
 # printer columns shown by `kubectl get`) and bad objects (rejected; the message must name the
 # field and say what is wrong). MetalLB-shaped manifests and the users' classic example must
-# apply unchanged, also next to MetalLB's BGP CRDs.
+# apply unchanged. The BGP kinds have tests of their own (crds_bgp_test.sh).
 #
 # Everything namespaced lives in a fresh namespace deleted on exit. The CRDs themselves stay:
 # other integration tests apply the very same files, and deleting them under a running test
@@ -22,70 +22,21 @@ kubectl=$IRONLB_KUBECTL
 source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 ns=ironlb-crds-$$-$RANDOM
-created_bgp_crds=()
 cleanup() {
   # Objects first: the test control plane has no namespace controller, so a deleted namespace
   # keeps its contents, and other tests listing pools cluster-wide would still see ours.
   "$kubectl" delete -n "$ns" --all --ignore-not-found --wait=false \
-    ipaddresspools.metallb.io,l2advertisements.metallb.io,servicel2statuses.metallb.io >/dev/null 2>&1 || true
-  if [ ${#created_bgp_crds[@]} -eq 0 ]; then
-    "$kubectl" delete -n "$ns" --all --ignore-not-found --wait=false \
-      bgppeers.metallb.io >/dev/null 2>&1 || true
-  fi
+    ipaddresspools.metallb.io,l2advertisements.metallb.io,servicel2statuses.metallb.io,bgppeers.metallb.io >/dev/null 2>&1 || true
   "$kubectl" delete namespace "$ns" --wait=false --ignore-not-found >/dev/null 2>&1 || true
-  for crd in "${created_bgp_crds[@]}"; do
-    "$kubectl" delete crd "$crd" --wait=false --ignore-not-found >/dev/null 2>&1 || true
-  done
   # metallb-system stays: with no namespace controller on the test control plane a deleted
   # namespace is Terminating forever, and other tests (the controller's users' example) need it.
   # The fixture's control plane is thrown away at the end of the run anyway.
 }
 trap cleanup EXIT
 
-# ---- MetalLB's BGP CRDs first (our own minimal YAML with their names): a cluster that had
-# MetalLB keeps them, and nothing of ours may depend on their absence.
-bgp_crd() {  # bgp_crd <plural> <Kind>
-  cat <<EOF
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: $1.metallb.io
-spec:
-  group: metallb.io
-  names: {kind: $2, listKind: $2List, plural: $1, singular: $(tr '[:upper:]' '[:lower:]' <<<"$2")}
-  scope: Namespaced
-  versions:
-  - name: v1beta1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-EOF
-}
-for pair in bgppeers:BGPPeer bgpadvertisements:BGPAdvertisement; do
-  plural=${pair%%:*}
-  kind=${pair##*:}
-  if ! "$kubectl" get crd "$plural.metallb.io" >/dev/null 2>&1; then
-    bgp_crd "$plural" "$kind" | "$kubectl" create -f - >/dev/null
-    created_bgp_crds+=("$plural.metallb.io")
-  fi
-done
-
 # ---- our CRDs, as any cluster admin would install them
-if out=$("$kubectl" apply --server-side --force-conflicts --field-manager=ironlb-crds-test \
-  -f "$root/crds/" 2>&1); then
-  pass "kubectl apply crds/ (structural schemas, CEL rules within the cost budget)"
-else
-  fail "kubectl apply crds/: $out"
-  finish
-  exit 1
-fi
+apply_crds "$root" || exit 1
 crds=(ipaddresspools.metallb.io l2advertisements.metallb.io servicel2statuses.metallb.io)
-crds+=("${created_bgp_crds[@]}")
 for crd in "${crds[@]}"; do
   if "$kubectl" wait --for=condition=Established "crd/$crd" --timeout=60s >/dev/null; then
     pass "$crd established"
@@ -109,16 +60,7 @@ accepted() {
 
 # rejected NAME TEXT YAML: creating the YAML fails, and the error contains TEXT (the field
 # path and what is wrong).
-rejected() {
-  local name=$1 want=$2 yaml=$3 out
-  if out=$("$kubectl" create -n "$ns" -f - <<<"$yaml" 2>&1); then
-    fail "rejected: $name: the API server accepted it"
-  elif grep -qF -- "$want" <<<"$out"; then
-    pass "rejected: $name"
-  else
-    fail "rejected: $name: message lacks [$want]: $out"
-  fi
-}
+rejected() { kube_rejected create "$ns" "$@"; }
 
 pool() {  # pool NAME SPEC-YAML-FLOW: an IPAddressPool document
   printf 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: %s}\nspec: %s\n' "$1" "$2"
@@ -379,11 +321,11 @@ else
   fail "sandbox sample rejected: $out"
 fi
 
-# The BGP kinds still work next to ours.
+# A MetalLB v1beta1 BGPPeer next to the L2 kinds (the BGP kinds: crds_bgp_test.sh).
 if printf 'apiVersion: metallb.io/v1beta1\nkind: BGPPeer\nmetadata: {name: peer}\nspec: {myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.254}\n' |
   "$kubectl" create -n "$ns" -f - >/dev/null 2>&1 &&
   "$kubectl" get bgppeers,ipaddresspools,l2advertisements -n "$ns" >/dev/null 2>&1; then
-  pass "MetalLB BGP kinds coexist with ours"
+  pass "MetalLB v1beta1 BGPPeer next to the L2 kinds"
 else
   fail "BGP kinds next to ours"
 fi
