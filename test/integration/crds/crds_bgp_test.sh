@@ -74,13 +74,17 @@ metallb_manifests_apply() {
   expect_eq "Community aliases kept" \
     "$(get community aliases '{.spec.communities[*].name}')" "no-advertise big"
   local hdr
-  hdr=$("$kubectl" get bgppeers -n "$ns" tor-a 2>&1 | head -1)
+  # The whole output, then its first line: `| head -1` under pipefail fails the test whenever
+  # kubectl is still writing when head exits (SIGPIPE).
+  hdr=$("$kubectl" get bgppeers -n "$ns" tor-a 2>&1 || true)
+  hdr=${hdr%%$'\n'*}
   if grep -qE '^NAME +ADDRESS +ASN +BFD PROFILE +MULTI HOPS' <<<"$hdr"; then
     pass "BGPPeer printer columns as MetalLB's"
   else
     fail "BGPPeer printer columns: $hdr"
   fi
-  hdr=$("$kubectl" get bfdprofiles -n "$ns" fast 2>&1 | head -1)
+  hdr=$("$kubectl" get bfdprofiles -n "$ns" fast 2>&1 || true)
+  hdr=${hdr%%$'\n'*}
   if grep -qE '^NAME +PASSIVE MODE +TRANSMIT INTERVAL +RECEIVE INTERVAL +MULTIPLIER' <<<"$hdr"; then
     pass "BFDProfile printer columns as MetalLB's"
   else
