@@ -375,10 +375,16 @@ std::set<std::string, std::less<>> Builder::namedPools(const api::L2Advertisemen
     const std::string& name = spec.ipAddressPools[i];
     if (!seen.first(name, i, s)) continue;
     if (poolNames_.count(name) == 0) {
-      s.warning(indexPath("spec.ipAddressPools", i),
-                "IPAddressPool " + describeString(name) + " does not exist in namespace " +
-                    describeString(options_.installNamespace) +
-                    "; ignored until it is created (as MetalLB does)");
+      const std::string missing = "IPAddressPool " + describeString(name) +
+                                  " does not exist in namespace " +
+                                  describeString(options_.installNamespace);
+      if (options_.missingPoolIsError) {
+        s.error(indexPath("spec.ipAddressPools", i),
+                missing + "; create the pool first, or fix the name");
+      } else {
+        s.warning(indexPath("spec.ipAddressPools", i),
+                  missing + "; ignored until it is created (as MetalLB does)");
+      }
       continue;
     }
     out.insert(name);

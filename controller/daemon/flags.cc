@@ -40,6 +40,25 @@ cli::FlagTable flagTable(ControllerFlags& f) {
          "TESTS ONLY (fault injection): delay every Service status write by D before it is "
          "sent, to exercise write fencing",
          "", cli::duration(f.faultStatusWriteDelay)});
+  t.add({"webhook", "",
+         "serve the validating admission webhook for IPAddressPools and L2Advertisements, with "
+         "a certificate this controller makes and renews (docs/webhook.md)",
+         "false", cli::boolean(f.webhook)});
+  t.add({"webhook-address", "HOST:PORT", "where the webhook listens (HTTPS)", "0.0.0.0:9443",
+         cli::hostPort(f.webhookHost, f.webhookPort)});
+  t.add({"webhook-service", "NAME",
+         "the webhook's Service in --namespace: the certificate is for "
+         "NAME.NAMESPACE.svc(.cluster.local)",
+         "ironlb-webhook", cli::text(f.webhookService)});
+  t.add({"webhook-secret", "NAME",
+         "the Secret in --namespace holding the webhook certificate (created when absent)",
+         "ironlb-webhook-cert", cli::text(f.webhookSecret)});
+  t.add({"webhook-configuration", "NAME",
+         "the ValidatingWebhookConfiguration whose caBundle this controller patches",
+         "ironlb-webhook", cli::text(f.webhookConfiguration)});
+  t.add({"webhook-cert-check-interval", "D",
+         "how often the webhook certificate is checked for renewal and the caBundle re-checked",
+         "1h", cli::duration(f.webhookCertCheckInterval)});
   return t;
 }
 
