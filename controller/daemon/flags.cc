@@ -56,6 +56,10 @@ cli::FlagTable flagTable(ControllerFlags& f) {
   t.add({"webhook-configuration", "NAME",
          "the ValidatingWebhookConfiguration whose caBundle this controller patches",
          "ironlb-webhook", cli::text(f.webhookConfiguration)});
+  t.add({"webhook-cert-hosts", "LIST",
+         "more DNS names or IP addresses for the webhook certificate, comma-separated (for a "
+         "ValidatingWebhookConfiguration that calls a URL instead of the Service)",
+         "", cli::list(f.webhookCertHosts)});
   t.add({"webhook-cert-check-interval", "D",
          "how often the webhook certificate is checked for renewal and the caBundle re-checked",
          "1h", cli::duration(f.webhookCertCheckInterval)});

@@ -36,6 +36,7 @@ struct ControllerFlags : cli::CommonFlags {
   std::string webhookSecret = "ironlb-webhook-cert";
   std::string webhookConfiguration = "ironlb-webhook";
   util::Duration webhookCertCheckInterval = std::chrono::hours(1);
+  std::vector<std::string> webhookCertHosts;
 };
 
 struct ParsedFlags {

@@ -31,6 +31,7 @@ std::unique_ptr<webhook::AdmissionWebhook> makeWebhook(const ControllerFlags& fl
              .secretName = flags.webhookSecret,
              .serviceName = flags.webhookService,
              .configurationName = flags.webhookConfiguration,
+             .extraHosts = flags.webhookCertHosts,
              .checkInterval = flags.webhookCertCheckInterval};
   return std::make_unique<webhook::AdmissionWebhook>(api, util::SystemClock::instance(),
                                                      std::move(o));

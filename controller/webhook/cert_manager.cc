@@ -39,11 +39,11 @@ void putData(k8s::Json& secret, const CertBundle& b, const std::string& caBundle
 
 CertManager::CertManager(k8s::ApiClient& api, const util::Clock& clock,
                          RotatingCertificate& serving, CertManagerOptions options)
-    : api_(api),
-      clock_(clock),
-      serving_(serving),
-      options_(std::move(options)),
-      dnsNames_(serviceDnsNames(options_.serviceName, options_.ns)) {}
+    : api_(api), clock_(clock), serving_(serving), options_(std::move(options)), dnsNames_([this] {
+        auto names = serviceDnsNames(options_.serviceName, options_.ns);
+        names.insert(names.end(), options_.extraHosts.begin(), options_.extraHosts.end());
+        return names;
+      }()) {}
 
 CertManager::~CertManager() {
   stop();

@@ -38,6 +38,8 @@ struct CertManagerOptions {
   std::string secretName;         // --webhook-secret
   std::string serviceName;        // --webhook-service: the certificate's DNS names
   std::string configurationName;  // --webhook-configuration
+  // --webhook-cert-hosts: more names or IPs for the certificate (a clientConfig.url's host).
+  std::vector<std::string> extraHosts{};
   util::Duration checkInterval = std::chrono::hours(1);
   util::Duration retryInterval = std::chrono::seconds(5);
   util::Duration validity = kCertValidity;

@@ -1,5 +1,6 @@
 #include "controller/webhook/serving_certs.h"
 
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -104,6 +105,12 @@ Result<Cert> readCert(const std::string& pem) {
   return cert;
 }
 
+bool isIpAddress(const std::string& text) {
+  unsigned char buf[16];
+  return ::inet_pton(AF_INET, text.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
 }  // namespace
 
 std::vector<std::string> serviceDnsNames(const std::string& service, const std::string& ns) {
@@ -124,7 +131,7 @@ Result<CertBundle> makeCertBundle(const std::vector<std::string>& dnsNames, util
   if (!ca) return makeError(ca.error());
   std::string san;
   for (const std::string& n : dnsNames)
-    san += (san.empty() ? "DNS:" : ",DNS:") + n;
+    san += (san.empty() ? "" : ",") + std::string(isIpAddress(n) ? "IP:" : "DNS:") + n;
   auto leaf = makeCert(key.get(), dnsNames.front(), ca->get(), caKey.get(), now, validity,
                        {{NID_basic_constraints, "critical,CA:FALSE"},
                         {NID_key_usage, "critical,digitalSignature"},
@@ -155,10 +162,19 @@ Result<CertFacts> inspectCert(const std::string& pem) {
       X509_get_ext_d2i(cert->get(), NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* g = sk_GENERAL_NAME_value(names.get(), i);
-    if (g->type != GEN_DNS) continue;
-    const ASN1_IA5STRING* s = g->d.dNSName;
-    facts.dnsNames.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                                static_cast<std::size_t>(ASN1_STRING_length(s)));
+    if (g->type == GEN_DNS) {
+      const ASN1_IA5STRING* s = g->d.dNSName;
+      facts.dnsNames.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                  static_cast<std::size_t>(ASN1_STRING_length(s)));
+    } else if (g->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = g->d.iPAddress;
+      const int len = ASN1_STRING_length(ip);
+      char text[INET6_ADDRSTRLEN] = {};
+      if ((len == 4 || len == 16) && ::inet_ntop(len == 4 ? AF_INET : AF_INET6,
+                                                 ASN1_STRING_get0_data(ip), text, sizeof text)) {
+        facts.dnsNames.emplace_back(text);
+      }
+    }
   }
   return facts;
 }

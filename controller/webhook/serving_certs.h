@@ -34,15 +34,16 @@ struct CertBundle {
 // <service>.<namespace>.svc and <service>.<namespace>.svc.cluster.local (first is the CN).
 std::vector<std::string> serviceDnsNames(const std::string& service, const std::string& ns);
 
-// A new CA (P-256, CA:TRUE) and a serving certificate it signs (P-256, serverAuth, the DNS
-// names as SANs), both valid from now - kCertBackdate for `validity`.
+// A new CA (P-256, CA:TRUE) and a serving certificate it signs (P-256, serverAuth, the names as
+// SANs: IP addresses as IP entries, the rest as DNS entries), both valid from now -
+// kCertBackdate for `validity`.
 Result<CertBundle> makeCertBundle(const std::vector<std::string>& dnsNames, util::WallTime now,
                                   util::Duration validity = kCertValidity);
 
 struct CertFacts {
   util::WallTime notBefore;
   util::WallTime notAfter;
-  std::vector<std::string> dnsNames;  // subjectAltName DNS entries, in order
+  std::vector<std::string> dnsNames;  // subjectAltName DNS and IP entries, in order
   bool isCa = false;
 };
 Result<CertFacts> inspectCert(const std::string& certPem);

@@ -68,6 +68,19 @@ TEST(WebhookCertGeneration, LeafHasTheSansAndTheValidityAndIsSignedByTheCa) {
   EXPECT_EQ(renewalReason(mixed, kNames, now), "the serving certificate is not signed by the CA");
 }
 
+TEST(WebhookCertGeneration, IpAddressesBecomeIpSans) {
+  util::ManualClock clock;
+  std::vector<std::string> names = kNames;
+  names.push_back("127.0.0.1");
+  names.push_back("2001:db8::1");
+  auto bundle = makeCertBundle(names, clock.wallNow());
+  ASSERT_TRUE(bundle) << bundle.error();
+  auto leaf = inspectCert(bundle->certPem);
+  ASSERT_TRUE(leaf);
+  EXPECT_EQ(leaf->dnsNames, names);
+  EXPECT_EQ(X509_check_ip_asc(parse(bundle->certPem).get(), "127.0.0.1", 0), 1);
+}
+
 TEST(WebhookCertGeneration, AnEmptyNameListIsAnError) {
   util::ManualClock clock;
   auto bundle = makeCertBundle({}, clock.wallNow());
