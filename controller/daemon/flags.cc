@@ -62,7 +62,7 @@ cli::FlagTable flagTable(ControllerFlags& f) {
          "", cli::list(f.webhookCertHosts)});
   t.add({"webhook-cert-check-interval", "D",
          "how often the webhook certificate is checked for renewal and the caBundle re-checked",
-         "60m", cli::duration(f.webhookCertCheckInterval)});
+         "1m", cli::duration(f.webhookCertCheckInterval)});
   return t;
 }
 

@@ -35,7 +35,7 @@ struct ControllerFlags : cli::CommonFlags {
   std::string webhookService = "ironlb-webhook";
   std::string webhookSecret = "ironlb-webhook-cert";
   std::string webhookConfiguration = "ironlb-webhook";
-  util::Duration webhookCertCheckInterval = std::chrono::hours(1);
+  util::Duration webhookCertCheckInterval = std::chrono::minutes(1);
   std::vector<std::string> webhookCertHosts;
 };
 

@@ -40,7 +40,7 @@ struct CertManagerOptions {
   std::string configurationName;  // --webhook-configuration
   // --webhook-cert-hosts: more names or IPs for the certificate (a clientConfig.url's host).
   std::vector<std::string> extraHosts{};
-  util::Duration checkInterval = std::chrono::hours(1);
+  util::Duration checkInterval = std::chrono::minutes(1);
   util::Duration retryInterval = std::chrono::seconds(5);
   util::Duration validity = kCertValidity;
   util::Duration renewBefore = kCertRenewBefore;

@@ -238,6 +238,16 @@ can "$ctrl_sa" no delete "leases.coordination.k8s.io/$lease" -n "$ns"
 can "$ctrl_sa" no create leases.coordination.k8s.io -n default
 can "$ctrl_sa" no create servicel2statuses.metallb.io -n "$ns"
 can "$ctrl_sa" no list pods -A
+# docs/webhook.md: the certificate Secret and the release's webhook configuration, nothing more.
+can "$ctrl_sa" yes create secrets -n "$ns"
+can "$ctrl_sa" yes get "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" yes update "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" no delete "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" no update "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" yes get "validatingwebhookconfigurations.admissionregistration.k8s.io/$ns-$full-webhook"
+can "$ctrl_sa" yes patch "validatingwebhookconfigurations.admissionregistration.k8s.io/$ns-$full-webhook"
+can "$ctrl_sa" no patch validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses
+can "$ctrl_sa" no list validatingwebhookconfigurations.admissionregistration.k8s.io
 can "$ctrl_sa" no list endpointslices.discovery.k8s.io -A
 
 for verb in get list watch; do
