@@ -5,16 +5,14 @@
 // ready then anyway). The context's settings (TLS 1.2 minimum, no renegotiation) are those of
 // the metrics endpoint (common/util/tls_context.h).
 
+#include <openssl/ssl.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "common/util/result.h"
 #include "common/util/tls_context.h"
-
-typedef struct x509_st X509;
-typedef struct evp_pkey_st EVP_PKEY;
-typedef struct ssl_st SSL;
 
 namespace ironlb::controller::webhook {
 
