@@ -24,8 +24,17 @@ constexpr int kTimeoutSeconds = 5;
 // A scenario with a webhook configuration of its own and a controller serving it.
 class WebhookWorld {
  public:
-  explicit WebhookWorld(const std::string& name) : s_(name), config_(unique("ironlb-it-wh")) {
+  explicit WebhookWorld(const std::string& name, bool createConfiguration = true)
+      : s_(name), config_(unique("ironlb-it-wh")) {
     port_ = freePort();
+    if (createConfiguration) createConfigurationNow();
+  }
+  ~WebhookWorld() {
+    cluster().remove(kWebhookConfigurations, "", config_);
+    cluster().remove(k8s::resources::kSecrets, s_.ns(), kSecret);
+  }
+
+  void createConfigurationNow() {
     const Json rule = {{"apiGroups", {"metallb.io"}},
                        {"apiVersions", {"v1beta1"}},
                        {"operations", {"CREATE", "UPDATE", "DELETE"}},
@@ -47,10 +56,6 @@ class WebhookWorld {
            {"rules", {rule}}}}}};
     std::string error;
     EXPECT_TRUE(cluster().create(kWebhookConfigurations, "", config, &error)) << error;
-  }
-  ~WebhookWorld() {
-    cluster().remove(kWebhookConfigurations, "", config_);
-    cluster().remove(k8s::resources::kSecrets, s_.ns(), kSecret);
   }
 
   Controller& start(const std::string& checkInterval = "60m") {
@@ -171,6 +176,28 @@ TEST(WebhookIT, OutageDoesNotBlockApplies) {
   // controller reports it as a configuration error once it runs.
   std::tie(rc, out) = w.apply(poolObject("clash", {"203.0.113.8/29"}));
   EXPECT_EQ(rc, 0) << out;
+}
+
+TEST(WebhookIT, ReadinessWaitsForCaBundle) {
+  WebhookWorld w("wh-ready", /*createConfiguration=*/false);
+  Controller& c = w.start("1s");
+  // Everything else is ready (informers synced, leading with an empty configuration); the
+  // webhook's configuration does not exist yet, so the caBundle cannot be patched.
+  std::optional<std::pair<int, std::string>> probe;
+  ASSERT_TRUE(eventually(
+      [&] {
+        probe = httpGet(c.port(), "/readyz");
+        return probe && probe->second.find("webhook: cannot read ValidatingWebhookConfiguration") !=
+                            std::string::npos;
+      },
+      30s))
+      << (probe ? probe->second : "no answer") << c.log();
+  EXPECT_EQ(probe->first, 503);
+  w.createConfigurationNow();
+  EXPECT_TRUE(c.waitReady(30s)) << c.log();
+  EXPECT_FALSE(w.caBundle().empty());
+  EXPECT_EQ(w.caBundle(), w.secretData("ca-bundle.crt"));
+  dumpLogOnFailure(c);
 }
 
 TEST(WebhookIT, CaBundlePatchedAndRotated) {

@@ -286,6 +286,16 @@ can "$spk_sa" no create leases.coordination.k8s.io -n "$ns"
 can "$spk_sa" no create pods -n "$ns"
 
 # ---- upgrade: new values reach the objects, the memberlist key stays.
+# docs/webhook.md: the caBundle the controller patches in (no controller runs here: patched by
+# hand the way it does) survives helm upgrade's three-way merge, the chart never setting it.
+vwc="validatingwebhookconfiguration/$ns-$full-webhook"
+bundle=$(printf 'ironlb-helm-test-bundle' | base64 -w0)
+if out=$("$kubectl" patch "$vwc" --type=json \
+  -p "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"$bundle\"}]" 2>&1); then
+  pass "caBundle patched as the controller does"
+else
+  fail "caBundle patch: $out"
+fi
 key1=$("$kubectl" get secret -n "$ns" "$rel-memberlist" -o jsonpath='{.data.secretkey}' 2>&1 || true)
 if out=$("$helm" upgrade "$rel" "$chart" --namespace "$ns" --reuse-values --set logLevel=debug \
   --set speaker.ignoreExcludeLB=true --wait=false 2>&1); then
@@ -305,6 +315,8 @@ if grep -qF -- '--log-level=debug' <<<"$args" && grep -qF -- '--ignore-exclude-l
 else
   fail "upgrade: speaker args $args"
 fi
+got=$("$kubectl" get "$vwc" -o jsonpath='{.webhooks[0].clientConfig.caBundle}' 2>&1 || true)
+expect_eq "helm upgrade keeps the controller's caBundle" "$got" "$bundle"
 rev=$("$helm" status "$rel" -n "$ns" -o json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])' || true)
 expect_eq "release at revision 2" "$rev" 2
 
