@@ -24,8 +24,11 @@ constexpr int kTimeoutSeconds = 5;
 // A scenario with a webhook configuration of its own and a controller serving it.
 class WebhookWorld {
  public:
-  explicit WebhookWorld(const std::string& name, bool createConfiguration = true)
-      : s_(name), config_(unique("ironlb-it-wh")) {
+  // `chartNames`: the configuration has the name the chart gives it (release "ironlb"), the one
+  // the chart's RBAC lets the controller patch.
+  explicit WebhookWorld(const std::string& name, bool createConfiguration = true,
+                        bool chartNames = false)
+      : s_(name), config_(chartNames ? s_.ns() + "-ironlb-webhook" : unique("ironlb-it-wh")) {
     port_ = freePort();
     if (createConfiguration) createConfigurationNow();
   }
@@ -58,8 +61,9 @@ class WebhookWorld {
     EXPECT_TRUE(cluster().create(kWebhookConfigurations, "", config, &error)) << error;
   }
 
-  Controller& start(const std::string& checkInterval = "60m") {
+  Controller& start(const std::string& checkInterval = "60m", const std::string& kubeconfig = "") {
     ControllerOptions o = s_.options();
+    if (!kubeconfig.empty()) o.kubeconfig = kubeconfig;
     o.extra = {"--webhook",
                "--webhook-address=127.0.0.1:" + std::to_string(port_),
                "--webhook-configuration=" + config_,
@@ -176,6 +180,28 @@ TEST(WebhookIT, OutageDoesNotBlockApplies) {
   // controller reports it as a configuration error once it runs.
   std::tie(rc, out) = w.apply(poolObject("clash", {"203.0.113.8/29"}));
   EXPECT_EQ(rc, 0) << out;
+}
+
+TEST(WebhookIT, RunsWithTheChartsRbacOnly) {
+  WebhookWorld w("wh-rbac", /*createConfiguration=*/true, /*chartNames=*/true);
+  std::string rendered, error;
+  const std::string kubeconfig =
+      chartIdentityKubeconfig(w.scenario(), &rendered, &error, /*withWebhook=*/true);
+  ASSERT_FALSE(kubeconfig.empty()) << error;
+  Controller& c = w.start("60m", kubeconfig);
+  EXPECT_TRUE(c.waitReady()) << c.log();
+  EXPECT_EQ(w.caBundle(), w.secretData("ca-bundle.crt")) << "secrets create, patch of the caBundle";
+  auto [rc, out] = w.apply(poolObject("first", {"192.0.2.0/28"}));
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = w.apply(poolObject("second", {"192.0.2.0/29"}));
+  EXPECT_NE(rc, 0) << "the stored objects are listed with the chart's rights: " << out;
+  EXPECT_TRUE(contains(out, "denied the request")) << out;
+  c.stop();
+  const std::string log = c.log();
+  EXPECT_EQ(log.find(" 403 "), std::string::npos) << "no request was forbidden";
+  EXPECT_EQ(log.find("Forbidden"), std::string::npos);
+  dumpLogOnFailure(c);
+  sh("'" + env().kubectl + "' delete -f '" + rendered + "' --wait=false");
 }
 
 TEST(WebhookIT, ReadinessWaitsForCaBundle) {
