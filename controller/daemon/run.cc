@@ -32,6 +32,7 @@ std::unique_ptr<webhook::AdmissionWebhook> makeWebhook(const ControllerFlags& fl
              .serviceName = flags.webhookService,
              .configurationName = flags.webhookConfiguration,
              .extraHosts = flags.webhookCertHosts,
+             .ownerDeployment = flags.leaseOwnerDeployment,
              .checkInterval = flags.webhookCertCheckInterval};
   return std::make_unique<webhook::AdmissionWebhook>(api, util::SystemClock::instance(),
                                                      std::move(o));

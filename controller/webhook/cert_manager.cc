@@ -1,6 +1,7 @@
 #include "controller/webhook/cert_manager.h"
 
 #include "common/k8s/base64.h"
+#include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
 
 namespace ironlb::controller::webhook {
@@ -99,6 +100,21 @@ Result<k8s::Json> CertManager::ensureSecret() {
                          {"namespace", options_.ns},
                          {"labels", {{"app.kubernetes.io/component", "webhook"}}}}}};
     putData(fresh, *bundle, bundle->caCertPem);
+    if (!options_.ownerDeployment.empty()) {
+      auto owner = api_.get(k8s::resources::kDeployments, options_.ns, options_.ownerDeployment);
+      if (owner) {
+        fresh["metadata"]["ownerReferences"] =
+            k8s::Json::array({{{"apiVersion", k8s::resources::kDeployments.apiVersion()},
+                               {"kind", k8s::resources::kDeployments.kind},
+                               {"name", options_.ownerDeployment},
+                               {"uid", k8s::uidOf(*owner)}}});
+      } else {
+        util::logWith(
+            *log(), spdlog::level::warn,
+            "owner not found: the webhook Secret will outlive an uninstall",
+            {{"deployment", options_.ownerDeployment}, {"error", owner.error().describe()}});
+      }
+    }
     auto created = api_.create(k8s::resources::kSecrets, options_.ns, fresh);
     if (created) {
       util::logWith(*log(), spdlog::level::info, "webhook certificate created",

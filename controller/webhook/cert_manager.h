@@ -40,6 +40,9 @@ struct CertManagerOptions {
   std::string configurationName;  // --webhook-configuration
   // --webhook-cert-hosts: more names or IPs for the certificate (a clientConfig.url's host).
   std::vector<std::string> extraHosts{};
+  // The Deployment (in `ns`) made owner of a Secret this controller creates, so the garbage
+  // collector removes it on uninstall; "" = no owner (--lease-owner-deployment).
+  std::string ownerDeployment{};
   util::Duration checkInterval = std::chrono::minutes(1);
   util::Duration retryInterval = std::chrono::seconds(5);
   util::Duration validity = kCertValidity;

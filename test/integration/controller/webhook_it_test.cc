@@ -61,15 +61,16 @@ class WebhookWorld {
     EXPECT_TRUE(cluster().create(kWebhookConfigurations, "", config, &error)) << error;
   }
 
-  Controller& start(const std::string& checkInterval = "60m", const std::string& kubeconfig = "") {
+  Controller& start(const std::string& checkInterval = "60m", const std::string& kubeconfig = "",
+                    const std::string& ownerDeployment = "") {
     ControllerOptions o = s_.options();
     if (!kubeconfig.empty()) o.kubeconfig = kubeconfig;
-    o.extra = {"--webhook",
-               "--webhook-address=127.0.0.1:" + std::to_string(port_),
-               "--webhook-configuration=" + config_,
-               "--webhook-secret=" + kSecret,
-               "--webhook-cert-hosts=127.0.0.1",
-               "--webhook-cert-check-interval=" + checkInterval};
+    if (!ownerDeployment.empty()) o.extra.push_back("--lease-owner-deployment=" + ownerDeployment);
+    o.extra.insert(
+        o.extra.end(),
+        {"--webhook", "--webhook-address=127.0.0.1:" + std::to_string(port_),
+         "--webhook-configuration=" + config_, "--webhook-secret=" + kSecret,
+         "--webhook-cert-hosts=127.0.0.1", "--webhook-cert-check-interval=" + checkInterval});
     return s_.startController(o);
   }
 
@@ -188,8 +189,26 @@ TEST(WebhookIT, RunsWithTheChartsRbacOnly) {
   const std::string kubeconfig =
       chartIdentityKubeconfig(w.scenario(), &rendered, &error, /*withWebhook=*/true);
   ASSERT_FALSE(kubeconfig.empty()) << error;
-  Controller& c = w.start("60m", kubeconfig);
+  // The chart's Deployment, which owns the Secret (no controller-manager here: it stays empty).
+  const Json deployment = {{"apiVersion", "apps/v1"},
+                           {"kind", "Deployment"},
+                           {"metadata", {{"name", "ironlb-controller"}}},
+                           {"spec",
+                            {{"replicas", 0},
+                             {"selector", {{"matchLabels", {{"app", "x"}}}}},
+                             {"template",
+                              {{"metadata", {{"labels", {{"app", "x"}}}}},
+                               {"spec", {{"containers", {{{"name", "x"}, {"image", "x"}}}}}}}}}}};
+  ASSERT_TRUE(cluster().create(k8s::resources::kDeployments, w.scenario().ns(), deployment, &error))
+      << error;
+  Controller& c = w.start("60m", kubeconfig, "ironlb-controller");
   EXPECT_TRUE(c.waitReady()) << c.log();
+  // Owned by the Deployment: the garbage collector removes it on uninstall.
+  auto secret = cluster().get(k8s::resources::kSecrets, w.scenario().ns(), kSecret);
+  auto owner = cluster().get(k8s::resources::kDeployments, w.scenario().ns(), "ironlb-controller");
+  ASSERT_TRUE(secret && owner);
+  EXPECT_EQ((*secret)["metadata"]["ownerReferences"][0]["uid"], k8s::uidOf(*owner));
+  EXPECT_EQ((*secret)["metadata"]["ownerReferences"][0]["kind"], "Deployment");
   EXPECT_EQ(w.caBundle(), w.secretData("ca-bundle.crt")) << "secrets create, patch of the caBundle";
   auto [rc, out] = w.apply(poolObject("first", {"192.0.2.0/28"}));
   EXPECT_EQ(rc, 0) << out;
@@ -202,6 +221,7 @@ TEST(WebhookIT, RunsWithTheChartsRbacOnly) {
   EXPECT_EQ(log.find("Forbidden"), std::string::npos);
   dumpLogOnFailure(c);
   sh("'" + env().kubectl + "' delete -f '" + rendered + "' --wait=false");
+  cluster().remove(k8s::resources::kDeployments, w.scenario().ns(), "ironlb-controller");
 }
 
 TEST(WebhookIT, ReadinessWaitsForCaBundle) {
