@@ -36,11 +36,13 @@ Result<ConfigChange> changeOf(const AdmissionRequest& request) {
     auto pool = api::decodeIPAddressPool(object);
     if (!pool) return makeError(pool.error());
     change.pool = std::move(*pool);
+    if (change.pool->meta.ns.empty()) change.pool->meta.ns = request.ns;
     change.name = change.pool->meta.name;
   } else {
     auto advertisement = api::decodeL2Advertisement(object);
     if (!advertisement) return makeError(advertisement.error());
     change.advertisement = std::move(*advertisement);
+    if (change.advertisement->meta.ns.empty()) change.advertisement->meta.ns = request.ns;
     change.name = change.advertisement->meta.name;
   }
   return change;
@@ -66,7 +68,6 @@ util::HttpReply handleAdmission(const util::RequestHead& head, const StoredObjec
     response.message = change.error();
     return jsonReply(response);
   }
-  if (change->ns.empty()) change->ns = request->ns;
   auto objects = stored();
   if (!objects) {
     util::logWith(*log(), spdlog::level::warn, "cannot read the stored configuration",

@@ -66,6 +66,13 @@ TEST(WebhookAdmissionHandler, RefusesAnOverlapWithTheRequestUid) {
   EXPECT_NE(message.find("192.0.2.8/29"), std::string::npos) << message;
 }
 
+TEST(WebhookAdmissionHandler, AnObjectWithoutNamespaceIsJudgedInTheRequestsNamespace) {
+  json object = poolJson("second", "192.0.2.8/29");
+  object["metadata"].erase("namespace");
+  const util::HttpReply r = handleAdmission(post(reviewOf(object)), storedWithFirst(), kNs);
+  EXPECT_EQ(json::parse(r.body)["response"]["allowed"], false) << r.body;
+}
+
 TEST(WebhookAdmissionHandler, AdmitsADisjointPool) {
   const util::HttpReply r =
       handleAdmission(post(reviewOf(poolJson("second", "192.0.2.16/28"))), storedWithFirst(), kNs);
