@@ -35,15 +35,19 @@ Result<ConfigChange> changeOf(const AdmissionRequest& request) {
   if (request.kind == kPoolKind) {
     auto pool = api::decodeIPAddressPool(object);
     if (!pool) return makeError(pool.error());
+    change.name = pool->meta.name;
+    // Being deleted (the pool-protection finalizer holds it): out of the configuration, as the
+    // controller has it, so the controller's own finalizer removal is never refused.
+    if (pool->meta.deleting()) return change;
     change.pool = std::move(*pool);
     if (change.pool->meta.ns.empty()) change.pool->meta.ns = request.ns;
-    change.name = change.pool->meta.name;
   } else {
     auto advertisement = api::decodeL2Advertisement(object);
     if (!advertisement) return makeError(advertisement.error());
+    change.name = advertisement->meta.name;
+    if (advertisement->meta.deleting()) return change;
     change.advertisement = std::move(*advertisement);
     if (change.advertisement->meta.ns.empty()) change.advertisement->meta.ns = request.ns;
-    change.name = change.advertisement->meta.name;
   }
   return change;
 }

@@ -73,6 +73,20 @@ TEST(WebhookAdmissionHandler, AnObjectWithoutNamespaceIsJudgedInTheRequestsNames
   EXPECT_EQ(json::parse(r.body)["response"]["allowed"], false) << r.body;
 }
 
+TEST(WebhookAdmissionHandler, APoolBeingDeletedIsOutOfTheConfiguration) {
+  // docs/allocation.md: a renamed pool took over the addresses of `second`, which the
+  // pool-protection finalizer keeps while Services hold them; the controller's update that
+  // removes the finalizer must not be refused for the overlap.
+  json object = poolJson("second", "192.0.2.0/28");
+  object["metadata"]["deletionTimestamp"] = "2026-01-02T00:00:00Z";
+  object["metadata"]["finalizers"] = {"ironlb.io/pool-protection"};
+  json review = json::parse(reviewOf(object));
+  review["request"]["operation"] = "UPDATE";
+  review["request"]["oldObject"] = object;
+  const util::HttpReply r = handleAdmission(post(review.dump()), storedWithFirst(), kNs);
+  EXPECT_EQ(json::parse(r.body)["response"]["allowed"], true) << r.body;
+}
+
 TEST(WebhookAdmissionHandler, AdmitsADisjointPool) {
   const util::HttpReply r =
       handleAdmission(post(reviewOf(poolJson("second", "192.0.2.16/28"))), storedWithFirst(), kNs);
