@@ -224,6 +224,39 @@ TEST(WebhookIT, RunsWithTheChartsRbacOnly) {
   cluster().remove(k8s::resources::kDeployments, w.scenario().ns(), "ironlb-controller");
 }
 
+TEST(WebhookIT, AllowsPoolRenameUnderProtection) {
+  // docs/allocation.md: a rename is a delete plus a create. The old pool, kept by the
+  // pool-protection finalizer while its Service holds an address, is out of the configuration:
+  // the new pool with the same range is admitted, and so is the controller's update removing
+  // the finalizer once the Service moved.
+  WebhookWorld w("wh-rename");
+  Scenario& s = w.scenario();
+  Controller& c = w.start();
+  ASSERT_TRUE(c.waitReady()) << c.log();
+  auto [rc, out] = w.apply(poolObject("old", {"192.0.2.0/28"}));
+  ASSERT_EQ(rc, 0) << out;
+  std::tie(rc, out) = w.apply(l2AdvertisementObject("all"));
+  ASSERT_EQ(rc, 0) << out;
+  s.createService("a");
+  ASSERT_TRUE(s.waitIps("a", {"192.0.2.0"}));
+  ASSERT_TRUE(eventually([&] {
+    auto p = cluster().get(k8s::resources::kIPAddressPools, s.ns(), "old");
+    return p && p->contains("metadata") && (*p)["metadata"].contains("finalizers");
+  }));
+  ASSERT_TRUE(cluster().remove(k8s::resources::kIPAddressPools, s.ns(), "old"));
+  std::tie(rc, out) = w.apply(poolObject("new", {"192.0.2.0/28"}));
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(eventually([&] {
+    auto svc = cluster().get(k8s::resources::kServices, s.ns(), "a");
+    return svc && annotationOf(*svc, "metallb.io/ip-allocated-from-pool") == "new";
+  }));
+  EXPECT_TRUE(eventually([&] {
+    return !cluster().get(k8s::resources::kIPAddressPools, s.ns(), "old");
+  })) << "the finalizer removal was admitted";
+  EXPECT_EQ(s.ips("a"), std::vector<std::string>{"192.0.2.0"});
+  dumpLogOnFailure(c);
+}
+
 TEST(WebhookIT, ReadinessWaitsForCaBundle) {
   WebhookWorld w("wh-ready", /*createConfiguration=*/false);
   Controller& c = w.start("1s");
