@@ -27,27 +27,33 @@ util::HttpReply jsonReply(const AdmissionResponse& response) {
   return r;
 }
 
+// The decoded object as the configuration sees it: its namespace defaulted to the request's,
+// or nothing when it is being deleted (the pool-protection finalizer holds it): such objects are
+// out of the configuration, as the controller has them, so the controller's own finalizer
+// removal is never refused. `name` receives the object's name.
+template <class T>
+Result<std::optional<T>> liveObject(Result<T> decoded, const AdmissionRequest& request,
+                                    std::string& name) {
+  if (!decoded) return makeError(decoded.error());
+  name = decoded->meta.name;
+  if (decoded->meta.deleting()) return std::optional<T>();
+  if (decoded->meta.ns.empty()) decoded->meta.ns = request.ns;
+  return std::optional<T>(std::move(*decoded));
+}
+
 // The request's object as a ConfigChange; an error names what did not decode.
 Result<ConfigChange> changeOf(const AdmissionRequest& request) {
   ConfigChange change{request.kind, request.ns, request.name};
   if (request.operation == Operation::kDelete) return change;
   const nlohmann::json& object = *request.object;
   if (request.kind == kPoolKind) {
-    auto pool = api::decodeIPAddressPool(object);
+    auto pool = liveObject(api::decodeIPAddressPool(object), request, change.name);
     if (!pool) return makeError(pool.error());
-    change.name = pool->meta.name;
-    // Being deleted (the pool-protection finalizer holds it): out of the configuration, as the
-    // controller has it, so the controller's own finalizer removal is never refused.
-    if (pool->meta.deleting()) return change;
     change.pool = std::move(*pool);
-    if (change.pool->meta.ns.empty()) change.pool->meta.ns = request.ns;
   } else {
-    auto advertisement = api::decodeL2Advertisement(object);
+    auto advertisement = liveObject(api::decodeL2Advertisement(object), request, change.name);
     if (!advertisement) return makeError(advertisement.error());
-    change.name = advertisement->meta.name;
-    if (advertisement->meta.deleting()) return change;
     change.advertisement = std::move(*advertisement);
-    if (change.advertisement->meta.ns.empty()) change.advertisement->meta.ns = request.ns;
   }
   return change;
 }
