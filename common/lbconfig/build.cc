@@ -68,12 +68,6 @@ bool createdBefore(const api::ObjectMeta& a, const api::ObjectMeta& b) {
   return age(a) < age(b);
 }
 
-template <class T>
-bool byNamespacedName(const T* a, const T* b) {
-  return std::tie(a->meta.ns, a->meta.name, a->meta.uid) <
-         std::tie(b->meta.ns, b->meta.name, b->meta.uid);
-}
-
 // One valid spec.addresses entry as written, unusable addresses included: overlaps are judged
 // on what the user wrote.
 struct PoolEntry {
@@ -92,19 +86,18 @@ struct PoolWork {
 class Builder {
  public:
   Builder(const Snapshot& snapshot, const BuildOptions& options)
-      : snapshot_(snapshot), options_(options) {}
+      : snapshot_(snapshot),
+        options_(options),
+        scope_(options.installNamespace, errors_, warnings_) {}
 
   BuildResult run();
 
  private:
-  // The objects of the install namespace, sorted by name, one per name: the others are reported
-  // and left out.
-  template <class T>
-  std::vector<const T*> inInstallNamespace(const std::vector<T>& objects, std::string_view kind);
-  IssueSink sink(std::string_view kind, const api::ObjectMeta& meta) {
-    return IssueSink(std::string(kind), meta.ns, meta.name, errors_, warnings_);
+  IssueSink sink(std::string_view kind, const api::ObjectMeta& meta) const {
+    return scope_.sink(kind, meta);
   }
-  void checkName(const api::ObjectMeta& meta, IssueSink& sink);
+  // Every pool of the snapshot, valid or not, by name (what advertisements may reference).
+  std::vector<const Pool*> poolList() const;
 
   void buildPools();
   void buildPool(const api::IPAddressPool& source, IssueSink& sink);
@@ -113,8 +106,6 @@ class Builder {
   void checkOverlaps();
   void buildAdvertisements();
   void buildAdvertisement(const api::L2Advertisement& source, IssueSink& sink);
-  std::set<std::string, std::less<>> namedPools(const api::L2AdvertisementSpec& spec,
-                                                IssueSink& sink);
   std::vector<std::string> interfaces(const api::L2AdvertisementSpec& spec, IssueSink& sink);
   void warnIfNoNodeMatches(const L2Advertisement& advertisement, IssueSink& sink);
   void warnUnadvertisedPools();
@@ -123,53 +114,24 @@ class Builder {
   const BuildOptions& options_;
   std::vector<Issue> errors_;
   std::vector<Issue> warnings_;
+  const BuildScope scope_;       // after errors_ and warnings_, which it refers to
   std::vector<PoolWork> pools_;  // sorted by name, unique names
   std::vector<L2Advertisement> advertisements_;
   std::set<std::string, std::less<>> poolNames_;
   std::set<std::string, std::less<>> advertisedPools_;
 };
 
-template <class T>
-std::vector<const T*> Builder::inInstallNamespace(const std::vector<T>& objects,
-                                                  std::string_view kind) {
-  std::vector<const T*> out;
-  for (const T& o : objects) {
-    if (o.meta.ns == options_.installNamespace) {
-      out.push_back(&o);
-      continue;
-    }
-    sink(kind, o.meta)
-        .warning("metadata.namespace",
-                 "ignored: " + std::string(kind) + " objects are only read from namespace " +
-                     describeString(options_.installNamespace) + ", where ironlb is installed");
-  }
-  std::sort(out.begin(), out.end(), byNamespacedName<T>);
-  // Two objects with one name cannot come from one API server; guards snapshots assembled by
-  // hand.
-  std::vector<const T*> unique;
-  for (const T* o : out) {
-    if (!unique.empty() && unique.back()->meta.name == o->meta.name) {
-      sink(kind, o->meta)
-          .error("metadata.name", std::string(kind) + " " + describeString(o->meta.name) +
-                                      " is defined more than once");
-      continue;
-    }
-    unique.push_back(o);
-  }
-  return unique;
-}
-
-void Builder::checkName(const api::ObjectMeta& meta, IssueSink& sink) {
-  if (meta.name.empty()) {
-    sink.error("metadata.name", "a name is required");
-  } else if (auto why = checkDns1123Subdomain(meta.name)) {
-    sink.error("metadata.name", "invalid name " + describeString(meta.name) + ": " + *why);
-  }
+std::vector<const Pool*> Builder::poolList() const {
+  std::vector<const Pool*> out;
+  out.reserve(pools_.size());
+  for (const PoolWork& p : pools_)
+    out.push_back(&p.pool);
+  return out;
 }
 
 void Builder::buildPools() {
   const std::vector<const api::IPAddressPool*> sources =
-      inInstallNamespace(snapshot_.pools, kPoolKind);
+      scope_.inInstallNamespace(snapshot_.pools, kPoolKind);
   for (const api::IPAddressPool* source : sources) {
     IssueSink s = sink(kPoolKind, source->meta);
     buildPool(*source, s);
@@ -180,7 +142,7 @@ void Builder::buildPools() {
 }
 
 void Builder::buildPool(const api::IPAddressPool& source, IssueSink& s) {
-  checkName(source.meta, s);
+  BuildScope::checkName(source.meta, s);
   PoolWork work{&source, Pool{}, {}};
   Pool& pool = work.pool;
   pool.name = source.meta.name;
@@ -325,7 +287,7 @@ void Builder::checkOverlaps() {
 
 void Builder::buildAdvertisements() {
   const std::vector<const api::L2Advertisement*> sources =
-      inInstallNamespace(snapshot_.l2Advertisements, kL2Kind);
+      scope_.inInstallNamespace(snapshot_.l2Advertisements, kL2Kind);
   for (const api::L2Advertisement* source : sources) {
     IssueSink s = sink(kL2Kind, source->meta);
     buildAdvertisement(*source, s);
@@ -333,24 +295,19 @@ void Builder::buildAdvertisements() {
 }
 
 void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& s) {
-  checkName(source.meta, s);
+  BuildScope::checkName(source.meta, s);
   const api::L2AdvertisementSpec& spec = source.spec;
   L2Advertisement out;
   out.name = source.meta.name;
 
-  std::set<std::string, std::less<>> selected = namedPools(spec, s);
-  const std::vector<LabelSelector> poolSelectors =
-      parseSelectors(spec.ipAddressPoolSelectors, "spec.ipAddressPoolSelectors", s);
+  const PoolSelection selection = selectPools(
+      spec.ipAddressPools, "spec.ipAddressPools", spec.ipAddressPoolSelectors,
+      "spec.ipAddressPoolSelectors", poolList(), scope_, options_.missingPoolIsError, s);
   out.nodeSelectors = parseSelectors(spec.nodeSelectors, "spec.nodeSelectors", s);
   out.serviceSelectors = parseSelectors(spec.serviceSelectors, "spec.serviceSelectors", s);
   out.interfaces = interfaces(spec, s);
-
-  const bool everyPool = spec.ipAddressPools.empty() && spec.ipAddressPoolSelectors.empty();
-  for (const PoolWork& p : pools_) {
-    if (everyPool || anyMatches(poolSelectors, p.pool.labels, false)) selected.insert(p.pool.name);
-  }
-  out.pools.assign(selected.begin(), selected.end());
-  if (!everyPool && out.pools.empty() && s.errorCount() == 0) {
+  out.pools.assign(selection.pools.begin(), selection.pools.end());
+  if (!selection.everyPool && out.pools.empty() && s.errorCount() == 0) {
     s.warning("spec",
               "selects no IPAddressPool: nothing is announced through this "
               "advertisement");
@@ -365,26 +322,6 @@ void Builder::buildAdvertisement(const api::L2Advertisement& source, IssueSink& 
     advertisedPools_.insert(poolNames_.begin(), poolNames_.end());
   }
   advertisements_.push_back(std::move(out));
-}
-
-// spec.ipAddressPools: the pools that exist (a missing one is a warning, as MetalLB skips it).
-std::set<std::string, std::less<>> Builder::namedPools(const api::L2AdvertisementSpec& spec,
-                                                       IssueSink& s) {
-  std::set<std::string, std::less<>> out;
-  DuplicateCheck seen("spec.ipAddressPools", "pool");
-  for (std::size_t i = 0; i < spec.ipAddressPools.size(); ++i) {
-    const std::string& name = spec.ipAddressPools[i];
-    if (!seen.first(name, i, s)) continue;
-    if (poolNames_.count(name) == 0) {
-      s.warning(indexPath("spec.ipAddressPools", i),
-                "IPAddressPool " + describeString(name) + " does not exist in namespace " +
-                    describeString(options_.installNamespace) +
-                    "; ignored until it is created (as MetalLB does)");
-      continue;
-    }
-    out.insert(name);
-  }
-  return out;
 }
 
 // spec.interfaces: valid Linux interface names, sorted, each once.
@@ -432,11 +369,7 @@ void Builder::warnUnadvertisedPools() {
 BuildResult Builder::run() {
   buildPools();
   buildAdvertisements();
-  std::vector<const Pool*> pools;
-  for (const PoolWork& p : pools_)
-    pools.push_back(&p.pool);
-  const BuildScope scope(options_.installNamespace, errors_, warnings_);
-  BgpBuildResult bgp = buildBgp(snapshot_.bgp, pools, scope, false);
+  BgpBuildResult bgp = buildBgp(snapshot_.bgp, poolList(), scope_, options_.missingPoolIsError);
   advertisedPools_.insert(bgp.advertisedPools.begin(), bgp.advertisedPools.end());
   warnUnadvertisedPools();
 

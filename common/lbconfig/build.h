@@ -31,6 +31,10 @@ struct BuildOptions {
   std::string installNamespace = "metallb-system";
   // speaker.ignoreExcludeLB (carried into ConfigOptions).
   bool ignoreExcludeLbLabel = false;
+  // An L2Advertisement naming an IPAddressPool that does not exist is an error instead of a
+  // warning. The daemons keep MetalLB's tolerance (manifests apply in any order); the admission
+  // webhook sets it so that a typo is refused at apply time (docs/webhook.md).
+  bool missingPoolIsError = false;
 };
 
 struct BuildResult {

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace ironlb::util {
@@ -42,8 +43,9 @@ struct Conn {
   std::string out{};
   std::size_t outOff = 0;
   bool closeAfterWrite = false;
-  bool requestStarted = false;  // bytes of the current request seen
-  short wantEvents = POLLIN;    // what the current step waits for (TLS may want the other one)
+  bool requestStarted = false;        // bytes of the current request seen
+  std::optional<RequestHead> head{};  // complete head whose body is still being read
+  short wantEvents = POLLIN;  // what the current step waits for (TLS may want the other one)
   Steady::time_point deadline{};
   Steady::time_point lastActivity{};  // accept or end of the last response: eviction order
   std::size_t drained = 0;
@@ -87,6 +89,8 @@ const char* reasonPhrase(int status) {
       return "Method Not Allowed";
     case 408:
       return "Request Timeout";
+    case 411:
+      return "Length Required";
     case 413:
       return "Content Too Large";
     case 431:
@@ -269,17 +273,26 @@ struct BoundedHttpServer::Loop {
   void readHead(Conn& c) {
     char buf[4096];
     for (;;) {
-      if (!c.in.empty()) {
+      if (!c.head && !c.in.empty()) {
         HeadParse parsed = parseRequestHead(c.in, limits.maxHeadBytes);
         if (parsed.state == HeadState::kError) {
           return reply(c, errorReply(parsed.status, parsed.error), false, false);
         }
         if (parsed.state == HeadState::kComplete) {
           c.in.erase(0, parsed.consumed);
-          return dispatch(c, parsed.head);
+          if (!bodyAllowed(c, parsed.head)) return;
+          c.head = std::move(parsed.head);
         }
       }
-      const std::size_t room = limits.maxHeadBytes - std::min(limits.maxHeadBytes, c.in.size());
+      if (c.head && c.in.size() >= c.head->contentLength) {
+        RequestHead head = std::move(*c.head);
+        c.head.reset();
+        head.body = c.in.substr(0, head.contentLength);
+        c.in.erase(0, head.contentLength);
+        return dispatch(c, head);
+      }
+      const std::size_t cap = c.head ? c.head->contentLength : limits.maxHeadBytes;
+      const std::size_t room = cap - std::min(cap, c.in.size());
       const long n = readSome(c, buf, std::min(room, sizeof buf));
       if (n <= 0) return;
       if (!c.requestStarted) {
@@ -290,8 +303,28 @@ struct BoundedHttpServer::Loop {
     }
   }
 
+  // A body this server may read (then its bytes follow the head), or an error reply.
+  bool bodyAllowed(Conn& c, const RequestHead& head) {
+    if (!head.hasBody) return true;
+    if (limits.maxBodyBytes == 0) {
+      dispatch(c, head);  // 413
+      return false;
+    }
+    if (head.chunked) {
+      reply(c, errorReply(411, "a Content-Length is required"), false, false);
+      return false;
+    }
+    if (head.contentLength > limits.maxBodyBytes) {
+      reply(c,
+            errorReply(413, "request body over " + std::to_string(limits.maxBodyBytes) + " bytes"),
+            false, false);
+      return false;
+    }
+    return true;
+  }
+
   void dispatch(Conn& c, const RequestHead& head) {
-    if (head.hasBody) {
+    if (head.hasBody && (limits.maxBodyBytes == 0 || head.chunked)) {
       return reply(c, errorReply(413, "request bodies are not accepted"), false, false);
     }
     HttpReply r;

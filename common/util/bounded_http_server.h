@@ -3,8 +3,9 @@
 // so that no client can exhaust the daemon (docs/metrics-endpoint.md):
 //  - one thread, one poll() loop, non-blocking sockets; optional TLS (OpenSSL, non-blocking);
 //  - the request head (request line + header fields) is read into a buffer of at most
-//    maxHeadBytes (larger: 431); request bodies are never read (any announced body: 413), and
-//    nothing is ever decompressed;
+//    maxHeadBytes (larger: 431); request bodies are never read (any announced body: 413) unless
+//    HttpLimits::maxBodyBytes allows them, then only up to that size; nothing is ever
+//    decompressed;
 //  - a complete head must arrive within headerTimeout of the connection (TLS handshake
 //    included) or of its first byte after an idle keep-alive pause; idle keep-alive connections
 //    close after idleTimeout; a response must drain within writeTimeout;
@@ -36,6 +37,11 @@ struct HttpLimits {
   Duration headerTimeout = std::chrono::seconds(5);
   Duration idleTimeout = std::chrono::seconds(60);
   Duration writeTimeout = std::chrono::seconds(10);
+  // Request bodies: 0 = refused (413), as on the metrics and probe listeners. Otherwise a body
+  // announced with Content-Length of at most this many bytes is read (within the head's
+  // deadline) into RequestHead::body; a larger one gets 413 and chunked bodies 411 (the
+  // admission webhook, docs/webhook.md).
+  std::size_t maxBodyBytes = 0;
 };
 
 struct HttpReply {

@@ -98,8 +98,18 @@ HeadParse parseRequestHead(std::string_view buffer, std::size_t maxHeadBytes) {
         return fail(400, "malformed Content-Length");
       }
       if (value.find_first_not_of('0') != std::string_view::npos) out.head.hasBody = true;
+      // More than 18 digits cannot be a length any server here accepts: saturate.
+      std::size_t length = 0;
+      for (char c : value) {
+        length = length > kMaxContentLength / 10
+                     ? kMaxContentLength
+                     : std::min<std::size_t>(kMaxContentLength,
+                                             length * 10 + static_cast<std::size_t>(c - '0'));
+      }
+      out.head.contentLength = length;
     } else if (iequals(name, "transfer-encoding")) {
       out.head.hasBody = true;
+      out.head.chunked = true;
     } else if (iequals(name, "connection")) {
       if (iequals(value, "close")) out.head.keepAlive = false;
       if (iequals(value, "keep-alive")) out.head.keepAlive = true;

@@ -16,11 +16,18 @@ namespace ironlb::util {
 
 struct RequestHead {
   std::string method{};
-  std::string path{};         // the target without its query string
-  std::string bearerToken{};  // from "Authorization: Bearer <token>"; "" when absent
-  bool keepAlive = true;      // HTTP/1.1 default; "Connection: close" or HTTP/1.0 turn it off
-  bool hasBody = false;       // Content-Length other than 0, or any Transfer-Encoding
+  std::string path{};             // the target without its query string
+  std::string bearerToken{};      // from "Authorization: Bearer <token>"; "" when absent
+  bool keepAlive = true;          // HTTP/1.1 default; "Connection: close" or HTTP/1.0 turn it off
+  bool hasBody = false;           // Content-Length other than 0, or any Transfer-Encoding
+  std::size_t contentLength = 0;  // Content-Length (saturated at kMaxContentLength)
+  bool chunked = false;           // any Transfer-Encoding: its length is not known up front
+  // The body, read by BoundedHttpServer when HttpLimits::maxBodyBytes allows one.
+  std::string body{};
 };
+
+// Content-Length values are saturated here (no overflow on absurd lengths).
+inline constexpr std::size_t kMaxContentLength = std::size_t{1} << 40;
 
 enum class HeadState { kIncomplete, kComplete, kError };
 

@@ -31,19 +31,23 @@ bool overlapsAny(const lbconfig::Pool& pool, const std::vector<lbconfig::Pool>& 
 
 }  // namespace
 
+DecodedObjects decodeObjects(const k8s::ObjectStore& pools,
+                             const k8s::ObjectStore& advertisements) {
+  DecodedObjects out;
+  std::vector<api::IPAddressPool> allPools;
+  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, allPools, out.errors);
+  for (auto& pool : allPools)
+    (pool.meta.deleting() ? out.deletingPools : out.snapshot.pools).push_back(std::move(pool));
+  decodeAll(advertisements, "L2Advertisement", api::decodeL2Advertisement,
+            out.snapshot.l2Advertisements, out.errors);
+  return out;
+}
+
 lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
                                   const k8s::ObjectStore& advertisements,
                                   const std::string& installNamespace,
                                   std::vector<lbconfig::Pool>* deleting) {
-  lbconfig::Snapshot snapshot;
-  std::vector<lbconfig::Issue> decodeErrors;
-  std::vector<api::IPAddressPool> allPools;
-  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, allPools, decodeErrors);
-  std::vector<api::IPAddressPool> deletingPools;
-  for (auto& pool : allPools)
-    (pool.meta.deleting() ? deletingPools : snapshot.pools).push_back(std::move(pool));
-  decodeAll(advertisements, "L2Advertisement", api::decodeL2Advertisement,
-            snapshot.l2Advertisements, decodeErrors);
+  auto [snapshot, deletingPools, decodeErrors] = decodeObjects(pools, advertisements);
   lbconfig::BuildResult result = lbconfig::build(snapshot, {.installNamespace = installNamespace});
   if (!decodeErrors.empty()) {
     result.config.reset();

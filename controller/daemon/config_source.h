@@ -11,6 +11,16 @@
 
 namespace ironlb::controller {
 
+// The stored objects decoded: live pools and advertisements, pools being deleted (see below), and
+// an error for each object that does not decode. The admission webhook judges changes against
+// the same snapshot (docs/webhook.md).
+struct DecodedObjects {
+  lbconfig::Snapshot snapshot;
+  std::vector<api::IPAddressPool> deletingPools;
+  std::vector<lbconfig::Issue> errors;
+};
+DecodedObjects decodeObjects(const k8s::ObjectStore& pools, const k8s::ObjectStore& advertisements);
+
 // Pools being deleted (metadata.deletionTimestamp set; kept by the pool-protection finalizer while
 // Services hold their addresses, docs/allocation.md) are left out of the configuration. When
 // `deleting` is given, each such pool that is valid on its own and shares no address with a

@@ -16,8 +16,8 @@ cli::FlagTable flagTable(ControllerFlags& f) {
   t.add({"lease-name", "NAME", "the Lease, in --namespace", "ironlb-controller",
          cli::text(f.leaseName)});
   t.add({"lease-owner-deployment", "NAME",
-         "the Deployment (in --namespace) made the owner of the Lease and of the memberlist "
-         "Secret, so uninstalling it removes them",
+         "the Deployment (in --namespace) made the owner of the Lease, the memberlist Secret and "
+         "the webhook certificate Secret, so uninstalling it removes them",
          "", cli::text(f.leaseOwnerDeployment)});
   t.add({"memberlist-secret-name", "NAME",
          "create this Secret (in --namespace) with a random speaker membership key when it is "
@@ -44,6 +44,29 @@ cli::FlagTable flagTable(ControllerFlags& f) {
          "TESTS ONLY (fault injection): delay every Service status write by D before it is "
          "sent, to exercise write fencing",
          "", cli::duration(f.faultStatusWriteDelay)});
+  t.add({"webhook", "",
+         "serve the validating admission webhook for IPAddressPools and L2Advertisements, with "
+         "a certificate this controller makes and renews (docs/webhook.md)",
+         "false", cli::boolean(f.webhook)});
+  t.add({"webhook-address", "HOST:PORT", "where the webhook listens (HTTPS)", "0.0.0.0:9443",
+         cli::hostPort(f.webhookHost, f.webhookPort)});
+  t.add({"webhook-service", "NAME",
+         "the webhook's Service in --namespace: the certificate is for "
+         "NAME.NAMESPACE.svc(.cluster.local)",
+         "ironlb-webhook", cli::text(f.webhookService)});
+  t.add({"webhook-secret", "NAME",
+         "the Secret in --namespace holding the webhook certificate (created when absent)",
+         "ironlb-webhook-cert", cli::text(f.webhookSecret)});
+  t.add({"webhook-configuration", "NAME",
+         "the ValidatingWebhookConfiguration whose caBundle this controller patches",
+         "ironlb-webhook", cli::text(f.webhookConfiguration)});
+  t.add({"webhook-cert-hosts", "LIST",
+         "more DNS names or IP addresses for the webhook certificate, comma-separated (for a "
+         "ValidatingWebhookConfiguration that calls a URL instead of the Service)",
+         "", cli::list(f.webhookCertHosts)});
+  t.add({"webhook-cert-check-interval", "D",
+         "how often the webhook certificate is checked for renewal and the caBundle re-checked",
+         "1m", cli::duration(f.webhookCertCheckInterval)});
   return t;
 }
 

@@ -30,6 +30,15 @@ struct ControllerFlags : cli::CommonFlags {
   // waits this long on its writer thread before it is sent (a slow or paused writer).
   util::Duration faultStatusWriteDelay{0};
   k8s::LeaderElectionTiming leaseTiming{};
+  // The validating admission webhook (docs/webhook.md); off unless --webhook.
+  bool webhook = false;
+  std::string webhookHost = "0.0.0.0";
+  int webhookPort = 9443;
+  std::string webhookService = "ironlb-webhook";
+  std::string webhookSecret = "ironlb-webhook-cert";
+  std::string webhookConfiguration = "ironlb-webhook";
+  util::Duration webhookCertCheckInterval = std::chrono::minutes(1);
+  std::vector<std::string> webhookCertHosts;
 };
 
 struct ParsedFlags {

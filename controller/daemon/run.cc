@@ -17,8 +17,30 @@
 #include "common/util/process_metrics.h"
 #include "controller/daemon/controller_daemon.h"
 #include "controller/daemon/memberlist_secret.h"
+#include "controller/webhook/admission_webhook.h"
 
 namespace ironlb::controller {
+
+namespace {
+
+std::unique_ptr<webhook::AdmissionWebhook> makeWebhook(const ControllerFlags& flags,
+                                                       k8s::ApiClient& api) {
+  webhook::WebhookOptions o;
+  o.bindHost = flags.webhookHost;
+  o.port = flags.webhookPort;
+  o.installNamespace = flags.ns;
+  o.certs = {.ns = flags.ns,
+             .secretName = flags.webhookSecret,
+             .serviceName = flags.webhookService,
+             .configurationName = flags.webhookConfiguration,
+             .extraHosts = flags.webhookCertHosts,
+             .ownerDeployment = flags.leaseOwnerDeployment,
+             .checkInterval = flags.webhookCertCheckInterval};
+  return std::make_unique<webhook::AdmissionWebhook>(api, util::SystemClock::instance(),
+                                                     std::move(o));
+}
+
+}  // namespace
 
 int runController(const ControllerFlags& flags) {
   auto log = util::getLogger("controller");
@@ -44,7 +66,18 @@ int runController(const ControllerFlags& flags) {
   util::ReadinessFlag readiness("starting");
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
-  util::HealthServer health(registry, [&readiness] { return readiness.get(); });
+  // docs/webhook.md: with --webhook, not ready until the webhook serves its certificate and
+  // the caBundle is patched.
+  std::unique_ptr<webhook::AdmissionWebhook> admission;
+  if (flags.webhook) admission = makeWebhook(flags, api);
+  util::HealthServer health(registry, [&readiness, &admission] {
+    util::HealthState state = readiness.get();
+    if (state.ok && admission) state = admission->readiness();
+    return state;
+  });
+  if (admission) {
+    if (auto st = admission->start(); !st) return fail("cannot serve the webhook", st.error());
+  }
   if (auto st = health.start(flags.healthOptions("ironlb-controller", &authorizer)); !st) {
     return fail("cannot serve metrics", st.error());
   }
@@ -80,6 +113,7 @@ int runController(const ControllerFlags& flags) {
   io.run();
   if (memberlistSecret) memberlistSecret->stop();
   daemon.stop();
+  if (admission) admission->stop();
   health.stop();
   util::logWith(*log, spdlog::level::info, "ironlb-controller stopped", {});
   return 0;

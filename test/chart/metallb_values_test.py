@@ -139,6 +139,19 @@ def scenario_render():
         expect("%s metrics-tls mount" % who, mounts.get("metrics-tls"), "/etc/ironlb/metrics-tls")
     expect("controller fsGroup (reads the group-readable certificate)", pod(ctrl)["spec"]["securityContext"].get("fsGroup"), 65534)
 
+    # docs/webhook.md: controller.webhookMode=enabled (full-v0.16) keeps the webhook on;
+    # webhookMode=disabled or webhook.enabled=false turn it off (no flag, Service, configuration).
+    check("controller.webhookMode=enabled -> --webhook", "--webhook" in ca, ca)
+    vwc = one(docs, "ValidatingWebhookConfiguration", NS + "-edge-lb-webhook")
+    hook = vwc["webhooks"][0]
+    expect("webhook failurePolicy (Ignore by default)", hook["failurePolicy"], "Ignore")
+    check("webhook ships without caBundle (the controller patches it)", "caBundle" not in hook["clientConfig"], hook)
+    for flags in (("--set", "controller.webhookMode=disabled"), ("--set", "webhook.enabled=false")):
+        off = render("-f", values("full-v0.16"), *flags)
+        check("%s -> no --webhook" % flags[1], "--webhook" not in args_of(one(off, "Deployment", "edge-lb-controller")))
+        check("%s -> no ValidatingWebhookConfiguration" % flags[1],
+              not any(d and d.get("kind") == "ValidatingWebhookConfiguration" for d in off))
+
     # Images: MetalLB's own images are not used, the pull policy is.
     for who, w in (("controller", ctrl), ("speaker", spk)):
         expect("%s image (MetalLB's image ignored)" % who, main_container(w).get("image"), "ironlb/ironlb:" + APP_VERSION)
@@ -274,7 +287,7 @@ def scenario_render():
 
 # ---- ignored keys reported -----------------------------------------------------------------------
 FULL_IGNORED = {
-    "controller.webhookMode", "crds.validationFailurePolicy", "frr-k8s", "frrk8s", "networkpolicies",
+    "crds.validationFailurePolicy", "frr-k8s", "frrk8s", "networkpolicies",
     "prometheus.prometheusRule.bgpSessionDown", "speaker.bgpDebounceTimeout", "speaker.frr",
     "speaker.frrMetrics", "speaker.initContainers", "speaker.memberlist.mlSecretKeyPath",
     "speaker.reloader", "tls.cipherSuites", "tls.curvePreferences", "tls.minVersion",
@@ -288,8 +301,8 @@ UNKNOWN_LISTED = {
 }
 
 
-# MetalLB v0.16's 72 two-level keys (full-v0.16.yaml holds them all): 55 with an ironlb meaning,
-# checked in place by the render scenario, and 17 without one, which must be listed.
+# MetalLB v0.16's 72 two-level keys (full-v0.16.yaml holds them all): 56 with an ironlb meaning,
+# checked in place by the render scenario, and 16 without one, which must be listed.
 MAPPED = {"imagePullSecrets", "nameOverride", "fullnameOverride", "loadBalancerClass", "rbac.create",
           "tls.controllerMetricsTLSSecret", "tls.speakerMetricsTLSSecret", "crds.enabled"}
 MAPPED |= {"prometheus." + k for k in ("scrapeAnnotations", "metricsPort", "rbacPrometheus", "serviceAccount",
@@ -297,10 +310,10 @@ MAPPED |= {"prometheus." + k for k in ("scrapeAnnotations", "metricsPort", "rbac
 WORKLOAD = ("enabled", "logLevel", "image", "serviceAccount", "securityContext", "resources", "nodeSelector",
             "tolerations", "priorityClassName", "runtimeClassName", "affinity", "podAnnotations", "labels",
             "livenessProbe", "readinessProbe", "extraContainers")
-MAPPED |= {"controller." + k for k in WORKLOAD + ("strategy",)}
+MAPPED |= {"controller." + k for k in WORKLOAD + ("strategy", "webhookMode")}
 MAPPED |= {"speaker." + k for k in WORKLOAD + ("tolerateMaster", "memberlist", "excludeInterfaces",
                                                "ignoreExcludeLB", "updateStrategy", "startupProbe")}
-IGNORED_TWO_LEVEL = {"tls.cipherSuites", "tls.curvePreferences", "tls.minVersion", "controller.webhookMode",
+IGNORED_TWO_LEVEL = {"tls.cipherSuites", "tls.curvePreferences", "tls.minVersion",
                      "speaker.bgpDebounceTimeout", "speaker.frr", "speaker.reloader", "speaker.frrMetrics",
                      "speaker.initContainers", "crds.validationFailurePolicy", "frrk8s.enabled",
                      "frrk8s.external", "frrk8s.namespace", "networkpolicies.enabled",
@@ -318,7 +331,7 @@ def scenario_ignored_reported():
     keys = two_level_keys(values("full-v0.16"))
     expect("full-v0.16.yaml holds MetalLB v0.16's 72 two-level keys", len(keys), 72)
     expect("each is mapped or known to have no ironlb meaning", keys - MAPPED - IGNORED_TWO_LEVEL, set())
-    expect("55 mapped, 17 without meaning", (len(MAPPED), len(IGNORED_TWO_LEVEL)), (55, 17))
+    expect("56 mapped, 16 without meaning", (len(MAPPED), len(IGNORED_TWO_LEVEL)), (56, 16))
     got = listed(notes("-f", values("full-v0.16")))
     unreported = {k for k in IGNORED_TWO_LEVEL if not any(k == g or k.startswith(g + ".") for g in got)}
     expect("every key without an ironlb meaning is reported", unreported, set())

@@ -370,9 +370,15 @@ class LocalCluster:
         # The API server's port as the host sees it through the forwarder: free on the host
         # (the namespace is empty, so it is free there too).
         port = int(run(["bash", "-c", f'source "{CP_DIR}/lib.sh"; cp_free_port']).stdout)
+        # Webhooks behind a Service (ironlb's, docs/webhook.md) are called at an endpoint's pod
+        # IP, which this namespace routes to, instead of the cluster IP, which only nodes' NAT
+        # (kube-proxy) resolves.
         env = dict(os.environ, IRONLB_CONTROLPLANE_NETNS=self.info["cp_ns"],
                    IRONLB_APISERVER_ADVERTISE=self.info["cp_ipv4"],
-                   IRONLB_APISERVER_BIND_PORT=str(port))
+                   IRONLB_APISERVER_BIND_PORT=str(port),
+                   IRONLB_APISERVER_EXTRA_ARGS=" ".join(filter(None, [
+                       os.environ.get("IRONLB_APISERVER_EXTRA_ARGS", ""),
+                       "--enable-aggregator-routing=true"])))
         r = subprocess.run([os.path.join(CP_DIR, "start.sh"), self.cp_state], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=START_TIMEOUT + 60, preexec_fn=cgroup_join(cg))

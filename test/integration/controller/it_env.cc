@@ -161,12 +161,21 @@ bool Scenario::makeClusterIp(const std::string& name) {
                                  {"allocateLoadBalancerNodePorts", nullptr}}}});
 }
 
-std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error) {
+std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error,
+                                    bool withWebhook) {
   const std::string kubectl = "'" + env().kubectl + "'";
   *rendered = env().work + "/" + s.ns() + "-rbac.yaml";
-  auto [rc, out] = sh("'" + env().helm + "' template ironlb '" + env().repo +
-                      "/config/helm/ironlb' --namespace " + s.ns() +
-                      " --show-only templates/rbac.yaml > '" + *rendered + "'");
+  const std::string helm = "'" + env().helm + "' template ironlb '" + env().repo +
+                           "/config/helm/ironlb' --namespace " + s.ns();
+  auto [rc, out] = sh(helm + " --show-only templates/rbac.yaml > '" + *rendered + "'");
+  if (rc == 0 && withWebhook) {
+    std::tie(rc, out) =
+        sh("(echo '---'; " + helm +
+           " --show-only templates/webhook.yaml | /usr/bin/python3 -c 'import sys, yaml; "
+           "print(yaml.safe_dump_all([d for d in yaml.safe_load_all(sys.stdin) if d and "
+           "d[\"kind\"].startswith((\"Role\", \"ClusterRole\"))]))') >> '" +
+           *rendered + "'");
+  }
   if (rc == 0) {
     std::tie(rc, out) = sh(kubectl + " apply -f '" + *rendered + "' && " + kubectl + " -n " +
                            s.ns() + " create serviceaccount ironlb-controller");

@@ -87,7 +87,10 @@ class Scenario {
 // kubeconfig that holds nothing but a token for it. Returns the kubeconfig's path, or "" with
 // the reason in `error`. `rendered` receives the RBAC manifest's path: delete it afterwards (it
 // holds cluster-scoped objects).
-std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error);
+// With `withWebhook`, the RBAC of templates/webhook.yaml is applied too (docs/webhook.md; its
+// Service and ValidatingWebhookConfiguration are left out).
+std::string chartIdentityKubeconfig(const Scenario& s, std::string* rendered, std::string* error,
+                                    bool withWebhook = false);
 
 // Shows the tail of a controller's log when the current test failed.
 void dumpLogOnFailure(const Controller& c);

@@ -239,6 +239,16 @@ can "$ctrl_sa" no delete "leases.coordination.k8s.io/$lease" -n "$ns"
 can "$ctrl_sa" no create leases.coordination.k8s.io -n default
 can "$ctrl_sa" no create servicel2statuses.metallb.io -n "$ns"
 can "$ctrl_sa" no list pods -A
+# docs/webhook.md: the certificate Secret and the release's webhook configuration, nothing more.
+can "$ctrl_sa" yes create secrets -n "$ns"
+can "$ctrl_sa" yes get "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" yes update "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" no delete "secrets/$full-webhook-cert" -n "$ns"
+can "$ctrl_sa" no update "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" yes get "validatingwebhookconfigurations.admissionregistration.k8s.io/$ns-$full-webhook"
+can "$ctrl_sa" yes patch "validatingwebhookconfigurations.admissionregistration.k8s.io/$ns-$full-webhook"
+can "$ctrl_sa" no patch validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses
+can "$ctrl_sa" no list validatingwebhookconfigurations.admissionregistration.k8s.io
 can "$ctrl_sa" no list endpointslices.discovery.k8s.io -A
 
 for verb in get list watch; do
@@ -277,6 +287,16 @@ can "$spk_sa" no create leases.coordination.k8s.io -n "$ns"
 can "$spk_sa" no create pods -n "$ns"
 
 # ---- upgrade: new values reach the objects.
+# docs/webhook.md: the caBundle the controller patches in (no controller runs here: patched by
+# hand the way it does) survives helm upgrade's three-way merge, the chart never setting it.
+vwc="validatingwebhookconfiguration/$ns-$full-webhook"
+bundle=$(printf 'ironlb-helm-test-bundle' | base64 -w0)
+if out=$("$kubectl" patch "$vwc" --type=json \
+  -p "[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"$bundle\"}]" 2>&1); then
+  pass "caBundle patched as the controller does"
+else
+  fail "caBundle patch: $out"
+fi
 if out=$("$helm" upgrade "$rel" "$chart" --namespace "$ns" --reuse-values --set logLevel=debug \
   --set speaker.ignoreExcludeLB=true --wait=false 2>&1); then
   pass "helm upgrade"
@@ -289,6 +309,8 @@ if grep -qF -- '--log-level=debug' <<<"$args" && grep -qF -- '--ignore-exclude-l
 else
   fail "upgrade: speaker args $args"
 fi
+got=$("$kubectl" get "$vwc" -o jsonpath='{.webhooks[0].clientConfig.caBundle}' 2>&1 || true)
+expect_eq "helm upgrade keeps the controller's caBundle" "$got" "$bundle"
 rev=$("$helm" status "$rel" -n "$ns" -o json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])' || true)
 expect_eq "release at revision 2" "$rev" 2
 

@@ -299,8 +299,23 @@ def default(docs, root):
           mvol and mvol[0]["secret"].get("optional") is True, mvol)
     check_crds(docs, root)
     check_rbac(docs)
-    for kind in ("Namespace", "Service", "ServiceMonitor", "PodMonitor"):
+    for kind in ("Namespace", "ServiceMonitor", "PodMonitor"):
         check("no %s by default" % kind, not find(docs, kind))
+    # docs/webhook.md: the webhook's Service is the only one by default; its configuration ships
+    # without caBundle, fails open, and reaches only the install namespace's metallb.io objects.
+    check("only the webhook Service by default",
+          [d["metadata"]["name"] for d in find(docs, "Service")] == ["ironlb-webhook"])
+    vwc = one(docs, "ValidatingWebhookConfiguration", NS + "-ironlb-webhook")
+    if vwc:
+        hook = vwc["webhooks"][0]
+        check("webhook: failurePolicy Ignore, timeout 5 s",
+              (hook["failurePolicy"], hook["timeoutSeconds"]) == ("Ignore", 5))
+        check("webhook: no caBundle in the chart", "caBundle" not in hook["clientConfig"])
+        check("webhook: metallb.io pools and advertisements only",
+              [(r["apiGroups"], r["resources"]) for r in hook["rules"]]
+              == [(["metallb.io"], ["ipaddresspools", "l2advertisements"])])
+        check("webhook: install namespace only",
+              hook["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": NS}})
     for d in docs:
         if d["metadata"].get("namespace") not in (None, NS):
             check("%s %s in the release namespace" % (d["kind"], d["metadata"]["name"]), False)

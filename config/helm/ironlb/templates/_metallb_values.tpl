@@ -18,7 +18,7 @@
       "labels" true "livenessProbe" true "readinessProbe" true "startupProbe" true "extraContainers" true
       "extraArgs" true "metricsPort" true "probePort" true -}}
 {{- $controller := merge (dict "replicas" true "leaderElect" true "strategy" true
-      "webhookMode" "ironlb runs no admission webhook: invalid pools and advertisements are logged and reported as Warning events on the object (docs/custom-resources.md)") $workload -}}
+      "webhookMode" true) $workload -}}
 {{- $speaker := merge (dict "tolerateMaster" true "ignoreExcludeLB" true "excludeInterfaces" true
       "terminationGracePeriodSeconds" true "updateStrategy" true
       "memberlist" (dict "port" true "createSecret" true "existingSecret" true "requireSealed" true
@@ -40,11 +40,11 @@
       "grafanaDashboard" true "scrapeAnnotations" true "metricsPort" true "rbacPrometheus" true
       "serviceAccount" true "namespace" true
       "serviceMonitor" $monitor "podMonitor" (deepCopy $monitor) "prometheusRule" $rule -}}
-{{- $tree := dict "global" true "loadBalancerClass" true "logLevel" true "logFormat" true
+{{- $tree := dict "global" true "webhook" true "loadBalancerClass" true "logLevel" true "logFormat" true
       "image" true "imagePullSecrets" true "nameOverride" true "fullnameOverride" true
       "namespace" true "rbac" true "nodeSelector" true "tolerations" true "metallbCompat" true
       "crds" (dict "enabled" true "keep" true
-        "validationFailurePolicy" "ironlb runs no validating webhook: the CRDs' own schemas and CEL rules validate")
+        "validationFailurePolicy" "ironlb's webhook takes webhook.failurePolicy (default Ignore, so a controller outage never blocks applies; docs/webhook.md), not MetalLB's Fail default")
       "tls" (dict "controllerMetricsTLSSecret" true "speakerMetricsTLSSecret" true
         "cipherSuites" $tls "curvePreferences" $tls "minVersion" $tls)
       "prometheus" $prometheus "controller" $controller "speaker" $speaker

@@ -1,0 +1,57 @@
+#include "controller/webhook/admission_webhook.h"
+
+#include "common/k8s/informer.h"
+#include "common/k8s/object_store.h"
+#include "controller/webhook/admission_handler.h"
+
+namespace ironlb::controller::webhook {
+namespace {
+
+// A quorum read of both kinds, bounded in time so that the API server's own call to us (which
+// waits at most timeoutSeconds) is answered.
+Result<DecodedObjects> readStored(k8s::ApiClient& api, const std::string& ns) {
+  k8s::ListOptions options;
+  options.call.timeout = std::chrono::seconds(3);
+  options.transform = k8s::dropManagedFields;
+  auto pools = api.listAll(k8s::resources::kIPAddressPools, ns, options);
+  if (!pools) return makeError(pools.error().describe());
+  auto advertisements = api.listAll(k8s::resources::kL2Advertisements, ns, options);
+  if (!advertisements) return makeError(advertisements.error().describe());
+  k8s::ObjectStore poolStore;
+  k8s::ObjectStore advertisementStore;
+  poolStore.replace(std::move(pools->items));
+  advertisementStore.replace(std::move(advertisements->items));
+  return decodeObjects(poolStore, advertisementStore);
+}
+
+}  // namespace
+
+AdmissionWebhook::AdmissionWebhook(k8s::ApiClient& api, const util::Clock& clock,
+                                   WebhookOptions options)
+    : api_(api), options_(std::move(options)), certs_(api, clock, tls_, options_.certs) {}
+
+AdmissionWebhook::~AdmissionWebhook() {
+  stop();
+}
+
+Status AdmissionWebhook::start() {
+  if (auto st = tls_.init(); !st) return makeError("webhook TLS: " + st.error());
+  server_ = std::make_unique<util::BoundedHttpServer>(
+      "webhook",
+      [this](const util::RequestHead& head) {
+        return handleAdmission(
+            head, [this] { return readStored(api_, options_.installNamespace); },
+            options_.installNamespace);
+      },
+      options_.limits);
+  if (auto st = server_->start(options_.bindHost, options_.port, tls_.context()); !st) return st;
+  certs_.start();
+  return {};
+}
+
+void AdmissionWebhook::stop() {
+  certs_.stop();
+  if (server_) server_->stop();
+}
+
+}  // namespace ironlb::controller::webhook
