@@ -67,8 +67,11 @@ def runtime_layer() -> Layout:
     layer.add({"type": "dir", "path": "/run"})
     layer.add({"type": "symlink", "path": "/var/run", "target": "../run"})
     frr_owned = {"uid": FRR_UID, "gid": FRR_GID}
-    # /var/run/frr is where the pod's shared volume goes; the image's own serves a plain run.
-    layer.add({"type": "dir", "path": "/run/frr", "mode": "0755", **frr_owned})
+    # /var/run/frr is where the pod's shared volume (an emptyDir: root, 0777) goes; the image's
+    # own is the same, so a plain run behaves alike. Root without CAP_DAC_OVERRIDE (the
+    # supervisor removing a stale marker, the speaker writing one) may write there, the
+    # daemons as frr too; the sockets themselves are 0770 frr:frrvty.
+    layer.add({"type": "dir", "path": "/run/frr", "mode": "0777"})
     layer.add({"type": "dir", "path": "/var/lib/frr", "mode": "0750", **frr_owned})
     # Each daemon makes its crash log directory here (<daemon>.<pid>) while still root, before
     # it drops to frr; without CAP_DAC_OVERRIDE root may only write where it owns.
