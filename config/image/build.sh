@@ -95,8 +95,10 @@ for tree in "$build" ${arm64_build:+"$arm64_build"}; do
   hint="build it or drop --no-build"
   [ "$tree" = "$build" ] ||
     hint="build it (root=\$PWD; source test/build-env.sh; ironlb_build_arm64 $tree) or drop --no-build"
-  for bin in "$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker" \
-    "$tree/speaker/frr_supervisor/ironlb-frr-supervisor"; do
+  bins=("$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker")
+  # FRR's image is amd64 only (docs/image.md, "The FRR image").
+  [ "$tree" != "$build" ] || bins+=("$tree/speaker/frr_supervisor/ironlb-frr-supervisor")
+  for bin in "${bins[@]}"; do
     [ -x "$bin" ] || { echo "build.sh: $bin missing; $hint" >&2; exit 1; }
   done
 done
