@@ -11,6 +11,8 @@ turns it into a general system:
     the Debian packages that own the image's shared libraries and programs (asked of dpkg
     again here), each with the version and architecture dpkg reports and a purl, plus ironlb;
     every package has its copyright file and a dpkg status.d record, none extra
+  - a private containerd imports and unpacks docker.io/ironlb/ironlb-frr:<VERSION> with the
+    archive's digest
 
   test_frr_contents.py --image-dir BUILD/image
 """
@@ -24,7 +26,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from imagelib import Image, check, log, main_guard, run, temp_dir
+from imagelib import Image, check, containerd_import, log, main_guard, private_containerd, \
+    run, temp_dir
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "toybox"}
 PACKAGE_MANAGERS = {"dpkg", "dpkg-deb", "dpkg-query", "apt", "apt-get", "apt-cache", "rpm",
@@ -133,6 +136,12 @@ def main() -> None:
         check_no_tools(rootfs)
         check_config(image, rootfs)
         check_sbom(image, args.image_dir, rootfs)
+        (tmp / "ctd").mkdir()
+        with private_containerd(tmp / "ctd") as ctr:
+            name = f"docker.io/{image.ref}"
+            containerd_import(ctr, image.archive, name,
+                              "application/vnd.oci.image.manifest.v1+json", image.digest)
+        log(f"containerd: imported and unpacked {name} {image.digest}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@
   no marker stop wait 2s, with a stale marker from an "earlier run" in the volume before the
             start, which the supervisor must remove (else it would not wait at all). SIGTERM:
             exit 0 no sooner than 2s and within 2s + 8s, saying no marker came; no daemon left.
+  bad value IRONLB_FRR_STOP_WAIT_SECONDS=20s or IRONLB_FRR_DAEMONS=ospfd: exit 2 before any
+            daemon starts, the message naming the variable and the value.
 
   test_frr_stop.py --image-dir BUILD/image
 """
@@ -68,6 +70,17 @@ def check_wait_is_bounded(image: Image) -> None:
             "(stop wait 2s); no daemon left")
 
 
+def check_bad_setting_refused(image: Image) -> None:
+    for var, value in (("IRONLB_FRR_STOP_WAIT_SECONDS", "20s"), ("IRONLB_FRR_DAEMONS", "ospfd")):
+        with frr_container(image, "badenv", env={var: value}) as c:
+            wait_exit(c.proc, 10, f"the entrypoint with {var}={value}")
+            check(c.proc.returncode == 2 and f'{var}="{value}"' in c.log()
+                  and "started" not in c.log(),
+                  f"{var}={value}: exit {c.proc.returncode}, want 2 naming it\n{c.log()}")
+    log("IRONLB_FRR_STOP_WAIT_SECONDS=20s and IRONLB_FRR_DAEMONS=ospfd: exit 2 before any "
+        "daemon, naming the variable and value")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--image-dir", required=True, type=Path)
@@ -76,6 +89,7 @@ def main() -> None:
     log(f"image {image.ref} {image.digest}; marker /{RUN_DIR}/{MARKER}")
     check_marker_ends_wait(image)
     check_wait_is_bounded(image)
+    check_bad_setting_refused(image)
 
 
 if __name__ == "__main__":
