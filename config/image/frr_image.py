@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import oci_image  # noqa: E402  (sibling files, not installed modules)
 import sbom  # noqa: E402
-from ironlb_image import DLOPENED, PATH_ENV, USRMERGE, ImageError, Layout, \
-    add_package_records, copyright_source, dpkg_owners, ldd  # noqa: E402
+from ironlb_image import PATH_ENV, ImageError, Layout, add_base, add_copyrights, \
+    add_output_args, add_package_records, add_shared_objects, ldd, write_outputs  # noqa: E402
 
 REPOSITORY = "ironlb/ironlb-frr"
 # The daemons the speaker drives, and the client that talks to their control sockets.
@@ -59,10 +58,7 @@ ETC_FILES = {
 
 def runtime_layer() -> Layout:
     layer = Layout()
-    for top, target in USRMERGE.items():
-        layer.add({"type": "dir", "path": f"/{target}"})
-        layer.add({"type": "symlink", "path": f"/{top}", "target": target})
-    layer.add({"type": "dir", "path": "/tmp", "mode": "1777"})
+    add_base(layer)
     layer.add({"type": "dir", "path": "/var/tmp", "mode": "1777"})
     layer.add({"type": "dir", "path": "/run"})
     layer.add({"type": "symlink", "path": "/var/run", "target": "../run"})
@@ -76,39 +72,16 @@ def runtime_layer() -> Layout:
     # Each daemon makes its crash log directory here (<daemon>.<pid>) while still root, before
     # it drops to frr; without CAP_DAC_OVERRIDE root may only write where it owns.
     layer.add({"type": "dir", "path": "/var/tmp/frr", "mode": "0755"})
-    layer.add({"type": "dir", "path": "/root", "mode": "0700"})
     for path, text in ETC_FILES.items():
         layer.content(path, text)
     layer.add({"type": "dir", "path": "/etc/frr", "mode": "0755", **frr_owned})
     layer.add({"type": "file", "path": "/etc/frr/frr.conf", "content": "", "mode": "0640",
                **frr_owned})
     layer.content("/etc/frr/vtysh.conf", VTYSH_CONF)
-
-    objects: list[str] = []
     for program in FRR_PROGRAMS:
         layer.host(program)
-        objects += ldd(program)
-    libc = next((o for o in objects if os.path.basename(o) == "libc.so.6"), None)
-    if libc is None:
-        raise ImageError("FRR does not load libc.so.6?")
-    libdir = os.path.dirname(libc if not libc.startswith("/lib/") else "/usr" + libc)
-    for name in DLOPENED:
-        path = os.path.join(libdir, name)
-        if os.path.isfile(path):
-            objects.append(path)
-            objects += ldd(path)
-    for obj in sorted(set(objects)):
-        layer.host(obj)
-
-    owners = dpkg_owners(layer.host_files)
-    unowned = sorted(p for p in layer.host_files if p not in owners
-                     and layer.entries[p]["type"] == "file")
-    if unowned:
-        raise ImageError("no Debian package ships " + ", ".join(unowned))
-    layer.packages = set(owners.values())
-    for package in sorted(layer.packages):
-        layer.add({"type": "file", "path": f"/usr/share/doc/{package}/copyright",
-                   "source": copyright_source(package), "mode": "0644"})
+    add_shared_objects(layer, FRR_PROGRAMS)
+    add_copyrights(layer)
     return layer
 
 
@@ -135,7 +108,9 @@ def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], st
         packages, version=args.version, revision=args.revision, source=args.source,
         reference=reference, created=oci_image.rfc3339(epoch), distro=sbom.distro_id()))
     app = app_layer(args.supervisor, args.license, sbom_text)
-    frr_version = next(p.version for p in packages if p.name == "frr")
+    frr_version = next((p.version for p in packages if p.name == "frr"), None)
+    if frr_version is None:
+        raise ImageError("no file of Debian's frr package in the image?")
     labels = {
         "org.opencontainers.image.title": "ironlb-frr",
         "org.opencontainers.image.description":
@@ -170,26 +145,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("supervisor", "license", "version", "revision", "source", "out"):
         parser.add_argument(f"--{name}", required=True)
-    parser.add_argument("--summary", help="write digests and sizes here (JSON)")
-    parser.add_argument("--spec-out", help="also write the image spec here (JSON)")
-    parser.add_argument("--sbom-out", help="also write the image's SPDX SBOM here (JSON)")
-    args = parser.parse_args()
-    try:
-        epoch = oci_image.source_date_epoch()
-        spec, sbom_text = image_spec(args, epoch)
-        if args.sbom_out:
-            Path(args.sbom_out).write_text(sbom_text, encoding="utf-8")
-        if args.spec_out:
-            Path(args.spec_out).write_bytes(oci_image.canonical_json(spec) + b"\n")
-        summary = oci_image.write_image(spec, args.out, epoch=epoch)
-    except (ImageError, oci_image.SpecError, OSError, ValueError, StopIteration,
-            subprocess.CalledProcessError) as e:
-        print(f"frr_image.py: {e}", file=sys.stderr)
-        return 1
-    if args.summary:
-        Path(args.summary).write_bytes(oci_image.canonical_json(summary) + b"\n")
-    print(summary["digest"])
-    return 0
+    add_output_args(parser)
+    return write_outputs(parser.parse_args(), "frr_image.py", image_spec)
 
 
 if __name__ == "__main__":

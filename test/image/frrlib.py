@@ -6,6 +6,7 @@ daemons as the speaker does: root with no capability at all, in the frrvty group
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import os
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 from typing import IO, Iterator
 
-from imagelib import Failure, Image, check, run, temp_dir, wait_for
+from imagelib import Failure, Image, check, log, run, temp_dir, wait_for
 
 # What FRR's container is granted (docs/image.md): every one is needed, see
 # test_frr_capabilities.py. Numbers from linux/capability.h.
@@ -182,3 +183,14 @@ def wait_exit(proc: subprocess.Popen, timeout: float, what: str) -> float:
     except subprocess.TimeoutExpired:
         raise Failure(f"{what}: still running after {timeout:.1f}s") from None
     return time.monotonic()
+
+
+def image_from_args() -> tuple[Image, Path]:
+    """The test's command line, --image-dir BUILD/image: the ironlb-frr image there, and the
+    directory."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--image-dir", required=True, type=Path)
+    image_dir = parser.parse_args().image_dir
+    image = Image.load(image_dir, "ironlb-frr")
+    log(f"image {image.ref} {image.digest}")
+    return image, image_dir

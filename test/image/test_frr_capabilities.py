@@ -11,22 +11,15 @@ deadline, its log naming what failed. Each run is in its own network namespace.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from frrlib import CAPABILITIES, frr_container, wait_exit
-from imagelib import Image, check, log, main_guard
+from frrlib import CAPABILITIES, frr_container, image_from_args, wait_exit
+from imagelib import check, log, main_guard
 
 # What FRR prints when it lacks one (lib/privs.c), by capability.
 FAILURE_SIGNS = {"SETUID": "could not setreuid", "SETGID": "could not setgroups"}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-dir", required=True, type=Path)
-    args = parser.parse_args()
-    image = Image.load(args.image_dir, "ironlb-frr")
-    log(f"image {image.ref} {image.digest}")
+    image, _ = image_from_args()
     with frr_container(image, "caps") as c:
         c.wait_ready()
     log(f"with {', '.join(sorted(CAPABILITIES))}: zebra, bgpd and bfdd up")

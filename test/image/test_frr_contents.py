@@ -19,13 +19,13 @@ turns it into a general system:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
+from frrlib import image_from_args
 from imagelib import Image, check, containerd_import, log, main_guard, private_containerd, \
     run, temp_dir
 
@@ -125,17 +125,13 @@ def check_sbom(image: Image, image_dir: Path, rootfs: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-dir", required=True, type=Path)
-    args = parser.parse_args()
-    image = Image.load(args.image_dir, "ironlb-frr")
-    log(f"image {image.ref} {image.digest}")
+    image, image_dir = image_from_args()
     with temp_dir("ilb-frr-contents.") as tmp:
         rootfs = tmp / "rootfs"
         image.unpack(rootfs)
         check_no_tools(rootfs)
         check_config(image, rootfs)
-        check_sbom(image, args.image_dir, rootfs)
+        check_sbom(image, image_dir, rootfs)
         (tmp / "ctd").mkdir()
         with private_containerd(tmp / "ctd") as ctr:
             name = f"docker.io/{image.ref}"

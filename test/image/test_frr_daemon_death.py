@@ -9,22 +9,16 @@ and the speaker, seeing the sockets go, applies everything again.
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import time
-from pathlib import Path
 
-from frrlib import alive, frr_container, wait_exit
-from imagelib import Image, check, log, main_guard, wait_for
+from frrlib import alive, frr_container, image_from_args, wait_exit
+from imagelib import check, log, main_guard, wait_for
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-dir", required=True, type=Path)
-    args = parser.parse_args()
-    image = Image.load(args.image_dir, "ironlb-frr")
-    log(f"image {image.ref} {image.digest}")
+    image, _ = image_from_args()
     with frr_container(image, "death") as c:
         c.wait_ready()
         pids = c.daemon_pids()

@@ -17,13 +17,12 @@ namespace of this test's own, starts zebra, bgpd and bfdd, and the speaker can d
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
-from pathlib import Path
 
-from frrlib import FRR_GID, FRR_UID, FRRVTY_GID, DAEMONS, frr_container, ids_of
-from imagelib import Image, check, log, main_guard, run, wait_for
+from frrlib import DAEMONS, FRR_GID, FRR_UID, FRRVTY_GID, frr_container, ids_of, \
+    image_from_args
+from imagelib import check, log, main_guard, run, wait_for
 
 
 def check_sockets(c) -> None:
@@ -80,11 +79,7 @@ def check_vtysh(c) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-dir", required=True, type=Path)
-    args = parser.parse_args()
-    image = Image.load(args.image_dir, "ironlb-frr")
-    log(f"image {image.ref} {image.digest}")
+    image, _ = image_from_args()
     with frr_container(image, "start") as c:
         c.wait_ready()
         check_sockets(c)

@@ -18,12 +18,10 @@
 
 from __future__ import annotations
 
-import argparse
 import signal
 import time
-from pathlib import Path
 
-from frrlib import MARKER, RUN_DIR, alive, frr_container, wait_exit
+from frrlib import MARKER, RUN_DIR, alive, frr_container, image_from_args, wait_exit
 from imagelib import Image, check, log, main_guard, wait_for
 
 
@@ -82,11 +80,8 @@ def check_bad_setting_refused(image: Image) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-dir", required=True, type=Path)
-    args = parser.parse_args()
-    image = Image.load(args.image_dir, "ironlb-frr")
-    log(f"image {image.ref} {image.digest}; marker /{RUN_DIR}/{MARKER}")
+    image, _ = image_from_args()
+    log(f"marker /{RUN_DIR}/{MARKER}")
     check_marker_ends_wait(image)
     check_wait_is_bounded(image)
     check_bad_setting_refused(image)
