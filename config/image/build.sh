@@ -11,6 +11,10 @@
 #   ironlb.spec.json, ironlb.summary.json   what went in and the sizes, for inspection
 #   ironlb.spdx.json           the SBOM (SPDX 2.3): the Debian packages and ironlb it ships
 #   bin/                       the stripped daemons the spec names
+#   ironlb-frr-<VERSION>.oci.tar, ironlb-frr.{ref,digest,spec.json,summary.json,spdx.json}
+#                              FRR's image, ironlb/ironlb-frr:<VERSION>, beside the speaker in
+#                              BGP mode: Debian's frr (zebra, bgpd, bfdd, vtysh) and
+#                              ironlb-frr-supervisor (config/image/frr_image.py; amd64 only)
 # With --arm64-build-dir (the cross-built tree, test/build-env.sh ironlb_build_arm64, built
 # unless --no-build) also the linux/arm64 image, and one index of both:
 #   arm64/                     the same files for the arm64 image (its runtime layer from
@@ -91,7 +95,10 @@ for tree in "$build" ${arm64_build:+"$arm64_build"}; do
   hint="build it or drop --no-build"
   [ "$tree" = "$build" ] ||
     hint="build it (root=\$PWD; source test/build-env.sh; ironlb_build_arm64 $tree) or drop --no-build"
-  for bin in "$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker"; do
+  bins=("$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker")
+  # FRR's image is amd64 only (docs/image.md, "The FRR image").
+  [ "$tree" != "$build" ] || bins+=("$tree/speaker/frr_supervisor/ironlb-frr-supervisor")
+  for bin in "${bins[@]}"; do
     [ -x "$bin" ] || { echo "build.sh: $bin missing; $hint" >&2; exit 1; }
   done
 done
@@ -139,6 +146,18 @@ assemble() {  # <tree> <out> <strip> [ironlb_image.py args]: one image from one 
 
 assemble "$build" "$out" strip
 digest=$(cat "$out/ironlb.digest")
+
+# FRR's image (ironlb-frr, docs/image.md "The FRR image"): Debian's frr and the supervisor.
+frr_ref=ironlb/ironlb-frr:$version
+frr_archive=$out/ironlb-frr-$version.oci.tar
+strip -o "$out/bin/ironlb-frr-supervisor" "$build/speaker/frr_supervisor/ironlb-frr-supervisor"
+frr_digest=$(/usr/bin/python3 config/image/frr_image.py \
+  --supervisor "$out/bin/ironlb-frr-supervisor" --license LICENSE --version "$version" \
+  --revision "$(revision)" --source "$source" --out "$frr_archive" \
+  --spec-out "$out/ironlb-frr.spec.json" --summary "$out/ironlb-frr.summary.json" \
+  --sbom-out "$out/ironlb-frr.spdx.json")
+echo "$frr_ref" >"$out/ironlb-frr.ref"
+echo "$frr_digest" >"$out/ironlb-frr.digest"
 if [ -n "$arm64_build" ]; then
   assemble "$arm64_build" "$out/arm64" aarch64-linux-gnu-strip --arch arm64 \
     --sysroot "$(bash cmake/aarch64-sysroot.sh)"
@@ -159,6 +178,7 @@ echo "digest    $digest"
 echo "archive   $archive ($(mib "$(stat -c %s "$archive")"))"
 echo "unpacked  $(mib "$unpacked") (runtime layer $(mib "$runtime"), app layer $(mib "$app"))"
 echo "sbom      $out/ironlb.spdx.json ($(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["packages"]) - 2)' "$out/ironlb.spdx.json") Debian packages)"
+echo "frr image $frr_ref ($frr_archive, $(mib "$(stat -c %s "$frr_archive")")), digest $frr_digest"
 echo "push      skopeo copy oci-archive:$archive docker://<registry>/$ref"
 echo "load      docker load -i $archive   or   ctr -n k8s.io images import $archive"
 if [ -n "$arm64_build" ]; then

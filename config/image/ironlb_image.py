@@ -32,7 +32,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import oci_image  # noqa: E402  (a sibling file, not an installed module)
@@ -165,23 +165,25 @@ def copyright_source(package: str) -> str:
     return str(path.resolve())  # some doc directories are symlinks to a sibling package's
 
 
-def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> Layout:
-    """From this machine, or for another architecture from its sysroot (sysroot_files.py)."""
-    layer = Layout(sysroot.root if sysroot else "")
+def add_base(layer: Layout) -> None:
+    """Debian's usrmerge symlinks, /tmp and /root: what every image here starts from."""
     for top, target in USRMERGE.items():
         layer.add({"type": "dir", "path": f"/{target}"})
         layer.add({"type": "symlink", "path": f"/{top}", "target": target})
     layer.add({"type": "dir", "path": "/tmp", "mode": "1777"})
     layer.add({"type": "dir", "path": "/root", "mode": "0700"})
-    for path, text in ETC_FILES.items():
-        layer.content(path, text)
 
+
+def add_shared_objects(layer: Layout, binaries: list[str],
+                       sysroot: SysrootFiles | None = None) -> None:
+    """Every shared object the binaries load (the loader included), and those glibc loads by
+    name (DLOPENED), each with its symlinks."""
     objects: list[str] = []
     for binary in binaries:  # ldd cannot run a foreign binary: readelf walks its DT_NEEDED
         objects += sysroot.closure([binary]) if sysroot else ldd(binary)
     libc = next((o for o in objects if os.path.basename(o) == "libc.so.6"), None)
     if libc is None:
-        raise ImageError("the daemons do not load libc.so.6?")
+        raise ImageError(f"{', '.join(binaries)} do not load libc.so.6?")
     libdir = os.path.dirname(usr_path(libc))
     for name in DLOPENED:
         path = os.path.join(libdir, name)
@@ -194,18 +196,15 @@ def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> L
     for obj in sorted(set(objects)):
         layer.host(obj)
 
-    layer.host(CA_BUNDLE, root="")  # generated here, and the same for every architecture
-    layer.host(OPENSSL_CONFIG)
-    for link in OPENSSL_LINKS:
-        if not os.path.islink(layer.root + link):
-            raise ImageError(f"{link}: expected Debian's symlink into /etc/ssl")
-        layer.add({"type": "symlink", "path": link, "target": os.readlink(layer.root + link)})
-        layer.host_files.add(link)
 
+def add_copyrights(layer: Layout, sysroot: SysrootFiles | None = None,
+                   generated_by: dict[str, str] | None = None) -> None:
+    """The owning package of every host file (generated_by for files no package lists; any
+    other unowned file is an error), and each package's copyright file."""
     owners = sysroot.owners(layer.host_files) if sysroot else dpkg_owners(layer.host_files)
     for path in layer.host_files:
-        if path not in owners and path in GENERATED_BY:
-            owners[path] = GENERATED_BY[path]
+        if path not in owners and path in (generated_by or {}):
+            owners[path] = generated_by[path]
     unowned = sorted(p for p in layer.host_files if p not in owners
                      and layer.entries[p]["type"] == "file")
     if unowned:
@@ -215,6 +214,24 @@ def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> L
         source = sysroot.copyright(package) if sysroot else None
         layer.add({"type": "file", "path": f"/usr/share/doc/{package}/copyright",
                    "source": source or copyright_source(package), "mode": "0644"})
+
+
+def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> Layout:
+    """From this machine, or for another architecture from its sysroot (sysroot_files.py)."""
+    layer = Layout(sysroot.root if sysroot else "")
+    add_base(layer)
+    for path, text in ETC_FILES.items():
+        layer.content(path, text)
+    add_shared_objects(layer, binaries, sysroot)
+
+    layer.host(CA_BUNDLE, root="")  # generated here, and the same for every architecture
+    layer.host(OPENSSL_CONFIG)
+    for link in OPENSSL_LINKS:
+        if not os.path.islink(layer.root + link):
+            raise ImageError(f"{link}: expected Debian's symlink into /etc/ssl")
+        layer.add({"type": "symlink", "path": link, "target": os.readlink(layer.root + link)})
+        layer.host_files.add(link)
+    add_copyrights(layer, sysroot, GENERATED_BY)
     return layer
 
 
@@ -285,22 +302,21 @@ def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], st
     return spec, sbom_text
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for name in ("controller", "speaker", "license", "version", "revision", "source", "out"):
-        parser.add_argument(f"--{name}", required=True)
+def add_output_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary", help="write digests and sizes here (JSON)")
     parser.add_argument("--spec-out", help="also write the image spec here (JSON)")
     parser.add_argument("--sbom-out", help="also write the image's SPDX SBOM here (JSON)")
-    parser.add_argument("--arch", help="another architecture (arm64): its files come from "
-                        "--sysroot, not from this machine")
-    parser.add_argument("--sysroot", help="the sysroot cmake/aarch64-sysroot.sh printed")
-    args = parser.parse_args()
-    if bool(args.arch) != bool(args.sysroot):
-        parser.error("--arch and --sysroot go together")
+
+
+def write_outputs(args: argparse.Namespace, prog: str,
+                  make_spec: Callable[[argparse.Namespace, int],
+                                      tuple[dict[str, Any], str]]) -> int:
+    """make_spec(args, SOURCE_DATE_EPOCH) -> (spec, SBOM): writes the archive (--out) and the
+    --sbom-out/--spec-out/--summary files; prints the digest. Exit status: 0, or 1 with the
+    error on stderr."""
     try:
         epoch = oci_image.source_date_epoch()
-        spec, sbom_text = image_spec(args, epoch)
+        spec, sbom_text = make_spec(args, epoch)
         if args.sbom_out:
             Path(args.sbom_out).write_text(sbom_text, encoding="utf-8")
         if args.spec_out:
@@ -308,12 +324,26 @@ def main() -> int:
         summary = oci_image.write_image(spec, args.out, epoch=epoch)
     except (ImageError, SysrootError, oci_image.SpecError, OSError, ValueError,
             subprocess.CalledProcessError) as e:
-        print(f"ironlb_image.py: {e}", file=sys.stderr)
+        print(f"{prog}: {e}", file=sys.stderr)
         return 1
     if args.summary:
         Path(args.summary).write_bytes(oci_image.canonical_json(summary) + b"\n")
     print(summary["digest"])
     return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for name in ("controller", "speaker", "license", "version", "revision", "source", "out"):
+        parser.add_argument(f"--{name}", required=True)
+    add_output_args(parser)
+    parser.add_argument("--arch", help="another architecture (arm64): its files come from "
+                        "--sysroot, not from this machine")
+    parser.add_argument("--sysroot", help="the sysroot cmake/aarch64-sysroot.sh printed")
+    args = parser.parse_args()
+    if bool(args.arch) != bool(args.sysroot):
+        parser.error("--arch and --sysroot go together")
+    return write_outputs(args, "ironlb_image.py", image_spec)
 
 
 if __name__ == "__main__":

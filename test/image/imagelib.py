@@ -193,11 +193,12 @@ class Image:
     docker_manifest: list[dict[str, Any]]
 
     @classmethod
-    def load(cls, image_dir: Path) -> "Image":
-        ref = (image_dir / "ironlb.ref").read_text().strip()
-        digest = (image_dir / "ironlb.digest").read_text().strip()
+    def load(cls, image_dir: Path, name: str = "ironlb") -> "Image":
+        """name: which of build.sh's images, "ironlb" or "ironlb-frr" (<name>.ref, ...)."""
+        ref = (image_dir / f"{name}.ref").read_text().strip()
+        digest = (image_dir / f"{name}.digest").read_text().strip()
         version = ref.rsplit(":", 1)[1]
-        archive = image_dir / f"ironlb-{version}.oci.tar"
+        archive = image_dir / f"{name}-{version}.oci.tar"
         with tarfile.open(archive) as tar:
             def blob(d: str) -> bytes:
                 return tar.extractfile("blobs/sha256/" + d.split(":", 1)[1]).read()

@@ -3,7 +3,7 @@
 
   1. assembly: config/image/build.sh run again on copies of the release binaries with another
      mode and mtime, under umask 077, from another directory, into another output directory
-     writes a byte-identical archive
+     writes a byte-identical archive (and the same ironlb-frr digest)
   2. another checkout path: the work tree copied to a deeper path under /tmp, built there the
      way build.sh builds (test/build-env.sh, ccache) and assembled gives the same digest: the
      configuration, the link and the assembly do not depend on where the tree is
@@ -32,7 +32,8 @@ from pathlib import Path
 
 from imagelib import Failure, Image, check, log, main_guard, run, temp_dir
 
-DAEMONS = ["controller/daemon/ironlb-controller", "speaker/daemon/ironlb-speaker"]
+DAEMONS = ["controller/daemon/ironlb-controller", "speaker/daemon/ironlb-speaker",
+           "speaker/frr_supervisor/ironlb-frr-supervisor"]
 # Compiled again without ccache in step 3, in this order (--sample-sources takes the first N):
 # a small file (every object's debug info names its source and build paths; CI's choice, for
 # time), where each daemon is wired together (most of the libraries' headers), and the one
@@ -52,6 +53,14 @@ def assemble(repo: Path, build_dir: Path, out: Path, umask: int = 0o022,
         raise Failure(f"build.sh --build-dir {build_dir}: exit {res.returncode}\n{res.stdout}"
                       f"\n{res.stderr}")
     return (out / "ironlb.digest").read_text().strip()
+
+
+def check_frr_digest(image: Image, out: Path, where: str) -> None:
+    """The ironlb-frr image build.sh wrote beside the ironlb one has the fixture's digest."""
+    want = (image.archive.parent / "ironlb-frr.digest").read_text().strip()
+    got = (out / "ironlb-frr.digest").read_text().strip()
+    check(got == want, f"{where}: ironlb-frr digest {got}, fixture's {want}")
+    log(f"{where}: ironlb-frr has the same digest {got}")
 
 
 def explain_difference(first: Path, second: Path, first_bins: Path, second_bins: Path) -> str:
@@ -88,6 +97,7 @@ def check_assembly(repo: Path, build_dir: Path, image: Image, tmp: Path) -> None
           f"{archive} and {image.archive} differ although the digests agree")
     log(f"assembly: umask 077, binaries mode 0700 mtime 2001, another output dir -> same "
         f"digest, byte-identical archive ({elapsed:.1f}s)")
+    check_frr_digest(image, out, "assembly")
 
 
 def copy_work_tree(repo: Path, dest: Path) -> None:
@@ -152,6 +162,7 @@ def check_other_path(repo: Path, build_dir: Path, image: Image, tmp: Path, sampl
         raise Failure(f"built at {source}: digest {digest}, fixture's {image.digest}\n"
                       + explain_difference(image.archive.parent, out, build_dir, source / "build"))
     log(f"other path: same digest {digest}")
+    check_frr_digest(image, out, "other path")
     if sample:
         log(f"compiler: {sample} sources compiled again without ccache at the other path")
         check_sample_without_ccache(repo, build_dir, source, sample)
