@@ -61,7 +61,7 @@ bool claim(Json& object, const ConfigurationStateIdentity& id) {
   };
   label(api::kComponentTypeLabel, id.component);
   if (!id.node.empty()) label(api::kNodeNameLabel, id.node);
-  if (!id.podUid.empty()) {
+  if (!id.podUid.empty() && !id.podName.empty()) {
     Json owners = podOwnerReferences(id.podName, id.podUid);
     if (!meta.contains("ownerReferences") || meta["ownerReferences"] != owners) {
       meta["ownerReferences"] = std::move(owners);

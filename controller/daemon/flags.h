@@ -22,6 +22,8 @@ struct ControllerFlags : cli::CommonFlags {
   // The Deployment in --namespace that owns the Lease (removed with it); "" = no owner.
   std::string leaseOwnerDeployment;
   std::string identity;  // --identity, else $POD_NAME, else the host name
+  // The Pod that owns the ConfigurationState (garbage-collected with it); empty: no owner.
+  std::string podName, podUid;
   int statusWriters = 32;
   util::Duration releaseHold = std::chrono::minutes(5);
   // Fault injection for tests only (--fault-status-write-delay): every Service status write
