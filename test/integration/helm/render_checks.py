@@ -83,6 +83,8 @@ def expected_rbac():
         | expand("coordination.k8s.io", ["leases"], ["create"])
         | expand("coordination.k8s.io", ["leases"], ["get", "update", "watch"], ["ironlb-controller"])
         | expand("apps", ["deployments"], ["get"], ["ironlb-controller"])
+        | expand("metallb.io", ["configurationstates"], ["get", "create", "update"])
+        | expand("metallb.io", ["configurationstates/status"], ["update"])
     )
     spk_cluster = (
         expand("", ["services", "nodes", "namespaces"], READ)
@@ -95,6 +97,8 @@ def expected_rbac():
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
         | expand("metallb.io", ["servicel2statuses"], READ + ["create", "delete"])
         | expand("metallb.io", ["servicel2statuses/status"], ["update"])
+        | expand("metallb.io", ["configurationstates"], ["get", "create", "update"])
+        | expand("metallb.io", ["configurationstates/status"], ["update"])
     )
     return ctrl_cluster, ctrl_ns, spk_cluster, spk_ns
 
@@ -181,8 +185,9 @@ def check_common_security(ctrl, spk):
 def check_crds(docs, root):
     crds = find(docs, "CustomResourceDefinition")
     names = sorted(d["metadata"]["name"] for d in crds)
-    check("CRDs: exactly the three metallb.io kinds",
-          names == ["ipaddresspools.metallb.io", "l2advertisements.metallb.io", "servicel2statuses.metallb.io"],
+    check("CRDs: exactly the four metallb.io kinds",
+          names == ["configurationstates.metallb.io", "ipaddresspools.metallb.io",
+                    "l2advertisements.metallb.io", "servicel2statuses.metallb.io"],
           names)
     for path in sorted(glob.glob(os.path.join(root, "crds", "*.yaml"))):
         src = load(path)[0]

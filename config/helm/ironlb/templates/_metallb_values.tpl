@@ -43,7 +43,7 @@
 {{- $tree := dict "global" true "loadBalancerClass" true "logLevel" true "logFormat" true
       "image" true "imagePullSecrets" true "nameOverride" true "fullnameOverride" true
       "namespace" true "rbac" true "nodeSelector" true "tolerations" true "metallbCompat" true
-      "crds" (dict "enabled" true "keep" true
+      "admissionPolicy" true "crds" (dict "enabled" true "keep" true
         "validationFailurePolicy" "ironlb runs no validating webhook: the CRDs' own schemas and CEL rules validate")
       "tls" (dict "controllerMetricsTLSSecret" true "speakerMetricsTLSSecret" true
         "cipherSuites" $tls "curvePreferences" $tls "minVersion" $tls)
