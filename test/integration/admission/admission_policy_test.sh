@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # admission_policy_test.sh REPO_ROOT FIXTURE_STATE
 #
-# The chart's ValidatingAdmissionPolicy (docs/admission.md) on the real kube-apiserver of the
+# The chart's ValidatingAdmissionPolicy (docs/custom-resources.md) on the real kube-apiserver of the
 # test control plane, with the real Helm and kubectl: rendered with `helm template` for a
 # release in namespace A, applied, then
 #   * an IPAddressPool (and an L2Advertisement) in namespace B is rejected, the message naming A;
