@@ -91,6 +91,10 @@ api::ConfigurationVerdict invalid(const std::string& error) {
   return {.result = "Invalid", .lastError = error, .errorSummary = "1 error in 1 object"};
 }
 
+api::ConfigurationVerdict badP() {
+  return invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
+}
+
 class ConfigurationStateWriterTest : public ::testing::Test {
  protected:
   std::unique_ptr<ConfigurationStateWriter> makeWriter(int maxAttempts = 10) {
@@ -112,6 +116,11 @@ class ConfigurationStateWriterTest : public ::testing::Test {
   bool settled(const ConfigurationStateWriter& w, const api::ConfigurationVerdict& v) {
     return w.idle() && w.shown() == v;
   }
+  // Reports `v` and runs the loop until the writer has shown it.
+  bool reportAndSettle(ConfigurationStateWriter& w, const api::ConfigurationVerdict& v) {
+    w.report(v);
+    return runUntil(io_, [&] { return settled(w, v); });
+  }
 
   FakeTransport transport_;
   OneObjectServer server_{transport_};
@@ -122,8 +131,7 @@ class ConfigurationStateWriterTest : public ::testing::Test {
 
 TEST_F(ConfigurationStateWriterTest, CreatesTheObjectOwnedByThePodWithLabelsAndStatus) {
   auto writer = makeWriter();
-  writer->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*writer, valid()));
   const Json o = server_.object();
   EXPECT_EQ(o["metadata"]["name"], "speaker-n0");
   EXPECT_EQ(o["metadata"]["labels"]["metallb.io/component-type"], "speaker");
@@ -141,18 +149,16 @@ TEST_F(ConfigurationStateWriterTest, CreatesTheObjectOwnedByThePodWithLabelsAndS
 TEST_F(ConfigurationStateWriterTest, WritesOncePerChangeOfVerdict) {
   auto writer = makeWriter();
   for (int i = 0; i < 5; ++i)
-    writer->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, valid()); }));
+    ASSERT_TRUE(reportAndSettle(*writer, valid()));
   EXPECT_EQ(writes(), 2u);
   for (int i = 0; i < 5; ++i)
     writer->report(valid());
   testing::drain(io_);
   EXPECT_EQ(writes(), 2u);  // the same verdict again: nothing
 
-  const auto bad = invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
+  const auto bad = badP();
   for (int i = 0; i < 3; ++i)
-    writer->report(bad);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, bad); }));
+    ASSERT_TRUE(reportAndSettle(*writer, bad));
   EXPECT_EQ(writes(), 3u);
   const Json status = server_.object()["status"];
   EXPECT_EQ(status["result"], "Invalid");
@@ -163,42 +169,36 @@ TEST_F(ConfigurationStateWriterTest, WritesOncePerChangeOfVerdict) {
 
   // A different error is a change too.
   const auto other = invalid("IPAddressPool lb/q: spec.addresses[1]: \"y\" is not an address");
-  writer->report(other);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, other); }));
+  ASSERT_TRUE(reportAndSettle(*writer, other));
   EXPECT_EQ(writes(), 4u);
 }
 
 TEST_F(ConfigurationStateWriterTest, RestartLeavesAStillTrueVerdictAsItIs) {
   auto first = makeWriter();
-  first->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*first, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*first, valid()));
   const Json before = server_.object();
   first.reset();  // the daemon restarts
 
   auto second = makeWriter();
-  second->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*second, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*second, valid()));
   EXPECT_EQ(writes(), 2u);  // only the first life's create and status: the restart read it
   EXPECT_EQ(server_.object(), before);
 
   // The restarted writer still writes a change, keeping the object.
-  const auto bad = invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
-  second->report(bad);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*second, bad); }));
+  const auto bad = badP();
+  ASSERT_TRUE(reportAndSettle(*second, bad));
   EXPECT_EQ(writes(), 3u);
   EXPECT_EQ(server_.object()["metadata"]["uid"], "uid-1");
 }
 
 TEST_F(ConfigurationStateWriterTest, RestartUnderAnotherPodTakesOwnership) {
   auto first = makeWriter();
-  first->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*first, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*first, valid()));
   first.reset();
   ConfigurationStateWriter second(io_, api_,
                                   speakerStateIdentity("lb", "n0", "speaker-x2", "pod-uid-2"),
                                   {.random = [] { return 0.5; }, .clock = &clock_});
-  second.report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(second, valid()); }));
+  ASSERT_TRUE(reportAndSettle(second, valid()));
   EXPECT_EQ(server_.object()["metadata"]["ownerReferences"][0]["uid"], "pod-uid-2");
   EXPECT_EQ(writes(), 3u);  // one PUT of the object; the status already said Valid
 }
@@ -206,8 +206,7 @@ TEST_F(ConfigurationStateWriterTest, RestartUnderAnotherPodTakesOwnership) {
 TEST_F(ConfigurationStateWriterTest, FailedWritesAreRetriedWithBackoff) {
   server_.failWrites(3);  // three failed creates, then it gets through
   auto writer = makeWriter();
-  writer->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*writer, valid()));
   EXPECT_EQ(writer->failures(), 3u);
   EXPECT_EQ(writer->abandoned(), 0u);
   EXPECT_EQ(server_.object()["status"]["result"], "Valid");
@@ -224,16 +223,15 @@ TEST_F(ConfigurationStateWriterTest, RetriesAreBoundedPerVerdict) {
   // The positive marker after the negative: a new verdict tries again and, once the server
   // recovers, gets through.
   server_.failWrites(0);
-  const auto bad = invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
-  writer->report(bad);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, bad); }));
+  const auto bad = badP();
+  ASSERT_TRUE(reportAndSettle(*writer, bad));
   EXPECT_EQ(writes(), 6u);
 }
 
 TEST_F(ConfigurationStateWriterTest, AVerdictChangedInFlightIsWrittenAfterwards) {
   auto writer = makeWriter();
   writer->report(valid());
-  const auto bad = invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
+  const auto bad = badP();
   writer->report(bad);  // before the first write completes
   ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, bad); }));
   EXPECT_EQ(server_.object()["status"]["result"], "Invalid");
@@ -241,18 +239,15 @@ TEST_F(ConfigurationStateWriterTest, AVerdictChangedInFlightIsWrittenAfterwards)
 
 TEST_F(ConfigurationStateWriterTest, ConditionKeepsItsTransitionTimeWhileItsStatusHolds) {
   auto writer = makeWriter();
-  const auto bad1 = invalid("IPAddressPool lb/p: spec.addresses[0]: \"x\" is not an address");
-  writer->report(bad1);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, bad1); }));
+  const auto bad1 = badP();
+  ASSERT_TRUE(reportAndSettle(*writer, bad1));
   const Json t0 = server_.object()["status"]["conditions"][0]["lastTransitionTime"];
   EXPECT_EQ(t0, "2024-01-01T00:00:00Z");
   clock_.advance(std::chrono::minutes(1));
   const auto bad2 = invalid("IPAddressPool lb/q: spec.addresses[0]: \"y\" is not an address");
-  writer->report(bad2);
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, bad2); }));
+  ASSERT_TRUE(reportAndSettle(*writer, bad2));
   EXPECT_EQ(server_.object()["status"]["conditions"][0]["lastTransitionTime"], t0);
-  writer->report(valid());
-  ASSERT_TRUE(runUntil(io_, [&] { return settled(*writer, valid()); }));
+  ASSERT_TRUE(reportAndSettle(*writer, valid()));
   EXPECT_EQ(server_.object()["status"]["conditions"][0]["lastTransitionTime"],
             "2024-01-01T00:01:00Z");
 }

@@ -84,6 +84,18 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
     deadline_ = at;
   }
 
+  // Pool p becomes valid (192.0.2.1-192.0.2.3); the session is told once the informer has it.
+  bool fixPool() {
+    cluster.modify("ipaddresspools", "metallb-system/p",
+                   [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
+    const bool seen = runUntil(io, [&] {
+      return pools_.get("metallb-system/p")->at("spec") ==
+             nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
+    });
+    if (seen) session_->configChanged();
+    return seen;
+  }
+
   // Informer echoes of every write applied and the session has nothing left to do.
   bool settle() {
     return runUntil(io, [&] { return session_->running() && session_->idle(); });
@@ -170,13 +182,7 @@ TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
   EXPECT_EQ(cluster.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
   EXPECT_TRUE(cluster.statusWrites().empty());
 
-  cluster.modify("ipaddresspools", "metallb-system/p",
-                 [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
-  ASSERT_TRUE(runUntil(io, [&] {
-    return pools_.get("metallb-system/p")->at("spec") ==
-           nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
-  }));
-  session_->configChanged();
+  ASSERT_TRUE(fixPool());
   ASSERT_TRUE(settle());
   EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
 }
@@ -199,13 +205,7 @@ TEST_F(LeaderSessionTest, EachTermReportsTheVerdictOfEveryBuild) {
       << reports.back().lastError;
   EXPECT_EQ(reports.back().errorSummary, "1 error in 1 object");
 
-  cluster.modify("ipaddresspools", "metallb-system/p",
-                 [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
-  ASSERT_TRUE(runUntil(io, [&] {
-    return pools_.get("metallb-system/p")->at("spec") ==
-           nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
-  }));
-  session_->configChanged();
+  ASSERT_TRUE(fixPool());
   ASSERT_TRUE(runUntil(io, [&] { return reports.back().result == "Valid"; }));
   EXPECT_EQ(reports.back().lastError, "");
 
