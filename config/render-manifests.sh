@@ -68,18 +68,15 @@ cp "$out/dashboard.json" "$out/chart/files/dashboards/ironlb.json"
 # Do not edit; change the chart and re-run the script.
 #
 # Installs into namespace metallb-system, so MetalLB IPAddressPool/L2Advertisement manifests apply
-# unchanged. The speakers' membership key is not included (a published key would be no secret);
-# create it once before or after applying:
+# unchanged. The speakers' membership key is not included (a published key would be no secret):
+# the controller creates Secret ironlb-memberlist with a random key when it is absent and never
+# overwrites it; speakers wait for it (docs/membership.md, "The key"). To use your own key,
+# create the Secret (key "secretkey", at least 16 bytes) before applying:
 #
 #   kubectl apply -f ironlb.yaml
-#   kubectl -n metallb-system create secret generic ironlb-memberlist \
-#     --from-literal=secretkey="$(openssl rand -base64 48)"
-#
-# Speaker pods wait in ContainerCreating until the Secret exists. With Helm, the chart generates
-# the key itself and keeps it across upgrades.
 HEADER
   "$helm" template ironlb "$out/chart" --namespace metallb-system \
-    --set namespace.create=true --set speaker.memberlist.createSecret=false
+    --set namespace.create=true
 } >"$out/manifests/ironlb.yaml"
 
 stale=0

@@ -23,3 +23,13 @@ ironlb_configure_build() {  # <dir> <target> <cmake args...>; the configure log 
     { cat "$dir.configure.log"; return 1; }
   ninja -C "$dir" "$target"
 }
+
+# The arm64 daemons for the arm64 image (docs/image.md, "arm64"): Debian's cross compiler
+# (cmake/toolchain-aarch64.cmake) against Debian's arm64 libraries (cmake/aarch64-sysroot.sh,
+# cached), through the same compiler cache; only the two daemons, no tests or benchmarks.
+ironlb_build_arm64() {  # <dir>
+  local sysroot
+  sysroot=$(bash "$root/cmake/aarch64-sysroot.sh") || return 1
+  ironlb_configure_build "$1" ironlb-daemons "${IRONLB_RELEASE_ARGS[@]}" -DIRONLB_BENCHMARKS=OFF \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64.cmake" -DIRONLB_SYSROOT="$sysroot"
+}

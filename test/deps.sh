@@ -20,8 +20,14 @@ packages=(
   python3-yaml
   # container images without a registry: test-cluster images, runtimes and the image tests
   busybox-static containerd runc skopeo strace
+  # BGP mode (docs/bgp.md): FRR on the test nodes (its parser also checks ironlb's
+  # configurations) and BIRD 2 as the test router, an implementation that is not FRR
+  frr bird2
   # the test cluster's nodes (test/cluster): pod networking and kube-proxy's iptables mode
   containernetworking-plugins iptables conntrack
+  # the arm64 image: Debian's cross compiler, and qemu to start its daemons in a test
+  # (the arm64 libraries are unpacked, not installed: cmake/aarch64-sysroot.sh)
+  g++-aarch64-linux-gnu qemu-user-static
 )
 
 missing=()
@@ -36,6 +42,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "deps.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages such as frr start their daemons on install; none may run on this machine's own
+  # interfaces, so package scripts are refused service starts while we install (Debian's
+  # policy-rc.d convention), unless the machine already has a policy of its own.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

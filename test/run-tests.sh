@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command. On a fresh Debian machine, as root:
 #   ./test/run-tests.sh
-# installs what it needs, builds three trees and runs every test:
+# installs what it needs, builds four trees and runs every test:
 #   build/       Release build: unit, integration (real etcd + kube-apiserver) and netns tests
 #   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-fuzz/  libFuzzer targets (clang, RelWithDebInfo), each run briefly on its seed corpus
+#   build-arm64/ the two daemons cross-built for arm64, for the arm64 image tests
 # plus the clang-format and naming (clang-tidy) checks. Ends with one "N passed, N failed" line
 # over everything.
 #
@@ -66,6 +67,8 @@ check clang-format bash test/check-format.sh
 
 note "release build (CMAKE_BUILD_TYPE=Release, what users and packagers build)"
 check "release build" ironlb_configure_build build all "${IRONLB_RELEASE_ARGS[@]}"
+note "arm64 cross build of the daemons (the arm64 image, docs/image.md)"
+check "arm64 build" ironlb_build_arm64 build-arm64
 note "naming check (clang-tidy readability-identifier-naming, .clang-tidy)"
 check "naming" python3 test/check-naming.py --build-dir build
 note "ASan+UBSan build of the unit tests"

@@ -113,12 +113,17 @@ void JsonReader::read(const Field& field, std::string& out) {
   out = field.value()->get_ref<const std::string&>();
 }
 
-void JsonReader::read(const Field& field, std::optional<std::string>& out) {
+template <class T>
+void JsonReader::readOptional(const Field& field, std::optional<T>& out) {
   if (field.absent()) return;
-  std::string value;
+  T value{};
   const std::size_t before = errors_.size() + dropped_;
   read(field, value);
   if (errors_.size() + dropped_ == before) out = std::move(value);
+}
+
+void JsonReader::read(const Field& field, std::optional<std::string>& out) {
+  readOptional(field, out);
 }
 
 void JsonReader::read(const Field& field, bool& out) {
@@ -183,11 +188,11 @@ void JsonReader::read(const Field& field, int32_t& out) {
 }
 
 void JsonReader::read(const Field& field, std::optional<int32_t>& out) {
-  if (field.absent()) return;
-  int32_t value = 0;
-  const std::size_t before = errors_.size() + dropped_;
-  read(field, value);
-  if (errors_.size() + dropped_ == before) out = value;
+  readOptional(field, out);
+}
+
+void JsonReader::read(const Field& field, std::optional<int64_t>& out) {
+  readOptional(field, out);
 }
 
 void JsonReader::read(const Field& field, std::vector<std::string>& out) {

@@ -74,6 +74,7 @@ class JsonReader {
   void read(const Field& field, std::optional<bool>& out);
   // Integers must be JSON integers (or integral floats) within the C++ type's range.
   void read(const Field& field, int64_t& out);
+  void read(const Field& field, std::optional<int64_t>& out);
   void read(const Field& field, int32_t& out);
   void read(const Field& field, std::optional<int32_t>& out);
   // Arrays of strings and string-to-string maps (labels, annotations, selectors).
@@ -95,6 +96,9 @@ class JsonReader {
   Error error(std::string_view object) const;
 
  private:
+  // Absent leaves `out` untouched; set only when the value read without error.
+  template <class T>
+  void readOptional(const Field& field, std::optional<T>& out);
   std::optional<int64_t> integer(const Field& field, int64_t min, int64_t max);
 
   const nlohmann::json& root_;

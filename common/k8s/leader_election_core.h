@@ -81,8 +81,6 @@ class LeaderElectionCore {
 
   bool isLeader() const { return leader_; }
   const std::string& identity() const { return identity_; }
-  // The holder last seen in the Lease ("" if none).
-  const std::string& observedHolder() const { return observed_.holderIdentity; }
   // Latest point at which a standby may take over, by our clock (for logs/tests).
   util::MonoTime observedExpiry() const;
 

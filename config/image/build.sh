@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the ironlb container image without a container engine or a base image from a registry:
-#   config/image/build.sh [--build-dir DIR] [--no-build] [--out DIR]
+#   config/image/build.sh [--build-dir DIR] [--no-build] [--out DIR] [--arm64-build-dir DIR]
 #
 # Unless --no-build, installs the build dependencies (test/deps.sh) and builds the release
 # daemons in DIR (default build/) exactly as test/sandbox.sh does. Then it writes, under --out
@@ -11,6 +11,12 @@
 #   ironlb.spec.json, ironlb.summary.json   what went in and the sizes, for inspection
 #   ironlb.spdx.json           the SBOM (SPDX 2.3): the Debian packages and ironlb it ships
 #   bin/                       the stripped daemons the spec names
+# With --arm64-build-dir (the cross-built tree, test/build-env.sh ironlb_build_arm64, built
+# unless --no-build) also the linux/arm64 image, and one index of both:
+#   arm64/                     the same files for the arm64 image (its runtime layer from
+#                              Debian's arm64 packages, cmake/aarch64-sysroot.sh)
+#   ironlb-<VERSION>.multiarch.oci.tar   an OCI image index of both, tagged ironlb/ironlb:<VERSION>
+#   ironlb.multiarch.digest    the index's digest
 # The content comes from the release build (stripped copies) and this Debian machine
 # (config/image/ironlb_image.py); the archive from config/image/oci_image.py. The same
 # sources, Debian packages and SOURCE_DATE_EPOCH give the same digest (docs/image.md).
@@ -23,9 +29,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build
 out=""
 no_build=false
+arm64_build=""
 
 usage() {
-  echo "usage: $0 [--build-dir DIR] [--no-build] [--out DIR]" >&2
+  echo "usage: $0 [--build-dir DIR] [--no-build] [--out DIR] [--arm64-build-dir DIR]" >&2
   exit 2
 }
 
@@ -33,6 +40,7 @@ while (($#)); do
   case $1 in
     --build-dir) [ $# -ge 2 ] || usage; build=$2; shift ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift ;;
+    --arm64-build-dir) [ $# -ge 2 ] || usage; arm64_build=$(realpath -m -- "$2"); shift ;;
     --no-build) no_build=true ;;
     *) usage ;;
   esac
@@ -73,12 +81,19 @@ if ! $no_build; then
   source test/build-env.sh
   echo "== building ironlb-controller and ironlb-speaker ($build)"
   ironlb_configure_build "$build" ironlb-daemons "${IRONLB_RELEASE_ARGS[@]}"
+  if [ -n "$arm64_build" ]; then
+    echo "== cross-building the arm64 daemons ($arm64_build)"
+    ironlb_build_arm64 "$arm64_build"
+  fi
 fi
 
-controller=$build/controller/daemon/ironlb-controller
-speaker=$build/speaker/daemon/ironlb-speaker
-for bin in "$controller" "$speaker"; do
-  [ -x "$bin" ] || { echo "build.sh: $bin missing; build it or drop --no-build" >&2; exit 1; }
+for tree in "$build" ${arm64_build:+"$arm64_build"}; do
+  hint="build it or drop --no-build"
+  [ "$tree" = "$build" ] ||
+    hint="build it (root=\$PWD; source test/build-env.sh; ironlb_build_arm64 $tree) or drop --no-build"
+  for bin in "$tree/controller/daemon/ironlb-controller" "$tree/speaker/daemon/ironlb-speaker"; do
+    [ -x "$bin" ] || { echo "build.sh: $bin missing; $hint" >&2; exit 1; }
+  done
 done
 
 version=$(read_version)
@@ -100,23 +115,38 @@ if [ "$chart_version" != "$version" ]; then
   exit 1
 fi
 
-# Stripped copies, kept beside the archive so ironlb.spec.json stays a complete record of what
-# went in (and can be written again, e.g. under another tag): the image carries no debug info,
-# and the build tree stays untouched.
-work=$out/bin
-mkdir -p "$work"
-strip -o "$work/ironlb-controller" "$controller"
-strip -o "$work/ironlb-speaker" "$speaker"
-
-archive=$out/ironlb-$version.oci.tar
 ref=ironlb/ironlb:$version
-digest=$(/usr/bin/python3 config/image/ironlb_image.py \
-  --controller "$work/ironlb-controller" --speaker "$work/ironlb-speaker" --license LICENSE \
-  --version "$version" --revision "$(revision)" --source "$source" --out "$archive" \
-  --spec-out "$out/ironlb.spec.json" --summary "$out/ironlb.summary.json" \
-  --sbom-out "$out/ironlb.spdx.json")
-echo "$ref" >"$out/ironlb.ref"
-echo "$digest" >"$out/ironlb.digest"
+archive=$out/ironlb-$version.oci.tar
+
+assemble() {  # <tree> <out> <strip> [ironlb_image.py args]: one image from one build tree
+  local tree=$1 dir=$2 strip_tool=$3
+  shift 3
+  # Stripped copies, kept beside the archive so ironlb.spec.json stays a complete record of
+  # what went in (and can be written again, e.g. under another tag): the image carries no
+  # debug info, and the build tree stays untouched.
+  local work=$dir/bin digest
+  mkdir -p "$work"
+  "$strip_tool" -o "$work/ironlb-controller" "$tree/controller/daemon/ironlb-controller"
+  "$strip_tool" -o "$work/ironlb-speaker" "$tree/speaker/daemon/ironlb-speaker"
+  digest=$(/usr/bin/python3 config/image/ironlb_image.py \
+    --controller "$work/ironlb-controller" --speaker "$work/ironlb-speaker" --license LICENSE \
+    --version "$version" --revision "$(revision)" --source "$source" \
+    --out "$dir/ironlb-$version.oci.tar" --spec-out "$dir/ironlb.spec.json" \
+    --summary "$dir/ironlb.summary.json" --sbom-out "$dir/ironlb.spdx.json" "$@")
+  echo "$ref" >"$dir/ironlb.ref"
+  echo "$digest" >"$dir/ironlb.digest"
+}
+
+assemble "$build" "$out" strip
+digest=$(cat "$out/ironlb.digest")
+if [ -n "$arm64_build" ]; then
+  assemble "$arm64_build" "$out/arm64" aarch64-linux-gnu-strip --arch arm64 \
+    --sysroot "$(bash cmake/aarch64-sysroot.sh)"
+  index_digest=$(/usr/bin/python3 config/image/oci_image.py --index \
+    "$out/ironlb-$version.multiarch.oci.tar" "$archive" "$out/arm64/ironlb-$version.oci.tar" \
+    --reference "$ref")
+  echo "$index_digest" >"$out/ironlb.multiarch.digest"
+fi
 
 sizes=$(/usr/bin/python3 -c '
 import json, sys
@@ -131,3 +161,8 @@ echo "unpacked  $(mib "$unpacked") (runtime layer $(mib "$runtime"), app layer $
 echo "sbom      $out/ironlb.spdx.json ($(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["packages"]) - 2)' "$out/ironlb.spdx.json") Debian packages)"
 echo "push      skopeo copy oci-archive:$archive docker://<registry>/$ref"
 echo "load      docker load -i $archive   or   ctr -n k8s.io images import $archive"
+if [ -n "$arm64_build" ]; then
+  echo "arm64     $out/arm64/ironlb-$version.oci.tar ($(mib "$(stat -c %s "$out/arm64/ironlb-$version.oci.tar")")), digest $(cat "$out/arm64/ironlb.digest")"
+  echo "index     $out/ironlb-$version.multiarch.oci.tar (linux/amd64 + linux/arm64), digest $index_digest"
+  echo "push all  skopeo copy --all oci-archive:$out/ironlb-$version.multiarch.oci.tar docker://<registry>/$ref"
+fi

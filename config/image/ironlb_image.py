@@ -17,8 +17,10 @@ same layout as on the build machine.
 
   ironlb_image.py --controller BIN --speaker BIN --license FILE --version V --revision R
                   --source URL --out ARCHIVE [--summary JSON] [--spec-out JSON]
-                  [--sbom-out JSON]
-prints the manifest digest.
+                  [--sbom-out JSON] [--arch ARCH --sysroot DIR]
+prints the manifest digest. With --arch (arm64) the runtime layer comes from the sysroot
+cmake/aarch64-sysroot.sh unpacked, not from this machine (sysroot_files.py); the CA bundle,
+generated here and the same for every architecture, is still this machine's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import oci_image  # noqa: E402  (a sibling file, not an installed module)
 import sbom  # noqa: E402
+from sysroot_files import SysrootError, SysrootFiles  # noqa: E402
 
 REPOSITORY = "ironlb/ironlb"
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -91,7 +94,8 @@ def ldd(binary: str) -> list[str]:
 class Layout:
     """Entries of one layer, plus the host files they were copied from."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str = "") -> None:
+        self.root = root  # where the files are read: "" for this machine, or a sysroot
         self.entries: dict[str, dict[str, Any]] = {}
         self.host_files: set[str] = set()
         self.packages: set[str] = set()  # Debian packages the host files come from
@@ -105,22 +109,24 @@ class Layout:
     def content(self, path: str, text: str, mode: str = "0644") -> None:
         self.add({"type": "file", "path": path, "content": text, "mode": mode})
 
-    def host(self, path: str) -> None:
-        """Copies path from this machine, symlinks included, mode as Debian installed it."""
+    def host(self, path: str, root: str | None = None) -> None:
+        """Copies path from this machine (or the layer's sysroot, or root), symlinks included,
+        mode as Debian installed it."""
+        root = self.root if root is None else root
         seen = set()
         path = usr_path(path)
         while path not in seen:
             seen.add(path)
-            st = os.lstat(path)
+            st = os.lstat(root + path)
             if stat.S_ISLNK(st.st_mode):
-                target = os.readlink(path)
+                target = os.readlink(root + path)
                 self.add({"type": "symlink", "path": path, "target": target})
                 self.host_files.add(path)
                 path = usr_path(os.path.join(os.path.dirname(path), target))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 raise ImageError(f"{path}: not a regular file or symlink")
-            self.add({"type": "file", "path": path, "source": path,
+            self.add({"type": "file", "path": path, "source": root + path,
                       "mode": format(stat.S_IMODE(st.st_mode), "04o")})
             self.host_files.add(path)
             return
@@ -159,8 +165,9 @@ def copyright_source(package: str) -> str:
     return str(path.resolve())  # some doc directories are symlinks to a sibling package's
 
 
-def runtime_layer(binaries: list[str]) -> Layout:
-    layer = Layout()
+def runtime_layer(binaries: list[str], sysroot: SysrootFiles | None = None) -> Layout:
+    """From this machine, or for another architecture from its sysroot (sysroot_files.py)."""
+    layer = Layout(sysroot.root if sysroot else "")
     for top, target in USRMERGE.items():
         layer.add({"type": "dir", "path": f"/{target}"})
         layer.add({"type": "symlink", "path": f"/{top}", "target": target})
@@ -170,31 +177,32 @@ def runtime_layer(binaries: list[str]) -> Layout:
         layer.content(path, text)
 
     objects: list[str] = []
-    for binary in binaries:
-        objects += ldd(binary)
+    for binary in binaries:  # ldd cannot run a foreign binary: readelf walks its DT_NEEDED
+        objects += sysroot.closure([binary]) if sysroot else ldd(binary)
     libc = next((o for o in objects if os.path.basename(o) == "libc.so.6"), None)
     if libc is None:
         raise ImageError("the daemons do not load libc.so.6?")
     libdir = os.path.dirname(usr_path(libc))
     for name in DLOPENED:
         path = os.path.join(libdir, name)
-        if os.path.isfile(path):  # libnss_* may be built into libc some day
+        if os.path.isfile(layer.root + path):  # libnss_* may be built into libc some day
             objects.append(path)
-            objects += ldd(path)
+            objects += sysroot.closure([sysroot.real(path)], loader=False) if sysroot \
+                else ldd(path)
         elif name == "libgcc_s.so.1":
             raise ImageError(f"{path} missing: pthread_cancel and unwinding need it")
     for obj in sorted(set(objects)):
         layer.host(obj)
 
-    layer.host(CA_BUNDLE)
+    layer.host(CA_BUNDLE, root="")  # generated here, and the same for every architecture
     layer.host(OPENSSL_CONFIG)
     for link in OPENSSL_LINKS:
-        if not os.path.islink(link):
+        if not os.path.islink(layer.root + link):
             raise ImageError(f"{link}: expected Debian's symlink into /etc/ssl")
-        layer.add({"type": "symlink", "path": link, "target": os.readlink(link)})
+        layer.add({"type": "symlink", "path": link, "target": os.readlink(layer.root + link)})
         layer.host_files.add(link)
 
-    owners = dpkg_owners(layer.host_files)
+    owners = sysroot.owners(layer.host_files) if sysroot else dpkg_owners(layer.host_files)
     for path in layer.host_files:
         if path not in owners and path in GENERATED_BY:
             owners[path] = GENERATED_BY[path]
@@ -204,8 +212,9 @@ def runtime_layer(binaries: list[str]) -> Layout:
         raise ImageError("no Debian package ships " + ", ".join(unowned))
     layer.packages = set(owners.values())
     for package in sorted(layer.packages):
+        source = sysroot.copyright(package) if sysroot else None
         layer.add({"type": "file", "path": f"/usr/share/doc/{package}/copyright",
-                   "source": copyright_source(package), "mode": "0644"})
+                   "source": source or copyright_source(package), "mode": "0644"})
     return layer
 
 
@@ -238,8 +247,10 @@ def image_sbom(args: argparse.Namespace, epoch: int,
 
 def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], str]:
     """The image spec, and the SBOM it ships (also written beside the archive)."""
-    runtime = runtime_layer([args.controller, args.speaker])
-    packages = sbom.query_packages(runtime.packages)
+    sysroot = SysrootFiles(args.sysroot, args.arch) if args.sysroot else None
+    runtime = runtime_layer([args.controller, args.speaker], sysroot)
+    packages = sysroot.packages(runtime.packages) if sysroot \
+        else sbom.query_packages(runtime.packages)
     add_package_records(runtime, packages)
     sbom_text = image_sbom(args, epoch, packages)
     app = app_layer(args.controller, args.speaker, args.license, sbom_text)
@@ -254,7 +265,7 @@ def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], st
         "org.opencontainers.image.licenses": "Apache-2.0",
         "org.opencontainers.image.created": oci_image.rfc3339(epoch),
     }
-    return {
+    spec: dict[str, Any] = {
         "references": [f"{REPOSITORY}:{args.version}"],
         "config": {
             # The controller runs as nobody; the chart runs the speaker as root holding only
@@ -268,7 +279,10 @@ def image_spec(args: argparse.Namespace, epoch: int) -> tuple[dict[str, Any], st
         "layers": [runtime.spec("runtime: Debian libraries, /etc files, copyright files, "
                                 "dpkg status records"),
                    app.spec(f"app: ironlb-controller and ironlb-speaker {args.version}, SBOM")],
-    }, sbom_text
+    }
+    if sysroot:  # else this machine's architecture (oci_image.py)
+        spec["architecture"] = sysroot.arch
+    return spec, sbom_text
 
 
 def main() -> int:
@@ -278,7 +292,12 @@ def main() -> int:
     parser.add_argument("--summary", help="write digests and sizes here (JSON)")
     parser.add_argument("--spec-out", help="also write the image spec here (JSON)")
     parser.add_argument("--sbom-out", help="also write the image's SPDX SBOM here (JSON)")
+    parser.add_argument("--arch", help="another architecture (arm64): its files come from "
+                        "--sysroot, not from this machine")
+    parser.add_argument("--sysroot", help="the sysroot cmake/aarch64-sysroot.sh printed")
     args = parser.parse_args()
+    if bool(args.arch) != bool(args.sysroot):
+        parser.error("--arch and --sysroot go together")
     try:
         epoch = oci_image.source_date_epoch()
         spec, sbom_text = image_spec(args, epoch)
@@ -287,7 +306,7 @@ def main() -> int:
         if args.spec_out:
             Path(args.spec_out).write_bytes(oci_image.canonical_json(spec) + b"\n")
         summary = oci_image.write_image(spec, args.out, epoch=epoch)
-    except (ImageError, oci_image.SpecError, OSError, ValueError,
+    except (ImageError, SysrootError, oci_image.SpecError, OSError, ValueError,
             subprocess.CalledProcessError) as e:
         print(f"ironlb_image.py: {e}", file=sys.stderr)
         return 1

@@ -38,6 +38,9 @@ current directory (Python API).
 
 Command line:  oci_image.py SPEC.json OUT.tar [--summary SUMMARY.json]
 prints the manifest digest (sha256:...). Python: write_image(spec, out_path) -> summary dict.
+A multi-platform image from such archives (write_index):
+               oci_image.py --index OUT.tar AMD64.tar ARM64.tar --reference NAME:TAG
+prints the image index's digest.
 """
 
 from __future__ import annotations
@@ -471,7 +474,85 @@ def write_image(spec: dict[str, Any], out_path: str | os.PathLike[str], *,
     }
 
 
+def write_index(archives: list[str | os.PathLike[str]], out_path: str | os.PathLike[str],
+                references: list[str], *, epoch: int | None = None) -> dict[str, Any]:
+    """Writes one OCI archive holding the images of several archives write_image wrote (one
+    per platform) under one image index, the form registries serve a multi-arch tag in: a
+    runtime pulling the tag picks the manifest whose platform matches its machine. Blobs are
+    copied unchanged, so each manifest keeps the digest of its own archive. OCI layout only
+    (no docker-archive manifest.json: that form has no index); returns a summary."""
+    if epoch is None:
+        epoch = source_date_epoch()
+    for ref in references:
+        normalize_reference(ref)
+    out = Path(out_path)
+    with tempfile.TemporaryDirectory(prefix="oci-index-") as tmp:
+        files: dict[str, Path | bytes] = {}
+        platforms: dict[tuple[str, str], dict[str, Any]] = {}
+        for archive in archives:
+            with tarfile.open(archive) as tar:
+                def read(name: str) -> bytes:
+                    member = tar.extractfile(name)
+                    if member is None:
+                        raise SpecError(f"{archive}: no {name}")
+                    return member.read()
+                descriptors = json.loads(read("index.json"))["manifests"]
+                if not descriptors or descriptors[0]["mediaType"] != MEDIA_MANIFEST:
+                    raise SpecError(f"{archive}: index.json names no image manifest")
+                digest = descriptors[0]["digest"]
+                manifest = json.loads(read("blobs/sha256/" + digest.split(":", 1)[1]))
+                config_digest = manifest["config"]["digest"]
+                config = json.loads(read("blobs/sha256/" + config_digest.split(":", 1)[1]))
+                platform_key = (config["os"], config["architecture"])
+                if platform_key in platforms:
+                    raise SpecError(f"{archive}: a second image for {'/'.join(platform_key)}")
+                platforms[platform_key] = {
+                    "mediaType": MEDIA_MANIFEST, "digest": digest,
+                    "size": descriptors[0]["size"],
+                    "platform": {"architecture": config["architecture"], "os": config["os"]}}
+                for member in tar.getmembers():
+                    if member.isfile() and member.name.startswith("blobs/sha256/"):
+                        path = Path(tmp) / member.name
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(read(member.name))
+                        files[member.name] = path
+        index = {"schemaVersion": 2, "mediaType": MEDIA_INDEX,
+                 "manifests": [platforms[k] for k in sorted(platforms)]}
+        index_blob, index_bytes = write_json_blob(index, Path(tmp), "image-index.json")
+        files[_blob_name(index_blob)] = index_bytes
+        entries = []
+        for ref in references:
+            full, tag = normalize_reference(ref)
+            entries.append(_descriptor(MEDIA_INDEX, index_blob, annotations={
+                ANNOTATION_CONTAINERD_NAME: full, ANNOTATION_REF_NAME: tag}))
+        files["oci-layout"] = canonical_json({"imageLayoutVersion": "1.0.0"})
+        files["index.json"] = canonical_json({"schemaVersion": 2, "mediaType": MEDIA_INDEX,
+                                              "manifests": entries})
+        write_archive(out, sorted(files.items()), epoch)
+    return {"digest": index_blob.digest, "references": references,
+            "manifests": index["manifests"], "archive_size": out.stat().st_size}
+
+
+def index_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="oci_image.py --index",
+                                     description=write_index.__doc__.split(":")[0])
+    parser.add_argument("out", help="archive to write")
+    parser.add_argument("archives", nargs="+", help="single-platform archives (write_image)")
+    parser.add_argument("--reference", action="append", required=True, help="name:tag")
+    args = parser.parse_args(argv)
+    try:
+        summary = write_index(args.archives, args.out, args.reference)
+    except (SpecError, OSError, KeyError, json.JSONDecodeError, tarfile.TarError) as e:
+        print(f"oci_image.py --index: {e}", file=sys.stderr)
+        return 1
+    print(summary["digest"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--index"]:
+        return index_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec", help="image spec (JSON)")
     parser.add_argument("out", help="archive to write")

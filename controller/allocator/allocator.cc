@@ -98,6 +98,18 @@ std::vector<std::string> Allocator::holders(std::string_view pool) const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::size_t>> Allocator::servicesPerPool() const {
+  const auto& pools = space_.pools().pools();
+  std::vector<std::size_t> counts(pools.size(), 0);
+  for (const auto& [key, state] : services_)
+    if (state.pool < counts.size()) ++counts[state.pool];
+  std::vector<std::pair<std::string, std::size_t>> out;
+  out.reserve(pools.size());
+  for (std::size_t i = 0; i < pools.size(); ++i)
+    out.emplace_back(pools[i].name, counts[i]);
+  return out;
+}
+
 std::vector<net::IpAddress> Allocator::dropHolds(std::string_view service) {
   std::vector<net::IpAddress> dropped;
   for (const auto& [ip, hold] : holds_.entries())

@@ -132,6 +132,9 @@ class Allocator {
   std::optional<std::string> poolOf(const net::IpAddress& ip) const;
   // The Services holding addresses of the pool, sorted (O(Services)).
   std::vector<std::string> holders(std::string_view pool) const;
+  // How many Services hold addresses of each pool of the configuration (0 included), in one
+  // O(Services) pass: metallb_allocator_services_allocated_total (docs/metrics.md).
+  std::vector<std::pair<std::string, std::size_t>> servicesPerPool() const;
 
   std::optional<Assignment> assignment(std::string_view service) const;
   std::optional<PoolCounters> counters(std::string_view pool) const;

@@ -16,9 +16,13 @@ cli::FlagTable flagTable(ControllerFlags& f) {
   t.add({"lease-name", "NAME", "the Lease, in --namespace", "ironlb-controller",
          cli::text(f.leaseName)});
   t.add({"lease-owner-deployment", "NAME",
-         "the Deployment (in --namespace) made the Lease's owner, so uninstalling it removes "
-         "the Lease",
+         "the Deployment (in --namespace) made the owner of the Lease and of the memberlist "
+         "Secret, so uninstalling it removes them",
          "", cli::text(f.leaseOwnerDeployment)});
+  t.add({"memberlist-secret-name", "NAME",
+         "create this Secret (in --namespace) with a random speaker membership key when it is "
+         "absent; never overwrite it (docs/membership.md)",
+         "", cli::text(f.memberlistSecretName)});
   t.add({"identity", "ID", "this replica's Lease identity", "$POD_NAME, else the host name",
          cli::text(f.identity), "POD_NAME"});
   t.add({"pod-name", "NAME",

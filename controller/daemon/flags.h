@@ -21,6 +21,8 @@ struct ControllerFlags : cli::CommonFlags {
   std::string leaseName = "ironlb-controller";
   // The Deployment in --namespace that owns the Lease (removed with it); "" = no owner.
   std::string leaseOwnerDeployment;
+  // The speakers' membership key Secret, created when absent (memberlist_secret.h); "" = none.
+  std::string memberlistSecretName;
   std::string identity;  // --identity, else $POD_NAME, else the host name
   // The Pod that owns the ConfigurationState (garbage-collected with it); empty: no owner.
   std::string podName, podUid;

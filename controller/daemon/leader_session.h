@@ -120,7 +120,6 @@ class LeaderSession {
   void namespaceChanged(const std::string& ns);
 
   // For tests and logs.
-  std::size_t pendingCount() const { return pending_.size(); }
   bool idle() const { return queue_.idle() && writes_.idle(); }
 
  private:

@@ -11,13 +11,14 @@ PoolStatusPublisher::PoolStatusPublisher(k8s::ApiClient& api, boost::asio::io_co
                                          const k8s::Informer& pools, std::string ns,
                                          Counters counters, InUse inUse, Holders holders,
                                          k8s::EventRecorder& events, AllocatorMetrics& metrics,
-                                         util::Duration interval)
+                                         util::Duration interval, ServicesPerPool servicesPerPool)
     : api_(api),
       pools_(pools),
       ns_(std::move(ns)),
       counters_(std::move(counters)),
       inUse_(std::move(inUse)),
       holders_(std::move(holders)),
+      servicesPerPool_(std::move(servicesPerPool)),
       events_(events),
       metrics_(metrics),
       interval_(interval),
@@ -64,6 +65,12 @@ void PoolStatusPublisher::arm() {
 void PoolStatusPublisher::tick() {
   std::set<std::string> dirty;
   dirty.swap(dirty_);
+  // A Service changing pools, arriving or leaving marks its pools dirty: a beat with dirty
+  // pools is the only one whose counts may differ.
+  if (!dirty.empty() && servicesPerPool_) {
+    for (const auto& [pool, services] : servicesPerPool_())
+      metrics_.setServicesAllocated(pool, services);
+  }
   for (const std::string& pool : dirty) {
     const k8s::Json* object = pools_.get(k8s::objectKey(ns_, pool));
     std::vector<std::string> blocking;

@@ -3,7 +3,9 @@
 // to the allocator's counters, without flooding the API server: pools are marked dirty as
 // assignments change, and every `interval` each dirty pool is compared with the status the
 // informer shows and written (merge patch on the status subresource) only when it differs, one
-// write per pool in flight. The allocator gauges are refreshed on the same beat.
+// write per pool in flight. The allocator gauges are refreshed on the same beat, and on a beat
+// with dirty pools one O(Services) pass counts the Services per pool
+// (metallb_allocator_services_allocated_total), never once per Service event.
 //
 // Pool protection (docs/allocation.md), on the same beat: a pool from which some Service holds
 // an address carries the finalizer ironlb.io/pool-protection, one from which none does loses it
@@ -38,11 +40,12 @@ class PoolStatusPublisher {
   using Counters = std::function<std::optional<allocator::PoolCounters>(const std::string& pool)>;
   using InUse = std::function<bool(const std::string& pool)>;
   using Holders = std::function<std::vector<std::string>(const std::string& pool)>;
+  using ServicesPerPool = std::function<std::vector<std::pair<std::string, std::size_t>>()>;
 
   PoolStatusPublisher(k8s::ApiClient& api, boost::asio::io_context& io, const k8s::Informer& pools,
                       std::string ns, Counters counters, InUse inUse, Holders holders,
                       k8s::EventRecorder& events, AllocatorMetrics& metrics,
-                      util::Duration interval);
+                      util::Duration interval, ServicesPerPool servicesPerPool = nullptr);
   ~PoolStatusPublisher();
 
   void markDirty(const std::string& pool);
@@ -65,6 +68,7 @@ class PoolStatusPublisher {
   Counters counters_;
   InUse inUse_;
   Holders holders_;
+  ServicesPerPool servicesPerPool_;
   k8s::EventRecorder& events_;
   AllocatorMetrics& metrics_;
   util::Duration interval_;

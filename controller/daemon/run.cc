@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <optional>
 
 #include "common/k8s/api_client.h"
 #include "common/k8s/cluster_config.h"
@@ -15,6 +16,7 @@
 #include "common/util/metrics.h"
 #include "common/util/process_metrics.h"
 #include "controller/daemon/controller_daemon.h"
+#include "controller/daemon/memberlist_secret.h"
 
 namespace ironlb::controller {
 
@@ -67,7 +69,16 @@ int runController(const ControllerFlags& flags) {
     io.stop();
   });
   if (auto st = daemon.start(); !st) return fail("cannot start", st.error());
+  std::optional<MemberlistSecretKeeper> memberlistSecret;
+  if (!flags.memberlistSecretName.empty()) {
+    memberlistSecret.emplace(
+        api, MemberlistSecretOptions{.ns = flags.ns,
+                                     .name = flags.memberlistSecretName,
+                                     .ownerDeployment = flags.leaseOwnerDeployment});
+    memberlistSecret->start();
+  }
   io.run();
+  if (memberlistSecret) memberlistSecret->stop();
   daemon.stop();
   health.stop();
   util::logWith(*log, spdlog::level::info, "ironlb-controller stopped", {});

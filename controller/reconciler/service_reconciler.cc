@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/util/strings.h"
+#include "controller/allocator/request_rules.h"
 #include "controller/reconciler/annotations.h"
 #include "controller/reconciler/service_intent.h"
 
@@ -166,7 +167,7 @@ void ServiceReconciler::keepDespiteBadRequest(Decision& d, const std::string& ke
                                               const std::optional<allocator::Assignment>& before,
                                               const std::string& requestError) {
   if (auto held = allocator_.assignment(key)) {
-    fail(d, key, requestError + "; keeping IP " + quotedIps(held->ips));
+    fail(d, key, requestError + "; keeping IP " + quotedIps(held->ips), kReasonLoadBalancerFailed);
     d.desired = {held->ips, held->pool};
   } else {
     fail(d, key, requestError);
@@ -200,6 +201,7 @@ void ServiceReconciler::allocate(Decision& d, const std::string& key,
                                   (result->heldBack ? heldNote(allocator_.holdBack()) : "")));
   }
   reportAllocated(d, held, *result);
+  reportSingleFamily(d, key, request, now);
   d.desired = {now.ips, now.pool};
   notePools(d, before, now);
 }
@@ -243,16 +245,40 @@ bool ServiceReconciler::advanceTo(util::MonoTime now, std::vector<std::string>* 
 void ServiceReconciler::forget(const std::string& key) {
   clearReasons_.erase(key);
   failures_.erase(key);
+  singleFamilyReported_.erase(key);
   deprecatedReported_.erase(key);
   conflictsReported_.erase(key);
 }
 
-void ServiceReconciler::fail(Decision& d, const std::string& key, std::string message) {
+void ServiceReconciler::fail(Decision& d, const std::string& key, std::string message,
+                             std::string_view reason) {
   std::string& last = failures_[key];
-  if (last == message) return;
-  last = message;
-  d.events.push_back(warning(kReasonAllocationFailed,
-                             "Failed to allocate IP for \"" + key + "\": " + std::move(message)));
+  std::string text = reason == kReasonLoadBalancerFailed
+                         ? "invalid requested loadbalancer IPs: " + std::move(message)
+                         : "Failed to allocate IP for \"" + key + "\": " + std::move(message);
+  if (last == text) return;
+  last = text;
+  d.events.push_back(warning(reason, std::move(text)));
+}
+
+void ServiceReconciler::reportSingleFamily(Decision& d, const std::string& key,
+                                           const allocator::ServiceRequest& request,
+                                           const allocator::Assignment& now) {
+  // The allocator adds the missing family when the pool has it free (Outcome::kExtended);
+  // still one IP here means it does not.
+  if (request.familyPolicy != allocator::FamilyPolicy::kPreferDualStack ||
+      !allocator::wantsDualStack(request) || !request.requestedIps.empty() || now.ips.size() != 1) {
+    singleFamilyReported_.erase(key);
+    return;
+  }
+  const net::Family missing =
+      now.ips[0].family() == request.families[0] ? request.families[1] : request.families[0];
+  std::string text = "cannot assign additional IP in PreferDualStack: pool " + now.pool +
+                     " has no free " + std::string(net::familyName(missing)) + " address";
+  std::string& last = singleFamilyReported_[key];
+  if (last == text) return;
+  last = text;
+  d.events.push_back(normal(kReasonAdditionalAssignFailed, std::move(text)));
 }
 
 void ServiceReconciler::reportDeprecated(Decision& d, const std::string& key,

@@ -16,11 +16,13 @@
 //     them, a write that landed after start-up) -> re-take them if still valid, else Normal
 //     `ClearAssignment` with the reason;
 //   * a requested IP that cannot be read (bad text, annotation and spec.loadBalancerIP both set)
-//     -> Warning `AllocationFailed`; a Service that holds IPs keeps them (a typo never drops an
-//     IP in use);
+//     -> Warning `AllocationFailed`, or `LoadBalancerFailed` for a Service that holds IPs: it
+//     keeps them (a typo never drops an IP in use);
 //   * otherwise Allocator::allocate, which keeps valid IPs and re-allocates when the requested
 //     IPs/pool, families or sharing changed: `IPAllocated` for new IPs, `ClearAssignment` for
-//     given-up ones, `AllocationFailed` (once per distinct message) when nothing fits;
+//     given-up ones, `AllocationFailed` (once per distinct message) when nothing fits; Normal
+//     `AdditionalAssignFailed` (once per distinct message) when a PreferDualStack Service
+//     holds one family and its pool has no free address of the other;
 //   * Warning `deprecatedAnnotation` once for every deprecated-prefix annotation it uses;
 //   * Warning `conflictingAnnotation` when an annotation is set under both prefixes with values
 //     that disagree, naming both values and the one that applies: once per change (a new or
@@ -52,10 +54,16 @@
 
 namespace ironlb::reconciler {
 
-// Event reasons users grep for (docs/allocation-rules.md).
+// Event reasons users grep for (docs/allocation-rules.md, "Events"): MetalLB's, where the
+// meaning is the same.
 inline constexpr std::string_view kReasonIpAllocated = "IPAllocated";
 inline constexpr std::string_view kReasonClearAssignment = "ClearAssignment";
 inline constexpr std::string_view kReasonAllocationFailed = "AllocationFailed";
+// The request cannot be used but the Service keeps the IPs it holds (MetalLB: an unreadable
+// request from a Service that has IPs).
+inline constexpr std::string_view kReasonLoadBalancerFailed = "LoadBalancerFailed";
+// PreferDualStack holding one family: the other is not free in its pool (Normal, as MetalLB).
+inline constexpr std::string_view kReasonAdditionalAssignFailed = "AdditionalAssignFailed";
 inline constexpr std::string_view kReasonDeprecatedAnnotation = "deprecatedAnnotation";
 inline constexpr std::string_view kReasonConflictingAnnotation = "conflictingAnnotation";
 
@@ -141,7 +149,11 @@ class ServiceReconciler {
   void reportAllocated(Decision& d, const std::optional<allocator::Assignment>& held,
                        const allocator::AllocationResult& result);
   void forget(const std::string& key);
-  void fail(Decision& d, const std::string& key, std::string message);
+  void fail(Decision& d, const std::string& key, std::string message,
+            std::string_view reason = kReasonAllocationFailed);
+  void reportSingleFamily(Decision& d, const std::string& key,
+                          const allocator::ServiceRequest& request,
+                          const allocator::Assignment& now);
   void reportDeprecated(Decision& d, const std::string& key,
                         const std::vector<std::string>& annotations);
   void reportConflicts(Decision& d, const std::string& key,
@@ -154,6 +166,8 @@ class ServiceReconciler {
   std::unordered_map<std::string, std::string> clearReasons_;
   // The last AllocationFailed message per Service: a failure is reported once, not per retry.
   std::unordered_map<std::string, std::string> failures_;
+  // The last AdditionalAssignFailed message per Service, likewise.
+  std::unordered_map<std::string, std::string> singleFamilyReported_;
   // Deprecated annotations already reported per Service.
   std::unordered_map<std::string, std::vector<std::string>> deprecatedReported_;
   // Annotation conflicts already reported per Service (as they were then).

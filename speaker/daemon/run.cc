@@ -4,8 +4,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/k8s/api_client.h"
@@ -20,9 +22,11 @@
 #include "common/util/process_metrics.h"
 #include "common/util/scheduling.h"
 #include "speaker/daemon/flags.h"
+#include "speaker/daemon/member_key_wait.h"
 #include "speaker/daemon/speaker.h"
 #include "speaker/io/nl_link_watcher.h"
 #include "speaker/io/pcap_packet_io.h"
+#include "speaker/membership/crypto.h"
 
 namespace ironlb::speaker {
 
@@ -81,15 +85,15 @@ int runSpeaker(int argc, const char* const* argv) {
     options.configState = configState.get();
   }
 
-  auto speaker = Speaker::create(io, util::SystemClock::instance(), api, k8sMetrics, registry,
-                                 packets, links, options);
-  if (!speaker.ok()) {
-    log->critical("{}", speaker.error());
-    return 1;
-  }
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
+  // Serving before the speaker exists: /readyz says why it is not there yet (the key wait).
   k8s::TokenReviewAuthorizer authorizer(api, util::SystemClock::instance());
-  util::HealthServer health(registry, [s = speaker->get()] { return s->readiness(); });
+  util::ReadinessFlag startup("starting");
+  std::atomic<Speaker*> running{nullptr};
+  util::HealthServer health(registry, [&] {
+    Speaker* s = running.load();
+    return s ? s->readiness() : startup.get();
+  });
   if (Status st = health.start(flags.healthOptions(flags.nodeName, &authorizer)); !st.ok()) {
     log->critical("metrics server: {}", st.error());
     return 1;
@@ -97,7 +101,34 @@ int runSpeaker(int argc, const char* const* argv) {
   log->info("metrics on {}:{} ({}), probes on {}:{}", flags.metricsHost, health.port(),
             flags.metricsInsecure ? "plain HTTP, no token check" : "TLS, bearer token",
             flags.probeHost, health.probePort());
+  if (!options.keyFile.empty()) {
+    // The controller may create the key's Secret after this pod started (member_key_wait.h).
+    auto key = waitForMemberKeyFile(
+        options.keyFile, util::SystemClock::instance(), {},
+        [](util::Duration d) {
+          std::this_thread::sleep_for(d);
+          return true;
+        },
+        [&](const std::string& reason) {
+          log->warn("{}", reason);
+          startup.setNotReady(reason);
+        });
+    if (!key.ok()) {
+      log->critical("{}", key.error());
+      return 1;
+    }
+    membership::wipeBytes(*key);
+  }
+
+  auto speaker = Speaker::create(io, util::SystemClock::instance(), api, k8sMetrics, registry,
+                                 packets, links, options);
+  if (!speaker.ok()) {
+    log->critical("{}", speaker.error());
+    return 1;
+  }
+  running.store(speaker->get());
   if (Status st = (*speaker)->start(); !st.ok()) {
+    health.stop();  // its readiness callback reads the speaker, which goes first
     log->critical("{}", st.error());
     return 1;
   }

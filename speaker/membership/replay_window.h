@@ -26,7 +26,6 @@ class ReplayWindow {
   Verdict check(uint64_t incarnation, uint64_t sequence) const;
 
   uint64_t incarnation() const { return incarnation_; }
-  uint64_t highest() const { return highest_; }
   void reset() { *this = ReplayWindow(); }
 
  private:

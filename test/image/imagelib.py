@@ -20,6 +20,36 @@ from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
+# Only what `ctr images import` needs: content, metadata, images, leases, namespaces, the
+# native snapshotter and the walking differ. The CRI plugin stays off (were it on, this VM,
+# which withholds CAP_SYS_RESOURCE, would need restrict_oom_score_adj = true); so do the other
+# snapshotters, the runtimes and the "opt" plugin, which would create /opt/containerd.
+CONTAINERD_CONFIG = """\
+version = 2
+root = "{tmp}/root"
+state = "{tmp}/state"
+temp = "{tmp}/temp"
+disabled_plugins = [
+  "io.containerd.grpc.v1.cri",
+  "io.containerd.internal.v1.opt",
+  "io.containerd.internal.v1.tracing",
+  "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.overlayfs",
+  "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.runtime.v1.linux",
+  "io.containerd.monitor.v1.cgroups",
+]
+[grpc]
+  address = "{tmp}/c.sock"
+[ttrpc]
+  address = "{tmp}/c.sock.ttrpc"
+[plugins."io.containerd.grpc.v1.cri"]
+  restrict_oom_score_adj = true
+"""
+
 
 class Failure(Exception):
     """A check that did not hold; the message says which and what was seen."""
@@ -107,6 +137,49 @@ def unmount_below(path: Path) -> None:
         subprocess.run(["umount", "-l", point], capture_output=True)
 
 
+@contextlib.contextmanager
+def private_containerd(tmp: Path) -> Iterator[list[str]]:
+    """A containerd of this test's own under tmp (CONTAINERD_CONFIG), stopped on exit; yields
+    the ctr command line (k8s.io namespace) that talks to it."""
+    (tmp / "config.toml").write_text(CONTAINERD_CONFIG.format(tmp=tmp))
+    sock = tmp / "c.sock"
+    check(len(str(sock)) + len(".ttrpc") < 100, f"socket path {sock} too long for AF_UNIX")
+    with open(tmp / "containerd.log", "wb") as logf:
+        daemon = subprocess.Popen(["containerd", "--config", str(tmp / "config.toml")],
+                                  stdout=logf, stderr=subprocess.STDOUT)
+    try:
+        ctr = ["ctr", "--address", str(sock), "-n", "k8s.io"]
+        wait_for(lambda: daemon.poll() is not None or
+                 run(ctr + ["version"], check_rc=False, timeout=10).returncode == 0,
+                 20, "containerd to answer on its socket")
+        check(daemon.poll() is None,
+              "containerd exited:\n" + (tmp / "containerd.log").read_text()[-3000:])
+        yield ctr
+    finally:
+        stop_process(daemon)
+        # Shims re-parent themselves away from containerd; anything naming our directory goes.
+        for pid in processes_mentioning(str(tmp)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def containerd_import(ctr: list[str], archive: Path, name: str, media_type: str,
+                      digest: str) -> None:
+    """ctr images import archive; name must then be listed with media_type and digest, and be
+    "complete" and unpacked for this machine (every blob arrived, every layer applied)."""
+    run(ctr + ["images", "import", "--snapshotter", "native", str(archive)], timeout=180)
+    listing = run(ctr + ["images", "ls"]).stdout
+    rows = {tuple(line.split()[:3]) for line in listing.splitlines()[1:]}
+    check((name, media_type, digest) in rows,
+          f"ctr images ls shows\n{listing}\nwant {name} {media_type} {digest}")
+    check_out = run(ctr + ["images", "check", "--snapshotter", "native"]).stdout
+    row = next((line.split() for line in check_out.splitlines() if line.startswith(name)), [])
+    check(len(row) > 4 and row[3] == "complete" and row[-1] == "true",
+          f"ctr images check:\n{check_out}")
+
+
 @dataclass
 class Image:
     """The archive config/image/build.sh wrote, read through its docker-archive manifest and
@@ -138,14 +211,23 @@ class Image:
     def version(self) -> str:
         return self.ref.rsplit(":", 1)[1]
 
-    def unpack(self, rootfs: Path) -> None:
-        """Applies the layers in order, as a container runtime would (no whiteouts here)."""
+    def unpack(self, rootfs: Path, remove: list[str] | None = None) -> None:
+        """Applies the layers in order, as a container runtime would (no whiteouts here); then
+        deletes each path in remove (a test's --remove, to see a check fail without it)."""
         rootfs.mkdir(parents=True, exist_ok=True)
         with tarfile.open(self.archive) as tar:
             for layer in self.manifest["layers"]:
                 data = tar.extractfile("blobs/sha256/" + layer["digest"].split(":", 1)[1]).read()
                 with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as layer_tar:
                     layer_tar.extractall(rootfs, numeric_owner=True)
+        for path in remove or []:
+            victim = rootfs / path.lstrip("/")
+            check(victim.exists() or victim.is_symlink(), f"--remove {path}: not in the image")
+            if victim.is_dir() and not victim.is_symlink():
+                shutil.rmtree(victim)
+            else:
+                victim.unlink()
+            log(f"removed {path} from the unpacked image")
 
     def layer_members(self, i: int) -> list[str]:
         with tarfile.open(self.archive) as tar:

@@ -19,43 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
 from pathlib import Path
 
-from imagelib import Image, check, log, main_guard, processes_mentioning, run, \
-    stop_process, temp_dir, wait_for
-
-# Only what `ctr images import` needs: content, metadata, images, leases, namespaces, the
-# native snapshotter and the walking differ. The CRI plugin stays off (were it on, this VM,
-# which withholds CAP_SYS_RESOURCE, would need restrict_oom_score_adj = true); so do the other
-# snapshotters, the runtimes and the "opt" plugin, which would create /opt/containerd.
-CONTAINERD_CONFIG = """\
-version = 2
-root = "{tmp}/root"
-state = "{tmp}/state"
-temp = "{tmp}/temp"
-disabled_plugins = [
-  "io.containerd.grpc.v1.cri",
-  "io.containerd.internal.v1.opt",
-  "io.containerd.internal.v1.tracing",
-  "io.containerd.tracing.processor.v1.otlp",
-  "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.snapshotter.v1.overlayfs",
-  "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.runtime.v1.linux",
-  "io.containerd.monitor.v1.cgroups",
-]
-[grpc]
-  address = "{tmp}/c.sock"
-[ttrpc]
-  address = "{tmp}/c.sock.ttrpc"
-[plugins."io.containerd.grpc.v1.cri"]
-  restrict_oom_score_adj = true
-"""
+from imagelib import Image, check, containerd_import, log, main_guard, private_containerd, \
+    run, temp_dir
 
 
 def skopeo_json(*args: str) -> dict:
@@ -110,40 +77,11 @@ def check_docker_archive(image: Image, tmp: Path) -> None:
 
 
 def check_containerd(image: Image, tmp: Path) -> None:
-    (tmp / "config.toml").write_text(CONTAINERD_CONFIG.format(tmp=tmp))
-    sock = tmp / "c.sock"
-    check(len(str(sock)) + len(".ttrpc") < 100, f"socket path {sock} too long for AF_UNIX")
-    with open(tmp / "containerd.log", "wb") as logf:
-        daemon = subprocess.Popen(["containerd", "--config", str(tmp / "config.toml")],
-                                  stdout=logf, stderr=subprocess.STDOUT)
-    try:
-        ctr = ["ctr", "--address", str(sock), "-n", "k8s.io"]
-        wait_for(lambda: daemon.poll() is not None or
-                 run(ctr + ["version"], check_rc=False, timeout=10).returncode == 0,
-                 20, "containerd to answer on its socket")
-        check(daemon.poll() is None,
-              "containerd exited:\n" + (tmp / "containerd.log").read_text()[-3000:])
-        run(ctr + ["images", "import", "--snapshotter", "native", str(image.archive)],
-            timeout=180)
-        listing = run(ctr + ["images", "ls"]).stdout
+    with private_containerd(tmp) as ctr:
         name = f"docker.io/{image.ref}"
-        rows = {tuple(line.split()[:3]) for line in listing.splitlines()[1:]}
-        check((name, "application/vnd.oci.image.manifest.v1+json", image.digest) in rows,
-              f"ctr images ls shows\n{listing}\nwant {name} {image.digest}")
-        # "complete" and unpacked: every blob arrived and every layer applied.
-        check_out = run(ctr + ["images", "check", "--snapshotter", "native"]).stdout
-        row = next((line.split() for line in check_out.splitlines() if line.startswith(name)), [])
-        check(len(row) > 4 and row[3] == "complete" and row[-1] == "true",
-              f"ctr images check:\n{check_out}")
+        containerd_import(ctr, image.archive, name, "application/vnd.oci.image.manifest.v1+json",
+                          image.digest)
         log(f"containerd: imported {name} {image.digest}")
-    finally:
-        stop_process(daemon)
-        # Shims re-parent themselves away from containerd; anything naming our directory goes.
-        for pid in processes_mentioning(str(tmp)):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def main() -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import ssl
@@ -324,15 +323,7 @@ def main() -> None:
     log(f"image {image.ref} {image.digest}")
     with temp_dir("ilb-img-rootfs.") as tmp:
         rootfs = tmp / "rootfs"
-        image.unpack(rootfs)
-        for path in args.remove:
-            victim = rootfs / path.lstrip("/")
-            check(victim.exists() or victim.is_symlink(), f"--remove {path}: not in the image")
-            if victim.is_dir() and not victim.is_symlink():
-                shutil.rmtree(victim)
-            else:
-                victim.unlink()
-            log(f"removed {path} from the unpacked image")
+        image.unpack(rootfs, args.remove)
         check_layout(image, rootfs)
         check_help(image, rootfs)
         check_controller_connects(image, rootfs, tmp)

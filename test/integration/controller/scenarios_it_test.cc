@@ -133,6 +133,13 @@ TEST(ControllerIT, RequestedIps) {
       EXPECT_NE(e.find("spec.loadBalancerIP"), std::string::npos) << e;
     }
   }
+  // A Service holding an IP whose request becomes unreadable keeps the IP: MetalLB's
+  // LoadBalancerFailed, not AllocationFailed (docs/allocation-rules.md, "Events").
+  ASSERT_TRUE(cluster().mergePatch(
+      k8s::resources::kServices, s.ns(), "by-field",
+      {{"metadata", {{"annotations", {{"metallb.io/loadBalancerIPs", "192.0.2.10"}}}}}}));
+  EXPECT_TRUE(s.waitEvent("by-field", "Warning/LoadBalancerFailed"));
+  EXPECT_EQ(s.ips("by-field"), std::vector<std::string>{"192.0.2.9"});
 }
 
 TEST(ControllerIT, NamedPoolAndAutoAssignFalse) {
@@ -272,6 +279,10 @@ TEST(ControllerIT, DualStack) {
   only4.createService("require",
                       {.families = {"IPv4", "IPv6"}, .familyPolicy = "RequireDualStack"});
   EXPECT_TRUE(only4.waitEvent("require", "Warning/AllocationFailed"));
+  // PreferDualStack there gets IPv4 only; MetalLB's Normal AdditionalAssignFailed says why.
+  only4.createService("prefer", {.families = {"IPv4", "IPv6"}, .familyPolicy = "PreferDualStack"});
+  EXPECT_EQ(only4.waitAnyIps("prefer").size(), 1u);
+  EXPECT_TRUE(only4.waitEvent("prefer", "Normal/AdditionalAssignFailed"));
 }
 
 TEST(ControllerIT, UnusableAddressesAreNeverAssigned) {
@@ -678,7 +689,9 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
            c.metric("metallb_allocator_ipv4_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_ipv6_addresses_in_use_total{pool=\"p\"}") == 1.0 &&
            c.metric("metallb_allocator_addresses_total{pool=\"p\"}") == 272.0 &&
-           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"z-lonely\"}") == 16.0;
+           c.metric("metallb_allocator_ipv4_addresses_total{pool=\"z-lonely\"}") == 16.0 &&
+           c.metric("metallb_allocator_services_allocated_total{pool=\"p\"}") == 2.0 &&
+           c.metric("metallb_allocator_services_allocated_total{pool=\"z-lonely\"}") == 0.0;
   })) << c.metrics();
   // A pool no L2Advertisement selects: warned once, as an event on the pool and in the log.
   EXPECT_TRUE(s.waitEvent("z-lonely", "Warning/ConfigWarning", "IPAddressPool"));

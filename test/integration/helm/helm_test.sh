@@ -9,7 +9,7 @@
 #      helm install (--wait=false: there is no kubelet, pods never start, so the test asserts
 #      the objects), a MetalLB chart values file through a server-side dry run (objects
 #      accepted, notes list the ignored keys), an RBAC matrix with `kubectl auth can-i
-#      --as=system:serviceaccount:...`, helm upgrade keeping the memberlist key, a second
+#      --as=system:serviceaccount:...`, helm upgrade, a second
 #      release next to the first, helm uninstall, then the plain manifests
 #      (config/manifests/ironlb.yaml) into metallb-system with the users' example applied
 #      verbatim.
@@ -84,29 +84,15 @@ render_check() {  # render_check MODE [helm template flags...]
 render_check default
 render_check custom -f "$here/custom-values.yaml"
 
-# Two renders without a cluster generate two different keys (lookup finds nothing), which is why
-# the install below checks that upgrades keep the key.
-k1=$(grep -m1 'secretkey:' "$run/default.yaml" || true)
-"$helm" template ironlb "$chart" --namespace metallb-system >"$run/default2.yaml"
-k2=$(grep -m1 'secretkey:' "$run/default2.yaml" || true)
-if [ -n "$k1" ] && [ "$k1" != "$k2" ]; then
-  pass "template: a fresh random memberlist key per render without a cluster"
-else
-  fail "template: memberlist key not random ($k1 / $k2)"
-fi
+# The memberlist key is made by the controller at run time, so renders are stable
+# (chart_template_is_stable) and an upgrade from a chart that rendered it keeps it
+# (memberlist_upgrade_test.sh).
 
 # ---- 3. a real API server ---------------------------------------------------------------------
-if ! "$cp_dir/start.sh" "$state" >"$run/start.log" 2>&1; then
-  fail "control plane did not start: $(tail -20 "$run/start.log")"
-  finish
-  exit 1
-fi
+start_own_controlplane "$state" "$run/helm" || { finish; exit 1; }
 started=true
-# shellcheck disable=SC1091
-source "$state/env"
 kubectl=$IRONLB_KUBECTL
 helm=$IRONLB_HELM
-export HELM_CACHE_HOME=$run/helm/cache HELM_CONFIG_HOME=$run/helm/config HELM_DATA_HOME=$run/helm/data
 
 suffix=$$-$RANDOM
 ns=ironlb-helm-$suffix
@@ -140,10 +126,16 @@ else
   exit 1
 fi
 for obj in "deployment/$full-controller" "daemonset/$full-speaker" "serviceaccount/$ctrl_sa" \
-  "serviceaccount/$spk_sa" "secret/$rel-memberlist" "role/$full-controller" "role/$full-speaker" \
+  "serviceaccount/$spk_sa" "role/$full-controller" "role/$full-speaker" \
   "rolebinding/$full-controller" "rolebinding/$full-speaker"; do
   if exists -n "$ns" "$obj"; then pass "installed: $obj"; else fail "missing after install: $obj"; fi
 done
+# No controller runs here (no kubelet): the Secret it makes at run time does not exist.
+if absent -n "$ns" "secret/$rel-memberlist"; then
+  pass "install renders no memberlist Secret (the controller makes it)"
+else
+  fail "install made a memberlist Secret"
+fi
 for obj in "clusterrole/$ns:$full-controller" "clusterrole/$ns:$full-speaker" \
   "clusterrolebinding/$ns:$full-controller" "clusterrolebinding/$ns:$full-speaker"; do
   if exists "$obj"; then pass "installed: $obj"; else fail "missing after install: $obj"; fi
@@ -226,7 +218,16 @@ can "$ctrl_sa" no create services -n default
 can "$ctrl_sa" no delete nodes
 can "$ctrl_sa" no update nodes
 can "$ctrl_sa" no get secrets -n "$ns"
-can "$ctrl_sa" no get "secrets/$rel-memberlist" -n "$ns"
+# The memberlist Secret: created when absent (create cannot be limited to a name), read by name,
+# never updated or deleted.
+can "$ctrl_sa" yes get "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" yes create secrets -n "$ns"
+can "$ctrl_sa" no create secrets -n default
+can "$ctrl_sa" no get secrets/some-other-secret -n "$ns"
+can "$ctrl_sa" no update "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" no patch "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" no delete "secrets/$rel-memberlist" -n "$ns"
+can "$ctrl_sa" no list secrets -n "$ns"
 can "$ctrl_sa" no list secrets -A
 can "$ctrl_sa" no create ipaddresspools.metallb.io -n "$ns"
 can "$ctrl_sa" no update ipaddresspools.metallb.io -n "$ns"
@@ -275,19 +276,12 @@ can "$spk_sa" no create servicel2statuses.metallb.io -n default
 can "$spk_sa" no create leases.coordination.k8s.io -n "$ns"
 can "$spk_sa" no create pods -n "$ns"
 
-# ---- upgrade: new values reach the objects, the memberlist key stays.
-key1=$("$kubectl" get secret -n "$ns" "$rel-memberlist" -o jsonpath='{.data.secretkey}' 2>&1 || true)
+# ---- upgrade: new values reach the objects.
 if out=$("$helm" upgrade "$rel" "$chart" --namespace "$ns" --reuse-values --set logLevel=debug \
   --set speaker.ignoreExcludeLB=true --wait=false 2>&1); then
   pass "helm upgrade"
 else
   fail "helm upgrade: $out"
-fi
-key2=$("$kubectl" get secret -n "$ns" "$rel-memberlist" -o jsonpath='{.data.secretkey}' 2>&1 || true)
-if [ -n "$key1" ] && [ "$key1" = "$key2" ]; then
-  pass "upgrade keeps the memberlist key"
-else
-  fail "memberlist key changed on upgrade ($key1 -> $key2)"
 fi
 args=$("$kubectl" get daemonset -n "$ns" "$full-speaker" -o jsonpath='{.spec.template.spec.containers[0].args}' 2>&1 || true)
 if grep -qF -- '--log-level=debug' <<<"$args" && grep -qF -- '--ignore-exclude-lb=true' <<<"$args"; then
@@ -316,7 +310,7 @@ fi
 # ---- uninstall: everything goes but the CRDs (and with them the users' pools).
 if out=$("$helm" uninstall "$rel" --namespace "$ns" 2>&1); then pass "helm uninstall"; else fail "helm uninstall: $out"; fi
 for obj in "deployment/$full-controller" "daemonset/$full-speaker" "serviceaccount/$ctrl_sa" \
-  "serviceaccount/$spk_sa" "secret/$rel-memberlist" "role/$full-controller" "rolebinding/$full-speaker"; do
+  "serviceaccount/$spk_sa" "role/$full-controller" "rolebinding/$full-speaker"; do
   wait_for "uninstalled: $obj" 30 absent -n "$ns" "$obj" || true
 done
 wait_for "uninstalled: clusterrole/$ns:$full-speaker" 30 absent "clusterrole/$ns:$full-speaker" || true
@@ -343,10 +337,10 @@ if absent -n metallb-system secret/ironlb-memberlist; then
 else
   fail "plain manifests contain a memberlist Secret"
 fi
-# The header's instruction for the key, then the RBAC the header implies.
-"$kubectl" -n metallb-system create secret generic ironlb-memberlist \
-  --from-literal=secretkey="$(openssl rand -base64 48)" >/dev/null
+# The controller makes the key at run time (no controller runs here); the RBAC that implies.
 ns=metallb-system
+can ironlb-controller yes create secrets -n metallb-system
+can ironlb-controller yes get secrets/ironlb-memberlist -n metallb-system
 can ironlb-speaker no get secrets/ironlb-memberlist -n metallb-system
 can ironlb-speaker no list secrets -n metallb-system
 can ironlb-controller yes update services -n default --subresource=status

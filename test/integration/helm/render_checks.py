@@ -9,7 +9,6 @@
 Prints one PASS/FAIL line per check; exits 1 if any failed.
 """
 
-import base64
 import glob
 import os
 import sys
@@ -85,6 +84,9 @@ def expected_rbac():
         | expand("apps", ["deployments"], ["get"], ["ironlb-controller"])
         | expand("metallb.io", ["configurationstates"], ["get", "create", "update"])
         | expand("metallb.io", ["configurationstates/status"], ["update"])
+        # The memberlist Secret the controller creates when absent (docs/membership.md).
+        | expand("", ["secrets"], ["create"])
+        | expand("", ["secrets"], ["get"], ["ironlb-memberlist"])
     )
     spk_cluster = (
         expand("", ["services", "nodes", "namespaces"], READ)
@@ -228,7 +230,11 @@ def check_rbac(docs):
     for role in (cr_c, cr_s, r_c, r_s):
         everything |= rules_of(role) if role else set()
     check("RBAC: no wildcard", not [r for r in everything if "*" in r])
-    check("RBAC: no Secret access (the key is a mounted file)", not [r for r in everything if r[1] == "secrets"])
+    check("RBAC: no Secret access for the speaker (the key is a mounted file)",
+          not [r for r in rules_of(cr_s or {}) | rules_of(r_s or {}) if r[1] == "secrets"])
+    check("RBAC: the controller reads no Secret but the memberlist one, updates none",
+          not [r for r in everything if r[1] == "secrets" and not (
+              (r[2] == "get" and r[3] == "ironlb-memberlist") or (r[2] == "create" and r[3] == ""))])
     check("RBAC: no write to a Service spec",
           not [r for r in everything if r[1] == "services" and r[2] not in READ])
     for kind, name, sa in (
@@ -283,10 +289,12 @@ def default(docs, root):
     check("resources set by default", "requests" in c.get("resources", {}) and "requests" in s.get("resources", {}))
 
     check("speaker mounts Secret ironlb-memberlist", secret_name == "ironlb-memberlist")
-    sec = one(docs, "Secret", "ironlb-memberlist")
-    if sec:
-        key = base64.b64decode(sec["data"]["secretkey"])
-        check("memberlist Secret: key secretkey, 64 random alphanumerics", len(key) == 64 and key.isalnum())
+    check("no memberlist Secret rendered (the controller creates it at run time)", not find(docs, "Secret"))
+    check("controller: --memberlist-secret-name=ironlb-memberlist",
+          "--memberlist-secret-name=ironlb-memberlist" in c["args"], c["args"])
+    mvol = [v for v in spk["spec"]["template"]["spec"]["volumes"] if v["name"] == "memberlist"]
+    check("speaker: memberlist Secret volume optional (it may appear after the pod starts)",
+          mvol and mvol[0]["secret"].get("optional") is True, mvol)
     check_crds(docs, root)
     check_rbac(docs)
     for kind in ("Namespace", "Service", "ServiceMonitor", "PodMonitor"):
@@ -330,6 +338,8 @@ def custom(docs, root):
               ps.get("nodeSelector") == {"kubernetes.io/os": "linux", "disk": "ssd"}, ps.get("nodeSelector"))
     check("speaker: existing memberlist Secret used", secret_name == "my-memberlist-key")
     check("no generated memberlist Secret with existingSecret", not find(docs, "Secret"))
+    check("controller: no --memberlist-secret-name with existingSecret",
+          not [a for a in c["args"] if a.startswith("--memberlist-secret-name")], c["args"])
     check("crds.enabled=false: no CRDs", not find(docs, "CustomResourceDefinition"))
     for kind in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"):
         check("rbac.create=false: no %s" % kind, not find(docs, kind))

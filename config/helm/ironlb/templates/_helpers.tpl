@@ -65,6 +65,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-memberlist" .Release.Name) .Values.speaker.memberlist.existingSecret }}
 {{- end }}
 
+{{/* "true" when the controller makes the memberlist Secret (docs/membership.md, "The key"):
+     createSecret and no existingSecret. Empty otherwise. */}}
+{{- define "ironlb.controllerCreatesSecret" -}}
+{{- if and .Values.speaker.memberlist.createSecret (not .Values.speaker.memberlist.existingSecret) }}true{{ end }}
+{{- end }}
+
 {{- define "ironlb.leaseName" -}}
 {{- printf "%s-controller" (include "ironlb.fullname" .) }}
 {{- end }}

@@ -81,6 +81,22 @@ TEST(CountersTest, AssignedCountsDistinctIpsPerFamily) {
   EXPECT_EQ(c.v4.available().toInt64Saturated(), 2);
 }
 
+// metallb_allocator_services_allocated_total: Services per pool (sharing Services each count),
+// every pool of the configuration listed, unused ones with 0; a released Service no longer counts.
+TEST(CountersTest, ServicesPerPoolCountsServicesNotIps) {
+  Allocator a;
+  ASSERT_TRUE(
+      a.setPools({pool("p", {"192.0.2.0/30"}), pool("q", {"198.51.100.0/30"}), pool("r", {})})
+          .ok());
+  ASSERT_TRUE(a.allocate(svc("d/x").share("k")).ok());
+  ASSERT_TRUE(a.allocate(svc("d/y").share("k").tcp(443)).ok());  // shares x's IP
+  ASSERT_TRUE(a.allocate(svc("d/z").fromPool("q")).ok());
+  using Counts = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(a.servicesPerPool(), (Counts{{"p", 2}, {"q", 1}, {"r", 0}}));
+  a.release("d/z");
+  EXPECT_EQ(a.servicesPerPool(), (Counts{{"p", 2}, {"q", 0}, {"r", 0}}));
+}
+
 TEST(CountersTest, AllV6PoolAvailableAfterAssignment) {
   Allocator a;
   ASSERT_TRUE(a.setPools({pool("p", {"::/0"})}).ok());

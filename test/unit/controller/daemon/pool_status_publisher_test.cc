@@ -54,7 +54,8 @@ class PoolStatusPublisherTest : public ::testing::Test, public testing::FakeClus
       api, io, {.type = k8s::resources::kIPAddressPools, .ns = "metallb-system"}, {}};
   std::map<std::string, allocator::PoolCounters> counters_;  // logic thread
   std::map<std::string, bool> inUse_;
-  std::unique_ptr<PoolStatusPublisher> make() {
+  std::unique_ptr<PoolStatusPublisher> make(
+      PoolStatusPublisher::ServicesPerPool servicesPerPool = nullptr) {
     return std::make_unique<PoolStatusPublisher>(
         api, io, pools_, "metallb-system",
         [this](const std::string& pool) -> std::optional<allocator::PoolCounters> {
@@ -64,7 +65,10 @@ class PoolStatusPublisherTest : public ::testing::Test, public testing::FakeClus
         },
         [this](const std::string& pool) { return inUse_[pool]; },
         [](const std::string&) { return std::vector<std::string>{"a/holder"}; }, events_, metrics_,
-        std::chrono::milliseconds(5));
+        std::chrono::milliseconds(5), std::move(servicesPerPool));
+  }
+  bool hasSample(const std::string& sample) {
+    return registry.render().find("\n" + sample + "\n") != std::string::npos;
   }
   std::unique_ptr<PoolStatusPublisher> publisher_ = make();
 };
@@ -89,6 +93,41 @@ TEST_F(PoolStatusPublisherTest, WritesEachPoolStatusOncePerChange) {
   publisher_->markDirty("p");
   ASSERT_TRUE(runUntil(io, [&] { return statusPatches("p") == 2 && informerCaughtUp("p"); }));
   EXPECT_EQ(stored("p")["status"]["assignedIPv4"], 2);
+}
+
+// metallb_allocator_services_allocated_total: one O(Services) count per beat that has dirty
+// pools, however many Service events marked them, and every pool's gauge from that one pass.
+TEST_F(PoolStatusPublisherTest, ServicesAllocatedCountedOncePerBeat) {
+  publisher_->stop();
+  std::vector<std::pair<std::string, std::size_t>> perPool = {{"p", 2}, {"q", 0}};
+  int passes = 0;
+  auto publisher = make([&] {
+    ++passes;
+    return perPool;
+  });
+  counters_["p"] = v4(4, 2);
+  counters_["q"] = v4(4, 0);
+  for (int i = 0; i < 50; ++i)
+    publisher->markDirty("p");  // 50 Service events, one beat
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("p") == 1; }));
+  EXPECT_EQ(passes, 1);
+  EXPECT_TRUE(hasSample("metallb_allocator_services_allocated_total{pool=\"p\"} 2"))
+      << registry.render();
+  EXPECT_TRUE(hasSample("metallb_allocator_services_allocated_total{pool=\"q\"} 0"));
+
+  // A Service moved from p to q: both pools are dirty, still one pass.
+  perPool = {{"p", 1}, {"q", 1}};
+  counters_["q"] = v4(4, 1);
+  publisher->markDirty("p");
+  publisher->markDirty("q");
+  ASSERT_TRUE(runUntil(io, [&] { return statusPatches("q") == 1; }));
+  EXPECT_EQ(passes, 2);
+  EXPECT_TRUE(hasSample("metallb_allocator_services_allocated_total{pool=\"p\"} 1"));
+  EXPECT_TRUE(hasSample("metallb_allocator_services_allocated_total{pool=\"q\"} 1"));
+
+  publisher->forget("q");  // the pool left the configuration
+  EXPECT_EQ(registry.render().find("services_allocated_total{pool=\"q\"}"), std::string::npos);
+  publisher->stop();
 }
 
 TEST_F(PoolStatusPublisherTest, StopDropsTheChangesNotYetWritten) {

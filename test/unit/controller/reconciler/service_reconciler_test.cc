@@ -228,8 +228,11 @@ TEST_F(ReconcilerTest, UnreadableRequestKeepsHeldIps) {
   s.meta.annotations["metallb.io/loadBalancerIPs"] = "192.0.2.1";
   s.spec.loadBalancerIp = "192.0.2.2";
   const Decision d = run(s);
-  ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
+  // MetalLB's reason for a bad request from a Service that keeps its IPs.
+  ASSERT_EQ(reasons(d), Reasons{"LoadBalancerFailed"});
   EXPECT_EQ(d.events[0].type, EventType::kWarning);
+  EXPECT_EQ(d.events[0].message.rfind("invalid requested loadbalancer IPs: ", 0), 0u)
+      << d.events[0].message;
   EXPECT_NE(d.events[0].message.find("spec.loadBalancerIP"), std::string::npos);
   EXPECT_EQ(d.desired.ips, std::vector{ip("192.0.2.0")}) << "a typo never drops an IP in use";
   EXPECT_FALSE(d.pending);
@@ -253,7 +256,7 @@ TEST_F(ReconcilerTest, UnusableRequestedIpIsRefusedWithTheReason) {
   ASSERT_EQ(held.status.ingress.size(), 1u);
   held.spec.loadBalancerIp = "224.0.0.1";
   d = run(held);
-  ASSERT_EQ(reasons(d), Reasons{"AllocationFailed"});
+  ASSERT_EQ(reasons(d), Reasons{"LoadBalancerFailed"});
   EXPECT_NE(d.events[0].message.find("224.0.0.1 is a multicast address"), std::string::npos);
   EXPECT_EQ(d.desired.ips, std::vector{ip("192.0.2.7")});
   EXPECT_FALSE(d.freedIps);
@@ -364,6 +367,25 @@ TEST_F(ReconcilerTest, PreferDualStackGainsTheSecondFamilyLater) {
   EXPECT_EQ(d.desired.ips, (std::vector{ip("192.0.2.0"), ip("2001:db8::")}));
   ASSERT_EQ(reasons(d), Reasons{"IPAllocated"});
   EXPECT_EQ(d.events[0].message, "Assigned additional IP [\"2001:db8::\"] from pool p");
+}
+
+// MetalLB's Normal AdditionalAssignFailed: PreferDualStack holds one family, its pool has no
+// free address of the other. Once per distinct message, not on every reconcile; gone when the
+// second family comes.
+TEST_F(ReconcilerTest, PreferDualStackWithoutSecondFamilyReportsAdditionalAssignFailed) {
+  pools({pool("p", {"192.0.2.0/30"})});
+  api::Service s = Svc("ns", "s")
+                       .families({net::Family::kV4, net::Family::kV6})
+                       .policy(api::IpFamilyPolicy::kPreferDualStack);
+  Decision d = run(s);
+  ASSERT_EQ(reasons(d), (Reasons{"IPAllocated", "AdditionalAssignFailed"}));
+  EXPECT_EQ(d.events[1].type, EventType::kNormal);
+  EXPECT_EQ(d.events[1].message,
+            "cannot assign additional IP in PreferDualStack: pool p has no free IPv6 address");
+  s.status.ingress = {{"192.0.2.0", "", std::nullopt}};
+  EXPECT_TRUE(reasons(run(s)).empty()) << "reported once";
+  ASSERT_TRUE(r_.setPools({pool("p", {"192.0.2.0/30", "2001:db8::/126"})}).ok());
+  EXPECT_EQ(reasons(run(s)), Reasons{"IPAllocated"});
 }
 
 TEST_F(ReconcilerTest, RequireDualStackWithoutSecondFamilyFails) {

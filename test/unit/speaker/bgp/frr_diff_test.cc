@@ -1,0 +1,168 @@
+#include "speaker/bgp/frr_diff.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "speaker/bgp/frr_config.h"
+
+namespace ironlb::bgp {
+namespace {
+
+using lbconfig::BgpPeer;
+
+net::Prefix prefix(std::string_view text) {
+  return net::Prefix::parse(text)->prefix;
+}
+
+// A node with peers tor (IPv4) and tor6 (IPv6), rendered with the routes given per peer.
+class FrrDiffTest : public ::testing::Test {
+ protected:
+  FrrDiffTest() {
+    addPeer("tor", "192.0.2.1");
+    addPeer("tor6", "2001:db8::1");
+  }
+
+  void addPeer(const std::string& name, std::string_view address) {
+    BgpPeer p;
+    p.name = name;
+    p.myAsn = 64512;
+    p.peerAsn = 64513;
+    p.address = *net::IpAddress::parse(address);
+    config_.peers[name] = p;
+  }
+
+  std::string render(const std::map<std::string, std::vector<Route>>& routes) const {
+    NodePlan plan;
+    for (const auto& [name, peer] : config_.peers) {
+      plan.sessions.push_back(name);
+      const auto it = routes.find(name);
+      plan.peers.push_back({name, it == routes.end() ? std::vector<Route>{} : it->second});
+    }
+    return renderFrrConfig(config_, plan, {"node-a", {}}).text;
+  }
+
+  // The bgpd commands between `configure terminal` and `end`.
+  static std::vector<std::string> bgpd(const std::vector<FrrCommands>& diff) {
+    for (const FrrCommands& c : diff) {
+      if (c.daemon != FrrDaemon::kBgpd) continue;
+      EXPECT_EQ(c.commands.front(), "configure terminal");
+      EXPECT_EQ(c.commands.back(), "end");
+      return {c.commands.begin() + 1, c.commands.end() - 1};
+    }
+    return {};
+  }
+
+  static std::ptrdiff_t indexOf(const std::vector<std::string>& v, const std::string& line) {
+    const auto it = std::find(v.begin(), v.end(), line);
+    EXPECT_NE(it, v.end()) << "missing: " << line;
+    return it - v.begin();
+  }
+
+  lbconfig::BgpConfig config_;
+};
+
+TEST_F(FrrDiffTest, SameRenderingNothingToDo) {
+  const std::string text = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
+  EXPECT_TRUE(diffFrrConfig(text, text).empty());
+}
+
+TEST_F(FrrDiffTest, FromNothingEverythingButFileOnlyLines) {
+  const std::string text = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
+  const std::vector<std::string> c = bgpd(diffFrrConfig("", text));
+  EXPECT_EQ(std::count(c.begin(), c.end(), "hostname node-a"), 0);
+  EXPECT_LT(indexOf(c, "ip prefix-list ironlb-tor-1-v4 permit 203.0.113.5/32"),
+            indexOf(c, "router bgp 64512"));
+  EXPECT_LT(indexOf(c, "neighbor 192.0.2.1 remote-as 64513"),
+            indexOf(c, "address-family ipv4 unicast"));
+  indexOf(c, "network 203.0.113.5/32");
+  indexOf(c, "exit-address-family");
+}
+
+TEST_F(FrrDiffTest, OneMoreServiceCostsTwoLinesWhateverIsAnnounced) {
+  std::vector<Route> many;
+  for (int i = 1; i <= 200; ++i) {
+    many.push_back({prefix("203.0.113." + std::to_string(i) + "/32"), {}, {}});
+  }
+  const std::string before = render({{"tor", many}});
+  many.push_back({prefix("198.51.100.7/32"), {}, {}});
+  std::sort(many.begin(), many.end(),
+            [](const Route& a, const Route& b) { return a.prefix < b.prefix; });
+  const std::string after = render({{"tor", many}});
+  EXPECT_EQ(bgpd(diffFrrConfig(before, after)),
+            (std::vector<std::string>{"ip prefix-list ironlb-tor-1-v4 permit 198.51.100.7/32",
+                                      "router bgp 64512", "address-family ipv4 unicast",
+                                      "network 198.51.100.7/32", "exit-address-family", "exit"}));
+}
+
+TEST_F(FrrDiffTest, WithdrawBeforeTheFilterGoes) {
+  const std::string before = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
+  const std::string after = render({});
+  const std::vector<std::string> c = bgpd(diffFrrConfig(before, after));
+  EXPECT_LT(indexOf(c, "no network 203.0.113.5/32"),
+            indexOf(c, "no ip prefix-list ironlb-tor-1-v4 permit 203.0.113.5/32"));
+  EXPECT_LT(indexOf(c, "no network 203.0.113.5/32"),
+            indexOf(c, "no route-map ironlb-tor-out permit 1"));
+}
+
+TEST_F(FrrDiffTest, NewValueReplacesOldWithoutNo) {
+  const std::string before = render({});
+  config_.peers["tor"].holdTimeS = 9;
+  config_.peers["tor"].keepaliveTimeS = 3;
+  const std::string mid = render({});
+  config_.peers["tor"].holdTimeS = 30;
+  config_.peers["tor"].keepaliveTimeS = 10;
+  const std::string after = render({});
+  EXPECT_EQ(
+      bgpd(diffFrrConfig(before, mid)),
+      (std::vector<std::string>{"router bgp 64512", "neighbor 192.0.2.1 timers 3 9", "exit"}));
+  EXPECT_EQ(
+      bgpd(diffFrrConfig(mid, after)),
+      (std::vector<std::string>{"router bgp 64512", "neighbor 192.0.2.1 timers 10 30", "exit"}));
+  EXPECT_EQ(
+      bgpd(diffFrrConfig(mid, before)),
+      (std::vector<std::string>{"router bgp 64512", "no neighbor 192.0.2.1 timers 3 9", "exit"}));
+}
+
+TEST_F(FrrDiffTest, RemovedNeighborGoesInOneCommandAfterItsFamilies) {
+  config_.peers["tor"].holdTimeS = 9;
+  const std::string before = render({});
+  config_.peers.erase("tor");
+  const std::string after = render({});
+  const std::vector<std::string> c = bgpd(diffFrrConfig(before, after));
+  EXPECT_LT(indexOf(c, "no neighbor 192.0.2.1 activate"),
+            indexOf(c, "no neighbor 192.0.2.1 remote-as 64513"));
+  EXPECT_EQ(
+      std::count_if(c.begin(), c.end(),
+                    [](const std::string& l) { return l.find("timers") != std::string::npos; }),
+      0);
+  indexOf(c, "no route-map ironlb-tor-out deny 65535");
+}
+
+TEST_F(FrrDiffTest, AttributeChangeStaysInsideTheRouteMapEntry) {
+  const std::string before = render({{"tor", {{prefix("203.0.113.5/32"), 100u, {}}}}});
+  const std::string after = render({{"tor", {{prefix("203.0.113.5/32"), 200u, {}}}}});
+  EXPECT_EQ(bgpd(diffFrrConfig(before, after)),
+            (std::vector<std::string>{"route-map ironlb-tor-out permit 1",
+                                      "set local-preference 200", "exit"}));
+}
+
+TEST_F(FrrDiffTest, BfdProfilesGoToBfddFirst) {
+  lbconfig::BfdProfile fast;
+  fast.name = "fast";
+  config_.bfdProfiles["fast"] = fast;
+  const std::string before = render({});
+  config_.peers["tor"].bfdProfile = "fast";
+  const std::string after = render({});
+  const std::vector<FrrCommands> diff = diffFrrConfig(before, after);
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0].daemon, FrrDaemon::kBfdd);
+  EXPECT_EQ(diff[0].commands[1], "bfd");
+  EXPECT_EQ(diff[0].commands[2], "profile fast");
+  EXPECT_EQ(diff[1].daemon, FrrDaemon::kBgpd);
+  EXPECT_EQ(bgpd(diff), (std::vector<std::string>{"router bgp 64512", "neighbor 192.0.2.1 bfd",
+                                                  "neighbor 192.0.2.1 bfd profile fast", "exit"}));
+}
+
+}  // namespace
+}  // namespace ironlb::bgp
