@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Writes the metallb.io CustomResourceDefinitions ironlb serves (crds/*.yaml).
 
-The L2 kinds (IPAddressPool, L2Advertisement, ServiceL2Status, v1beta1) and the BGP kinds
-(BGPPeer v1beta2 and v1beta1, BGPAdvertisement, BFDProfile, Community, ServiceBGPStatus;
-docs/bgp.md) keep MetalLB's group, kind, plural names, field names, types and defaults, so
-MetalLB manifests apply unchanged (but for BGPPeer's inline password, which is refused). On top of
+The L2 kinds (IPAddressPool, L2Advertisement, ServiceL2Status, v1beta1), ConfigurationState and
+the BGP kinds (BGPPeer v1beta2 and v1beta1, BGPAdvertisement, BFDProfile, Community,
+ServiceBGPStatus; docs/bgp.md) keep MetalLB's group, kind, plural names, field names, types and
+defaults, so MetalLB manifests apply unchanged (but for BGPPeer's inline password, which is
+refused). On top of
 that the schemas carry what one object can prove about itself: CEL rules (Kubernetes 1.32
 environment, which includes the IP/CIDR library but not two-variable comprehensions), bounds
 that keep the CEL cost estimate small, and list types that reject duplicates. What needs more
@@ -567,6 +568,78 @@ def service_l2_status():
             column("Allocated Node", ".status.node"),
             column("Service Name", ".status.serviceName"),
             column("Service Namespace", ".status.serviceNamespace"),
+        ],
+    )
+
+
+def configuration_state():
+    spec = {"description": "Empty: the object only carries status.", "type": "object"}
+    condition = {
+        "description": "One aspect of the verdict (metav1.Condition).",
+        "type": "object",
+        "required": ["type", "status", "reason", "message", "lastTransitionTime"],
+        "properties": {
+            "type": {"description": "The aspect, e.g. ConfigurationValid.", "type": "string",
+                     "maxLength": 316},
+            "status": {"description": "True, False or Unknown.", "type": "string",
+                       "enum": ["True", "False", "Unknown"]},
+            "reason": {"description": "A CamelCase reason for the last transition.",
+                       "type": "string", "maxLength": 1024, "minLength": 1},
+            "message": {"description": "The details (empty when valid).", "type": "string",
+                        "maxLength": 32768},
+            "lastTransitionTime": {"description": "When status last changed.",
+                                   "type": "string", "format": "date-time"},
+            "observedGeneration": {"description": "Unused.", "type": "integer",
+                                   "format": "int64", "minimum": 0},
+        },
+    }
+    status = {
+        "description": "Whether the component loaded the metallb.io configuration. Written by "
+        "the component itself (labels metallb.io/component-type and, for a speaker, "
+        "metallb.io/node-name; owned by the component's Pod).",
+        "type": "object",
+        "properties": {
+            "result": {
+                "description": "Valid: the configuration was accepted. Invalid: it has errors "
+                "(the last valid one stays in force). Unknown: not reported yet.",
+                "type": "string",
+                "enum": ["Valid", "Invalid", "Unknown"],
+            },
+            "lastError": {
+                "description": "The first error of the configuration (object, field, value); "
+                "empty when Valid.",
+                "type": "string",
+                "maxLength": 32768,
+            },
+            "errorSummary": {
+                "description": "How many errors, and in how many objects; empty when Valid.",
+                "type": "string",
+                "maxLength": 1024,
+            },
+            "conditions": {
+                "description": "ConfigurationValid: True when valid, False with the first "
+                "error as message.",
+                "type": "array",
+                "maxItems": 16,
+                "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["type"],
+                "items": condition,
+            },
+        },
+    }
+    return crd(
+        "ConfigurationState",
+        "configurationstates",
+        "ConfigurationState: whether the controller, or the speaker of one node, loaded the "
+        "metallb.io configuration (one object per component; status only).",
+        spec,
+        status,
+        [
+            column("Result", ".status.result"),
+            column("Component", ".metadata.labels.metallb\\.io/component-type"),
+            column("Node", ".metadata.labels.metallb\\.io/node-name"),
+            column("Last Error", ".status.lastError"),
+            column("Age", ".metadata.creationTimestamp", "date"),
         ],
     )
 
@@ -1165,6 +1238,7 @@ def main():
         (ip_address_pool, "ipaddresspools"),
         (l2_advertisement, "l2advertisements"),
         (service_l2_status, "servicel2statuses"),
+        (configuration_state, "configurationstates"),
     ) + BGP_KINDS:
         obj = builder()
         storage = [v["name"] for v in obj["spec"]["versions"] if v["storage"]][0]

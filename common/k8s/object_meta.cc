@@ -23,3 +23,12 @@ std::pair<std::string, std::string> splitKey(const std::string& key) {
 }
 
 }  // namespace ironlb::k8s
+
+namespace ironlb::k8s {
+
+nlohmann::json podOwnerReferences(const std::string& podName, const std::string& podUid) {
+  return nlohmann::json::array(
+      {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", podName}, {"uid", podUid}}});
+}
+
+}  // namespace ironlb::k8s

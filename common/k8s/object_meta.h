@@ -30,3 +30,11 @@ inline std::string objectKey(const std::string& ns, const std::string& name) {
 std::pair<std::string, std::string> splitKey(const std::string& key);
 
 }  // namespace ironlb::k8s
+
+namespace ironlb::k8s {
+
+// metadata.ownerReferences naming one Pod: an object carrying it is garbage-collected with the
+// Pod (the speaker's ServiceL2Status objects, each component's ConfigurationState).
+nlohmann::json podOwnerReferences(const std::string& podName, const std::string& podUid);
+
+}  // namespace ironlb::k8s

@@ -40,6 +40,8 @@ inline const ResourceType kL2Advertisements{"metallb.io", "v1beta1", "l2advertis
                                             "L2Advertisement", true};
 inline const ResourceType kServiceL2Statuses{"metallb.io", "v1beta1", "servicel2statuses",
                                              "ServiceL2Status", true};
+inline const ResourceType kConfigurationStates{"metallb.io", "v1beta1", "configurationstates",
+                                               "ConfigurationState", true};
 }  // namespace resources
 
 // The collection: /api/v1/namespaces/{ns}/services. For a namespaced type an empty `ns` means

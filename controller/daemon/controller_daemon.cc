@@ -3,6 +3,7 @@
 #include "common/api/node_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/util/logging.h"
+#include "controller/daemon/configuration_state_factory.h"
 #include "controller/daemon/service_status.h"
 
 namespace ironlb::controller {
@@ -190,6 +191,7 @@ void ControllerDaemon::startLeading() {
                            ? std::function<std::optional<util::MonoTime>()>(
                                  [elector = elector_.get()] { return elector->writeDeadline(); })
                            : nullptr,
+      .configState = configurationStateFactory(io_, api_, flags_),
   });
   if (synced()) session_->start();
   updateReadiness();

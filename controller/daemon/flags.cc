@@ -25,6 +25,11 @@ cli::FlagTable flagTable(ControllerFlags& f) {
          "", cli::text(f.memberlistSecretName)});
   t.add({"identity", "ID", "this replica's Lease identity", "$POD_NAME, else the host name",
          cli::text(f.identity), "POD_NAME"});
+  t.add({"pod-name", "NAME",
+         "this controller's Pod, made owner of the ConfigurationState it writes while leading "
+         "(with --pod-uid; without both, the object has no owner)",
+         "$POD_NAME", cli::text(f.podName), "POD_NAME"});
+  t.add({"pod-uid", "UID", "the UID of --pod-name", "$POD_UID", cli::text(f.podUid), "POD_UID"});
   t.add({"lease-duration", "D",
          "how long a standby waits before taking an abandoned Lease (client-go's default)", "15s",
          cli::duration(f.leaseTiming.leaseDuration)});

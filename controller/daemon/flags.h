@@ -24,6 +24,8 @@ struct ControllerFlags : cli::CommonFlags {
   // The speakers' membership key Secret, created when absent (memberlist_secret.h); "" = none.
   std::string memberlistSecretName;
   std::string identity;  // --identity, else $POD_NAME, else the host name
+  // The Pod that owns the ConfigurationState (garbage-collected with it); empty: no owner.
+  std::string podName, podUid;
   int statusWriters = 32;
   util::Duration releaseHold = std::chrono::minutes(5);
   // Fault injection for tests only (--fault-status-write-delay): every Service status write

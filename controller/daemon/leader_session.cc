@@ -8,6 +8,7 @@
 #include "common/api/service.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/status_writer.h"
+#include "common/lbconfig/verdict.h"
 #include "common/util/logging.h"
 #include "controller/daemon/config_source.h"
 #include "controller/daemon/service_status.h"
@@ -49,6 +50,7 @@ LeaderSession::LeaderSession(SessionContext context)
              [this](const std::string& key, WorkQueue::Done done) { reconcile(key, done); },
              {.clock = &ctx_.clock, .metrics = &ctx_.k8sMetrics}) {
   ctx_.writeLimitGauge.set(static_cast<double>(writes_.limit()));
+  if (ctx_.configState) configState_ = ctx_.configState();
   reconciler_.setHoldBack(ctx_.flags.releaseHold);
   advanceClock();
 }
@@ -90,6 +92,7 @@ void LeaderSession::applyConfig() {
       buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
   const lbconfig::IssueReport report = issues_.update(result);
   reportIssues(report);
+  if (configState_) configState_->report(lbconfig::verdictOf(result));
   ctx_.k8sMetrics.configStale().set(report.valid ? 0 : 1);
   if (!report.valid) {
     util::logWith(*log(), spdlog::level::err,

@@ -52,6 +52,7 @@
 
 #include "common/k8s/api_client.h"
 #include "common/k8s/background_worker.h"
+#include "common/k8s/configuration_state_writer.h"
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
@@ -92,6 +93,10 @@ struct SessionContext {
   std::function<std::optional<util::MonoTime>()> writeDeadline{};
   // How often pool statuses and allocator gauges are refreshed at most.
   util::Duration poolStatusInterval = std::chrono::seconds(1);
+  // Makes this term's ConfigurationState writer (told the verdict of every configuration
+  // build); empty: none. Per term, so a deposed leader writes no more and a new term starts
+  // from what the object shows (configuration_state_factory.h).
+  std::function<std::unique_ptr<k8s::ConfigurationStateReporter>()> configState{};
 };
 
 class LeaderSession {
@@ -163,6 +168,7 @@ class LeaderSession {
   uint64_t fencedWrites_ = 0;
   std::unordered_map<std::string, Written> written_;
   std::shared_ptr<bool> alive_;
+  std::unique_ptr<k8s::ConfigurationStateReporter> configState_;
   // Declared last: destroyed first, so nothing they run can reach a dead member.
   PoolStatusPublisher poolStatus_;
   StatusWriterPool writes_;

@@ -14,7 +14,8 @@ cli::FlagTable flagTable(SpeakerFlags& f) {
   t.section("ironlb-speaker only");
   t.add({"node-name", "NAME", "this node", "$NODE_NAME", cli::text(f.nodeName), "NODE_NAME", true});
   t.add({"pod-name", "NAME",
-         "this speaker's Pod, made owner of its ServiceL2Status objects; give --pod-uid too",
+         "this speaker's Pod, made owner of its ServiceL2Status objects and its "
+         "ConfigurationState; give --pod-uid too",
          "$POD_NAME", cli::text(f.podName), "POD_NAME"});
   t.add({"pod-uid", "UID", "the UID of --pod-name", "$POD_UID", cli::text(f.podUid), "POD_UID"});
   t.add({"memberlist-address", "IP", "membership bind and advertise address (docs/membership.md)",

@@ -12,6 +12,7 @@
 
 #include "common/k8s/api_client.h"
 #include "common/k8s/cluster_config.h"
+#include "common/k8s/configuration_state_writer.h"
 #include "common/k8s/http_transport.h"
 #include "common/k8s/k8s_metrics.h"
 #include "common/k8s/token_review_authorizer.h"
@@ -74,6 +75,15 @@ int runSpeaker(int argc, const char* const* argv) {
   options.keyFile = flags.memberlistKeyFile;
   options.requireSealed = flags.memberlistRequireSealed;
   options.key.assign(flags.memberlistKey.begin(), flags.memberlistKey.end());
+
+  // This node's ConfigurationState (docs/custom-resources.md), when the speaker knows its Pod
+  // (the owner that garbage-collects it), as the chart runs it.
+  std::unique_ptr<k8s::ConfigurationStateWriter> configState;
+  if (!flags.podName.empty() && !flags.podUid.empty()) {
+    configState = std::make_unique<k8s::ConfigurationStateWriter>(
+        io, api, k8s::speakerStateIdentity(flags.ns, flags.nodeName, flags.podName, flags.podUid));
+    options.configState = configState.get();
+  }
 
   // docs/metrics-endpoint.md: TLS + TokenReview/SubjectAccessReview unless --metrics-insecure.
   // Serving before the speaker exists: /readyz says why it is not there yet (the key wait).

@@ -14,6 +14,7 @@
 #include "common/api/service_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
+#include "common/lbconfig/verdict.h"
 #include "common/util/logging.h"
 #include "speaker/daemon/host_probe.h"
 #include "speaker/daemon/member_key_file.h"
@@ -334,6 +335,7 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
       cache_.snapshot(),
       {.installNamespace = options_.ns, .ignoreExcludeLbLabel = options_.ignoreExcludeLb});
   const lbconfig::IssueReport issues = configIssues_.update(built);
+  if (options_.configState) options_.configState->report(lbconfig::verdictOf(built));
   for (const auto& e : issues.newErrors)
     log_->error("configuration: {}", e.toString());
   for (const auto& w : issues.newWarnings)

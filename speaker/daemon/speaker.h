@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "common/k8s/api_client.h"
+#include "common/k8s/configuration_state_writer.h"
 #include "common/k8s/event_recorder.h"
 #include "common/k8s/informer.h"
 #include "common/k8s/k8s_metrics.h"
@@ -74,6 +75,9 @@ struct SpeakerOptions {
   std::chrono::seconds hostCheckInterval{10};
   std::chrono::milliseconds keyCheckInterval{10000};
   std::chrono::seconds stopDeadline{3};  // ServiceL2Status cleanup on a graceful stop
+  // Told the verdict of every configuration build (this node's ConfigurationState,
+  // docs/custom-resources.md); must outlive the Speaker. nullptr: none.
+  k8s::ConfigurationStateReporter* configState = nullptr;
 };
 
 class Speaker {

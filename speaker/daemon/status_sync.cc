@@ -191,10 +191,8 @@ StatusSync::Outcome StatusSync::create(const Write& w) {
   if (!w.owner.podUid.empty()) {
     // Garbage-collected with our Pod: a speaker that goes away without draining (uninstall
     // removing our RBAC first, a node deleted) leaves nothing behind.
-    object["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
-                                                          {"kind", "Pod"},
-                                                          {"name", w.owner.podName},
-                                                          {"uid", w.owner.podUid}}});
+    object["metadata"]["ownerReferences"] =
+        k8s::podOwnerReferences(w.owner.podName, w.owner.podUid);
   }
   auto created = w.api->create(type, w.ns, object, w.call);
   if (!created) {

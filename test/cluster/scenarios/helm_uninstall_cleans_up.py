@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """cluster_helm_uninstall_cleans_up: `helm uninstall` removes everything ironlb made, the
 chart's objects and those the daemons create at run time (the controller's Lease, the
-speakers' ServiceL2Status objects: both owned by what Helm deletes, so the garbage collector
-takes them even when a daemon cannot clean up itself); the moment the release is gone no node
+speakers' ServiceL2Status objects, every component's ConfigurationState: all owned by what Helm
+deletes, the Deployment or the Pods, so the garbage collector takes them even when a daemon
+cannot clean up itself); the moment the release is gone no node
 answers for the VIPs any more; the CRDs, and the pools in them, stay (as Helm does)."""
 
 import os
@@ -15,10 +16,13 @@ from harness import RELEASE, SYSTEM_NS, scenario, wait_for  # noqa: E402
 
 NAMESPACED = ("pods", "daemonsets.apps", "deployments.apps", "replicasets.apps",
               "serviceaccounts", "secrets", "configmaps", "services", "roles", "rolebindings",
-              "leases.coordination.k8s.io", "servicel2statuses.metallb.io")
-CLUSTER = ("clusterroles", "clusterrolebindings")
+              "leases.coordination.k8s.io", "servicel2statuses.metallb.io",
+              "configurationstates.metallb.io")
+CLUSTER = ("clusterroles", "clusterrolebindings", "validatingadmissionpolicies",
+           "validatingadmissionpolicybindings")
 CRDS = ("ipaddresspools.metallb.io", "l2advertisements.metallb.io",
-        "servicel2statuses.metallb.io")
+        "servicel2statuses.metallb.io", "configurationstates.metallb.io")
+RUNTIME = ("servicel2statuses", "leases", "configurationstates")
 
 
 def ironlb_objects(h):
@@ -27,7 +31,7 @@ def ironlb_objects(h):
     for kind in NAMESPACED:
         for o in h.kube.list(kind, SYSTEM_NS):
             m = o["metadata"]
-            if kind.startswith(("servicel2statuses", "leases")) or "ironlb" in m["name"] or \
+            if kind.startswith(RUNTIME) or "ironlb" in m["name"] or \
                     m.get("labels", {}).get("app.kubernetes.io/instance") == RELEASE:
                 left.append(f"{kind}/{m['name']}")
     for kind in CLUSTER:
@@ -44,9 +48,24 @@ def check(h):
     for ip in ips:
         h.owner(ip)
     made = ironlb_objects(h)
-    runtime = [o for o in made if o.startswith(("leases", "servicel2statuses"))]
+    runtime = [o for o in made if o.startswith(RUNTIME)]
     if len(runtime) < 2:
         raise AssertionError(f"expected the Lease and ServiceL2Status objects first: {made}")
+    # One ConfigurationState per component, each owned by its Pod (docs/custom-resources.md).
+    states = {o["metadata"]["name"]: o for o in
+              h.kube.list("configurationstates.metallb.io", SYSTEM_NS)}
+    pods = {p["metadata"]["uid"] for p in h.kube.list("pods", SYSTEM_NS)}
+    if "controller" not in states or not any(n.startswith("speaker-") for n in states):
+        raise AssertionError(f"expected the controller's and the speakers' ConfigurationStates: "
+                             f"{sorted(states)}")
+    for name, o in states.items():
+        owners = [r["uid"] for r in o["metadata"].get("ownerReferences", [])
+                  if r.get("kind") == "Pod"]
+        if len(owners) != 1 or owners[0] not in pods:
+            raise AssertionError(f"ConfigurationState {name} is not owned by a running Pod: "
+                                 f"{o['metadata'].get('ownerReferences')}")
+        if o.get("status", {}).get("result") != "Valid":
+            raise AssertionError(f"ConfigurationState {name}: {o.get('status')}")
     t0 = time.monotonic()
     h.helm("uninstall", RELEASE, "-n", SYSTEM_NS, "--wait", "--timeout", "180s")
     took = time.monotonic() - t0

@@ -26,7 +26,7 @@ cleanup() {
   # Objects first: the test control plane has no namespace controller, so a deleted namespace
   # keeps its contents, and other tests listing pools cluster-wide would still see ours.
   "$kubectl" delete -n "$ns" --all --ignore-not-found --wait=false \
-    ipaddresspools.metallb.io,l2advertisements.metallb.io,servicel2statuses.metallb.io,bgppeers.metallb.io >/dev/null 2>&1 || true
+    ipaddresspools.metallb.io,l2advertisements.metallb.io,servicel2statuses.metallb.io,configurationstates.metallb.io,bgppeers.metallb.io >/dev/null 2>&1 || true
   "$kubectl" delete namespace "$ns" --wait=false --ignore-not-found >/dev/null 2>&1 || true
   # metallb-system stays: with no namespace controller on the test control plane a deleted
   # namespace is Terminating forever, and other tests (the controller's users' example) need it.
@@ -36,7 +36,8 @@ trap cleanup EXIT
 
 # ---- our CRDs, as any cluster admin would install them
 apply_crds "$root" || exit 1
-crds=(ipaddresspools.metallb.io l2advertisements.metallb.io servicel2statuses.metallb.io)
+crds=(ipaddresspools.metallb.io l2advertisements.metallb.io servicel2statuses.metallb.io
+  configurationstates.metallb.io)
 for crd in "${crds[@]}"; do
   if "$kubectl" wait --for=condition=Established "crd/$crd" --timeout=60s >/dev/null; then
     pass "$crd established"
@@ -225,6 +226,26 @@ elif grep -qF 'status.node: Invalid value: "string": Value is immutable' <<<"$ou
   pass "ServiceL2Status node is immutable"
 else
   fail "ServiceL2Status node change: $out"
+fi
+
+# ConfigurationState (docs/custom-resources.md): status only, result from an enum, columns.
+accepted "ConfigurationState" "$(printf 'apiVersion: metallb.io/v1beta1\nkind: ConfigurationState\nmetadata: {name: speaker-node-a, labels: {metallb.io/component-type: speaker, metallb.io/node-name: node-a}}\nspec: {}\n')"
+if "$kubectl" patch configurationstate -n "$ns" speaker-node-a --subresource=status --type=merge \
+  -p '{"status":{"result":"Invalid","lastError":"IPAddressPool x/p: spec.addresses[0]: bad","errorSummary":"1 error in 1 object","conditions":[{"type":"ConfigurationValid","status":"False","reason":"InvalidConfiguration","message":"bad","lastTransitionTime":"2024-01-01T00:00:00Z"}]}}' >/dev/null 2>&1; then
+  pass "ConfigurationState status written"
+else
+  fail "ConfigurationState status patch rejected"
+fi
+header_and_row configurationstates speaker-node-a \
+  '^NAME +RESULT +COMPONENT +NODE +LAST ERROR +AGE' \
+  '^speaker-node-a +Invalid +speaker +node-a +IPAddressPool x/p: spec.addresses\[0\]: bad +[0-9]+s'
+if out=$("$kubectl" patch configurationstate -n "$ns" speaker-node-a --subresource=status \
+  --type=merge -p '{"status":{"result":"Maybe"}}' 2>&1); then
+  fail "ConfigurationState result outside the enum accepted"
+elif grep -qF 'status.result: Unsupported value: "Maybe"' <<<"$out"; then
+  pass "ConfigurationState result outside the enum rejected"
+else
+  fail "ConfigurationState result Maybe: $out"
 fi
 
 # ---- MetalLB compatibility

@@ -82,6 +82,8 @@ def expected_rbac():
         | expand("coordination.k8s.io", ["leases"], ["create"])
         | expand("coordination.k8s.io", ["leases"], ["get", "update", "watch"], ["ironlb-controller"])
         | expand("apps", ["deployments"], ["get"], ["ironlb-controller"])
+        | expand("metallb.io", ["configurationstates"], ["get", "create", "update"])
+        | expand("metallb.io", ["configurationstates/status"], ["update"])
         # The memberlist Secret the controller creates when absent (docs/membership.md).
         | expand("", ["secrets"], ["create"])
         | expand("", ["secrets"], ["get"], ["ironlb-memberlist"])
@@ -101,6 +103,8 @@ def expected_rbac():
         | expand("metallb.io", ["bgppeers", "bgpadvertisements", "bfdprofiles", "communities"], READ)
         | expand("metallb.io", ["servicebgpstatuses"], READ + ["create", "update", "patch", "delete"])
         | expand("metallb.io", ["servicebgpstatuses/status"], ["update", "patch"])
+        | expand("metallb.io", ["configurationstates"], ["get", "create", "update"])
+        | expand("metallb.io", ["configurationstates/status"], ["update"])
     )
     return ctrl_cluster, ctrl_ns, spk_cluster, spk_ns
 
@@ -189,8 +193,9 @@ def check_crds(docs, root):
     names = sorted(d["metadata"]["name"] for d in crds)
     want = sorted(load(p)[0]["metadata"]["name"] for p in glob.glob(os.path.join(root, "crds", "*.yaml")))
     check("CRDs: exactly those of crds/", names == want, names)
-    check("CRDs: the L2 kinds", {"ipaddresspools.metallb.io", "l2advertisements.metallb.io",
-                                 "servicel2statuses.metallb.io"} <= set(names), names)
+    check("CRDs: the L2 kinds and ConfigurationState",
+          {"ipaddresspools.metallb.io", "l2advertisements.metallb.io",
+           "servicel2statuses.metallb.io", "configurationstates.metallb.io"} <= set(names), names)
     for path in sorted(glob.glob(os.path.join(root, "crds", "*.yaml"))):
         src = load(path)[0]
         got = find(docs, "CustomResourceDefinition", src["metadata"]["name"])

@@ -43,7 +43,7 @@
 {{- $tree := dict "global" true "webhook" true "loadBalancerClass" true "logLevel" true "logFormat" true
       "image" true "imagePullSecrets" true "nameOverride" true "fullnameOverride" true
       "namespace" true "rbac" true "nodeSelector" true "tolerations" true "metallbCompat" true
-      "crds" (dict "enabled" true "keep" true
+      "admissionPolicy" true "crds" (dict "enabled" true "keep" true
         "validationFailurePolicy" "ironlb's webhook takes webhook.failurePolicy (default Ignore, so a controller outage never blocks applies; docs/webhook.md), not MetalLB's Fail default")
       "tls" (dict "controllerMetricsTLSSecret" true "speakerMetricsTLSSecret" true
         "cipherSuites" $tls "curvePreferences" $tls "minVersion" $tls)

@@ -70,6 +70,7 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
             fencing_ ? std::function<std::optional<util::MonoTime>()>([this] { return deadline(); })
                      : nullptr,
         .poolStatusInterval = std::chrono::milliseconds(5),
+        .configState = configStateFactory_,
     });
     session_->start();
   }
@@ -81,6 +82,18 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   void setDeadline(std::optional<util::MonoTime> at) {
     std::lock_guard lock(deadlineMu_);
     deadline_ = at;
+  }
+
+  // Pool p becomes valid (192.0.2.1-192.0.2.3); the session is told once the informer has it.
+  bool fixPool() {
+    cluster.modify("ipaddresspools", "metallb-system/p",
+                   [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
+    const bool seen = runUntil(io, [&] {
+      return pools_.get("metallb-system/p")->at("spec") ==
+             nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
+    });
+    if (seen) session_->configChanged();
+    return seen;
   }
 
   // Informer echoes of every write applied and the session has nothing left to do.
@@ -101,7 +114,18 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   std::mutex deadlineMu_;
   std::optional<util::MonoTime> deadline_;
   int runningCalls_ = 0;
+  std::function<std::unique_ptr<k8s::ConfigurationStateReporter>()> configStateFactory_;
   std::unique_ptr<LeaderSession> session_;
+};
+
+// Forwards to a list the test keeps (each term gets its own reporter from the factory).
+class ReportInto final : public k8s::ConfigurationStateReporter {
+ public:
+  explicit ReportInto(std::vector<api::ConfigurationVerdict>& out) : out_(out) {}
+  void report(const api::ConfigurationVerdict& verdict) override { out_.push_back(verdict); }
+
+ private:
+  std::vector<api::ConfigurationVerdict>& out_;
 };
 
 TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything) {
@@ -158,15 +182,40 @@ TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
   EXPECT_EQ(cluster.count("GET", "/api/v1/services"), 1u) << "no restore list yet";
   EXPECT_TRUE(cluster.statusWrites().empty());
 
-  cluster.modify("ipaddresspools", "metallb-system/p",
-                 [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
-  ASSERT_TRUE(runUntil(io, [&] {
-    return pools_.get("metallb-system/p")->at("spec") ==
-           nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
-  }));
-  session_->configChanged();
+  ASSERT_TRUE(fixPool());
   ASSERT_TRUE(settle());
   EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.1"});
+}
+
+TEST_F(LeaderSessionTest, EachTermReportsTheVerdictOfEveryBuild) {
+  std::vector<api::ConfigurationVerdict> reports;
+  int terms = 0;
+  configStateFactory_ = [&]() -> std::unique_ptr<k8s::ConfigurationStateReporter> {
+    ++terms;
+    return std::make_unique<ReportInto>(reports);
+  };
+  cluster.put("ipaddresspools", poolJson("p", "not-a-range"));
+  syncInformers();
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return !reports.empty(); }));
+  EXPECT_EQ(terms, 1);
+  EXPECT_EQ(reports.back().result, "Invalid");
+  EXPECT_EQ(
+      reports.back().lastError.rfind("IPAddressPool metallb-system/p: spec.addresses[0]: ", 0), 0u)
+      << reports.back().lastError;
+  EXPECT_EQ(reports.back().errorSummary, "1 error in 1 object");
+
+  ASSERT_TRUE(fixPool());
+  ASSERT_TRUE(runUntil(io, [&] { return reports.back().result == "Valid"; }));
+  EXPECT_EQ(reports.back().lastError, "");
+
+  // A new term: a new reporter, told the verdict again.
+  session_.reset();
+  const std::size_t before = reports.size();
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return reports.size() > before; }));
+  EXPECT_EQ(terms, 2);
+  EXPECT_EQ(reports.back().result, "Valid");
 }
 
 TEST_F(LeaderSessionTest, FencingDropsWritesOnceTheDeadlineHasPassed) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/k8s/testing/fake_configuration_state_reporter.h"
 #include "common/k8s/testing/fake_transport.h"
 #include "common/k8s/testing/run_until.h"
 #include "common/util/logging.h"
@@ -223,6 +224,7 @@ class SpeakerTest : public ::testing::Test {
   util::ManualClock clock_;
   boost::asio::io_context io_;
   SpeakerOptions options_;
+  k8s::testing::FakeConfigurationStateReporter configState_;  // outlives speaker_
   std::map<std::string, std::vector<Json>> lists_;
   std::map<std::string, std::shared_ptr<FakeStream>> watches_;
   std::unique_ptr<Speaker> speaker_;
@@ -276,6 +278,25 @@ TEST_F(SpeakerTest, ConfigIssueIsReportedOncePerChange) {
   one["spec"]["ipAddressPools"] = {"pool", "other"};
   push(kAdvertisements, "MODIFIED", one);
   EXPECT_EQ(logged(warning), 2u) << log_.str();
+}
+
+TEST_F(SpeakerTest, ConfigurationVerdictReportedForEveryBuild) {
+  auto& configState = configState_;
+  options_.configState = &configState_;
+  lists_[kPools] = {pool("pool", "192.0.2.0/28")};
+  lists_[kAdvertisements] = {advertisement()};
+  ASSERT_TRUE(start().ok());
+  ASSERT_TRUE(runUntil(io_, [&] { return !configState.reports.empty(); }));
+  EXPECT_EQ(configState.reports.back().result, "Valid");
+  // An overlapping pool: Invalid, with the first error as the daemons log it.
+  push(kPools, "ADDED", pool("overlap", "192.0.2.8/29"));
+  ASSERT_TRUE(runUntil(io_, [&] { return configState.reports.back().result == "Invalid"; }));
+  EXPECT_EQ(configState.reports.back().lastError.rfind("IPAddressPool metallb-system/", 0), 0u)
+      << configState.reports.back().lastError;
+  EXPECT_NE(configState.reports.back().lastError.find("spec.addresses[0]"), std::string::npos);
+  push(kPools, "DELETED", pool("overlap", "192.0.2.8/29"));
+  ASSERT_TRUE(runUntil(io_, [&] { return configState.reports.back().result == "Valid"; }));
+  EXPECT_EQ(configState.reports.back().lastError, "");
 }
 
 TEST_F(SpeakerTest, KeyFileErrorIsReportedClearly) {
