@@ -4,15 +4,15 @@
 MetalLB's IPAddressPool, L2Advertisement and ServiceL2Status CRDs have the same fields as
 ironlb's (docs/custom-resources.md) but no CEL rules and plain (atomic) lists: its admission
 webhook checks objects instead. So the stand-in MetalLB chart (fake-metallb/) gets ironlb's
-files with `x-kubernetes-validations` and `x-kubernetes-list-type` removed and without ironlb's
-labels. Objects that ironlb's schema refuses can then be stored before the switch, as in a
+files with `x-kubernetes-validations` and `x-kubernetes-list-type` (and the map keys that only a
+map-type list may carry) removed and without ironlb's labels. Objects that ironlb's schema refuses can then be stored before the switch, as in a
 cluster that ran MetalLB, and the switch replaces the schema, as it does there.
 """
 import sys
 
 import yaml
 
-DROP = ("x-kubernetes-validations", "x-kubernetes-list-type")
+DROP = ("x-kubernetes-validations", "x-kubernetes-list-type", "x-kubernetes-list-map-keys")
 
 
 def strip(node):
