@@ -208,6 +208,11 @@ void LeaderSession::beginRestore() {
         running_ = true;
         for (const auto& [key, json] : ctx_.services.store().items())
           queue_.add(key);
+        // Deleted after the list was taken but before its answer was handled: the restore gave
+        // them back their addresses; reconciling them (absent now) releases those.
+        for (const std::string& key : deletedBeforeRunning_)
+          queue_.add(key);
+        deletedBeforeRunning_.clear();
         poolStatus_.markAllDirty();
         if (ctx_.onRunning) ctx_.onRunning();
       });
@@ -264,7 +269,12 @@ void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& aft
 void LeaderSession::serviceDeleted(const k8s::Json& last) {
   const std::string key = k8s::objectKey(last);
   written_.erase(key);
-  if (running_) queue_.add(key);
+  if (running_) {
+    queue_.add(key);
+  } else {
+    // The restore list may still show it (taken before the deletion): look at it once running.
+    deletedBeforeRunning_.insert(key);
+  }
 }
 
 void LeaderSession::namespaceChanged(const std::string& ns) {

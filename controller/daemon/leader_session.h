@@ -161,6 +161,8 @@ class LeaderSession {
   bool running_ = false;
   bool configPosted_ = false;
   bool restoreStarted_ = false;
+  // Services the informer saw deleted before the session was running (docs/leader-election.md).
+  std::set<std::string> deletedBeforeRunning_;
   boost::asio::steady_timer restoreRetry_;
   k8s::BackgroundWorker restoreList_;
   bool retryPosted_ = false;

@@ -106,6 +106,16 @@ void FakeCluster::announce(const std::string& plural, const std::string& key) {
   echo(plural, "MODIFIED", objects_[plural].at(key));
 }
 
+void FakeCluster::remove(const std::string& plural, const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = objects_[plural].find(key);
+  if (it == objects_[plural].end()) return;
+  json object = std::move(it->second);
+  objects_[plural].erase(it);
+  object["metadata"]["resourceVersion"] = std::to_string(++version_);
+  echo(plural, "DELETED", object);
+}
+
 std::optional<json> FakeCluster::get(const std::string& plural, const std::string& key) const {
   std::lock_guard lock(mu_);
   auto collection = objects_.find(plural);

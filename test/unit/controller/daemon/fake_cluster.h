@@ -51,6 +51,8 @@ class FakeCluster {
               const std::function<void(json&)>& change, bool announce = true);
   // Echoes the stored object as MODIFIED.
   void announce(const std::string& plural, const std::string& key);
+  // Deletes the object and tells the watchers (DELETED).
+  void remove(const std::string& plural, const std::string& key);
   std::optional<json> get(const std::string& plural, const std::string& key) const;
   // Queues the stream the next watch of `path` (a list path above) reads.
   void watch(const std::string& path);

@@ -105,7 +105,22 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   ControllerFlags flags_;
   k8s::EventRecorder events_{api, {.component = "test", .clock = &clock}};  // never started
   NamespaceLabels namespaces_;
-  k8s::Informer services_ = makeInformer(api, io, k8s::resources::kServices, "", clock);
+  // Wired to the session as ControllerDaemon wires it.
+  k8s::Informer services_{api,
+                          io,
+                          {.type = k8s::resources::kServices, .ns = "", .clock = &clock},
+                          {.onAdd =
+                               [this](const k8s::Json& s) {
+                                 if (session_) session_->serviceAdded(s);
+                               },
+                           .onUpdate =
+                               [this](const k8s::Json& before, const k8s::Json& after) {
+                                 if (session_) session_->serviceUpdated(before, after);
+                               },
+                           .onDelete =
+                               [this](const k8s::Json& s) {
+                                 if (session_) session_->serviceDeleted(s);
+                               }}};
   k8s::Informer pools_ =
       makeInformer(api, io, k8s::resources::kIPAddressPools, "metallb-system", clock);
   k8s::Informer advertisements_ =
@@ -168,6 +183,36 @@ TEST_F(LeaderSessionTest, NewLeaderRestoresFromAFreshListBeforeItWritesAnything)
   EXPECT_EQ(cluster.ingress("a/new"), IpList{"192.0.2.2"});
   for (const auto& [key, ips] : cluster.statusWrites())
     EXPECT_NE(key, "a/old") << "a/old already showed its address";
+}
+
+// The restore list shows a Service that is deleted just after: the informer hears of the
+// deletion before the list's answer is handled. The session must not keep the address it
+// restored for a Service that no longer exists.
+TEST_F(LeaderSessionTest, AServiceDeletedWhileTheRestoreListIsInFlightLeavesNoAddressBehind) {
+  cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
+  cluster.put("services", serviceJson("a", "gone", {"192.0.2.1"}, "p"));
+  syncInformers();
+  std::atomic<bool> once{false};
+  cluster.setIntercept([&](const k8s::HttpRequest& r) -> std::optional<k8s::HttpResponse> {
+    if (r.method != "GET" || !r.path.starts_with("/api/v1/services") ||
+        r.path.find("watch=") != std::string::npos || once.exchange(true)) {
+      return std::nullopt;
+    }
+    // The list as it stands, then the deletion, announced before the answer goes back.
+    nlohmann::json list = {{"kind", "List"},
+                           {"apiVersion", "v1"},
+                           {"metadata", {{"resourceVersion", "1"}}},
+                           {"items", {*cluster.get("services", "a/gone")}}};
+    cluster.remove("services", "a/gone");
+    return k8s::HttpResponse{200, {}, list.dump()};
+  });
+  lead();
+  ASSERT_TRUE(runUntil(io, [&] { return once.load() && services_.get("a/gone") == nullptr; }));
+  ASSERT_TRUE(settle());
+  const std::string free = "metallb_allocator_addresses_in_use_total{pool=\"p\"} 0\n";
+  EXPECT_TRUE(runUntil(io, [&] { return registry.render().find(free) != std::string::npos; }))
+      << "the address of a deleted Service stayed assigned:\n"
+      << registry.render();
 }
 
 TEST_F(LeaderSessionTest, NothingIsWrittenWhileTheConfigurationIsInvalid) {
