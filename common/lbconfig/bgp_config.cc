@@ -8,6 +8,15 @@ bool BgpPeer::selectsNodeLabels(const Labels& nodeLabels) const {
   return anyMatches(nodeSelectors, nodeLabels, true);
 }
 
+std::string BgpPeer::neighbor() const {
+  return address ? address->toString() : interfaceName;
+}
+
+bool BgpPeer::carries(net::Family family) const {
+  if (dualStackAddressFamily || !address) return true;
+  return address->family() == family;
+}
+
 bool BgpAdvertisement::selectsNodeLabels(const Labels& nodeLabels) const {
   return anyMatches(nodeSelectors, nodeLabels, true);
 }

@@ -57,6 +57,11 @@ struct BgpPeer {
   bool dualStackAddressFamily = false;
 
   bool selectsNodeLabels(const Labels& nodeLabels) const;
+  // How FRR names the neighbor: the address, or the interface of an unnumbered peer.
+  std::string neighbor() const;
+  // The session carries prefixes of `family`: its own address family, both with
+  // dualStackAddressFamily or over an unnumbered interface.
+  bool carries(net::Family family) const;
 
   friend bool operator==(const BgpPeer&, const BgpPeer&) = default;
 };

@@ -12,10 +12,6 @@ std::string vrfLabel(const std::string& vrf) {
   return vrf.empty() ? "default" : vrf;
 }
 
-std::string neighborId(const lbconfig::BgpPeer& peer) {
-  return peer.address ? peer.address->toString() : peer.interfaceName;
-}
-
 }  // namespace
 
 BgpNode::BgpNode(std::string node, FrrPort& frr, util::Clock& clock, util::RandomSource random,
@@ -107,7 +103,7 @@ void BgpNode::pollDue(util::MonoTime now) {
   for (const std::string& name : plan_.sessions) {
     const auto it = bgp_.peers.find(name);
     if (it == bgp_.peers.end()) continue;
-    byNeighbor[it->second.vrf + "|" + neighborId(it->second)] = &it->second;
+    byNeighbor[it->second.vrf + "|" + it->second.neighbor()] = &it->second;
     vrfs.insert(it->second.vrf);
   }
   std::vector<SessionSample> samples;

@@ -15,12 +15,6 @@ struct RouteAttributes {
 
 using RouteTable = std::map<std::string, std::map<net::Prefix, RouteAttributes>, std::less<>>;
 
-// The session to `peer` carries prefixes of `family`.
-bool carries(const lbconfig::BgpPeer& peer, net::Family family) {
-  if (peer.dualStackAddressFamily || !peer.address) return true;  // unnumbered: both families
-  return peer.address->family() == family;
-}
-
 class Planner {
  public:
   Planner(const lbconfig::Config& config, const lbconfig::BgpConfig& bgp, std::string_view node)
@@ -91,7 +85,7 @@ std::set<std::string> Planner::route(
   for (const lbconfig::BgpAdvertisement* a : selected) {
     const net::Prefix prefix = aggregate(ip, a->aggregationLengthFor(ip.family()));
     for (const std::string& session : plan_.sessions) {
-      if (!a->selectsPeer(session) || !carries(bgp_.peers.at(session), ip.family())) continue;
+      if (!a->selectsPeer(session) || !bgp_.peers.at(session).carries(ip.family())) continue;
       RouteAttributes& attributes = routes_[session][prefix];
       if (a->localPref) attributes.localPrefs.insert(*a->localPref);
       attributes.communities.insert(a->communities.begin(), a->communities.end());

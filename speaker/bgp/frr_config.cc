@@ -37,15 +37,6 @@ std::string hex32(uint32_t v) {
   return out;
 }
 
-std::string neighborId(const BgpPeer& peer) {
-  return peer.address ? peer.address->toString() : peer.interfaceName;
-}
-
-bool carries(const BgpPeer& peer, net::Family family) {
-  if (peer.dualStackAddressFamily || !peer.address) return true;
-  return peer.address->family() == family;
-}
-
 class Renderer {
  public:
   Renderer(const lbconfig::BgpConfig& config, const NodePlan& plan, const FrrContext& context)
@@ -157,7 +148,7 @@ void Renderer::routerBgp(const std::string& vrf, const std::vector<const BgpPeer
 }
 
 void Renderer::neighbor(const BgpPeer& peer) {
-  const std::string n = " neighbor " + neighborId(peer);
+  const std::string n = " neighbor " + peer.neighbor();
   std::string remote = peer.peerAsn ? std::to_string(*peer.peerAsn)
                        : peer.dynamicAsn == lbconfig::DynamicAsn::kInternal ? "internal"
                                                                             : "external";
@@ -186,7 +177,7 @@ void Renderer::addressFamily(net::Family family, const std::vector<const BgpPeer
   std::set<net::Prefix> networks;
   std::vector<const BgpPeer*> active;
   for (const BgpPeer* p : peers) {
-    if (!carries(*p, family)) continue;
+    if (!p->carries(family)) continue;
     active.push_back(p);
     for (const PeerPlan& plan : plan_.peers) {
       if (plan.peer != p->name) continue;
@@ -200,8 +191,8 @@ void Renderer::addressFamily(net::Family family, const std::vector<const BgpPeer
   for (const net::Prefix& p : networks)
     line("  network " + p.toString());
   for (const BgpPeer* p : active) {
-    line("  neighbor " + neighborId(*p) + " activate");
-    line("  neighbor " + neighborId(*p) + " route-map " + frrName(p->name) + "-out out");
+    line("  neighbor " + p->neighbor() + " activate");
+    line("  neighbor " + p->neighbor() + " route-map " + frrName(p->name) + "-out out");
   }
   line(" exit-address-family");
 }
