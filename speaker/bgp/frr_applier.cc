@@ -49,13 +49,9 @@ FrrVty* FrrApplier::connection(FrrDaemon daemon, std::string& error) {
 Result<std::string> FrrApplier::readRunning() {
   std::string out;
   for (FrrDaemon daemon : {FrrDaemon::kBgpd, FrrDaemon::kBfdd}) {
-    std::string error;
-    FrrVty* vty = connection(daemon, error);
-    if (vty == nullptr) return makeError(error);
-    auto running = vty->command("show running-config");
+    auto running = show(daemon, "show running-config");
     if (!running.ok()) return makeError(running.error());
-    if (running->status != 0) return makeError(vty->path() + ": show running-config refused");
-    out += normalizeRunningConfig(running->output);
+    out += normalizeRunningConfig(*running);
   }
   return out;
 }
