@@ -62,25 +62,18 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
                     .clock = &clock,
                     .metrics = &metrics,
                     .yieldTo = &statusWritesPending_}),
-      services_(api, io,
-                [&] {
-                  auto o = informerOptions(k8s::resources::kServices, "", metrics, clock);
-                  o.transform = [cls = flags_.lbClass](k8s::Json& s) { slimService(s, cls); };
-                  return o;
-                }(),
-                {.onAdd =
-                     [this](const k8s::Json& s) {
-                       if (session_) session_->serviceAdded(s);
-                     },
-                 .onUpdate =
-                     [this](const k8s::Json& before, const k8s::Json& after) {
-                       if (session_) session_->serviceUpdated(before, after);
-                     },
-                 .onDelete =
-                     [this](const k8s::Json& s) {
-                       if (session_) session_->serviceDeleted(s);
-                     },
-                 .onSynced = [this] { onSynced(); }}),
+      services_(
+          api, io,
+          [&] {
+            auto o = informerOptions(k8s::resources::kServices, "", metrics, clock);
+            o.transform = [cls = flags_.lbClass](k8s::Json& s) { slimService(s, cls); };
+            return o;
+          }(),
+          [this] {
+            k8s::InformerHandlers h = serviceEventHandlers(session_);
+            h.onSynced = [this] { onSynced(); };
+            return h;
+          }()),
       pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics, clock),
              configHandlers()),
       advertisements_(api, io,

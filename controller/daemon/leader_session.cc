@@ -266,6 +266,21 @@ void LeaderSession::serviceUpdated(const k8s::Json& before, const k8s::Json& aft
   queue_.add(key);
 }
 
+k8s::InformerHandlers serviceEventHandlers(const std::unique_ptr<LeaderSession>& session) {
+  return {.onAdd =
+              [&session](const k8s::Json& s) {
+                if (session) session->serviceAdded(s);
+              },
+          .onUpdate =
+              [&session](const k8s::Json& before, const k8s::Json& after) {
+                if (session) session->serviceUpdated(before, after);
+              },
+          .onDelete =
+              [&session](const k8s::Json& s) {
+                if (session) session->serviceDeleted(s);
+              }};
+}
+
 void LeaderSession::serviceDeleted(const k8s::Json& last) {
   const std::string key = k8s::objectKey(last);
   written_.erase(key);

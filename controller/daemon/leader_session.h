@@ -177,4 +177,8 @@ class LeaderSession {
   k8s::WorkQueue queue_;
 };
 
+// The Service informer's handlers for the session `session` holds at the time of each event (none
+// yet: ignored), as ControllerDaemon wires them.
+k8s::InformerHandlers serviceEventHandlers(const std::unique_ptr<LeaderSession>& session);
+
 }  // namespace ironlb::controller

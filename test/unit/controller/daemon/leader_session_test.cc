@@ -109,18 +109,7 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   k8s::Informer services_{api,
                           io,
                           {.type = k8s::resources::kServices, .ns = "", .clock = &clock},
-                          {.onAdd =
-                               [this](const k8s::Json& s) {
-                                 if (session_) session_->serviceAdded(s);
-                               },
-                           .onUpdate =
-                               [this](const k8s::Json& before, const k8s::Json& after) {
-                                 if (session_) session_->serviceUpdated(before, after);
-                               },
-                           .onDelete =
-                               [this](const k8s::Json& s) {
-                                 if (session_) session_->serviceDeleted(s);
-                               }}};
+                          serviceEventHandlers(session_)};
   k8s::Informer pools_ =
       makeInformer(api, io, k8s::resources::kIPAddressPools, "metallb-system", clock);
   k8s::Informer advertisements_ =
