@@ -1,23 +1,27 @@
 #pragma once
 // AnyObject: one decoded object of any kind ironlb understands, chosen by its "kind" field.
 // Test-only: build_test and the lbconfig_json fuzz target feed mixed `kubectl get -o json`
-// Lists through it; the daemons' informers know their kind and call the typed decoders.
+// Lists through it (addToSnapshot); the daemons' informers know their kind and call the typed
+// decoders.
 
 #include <string>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "common/api/bgp_types_json.h"
 #include "common/api/endpoint_slice_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/api/node_json.h"
 #include "common/api/service_json.h"
+#include "common/lbconfig/build.h"
 #include "common/util/result.h"
 
 namespace ironlb::api {
 
-using AnyObject = std::variant<IPAddressPool, L2Advertisement, ServiceL2Status, Service,
-                               EndpointSlice, Node, Namespace>;
+using AnyObject =
+    std::variant<IPAddressPool, L2Advertisement, ServiceL2Status, Service, EndpointSlice, Node,
+                 Namespace, BGPPeer, BGPAdvertisement, BFDProfile, Community, ServiceBGPStatus>;
 
 namespace any_object_detail {
 
@@ -29,8 +33,8 @@ Result<AnyObject> wrap(Result<T> result) {
 
 }  // namespace any_object_detail
 
-// Errors: not an object, no "kind", or a kind ironlb does not model (BGPPeer and friends
-// included: callers that see mixed lists skip those).
+// Errors: not an object, no "kind", or a kind ironlb does not model (callers that see mixed
+// lists skip those).
 inline Result<AnyObject> decodeAnyObject(const nlohmann::json& json) {
   if (!json.is_object()) return Error{"object: expected an object, got " + describeValue(json)};
   const auto it = json.find("kind");
@@ -46,7 +50,42 @@ inline Result<AnyObject> decodeAnyObject(const nlohmann::json& json) {
   if (kind == "EndpointSlice") return any_object_detail::wrap(decodeEndpointSlice(json));
   if (kind == "Node") return any_object_detail::wrap(decodeNode(json));
   if (kind == "Namespace") return any_object_detail::wrap(decodeNamespace(json));
+  if (kind == "BGPPeer") return any_object_detail::wrap(decodeBGPPeer(json));
+  if (kind == "BGPAdvertisement") return any_object_detail::wrap(decodeBGPAdvertisement(json));
+  if (kind == "BFDProfile") return any_object_detail::wrap(decodeBFDProfile(json));
+  if (kind == "Community") return any_object_detail::wrap(decodeCommunity(json));
+  if (kind == "ServiceBGPStatus") return any_object_detail::wrap(decodeServiceBGPStatus(json));
   return Error{"object: kind: unsupported kind " + describeString(kind)};
+}
+
+// Adds a configuration object to `snapshot` (pools, advertisements, namespaces, nodes, the BGP
+// kinds); false for the other kinds (Services, status objects), which it leaves alone.
+inline bool addToSnapshot(lbconfig::Snapshot& snapshot, AnyObject object) {
+  return std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, IPAddressPool>) {
+          snapshot.pools.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, L2Advertisement>) {
+          snapshot.l2Advertisements.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, Namespace>) {
+          snapshot.namespaces.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, Node>) {
+          snapshot.nodes.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, BGPPeer>) {
+          snapshot.bgp.peers.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, BGPAdvertisement>) {
+          snapshot.bgp.advertisements.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, BFDProfile>) {
+          snapshot.bgp.bfdProfiles.push_back(std::move(o));
+        } else if constexpr (std::is_same_v<T, Community>) {
+          snapshot.bgp.communities.push_back(std::move(o));
+        } else {
+          return false;
+        }
+        return true;
+      },
+      object);
 }
 
 }  // namespace ironlb::api

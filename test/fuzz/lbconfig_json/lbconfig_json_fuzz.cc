@@ -41,25 +41,17 @@ void roundTrips(const api::ServiceL2Status& status) {
   check(back.ok() && *back == status);
 }
 
+void roundTrips(const api::ServiceBGPStatus& status) {
+  auto back = api::decodeServiceBGPStatus(api::encodeServiceBGPStatus(status));
+  check(back.ok() && *back == status);
+}
+
 template <class T>
 void roundTrips(const T&) {}
 
 void add(lbconfig::Snapshot& snapshot, api::AnyObject&& object) {
-  std::visit(
-      [&](auto& o) {
-        roundTrips(o);
-        using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, api::IPAddressPool>) {
-          snapshot.pools.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, api::L2Advertisement>) {
-          snapshot.l2Advertisements.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, api::Namespace>) {
-          snapshot.namespaces.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, api::Node>) {
-          snapshot.nodes.push_back(std::move(o));
-        }
-      },
-      object);
+  std::visit([](const auto& o) { roundTrips(o); }, object);
+  api::addToSnapshot(snapshot, std::move(object));
 }
 
 void decodeItem(lbconfig::Snapshot& snapshot, const nlohmann::json& item) {
@@ -74,6 +66,11 @@ void decodeItem(lbconfig::Snapshot& snapshot, const nlohmann::json& item) {
   (void)api::decodeEndpointSlice(item);
   (void)api::decodeNode(item);
   (void)api::decodeNamespace(item);
+  (void)api::decodeBGPPeer(item);
+  (void)api::decodeBGPAdvertisement(item);
+  (void)api::decodeBFDProfile(item);
+  (void)api::decodeCommunity(item);
+  if (auto s = api::decodeServiceBGPStatus(item)) roundTrips(*s);
 }
 
 void exercise(const lbconfig::Config& config) {

@@ -14,7 +14,8 @@ TEST(AnyObjectTest, DispatchesOnKind) {
   } cases[] = {
       {"IPAddressPool", 0}, {"L2Advertisement", 1}, {"ServiceL2Status", 2},
       {"Service", 3},       {"EndpointSlice", 4},   {"Node", 5},
-      {"Namespace", 6},
+      {"Namespace", 6},     {"BGPPeer", 7},         {"BGPAdvertisement", 8},
+      {"BFDProfile", 9},    {"Community", 10},      {"ServiceBGPStatus", 11},
   };
   for (const auto& c : cases) {
     auto r = decodeAnyObject({{"kind", c.kind}, {"metadata", {{"name", "x"}}}});
@@ -31,7 +32,7 @@ TEST(AnyObjectTest, RejectsWhatItCannotDecode) {
       {json::array(), "object: expected an object, got []"},
       {json::object(), "object: kind: expected a string, got nothing"},
       {{{"kind", 3}}, "object: kind: expected a string, got 3"},
-      {{{"kind", "BGPPeer"}}, "object: kind: unsupported kind \"BGPPeer\""},
+      {{{"kind", "FRRConfiguration"}}, "object: kind: unsupported kind \"FRRConfiguration\""},
       {{{"kind", "Service"}, {"metadata", {{"name", "a"}, {"namespace", "b"}}}, {"spec", 1}},
        "Service b/a: spec: expected an object, got 1"},
   };

@@ -663,8 +663,8 @@ TEST(BuildTest, DecodedFromApiServerJson) {
       {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
        "metadata": {"name": "l2", "namespace": "metallb-system"},
        "spec": {"ipAddressPools": ["first-pool"], "interfaces": ["eth0"]}},
-      {"apiVersion": "metallb.io/v1beta1", "kind": "BGPPeer",
-       "metadata": {"name": "peer", "namespace": "metallb-system"}, "spec": {"myASN": 64500}},
+      {"apiVersion": "frrk8s.metallb.io/v1beta1", "kind": "FRRConfiguration",
+       "metadata": {"name": "frr", "namespace": "metallb-system"}, "spec": {}},
       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default",
        "labels": {"kubernetes.io/metadata.name": "default"}}},
       {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-worker",
@@ -676,18 +676,10 @@ TEST(BuildTest, DecodedFromApiServerJson) {
   for (const auto& item : list["items"]) {
     auto decoded = api::decodeAnyObject(item);
     if (!decoded) {
-      ++skipped;  // BGPPeer: not ours
+      ++skipped;  // FRRConfiguration: not ours
       continue;
     }
-    std::visit(
-        [&](auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, api::IPAddressPool>) s.pools.push_back(o);
-          if constexpr (std::is_same_v<T, api::L2Advertisement>) s.l2Advertisements.push_back(o);
-          if constexpr (std::is_same_v<T, api::Namespace>) s.namespaces.push_back(o);
-          if constexpr (std::is_same_v<T, api::Node>) s.nodes.push_back(o);
-        },
-        *decoded);
+    EXPECT_TRUE(api::addToSnapshot(s, std::move(*decoded)));
   }
   EXPECT_EQ(skipped, 1);
   const BuildResult r = buildDefault(s);
