@@ -179,8 +179,16 @@ class BgpObjectEditsTest(BgpTestCase):
             self.assertEqual(c.nexthops(V4), c.node_ips([0, 1]))
         c.kube.delete("bgpadvertisements.metallb.io", "bad", ns=c.ns)
 
-        # Only n0 is selected by the peer: n1's session goes, n0's stays.
+        # The advertisement selects n0 only: n1 stops announcing but keeps its session.
         c.label_node(0, "bgp", "yes")
+        c.bgp_advertisement("all", communities=["64512:9"],
+                            nodeSelectors=[{"matchLabels": {"bgp": "yes"}}])
+        c.wait_nexthops(V4, [0])
+        self.assertEqual(c.established(), ["n0", "n1"], "an advertisement selects routes only")
+        c.bgp_advertisement("all", communities=["64512:9"])
+        c.wait_nexthops(V4, [0, 1])
+
+        # Only n0 is selected by the peer: n1's session goes, n0's stays.
         c.peer("router", "192.0.2.1", node_selectors=[{"bgp": "yes"}])
         c.wait_nexthops(V4, [0])
         wait_for(lambda: c.established() == ["n0"], 30, 0.1, "only n0's session")
