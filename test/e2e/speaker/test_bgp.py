@@ -49,6 +49,14 @@ class BgpTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.c.close()
 
+    def announce_web(self):
+        """Both sessions up, then Service web (V4, Cluster) announced by both nodes."""
+        c = self.c
+        c.wait_sessions(["n0", "n1"])
+        c.add_vip(V4)
+        c.service("web", [V4], endpoints=[0, 1])
+        c.wait_nexthops(V4, [0, 1])
+
     def logs(self):
         text = ""
         for s in self.c.speakers.values():
@@ -158,10 +166,7 @@ class BgpObjectEditsTest(BgpTestCase):
 
     def test_edit_invalid_delete_select(self):
         c = self.c
-        c.wait_sessions(["n0", "n1"])
-        c.add_vip(V4)
-        c.service("web", [V4], endpoints=[0, 1])
-        c.wait_nexthops(V4, [0, 1])
+        self.announce_web()
         since = c.since()
 
         c.bgp_advertisement("all", communities=["64512:9"], localPref=150)
@@ -211,10 +216,7 @@ class BgpFrrRestartTest(BgpTestCase):
 
     def test_frr_restart_reconfigured_routes_kept(self):
         c = self.c
-        c.wait_sessions(["n0", "n1"])
-        c.add_vip(V4)
-        c.service("web", [V4], endpoints=[0, 1])
-        c.wait_nexthops(V4, [0, 1])
+        self.announce_web()
         self.assertIn("graceful-restart",
                       c.frrs[0].vtysh("show running-config"), "the peer's graceful restart")
         since = c.since()["n0"]
@@ -251,10 +253,7 @@ class BgpSpeakerRestartTest(BgpTestCase):
 
     def test_kill_keeps_routes_then_graceful_stop_withdraws(self):
         c = self.c
-        c.wait_sessions(["n0", "n1"])
-        c.add_vip(V4)
-        c.service("web", [V4], endpoints=[0, 1])
-        c.wait_nexthops(V4, [0, 1])
+        self.announce_web()
         since = c.since()
 
         c.speakers[0].signal(signal.SIGKILL)
@@ -297,11 +296,8 @@ class BgpApiOutageTest(BgpTestCase):
 
     def test_routes_survive_api_outage(self):
         c = self.c
-        c.wait_sessions(["n0", "n1"])
-        c.add_vip(V4)
+        self.announce_web()
         c.add_vip(V4_B)
-        c.service("web", [V4], endpoints=[0, 1])
-        c.wait_nexthops(V4, [0, 1])
         c.kube.apiserver("stop")
         try:
             c.speakers[1].signal(signal.SIGKILL)
