@@ -256,6 +256,7 @@ class BgpSpeakerRestartTest(BgpTestCase):
         self.announce_web()
         since = c.since()
 
+        wait_for(lambda: len(c.bgp_statuses()) == 2, 30, 0.1, "both nodes' ServiceBGPStatus")
         c.speakers[0].signal(signal.SIGKILL)
         c.speakers[0].wait()
         c.start_speaker(0)
@@ -287,6 +288,9 @@ class BgpSpeakerRestartTest(BgpTestCase):
         self.assertLess(gone_at - exited_at, 0.1,
                         "the route must leave the router before (or as) the speaker exits")
         self.assertTrue(c.marker(0), "the withdrawal marker for FRR's container")
+        n0 = c.node_names[0]
+        self.assertEqual(sorted(node for node, _ in c.bgp_statuses()), [c.node_names[1]],
+                         f"{n0}'s ServiceBGPStatus deleted by its graceful stop")
         self.assertIn("n0", c.established(), "the session stays up after a graceful stop")
 
 
