@@ -8,7 +8,8 @@ SCENARIO (one ctest each):
   rendered        speaker.frr.enabled: a container "frr" from the ironlb-frr image with exactly
                   FRR's six capabilities, the emptyDir both containers mount at /var/run/frr,
                   group 102 added to the pod's supplementalGroups (merged with the user's),
-                  --frr-socket-dir, the stop wait, and `get` on Secrets for the speaker.
+                  --frr-socket-dir, the stop wait, `get` on Secrets for the speaker, and a
+                  BGPPeer/BGPAdvertisement sample in the notes.
   disabled        by default (and from the plain manifests) none of that: no frr container, no
                   SYS_ADMIN anywhere, no group 102, no Secret access for the speaker.
   grace_period    a grace period not above speaker.frr.stopWaitSeconds + 10 s is refused with a
@@ -21,6 +22,7 @@ Prints one PASS/FAIL line per check; exits 1 if any failed.
 
 import os
 import sys
+import textwrap
 
 import yaml
 
@@ -92,6 +94,13 @@ def scenario_rendered():
     cluster = [r for r in one(docs, "ClusterRole", "metallb-system:ironlb-speaker").get("rules", [])
                if "secrets" in r.get("resources", [])]
     expect("speaker ClusterRole: no Secret access in other namespaces", cluster, [])
+
+    # NOTES: a BGPPeer and BGPAdvertisement sample, only in BGP mode.
+    text = notes(*ON)
+    samples = text.split("<<YAML\n")
+    bgp = list(yaml.safe_load_all(textwrap.dedent(samples[-1].split("  YAML")[0]))) if len(samples) == 3 else []
+    expect("NOTES in BGP mode: the BGP sample's kinds", [d.get("kind") for d in bgp], ["BGPPeer", "BGPAdvertisement"])
+    check("NOTES without FRR: no BGP sample", "BGPPeer" not in notes(), "")
 
     # The user's pod securityContext is kept and 102 added once.
     for given, want in (("{4000}", [4000, 102]), ("{102,4000}", [102, 4000])):
