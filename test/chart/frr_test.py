@@ -116,6 +116,9 @@ def scenario_rendered():
     frr = containers(ds).get("frr", {})
     expect("frr image follows image.repository and image.tag", frr.get("image"), "registry.example.com/lb/ironlb-frr:1.2.3")
     expect("frr imagePullPolicy follows image.pullPolicy", frr.get("imagePullPolicy"), "Always")
+    ds = speaker(render(*ON, "--set", "speaker.frr.image.tag=0.2.0-rc1"))
+    expect("speaker.frr.image.tag alone: the default repository with that tag", containers(ds).get("frr", {}).get("image"),
+           "ironlb/ironlb-frr:0.2.0-rc1")
     ds = speaker(render(*ON, "--set", "speaker.frr.image.repository=registry.example.com/mirror/frr-ironlb",
                         "--set", "speaker.frr.image.tag=0.1.0-custom", "--set", "speaker.frr.image.pullPolicy=Never",
                         "--set", "speaker.frr.stopWaitSeconds=5"))

@@ -19,16 +19,17 @@
 {{- if regexMatch "(^|/)frrouting/frr$" (toString .) }}true{{ end }}
 {{- end }}
 
-{{- /* speaker.frr.image.repository unless it is FRR's upstream image, else image.repository
-       with "-frr" appended (ironlb/ironlb-frr, what config/image/build.sh builds beside
-       ironlb/ironlb); the tag: speaker.frr.image.tag, image.tag, the chart's appVersion. */}}
+{{- /* speaker.frr.image.repository, else image.repository with "-frr" appended
+       (ironlb/ironlb-frr, what config/image/build.sh builds beside ironlb/ironlb); the tag:
+       speaker.frr.image.tag, image.tag, the chart's appVersion. FRR's upstream image (and its
+       tag) is never used. */}}
 {{- define "ironlb.frrImage" -}}
 {{- $own := (.Values.speaker.frr | default (dict)).image | default (dict) }}
 {{- $tag := .Values.image.tag | default .Chart.AppVersion }}
-{{- if and $own.repository (not (include "ironlb.isUpstreamFrrImage" $own.repository)) }}
-{{- printf "%s:%s" $own.repository (toString ($own.tag | default $tag)) }}
-{{- else }}
+{{- if include "ironlb.isUpstreamFrrImage" $own.repository }}
 {{- printf "%s-frr:%s" .Values.image.repository (toString $tag) }}
+{{- else }}
+{{- printf "%s:%s" ($own.repository | default (printf "%s-frr" .Values.image.repository)) (toString ($own.tag | default $tag)) }}
 {{- end }}
 {{- end }}
 
