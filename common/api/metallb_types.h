@@ -90,4 +90,22 @@ struct ServiceL2Status {
   friend bool operator==(const ServiceL2Status&, const ServiceL2Status&) = default;
 };
 
+struct ServiceBGPStatusStatus {
+  std::string node;
+  std::string serviceName;
+  std::string serviceNamespace;
+  std::vector<std::string> peers;  // status.peers: BGPPeer names
+
+  friend bool operator==(const ServiceBGPStatusStatus&, const ServiceBGPStatusStatus&) = default;
+};
+
+// BGP mode's counterpart of ServiceL2Status: which peers a node announces a Service to
+// (docs/bgp.md). Same labels and ownership.
+struct ServiceBGPStatus {
+  ObjectMeta meta;
+  ServiceBGPStatusStatus status;
+
+  friend bool operator==(const ServiceBGPStatus&, const ServiceBGPStatus&) = default;
+};
+
 }  // namespace ironlb::api

@@ -16,6 +16,31 @@ nlohmann::json statusPatch(nlohmann::json status, const std::string& resourceVer
   return out;
 }
 
+// node, serviceName, serviceNamespace: what both Service*Status kinds' status carries.
+template <class Status>
+void decodeServiceStatusFields(JsonReader& reader, const Field& status, Status& out) {
+  reader.read(status["node"], out.node);
+  reader.read(status["serviceName"], out.serviceName);
+  reader.read(status["serviceNamespace"], out.serviceNamespace);
+}
+
+template <class Status>
+nlohmann::json encodeServiceStatusFields(const Status& status) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!status.node.empty()) out["node"] = status.node;
+  if (!status.serviceName.empty()) out["serviceName"] = status.serviceName;
+  if (!status.serviceNamespace.empty()) out["serviceNamespace"] = status.serviceNamespace;
+  return out;
+}
+
+nlohmann::json statusObject(const char* kind, const ObjectMeta& meta, nlohmann::json status) {
+  return {{"apiVersion", kMetalLBApiVersion},
+          {"kind", kind},
+          {"metadata", encodeObjectMeta(meta)},
+          {"spec", nlohmann::json::object()},
+          {"status", std::move(status)}};
+}
+
 }  // namespace
 
 Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json) {
@@ -63,13 +88,21 @@ Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json) {
       json, "ServiceL2Status", [](JsonReader& reader, const Field& root, ServiceL2Status& out) {
         const Field status = root["status"];
         if (!reader.object(status)) return;
-        reader.read(status["node"], out.status.node);
-        reader.read(status["serviceName"], out.status.serviceName);
-        reader.read(status["serviceNamespace"], out.status.serviceNamespace);
+        decodeServiceStatusFields(reader, status, out.status);
         reader.forEach(status["interfaces"], [&](const Field& element) {
           if (!reader.requiredObject(element)) return;
           reader.read(element["name"], out.status.interfaces.emplace_back());
         });
+      });
+}
+
+Result<ServiceBGPStatus> decodeServiceBGPStatus(const nlohmann::json& json) {
+  return decodeObject<ServiceBGPStatus>(
+      json, "ServiceBGPStatus", [](JsonReader& reader, const Field& root, ServiceBGPStatus& out) {
+        const Field status = root["status"];
+        if (!reader.object(status)) return;
+        decodeServiceStatusFields(reader, status, out.status);
+        reader.read(status["peers"], out.status.peers);
       });
 }
 
@@ -90,21 +123,18 @@ nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
 }
 
 nlohmann::json encodeServiceL2Status(const ServiceL2Status& object) {
+  nlohmann::json status = encodeServiceStatusFields(object.status);
   nlohmann::json interfaces = nlohmann::json::array();
   for (const auto& name : object.status.interfaces)
     interfaces.push_back({{"name", name}});
-  nlohmann::json status = nlohmann::json::object();
-  if (!object.status.node.empty()) status["node"] = object.status.node;
-  if (!object.status.serviceName.empty()) status["serviceName"] = object.status.serviceName;
-  if (!object.status.serviceNamespace.empty()) {
-    status["serviceNamespace"] = object.status.serviceNamespace;
-  }
   if (!interfaces.empty()) status["interfaces"] = std::move(interfaces);
-  return {{"apiVersion", kMetalLBApiVersion},
-          {"kind", "ServiceL2Status"},
-          {"metadata", encodeObjectMeta(object.meta)},
-          {"spec", nlohmann::json::object()},
-          {"status", std::move(status)}};
+  return statusObject("ServiceL2Status", object.meta, std::move(status));
+}
+
+nlohmann::json encodeServiceBGPStatus(const ServiceBGPStatus& object) {
+  nlohmann::json status = encodeServiceStatusFields(object.status);
+  if (!object.status.peers.empty()) status["peers"] = object.status.peers;
+  return statusObject("ServiceBGPStatus", object.meta, std::move(status));
 }
 
 }  // namespace ironlb::api

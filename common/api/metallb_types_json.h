@@ -15,6 +15,7 @@ namespace ironlb::api {
 Result<IPAddressPool> decodeIPAddressPool(const nlohmann::json& json);
 Result<L2Advertisement> decodeL2Advertisement(const nlohmann::json& json);
 Result<ServiceL2Status> decodeServiceL2Status(const nlohmann::json& json);
+Result<ServiceBGPStatus> decodeServiceBGPStatus(const nlohmann::json& json);
 
 // The pool's `status` object (all four counters, always present: the CRD marks them required).
 nlohmann::json encodeIPAddressPoolStatus(const IPAddressPoolStatus& status);
@@ -25,5 +26,6 @@ nlohmann::json encodeIPAddressPoolStatusPatch(const IPAddressPoolStatus& status,
                                               const std::string& resourceVersion);
 // The whole object for create/update (apiVersion, kind, metadata, empty spec, status).
 nlohmann::json encodeServiceL2Status(const ServiceL2Status& object);
+nlohmann::json encodeServiceBGPStatus(const ServiceBGPStatus& object);
 
 }  // namespace ironlb::api

@@ -12,10 +12,21 @@ std::string vrfLabel(const std::string& vrf) {
   return vrf.empty() ? "default" : vrf;
 }
 
+// What a session that never comes up usually means; FRR cannot tell them apart (a TCP MD5
+// mismatch drops the segments without an answer, like an unreachable router).
+std::string notEstablishedHint(const lbconfig::BgpPeer& peer) {
+  std::string hint = "not established: check the router's address, ASN and reachability";
+  if (!peer.passwordSecret.empty()) {
+    hint += ", and that the password in Secret \"" + peer.passwordSecret +
+            "\" matches the router's (a wrong TCP MD5 password gets no answer at all)";
+  }
+  return hint;
+}
+
 }  // namespace
 
-BgpNode::BgpNode(std::string node, FrrPort& frr, util::Clock& clock, util::RandomSource random,
-                 BgpMetrics* metrics, BgpNodeOptions options)
+BgpNode::BgpNode(std::string node, FrrPort& frr, const util::Clock& clock,
+                 util::RandomSource random, BgpMetrics* metrics, BgpNodeOptions options)
     : node_(std::move(node)),
       frr_(frr),
       clock_(clock),
@@ -98,6 +109,12 @@ void BgpNode::pollDue(util::MonoTime now) {
   }
   applyDue(now);
 
+  // Sessions no longer planned are forgotten (a peer coming back starts afresh).
+  const std::set<std::string> planned(plan_.sessions.begin(), plan_.sessions.end());
+  std::erase_if(established_, [&](const auto& e) { return !planned.contains(e.first); });
+  std::erase_if(downSince_, [&](const auto& e) { return !planned.contains(e.first); });
+  std::erase_if(downReported_, [&](const auto& e) { return !planned.contains(e); });
+
   std::map<std::string, const lbconfig::BgpPeer*> byNeighbor;  // "<vrf>|<neighbor>" -> peer
   std::set<std::string> vrfs;
   for (const std::string& name : plan_.sessions) {
@@ -119,13 +136,21 @@ void BgpNode::pollDue(util::MonoTime now) {
       if (peer == byNeighbor.end()) continue;
       const lbconfig::BgpPeer& p = *peer->second;
       samples.push_back({s.neighbor + ":" + std::to_string(p.port), vrfLabel(vrf), s});
+      const std::string detail = s.state + (s.lastResetReason.empty() || s.established
+                                                ? ""
+                                                : " (last reset: " + s.lastResetReason + ")");
       const auto [seen, first] = established_.emplace(p.name, s.established);
       if (first ? s.established : seen->second != s.established) {
         seen->second = s.established;
-        events_.push_back({p.name, s.established,
-                           s.state + (s.lastResetReason.empty() || s.established
-                                          ? ""
-                                          : " (last reset: " + s.lastResetReason + ")")});
+        events_.push_back({p.name, s.established, detail});
+      }
+      if (s.established) {
+        downSince_.erase(p.name);
+        downReported_.erase(p.name);
+      } else if (const auto since = downSince_.emplace(p.name, now).first;
+                 now - since->second >= options_.downReportAfter &&
+                 downReported_.insert(p.name).second) {
+        events_.push_back({p.name, false, detail + "; " + notEstablishedHint(p)});
       }
     }
   }

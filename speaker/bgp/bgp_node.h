@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,15 @@ struct SessionEvent {
 
 struct BgpNodeOptions {
   util::Duration pollInterval = std::chrono::seconds(5);
+  // A session never established for this long is reported once (a down Event with the likely
+  // causes: a wrong password looks exactly like an unreachable router).
+  util::Duration downReportAfter = std::chrono::seconds(15);
   util::BackoffPolicy retry{};
 };
 
 class BgpNode {
  public:
-  BgpNode(std::string node, FrrPort& frr, util::Clock& clock, util::RandomSource random,
+  BgpNode(std::string node, FrrPort& frr, const util::Clock& clock, util::RandomSource random,
           BgpMetrics* metrics = nullptr, BgpNodeOptions options = {});
 
   void setConfig(std::shared_ptr<const lbconfig::Config> config, lbconfig::BgpConfig bgp);
@@ -72,7 +76,7 @@ class BgpNode {
 
   std::string node_;
   FrrPort& frr_;
-  util::Clock& clock_;
+  const util::Clock& clock_;
   BgpMetrics* metrics_;
   BgpNodeOptions options_;
   util::Backoff backoff_;
@@ -90,7 +94,9 @@ class BgpNode {
   util::MonoTime nextApply_{};
   util::MonoTime appliedAt_{};  // last successful apply
   util::MonoTime nextPoll_{};
-  std::map<std::string, bool> established_;  // by BGPPeer name, as last seen
+  std::map<std::string, bool> established_;          // by BGPPeer name, as last seen
+  std::map<std::string, util::MonoTime> downSince_;  // sessions not (yet) established
+  std::set<std::string> downReported_;
   std::vector<SessionEvent> events_;
 };
 

@@ -180,6 +180,23 @@ void removeBlock(const Node& block, std::vector<std::string>& out) {
     out.push_back(exitFor(block));
     return;
   }
+  if (startsWith(block.line, "router bgp ")) {
+    // Its neighbors first: `no neighbor` ends each session with a NOTIFICATION (Cease, peer
+    // de-configured), so the router drops the routes at once. Deleting the instance alone
+    // closes the connections without one, which a router with graceful restart takes for a
+    // restart and keeps the routes as stale for minutes.
+    std::vector<std::string> neighbors;
+    for (const Node& c : block.children) {
+      if (const std::string n = neighborCreated(c.line); !n.empty() && !c.block) {
+        neighbors.push_back("no neighbor " + n);
+      }
+    }
+    if (!neighbors.empty()) {
+      out.push_back(block.line);
+      out.insert(out.end(), neighbors.begin(), neighbors.end());
+      out.push_back(exitFor(block));
+    }
+  }
   out.push_back("no " + block.line);
 }
 
@@ -278,6 +295,33 @@ std::vector<Node> forDaemon(const std::vector<Node>& all, FrrDaemon daemon) {
   return out;
 }
 
+// A neighbor starts connecting the moment `neighbor X remote-as` is entered, before the lines
+// after it (password, timers, graceful restart, its address families) are: its first OPEN
+// could lack capabilities the router requires (BIRD then refuses it and, during a graceful
+// restart, flushes the routes it kept). So a new neighbor is held down while it is configured
+// and let go at the end of the batch.
+void holdNewNeighbors(std::vector<std::string>& commands) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> held;  // instance -> neighbors
+  std::vector<std::string> out;
+  std::string instance;
+  for (const std::string& c : commands) {
+    out.push_back(c);
+    if (startsWith(c, "router bgp ")) instance = c;
+    const std::string neighbor = neighborCreated(c);
+    if (neighbor.empty() || instance.empty()) continue;
+    out.push_back("neighbor " + neighbor + " shutdown");
+    if (held.empty() || held.back().first != instance) held.push_back({instance, {}});
+    held.back().second.push_back(neighbor);
+  }
+  for (const auto& [header, neighbors] : held) {
+    out.push_back(header);
+    for (const std::string& n : neighbors)
+      out.push_back("no neighbor " + n + " shutdown");
+    out.push_back("exit");
+  }
+  commands = std::move(out);
+}
+
 }  // namespace
 
 std::vector<FrrCommands> diffFrrConfig(const std::string& before, const std::string& after) {
@@ -288,6 +332,7 @@ std::vector<FrrCommands> diffFrrConfig(const std::string& before, const std::str
     std::vector<std::string> commands;
     diffChildren(forDaemon(oldNodes, daemon), forDaemon(newNodes, daemon), commands);
     if (commands.empty()) continue;
+    if (daemon == FrrDaemon::kBgpd) holdNewNeighbors(commands);
     commands.insert(commands.begin(), "configure terminal");
     commands.push_back("end");
     out.push_back({daemon, std::move(commands)});

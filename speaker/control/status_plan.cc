@@ -21,14 +21,13 @@ std::optional<StatusOp> nextStatusOp(const std::string& node, const AnnouncedSer
       return StatusOp{StatusOp::Kind::kDelete, o->service, o->name, o->uid, {}};
     kept[o->service] = o;
   }
-  for (const auto& [service, interfaces] : desired) {
-    if (kept.count(service) == 0)
-      return StatusOp{StatusOp::Kind::kCreate, service, "", "", interfaces};
+  for (const auto& [service, items] : desired) {
+    if (kept.count(service) == 0) return StatusOp{StatusOp::Kind::kCreate, service, "", "", items};
   }
-  for (const auto& [service, interfaces] : desired) {
+  for (const auto& [service, items] : desired) {
     const OwnedStatus* o = kept.at(service);
-    if (!o->hasStatus || o->statusNode != node || o->interfaces != interfaces)
-      return StatusOp{StatusOp::Kind::kUpdateStatus, service, o->name, o->uid, interfaces};
+    if (!o->hasStatus || o->statusNode != node || o->items != items)
+      return StatusOp{StatusOp::Kind::kUpdateStatus, service, o->name, o->uid, items};
   }
   return std::nullopt;
 }

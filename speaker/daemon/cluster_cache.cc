@@ -134,6 +134,16 @@ bool ClusterCache::removeNamespace(const std::string& name) {
   return namespaces_.erase(name) != 0;
 }
 
+bool ClusterCache::removeBgp(std::string_view kind, const std::string& ns,
+                             const std::string& name) {
+  const std::string k = key(ns, name);
+  if (kind == "BGPPeer") return bgpPeers_.erase(k) != 0;
+  if (kind == "BGPAdvertisement") return bgpAds_.erase(k) != 0;
+  if (kind == "BFDProfile") return bfdProfiles_.erase(k) != 0;
+  if (kind == "Community") return communities_.erase(k) != 0;
+  return false;
+}
+
 lbconfig::Snapshot ClusterCache::snapshot() const {
   lbconfig::Snapshot s;
   for (const auto& [k, p] : pools_)
@@ -144,6 +154,14 @@ lbconfig::Snapshot ClusterCache::snapshot() const {
     s.namespaces.push_back(n);
   for (const auto& [k, n] : nodes_)
     s.nodes.push_back(n);
+  for (const auto& [k, p] : bgpPeers_)
+    s.bgp.peers.push_back(p);
+  for (const auto& [k, a] : bgpAds_)
+    s.bgp.advertisements.push_back(a);
+  for (const auto& [k, b] : bfdProfiles_)
+    s.bgp.bfdProfiles.push_back(b);
+  for (const auto& [k, c] : communities_)
+    s.bgp.communities.push_back(c);
   return s;
 }
 

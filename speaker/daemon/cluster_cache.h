@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/bgp_types.h"
 #include "common/api/endpoint_slice.h"
 #include "common/api/metallb_types.h"
 #include "common/api/node.h"
@@ -50,6 +51,14 @@ class ClusterCache {
   bool removePool(const std::string& ns, const std::string& name);
   bool putAdvertisement(api::L2Advertisement ad);
   bool removeAdvertisement(const std::string& ns, const std::string& name);
+  // BGP mode's kinds (docs/bgp.md): any change of one may change the configuration.
+  bool putBgp(api::BGPPeer peer) { return put(bgpPeers_, std::move(peer)); }
+  bool putBgp(api::BGPAdvertisement ad) { return put(bgpAds_, std::move(ad)); }
+  bool putBgp(api::BFDProfile profile) { return put(bfdProfiles_, std::move(profile)); }
+  bool putBgp(api::Community community) { return put(communities_, std::move(community)); }
+  // `kind`: the object's Kubernetes kind ("BGPPeer", ...).
+  bool removeBgp(std::string_view kind, const std::string& ns, const std::string& name);
+  bool hasBgpPeers() const { return !bgpPeers_.empty(); }
   bool putNamespace(const api::Namespace& ns);
   bool removeNamespace(const std::string& name);
 
@@ -58,6 +67,13 @@ class ClusterCache {
   const api::Node* node(const std::string& name) const;
 
  private:
+  template <class T>
+  static bool put(std::map<std::string, T>& objects, T object) {
+    auto& slot = objects[object.meta.ns + "/" + object.meta.name];
+    if (slot == object) return false;
+    slot = std::move(object);
+    return true;
+  }
   struct SliceEntry {
     std::string service;  // key
     control::SliceSummary summary;
@@ -69,6 +85,10 @@ class ClusterCache {
   std::map<std::string, api::IPAddressPool> pools_;
   std::map<std::string, api::L2Advertisement> ads_;
   std::map<std::string, api::Namespace> namespaces_;
+  std::map<std::string, api::BGPPeer> bgpPeers_;  // "ns/name", as the others
+  std::map<std::string, api::BGPAdvertisement> bgpAds_;
+  std::map<std::string, api::BFDProfile> bfdProfiles_;
+  std::map<std::string, api::Community> communities_;
 };
 
 }  // namespace ironlb::speaker

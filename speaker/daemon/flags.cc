@@ -50,6 +50,10 @@ cli::FlagTable flagTable(SpeakerFlags& f) {
          "announce from nodes labelled "
          "node.kubernetes.io/exclude-from-external-load-balancers too",
          "false", cli::boolean(f.ignoreExcludeLb)});
+  t.add({"frr-socket-dir", "DIR",
+         "BGP mode: the directory of FRR's control sockets (bgpd.vty, bfdd.vty), shared with "
+         "FRR's container; empty turns BGP mode off (docs/bgp.md)",
+         "", cli::text(f.frrSocketDir)});
   return t;
 }
 

@@ -31,6 +31,7 @@ struct SpeakerFlags : cli::CommonFlags {
   std::vector<std::string> excludeInterfaces;  // empty: the built-in list
   bool ignoreExcludeLb = false;
   bool memberlistRequireSealed = false;  // docs/membership.md (rolling upgrades)
+  std::string frrSocketDir;              // empty: BGP mode off (docs/bgp.md)
 };
 
 struct ParsedFlags {

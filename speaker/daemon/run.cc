@@ -70,6 +70,7 @@ int runSpeaker(int argc, const char* const* argv) {
   options.ns = flags.ns;
   options.lbClass = flags.lbClass;  // "" = none, as api::handlesClass reads it
   options.ignoreExcludeLb = flags.ignoreExcludeLb;
+  options.frrSocketDir = flags.frrSocketDir;
   if (!flags.excludeInterfaces.empty()) options.excludePatterns = flags.excludeInterfaces;
   options.memberEndpoint = {flags.memberlistAddress, flags.memberlistPort};
   options.keyFile = flags.memberlistKeyFile;

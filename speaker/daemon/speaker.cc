@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/api/bgp_types_json.h"
 #include "common/api/endpoint_slice_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/api/node_json.h"
@@ -90,7 +91,8 @@ Speaker::Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::Api
       planner_(options_.nodeName),
       events_(api,
               {.component = "ironlb-speaker", .host = options_.nodeName, .metrics = &k8sMetrics}),
-      status_(io, api, options_.ns, options_.nodeName, {options_.podName, options_.podUid},
+      status_(io, api, kL2StatusKind, options_.ns, options_.nodeName,
+              {options_.podName, options_.podUid},
               [this](const std::string& e) { log_->warn("ServiceL2Status write failed: {}", e); }),
       reporter_(
           options_.nodeName, metrics_, [this](const ReportEvent& e) { serviceEvent(e); },
@@ -107,6 +109,7 @@ Speaker::Speaker(boost::asio::io_context& io, const util::Clock& clock, k8s::Api
       keyTimer_(io),
       yieldTimer_(io) {
   if (!options_.keyFile.empty()) rotation_.emplace(options_.key, options_.keyGrace);
+  if (!options_.frrSocketDir.empty()) makeBgp(registry);
 }
 
 Speaker::~Speaker() {
@@ -115,6 +118,8 @@ Speaker::~Speaker() {
   for (auto& informer : informers_)
     informer->stop();
   if (l2status_) l2status_->stop();
+  if (bgpStatusInformer_) bgpStatusInformer_->stop();
+  bgp_.reset();  // joins its worker before the members it posts into go
   events_.stop();
 }
 
@@ -128,11 +133,13 @@ Status Speaker::start() {
   for (auto& informer : informers_)
     informer->start();
   l2status_->start();
+  if (bgpStatusInformer_) bgpStatusInformer_->start();
   syncMetrics();
   checkKernel();
   checkKey();
-  log_->info("speaker {} started: membership on {}, namespace {}", options_.nodeName,
-             membership::toString(options_.memberEndpoint), options_.ns);
+  log_->info("speaker {} started: membership on {}, namespace {}, BGP mode {}", options_.nodeName,
+             membership::toString(options_.memberEndpoint), options_.ns,
+             bgp_ ? "on (FRR at " + options_.frrSocketDir + ")" : std::string("off"));
   return {};
 }
 
@@ -168,11 +175,17 @@ void Speaker::makeInformers() {
       [this](const Json& o, bool deleted) { onSliceObject(o, deleted); });
   nodes_ =
       add(resources::kNodes, "", [this](const Json& o, bool deleted) { onNodeObject(o, deleted); });
+  // The BGP kinds are read in layer 2 mode too: the configuration's verdict is the same on
+  // every node, and BGPPeers with BGP mode off are pointed out.
   for (const auto* type :
-       {&resources::kNamespaces, &resources::kIPAddressPools, &resources::kL2Advertisements}) {
+       {&resources::kNamespaces, &resources::kIPAddressPools, &resources::kL2Advertisements,
+        &resources::kBGPPeers, &resources::kBGPAdvertisements, &resources::kBFDProfiles,
+        &resources::kCommunities}) {
     const std::string ns = type->namespaced ? options_.ns : "";
-    add(*type, ns,
-        [this, type](const Json& o, bool deleted) { onConfigObject(*type, o, deleted); });
+    k8s::Informer* informer = add(*type, ns, [this, type](const Json& o, bool deleted) {
+      onConfigObject(*type, o, deleted);
+    });
+    if (type == &resources::kBGPPeers) bgpPeers_ = informer;
   }
   l2status_ = std::make_unique<k8s::Informer>(
       api_, io_,
@@ -261,13 +274,32 @@ void Speaker::onConfigObject(const k8s::ResourceType& type, const Json& object, 
     } else {
       error = p.error();
     }
-  } else {
+  } else if (&type == &resources::kL2Advertisements) {
     if (deleted) {
       changed = cache_.removeAdvertisement(ns, name);
     } else if (auto a = api::decodeL2Advertisement(object); a.ok()) {
       changed = cache_.putAdvertisement(std::move(a).value());
     } else {
       error = a.error();
+    }
+  } else if (deleted) {
+    changed = cache_.removeBgp(type.kind, ns, name);
+  } else {
+    const auto put = [&](auto decoded) {
+      if (decoded.ok()) {
+        changed = cache_.putBgp(std::move(decoded).value());
+      } else {
+        error = decoded.error();
+      }
+    };
+    if (&type == &resources::kBGPPeers) {
+      put(api::decodeBGPPeer(object));
+    } else if (&type == &resources::kBGPAdvertisements) {
+      put(api::decodeBGPAdvertisement(object));
+    } else if (&type == &resources::kBFDProfiles) {
+      put(api::decodeBFDProfile(object));
+    } else {
+      put(api::decodeCommunity(object));
     }
   }
   if (!error.empty()) {
@@ -320,8 +352,10 @@ void Speaker::flush() {
     changes.insert(changes.end(), std::make_move_iterator(c.begin()),
                    std::make_move_iterator(c.end()));
   }
+  bgpServicesDirty_ = bgpServicesDirty_ || !dirtyServices_.empty();
   dirtyServices_.clear();
   apply(changes);
+  pushBgpServices();
   if (planner_.decisions().size() != vipCount_) {
     vipCount_ = planner_.decisions().size();
     checkKernel();
@@ -349,6 +383,14 @@ void Speaker::rebuildConfig(std::vector<control::Change>& changes) {
   if (!cache_.node(options_.nodeName))
     log_->warn("Node {} not found: this node cannot announce anything (check --node-name)",
                options_.nodeName);
+  if (bgp_) {
+    bgp_->setConfig(std::make_shared<const lbconfig::Config>(*built.config));
+  } else if (cache_.hasBgpPeers() && !bgpOffWarned_) {
+    bgpOffWarned_ = true;
+    log_->warn(
+        "BGPPeer objects exist but BGP mode is off on this speaker (no --frr-socket-dir; the "
+        "chart's speaker.frr.enabled): nothing is announced over BGP");
+  }
   auto c = planner_.setConfig(std::move(*built.config));
   changes.insert(changes.end(), std::make_move_iterator(c.begin()),
                  std::make_move_iterator(c.end()));
@@ -769,22 +811,29 @@ void Speaker::stop(std::function<void()> done) {
   if (stopping_) return;
   stopping_ = true;
   updateReadiness();
-  log_->info("stopping: leaving the membership, then releasing {} IPs", applied_.size());
-  if (!membership_) {
-    release(std::move(done));
-    return;
-  }
-  // leave() sends the first goodbye before it returns: peers take over while we release.
+  log_->info("stopping: {}leaving the membership, then releasing {} IPs",
+             bgp_ ? "withdrawing BGP routes, " : "", applied_.size());
   auto finish = std::make_shared<std::function<void()>>(std::move(done));
-  auto pending = std::make_shared<int>(2);
+  auto pending = std::make_shared<int>(1 + (membership_ ? 1 : 0) + (bgp_ ? 1 : 0));
   auto step = [finish, pending] {
     if (--*pending == 0) (*finish)();
   };
-  membership_->leave([this, alive = alive_, step] {
-    if (!*alive) return;
-    log_->info("membership left");
-    step();
-  });
+  // BGP first: the routers move traffic away while the rest goes on (the withdrawal runs on
+  // BGP mode's own thread).
+  if (bgp_) {
+    bgp_->stop([this, step] {
+      log_->info("BGP routes withdrawn");
+      step();
+    });
+  }
+  // leave() sends the first goodbye before it returns: peers take over while we release.
+  if (membership_) {
+    membership_->leave([this, alive = alive_, step] {
+      if (!*alive) return;
+      log_->info("membership left");
+      step();
+    });
+  }
   release(step);
 }
 
@@ -792,11 +841,79 @@ void Speaker::release(std::function<void()> done) {
   applied_.clear();
   dataplane_->setDesired(applied_);
   reportDataplane();
-  status_.drain(options_.stopDeadline, [this, done = std::move(done)] {
-    if (!status_.inSync()) log_->warn("stopping before every ServiceL2Status was deleted");
+  auto pending = std::make_shared<int>(bgpStatus_ ? 2 : 1);
+  auto drained = [this, pending, done = std::move(done)] {
+    if (--*pending != 0) return;
+    if (!status_.inSync() || (bgpStatus_ && !bgpStatus_->inSync()))
+      log_->warn("stopping before every ServiceL2Status / ServiceBGPStatus was deleted");
     events_.flush(std::chrono::seconds(1));
     done();
-  });
+  };
+  status_.drain(options_.stopDeadline, drained);
+  if (bgpStatus_) bgpStatus_->drain(options_.stopDeadline, drained);
+}
+
+// ---------------------------------------------------------------------------------------------
+// BGP mode
+
+void Speaker::makeBgp(util::MetricsRegistry& registry) {
+  bgpStatus_ = std::make_unique<StatusSync>(
+      io_, api_, kBgpStatusKind, options_.ns, options_.nodeName,
+      StatusSync::Owner{options_.podName, options_.podUid},
+      [this](const std::string& e) { log_->warn("ServiceBGPStatus write failed: {}", e); });
+  bgpStatusInformer_ = std::make_unique<k8s::Informer>(
+      api_, io_,
+      k8s::InformerOptions{
+          .type = resources::kServiceBGPStatuses,
+          .ns = options_.ns,
+          .labelSelector = std::string(control::kL2StatusNodeLabel) + "=" + options_.nodeName,
+          .metrics = &k8sMetrics_},
+      k8s::InformerHandlers{
+          .onAdd = [this](const Json& o) { bgpStatus_->onObject(o); },
+          .onUpdate = [this](const Json&, const Json& o) { bgpStatus_->onObject(o); },
+          .onDelete = [this](const Json& o) { bgpStatus_->onDeleted(o); },
+          .onSynced = [this] { bgpStatus_->setSynced(); }});
+  bgp_ = std::make_unique<BgpMode>(
+      io_, clock_, api_, registry,
+      BgpModeOptions{
+          .nodeName = options_.nodeName, .ns = options_.ns, .socketDir = options_.frrSocketDir},
+      BgpModeOutputs{.announced =
+                         [this](control::AnnouncedServices a) {
+                           if (!stopping_) bgpStatus_->setDesired(std::move(a));
+                         },
+                     .session = [this](const bgp::SessionEvent& e) { bgpSessionEvent(e); },
+                     .problems =
+                         [this](const std::vector<std::string>& problems) {
+                           if (problems.empty()) log_->info("BGP: no problem left");
+                           for (const auto& p : problems)
+                             log_->warn("BGP: {}", p);
+                         }});
+}
+
+void Speaker::pushBgpServices() {
+  if (!bgp_ || !bgpServicesDirty_ || stopping_) return;
+  bgpServicesDirty_ = false;
+  std::vector<control::ServiceInput> services;
+  services.reserve(planner_.services().size());
+  for (const auto& [key, s] : planner_.services())
+    services.push_back(s);
+  bgp_->setServices(std::move(services));
+}
+
+void Speaker::bgpSessionEvent(const bgp::SessionEvent& e) {
+  const std::string message = "node " + options_.nodeName + ": BGP session " +
+                              (e.established ? "established" : "down") +
+                              (e.detail.empty() ? "" : " (" + e.detail + ")");
+  if (e.established) {
+    log_->info("BGPPeer {}: {}", e.peer, message);
+  } else {
+    log_->warn("BGPPeer {}: {}", e.peer, message);
+  }
+  const Json* peer = bgpPeers_ ? bgpPeers_->get(options_.ns + "/" + e.peer) : nullptr;
+  if (peer == nullptr) return;
+  events_.record(k8s::referenceTo(resources::kBGPPeers, *peer),
+                 e.established ? k8s::EventType::kNormal : k8s::EventType::kWarning,
+                 e.established ? "bgpSessionEstablished" : "bgpSessionDown", message);
 }
 
 }  // namespace ironlb::speaker

@@ -47,6 +47,7 @@
 #include "speaker/control/key_rotation.h"
 #include "speaker/control/planner.h"
 #include "speaker/control/withdrawal.h"
+#include "speaker/daemon/bgp_mode.h"
 #include "speaker/daemon/cluster_cache.h"
 #include "speaker/daemon/link_tee.h"
 #include "speaker/daemon/reporter.h"
@@ -75,6 +76,8 @@ struct SpeakerOptions {
   std::chrono::seconds hostCheckInterval{10};
   std::chrono::milliseconds keyCheckInterval{10000};
   std::chrono::seconds stopDeadline{3};  // ServiceL2Status cleanup on a graceful stop
+  // BGP mode (docs/bgp.md): FRR's control socket directory; empty = layer 2 only.
+  std::string frrSocketDir;
   // Told the verdict of every configuration build (this node's ConfigurationState,
   // docs/custom-resources.md); must outlive the Speaker. nullptr: none.
   k8s::ConfigurationStateReporter* configState = nullptr;
@@ -134,6 +137,10 @@ class Speaker {
   void updateReadiness();
   void release(std::function<void()> done);
   void serviceEvent(const ReportEvent& event);
+  // BGP mode.
+  void makeBgp(util::MetricsRegistry& registry);
+  void pushBgpServices();
+  void bgpSessionEvent(const bgp::SessionEvent& event);
 
   boost::asio::io_context& io_;
   const util::Clock& clock_;
@@ -157,6 +164,13 @@ class Speaker {
   k8s::Informer* services_ = nullptr;
   k8s::Informer* nodes_ = nullptr;
   std::unique_ptr<k8s::Informer> l2status_;
+  k8s::Informer* bgpPeers_ = nullptr;
+  // BGP mode (null when off): the FRR side, its ServiceBGPStatus objects and their informer.
+  std::unique_ptr<BgpMode> bgp_;
+  std::unique_ptr<StatusSync> bgpStatus_;
+  std::unique_ptr<k8s::Informer> bgpStatusInformer_;
+  bool bgpServicesDirty_ = true;
+  bool bgpOffWarned_ = false;
   util::ReadinessFlag ready_;
 
   std::set<std::string> dirtyServices_;

@@ -1,9 +1,8 @@
-// StatusSync: executes ServiceL2Status writes one at a time.
+// StatusSync: executes ServiceL2Status / ServiceBGPStatus writes one at a time.
 #include "speaker/daemon/status_sync.h"
 
 #include <algorithm>
 
-#include "common/api/metallb_types_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
 
@@ -12,15 +11,16 @@ namespace ironlb::speaker {
 using control::StatusOp;
 using k8s::Json;
 
-StatusSync::StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns,
-                       std::string node, Owner owner, Logger onError)
+StatusSync::StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, const StatusKind& kind,
+                       std::string ns, std::string node, Owner owner, Logger onError)
     : io_(io),
       api_(api),
+      kind_(kind),
       ns_(std::move(ns)),
       node_(std::move(node)),
       owner_(std::move(owner)),
       onError_(std::move(onError)),
-      worker_(io, "servicel2status", 16),
+      worker_(io, kind.workerName, 16),
       retry_(io),
       backoff_(util::BackoffPolicy{.initial = std::chrono::milliseconds(500),
                                    .max = std::chrono::seconds(30)},
@@ -31,8 +31,8 @@ StatusSync::~StatusSync() {
   worker_.stop();
 }
 
-Result<std::optional<StatusSync::Entry>> StatusSync::parse(const Json& object) {
-  auto decoded = api::decodeServiceL2Status(object);
+Result<std::optional<StatusSync::Entry>> StatusSync::parse(const Json& object) const {
+  auto decoded = kind_.decode(object);
   if (!decoded) return Error{decoded.error()};
   if (decoded->meta.name.empty()) return std::optional<Entry>();
   const auto label = [&](const char* key) -> std::string {
@@ -45,10 +45,10 @@ Result<std::optional<StatusSync::Entry>> StatusSync::parse(const Json& object) {
   e.status.uid = decoded->meta.uid;
   e.status.service = {label(control::kL2StatusServiceNamespaceLabel),
                       label(control::kL2StatusServiceNameLabel)};
-  e.status.statusNode = decoded->status.node;
+  e.status.statusNode = decoded->node;
   e.status.hasStatus = !e.status.statusNode.empty();
-  e.status.interfaces = std::move(decoded->status.interfaces);
-  std::sort(e.status.interfaces.begin(), e.status.interfaces.end());
+  e.status.items = std::move(decoded->items);
+  std::sort(e.status.items.begin(), e.status.items.end());
   return std::optional<Entry>(std::move(e));
 }
 
@@ -127,34 +127,11 @@ void StatusSync::kick() {
   execute(*op);
 }
 
-namespace {
-
-// The object this node owes for `op`: our labels, generateName "l2-", the status to write.
-api::ServiceL2Status wantedObject(const std::string& ns, const std::string& node,
-                                  const StatusOp& op) {
-  api::ServiceL2Status out;
-  out.meta.generateName = "l2-";
-  out.meta.ns = ns;
-  out.meta.labels = {{control::kL2StatusNodeLabel, node},
-                     {control::kL2StatusServiceNameLabel, op.service.second},
-                     {control::kL2StatusServiceNamespaceLabel, op.service.first}};
-  out.status.node = node;
-  out.status.serviceName = op.service.second;
-  out.status.serviceNamespace = op.service.first;
-  out.status.interfaces = op.interfaces;
-  return out;
-}
-
-Json statusBody(const std::string& ns, const std::string& node, const StatusOp& op) {
-  return api::encodeServiceL2Status(wantedObject(ns, node, op))["status"];
-}
-
-}  // namespace
-
 void StatusSync::execute(const StatusOp& op) {
   inflight_ = true;
   ++writes_;
   Write write{.api = &api_,
+              .kind = &kind_,
               .ns = ns_,
               .node = node_,
               .owner = owner_,
@@ -184,9 +161,9 @@ StatusSync::Outcome StatusSync::perform(const Write& w) {
 }
 
 StatusSync::Outcome StatusSync::create(const Write& w) {
-  const auto& type = k8s::resources::kServiceL2Statuses;
+  const auto& type = *w.kind->type;
   Outcome out;
-  Json object = api::encodeServiceL2Status(wantedObject(w.ns, w.node, w.op));
+  Json object = w.kind->encode(w.ns, w.node, w.op);
   object.erase("status");  // a subresource: the create would ignore it
   if (!w.owner.podUid.empty()) {
     // Garbage-collected with our Pod: a speaker that goes away without draining (uninstall
@@ -201,7 +178,7 @@ StatusSync::Outcome StatusSync::create(const Write& w) {
   }
   // status is a subresource: the create ignored it, write it now.
   Json withStatus = *created;
-  withStatus["status"] = statusBody(w.ns, w.node, w.op);
+  withStatus["status"] = w.kind->encode(w.ns, w.node, w.op)["status"];
   auto written = w.api->updateStatus(type, withStatus, w.call);
   out.ok = true;
   out.object = written ? *written : *created;
@@ -210,10 +187,10 @@ StatusSync::Outcome StatusSync::create(const Write& w) {
 }
 
 StatusSync::Outcome StatusSync::updateStatus(const Write& w) {
-  const auto& type = k8s::resources::kServiceL2Statuses;
+  const auto& type = *w.kind->type;
   Outcome out;
   Json object = w.cached;
-  object["status"] = statusBody(w.ns, w.node, w.op);
+  object["status"] = w.kind->encode(w.ns, w.node, w.op)["status"];
   auto written = w.api->updateStatus(type, object, w.call);
   if (written) {
     out.ok = true;
@@ -242,7 +219,7 @@ StatusSync::Outcome StatusSync::remove(const Write& w) {
   k8s::DeleteOptions options;
   options.preconditionUid = w.op.uid;
   options.call = w.call;
-  auto removed = w.api->remove(k8s::resources::kServiceL2Statuses, w.ns, w.op.name, options);
+  auto removed = w.api->remove(*w.kind->type, w.ns, w.op.name, options);
   if (removed || removed.error().isNotFound() || removed.error().isConflict()) {
     out.ok = out.gone = true;  // gone, or replaced by another object with the name
   } else {

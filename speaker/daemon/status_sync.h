@@ -1,6 +1,7 @@
 #pragma once
-// StatusSync: keeps this node's ServiceL2Status objects equal to what it announces
-// (control/status_plan.h decides, this class writes). One write at a time on a background
+// StatusSync: keeps this node's ServiceL2Status (or, for BGP mode, ServiceBGPStatus) objects
+// equal to what it announces (control/status_plan.h decides, this class writes; status_kind.h
+// says which kind). One write at a time on a background
 // thread; the outcome is folded into the local view at once (so a create is never repeated
 // while the informer catches up); failures retry with a jittered backoff, so an API outage only
 // delays the objects and never touches the data plane. At steady state it writes nothing.
@@ -18,6 +19,7 @@
 #include "common/util/backoff.h"
 #include "common/util/result.h"
 #include "speaker/control/status_plan.h"
+#include "speaker/daemon/status_kind.h"
 
 namespace ironlb::speaker {
 
@@ -30,11 +32,11 @@ class StatusSync {
   struct Owner {
     std::string podName, podUid;
   };
-  StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, std::string ns, std::string node,
-             Owner owner, Logger onError);
+  StatusSync(boost::asio::io_context& io, k8s::ApiClient& api, const StatusKind& kind,
+             std::string ns, std::string node, Owner owner, Logger onError);
   ~StatusSync();
 
-  // The informer of our objects (label metallb.io/node=<node> in `ns`).
+  // The informer of our objects (the kind's, label metallb.io/node=<node> in `ns`).
   void onObject(const k8s::Json& object);
   void onDeleted(const k8s::Json& object);
   // Nothing is written before the informer's first list (we would not know what exists).
@@ -64,6 +66,7 @@ class StatusSync {
   // (thread-safe) client.
   struct Write {
     k8s::ApiClient* api;
+    const StatusKind* kind;
     std::string ns;
     std::string node;
     Owner owner;
@@ -75,10 +78,10 @@ class StatusSync {
   void execute(const control::StatusOp& op);
   void finish(const control::StatusOp& op, Outcome outcome);
   void checkDrained();
-  // Folds an object the API server served into owned_ (decoded with the fuzzed
-  // api::decodeServiceL2Status); an object that does not decode is reported and left out.
+  // Folds an object the API server served into owned_ (decoded with the kind's fuzzed
+  // decoder); an object that does not decode is reported and left out.
   void track(const k8s::Json& object);
-  static Result<std::optional<Entry>> parse(const k8s::Json& object);
+  Result<std::optional<Entry>> parse(const k8s::Json& object) const;
   // Worker thread: the three writes.
   static Outcome perform(const Write& write);
   static Outcome create(const Write& write);
@@ -87,6 +90,7 @@ class StatusSync {
 
   boost::asio::io_context& io_;
   k8s::ApiClient& api_;
+  const StatusKind& kind_;
   std::string ns_;
   std::string node_;
   Owner owner_;

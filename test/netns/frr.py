@@ -43,6 +43,30 @@ class Frr:
             raise RuntimeError("FRR is not installed (test/deps.sh installs Debian's frr)")
         self.vty_dir = tempfile.mkdtemp(prefix="ironlb-frr-")
         shutil.chown(self.vty_dir, "frr", "frr")
+        self._launch()
+
+    def kill(self):
+        """SIGKILLs the daemons, keeping the directory (a crash: restart() starts them again
+        with an empty configuration where a speaker still looks for the sockets)."""
+        for pid in self.pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in self.pids()), 10, 0.01,
+                 "FRR's daemons gone")
+        for d in self.daemons:
+            for suffix in (".vty", ".pid"):
+                try:
+                    os.unlink(os.path.join(self.vty_dir, d + suffix))
+                except FileNotFoundError:
+                    pass
+
+    def restart(self):
+        self.kill()
+        self._launch()
+
+    def _launch(self):
         conf = os.path.join(self.vty_dir, "frr.conf")
         with open(conf, "w") as f:
             f.write(self.config)
@@ -54,6 +78,13 @@ class Frr:
             args += ["-z", os.path.join(self.vty_dir, "zserv.api")]  # zebra's API socket
             self.host.run(args)
             wait_for(lambda: os.path.exists(self.socket(d)), 10, 0.02, f"{d}'s control socket")
+
+    def vtysh(self, *commands):
+        """vtysh's output for the commands, through the daemons' control sockets."""
+        args = ["vtysh", "--vty_socket", self.vty_dir]
+        for c in commands:
+            args += ["-c", c]
+        return self.host.run(args, check=False).stdout
 
     def pids(self):
         out = []

@@ -206,6 +206,30 @@ TEST(ServiceL2StatusTest, EncodeDecodeRoundTrip) {
   EXPECT_EQ(encodeServiceL2Status(*back), encoded);
 }
 
+TEST(ServiceBGPStatusTest, EncodeDecodeRoundTripAndBadPeers) {
+  ServiceBGPStatus s;
+  s.meta.generateName = "bgp-";
+  s.meta.ns = "metallb-system";
+  s.meta.labels = {{"metallb.io/node", "worker-1"}};
+  s.status.node = "worker-1";
+  s.status.serviceName = "web";
+  s.status.serviceNamespace = "default";
+  s.status.peers = {"tor-a", "tor-b"};
+  const json encoded = encodeServiceBGPStatus(s);
+  EXPECT_EQ(encoded["kind"], "ServiceBGPStatus");
+  EXPECT_EQ(encoded["status"]["peers"], json::parse(R"(["tor-a","tor-b"])"));
+  auto back = decodeServiceBGPStatus(encoded);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(encodeServiceBGPStatus(*back), encoded);
+
+  json bad = encoded;
+  bad["status"]["peers"] = "tor-a";
+  auto refused = decodeServiceBGPStatus(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("status.peers"), std::string::npos) << refused.error();
+}
+
 TEST(ServiceL2StatusTest, DecodesServerOutputAndRejectsBadInterfaces) {
   auto r = decodeServiceL2Status(json::parse(R"({
     "apiVersion": "metallb.io/v1beta1", "kind": "ServiceL2Status",

@@ -161,6 +161,37 @@ TEST_F(BgpNodeTest, PollReappliesAndReportsSessionChanges) {
   EXPECT_TRUE(node_.takeEvents().empty());  // no change, no event
 }
 
+TEST_F(BgpNodeTest, SessionNeverEstablishedIsReportedOnceWithItsLikelyCauses) {
+  frr_.answers["show bgp neighbors json"] = R"({"192.0.2.1": {"bgpState": "Active"}})";
+  frr_.answers["show bfd peers json"] = "[]";
+  node_.setConfig(config(), bgp("tor-auth"));
+  node_.setPasswords({{"tor", "s3cret-value"}});
+  node_.setServices(web());
+  node_.step();
+  EXPECT_TRUE(node_.takeEvents().empty());  // starting: not yet worth a word
+  clock_.advance(seconds(10));
+  node_.step();
+  EXPECT_TRUE(node_.takeEvents().empty());
+  clock_.advance(seconds(5));
+  node_.step();
+  const std::vector<SessionEvent> events = node_.takeEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_FALSE(events[0].established);
+  EXPECT_NE(events[0].detail.find("Active; not established"), std::string::npos);
+  EXPECT_NE(events[0].detail.find("password in Secret \"tor-auth\""), std::string::npos)
+      << events[0].detail;
+  EXPECT_EQ(events[0].detail.find("s3cret-value"), std::string::npos);
+  clock_.advance(seconds(60));
+  node_.step();
+  EXPECT_TRUE(node_.takeEvents().empty());  // once
+
+  // Up, then down for good: the flip, then the hint again after the wait.
+  frr_.answers["show bgp neighbors json"] = R"({"192.0.2.1": {"bgpState": "Established"}})";
+  clock_.advance(seconds(5));
+  node_.step();
+  EXPECT_TRUE(node_.takeEvents().at(0).established);
+}
+
 TEST_F(BgpNodeTest, PeerWithoutItsPasswordIsLeftOutUntilItArrives) {
   node_.setConfig(config(), bgp("tor-auth"));
   node_.setServices(web());

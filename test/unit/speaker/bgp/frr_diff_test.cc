@@ -77,6 +77,13 @@ TEST_F(FrrDiffTest, FromNothingEverythingButFileOnlyLines) {
             indexOf(c, "address-family ipv4 unicast"));
   indexOf(c, "network 203.0.113.5/32");
   indexOf(c, "exit-address-family");
+  // Held down while configured, let go once everything about it is in.
+  EXPECT_EQ(indexOf(c, "neighbor 192.0.2.1 shutdown"),
+            indexOf(c, "neighbor 192.0.2.1 remote-as 64513") + 1);
+  const auto release = indexOf(c, "no neighbor 192.0.2.1 shutdown");
+  EXPECT_GT(release, indexOf(c, "neighbor 192.0.2.1 activate"));
+  EXPECT_EQ(c[static_cast<std::size_t>(release) - 1], "router bgp 64512");
+  EXPECT_EQ(c.back(), "exit");
 }
 
 TEST_F(FrrDiffTest, OneMoreServiceCostsTwoLinesWhateverIsAnnounced) {
@@ -137,6 +144,18 @@ TEST_F(FrrDiffTest, RemovedNeighborGoesInOneCommandAfterItsFamilies) {
                     [](const std::string& l) { return l.find("timers") != std::string::npos; }),
       0);
   indexOf(c, "no route-map ironlb-tor-out deny 65535");
+}
+
+TEST_F(FrrDiffTest, LastPeersGoWithTheirNeighborsRemovedBeforeTheInstance) {
+  // `no router bgp` alone closes the sessions without a NOTIFICATION, which a router with
+  // graceful restart reads as a restart (it keeps the routes as stale): neighbors go first.
+  const std::string before = render({});
+  config_.peers.clear();
+  const std::vector<std::string> c = bgpd(diffFrrConfig(before, render({})));
+  const auto instance = indexOf(c, "no router bgp 64512");
+  EXPECT_LT(indexOf(c, "no neighbor 192.0.2.1"), instance);
+  EXPECT_LT(indexOf(c, "no neighbor 2001:db8::1"), instance);
+  EXPECT_LT(indexOf(c, "router bgp 64512"), indexOf(c, "no neighbor 192.0.2.1"));
 }
 
 TEST_F(FrrDiffTest, AttributeChangeStaysInsideTheRouteMapEntry) {

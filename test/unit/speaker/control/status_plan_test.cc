@@ -68,7 +68,7 @@ TEST(StatusPlan, ConvergesWhenEachOpIsApplied) {
         break;
       case K::kUpdateStatus:
         for (auto& o : state)
-          if (o.name == op->name) o = owned(o.name.c_str(), o.service, op->interfaces);
+          if (o.name == op->name) o = owned(o.name.c_str(), o.service, op->items);
         break;
     }
   }

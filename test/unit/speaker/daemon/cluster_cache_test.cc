@@ -70,6 +70,38 @@ TEST(ClusterCache, PoolStatusUpdatesDoNotRebuildTheConfiguration) {
   EXPECT_FALSE(cache.removePool("metallb-system", "p"));
 }
 
+template <class T>
+T named(const std::string& name) {
+  T object;
+  object.meta.name = name;
+  object.meta.ns = "lb";
+  return object;
+}
+
+TEST(ClusterCache, BgpObjectsJoinTheSnapshotAndOnlyChangesCount) {
+  ClusterCache cache;
+  auto peer = named<api::BGPPeer>("tor");
+  peer.spec.peerAddress = "192.0.2.1";
+  EXPECT_TRUE(cache.putBgp(peer));
+  EXPECT_FALSE(cache.putBgp(peer));  // a relist of the same object changes nothing
+  EXPECT_TRUE(cache.hasBgpPeers());
+  EXPECT_TRUE(cache.putBgp(named<api::BGPAdvertisement>("all")));
+  EXPECT_TRUE(cache.putBgp(named<api::BFDProfile>("fast")));
+  EXPECT_TRUE(cache.putBgp(named<api::Community>("aliases")));
+  auto snapshot = cache.snapshot();
+  ASSERT_EQ(snapshot.bgp.peers.size(), 1u);
+  EXPECT_EQ(snapshot.bgp.peers[0].spec.peerAddress, "192.0.2.1");
+  EXPECT_EQ(snapshot.bgp.advertisements.size(), 1u);
+  EXPECT_EQ(snapshot.bgp.bfdProfiles.size(), 1u);
+  EXPECT_EQ(snapshot.bgp.communities.size(), 1u);
+
+  EXPECT_TRUE(cache.removeBgp("BGPPeer", "lb", "tor"));
+  EXPECT_FALSE(cache.removeBgp("BGPPeer", "lb", "tor"));
+  EXPECT_FALSE(cache.hasBgpPeers());
+  EXPECT_TRUE(cache.removeBgp("Community", "lb", "aliases"));
+  EXPECT_TRUE(cache.snapshot().bgp.peers.empty());
+}
+
 TEST(ClusterCache, EndpointSlicesFeedTheirService) {
   ClusterCache cache;
   api::Service svc;

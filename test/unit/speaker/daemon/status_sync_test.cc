@@ -41,10 +41,13 @@ class StatusSyncTest : public ::testing::Test {
   k8s::ApiClient api_{transport_};
   boost::asio::io_context io_;
   std::vector<std::string> errors_;
-  StatusSync sync_{
-      io_, api_, "lb", "n0", {"speaker-x1", "pod-uid-1"}, [this](const std::string& e) {
-        errors_.push_back(e);
-      }};
+  StatusSync sync_{io_,
+                   api_,
+                   kL2StatusKind,
+                   "lb",
+                   "n0",
+                   {"speaker-x1", "pod-uid-1"},
+                   [this](const std::string& e) { errors_.push_back(e); }};
   const control::AnnouncedServices web_ = {{{"app", "web"}, {"eth0"}}};
 };
 
@@ -82,7 +85,7 @@ TEST_F(StatusSyncTest, CreatesWithStatusThenDeletesWhenNoLongerAnnounced) {
 }
 
 TEST_F(StatusSyncTest, WithoutAPodTheObjectsHaveNoOwner) {
-  StatusSync bare{io_, api_, "lb", "n0", {}, [](const std::string&) {}};
+  StatusSync bare{io_, api_, kL2StatusKind, "lb", "n0", {}, [](const std::string&) {}};
   transport_.respond("POST", kPath, 201, object("l2-abc", "1", false).dump());
   transport_.respond("PUT", kPath + "/l2-abc/status", 200, object("l2-abc", "2", true).dump());
   bare.setDesired(web_);
@@ -136,6 +139,43 @@ TEST_F(StatusSyncTest, DrainGivesUpAtTheDeadlineWhenTheApiIsDown) {
       io_, [&] { return done; }, std::chrono::seconds(5)));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
   EXPECT_FALSE(sync_.inSync());
+}
+
+TEST(StatusSyncBgpTest, WritesServiceBgpStatusWithPeers) {
+  FakeTransport transport;
+  k8s::ApiClient api{transport};
+  boost::asio::io_context io;
+  StatusSync sync{io, api, kBgpStatusKind, "lb", "n0", {}, [](const std::string&) {}};
+  const std::string path = "/apis/metallb.io/v1beta1/namespaces/lb/servicebgpstatuses";
+  Json created = object("bgp-abc", "1", false);
+  created["kind"] = "ServiceBGPStatus";
+  Json written = created;
+  written["status"] = {{"node", "n0"},
+                       {"serviceName", "web"},
+                       {"serviceNamespace", "app"},
+                       {"peers", {"tor-a", "tor-b"}}};
+  transport.respond("POST", path, 201, created.dump());
+  transport.respond("PUT", path + "/bgp-abc/status", 200, written.dump());
+  sync.setDesired({{{"app", "web"}, {"tor-a", "tor-b"}}});
+  sync.setSynced();
+  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.owned() == 1; }));
+  const auto requests = transport.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const Json body = Json::parse(requests[0].body);
+  EXPECT_EQ(body["kind"], "ServiceBGPStatus");
+  EXPECT_EQ(body["metadata"]["generateName"], "bgp-");
+  EXPECT_EQ(body["metadata"]["labels"]["metallb.io/node"], "n0");
+  EXPECT_EQ(Json::parse(requests[1].body)["status"], written["status"]);
+
+  // The peers change: one status update, nothing else.
+  Json updated = written;
+  updated["status"]["peers"] = {"tor-a"};
+  transport.respond("PUT", path + "/bgp-abc/status", 200, updated.dump());
+  sync.setDesired({{{"app", "web"}, {"tor-a"}}});
+  ASSERT_TRUE(runUntil(io, [&] { return sync.inSync() && sync.writes() == 2; }));
+  ASSERT_EQ(transport.requests().size(), 3u);
+  EXPECT_EQ(Json::parse(transport.requests()[2].body)["status"]["peers"],
+            Json::parse(R"(["tor-a"])"));
 }
 
 }  // namespace
