@@ -14,96 +14,20 @@ Prints one PASS/FAIL line per check; exits 1 if any failed.
 """
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import yaml
 
-HELM, ROOT, SCENARIO = sys.argv[1], sys.argv[2], sys.argv[3]
-CHART = os.path.join(ROOT, "config/helm/ironlb")
+import chartlib
+from chartlib import NS, args_of, check, expect, helm, listed, main_container, notes, one, pod, render
+
+ROOT, SCENARIO = sys.argv[2], sys.argv[3]
+chartlib.setup(sys.argv[1], ROOT)
 VALUES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metallb-values")
-NS = "metallb-system"
-with open(os.path.join(CHART, "Chart.yaml")) as _f:
-    APP_VERSION = str(yaml.safe_load(_f)["appVersion"])
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global failed
-    if not ok:
-        failed += 1
-    print(("PASS: " if ok else "FAIL: ") + name + ("" if ok or not detail else ": " + str(detail)))
 
 
 def values(name):
     return os.path.join(VALUES, name + ".yaml")
-
-
-def helm(*args, chart=CHART):
-    env = dict(os.environ)
-    for var in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        env[var] = os.path.join(WORK, var)
-    env.pop("KUBECONFIG", None)
-    cmd = [HELM, args[0]] + (["ironlb"] if args[0] == "template" else []) + [chart] + list(args[1:])
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def render(*flags):
-    rc, out, err = helm("template", "--namespace", NS, *flags)
-    check("helm template %s succeeds" % " ".join(flags), rc == 0, err)
-    return [d for d in yaml.safe_load_all(out) if d] if rc == 0 else []
-
-
-def one(docs, kind, name):
-    found = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
-    check("one %s %s" % (kind, name), len(found) == 1, "found %d" % len(found))
-    return found[0] if found else {}
-
-
-def pod(workload):
-    return workload.get("spec", {}).get("template", {})
-
-
-def main_container(workload):
-    cs = pod(workload).get("spec", {}).get("containers", [{}])
-    return cs[0]
-
-
-def args_of(workload):
-    return main_container(workload).get("args", [])
-
-
-def expect(name, got, want):
-    check("%s = %r" % (name, want), got == want, "got %r" % (got,))
-
-
-def notes(*flags):
-    """NOTES.txt as `helm install` prints it, rendered without a cluster: a copy of the chart
-    with NOTES.txt moved into a ConfigMap (tpl sees the chart's named templates)."""
-    copy = os.path.join(WORK, "chart-notes")
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(CHART, copy)
-    shutil.copy(os.path.join(copy, "templates/NOTES.txt"), os.path.join(copy, "files/notes-under-test.txt"))
-    with open(os.path.join(copy, "templates/zz-notes-under-test.yaml"), "w") as f:
-        f.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes-under-test}\n"
-                'data:\n  notes: {{ tpl (.Files.Get "files/notes-under-test.txt") . | toJson }}\n')
-    rc, out, err = helm("template", "--namespace", NS, "--show-only", "templates/zz-notes-under-test.yaml",
-                        *flags, chart=copy)
-    check("NOTES render %s" % " ".join(flags), rc == 0, err)
-    return yaml.safe_load(out)["data"]["notes"] if rc == 0 else ""
-
-
-def listed(text):
-    """The "- key: why" lines of the ignored-values list, as {key: why}."""
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("- ") and ": " in line:
-            key, why = line[2:].split(": ", 1)
-            out[key] = why
-    return out
 
 
 # ---- render ------------------------------------------------------------------------------------
@@ -154,7 +78,7 @@ def scenario_render():
 
     # Images: MetalLB's own images are not used, the pull policy is.
     for who, w in (("controller", ctrl), ("speaker", spk)):
-        expect("%s image (MetalLB's image ignored)" % who, main_container(w).get("image"), "ironlb/ironlb:" + APP_VERSION)
+        expect("%s image (MetalLB's image ignored)" % who, main_container(w).get("image"), "ironlb/ironlb:" + chartlib.APP_VERSION)
         expect("%s imagePullPolicy" % who, main_container(w).get("imagePullPolicy"), "Always")
         expect("%s imagePullSecrets" % who, pod(w)["spec"].get("imagePullSecrets"), [{"name": "corp-registry"}])
         expect("%s runtimeClassName" % who, pod(w)["spec"].get("runtimeClassName"), "hardened")
@@ -287,24 +211,26 @@ def scenario_render():
 
 # ---- ignored keys reported -----------------------------------------------------------------------
 FULL_IGNORED = {
-    "crds.validationFailurePolicy", "frr-k8s", "frrk8s", "networkpolicies",
-    "prometheus.prometheusRule.bgpSessionDown", "speaker.bgpDebounceTimeout", "speaker.frr",
-    "speaker.frrMetrics", "speaker.initContainers", "speaker.memberlist.mlSecretKeyPath",
+    "crds.validationFailurePolicy", "frr-k8s", "networkpolicies",
+    "prometheus.prometheusRule.bgpSessionDown", "speaker.bgpDebounceTimeout", "speaker.frr.metricsPort",
+    "speaker.frr.image.repository=quay.io/frrouting/frr", "speaker.frr.image.tag=10.5.3", "speaker.frrMetrics", "speaker.initContainers", "speaker.memberlist.mlSecretKeyPath",
     "speaker.reloader", "tls.cipherSuites", "tls.curvePreferences", "tls.minVersion",
     "controller.image.repository=quay.io/metallb/controller", "controller.image.tag=v0.16.0",
     "speaker.image.repository=quay.io/metallb/speaker", "speaker.image.tag=v0.16.0",
 }
 UNKNOWN_LISTED = {
     "configInline", "contoller", "prometheus.secureMetricsPort", "prometheus.serviceMonitor.selector",
-    "speaker.secretName", "speaker.frr", "speaker.logLevel=none", "speaker.memberlist.enabled=false",
+    "speaker.secretName", "speaker.logLevel=none", "speaker.memberlist.enabled=false",
     "speaker.memberlist.mlBindAddrOverride=::",
 }
 
 
-# MetalLB v0.16's 72 two-level keys (full-v0.16.yaml holds them all): 56 with an ironlb meaning,
-# checked in place by the render scenario, and 16 without one, which must be listed.
+# MetalLB v0.16's 72 two-level keys (full-v0.16.yaml holds them all): 60 with an ironlb meaning,
+# checked in place by the render scenario (speaker.frr and frrk8s: frr_test.py), and 12 without
+# one, which must be listed.
 MAPPED = {"imagePullSecrets", "nameOverride", "fullnameOverride", "loadBalancerClass", "rbac.create",
-          "tls.controllerMetricsTLSSecret", "tls.speakerMetricsTLSSecret", "crds.enabled"}
+          "tls.controllerMetricsTLSSecret", "tls.speakerMetricsTLSSecret", "crds.enabled",
+          "frrk8s.enabled", "frrk8s.external", "frrk8s.namespace"}
 MAPPED |= {"prometheus." + k for k in ("scrapeAnnotations", "metricsPort", "rbacPrometheus", "serviceAccount",
                                        "namespace", "podMonitor", "serviceMonitor", "prometheusRule")}
 WORKLOAD = ("enabled", "logLevel", "image", "serviceAccount", "securityContext", "resources", "nodeSelector",
@@ -312,11 +238,10 @@ WORKLOAD = ("enabled", "logLevel", "image", "serviceAccount", "securityContext",
             "livenessProbe", "readinessProbe", "extraContainers")
 MAPPED |= {"controller." + k for k in WORKLOAD + ("strategy", "webhookMode")}
 MAPPED |= {"speaker." + k for k in WORKLOAD + ("tolerateMaster", "memberlist", "excludeInterfaces",
-                                               "ignoreExcludeLB", "updateStrategy", "startupProbe")}
+                                               "ignoreExcludeLB", "updateStrategy", "startupProbe", "frr")}
 IGNORED_TWO_LEVEL = {"tls.cipherSuites", "tls.curvePreferences", "tls.minVersion",
-                     "speaker.bgpDebounceTimeout", "speaker.frr", "speaker.reloader", "speaker.frrMetrics",
-                     "speaker.initContainers", "crds.validationFailurePolicy", "frrk8s.enabled",
-                     "frrk8s.external", "frrk8s.namespace", "networkpolicies.enabled",
+                     "speaker.bgpDebounceTimeout", "speaker.reloader", "speaker.frrMetrics",
+                     "speaker.initContainers", "crds.validationFailurePolicy", "networkpolicies.enabled",
                      "networkpolicies.defaultDeny", "networkpolicies.apiPort", "frr-k8s"}
 
 
@@ -331,12 +256,11 @@ def scenario_ignored_reported():
     keys = two_level_keys(values("full-v0.16"))
     expect("full-v0.16.yaml holds MetalLB v0.16's 72 two-level keys", len(keys), 72)
     expect("each is mapped or known to have no ironlb meaning", keys - MAPPED - IGNORED_TWO_LEVEL, set())
-    expect("56 mapped, 16 without meaning", (len(MAPPED), len(IGNORED_TWO_LEVEL)), (56, 16))
+    expect("60 mapped, 12 without meaning", (len(MAPPED), len(IGNORED_TWO_LEVEL)), (60, 12))
     got = listed(notes("-f", values("full-v0.16")))
     unreported = {k for k in IGNORED_TWO_LEVEL if not any(k == g or k.startswith(g + ".") for g in got)}
     expect("every key without an ironlb meaning is reported", unreported, set())
     expect("full-v0.16.yaml: NOTES lists exactly the keys without an ironlb meaning", set(got), FULL_IGNORED)
-    check("speaker.frr says ironlb has no FRR mode yet", "no BGP (FRR" in got.get("speaker.frr", ""), got.get("speaker.frr"))
     check("every listed key says why", all(len(w) > 20 for w in got.values()), got)
     got = listed(notes("-f", values("unknown-keys")))
     expect("unknown-keys.yaml: NOTES lists every unknown or unsupported key", set(got), UNKNOWN_LISTED)
@@ -380,11 +304,5 @@ def scenario_schema():
             check("schema refuses %s, naming %s" % (label, want), rc != 0 and ("at '%s'" % want) in (out + err), out + err)
 
 
-WORK = tempfile.mkdtemp(prefix="ironlb-chart-metallb-")
-try:
-    {"render": scenario_render, "ignored_reported": scenario_ignored_reported,
-     "fail_on_ignored": scenario_fail_on_ignored, "schema": scenario_schema}[SCENARIO]()
-finally:
-    shutil.rmtree(WORK, ignore_errors=True)
-print("%s: %d failed" % (SCENARIO, failed))
-sys.exit(1 if failed else 0)
+chartlib.run_scenario({"render": scenario_render, "ignored_reported": scenario_ignored_reported,
+                       "fail_on_ignored": scenario_fail_on_ignored, "schema": scenario_schema}, SCENARIO)

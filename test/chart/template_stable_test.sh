@@ -4,7 +4,7 @@
 # `helm template` prints the same manifests every time (docs/membership.md, "The key"): the
 # chart renders nothing random (the controller makes the memberlist key at run time), so GitOps
 # tools that diff rendered manifests see no change between two renders. Checked for the default
-# values, the tests' non-default values and a MetalLB chart values file.
+# values, the tests' non-default values, a MetalLB chart values file and BGP mode (FRR).
 set -euo pipefail
 helm=$1
 root=$2
@@ -38,4 +38,5 @@ check() {  # check NAME helm-template-flags...
 check default
 check custom -f "$root/test/integration/helm/custom-values.yaml"
 check metallb-values -f "$root/test/chart/metallb-values/full-v0.16.yaml"
+check bgp-frr --set speaker.frr.enabled=true
 finish

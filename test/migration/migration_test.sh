@@ -339,7 +339,7 @@ case $scenario in
     else
       fail "ironlb's workloads missing"
     fi
-    if grep -qF -- "- speaker.frr: ironlb has no BGP" "$run/step-install.log"; then
+    if grep -qF -- "- crds.validationFailurePolicy: ironlb's webhook takes" "$run/step-install.log"; then
       pass "install notes list the MetalLB values ironlb ignores"
     else
       fail "install notes: $(tail -20 "$run/step-install.log")"

@@ -169,13 +169,23 @@ if out=$("$helm" install "ml-$suffix" "$chart" --namespace "$ns" -f "$mlv" --dry
   --set prometheus.serviceMonitor.enabled=false --set prometheus.prometheusRule.enabled=false 2>&1); then
   pass "MetalLB values file: the API server accepts the rendered objects (dry run)"
   if grep -qF "IGNORED VALUES" <<<"$out" &&
-    grep -qF -- "- speaker.frr: ironlb has no BGP (FRR, frr-k8s) mode yet" <<<"$out"; then
+    grep -qF -- "- speaker.frr.image.repository=quay.io/frrouting/frr: FRR's own image has no ironlb supervisor" <<<"$out"; then
     pass "MetalLB values file: helm install notes list the ignored keys"
   else
     fail "MetalLB values file: no ignored-keys list in the notes: $(tail -30 <<<"$out")"
   fi
 else
   fail "MetalLB values file: helm install --dry-run=server: $out"
+fi
+
+# BGP mode (docs/bgp.md): the API server accepts the speaker DaemonSet with FRR's container
+# (capability names, the shared volume; server-side dry run of the rendered objects).
+if out=$("$helm" template "$rel" "$chart" --namespace "$ns" --set speaker.frr.enabled=true \
+  --show-only templates/speaker.yaml 2>&1 | "$kubectl" apply --dry-run=server -n "$ns" -f - 2>&1) &&
+  grep -q "daemonset.apps/$full-speaker .*(server dry run)" <<<"$out"; then
+  pass "speaker.frr.enabled: the API server accepts the speaker DaemonSet (dry run)"
+else
+  fail "speaker.frr.enabled: server dry run of the speaker DaemonSet: $out"
 fi
 
 # ---- RBAC matrix: what each ServiceAccount may and may not do.
@@ -218,6 +228,8 @@ can "$ctrl_sa" no create services -n default
 can "$ctrl_sa" no delete nodes
 can "$ctrl_sa" no update nodes
 can "$ctrl_sa" no get secrets -n "$ns"
+# The speaker reads Secrets only in BGP mode (speaker.frr.enabled; test/chart/frr_test.py).
+can "$spk_sa" no get secrets -n "$ns"
 # The memberlist Secret: created when absent (create cannot be limited to a name), read by name,
 # never updated or deleted.
 can "$ctrl_sa" yes get "secrets/$rel-memberlist" -n "$ns"

@@ -9,8 +9,9 @@
        a MetalLB key with no ironlb meaning and why, a map = look at the keys below. A key
        missing from the tree is neither ironlb's nor MetalLB's (a typo, or an older MetalLB's). */}}
 {{- define "ironlb.knownValues" -}}
-{{- $noBgp := "ironlb has no BGP (FRR, frr-k8s) mode yet; it announces in layer 2 (ARP/NDP) only" -}}
-{{- $frrPart := "a container of MetalLB's FRR (BGP) mode, which ironlb does not have yet" -}}
+{{- $frrK8s := "ironlb does not deploy or drive frr-k8s; its BGP mode runs FRR in the speaker pod: set speaker.frr.enabled=true (docs/bgp.md)" -}}
+{{- $frrPart := "a container of MetalLB's FRR mode; ironlb's speaker applies FRR's configuration through its sockets itself and has no such container (docs/bgp.md)" -}}
+{{- $frrMetrics := "ironlb's speaker exports the BGP and BFD metrics on its own /metrics port; FRR's container serves none" -}}
 {{- $tls := "ironlb's /metrics TLS is fixed: TLS 1.2 minimum, OpenSSL's default ciphers and curves (docs/metrics-endpoint.md)" -}}
 {{- $workload := dict "enabled" true "logLevel" true "image" (dict "repository" true "tag" true "pullPolicy" true)
       "serviceAccount" true "securityContext" true "resources" true "nodeSelector" true "tolerations" true
@@ -24,7 +25,10 @@
       "memberlist" (dict "port" true "createSecret" true "existingSecret" true "requireSealed" true
         "enabled" true "mlBindPort" true "mlBindAddrOverride" true
         "mlSecretKeyPath" "ironlb mounts the memberlist key itself, at /etc/ironlb/memberlist/secretkey")
-      "bgpDebounceTimeout" $noBgp "frr" $noBgp "reloader" $frrPart "frrMetrics" $frrPart
+      "bgpDebounceTimeout" "ironlb has no debounce setting: the speaker applies each change to FRR as the few commands that changed (docs/bgp.md)"
+      "frr" (dict "enabled" true "image" (dict "repository" true "tag" true "pullPolicy" true)
+        "resources" true "stopWaitSeconds" true "metricsPort" $frrMetrics "secureMetricsPort" $frrMetrics)
+      "reloader" $frrPart "frrMetrics" $frrPart
       "initContainers" $frrPart) (deepCopy $workload) -}}
 {{- $monitor := dict "enabled" true "interval" true "scrapeTimeout" true "additionalLabels" true
       "annotations" true "jobLabel" true "relabelings" true "metricRelabelings" true "tlsConfig" true
@@ -35,7 +39,7 @@
       "staleConfig" true "configNotLoaded" true "addressPoolExhausted" true "addressPoolUsage" true
       "ipNotAnnounced" true "duplicateOwner" true "foreignClaim" true "speakerMembersMissing" true
       "controllerNoLeader" true "extraAlerts" true
-      "bgpSessionDown" "ironlb has no BGP yet, so no BGP session alert" -}}
+      "bgpSessionDown" "ironlb has no BGP session alert yet" -}}
 {{- $prometheus := dict "secureMetrics" true "metricsReader" true "metricsService" true
       "grafanaDashboard" true "scrapeAnnotations" true "metricsPort" true "rbacPrometheus" true
       "serviceAccount" true "namespace" true
@@ -48,7 +52,7 @@
       "tls" (dict "controllerMetricsTLSSecret" true "speakerMetricsTLSSecret" true
         "cipherSuites" $tls "curvePreferences" $tls "minVersion" $tls)
       "prometheus" $prometheus "controller" $controller "speaker" $speaker
-      "frrk8s" $noBgp "frr-k8s" $noBgp
+      "frrk8s" true "frr-k8s" $frrK8s
       "networkpolicies" "ironlb's chart ships no NetworkPolicies (the speaker runs on the host network, where they do not apply)" -}}
 {{- toJson $tree -}}
 {{- end }}
@@ -93,6 +97,17 @@
 {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- with (.Values.speaker.frr | default (dict)).image }}
+{{- if include "ironlb.isUpstreamFrrImage" .repository }}
+{{- $lines = printf "%s\n- speaker.frr.image.repository=%s: FRR's own image has no ironlb supervisor (it would not wait for the speaker's withdrawal on stop); the frr container runs %s (docs/bgp.md)" $lines .repository (include "ironlb.frrImage" $) }}
+{{- if .tag }}
+{{- $lines = printf "%s\n- speaker.frr.image.tag=%s: the tag of that FRR image, ignored with it" $lines (toString .tag) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if (.Values.frrk8s | default (dict)).enabled }}
+{{- $lines = printf "%s\n- frrk8s.enabled=true: %s" $lines (get (include "ironlb.knownValues" . | fromJson) "frr-k8s") }}
 {{- end }}
 {{- $ml := .Values.speaker.memberlist }}
 {{- if and (hasKey $ml "enabled") (not $ml.enabled) }}
@@ -178,10 +193,19 @@
 {{- with merge (dict) ($v.labels | default (dict)) ($v.podLabels | default (dict)) }}{{ toYaml . }}{{ end }}
 {{- end }}
 
-{{- /* The pod securityContext: the chart's, with the component's securityContext over it. */}}
+{{- /* The pod securityContext: the chart's, with the component's securityContext over it, and
+       the groups the pod needs (optional groups: a list) added to its supplementalGroups. */}}
 {{- define "ironlb.podSecurityContext" -}}
 {{- $own := (index .ctx.Values .component).securityContext | default (dict) }}
-{{- toYaml (merge (deepCopy $own) .defaults) }}
+{{- $sc := merge (deepCopy $own) .defaults }}
+{{- if .groups }}
+{{- $groups := list }}
+{{- range concat ($sc.supplementalGroups | default list) .groups }}
+{{- if not (has (int .) $groups) }}{{ $groups = append $groups (int .) }}{{ end }}
+{{- end }}
+{{- $_ := set $sc "supplementalGroups" $groups }}
+{{- end }}
+{{- toYaml $sc }}
 {{- end }}
 
 {{- /* A probe (ctx, component, kind: livenessProbe|readinessProbe|startupProbe, path, defaults):
