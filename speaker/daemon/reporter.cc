@@ -7,6 +7,23 @@ namespace ironlb::speaker {
 
 using control::Reason;
 
+namespace {
+
+// Layer 2 not announcing an IP whose pool only BGP advertisements select is how the operator
+// set it up, not a problem to log as a warning, count or put on the Service (docs/bgp.md).
+bool leftToBgp(const control::IpDecision& d, const control::Planner& planner,
+               const net::IpAddress& ip) {
+  if (d.winner || d.reason != Reason::kNoAdvertisement) return false;
+  const lbconfig::Pool* pool = planner.config().poolContaining(ip);
+  if (pool == nullptr) return false;
+  const auto& ads = planner.config().bgp().advertisements;
+  return std::any_of(ads.begin(), ads.end(), [&](const lbconfig::BgpAdvertisement& a) {
+    return std::binary_search(a.pools.begin(), a.pools.end(), pool->name);
+  });
+}
+
+}  // namespace
+
 Reporter::Reporter(std::string node, SpeakerMetrics& metrics, EventSink events, LogSink log)
     : node_(std::move(node)), metrics_(metrics), events_(std::move(events)), log_(std::move(log)) {}
 
@@ -19,10 +36,10 @@ void Reporter::onChanges(const std::vector<control::Change>& changes,
     if (before && before->winner) metrics_.ipOwner().remove({ip, *before->winner});
     if (after && after->winner) metrics_.ipOwner().withLabels({ip, *after->winner}).set(1);
 
-    const std::string oldReason =
-        before && !before->winner ? std::string(control::reasonName(before->reason)) : "";
+    const bool bgpOnly = after && leftToBgp(*after, planner, c.ip);
+    const std::string oldReason = unannounced_.count(ip) != 0 ? unannounced_[ip] : "";
     const std::string newReason =
-        after && !after->winner ? std::string(control::reasonName(after->reason)) : "";
+        after && !after->winner && !bgpOnly ? std::string(control::reasonName(after->reason)) : "";
     if (!oldReason.empty() && oldReason != newReason)
       metrics_.ipUnannounced().remove({ip, oldReason});
     if (!newReason.empty()) {
@@ -46,6 +63,10 @@ void Reporter::onChanges(const std::vector<control::Change>& changes,
     const bool reasonChanged = !before || before->winner || before->reason != after->reason ||
                                before->services != after->services;
     if (!reasonChanged) continue;
+    if (bgpOnly) {
+      log_(false, "LB IP " + ip + " is left to BGP mode: only BGPAdvertisements select its pool");
+      continue;
+    }
     log_(control::isConfigurationReason(after->reason),
          "LB IP " + ip + " not announced: " + std::string(control::reasonText(after->reason)));
     if (!control::isConfigurationReason(after->reason)) continue;

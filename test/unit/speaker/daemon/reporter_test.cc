@@ -13,22 +13,30 @@ using control::testing::node;
 using control::testing::pool;
 using control::testing::svc;
 
-lbconfig::Config config() {
+// `bgpPool`: a pool only a BGPAdvertisement selects.
+lbconfig::Config config(const std::string& bgpPool = "") {
   lbconfig::Snapshot s;
   s.nodes = {node("n0"), node("n1")};
   s.pools = {pool("main", {"192.0.2.0/28"}), pool("lonely", {"198.51.100.0/28"})};
   s.l2Advertisements = {adv({.name = "main", .pools = {"main"}})};
+  if (!bgpPool.empty()) {
+    api::BGPAdvertisement ad;
+    ad.meta.name = "bgp";
+    ad.meta.ns = s.pools[0].meta.ns;
+    ad.spec.ipAddressPools = {bgpPool};
+    s.bgp.advertisements.push_back(ad);
+  }
   return control::testing::build(s);
 }
 
 struct Fixture {
-  explicit Fixture(const std::string& self) : planner(self) {
+  explicit Fixture(const std::string& self, const std::string& bgpPool = "") : planner(self) {
     reporter = std::make_unique<Reporter>(
         self, metrics, [this](const ReportEvent& e) { events.push_back(e); },
         [this](bool warning, const std::string& m) {
           logs.push_back({warning, m});
         });
-    planner.setConfig(config());
+    planner.setConfig(config(bgpPool));
     planner.setLive({"n0", "n1"});
   }
   void apply(std::vector<control::Change> changes) { reporter->onChanges(changes, planner); }
@@ -77,6 +85,18 @@ TEST(Reporter, OneSpeakerReportsAConfigurationProblem) {
     EXPECT_TRUE(f.logs.back().first);
   }
   EXPECT_EQ(reported, 1);
+}
+
+TEST(Reporter, APoolLeftToBgpIsNoLayer2Problem) {
+  for (const char* self : {"n0", "n1"}) {
+    Fixture f(self, "lonely");
+    f.apply(f.planner.upsertService(svc({"ns/lonely", {"198.51.100.1"}})));
+    EXPECT_TRUE(f.events.empty()) << self;
+    EXPECT_FALSE(f.rendered("ironlb_speaker_ip_unannounced{ip=\"198.51.100.1\""));
+    ASSERT_FALSE(f.logs.empty());
+    EXPECT_FALSE(f.logs.back().first);  // information, not a warning
+    EXPECT_NE(f.logs.back().second.find("left to BGP mode"), std::string::npos);
+  }
 }
 
 TEST(Reporter, NodeAssignedAnnounceFailedAndStatusFromWhatTheDataPlaneDid) {
