@@ -341,6 +341,11 @@ if out=$("$kubectl" apply --dry-run=server -f "$root/config/samples/sandbox-pool
 else
   fail "sandbox sample rejected: $out"
 fi
+if out=$("$kubectl" apply --dry-run=server -f "$root/config/samples/bgp.yaml" 2>&1); then
+  pass "BGP sample (config/samples/bgp.yaml) applies"
+else
+  fail "BGP sample rejected: $out"
+fi
 
 # A MetalLB v1beta1 BGPPeer next to the L2 kinds (the BGP kinds: crds_bgp_test.sh).
 if printf 'apiVersion: metallb.io/v1beta1\nkind: BGPPeer\nmetadata: {name: peer}\nspec: {myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.254}\n' |
