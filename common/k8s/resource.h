@@ -40,6 +40,13 @@ inline const ResourceType kL2Advertisements{"metallb.io", "v1beta1", "l2advertis
                                             "L2Advertisement", true};
 inline const ResourceType kServiceL2Statuses{"metallb.io", "v1beta1", "servicel2statuses",
                                              "ServiceL2Status", true};
+inline const ResourceType kServiceBGPStatuses{"metallb.io", "v1beta1", "servicebgpstatuses",
+                                              "ServiceBGPStatus", true};
+inline const ResourceType kBGPPeers{"metallb.io", "v1beta2", "bgppeers", "BGPPeer", true};
+inline const ResourceType kBGPAdvertisements{"metallb.io", "v1beta1", "bgpadvertisements",
+                                             "BGPAdvertisement", true};
+inline const ResourceType kBFDProfiles{"metallb.io", "v1beta1", "bfdprofiles", "BFDProfile", true};
+inline const ResourceType kCommunities{"metallb.io", "v1beta1", "communities", "Community", true};
 inline const ResourceType kConfigurationStates{"metallb.io", "v1beta1", "configurationstates",
                                                "ConfigurationState", true};
 }  // namespace resources

@@ -20,7 +20,7 @@ TEST(ConfigSourceTest, BuildsFromStores) {
   ads.apply(k8s::WatchEventType::kAdded,
             {{"metadata", {{"name", "all"}, {"namespace", "lb"}, {"resourceVersion", "1"}}},
              {"spec", json::object()}});
-  auto r = buildConfig(pools, ads, "lb");
+  auto r = buildConfig({.pools = &pools, .l2Advertisements = &ads}, "lb");
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r.config->pool("a"), nullptr);
   EXPECT_TRUE(r.config->isAdvertised("a"));
@@ -43,7 +43,7 @@ TEST(ConfigSourceTest, DeletingPoolsServeTheirHoldersUnlessALivePoolTookTheirAdd
   pools.apply(k8s::WatchEventType::kAdded, deleting(pool("c", {"198.51.100.0/28"})));
   pools.apply(k8s::WatchEventType::kAdded, deleting(pool("d", {"198.51.100.8/29"})));  // in c
   std::vector<lbconfig::Pool> going;
-  auto r = buildConfig(pools, ads, "lb", &going);
+  auto r = buildConfig({.pools = &pools, .l2Advertisements = &ads}, "lb", &going);
   ASSERT_TRUE(r.ok()) << "the overlap with a deleting pool is no configuration error";
   EXPECT_NE(r.config->pool("b-new"), nullptr);
   EXPECT_EQ(r.config->pool("a-old"), nullptr);
@@ -59,7 +59,7 @@ TEST(ConfigSourceTest, ErrorsNameTheObject) {
   pools.apply(k8s::WatchEventType::kAdded, pool("a", {"192.0.2.0/28"}));
   pools.apply(k8s::WatchEventType::kAdded, pool("b", {"192.0.2.8/29"}));  // overlaps a
   pools.apply(k8s::WatchEventType::kAdded, pool("c", "not-a-list"));      // does not decode
-  auto r = buildConfig(pools, ads, "lb");
+  auto r = buildConfig({.pools = &pools, .l2Advertisements = &ads}, "lb");
   EXPECT_FALSE(r.ok());
   ASSERT_GE(r.errors.size(), 2u);
   bool overlap = false;
