@@ -290,6 +290,20 @@ Json l2AdvertisementObject(const std::string& name, const Json& spec) {
           {"spec", spec}};
 }
 
+Json bgpPeerObject(const std::string& name, const Json& spec, const std::string& apiVersion) {
+  return {{"apiVersion", apiVersion},
+          {"kind", "BGPPeer"},
+          {"metadata", {{"name", name}}},
+          {"spec", spec}};
+}
+
+Json bgpAdvertisementObject(const std::string& name, const Json& spec) {
+  return {{"apiVersion", "metallb.io/v1beta1"},
+          {"kind", "BGPAdvertisement"},
+          {"metadata", {{"name", name}}},
+          {"spec", spec}};
+}
+
 Json serviceObject(const std::string& name, const ServiceSpec& s) {
   Json ports = Json::array();
   int i = 0;
