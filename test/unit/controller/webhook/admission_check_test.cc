@@ -19,8 +19,9 @@ api::IPAddressPool pool(const std::string& name, std::vector<std::string> addres
   return p;
 }
 
-api::L2Advertisement advertisement(const std::string& name, std::vector<std::string> pools) {
-  api::L2Advertisement a;
+template <class Advertisement = api::L2Advertisement>
+Advertisement advertisement(const std::string& name, std::vector<std::string> pools) {
+  Advertisement a;
   a.meta.name = name;
   a.meta.ns = kNs;
   a.spec.ipAddressPools = std::move(pools);
@@ -143,14 +144,6 @@ api::BGPPeer peer(const std::string& name, const std::string& address = "192.0.2
   return p;
 }
 
-api::BGPAdvertisement bgpAdvertisement(const std::string& name, std::vector<std::string> pools) {
-  api::BGPAdvertisement a;
-  a.meta.name = name;
-  a.meta.ns = kNs;
-  a.spec.ipAddressPools = std::move(pools);
-  return a;
-}
-
 api::Community community(const std::string& name, const std::string& alias) {
   api::Community c;
   c.meta.name = name;
@@ -176,7 +169,7 @@ TEST(WebhookBgpVerdicts, ASecondPeerOpeningTheSameSessionIsRefusedNamingTheFirst
 }
 
 TEST(WebhookBgpVerdicts, AnAggregationShorterThanThePoolsBlockIsRefused) {
-  api::BGPAdvertisement a = bgpAdvertisement("agg", {"first"});
+  api::BGPAdvertisement a = advertisement<api::BGPAdvertisement>("agg", {"first"});
   a.spec.aggregationLength = 24;
   const Verdict v = judge(stored(), putObject("BGPAdvertisement", a), kNs);
   EXPECT_FALSE(v.allowed);
@@ -224,7 +217,7 @@ TEST(WebhookBgpVerdicts, AnAliasDefinedTwiceIsRefusedNamingTheOtherCommunity) {
 
 TEST(WebhookBgpVerdicts, APoolOnlyABgpAdvertisementSelectsIsNotWarnedAbout) {
   lbconfig::Snapshot s;
-  s.bgp.advertisements.push_back(bgpAdvertisement("public", {"public"}));
+  s.bgp.advertisements.push_back(advertisement<api::BGPAdvertisement>("public", {"public"}));
   const Verdict v = judge(s, put(pool("public", {"203.0.113.0/28"})), kNs);
   EXPECT_TRUE(v.allowed) << v.message;
   EXPECT_TRUE(v.warnings.empty()) << v.warnings[0];
