@@ -9,16 +9,20 @@
 namespace ironlb::controller::webhook {
 namespace {
 
-// A quorum read of every kind of the configuration, bounded in time so that the API server's own
-// call to us (which waits at most timeoutSeconds) is answered.
-Result<DecodedObjects> readStored(k8s::ApiClient& api, const std::string& ns) {
+// A quorum read of every kind of the configuration, the reads together bounded in time so that
+// the API server's own call to us (which waits at most timeoutSeconds) is answered.
+Result<DecodedObjects> readStored(k8s::ApiClient& api, const util::Clock& clock,
+                                  const std::string& ns) {
+  const util::MonoTime deadline = clock.now() + std::chrono::seconds(3);
   k8s::ListOptions options;
-  options.call.timeout = std::chrono::seconds(3);
   options.transform = k8s::dropManagedFields;
   std::array<k8s::ObjectStore, kConfigKinds> stores;
   ConfigStores view;
   for (std::size_t i = 0; i < stores.size(); ++i) {
     const ConfigSource& source = configSources()[i];
+    options.call.timeout = std::chrono::duration_cast<util::Duration>(deadline - clock.now());
+    if (options.call.timeout <= util::Duration::zero())
+      return makeError("reading the stored " + source.type->plural + " took too long");
     auto list = api.listAll(*source.type, ns, options);
     if (!list) return makeError(list.error().describe());
     stores[i].replace(std::move(list->items));
@@ -31,7 +35,10 @@ Result<DecodedObjects> readStored(k8s::ApiClient& api, const std::string& ns) {
 
 AdmissionWebhook::AdmissionWebhook(k8s::ApiClient& api, const util::Clock& clock,
                                    WebhookOptions options)
-    : api_(api), options_(std::move(options)), certs_(api, clock, tls_, options_.certs) {}
+    : api_(api),
+      clock_(clock),
+      options_(std::move(options)),
+      certs_(api, clock, tls_, options_.certs) {}
 
 AdmissionWebhook::~AdmissionWebhook() {
   stop();
@@ -43,7 +50,7 @@ Status AdmissionWebhook::start() {
       "webhook",
       [this](const util::RequestHead& head) {
         return handleAdmission(
-            head, [this] { return readStored(api_, options_.installNamespace); },
+            head, [this] { return readStored(api_, clock_, options_.installNamespace); },
             options_.installNamespace);
       },
       options_.limits);

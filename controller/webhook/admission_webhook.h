@@ -48,6 +48,7 @@ class AdmissionWebhook {
 
  private:
   k8s::ApiClient& api_;
+  const util::Clock& clock_;
   const WebhookOptions options_;
   RotatingCertificate tls_;
   CertManager certs_;
