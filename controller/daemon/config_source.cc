@@ -35,7 +35,7 @@ bool overlapsAny(const lbconfig::Pool& pool, const std::vector<lbconfig::Pool>& 
 
 const std::array<ConfigSource, kConfigKinds>& configSources() {
   namespace r = k8s::resources;
-  static const std::array<ConfigSource, kConfigKinds> sources{{
+  static const std::array<ConfigSource, kConfigKinds> kSources{{
       {&r::kIPAddressPools, &ConfigStores::pools},
       {&r::kL2Advertisements, &ConfigStores::l2Advertisements},
       {&r::kBGPPeers, &ConfigStores::bgpPeers},
@@ -43,7 +43,7 @@ const std::array<ConfigSource, kConfigKinds>& configSources() {
       {&r::kBFDProfiles, &ConfigStores::bfdProfiles},
       {&r::kCommunities, &ConfigStores::communities},
   }};
-  return sources;
+  return kSources;
 }
 
 const ConfigSource* configSourceOf(std::string_view kind) {
