@@ -43,9 +43,9 @@
 //    0.0.0.0/0 pool gives 0.0.0.0). ironlb leaves them out of the pool with a warning naming
 //    them, so a /0 pool still works; an entry made only of them is an error, since it can only
 //    be a mistake. Overlaps are still judged on the entries as written.
-//  - ironlb-only warnings: pool that no L2Advertisement selects (MetalLB allocates from it and
-//    never announces, silently), host bits masked, avoidBuggyIPs leaving no usable address,
-//    advertisement selecting no pool or no node.
+//  - ironlb-only warnings: pool that no L2Advertisement or BGPAdvertisement selects (MetalLB
+//    allocates from it and never announces, silently), host bits masked, avoidBuggyIPs leaving
+//    no usable address, advertisement selecting no pool or no node.
 
 namespace ironlb::lbconfig {
 namespace {
@@ -359,10 +359,10 @@ void Builder::warnUnadvertisedPools() {
     // nothing; its advertisement may simply not be applied yet).
     sink(kPoolKind, p.source->meta)
         .warning("",
-                 "no L2Advertisement selects this pool: no node announces the addresses "
-                 "Services get from it (list it in an L2Advertisement's ipAddressPools, match "
-                 "it with ipAddressPoolSelectors, or create an L2Advertisement that names no "
-                 "pools)");
+                 "no L2Advertisement or BGPAdvertisement selects this pool: no node announces "
+                 "the addresses Services get from it (list it in an advertisement's "
+                 "ipAddressPools, match it with ipAddressPoolSelectors, or create an "
+                 "L2Advertisement or BGPAdvertisement that names no pools)");
   }
 }
 

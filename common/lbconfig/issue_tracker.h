@@ -1,7 +1,7 @@
 #pragma once
 // ConfigIssueTracker: decides which configuration findings to report after each build, so that
 // an operator hears about every error and warning once per change instead of on every rebuild
-// (a pool that no L2Advertisement selects stays a warning until fixed; it is logged and
+// (a pool that no advertisement selects stays a warning until fixed; it is logged and
 // evented when it appears, not every time another pool changes). Both daemons use it, so they
 // follow one rule.
 

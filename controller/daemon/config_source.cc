@@ -1,5 +1,6 @@
 #include "controller/daemon/config_source.h"
 
+#include "common/api/bgp_types_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/k8s/object_meta.h"
 
@@ -7,9 +8,10 @@ namespace ironlb::controller {
 namespace {
 
 template <class T, class Decode>
-void decodeAll(const k8s::ObjectStore& store, const char* kind, Decode decode, std::vector<T>& out,
+void decodeAll(const k8s::ObjectStore* store, const char* kind, Decode decode, std::vector<T>& out,
                std::vector<lbconfig::Issue>& errors) {
-  for (const auto& [key, json] : store.items()) {
+  if (!store) return;
+  for (const auto& [key, json] : store->items()) {
     auto decoded = decode(json);
     if (decoded) {
       out.push_back(std::move(*decoded));
@@ -31,23 +33,45 @@ bool overlapsAny(const lbconfig::Pool& pool, const std::vector<lbconfig::Pool>& 
 
 }  // namespace
 
-DecodedObjects decodeObjects(const k8s::ObjectStore& pools,
-                             const k8s::ObjectStore& advertisements) {
+const std::array<ConfigSource, kConfigKinds>& configSources() {
+  namespace r = k8s::resources;
+  static const std::array<ConfigSource, kConfigKinds> kSources{{
+      {&r::kIPAddressPools, &ConfigStores::pools},
+      {&r::kL2Advertisements, &ConfigStores::l2Advertisements},
+      {&r::kBGPPeers, &ConfigStores::bgpPeers},
+      {&r::kBGPAdvertisements, &ConfigStores::bgpAdvertisements},
+      {&r::kBFDProfiles, &ConfigStores::bfdProfiles},
+      {&r::kCommunities, &ConfigStores::communities},
+  }};
+  return kSources;
+}
+
+const ConfigSource* configSourceOf(std::string_view kind) {
+  for (const ConfigSource& source : configSources())
+    if (source.type->kind == kind) return &source;
+  return nullptr;
+}
+
+DecodedObjects decodeObjects(const ConfigStores& stores) {
   DecodedObjects out;
   std::vector<api::IPAddressPool> allPools;
-  decodeAll(pools, "IPAddressPool", api::decodeIPAddressPool, allPools, out.errors);
+  decodeAll(stores.pools, "IPAddressPool", api::decodeIPAddressPool, allPools, out.errors);
   for (auto& pool : allPools)
     (pool.meta.deleting() ? out.deletingPools : out.snapshot.pools).push_back(std::move(pool));
-  decodeAll(advertisements, "L2Advertisement", api::decodeL2Advertisement,
+  decodeAll(stores.l2Advertisements, "L2Advertisement", api::decodeL2Advertisement,
             out.snapshot.l2Advertisements, out.errors);
+  lbconfig::BgpSnapshot& bgp = out.snapshot.bgp;
+  decodeAll(stores.bgpPeers, "BGPPeer", api::decodeBGPPeer, bgp.peers, out.errors);
+  decodeAll(stores.bgpAdvertisements, "BGPAdvertisement", api::decodeBGPAdvertisement,
+            bgp.advertisements, out.errors);
+  decodeAll(stores.bfdProfiles, "BFDProfile", api::decodeBFDProfile, bgp.bfdProfiles, out.errors);
+  decodeAll(stores.communities, "Community", api::decodeCommunity, bgp.communities, out.errors);
   return out;
 }
 
-lbconfig::BuildResult buildConfig(const k8s::ObjectStore& pools,
-                                  const k8s::ObjectStore& advertisements,
-                                  const std::string& installNamespace,
+lbconfig::BuildResult buildConfig(const ConfigStores& stores, const std::string& installNamespace,
                                   std::vector<lbconfig::Pool>* deleting) {
-  auto [snapshot, deletingPools, decodeErrors] = decodeObjects(pools, advertisements);
+  auto [snapshot, deletingPools, decodeErrors] = decodeObjects(stores);
   lbconfig::BuildResult result = lbconfig::build(snapshot, {.installNamespace = installNamespace});
   if (!decodeErrors.empty()) {
     result.config.reset();

@@ -74,11 +74,12 @@ ControllerDaemon::ControllerDaemon(boost::asio::io_context& io, ControllerFlags 
             h.onSynced = [this] { onSynced(); };
             return h;
           }()),
-      pools_(api, io, informerOptions(k8s::resources::kIPAddressPools, flags_.ns, metrics, clock),
-             configHandlers()),
-      advertisements_(api, io,
-                      informerOptions(k8s::resources::kL2Advertisements, flags_.ns, metrics, clock),
-                      configHandlers()),
+      config_(
+          api, io,
+          [&](const k8s::ResourceType& type) {
+            return informerOptions(type, flags_.ns, metrics, clock);
+          },
+          configHandlers()),
       namespaceInformer_(
           api, io, informerOptions(k8s::resources::kNamespaces, "", metrics, clock),
           {.onAdd = [this](const k8s::Json& n) { namespaceSeen(n, false); },
@@ -113,8 +114,7 @@ ControllerDaemon::~ControllerDaemon() {
 Status ControllerDaemon::start() {
   events_.start();
   services_.start();
-  pools_.start();
-  advertisements_.start();
+  config_.start();
   namespaceInformer_.start();
   if (!flags_.leaderElect) {
     startLeading();
@@ -149,14 +149,12 @@ void ControllerDaemon::stop() {
   events_.flush(std::chrono::seconds(2));
   events_.stop();
   services_.stop();
-  pools_.stop();
-  advertisements_.stop();
+  config_.stop();
   namespaceInformer_.stop();
 }
 
 bool ControllerDaemon::synced() const {
-  return services_.synced() && pools_.synced() && advertisements_.synced() &&
-         namespaceInformer_.synced();
+  return services_.synced() && config_.synced() && namespaceInformer_.synced();
 }
 
 void ControllerDaemon::startLeading() {
@@ -169,8 +167,7 @@ void ControllerDaemon::startLeading() {
       .clock = clock_,
       .flags = flags_,
       .services = services_,
-      .pools = pools_,
-      .advertisements = advertisements_,
+      .config = config_,
       .namespaces = namespaces_,
       .events = events_,
       .k8sMetrics = metrics_,

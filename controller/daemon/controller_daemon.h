@@ -26,6 +26,7 @@
 #include "common/util/health_server.h"
 #include "common/util/metrics.h"
 #include "controller/daemon/allocator_metrics.h"
+#include "controller/daemon/config_informers.h"
 #include "controller/daemon/flags.h"
 #include "controller/daemon/leader_session.h"
 
@@ -57,7 +58,7 @@ class ControllerDaemon {
   void updateReadiness();
   void namespaceSeen(const k8s::Json& object, bool deleted);
   static bool configRelevantChange(const k8s::Json& before, const k8s::Json& after);
-  // Pools and advertisements: any relevant change rebuilds the configuration.
+  // The configuration's kinds (ConfigInformers): any relevant change rebuilds the configuration.
   k8s::InformerHandlers configHandlers();
 
   boost::asio::io_context& io_;
@@ -74,8 +75,7 @@ class ControllerDaemon {
   k8s::BusySignal statusWritesPending_;  // before events_: the recorder waits on it
   k8s::EventRecorder events_;
   k8s::Informer services_;
-  k8s::Informer pools_;
-  k8s::Informer advertisements_;
+  ConfigInformers config_;
   k8s::Informer namespaceInformer_;
   std::unique_ptr<k8s::LeaderElector> elector_;
   std::optional<k8s::LeaseOwner> leaseOwner() const;

@@ -50,8 +50,9 @@ cli::FlagTable flagTable(ControllerFlags& f) {
          "sent, to exercise write fencing",
          "", cli::duration(f.faultStatusWriteDelay)});
   t.add({"webhook", "",
-         "serve the validating admission webhook for IPAddressPools and L2Advertisements, with "
-         "a certificate this controller makes and renews (docs/webhook.md)",
+         "serve the validating admission webhook for the configuration's objects (pools, "
+         "L2Advertisements, BGP mode's kinds), with a certificate this controller makes and "
+         "renews (docs/webhook.md)",
          "false", cli::boolean(f.webhook)});
   t.add({"webhook-address", "HOST:PORT", "where the webhook listens (HTTPS)", "0.0.0.0:9443",
          cli::hostPort(f.webhookHost, f.webhookPort)});

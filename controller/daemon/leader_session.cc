@@ -23,11 +23,6 @@ std::shared_ptr<spdlog::logger> log() {
   return logger;
 }
 
-const k8s::ResourceType& typeOfKind(const std::string& kind) {
-  return kind == "L2Advertisement" ? k8s::resources::kL2Advertisements
-                                   : k8s::resources::kIPAddressPools;
-}
-
 }  // namespace
 
 LeaderSession::LeaderSession(SessionContext context)
@@ -38,7 +33,7 @@ LeaderSession::LeaderSession(SessionContext context)
       restoreList_(ctx_.io, "restore-list"),
       alive_(std::make_shared<bool>(true)),
       poolStatus_(
-          ctx_.api, ctx_.io, ctx_.pools, ctx_.flags.ns,
+          ctx_.api, ctx_.io, ctx_.config.pools(), ctx_.flags.ns,
           [this](const std::string& pool) { return reconciler_.allocator().counters(pool); },
           [this](const std::string& pool) { return reconciler_.allocator().inUse(pool); },
           [this](const std::string& pool) { return reconciler_.allocator().holders(pool); },
@@ -72,7 +67,7 @@ void LeaderSession::start() {
   started_ = true;
   util::logWith(*log(), spdlog::level::info, "leading: building configuration",
                 {{"services", static_cast<int64_t>(ctx_.services.store().size())},
-                 {"pools", static_cast<int64_t>(ctx_.pools.store().size())}});
+                 {"pools", static_cast<int64_t>(ctx_.config.pools().store().size())}});
   applyConfig();
 }
 
@@ -88,8 +83,7 @@ void LeaderSession::configChanged() {
 
 void LeaderSession::applyConfig() {
   std::vector<lbconfig::Pool> deleting;
-  lbconfig::BuildResult result =
-      buildConfig(ctx_.pools.store(), ctx_.advertisements.store(), ctx_.flags.ns, &deleting);
+  lbconfig::BuildResult result = buildConfig(ctx_.config.stores(), ctx_.flags.ns, &deleting);
   const lbconfig::IssueReport report = issues_.update(result);
   reportIssues(report);
   if (configState_) configState_->report(lbconfig::verdictOf(result));
@@ -164,11 +158,12 @@ void LeaderSession::reportIssues(const lbconfig::IssueReport& report) {
                   {{"object", issue.kind + " " + issue.ns + "/" + issue.name},
                    {"field", issue.path},
                    {"problem", issue.message}});
-    const k8s::Informer& informer =
-        issue.kind == "L2Advertisement" ? ctx_.advertisements : ctx_.pools;
-    if (const k8s::Json* object = informer.get(k8s::objectKey(issue.ns, issue.name))) {
+    const k8s::Informer* informer = ctx_.config.ofKind(issue.kind);
+    const k8s::Json* object =
+        informer ? informer->get(k8s::objectKey(issue.ns, issue.name)) : nullptr;
+    if (object) {
       std::string message = issue.path.empty() ? issue.message : issue.path + ": " + issue.message;
-      ctx_.events.record(k8s::referenceTo(typeOfKind(issue.kind), *object),
+      ctx_.events.record(k8s::referenceTo(*configSourceOf(issue.kind)->type, *object),
                          k8s::EventType::kWarning, error ? "InvalidConfiguration" : "ConfigWarning",
                          std::move(message));
     }

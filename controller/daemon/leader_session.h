@@ -61,6 +61,7 @@
 #include "common/lbconfig/issue_tracker.h"
 #include "common/lbconfig/labels.h"
 #include "controller/daemon/allocator_metrics.h"
+#include "controller/daemon/config_informers.h"
 #include "controller/daemon/flags.h"
 #include "controller/daemon/pool_status_publisher.h"
 #include "controller/daemon/status_writer_pool.h"
@@ -76,8 +77,7 @@ struct SessionContext {
   const util::Clock& clock;  // hold-back expiry and write fencing
   const ControllerFlags& flags;
   const k8s::Informer& services;
-  const k8s::Informer& pools;
-  const k8s::Informer& advertisements;
+  const ConfigInformers& config;  // pools, advertisements, BGP mode's kinds
   const NamespaceLabels& namespaces;
   k8s::EventRecorder& events;
   k8s::K8sMetrics& k8sMetrics;
@@ -114,7 +114,7 @@ class LeaderSession {
   void serviceAdded(const k8s::Json& object);
   void serviceUpdated(const k8s::Json& before, const k8s::Json& after);
   void serviceDeleted(const k8s::Json& last);
-  // A pool or an advertisement changed (coalesced: one rebuild per turn of the loop).
+  // An object of the configuration changed (coalesced: one rebuild per turn of the loop).
   void configChanged();
   // The labels of namespace `ns` changed.
   void namespaceChanged(const std::string& ns);

@@ -2,14 +2,39 @@
 
 #include <algorithm>
 
+#include "common/k8s/resource.h"
+
 namespace ironlb::controller::webhook {
 namespace {
 
 template <class T>
-void replace(std::vector<T>& objects, const ConfigChange& change, const std::optional<T>& with) {
+void replace(std::vector<T>& objects, const ConfigChange& change) {
   std::erase_if(objects,
                 [&](const T& o) { return o.meta.ns == change.ns && o.meta.name == change.name; });
-  if (with) objects.push_back(*with);
+  if (!change.object) return;
+  if (const T* with = std::get_if<T>(&*change.object)) objects.push_back(*with);
+}
+
+// `snapshot` with the change applied; false for a kind the configuration is not made of.
+bool applyTo(lbconfig::Snapshot& snapshot, const ConfigChange& change) {
+  namespace r = k8s::resources;
+  const std::string& kind = change.kind;
+  if (kind == kPoolKind) {
+    replace(snapshot.pools, change);
+  } else if (kind == kL2AdvertisementKind) {
+    replace(snapshot.l2Advertisements, change);
+  } else if (kind == r::kBGPPeers.kind) {
+    replace(snapshot.bgp.peers, change);
+  } else if (kind == r::kBGPAdvertisements.kind) {
+    replace(snapshot.bgp.advertisements, change);
+  } else if (kind == r::kBFDProfiles.kind) {
+    replace(snapshot.bgp.bfdProfiles, change);
+  } else if (kind == r::kCommunities.kind) {
+    replace(snapshot.bgp.communities, change);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // Issues in `after` that `before` does not have (as a multiset).
@@ -35,16 +60,10 @@ Verdict judge(const lbconfig::Snapshot& current, const ConfigChange& change,
   const lbconfig::BuildOptions options{.installNamespace = installNamespace,
                                        .missingPoolIsError = true};
   lbconfig::Snapshot candidate = current;
-  if (change.kind == kPoolKind) {
-    replace(candidate.pools, change, change.pool);
-  } else if (change.kind == kL2AdvertisementKind) {
-    replace(candidate.l2Advertisements, change, change.advertisement);
-  } else {
-    return {};  // not a kind the configuration is made of
-  }
+  if (!applyTo(candidate, change)) return {};  // not a kind the configuration is made of
   const lbconfig::BuildResult before = lbconfig::build(current, options);
   const lbconfig::BuildResult after = lbconfig::build(candidate, options);
-  const bool deleting = !change.pool && !change.advertisement;
+  const bool deleting = !change.object;
 
   Verdict verdict;
   const std::vector<lbconfig::Issue> errors = added(before.errors, after.errors);

@@ -4,14 +4,17 @@
 // own validation core (lbconfig::build, with missingPoolIsError). Errors the change would add
 // refuse it, each named by object, field and value (overlapping pools name both pools and both
 // ranges; a duplicate entry points at the first; a missing pool names it). Errors already there
-// do not block unrelated edits. A DELETE is never refused: what it breaks (an L2Advertisement
-// left naming a deleted pool) comes back as warnings, so uninstalling in any order works.
+// do not block unrelated edits. A DELETE is never refused: what it breaks (an advertisement left
+// naming a deleted pool, a BGPPeer naming a deleted BFDProfile) comes back as warnings, so
+// uninstalling in any order works. Pools, L2Advertisements and BGP mode's kinds are judged alike.
 // Pure: no I/O, no clock.
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "common/api/bgp_types.h"
 #include "common/api/metallb_types.h"
 #include "common/lbconfig/build.h"
 
@@ -20,14 +23,17 @@ namespace ironlb::controller::webhook {
 inline constexpr std::string_view kPoolKind = "IPAddressPool";
 inline constexpr std::string_view kL2AdvertisementKind = "L2Advertisement";
 
+// An object of any kind the configuration is made of (docs/custom-resources.md, docs/bgp.md).
+using ConfigObject = std::variant<api::IPAddressPool, api::L2Advertisement, api::BGPPeer,
+                                  api::BGPAdvertisement, api::BFDProfile, api::Community>;
+
 // What the request does to the objects of one kind: the object named `name` in `ns` is replaced
-// by `pool` / `advertisement` (the one matching `kind`), or removed when neither is set.
+// by `object` (of that kind), or removed when it is not set.
 struct ConfigChange {
-  std::string kind;  // kPoolKind or kL2AdvertisementKind
+  std::string kind;  // kPoolKind, kL2AdvertisementKind, "BGPPeer", "BGPAdvertisement", ...
   std::string ns;
   std::string name;
-  std::optional<api::IPAddressPool> pool{};
-  std::optional<api::L2Advertisement> advertisement{};
+  std::optional<ConfigObject> object{};
 };
 
 struct Verdict {

@@ -1,5 +1,6 @@
 #include "controller/webhook/admission_handler.h"
 
+#include "common/api/bgp_types_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/util/logging.h"
 #include "controller/webhook/admission_check.h"
@@ -32,29 +33,39 @@ util::HttpReply jsonReply(const AdmissionResponse& response) {
 // out of the configuration, as the controller has them, so the controller's own finalizer
 // removal is never refused. `name` receives the object's name.
 template <class T>
-Result<std::optional<T>> liveObject(Result<T> decoded, const AdmissionRequest& request,
-                                    std::string& name) {
+Result<std::optional<ConfigObject>> liveObject(Result<T> decoded, const AdmissionRequest& request,
+                                               std::string& name) {
   if (!decoded) return makeError(decoded.error());
   name = decoded->meta.name;
-  if (decoded->meta.deleting()) return std::optional<T>();
+  if (decoded->meta.deleting()) return std::optional<ConfigObject>();
   if (decoded->meta.ns.empty()) decoded->meta.ns = request.ns;
-  return std::optional<T>(std::move(*decoded));
+  return std::optional<ConfigObject>(std::move(*decoded));
+}
+
+// The request's object decoded by its kind's decoder (a kind configSourceOf knows).
+Result<std::optional<ConfigObject>> decodeObject(const AdmissionRequest& request,
+                                                 std::string& name) {
+  namespace r = k8s::resources;
+  const nlohmann::json& o = *request.object;
+  const std::string& kind = request.kind;
+  if (kind == r::kIPAddressPools.kind)
+    return liveObject(api::decodeIPAddressPool(o), request, name);
+  if (kind == r::kL2Advertisements.kind)
+    return liveObject(api::decodeL2Advertisement(o), request, name);
+  if (kind == r::kBGPPeers.kind) return liveObject(api::decodeBGPPeer(o), request, name);
+  if (kind == r::kBGPAdvertisements.kind)
+    return liveObject(api::decodeBGPAdvertisement(o), request, name);
+  if (kind == r::kBFDProfiles.kind) return liveObject(api::decodeBFDProfile(o), request, name);
+  return liveObject(api::decodeCommunity(o), request, name);
 }
 
 // The request's object as a ConfigChange; an error names what did not decode.
 Result<ConfigChange> changeOf(const AdmissionRequest& request) {
   ConfigChange change{request.kind, request.ns, request.name};
   if (request.operation == Operation::kDelete) return change;
-  const nlohmann::json& object = *request.object;
-  if (request.kind == kPoolKind) {
-    auto pool = liveObject(api::decodeIPAddressPool(object), request, change.name);
-    if (!pool) return makeError(pool.error());
-    change.pool = std::move(*pool);
-  } else {
-    auto advertisement = liveObject(api::decodeL2Advertisement(object), request, change.name);
-    if (!advertisement) return makeError(advertisement.error());
-    change.advertisement = std::move(*advertisement);
-  }
+  auto object = decodeObject(request, change.name);
+  if (!object) return makeError(object.error());
+  change.object = std::move(*object);
   return change;
 }
 
@@ -68,8 +79,7 @@ util::HttpReply handleAdmission(const util::RequestHead& head, const StoredObjec
   if (!request) return textReply(400, request.error());
 
   AdmissionResponse response{.uid = request->uid};
-  const bool known = request->group == "metallb.io" &&
-                     (request->kind == kPoolKind || request->kind == kL2AdvertisementKind);
+  const bool known = request->group == "metallb.io" && configSourceOf(request->kind);
   if (!known || request->operation == Operation::kConnect) return jsonReply(response);
   auto change = changeOf(*request);
   if (!change) {

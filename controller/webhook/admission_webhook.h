@@ -2,8 +2,9 @@
 // AdmissionWebhook: the validating admission webhook served by the controller
 // (docs/webhook.md). An HTTPS BoundedHttpServer (bounded head, body, connections and time) on
 // --webhook-address, its certificate kept by a CertManager, each request judged by
-// handleAdmission against a fresh read of the stored IPAddressPools and L2Advertisements of the
-// install namespace. Readiness: the CertManager's (certificate served, caBundle patched).
+// handleAdmission against a fresh read of the stored objects of every kind the configuration is
+// made of (configSources(): pools, L2Advertisements, BGP mode's kinds) in the install namespace.
+// Readiness: the CertManager's (certificate served, caBundle patched).
 
 #include <memory>
 #include <string>
@@ -47,6 +48,7 @@ class AdmissionWebhook {
 
  private:
   k8s::ApiClient& api_;
+  const util::Clock& clock_;
   const WebhookOptions options_;
   RotatingCertificate tls_;
   CertManager certs_;

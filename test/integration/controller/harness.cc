@@ -273,21 +273,30 @@ Json namespaceObject(const std::string& name, const std::map<std::string, std::s
   return o;
 }
 
+// A metallb.io object as users write it.
+Json metallbObject(const std::string& apiVersion, const std::string& kind, const std::string& name,
+                   const Json& spec) {
+  return {
+      {"apiVersion", apiVersion}, {"kind", kind}, {"metadata", {{"name", name}}}, {"spec", spec}};
+}
+
 Json poolObject(const std::string& name, const std::vector<std::string>& addresses,
                 const Json& extraSpec) {
   Json spec = extraSpec;
   spec["addresses"] = addresses;
-  return {{"apiVersion", "metallb.io/v1beta1"},
-          {"kind", "IPAddressPool"},
-          {"metadata", {{"name", name}}},
-          {"spec", spec}};
+  return metallbObject("metallb.io/v1beta1", "IPAddressPool", name, spec);
 }
 
 Json l2AdvertisementObject(const std::string& name, const Json& spec) {
-  return {{"apiVersion", "metallb.io/v1beta1"},
-          {"kind", "L2Advertisement"},
-          {"metadata", {{"name", name}}},
-          {"spec", spec}};
+  return metallbObject("metallb.io/v1beta1", "L2Advertisement", name, spec);
+}
+
+Json bgpPeerObject(const std::string& name, const Json& spec, const std::string& apiVersion) {
+  return metallbObject(apiVersion, "BGPPeer", name, spec);
+}
+
+Json bgpAdvertisementObject(const std::string& name, const Json& spec) {
+  return metallbObject("metallb.io/v1beta1", "BGPAdvertisement", name, spec);
 }
 
 Json serviceObject(const std::string& name, const ServiceSpec& s) {

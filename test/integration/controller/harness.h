@@ -118,6 +118,10 @@ Json namespaceObject(const std::string& name, const std::map<std::string, std::s
 Json poolObject(const std::string& name, const std::vector<std::string>& addresses,
                 const Json& extraSpec = Json::object());
 Json l2AdvertisementObject(const std::string& name, const Json& spec = Json::object());
+// BGP mode's kinds (docs/bgp.md). A BGPPeer in `apiVersion` (served as v1beta2 and v1beta1).
+Json bgpPeerObject(const std::string& name, const Json& spec,
+                   const std::string& apiVersion = "metallb.io/v1beta2");
+Json bgpAdvertisementObject(const std::string& name, const Json& spec = Json::object());
 
 struct ServiceSpec {
   std::string lbClass{};  // "" = none

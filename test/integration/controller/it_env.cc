@@ -38,7 +38,9 @@ class CrdEnvironment : public ::testing::Environment {
                         "--field-manager=ironlb-controller-it -f '" +
                         gEnv.repo + "/crds/' && '" + gEnv.kubectl +
                         "' wait --for=condition=Established --timeout=60s "
-                        "crd/ipaddresspools.metallb.io crd/l2advertisements.metallb.io");
+                        "crd/ipaddresspools.metallb.io crd/l2advertisements.metallb.io "
+                        "crd/bgppeers.metallb.io crd/bgpadvertisements.metallb.io "
+                        "crd/bfdprofiles.metallb.io crd/communities.metallb.io");
     ASSERT_EQ(rc, 0) << out;
   }
   void TearDown() override {
@@ -95,7 +97,9 @@ Scenario::~Scenario() {
   // listing cluster-wide do not trip over it.
   for (const Json& s : cluster().list(k8s::resources::kServices, ns_))
     cluster().remove(k8s::resources::kServices, ns_, k8s::nameOf(s));
-  for (const auto* type : {&k8s::resources::kIPAddressPools, &k8s::resources::kL2Advertisements}) {
+  for (const auto* type : {&k8s::resources::kIPAddressPools, &k8s::resources::kL2Advertisements,
+                           &k8s::resources::kBGPPeers, &k8s::resources::kBGPAdvertisements,
+                           &k8s::resources::kBFDProfiles, &k8s::resources::kCommunities}) {
     for (const Json& o : cluster().list(*type, ns_)) {
       // The stopped controller no longer removes its pool-protection finalizer.
       if (o.contains("metadata") && o["metadata"].contains("finalizers")) {

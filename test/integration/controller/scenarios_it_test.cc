@@ -485,8 +485,8 @@ TEST(ControllerIT, UnadvertisedPoolWarningSaysOnlyWhatIsTrue) {
   ASSERT_TRUE(c.waitReady());
   s.createPool("lonely", {"198.51.100.0/28"});
   waitEventSaying(s, "lonely", "IPAddressPool", "Warning/ConfigWarning",
-                  "no L2Advertisement selects this pool: no node announces the addresses "
-                  "Services get from it");
+                  "no L2Advertisement or BGPAdvertisement selects this pool: no node "
+                  "announces the addresses Services get from it");
   for (const auto& e : s.events("lonely", "IPAddressPool"))
     EXPECT_EQ(e.find("assigned to Services"), std::string::npos) << e;
   // Invalid (it overlaps "p" and is the newer pool, by time or by name): its error, no warning.
@@ -693,7 +693,7 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
            c.metric("metallb_allocator_services_allocated_total{pool=\"p\"}") == 2.0 &&
            c.metric("metallb_allocator_services_allocated_total{pool=\"z-lonely\"}") == 0.0;
   })) << c.metrics();
-  // A pool no L2Advertisement selects: warned once, as an event on the pool and in the log.
+  // A pool no advertisement selects: warned once, as an event on the pool and in the log.
   EXPECT_TRUE(s.waitEvent("z-lonely", "Warning/ConfigWarning", "IPAddressPool"));
   ASSERT_TRUE(cluster().mergePatch(k8s::resources::kIPAddressPools, s.ns(), "p",
                                    {{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
@@ -703,7 +703,8 @@ TEST(ControllerIT, PoolStatusMetricsAndUnadvertisedWarning) {
   EXPECT_TRUE(s.waitEvent("z-marker", "Warning/ConfigWarning", "IPAddressPool"));
   int warned = 0;
   for (const auto& e : s.events("z-lonely", "IPAddressPool"))
-    warned += e.find("no L2Advertisement selects this pool") != std::string::npos;
+    warned +=
+        e.find("no L2Advertisement or BGPAdvertisement selects this pool") != std::string::npos;
   EXPECT_EQ(warned, 1) << "not repeated on every rebuild";
   auto health = httpGet(c.port(), "/healthz");
   ASSERT_TRUE(health);

@@ -38,11 +38,19 @@ class WebhookWorld {
   }
 
   void createConfigurationNow() {
-    const Json rule = {{"apiGroups", {"metallb.io"}},
-                       {"apiVersions", {"v1beta1"}},
-                       {"operations", {"CREATE", "UPDATE", "DELETE"}},
-                       {"resources", {"ipaddresspools", "l2advertisements"}},
-                       {"scope", "Namespaced"}};
+    // The chart's rules (templates/webhook.yaml): BGPPeer is served as v1beta2 and v1beta1.
+    const Json rules = {{{"apiGroups", {"metallb.io"}},
+                         {"apiVersions", {"v1beta1"}},
+                         {"operations", {"CREATE", "UPDATE", "DELETE"}},
+                         {"resources",
+                          {"ipaddresspools", "l2advertisements", "bgpadvertisements", "bfdprofiles",
+                           "communities"}},
+                         {"scope", "Namespaced"}},
+                        {{"apiGroups", {"metallb.io"}},
+                         {"apiVersions", {"v1beta2", "v1beta1"}},
+                         {"operations", {"CREATE", "UPDATE", "DELETE"}},
+                         {"resources", {"bgppeers"}},
+                         {"scope", "Namespaced"}}};
     const Json config = {
         {"apiVersion", "admissionregistration.k8s.io/v1"},
         {"kind", "ValidatingWebhookConfiguration"},
@@ -56,7 +64,7 @@ class WebhookWorld {
            {"clientConfig",
             {{"url", "https://127.0.0.1:" + std::to_string(port_) + "/validate-metallb-io"}}},
            {"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", s_.ns()}}}}},
-           {"rules", {rule}}}}}};
+           {"rules", rules}}}}};
     std::string error;
     EXPECT_TRUE(cluster().create(kWebhookConfigurations, "", config, &error)) << error;
   }
@@ -159,6 +167,64 @@ TEST(WebhookIT, RejectsMissingPoolReference) {
       sh("'" + env().kubectl + "' delete -n " + w.scenario().ns() + " ipaddresspool real");
   EXPECT_EQ(rc, 0) << out;
   EXPECT_TRUE(contains(out, "Warning:")) << out;
+  dumpLogOnFailure(c);
+}
+
+// BGP mode's kinds are judged like the L2 ones (docs/bgp.md): errors across objects, which
+// the CRD schemas cannot see, are refused at apply time.
+const Json kPeerSpec = {{"myASN", 64512}, {"peerASN", 64513}, {"peerAddress", "192.0.2.1"}};
+
+TEST(WebhookIT, RejectsDuplicateBgpSession) {
+  WebhookWorld w("wh-bgp-peer");
+  Controller& c = w.start();
+  ASSERT_TRUE(c.waitReady()) << c.log();
+  const std::string ns = w.scenario().ns();
+  auto [rc, out] = w.apply(bgpPeerObject("first", kPeerSpec));
+  ASSERT_EQ(rc, 0) << out;
+  const std::string refusal = "BGPPeer " + ns +
+                              "/second: spec.peerAddress: BGPPeer \"first\" already peers with "
+                              "\"192.0.2.1\" on port 179 from the same nodes";
+  std::tie(rc, out) = w.apply(bgpPeerObject("second", kPeerSpec));
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, "denied the request")) << out;
+  EXPECT_TRUE(contains(out, refusal)) << out;
+  // The same through the other version BGPPeer is served as.
+  std::tie(rc, out) = w.apply(bgpPeerObject("second", kPeerSpec, "metallb.io/v1beta1"));
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, refusal)) << out;
+  EXPECT_FALSE(cluster().get(k8s::resources::kBGPPeers, ns, "second"));
+  // Another router is a session of its own.
+  Json other = kPeerSpec;
+  other["peerAddress"] = "192.0.2.2";
+  std::tie(rc, out) = w.apply(bgpPeerObject("second", other, "metallb.io/v1beta1"));
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(cluster().get(k8s::resources::kBGPPeers, ns, "second"));
+  dumpLogOnFailure(c);
+}
+
+TEST(WebhookIT, RejectsBgpAggregationShorterThanPool) {
+  WebhookWorld w("wh-bgp-agg");
+  Controller& c = w.start();
+  ASSERT_TRUE(c.waitReady()) << c.log();
+  const std::string ns = w.scenario().ns();
+  auto [rc, out] = w.apply(poolObject("public", {"203.0.113.0/28"}));
+  ASSERT_EQ(rc, 0) << out;
+  std::tie(rc, out) = w.apply(
+      bgpAdvertisementObject("agg", {{"ipAddressPools", {"public"}}, {"aggregationLength", 24}}));
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, "denied the request")) << out;
+  EXPECT_TRUE(contains(out, "BGPAdvertisement " + ns +
+                                "/agg: spec.aggregationLength: 24 is shorter than the block "
+                                "203.0.113.0/28 of pool \"public\""))
+      << out;
+  EXPECT_FALSE(cluster().get(k8s::resources::kBGPAdvertisements, ns, "agg"));
+  std::tie(rc, out) = w.apply(
+      bgpAdvertisementObject("agg", {{"ipAddressPools", {"public"}}, {"aggregationLength", 28}}));
+  EXPECT_EQ(rc, 0) << out;
+  // Shrinking the pool's block under the stored aggregate is refused too, naming both.
+  std::tie(rc, out) = w.apply(poolObject("public", {"203.0.113.0/29"}));
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, "BGPAdvertisement " + ns + "/agg: spec.aggregationLength: 28")) << out;
   dumpLogOnFailure(c);
 }
 

@@ -207,6 +207,8 @@ for verb in get list watch; do
   can "$ctrl_sa" no "$verb" nodes
   can "$ctrl_sa" yes "$verb" ipaddresspools.metallb.io -n "$ns"
   can "$ctrl_sa" yes "$verb" l2advertisements.metallb.io -n "$ns"
+  can "$ctrl_sa" yes "$verb" bgppeers.metallb.io -n "$ns"
+  can "$ctrl_sa" yes "$verb" communities.metallb.io -n "$ns"
 done
 can "$ctrl_sa" yes update services -n default --subresource=status
 can "$ctrl_sa" yes create events -n default

@@ -77,6 +77,7 @@ def expected_rbac():
     )
     ctrl_ns = (
         expand("metallb.io", ["ipaddresspools", "l2advertisements"], READ)
+        | expand("metallb.io", ["bgppeers", "bgpadvertisements", "bfdprofiles", "communities"], READ)
         | expand("metallb.io", ["ipaddresspools"], ["patch"])
         | expand("metallb.io", ["ipaddresspools/status"], ["patch"])
         | expand("coordination.k8s.io", ["leases"], ["create"])
@@ -316,9 +317,12 @@ def default(docs, root):
         check("webhook: failurePolicy Ignore, timeout 5 s",
               (hook["failurePolicy"], hook["timeoutSeconds"]) == ("Ignore", 5))
         check("webhook: no caBundle in the chart", "caBundle" not in hook["clientConfig"])
-        check("webhook: metallb.io pools and advertisements only",
-              [(r["apiGroups"], r["resources"]) for r in hook["rules"]]
-              == [(["metallb.io"], ["ipaddresspools", "l2advertisements"])])
+        check("webhook: metallb.io configuration kinds only (BGPPeer in both versions)",
+              [(r["apiGroups"], r["apiVersions"], r["resources"]) for r in hook["rules"]]
+              == [(["metallb.io"], ["v1beta1"],
+                   ["ipaddresspools", "l2advertisements", "bgpadvertisements", "bfdprofiles",
+                    "communities"]),
+                  (["metallb.io"], ["v1beta2", "v1beta1"], ["bgppeers"])])
         check("webhook: install namespace only",
               hook["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": NS}})
     for d in docs:

@@ -421,9 +421,10 @@ TEST(BuildTest, L2AdvertisementRules) {
       // selects no pool, and "p" is not announced.
       {[](auto& s) { s.ipAddressPools = {"missing"}; },
        {},
-       {"IPAddressPool metallb-system/p: no L2Advertisement selects this pool: no node announces "
-        "the addresses Services get from it (list it in an L2Advertisement's ipAddressPools, "
-        "match it with ipAddressPoolSelectors, or create an L2Advertisement that names no pools)",
+       {"IPAddressPool metallb-system/p: no L2Advertisement or BGPAdvertisement selects this "
+        "pool: no node announces the addresses Services get from it (list it in an "
+        "advertisement's ipAddressPools, match it with ipAddressPoolSelectors, or create an "
+        "L2Advertisement or BGPAdvertisement that names no pools)",
         obj + "spec.ipAddressPools[0]: IPAddressPool \"missing\" does not exist in namespace "
               "\"metallb-system\"; ignored until it is created (as MetalLB does)",
         obj + "spec: selects no IPAddressPool: nothing is announced through this advertisement"}},
@@ -523,9 +524,10 @@ TEST(BuildTest, PoolWithoutAdvertisementIsReported) {
   EXPECT_EQ(r.warnings[0].path, "");
   // Nothing is assigned when the configuration is built: the warning claims no assignment.
   EXPECT_EQ(r.warnings[0].message,
-            "no L2Advertisement selects this pool: no node announces the addresses Services get "
-            "from it (list it in an L2Advertisement's ipAddressPools, match it with "
-            "ipAddressPoolSelectors, or create an L2Advertisement that names no pools)");
+            "no L2Advertisement or BGPAdvertisement selects this pool: no node announces the "
+            "addresses Services get from it (list it in an advertisement's ipAddressPools, match "
+            "it with ipAddressPoolSelectors, or create an L2Advertisement or BGPAdvertisement "
+            "that names no pools)");
   EXPECT_FALSE(r.config->isAdvertised("silent"));
 }
 

@@ -28,8 +28,9 @@ class ControllerDaemonTest : public ::testing::Test, public testing::FakeCluster
                           .retryPeriod = std::chrono::milliseconds(50)};
     cluster.put("namespaces", testing::namespaceJson("a"));
     cluster.put("ipaddresspools", poolJson("p", "192.0.2.1-192.0.2.3"));
-    for (const char* path : {testing::kServicesPath, testing::kPoolsPath,
-                             testing::kAdvertisementsPath, testing::kNamespacesPath})
+    for (const char* path : {testing::kServicesPath, testing::kNamespacesPath})
+      cluster.watch(path);
+    for (const char* path : testing::kConfigPaths)
       cluster.watch(path);
   }
   ~ControllerDaemonTest() override {

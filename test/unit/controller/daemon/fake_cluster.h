@@ -33,6 +33,14 @@ inline constexpr const char* kPoolsPath =
     "/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools";
 inline constexpr const char* kAdvertisementsPath =
     "/apis/metallb.io/v1beta1/namespaces/metallb-system/l2advertisements";
+// Every kind the configuration is read from (ConfigInformers), the two above included.
+inline constexpr const char* kConfigPaths[] = {
+    kPoolsPath,
+    kAdvertisementsPath,
+    "/apis/metallb.io/v1beta2/namespaces/metallb-system/bgppeers",
+    "/apis/metallb.io/v1beta1/namespaces/metallb-system/bgpadvertisements",
+    "/apis/metallb.io/v1beta1/namespaces/metallb-system/bfdprofiles",
+    "/apis/metallb.io/v1beta1/namespaces/metallb-system/communities"};
 
 class FakeCluster {
  public:

@@ -19,12 +19,6 @@ using testing::poolJson;
 using testing::serviceJson;
 using IpList = std::vector<std::string>;
 
-k8s::Informer makeInformer(k8s::ApiClient& api, boost::asio::io_context& io,
-                           const k8s::ResourceType& type, std::string ns,
-                           const util::Clock& clock) {
-  return k8s::Informer(api, io, {.type = type, .ns = std::move(ns), .clock = &clock}, {});
-}
-
 class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTest {
  protected:
   LeaderSessionTest() {
@@ -34,20 +28,17 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
   ~LeaderSessionTest() override {
     session_.reset();
     services_.stop();
-    pools_.stop();
-    advertisements_.stop();
+    config_.stop();
   }
 
   // Starts the informers and waits for their first lists.
   void syncInformers() {
     cluster.watch(testing::kServicesPath);
-    cluster.watch(testing::kPoolsPath);
-    cluster.watch(testing::kAdvertisementsPath);
+    for (const char* path : testing::kConfigPaths)
+      cluster.watch(path);
     services_.start();
-    pools_.start();
-    advertisements_.start();
-    ASSERT_TRUE(runUntil(
-        io, [&] { return services_.synced() && pools_.synced() && advertisements_.synced(); }));
+    config_.start();
+    ASSERT_TRUE(runUntil(io, [&] { return services_.synced() && config_.synced(); }));
   }
 
   void lead() {
@@ -57,8 +48,7 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
         .clock = clock,
         .flags = flags_,
         .services = services_,
-        .pools = pools_,
-        .advertisements = advertisements_,
+        .config = config_,
         .namespaces = namespaces_,
         .events = events_,
         .k8sMetrics = k8sMetrics,
@@ -89,7 +79,7 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
     cluster.modify("ipaddresspools", "metallb-system/p",
                    [](nlohmann::json& p) { p["spec"]["addresses"] = {"192.0.2.1-192.0.2.3"}; });
     const bool seen = runUntil(io, [&] {
-      return pools_.get("metallb-system/p")->at("spec") ==
+      return config_.pools().get("metallb-system/p")->at("spec") ==
              nlohmann::json{{"addresses", {"192.0.2.1-192.0.2.3"}}};
     });
     if (seen) session_->configChanged();
@@ -110,10 +100,13 @@ class LeaderSessionTest : public ::testing::Test, public testing::FakeClusterTes
                           io,
                           {.type = k8s::resources::kServices, .ns = "", .clock = &clock},
                           serviceEventHandlers(session_)};
-  k8s::Informer pools_ =
-      makeInformer(api, io, k8s::resources::kIPAddressPools, "metallb-system", clock);
-  k8s::Informer advertisements_ =
-      makeInformer(api, io, k8s::resources::kL2Advertisements, "metallb-system", clock);
+  ConfigInformers config_{api,
+                          io,
+                          [this](const k8s::ResourceType& type) {
+                            return k8s::InformerOptions{
+                                .type = type, .ns = "metallb-system", .clock = &clock};
+                          },
+                          {}};
   bool fencing_ = false;
   std::mutex deadlineMu_;
   std::optional<util::MonoTime> deadline_;

@@ -19,8 +19,9 @@ api::IPAddressPool pool(const std::string& name, std::vector<std::string> addres
   return p;
 }
 
-api::L2Advertisement advertisement(const std::string& name, std::vector<std::string> pools) {
-  api::L2Advertisement a;
+template <class Advertisement = api::L2Advertisement>
+Advertisement advertisement(const std::string& name, std::vector<std::string> pools) {
+  Advertisement a;
   a.meta.name = name;
   a.meta.ns = kNs;
   a.spec.ipAddressPools = std::move(pools);
@@ -28,10 +29,10 @@ api::L2Advertisement advertisement(const std::string& name, std::vector<std::str
 }
 
 ConfigChange put(const api::IPAddressPool& p) {
-  return {std::string(kPoolKind), p.meta.ns, p.meta.name, p, std::nullopt};
+  return {std::string(kPoolKind), p.meta.ns, p.meta.name, p};
 }
 ConfigChange put(const api::L2Advertisement& a) {
-  return {std::string(kL2AdvertisementKind), a.meta.ns, a.meta.name, std::nullopt, a};
+  return {std::string(kL2AdvertisementKind), a.meta.ns, a.meta.name, a};
 }
 ConfigChange remove(std::string_view kind, const std::string& name) {
   return {std::string(kind), kNs, name};
@@ -117,7 +118,8 @@ TEST(WebhookConflictVerdicts, NewWarningsAboutTheObjectComeBackAsWarnings) {
   const Verdict v = judge(s, put(pool("lonely", {"203.0.113.0/28"})), kNs);
   EXPECT_TRUE(v.allowed);
   ASSERT_EQ(v.warnings.size(), 1u);
-  EXPECT_NE(v.warnings[0].find("IPAddressPool metallb-system/lonely: no L2Advertisement selects"),
+  EXPECT_NE(v.warnings[0].find("IPAddressPool metallb-system/lonely: no L2Advertisement or "
+                               "BGPAdvertisement selects"),
             std::string::npos);
 }
 
@@ -130,8 +132,100 @@ TEST(WebhookConflictVerdicts, InvalidValuesAreRefusedWithFieldAndValue) {
   EXPECT_NE(v.message.find("192.0.2.300/24"), std::string::npos) << v.message;
 }
 
+// --- BGP mode's kinds, judged like the L2 ones (docs/bgp.md) ---------------------------------
+
+api::BGPPeer peer(const std::string& name, const std::string& address = "192.0.2.1") {
+  api::BGPPeer p;
+  p.meta.name = name;
+  p.meta.ns = kNs;
+  p.spec.myAsn = 64512;
+  p.spec.peerAsn = 64513;
+  p.spec.peerAddress = address;
+  return p;
+}
+
+api::Community community(const std::string& name, const std::string& alias) {
+  api::Community c;
+  c.meta.name = name;
+  c.meta.ns = kNs;
+  c.communities = {{alias, "65000:100"}};
+  return c;
+}
+
+template <class T>
+ConfigChange putObject(std::string_view kind, const T& object) {
+  return {std::string(kind), object.meta.ns, object.meta.name, object};
+}
+
+TEST(WebhookBgpVerdicts, ASecondPeerOpeningTheSameSessionIsRefusedNamingTheFirst) {
+  lbconfig::Snapshot s = stored();
+  s.bgp.peers.push_back(peer("first"));
+  const Verdict v = judge(s, putObject("BGPPeer", peer("second")), kNs);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.message,
+            "BGPPeer metallb-system/second: spec.peerAddress: BGPPeer \"first\" already peers "
+            "with \"192.0.2.1\" on port 179 from the same nodes");
+  EXPECT_TRUE(judge(s, putObject("BGPPeer", peer("second", "192.0.2.2")), kNs).allowed);
+}
+
+TEST(WebhookBgpVerdicts, AnAggregationShorterThanThePoolsBlockIsRefused) {
+  api::BGPAdvertisement a = advertisement<api::BGPAdvertisement>("agg", {"first"});
+  a.spec.aggregationLength = 24;
+  const Verdict v = judge(stored(), putObject("BGPAdvertisement", a), kNs);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.message,
+            "BGPAdvertisement metallb-system/agg: spec.aggregationLength: 24 is shorter than the "
+            "block 192.0.2.0/28 of pool \"first\": the aggregate would announce addresses "
+            "outside the pool");
+  a.spec.aggregationLength = 28;
+  EXPECT_TRUE(judge(stored(), putObject("BGPAdvertisement", a), kNs).allowed);
+}
+
+TEST(WebhookBgpVerdicts, AMissingBfdProfileIsRefusedAndDeletingAUsedOneWarns) {
+  api::BGPPeer p = peer("tor");
+  p.spec.bfdProfile = "fast";
+  const Verdict v = judge(stored(), putObject("BGPPeer", p), kNs);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_NE(v.message.find("BGPPeer metallb-system/tor: spec.bfdProfile: BFDProfile \"fast\" "
+                           "does not exist"),
+            std::string::npos)
+      << v.message;
+  lbconfig::Snapshot s = stored();
+  api::BFDProfile fast;
+  fast.meta.name = "fast";
+  fast.meta.ns = kNs;
+  s.bgp.bfdProfiles.push_back(fast);
+  EXPECT_TRUE(judge(s, putObject("BGPPeer", p), kNs).allowed);
+  s.bgp.peers.push_back(p);
+  const Verdict removal = judge(s, remove("BFDProfile", "fast"), kNs);
+  EXPECT_TRUE(removal.allowed) << "a DELETE is never refused";
+  ASSERT_EQ(removal.warnings.size(), 1u);
+  EXPECT_NE(removal.warnings[0].find("BGPPeer metallb-system/tor: spec.bfdProfile"),
+            std::string::npos)
+      << removal.warnings[0];
+}
+
+TEST(WebhookBgpVerdicts, AnAliasDefinedTwiceIsRefusedNamingTheOtherCommunity) {
+  lbconfig::Snapshot s = stored();
+  s.bgp.communities.push_back(community("a-first", "gold"));
+  const Verdict v = judge(s, putObject("Community", community("b-second", "gold")), kNs);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_NE(v.message.find("Community metallb-system/b-second: "), std::string::npos) << v.message;
+  EXPECT_NE(v.message.find("is already defined in Community \"a-first\""), std::string::npos)
+      << v.message;
+}
+
+TEST(WebhookBgpVerdicts, APoolOnlyABgpAdvertisementSelectsIsNotWarnedAbout) {
+  lbconfig::Snapshot s;
+  s.bgp.advertisements.push_back(advertisement<api::BGPAdvertisement>("public", {"public"}));
+  const Verdict v = judge(s, put(pool("public", {"203.0.113.0/28"})), kNs);
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_TRUE(v.warnings.empty()) << v.warnings[0];
+}
+
 TEST(WebhookConflictVerdicts, OtherKindsPass) {
-  EXPECT_TRUE(judge(stored(), {"BGPPeer", kNs, "peer"}, kNs).allowed);
+  // Written by the speakers, no part of the configuration.
+  EXPECT_TRUE(judge(stored(), {"ServiceL2Status", kNs, "l2-x", pool("x", {"bad"})}, kNs).allowed);
 }
 
 }  // namespace

@@ -25,17 +25,21 @@ json poolJson(const std::string& name, const std::string& range) {
           {"spec", {{"addresses", {range}}}}};
 }
 
+// The request's kind and version are the object's own.
 std::string reviewOf(const json& object) {
-  return json{
-      {"apiVersion", "admission.k8s.io/v1"},
-      {"kind", "AdmissionReview"},
-      {"request",
-       {{"uid", "u-7"},
-        {"kind", {{"group", "metallb.io"}, {"version", "v1beta1"}, {"kind", "IPAddressPool"}}},
-        {"operation", "CREATE"},
-        {"namespace", kNs},
-        {"name", object["metadata"]["name"]},
-        {"object", object}}}}
+  const std::string apiVersion = object["apiVersion"];
+  return json{{"apiVersion", "admission.k8s.io/v1"},
+              {"kind", "AdmissionReview"},
+              {"request",
+               {{"uid", "u-7"},
+                {"kind",
+                 {{"group", "metallb.io"},
+                  {"version", apiVersion.substr(apiVersion.find('/') + 1)},
+                  {"kind", object["kind"]}}},
+                {"operation", "CREATE"},
+                {"namespace", kNs},
+                {"name", object["metadata"]["name"]},
+                {"object", object}}}}
       .dump();
 }
 
@@ -102,6 +106,47 @@ TEST(WebhookAdmissionHandler, AnObjectThatDoesNotDecodeIsRefusedNamingTheField) 
   EXPECT_NE(answer["response"]["status"]["message"].get<std::string>().find("spec.addresses"),
             std::string::npos)
       << r.body;
+}
+
+TEST(WebhookAdmissionHandler, BgpKindsAreJudgedInBothBgpPeerVersions) {
+  const StoredObjects stored = [] {
+    DecodedObjects d;
+    api::BGPPeer p;
+    p.meta.name = "first";
+    p.meta.ns = kNs;
+    p.spec.myAsn = 64512;
+    p.spec.peerAsn = 64513;
+    p.spec.peerAddress = "192.0.2.1";
+    d.snapshot.bgp.peers.push_back(p);
+    return Result<DecodedObjects>(d);
+  };
+  json peer = {{"apiVersion", "metallb.io/v1beta2"},
+               {"kind", "BGPPeer"},
+               {"metadata", {{"name", "second"}, {"namespace", kNs}}},
+               {"spec", {{"myASN", 64512}, {"peerASN", 64513}, {"peerAddress", "192.0.2.1"}}}};
+  for (const char* version : {"metallb.io/v1beta2", "metallb.io/v1beta1"}) {
+    peer["apiVersion"] = version;
+    const json answer = json::parse(handleAdmission(post(reviewOf(peer)), stored, kNs).body);
+    EXPECT_EQ(answer["response"]["allowed"], false) << version;
+    EXPECT_NE(answer["response"]["status"]["message"].get<std::string>().find(
+                  "BGPPeer metallb-system/second: spec.peerAddress: BGPPeer \"first\" already"),
+              std::string::npos)
+        << answer.dump();
+  }
+  json community = {{"apiVersion", "metallb.io/v1beta1"},
+                    {"kind", "Community"},
+                    {"metadata", {{"name", "c"}, {"namespace", kNs}}},
+                    {"spec", {{"communities", 7}}}};
+  const json answer = json::parse(handleAdmission(post(reviewOf(community)), stored, kNs).body);
+  EXPECT_EQ(answer["response"]["allowed"], false) << "does not decode: " << answer.dump();
+  // A metallb.io kind the configuration is not made of passes unread.
+  json status = {{"apiVersion", "metallb.io/v1beta1"},
+                 {"kind", "ServiceL2Status"},
+                 {"metadata", {{"name", "l2-x"}, {"namespace", kNs}}},
+                 {"status", 7}};
+  EXPECT_EQ(
+      json::parse(handleAdmission(post(reviewOf(status)), stored, kNs).body)["response"]["allowed"],
+      true);
 }
 
 TEST(WebhookAdmissionHandler, GarbageIs400WrongPathIs404AndAnUnreadableStoreIs500) {
