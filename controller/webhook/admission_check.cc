@@ -7,32 +7,13 @@
 namespace ironlb::controller::webhook {
 namespace {
 
-template <class T>
-void replace(std::vector<T>& objects, const ConfigChange& change) {
-  std::erase_if(objects,
-                [&](const T& o) { return o.meta.ns == change.ns && o.meta.name == change.name; });
-  if (!change.object) return;
-  if (const T* with = std::get_if<T>(&*change.object)) objects.push_back(*with);
-}
-
 // `snapshot` with the change applied; false for a kind the configuration is not made of.
 bool applyTo(lbconfig::Snapshot& snapshot, const ConfigChange& change) {
-  namespace r = k8s::resources;
-  const std::string& kind = change.kind;
-  if (kind == kPoolKind) {
-    replace(snapshot.pools, change);
-  } else if (kind == kL2AdvertisementKind) {
-    replace(snapshot.l2Advertisements, change);
-  } else if (kind == r::kBGPPeers.kind) {
-    replace(snapshot.bgp.peers, change);
-  } else if (kind == r::kBGPAdvertisements.kind) {
-    replace(snapshot.bgp.advertisements, change);
-  } else if (kind == r::kBFDProfiles.kind) {
-    replace(snapshot.bgp.bfdProfiles, change);
-  } else if (kind == r::kCommunities.kind) {
-    replace(snapshot.bgp.communities, change);
+  if (!lbconfig::isConfigKind(change.kind)) return false;
+  if (change.object) {
+    lbconfig::putInto(snapshot, *change.object);
   } else {
-    return false;
+    lbconfig::removeFrom(snapshot, change.kind, change.ns, change.name);
   }
   return true;
 }

@@ -17,15 +17,14 @@
 #include "common/api/bgp_types.h"
 #include "common/api/metallb_types.h"
 #include "common/lbconfig/build.h"
+#include "common/lbconfig/config_object.h"
 
 namespace ironlb::controller::webhook {
 
 inline constexpr std::string_view kPoolKind = "IPAddressPool";
 inline constexpr std::string_view kL2AdvertisementKind = "L2Advertisement";
 
-// An object of any kind the configuration is made of (docs/custom-resources.md, docs/bgp.md).
-using ConfigObject = std::variant<api::IPAddressPool, api::L2Advertisement, api::BGPPeer,
-                                  api::BGPAdvertisement, api::BFDProfile, api::Community>;
+using lbconfig::ConfigObject;
 
 // What the request does to the objects of one kind: the object named `name` in `ns` is replaced
 // by `object` (of that kind), or removed when it is not set.

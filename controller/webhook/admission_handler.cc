@@ -1,7 +1,6 @@
 #include "controller/webhook/admission_handler.h"
 
-#include "common/api/bgp_types_json.h"
-#include "common/api/metallb_types_json.h"
+#include "common/lbconfig/config_object_json.h"
 #include "common/util/logging.h"
 #include "controller/webhook/admission_check.h"
 #include "controller/webhook/admission_review.h"
@@ -28,35 +27,20 @@ util::HttpReply jsonReply(const AdmissionResponse& response) {
   return r;
 }
 
-// The decoded object as the configuration sees it: its namespace defaulted to the request's,
-// or nothing when it is being deleted (the pool-protection finalizer holds it): such objects are
-// out of the configuration, as the controller has them, so the controller's own finalizer
-// removal is never refused. `name` receives the object's name.
-template <class T>
-Result<std::optional<ConfigObject>> liveObject(Result<T> decoded, const AdmissionRequest& request,
-                                               std::string& name) {
-  if (!decoded) return makeError(decoded.error());
-  name = decoded->meta.name;
-  if (decoded->meta.deleting()) return std::optional<ConfigObject>();
-  if (decoded->meta.ns.empty()) decoded->meta.ns = request.ns;
-  return std::optional<ConfigObject>(std::move(*decoded));
-}
-
-// The request's object decoded by its kind's decoder (a kind configSourceOf knows).
+// The request's object decoded by its kind's decoder, as the configuration sees it: its
+// namespace defaulted to the request's, or nothing when it is being deleted (the
+// pool-protection finalizer holds it): such objects are out of the configuration, as the
+// controller has them, so the controller's own finalizer removal is never refused. `name`
+// receives the object's name.
 Result<std::optional<ConfigObject>> decodeObject(const AdmissionRequest& request,
                                                  std::string& name) {
-  namespace r = k8s::resources;
-  const nlohmann::json& o = *request.object;
-  const std::string& kind = request.kind;
-  if (kind == r::kIPAddressPools.kind)
-    return liveObject(api::decodeIPAddressPool(o), request, name);
-  if (kind == r::kL2Advertisements.kind)
-    return liveObject(api::decodeL2Advertisement(o), request, name);
-  if (kind == r::kBGPPeers.kind) return liveObject(api::decodeBGPPeer(o), request, name);
-  if (kind == r::kBGPAdvertisements.kind)
-    return liveObject(api::decodeBGPAdvertisement(o), request, name);
-  if (kind == r::kBFDProfiles.kind) return liveObject(api::decodeBFDProfile(o), request, name);
-  return liveObject(api::decodeCommunity(o), request, name);
+  auto decoded = lbconfig::decodeConfigObject(request.kind, *request.object);
+  if (!decoded) return makeError(decoded.error());
+  api::ObjectMeta& meta = lbconfig::metaOf(*decoded);
+  name = meta.name;
+  if (meta.deleting()) return std::optional<ConfigObject>();
+  if (meta.ns.empty()) meta.ns = request.ns;
+  return std::optional<ConfigObject>(std::move(*decoded));
 }
 
 // The request's object as a ConfigChange; an error names what did not decode.

@@ -9,12 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/api/bgp_types_json.h"
 #include "common/api/endpoint_slice_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/api/node_json.h"
 #include "common/api/service_json.h"
-#include "common/lbconfig/build.h"
+#include "common/lbconfig/config_object_json.h"
 #include "common/util/result.h"
 
 namespace ironlb::api {
@@ -43,17 +42,16 @@ inline Result<AnyObject> decodeAnyObject(const nlohmann::json& json) {
                  (it == json.end() ? std::string("nothing") : describeValue(*it))};
   }
   const std::string& kind = it->get_ref<const std::string&>();
-  if (kind == "IPAddressPool") return any_object_detail::wrap(decodeIPAddressPool(json));
-  if (kind == "L2Advertisement") return any_object_detail::wrap(decodeL2Advertisement(json));
+  if (lbconfig::isConfigKind(kind)) {
+    auto decoded = lbconfig::decodeConfigObject(kind, json);
+    if (!decoded) return Error{decoded.error()};
+    return std::visit([](auto& o) { return AnyObject(std::move(o)); }, *decoded);
+  }
   if (kind == "ServiceL2Status") return any_object_detail::wrap(decodeServiceL2Status(json));
   if (kind == "Service") return any_object_detail::wrap(decodeService(json));
   if (kind == "EndpointSlice") return any_object_detail::wrap(decodeEndpointSlice(json));
   if (kind == "Node") return any_object_detail::wrap(decodeNode(json));
   if (kind == "Namespace") return any_object_detail::wrap(decodeNamespace(json));
-  if (kind == "BGPPeer") return any_object_detail::wrap(decodeBGPPeer(json));
-  if (kind == "BGPAdvertisement") return any_object_detail::wrap(decodeBGPAdvertisement(json));
-  if (kind == "BFDProfile") return any_object_detail::wrap(decodeBFDProfile(json));
-  if (kind == "Community") return any_object_detail::wrap(decodeCommunity(json));
   if (kind == "ServiceBGPStatus") return any_object_detail::wrap(decodeServiceBGPStatus(json));
   return Error{"object: kind: unsupported kind " + describeString(kind)};
 }
@@ -64,22 +62,12 @@ inline bool addToSnapshot(lbconfig::Snapshot& snapshot, AnyObject object) {
   return std::visit(
       [&](auto& o) {
         using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, IPAddressPool>) {
-          snapshot.pools.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, L2Advertisement>) {
-          snapshot.l2Advertisements.push_back(std::move(o));
+        if constexpr (std::is_constructible_v<lbconfig::ConfigObject, T>) {
+          lbconfig::putInto(snapshot, std::move(o));
         } else if constexpr (std::is_same_v<T, Namespace>) {
           snapshot.namespaces.push_back(std::move(o));
         } else if constexpr (std::is_same_v<T, Node>) {
           snapshot.nodes.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, BGPPeer>) {
-          snapshot.bgp.peers.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, BGPAdvertisement>) {
-          snapshot.bgp.advertisements.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, BFDProfile>) {
-          snapshot.bgp.bfdProfiles.push_back(std::move(o));
-        } else if constexpr (std::is_same_v<T, Community>) {
-          snapshot.bgp.communities.push_back(std::move(o));
         } else {
           return false;
         }
