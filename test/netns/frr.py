@@ -21,6 +21,15 @@ from topology import wait_for
 FRR_LIBEXEC = "/usr/lib/frr"
 
 
+def _running(pid):
+    """Whether pid is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Frr:
     def __init__(self, host, daemons=("zebra", "bgpd", "bfdd"), config=""):
         self.host = host
@@ -41,8 +50,9 @@ class Frr:
     def start(self):
         if not os.path.exists(os.path.join(FRR_LIBEXEC, "bgpd")):
             raise RuntimeError("FRR is not installed (test/deps.sh installs Debian's frr)")
-        self.vty_dir = tempfile.mkdtemp(prefix="ironlb-frr-")
-        shutil.chown(self.vty_dir, "frr", "frr")
+        if self.vty_dir is None:  # else restarting after kill(), in the same directory
+            self.vty_dir = tempfile.mkdtemp(prefix="ironlb-frr-")
+            shutil.chown(self.vty_dir, "frr", "frr")
         conf = os.path.join(self.vty_dir, "frr.conf")
         with open(conf, "w") as f:
             f.write(self.config)
@@ -71,6 +81,22 @@ class Frr:
                 return f.read()
         except OSError:
             return ""
+
+    def kill(self):
+        """SIGKILLs the daemons (a crash) and waits until they are gone, keeping the directory,
+        so start() brings FRR back at the same control sockets, with an empty configuration."""
+        pids = self.pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_for(lambda: not any(_running(p) for p in pids), 10, 0.01, "FRR's daemons to exit")
+        for name in [f"{d}.{ext}" for d in self.daemons for ext in ("vty", "pid")] + ["zserv.api"]:
+            try:
+                os.unlink(os.path.join(self.vty_dir, name))
+            except FileNotFoundError:
+                pass
 
     def stop(self):
         if self.vty_dir is None:
