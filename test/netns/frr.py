@@ -14,6 +14,7 @@ namespaces) ends them.
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 
 from topology import wait_for
@@ -74,6 +75,13 @@ class Frr:
             except (OSError, ValueError):
                 pass
         return out
+
+    def vtysh(self, *commands):
+        """FRR's answers to show commands (vtysh -c each), for diagnostics."""
+        args = [a for c in commands for a in ("-c", c)]
+        r = subprocess.run(["vtysh", "--vty_socket", self.vty_dir, *args], capture_output=True,
+                           text=True, timeout=10)
+        return r.stdout + r.stderr
 
     def log(self, daemon):
         try:

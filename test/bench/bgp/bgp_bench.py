@@ -448,10 +448,8 @@ def diagnose(bird, frrs):
     for f in frrs:
         if f.vty_dir is None:
             continue
-        r = subprocess.run(["vtysh", "--vty_socket", f.vty_dir, "-c", "show bgp summary", "-c",
-                            "show bfd peers brief"], capture_output=True, text=True, timeout=10)
         print(f"--- {f.host.ns}: FRR ---")
-        print(r.stdout[-2500:], r.stderr[-500:], f.log("bgpd")[-2500:])
+        print(f.vtysh("show bgp summary", "show bfd peers brief")[-3000:], f.log("bgpd")[-2500:])
 
 
 def main():
