@@ -174,7 +174,10 @@ void Renderer::neighbor(const BgpPeer& peer) {
     line(n + " bfd");  // FRR shows it beside the profile; rendering it keeps the two in step
     line(n + " bfd profile " + peer.bfdProfile);
   }
-  if (peer.gracefulRestart) line(n + " graceful-restart");
+  // FRR announces the graceful-restart capability by default (helper mode): a router that helps
+  // then keeps a dead node's routes as stale for FRR's restart time (120 s) instead of the
+  // hold time. Only a BGPPeer that asks for graceful restart gets it (docs/bgp.md, Speed).
+  line(n + (peer.gracefulRestart ? " graceful-restart" : " graceful-restart-disable"));
 }
 
 void Renderer::addressFamily(net::Family family, const std::vector<const BgpPeer*>& peers) {

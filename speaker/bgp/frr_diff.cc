@@ -102,6 +102,11 @@ std::string join(const std::vector<std::string>& parts, std::size_t count) {
 std::string valueKey(std::string_view line) {
   const std::vector<std::string> t = tokens(line);
   if (t.empty()) return "";
+  // graceful-restart, graceful-restart-disable, graceful-restart-helper: one setting (a `no`
+  // of the old one after the new one would put the peer back to the global mode).
+  if (t[0] == "neighbor" && t.size() == 3 && t[2].starts_with("graceful-restart")) {
+    return t[0] + " " + t[1] + " graceful-restart";
+  }
   if (t[0] == "neighbor" && t.size() >= 4) {
     if (t[2] == "interface" && t.size() >= 5 && t[3] == "remote-as")
       return t[0] + " " + t[1] + " remote-as";

@@ -14,11 +14,21 @@ namespaces) ends them.
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 
 from topology import wait_for
 
 FRR_LIBEXEC = "/usr/lib/frr"
+
+
+def _running(pid):
+    """Whether pid is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class Frr:
@@ -41,32 +51,9 @@ class Frr:
     def start(self):
         if not os.path.exists(os.path.join(FRR_LIBEXEC, "bgpd")):
             raise RuntimeError("FRR is not installed (test/deps.sh installs Debian's frr)")
-        self.vty_dir = tempfile.mkdtemp(prefix="ironlb-frr-")
-        shutil.chown(self.vty_dir, "frr", "frr")
-        self._launch()
-
-    def kill(self):
-        """SIGKILLs the daemons, keeping the directory (a crash: restart() starts them again
-        with an empty configuration where a speaker still looks for the sockets)."""
-        for pid in self.pids():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in self.pids()), 10, 0.01,
-                 "FRR's daemons gone")
-        for d in self.daemons:
-            for suffix in (".vty", ".pid"):
-                try:
-                    os.unlink(os.path.join(self.vty_dir, d + suffix))
-                except FileNotFoundError:
-                    pass
-
-    def restart(self):
-        self.kill()
-        self._launch()
-
-    def _launch(self):
+        if self.vty_dir is None:  # else restarting after kill(), in the same directory
+            self.vty_dir = tempfile.mkdtemp(prefix="ironlb-frr-")
+            shutil.chown(self.vty_dir, "frr", "frr")
         conf = os.path.join(self.vty_dir, "frr.conf")
         with open(conf, "w") as f:
             f.write(self.config)
@@ -79,13 +66,6 @@ class Frr:
             self.host.run(args)
             wait_for(lambda: os.path.exists(self.socket(d)), 10, 0.02, f"{d}'s control socket")
 
-    def vtysh(self, *commands):
-        """vtysh's output for the commands, through the daemons' control sockets."""
-        args = ["vtysh", "--vty_socket", self.vty_dir]
-        for c in commands:
-            args += ["-c", c]
-        return self.host.run(args, check=False).stdout
-
     def pids(self):
         out = []
         for d in self.daemons:
@@ -96,12 +76,40 @@ class Frr:
                 pass
         return out
 
+    def vtysh(self, *commands):
+        """FRR's answers to show commands (vtysh -c each), for diagnostics."""
+        args = [a for c in commands for a in ("-c", c)]
+        r = subprocess.run(["vtysh", "--vty_socket", self.vty_dir, *args], capture_output=True,
+                           text=True, timeout=10)
+        return r.stdout + r.stderr
+
     def log(self, daemon):
         try:
             with open(os.path.join(self.vty_dir, f"{daemon}.log")) as f:
                 return f.read()
         except OSError:
             return ""
+
+    def kill(self):
+        """SIGKILLs the daemons (a crash) and waits until they are gone, keeping the directory,
+        so start() brings FRR back at the same control sockets, with an empty configuration."""
+        pids = self.pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_for(lambda: not any(_running(p) for p in pids), 10, 0.01, "FRR's daemons to exit")
+        for name in [f"{d}.{ext}" for d in self.daemons for ext in ("vty", "pid")] + ["zserv.api"]:
+            try:
+                os.unlink(os.path.join(self.vty_dir, name))
+            except FileNotFoundError:
+                pass
+
+    def restart(self):
+        """A crash and a restart: FRR back at the same sockets with an empty configuration."""
+        self.kill()
+        self.start()
 
     def stop(self):
         if self.vty_dir is None:

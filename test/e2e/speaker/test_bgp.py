@@ -245,6 +245,24 @@ class BgpFrrRestartTest(BgpTestCase):
         c.wait_nexthops(V4, [0, 1])
 
 
+class BgpNodeDeathTest(BgpTestCase):
+    """A node's FRR dies (no BFD, no enableGracefulRestart) while the router helps graceful
+    restarts (BIRD: graceful restart on): the router drops the node's route at once instead of
+    keeping it as stale for FRR's restart time (120 s), because ironlb renders the peer
+    without graceful restart unless it is asked for."""
+
+    def test_dead_node_route_dropped(self):
+        c = self.c
+        self.announce_web()
+        self.assertIn("graceful-restart-disable", c.frrs[0].vtysh("show running-config"))
+        t0 = time.monotonic()
+        c.frrs[0].kill()
+        c.wait_nexthops(V4, [1], timeout=15)
+        print(f"n0's route left the router {(time.monotonic() - t0) * 1000:.0f} ms after its "
+              "FRR died")
+        self.assertEqual(c.bird_nexthops(V4), c.node_ips([1]), "no stale route kept")
+
+
 class BgpSpeakerRestartTest(BgpTestCase):
     """The speaker killed (FRR stays): the router keeps the routes the whole time and the
     restarted speaker takes FRR over without resetting its session. A graceful stop

@@ -4,6 +4,8 @@
 
 #include <deque>
 
+#include "speaker/bgp/frr_diff.h"
+
 namespace ironlb::bgp {
 namespace {
 
@@ -215,6 +217,15 @@ TEST_F(BgpNodeTest, WithdrawAllKeepsSessionsAndDropsRoutes) {
   ASSERT_TRUE(node_.withdrawAll().ok());
   EXPECT_FALSE(announces(frr_.applied.back())) << frr_.applied.back();
   EXPECT_NE(frr_.applied.back().find("neighbor 192.0.2.1 remote-as 64513"), std::string::npos);
+  // Only the network lines go: the prefix lists stay (FRR is slow to remove their entries, and
+  // the diff is then one `no network` per prefix).
+  EXPECT_NE(frr_.applied.back().find("ip prefix-list"), std::string::npos);
+  const auto diff = diffFrrConfig(frr_.applied[frr_.applied.size() - 2], frr_.applied.back());
+  ASSERT_EQ(diff.size(), 1u);
+  EXPECT_EQ(diff[0].commands,
+            (std::vector<std::string>{"configure terminal", "router bgp 64512",
+                                      "address-family ipv4 unicast", "no network 203.0.113.5/32",
+                                      "exit-address-family", "exit", "end"}));
 }
 
 }  // namespace

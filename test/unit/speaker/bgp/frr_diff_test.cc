@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "speaker/bgp/frr_config.h"
 
@@ -156,6 +157,25 @@ TEST_F(FrrDiffTest, LastPeersGoWithTheirNeighborsRemovedBeforeTheInstance) {
   EXPECT_LT(indexOf(c, "no neighbor 192.0.2.1"), instance);
   EXPECT_LT(indexOf(c, "no neighbor 2001:db8::1"), instance);
   EXPECT_LT(indexOf(c, "router bgp 64512"), indexOf(c, "no neighbor 192.0.2.1"));
+}
+
+TEST_F(FrrDiffTest, GracefulRestartModesReplaceEachOtherWithoutNo) {
+  // Without enableGracefulRestart the peer is rendered graceful-restart-disable (FRR would
+  // otherwise offer the capability and a helping router keep dead routes for 120 s). A `no`
+  // of the old mode after the new one would put the peer back to FRR's global mode.
+  const std::string without = render({});
+  EXPECT_NE(without.find("neighbor 192.0.2.1 graceful-restart-disable"), std::string::npos);
+  config_.peers["tor"].gracefulRestart = true;
+  const std::string with = render({});
+  for (const auto& [from, to, set] :
+       {std::tuple{without, with, "neighbor 192.0.2.1 graceful-restart"},
+        std::tuple{with, without, "neighbor 192.0.2.1 graceful-restart-disable"}}) {
+    const std::vector<std::string> c = bgpd(diffFrrConfig(from, to));
+    indexOf(c, set);
+    EXPECT_EQ(std::count_if(c.begin(), c.end(),
+                            [](const std::string& l) { return l.starts_with("no "); }),
+              0);
+  }
 }
 
 TEST_F(FrrDiffTest, AttributeChangeStaysInsideTheRouteMapEntry) {
