@@ -84,6 +84,15 @@ def frr_image_archive(h):
     return os.path.join(h.image_dir, f"ironlb-frr-{version}.oci.tar")
 
 
+def frr_image_values(h):
+    """The imported FRR image, named outright: with --reuse-values an earlier scenario's
+    image.tag (helm_upgrade_no_gap's variant) would otherwise name an ironlb-frr tag that does
+    not exist on the nodes."""
+    with open(os.path.join(h.image_dir, "ironlb-frr.ref")) as f:
+        repository, tag = f.read().strip().rsplit(":", 1)
+    return [f"speaker.frr.image.repository={repository}", f"speaker.frr.image.tag={tag}"]
+
+
 def speakers_with_frr_ready(h):
     """Every node's speaker pod has the frr container, and the pod is Ready."""
     nodes = {n["name"] for n in h.cluster.nodes}
@@ -114,6 +123,9 @@ def diagnose(h, bird):
     print("--- router log ---")
     print(bird.log()[-2000:])
     for p in h.ironlb_pods("speaker"):
+        for c in p.get("status", {}).get("containerStatuses", []):
+            print(f"---- {p['metadata']['name']} container {c['name']}: image {c.get('image')}, "
+                  f"ready {c.get('ready')}, state {json.dumps(c.get('state'))}")
         logs = h.kube.run("logs", "-n", SYSTEM_NS, p["metadata"]["name"], "-c", "frr",
                           "--tail=20", check=False).stdout
         print(f"---- frr of {p['metadata']['name']} ({p['spec'].get('nodeName')})\n{logs}")
@@ -148,11 +160,12 @@ def check(h):
 
 
 def run_bgp(h, router, bird, node_ips):
+    frr = ["speaker.frr.enabled=true", *frr_image_values(h)]
     if h.installed():
         h.helm("upgrade", RELEASE, CHART, "-n", SYSTEM_NS, "--reuse-values",
-               "--set", "speaker.frr.enabled=true")
+               *[a for v in frr for a in ("--set", v)])
     else:   # run on its own
-        h.install("speaker.frr.enabled=true")
+        h.install(*frr)
     wait_for(lambda: speakers_with_frr_ready(h), 300, 0.5,
              "every speaker pod Ready with its frr container")
     h.wait_ironlb_ready(timeout=120)
