@@ -134,6 +134,28 @@ bool ClusterCache::removeNamespace(const std::string& name) {
   return namespaces_.erase(name) != 0;
 }
 
+bool ClusterCache::putConfig(lbconfig::ConfigObject object) {
+  return std::visit(
+      [this](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, api::IPAddressPool>) {
+          return putPool(std::move(o));
+        } else if constexpr (std::is_same_v<T, api::L2Advertisement>) {
+          return putAdvertisement(std::move(o));
+        } else {
+          return putBgp(std::move(o));
+        }
+      },
+      object);
+}
+
+bool ClusterCache::removeConfig(std::string_view kind, const std::string& ns,
+                                const std::string& name) {
+  if (kind == "IPAddressPool") return removePool(ns, name);
+  if (kind == "L2Advertisement") return removeAdvertisement(ns, name);
+  return removeBgp(kind, ns, name);
+}
+
 bool ClusterCache::removeBgp(std::string_view kind, const std::string& ns,
                              const std::string& name) {
   const std::string k = key(ns, name);

@@ -20,6 +20,7 @@
 #include "common/api/node.h"
 #include "common/api/service.h"
 #include "common/lbconfig/build.h"
+#include "common/lbconfig/config_object.h"
 #include "speaker/control/members.h"
 #include "speaker/control/service_input.h"
 
@@ -51,6 +52,10 @@ class ClusterCache {
   bool removePool(const std::string& ns, const std::string& name);
   bool putAdvertisement(api::L2Advertisement ad);
   bool removeAdvertisement(const std::string& ns, const std::string& name);
+  // Any configuration kind (lbconfig/config_object.h), by the typed calls above and below.
+  bool putConfig(lbconfig::ConfigObject object);
+  // `kind`: the object's Kubernetes kind ("IPAddressPool", "BGPPeer", ...).
+  bool removeConfig(std::string_view kind, const std::string& ns, const std::string& name);
   // BGP mode's kinds (docs/bgp.md): any change of one may change the configuration.
   bool putBgp(api::BGPPeer peer) { return put(bgpPeers_, std::move(peer)); }
   bool putBgp(api::BGPAdvertisement ad) { return put(bgpAds_, std::move(ad)); }

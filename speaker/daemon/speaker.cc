@@ -8,13 +8,13 @@
 #include <random>
 #include <sstream>
 
-#include "common/api/bgp_types_json.h"
 #include "common/api/endpoint_slice_json.h"
 #include "common/api/metallb_types_json.h"
 #include "common/api/node_json.h"
 #include "common/api/service_json.h"
 #include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
+#include "common/lbconfig/config_object_json.h"
 #include "common/lbconfig/verdict.h"
 #include "common/util/logging.h"
 #include "speaker/daemon/host_probe.h"
@@ -266,41 +266,12 @@ void Speaker::onConfigObject(const k8s::ResourceType& type, const Json& object, 
     } else {
       error = n.error();
     }
-  } else if (&type == &resources::kIPAddressPools) {
-    if (deleted) {
-      changed = cache_.removePool(ns, name);
-    } else if (auto p = api::decodeIPAddressPool(object); p.ok()) {
-      changed = cache_.putPool(std::move(p).value());
-    } else {
-      error = p.error();
-    }
-  } else if (&type == &resources::kL2Advertisements) {
-    if (deleted) {
-      changed = cache_.removeAdvertisement(ns, name);
-    } else if (auto a = api::decodeL2Advertisement(object); a.ok()) {
-      changed = cache_.putAdvertisement(std::move(a).value());
-    } else {
-      error = a.error();
-    }
   } else if (deleted) {
-    changed = cache_.removeBgp(type.kind, ns, name);
+    changed = cache_.removeConfig(type.kind, ns, name);
+  } else if (auto decoded = lbconfig::decodeConfigObject(type.kind, object); decoded.ok()) {
+    changed = cache_.putConfig(std::move(decoded).value());
   } else {
-    const auto put = [&](auto decoded) {
-      if (decoded.ok()) {
-        changed = cache_.putBgp(std::move(decoded).value());
-      } else {
-        error = decoded.error();
-      }
-    };
-    if (&type == &resources::kBGPPeers) {
-      put(api::decodeBGPPeer(object));
-    } else if (&type == &resources::kBGPAdvertisements) {
-      put(api::decodeBGPAdvertisement(object));
-    } else if (&type == &resources::kBFDProfiles) {
-      put(api::decodeBFDProfile(object));
-    } else {
-      put(api::decodeCommunity(object));
-    }
+    error = decoded.error();
   }
   if (!error.empty()) {
     // An object the API server accepted but we cannot read: the configuration is stale until

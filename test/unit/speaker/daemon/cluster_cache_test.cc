@@ -102,6 +102,26 @@ TEST(ClusterCache, BgpObjectsJoinTheSnapshotAndOnlyChangesCount) {
   EXPECT_TRUE(cache.snapshot().bgp.peers.empty());
 }
 
+TEST(ClusterCache, AnyConfigurationKindGoesToItsTypedPut) {
+  ClusterCache cache;
+  auto pool = named<api::IPAddressPool>("p");
+  pool.spec.addresses = {"192.0.2.0/28"};
+  EXPECT_TRUE(cache.putConfig(pool));
+  pool.status.assignedIpv4 = 3;  // the pool's own rule: status-only updates change nothing
+  EXPECT_FALSE(cache.putConfig(pool));
+  EXPECT_TRUE(cache.putConfig(named<api::L2Advertisement>("l2")));
+  EXPECT_TRUE(cache.putConfig(named<api::BGPPeer>("tor")));
+  const auto snapshot = cache.snapshot();
+  EXPECT_EQ(snapshot.pools.size(), 1u);
+  EXPECT_EQ(snapshot.l2Advertisements.size(), 1u);
+  EXPECT_EQ(snapshot.bgp.peers.size(), 1u);
+  EXPECT_TRUE(cache.removeConfig("IPAddressPool", "lb", "p"));
+  EXPECT_TRUE(cache.removeConfig("L2Advertisement", "lb", "l2"));
+  EXPECT_TRUE(cache.removeConfig("BGPPeer", "lb", "tor"));
+  EXPECT_FALSE(cache.removeConfig("BGPPeer", "lb", "tor"));
+  EXPECT_FALSE(cache.removeConfig("Service", "lb", "tor"));
+}
+
 TEST(ClusterCache, EndpointSlicesFeedTheirService) {
   ClusterCache cache;
   api::Service svc;
