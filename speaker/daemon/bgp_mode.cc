@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/k8s/base64.h"
+#include "common/k8s/object_meta.h"
 #include "common/k8s/resource.h"
 #include "speaker/bgp/frr_applier.h"
 #include "speaker/bgp/frr_config.h"
@@ -46,10 +47,9 @@ control::AnnouncedServices announcedServices(const bgp::NodePlan& plan) {
   std::map<control::ServiceRef, std::set<std::string>> peers;
   for (const bgp::IpVerdict& v : plan.verdicts) {
     if (v.reason != bgp::Reason::kAnnounced) continue;
-    const auto slash = v.service.find('/');
-    if (slash == std::string::npos) continue;
-    auto& set = peers[{v.service.substr(0, slash), v.service.substr(slash + 1)}];
-    set.insert(v.peers.begin(), v.peers.end());
+    auto ref = k8s::splitKey(v.service);
+    if (ref.first.empty()) continue;  // not "namespace/name"
+    peers[std::move(ref)].insert(v.peers.begin(), v.peers.end());
   }
   control::AnnouncedServices out;
   for (auto& [service, names] : peers)
@@ -59,8 +59,7 @@ control::AnnouncedServices announcedServices(const bgp::NodePlan& plan) {
 
 BgpMode::BgpMode(boost::asio::io_context& io, const util::Clock& clock, k8s::ApiClient& api,
                  util::MetricsRegistry& registry, BgpModeOptions options, BgpModeOutputs outputs)
-    : io_(io),
-      clock_(clock),
+    : clock_(clock),
       api_(api),
       options_(std::move(options)),
       outputs_(std::move(outputs)),

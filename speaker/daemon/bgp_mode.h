@@ -86,7 +86,6 @@ class BgpMode {
   Outcome run(Inputs inputs);
   std::map<std::string, std::string> readPasswords(std::vector<std::string>& problems);
 
-  boost::asio::io_context& io_;
   const util::Clock& clock_;
   k8s::ApiClient& api_;
   BgpModeOptions options_;

@@ -27,6 +27,15 @@ namespace resources = k8s::resources;
 
 namespace {
 
+// A callback to give each of `calls` parties; `done` runs when the last has called it.
+std::function<void()> afterAll(int calls, std::function<void()> done) {
+  auto left = std::make_shared<int>(calls);
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  return [left, finish] {
+    if (--*left == 0) (*finish)();
+  };
+}
+
 // Nodes are the biggest objects the speaker watches (images, capacity, node info...) and
 // there is one per node: keep only what the speaker reads (labels, conditions, addresses) and
 // what Events need (name, uid).
@@ -187,17 +196,22 @@ void Speaker::makeInformers() {
     });
     if (type == &resources::kBGPPeers) bgpPeers_ = informer;
   }
-  l2status_ = std::make_unique<k8s::Informer>(
+  l2status_ = makeStatusInformer(status_);
+}
+
+std::unique_ptr<k8s::Informer> Speaker::makeStatusInformer(StatusSync& sync) {
+  // Our own objects of the kind: label metallb.io/node=<this node>.
+  return std::make_unique<k8s::Informer>(
       api_, io_,
       k8s::InformerOptions{
-          .type = resources::kServiceL2Statuses,
+          .type = *sync.kind().type,
           .ns = options_.ns,
           .labelSelector = std::string(control::kL2StatusNodeLabel) + "=" + options_.nodeName,
           .metrics = &k8sMetrics_},
-      k8s::InformerHandlers{.onAdd = [this](const Json& o) { status_.onObject(o); },
-                            .onUpdate = [this](const Json&, const Json& o) { status_.onObject(o); },
-                            .onDelete = [this](const Json& o) { status_.onDeleted(o); },
-                            .onSynced = [this] { status_.setSynced(); }});
+      k8s::InformerHandlers{.onAdd = [&sync](const Json& o) { sync.onObject(o); },
+                            .onUpdate = [&sync](const Json&, const Json& o) { sync.onObject(o); },
+                            .onDelete = [&sync](const Json& o) { sync.onDeleted(o); },
+                            .onSynced = [&sync] { sync.setSynced(); }});
 }
 
 void Speaker::onServiceObject(const Json& object, bool deleted) {
@@ -784,11 +798,7 @@ void Speaker::stop(std::function<void()> done) {
   updateReadiness();
   log_->info("stopping: {}leaving the membership, then releasing {} IPs",
              bgp_ ? "withdrawing BGP routes, " : "", applied_.size());
-  auto finish = std::make_shared<std::function<void()>>(std::move(done));
-  auto pending = std::make_shared<int>(1 + (membership_ ? 1 : 0) + (bgp_ ? 1 : 0));
-  auto step = [finish, pending] {
-    if (--*pending == 0) (*finish)();
-  };
+  auto step = afterAll(1 + (membership_ ? 1 : 0) + (bgp_ ? 1 : 0), std::move(done));
   // BGP first: the routers move traffic away while the rest goes on (the withdrawal runs on
   // BGP mode's own thread).
   if (bgp_) {
@@ -812,14 +822,12 @@ void Speaker::release(std::function<void()> done) {
   applied_.clear();
   dataplane_->setDesired(applied_);
   reportDataplane();
-  auto pending = std::make_shared<int>(bgpStatus_ ? 2 : 1);
-  auto drained = [this, pending, done = std::move(done)] {
-    if (--*pending != 0) return;
+  auto drained = afterAll(bgpStatus_ ? 2 : 1, [this, done = std::move(done)] {
     if (!status_.inSync() || (bgpStatus_ && !bgpStatus_->inSync()))
       log_->warn("stopping before every ServiceL2Status / ServiceBGPStatus was deleted");
     events_.flush(std::chrono::seconds(1));
     done();
-  };
+  });
   status_.drain(options_.stopDeadline, drained);
   if (bgpStatus_) bgpStatus_->drain(options_.stopDeadline, drained);
 }
@@ -832,18 +840,7 @@ void Speaker::makeBgp(util::MetricsRegistry& registry) {
       io_, api_, kBgpStatusKind, options_.ns, options_.nodeName,
       StatusSync::Owner{options_.podName, options_.podUid},
       [this](const std::string& e) { log_->warn("ServiceBGPStatus write failed: {}", e); });
-  bgpStatusInformer_ = std::make_unique<k8s::Informer>(
-      api_, io_,
-      k8s::InformerOptions{
-          .type = resources::kServiceBGPStatuses,
-          .ns = options_.ns,
-          .labelSelector = std::string(control::kL2StatusNodeLabel) + "=" + options_.nodeName,
-          .metrics = &k8sMetrics_},
-      k8s::InformerHandlers{
-          .onAdd = [this](const Json& o) { bgpStatus_->onObject(o); },
-          .onUpdate = [this](const Json&, const Json& o) { bgpStatus_->onObject(o); },
-          .onDelete = [this](const Json& o) { bgpStatus_->onDeleted(o); },
-          .onSynced = [this] { bgpStatus_->setSynced(); }});
+  bgpStatusInformer_ = makeStatusInformer(*bgpStatus_);
   bgp_ = std::make_unique<BgpMode>(
       io_, clock_, api_, registry,
       BgpModeOptions{

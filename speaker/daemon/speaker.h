@@ -109,6 +109,7 @@ class Speaker {
 
   // Inputs.
   void makeInformers();
+  std::unique_ptr<k8s::Informer> makeStatusInformer(StatusSync& sync);
   void onServiceObject(const k8s::Json& object, bool deleted);
   void onSliceObject(const k8s::Json& object, bool deleted);
   void onNodeObject(const k8s::Json& object, bool deleted);

@@ -47,6 +47,7 @@ class StatusSync {
   void drain(std::chrono::steady_clock::duration deadline, std::function<void()> done);
 
   bool inSync() const;
+  const StatusKind& kind() const { return kind_; }
   std::size_t owned() const { return owned_.size(); }
   uint64_t writes() const { return writes_; }
   uint64_t failures() const { return failures_; }
