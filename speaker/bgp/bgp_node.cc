@@ -180,10 +180,9 @@ util::MonoTime BgpNode::step() {
 
 Status BgpNode::withdrawAll() {
   if (rendering_.empty()) return {};
-  // Only the `network` lines go: the diff is then one `no network` per prefix and nothing else.
-  // Rendering the plan without routes would also remove every prefix-list entry, which FRR
-  // takes time proportional to the list for (minutes at 10,000 prefixes, docs/bgp.md "Speed"),
-  // while FRR's container waits only so long for the withdrawal.
+  // Only the `network` lines go: the diff is then one `no network` per prefix and nothing else
+  // (the route maps stay, ready for the routes to come back), which is what FRR's container
+  // waits for before it stops.
   std::string withdrawn;
   std::istringstream in(rendering_);
   for (std::string line; std::getline(in, line);) {

@@ -4,10 +4,10 @@
 // Normally it sends only diffFrrConfig(last applied, new rendering), so a change costs a few
 // commands whatever is already announced. When it does not know what FRR runs (first use, FRR
 // restarted, a command refused or a connection lost halfway), it reads FRR's running
-// configuration back, brings it to the rendering's form (FRR numbers prefix-list entries
-// itself) and diffs from that: whatever state FRR was left in, one apply() converges it. The
-// equivalence this relies on, that FRR's running configuration reads back as rendered, is what
-// bgp_frr_config_changes_apply_in_place proves against a real FRR.
+// configuration back, brings it to the rendering's form (FRR numbers prefix-list entries,
+// which earlier versions rendered, itself) and diffs from that: whatever state FRR was left in, one
+// apply() converges it. The equivalence this relies on, that FRR's running configuration reads back
+// as rendered, is what bgp_frr_config_changes_apply_in_place proves against a real FRR.
 
 #include <chrono>
 #include <cstddef>
@@ -51,6 +51,7 @@ class FrrApplier final : public FrrPort {
 };
 
 // FRR's running configuration written the way renderFrrConfig writes it: prefix-list entries
+// (earlier builds rendered them; a running FRR may still hold some, which are then removed)
 // without the sequence numbers FRR adds.
 std::string normalizeRunningConfig(const std::string& running);
 

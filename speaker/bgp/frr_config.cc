@@ -10,14 +10,19 @@ namespace {
 using lbconfig::BgpPeer;
 
 constexpr uint32_t kDefaultMinimumTtl = 254;  // FRR's, for multi-hop sessions
+constexpr uint32_t kLastEntry = 65534;        // of a peer's route map; 65535 denies the rest
 
-// The attributes a route map entry sets; routes with equal ones share a prefix list.
+// The attributes one prefix carries to one peer.
 struct Attributes {
   std::optional<uint32_t> localPref;
   std::vector<lbconfig::BgpCommunity> communities;
 
   friend auto operator<=>(const Attributes&, const Attributes&) = default;
 };
+
+// Where one prefix goes and with what: (peer, attributes) by peer name. Prefixes with equal
+// profiles share one tag, so the number of tags follows the configuration, not the Services.
+using Profile = std::vector<std::pair<std::string, Attributes>>;
 
 // FNV-1a, 32 bits: short, stable names for long Kubernetes names.
 uint32_t fnv1a(const std::string& text) {
@@ -49,6 +54,9 @@ class Renderer {
     out_.text += text;
     out_.text += '\n';
   }
+  // Groups the plan's prefixes by profile and gives each profile its tag.
+  void assignTags();
+  void tagMaps();
   void routeMap(const PeerPlan& peer);
   // The node's peers by VRF, each VRF's first peer (by name) deciding myASN and routerID.
   std::map<std::string, std::vector<const BgpPeer*>> peersByVrf();
@@ -61,43 +69,93 @@ class Renderer {
   const NodePlan& plan_;
   const FrrContext& context_;
   FrrRendering out_;
+  std::map<net::Prefix, uint32_t> tagOf_;  // prefix -> the tag of its profile
+  std::map<uint32_t, Profile> profiles_;   // tag -> profile
 };
+
+std::string tagMapName(uint32_t tag) {
+  return "ironlb-tag-" + hex32(tag);
+}
+
+std::string canonical(const Profile& profile) {
+  std::string out;
+  for (const auto& [peer, attributes] : profile) {
+    out += peer + "|" + (attributes.localPref ? std::to_string(*attributes.localPref) : "-");
+    for (const lbconfig::BgpCommunity& c : attributes.communities)
+      out += "|" + lbconfig::formatCommunity(c);
+    out += ";";
+  }
+  return out;
+}
+
+void Renderer::assignTags() {
+  std::map<net::Prefix, Profile> byPrefix;
+  for (const PeerPlan& peer : plan_.peers) {  // by peer name: profiles come out sorted
+    for (const Route& r : peer.routes)
+      byPrefix[r.prefix].emplace_back(peer.peer, Attributes{r.localPref, r.communities});
+  }
+  // A tag is a hash of its profile, so it stays the same whatever else is announced (a new
+  // profile does not renumber the others, whose route maps then stay untouched); a collision
+  // moves to the next free value, in the profiles' sorted order, which is deterministic.
+  std::map<Profile, uint32_t> tags;
+  for (const auto& [prefix, profile] : byPrefix)
+    tags.emplace(profile, 0);
+  for (auto& [profile, tag] : tags) {
+    uint32_t t = fnv1a(canonical(profile));
+    while (t == 0 || profiles_.count(t) != 0)
+      ++t;
+    tag = t;
+    profiles_.emplace(t, profile);
+  }
+  for (const auto& [prefix, profile] : byPrefix)
+    tagOf_.emplace(prefix, tags.at(profile));
+}
+
+// At origination every prefix gets its profile's tag (a local attribute, never sent), which
+// the peers' outbound route maps match: no per-prefix entry in any list (docs/bgp.md, Speed).
+void Renderer::tagMaps() {
+  for (const auto& [tag, profile] : profiles_) {
+    line("route-map " + tagMapName(tag) + " permit 1");
+    line(" set tag " + std::to_string(tag));
+    line("exit");
+    line("!");
+  }
+}
 
 void Renderer::routeMap(const PeerPlan& peer) {
   const std::string name = frrName(peer.peer);
-  std::map<Attributes, std::vector<net::Prefix>> groups;
-  for (const Route& r : peer.routes)
-    groups[{r.localPref, r.communities}].push_back(r.prefix);
-  int entry = 0;
-  int group = 0;
-  for (const auto& [attributes, prefixes] : groups) {
-    ++group;
-    for (net::Family family : {net::Family::kV4, net::Family::kV6}) {
-      const bool v4 = family == net::Family::kV4;
-      const std::string list = name + "-" + std::to_string(group) + (v4 ? "-v4" : "-v6");
-      bool any = false;
-      for (const net::Prefix& p : prefixes) {
-        if (p.family() != family) continue;
-        line(std::string(v4 ? "ip" : "ipv6") + " prefix-list " + list + " permit " + p.toString());
-        any = true;
-      }
-      if (!any) continue;
-      line("route-map " + name + "-out permit " + std::to_string(++entry));
-      line(std::string(" match ") + (v4 ? "ip" : "ipv6") + " address prefix-list " + list);
-      if (attributes.localPref)
-        line(" set local-preference " + std::to_string(*attributes.localPref));
-      std::string standard;
-      std::string large;
-      for (const lbconfig::BgpCommunity& c : attributes.communities) {
-        (lbconfig::isLarge(c) ? large : standard) += " " + lbconfig::formatCommunity(c);
-      }
-      if (!standard.empty()) line(" set community" + standard + " additive");
-      if (!large.empty()) line(" set large-community" + large + " additive");
-      line("exit");
+  // An entry's number comes from its tag too, so a profile that changes (an advertisement
+  // edited) gets a new entry beside the old one, which goes only after every prefix carries the
+  // new tag: the diff never leaves a route matching no entry, which would withdraw it.
+  std::map<uint32_t, std::pair<uint32_t, const Attributes*>> entries;  // number -> tag, attrs
+  for (const auto& [tag, profile] : profiles_) {
+    const auto it = std::find_if(profile.begin(), profile.end(),
+                                 [&](const auto& p) { return p.first == peer.peer; });
+    if (it == profile.end()) continue;
+    uint32_t number = 1 + tag % kLastEntry;
+    while (entries.count(number) != 0)
+      number = number % kLastEntry + 1;
+    entries.emplace(number, std::pair{tag, &it->second});
+  }
+  for (const auto& [number, entry] : entries) {
+    const auto& [tag, attributes] = entry;
+    line("route-map " + name + "-out permit " + std::to_string(number));
+    line(" match tag " + std::to_string(tag));
+    if (attributes->localPref) {
+      line(" set local-preference " + std::to_string(*attributes->localPref));
     }
+    std::string standard;
+    std::string large;
+    for (const lbconfig::BgpCommunity& c : attributes->communities) {
+      (lbconfig::isLarge(c) ? large : standard) += " " + lbconfig::formatCommunity(c);
+    }
+    // A locally originated route carries no communities of its own: these are all it gets.
+    if (!standard.empty()) line(" set community" + standard);
+    if (!large.empty()) line(" set large-community" + large);
+    line("exit");
   }
   // Everything not planned for this peer stays in: `network` statements are shared.
-  line("route-map " + name + "-out deny 65535");
+  line("route-map " + name + "-out deny " + std::to_string(kLastEntry + 1));
   line("exit");
   line("!");
 }
@@ -197,7 +255,7 @@ void Renderer::addressFamily(net::Family family, const std::vector<const BgpPeer
   if (active.empty()) return;
   line(std::string(" address-family ") + (v4 ? "ipv4" : "ipv6") + " unicast");
   for (const net::Prefix& p : networks)
-    line("  network " + p.toString());
+    line("  network " + p.toString() + " route-map " + tagMapName(tagOf_.at(p)));
   for (const BgpPeer* p : active) {
     line("  neighbor " + p->neighbor() + " activate");
     line("  neighbor " + p->neighbor() + " route-map " + frrName(p->name) + "-out out");
@@ -252,6 +310,8 @@ FrrRendering Renderer::run() {
   line("hostname " + context_.hostname);
   line("log stdout informational");
   line("!");
+  assignTags();
+  tagMaps();
   for (const PeerPlan& peer : plan_.peers)
     routeMap(peer);
   for (const auto& [vrf, peers] : peersByVrf())

@@ -3,9 +3,13 @@
 // syntax, docs/bgp.md). Pure and deterministic: the same plan renders the same text, so the
 // applier can diff two renderings line by line.
 //
-// Shape: per BGPPeer an outbound route map that permits exactly the prefixes planned for that
-// peer (one prefix list per set of attributes, which the route map entry sets) and denies the
-// rest, since `network` statements are shared by every neighbor of a BGP instance; one
+// Shape: every announced prefix is one `network P route-map ironlb-tag-<T>` line, the route map
+// giving it tag T at origination, T standing for the prefix's profile (which peers get it, with
+// which localPref and communities; a hash of it, so stable). Per BGPPeer an outbound route map
+// has one entry per profile that includes the peer, matching the tag and setting the
+// attributes, and denies the rest, since `network` statements are shared by every neighbor of a
+// BGP instance. Nothing in the configuration is per prefix except its `network` line, so one
+// more Service is one more line whatever is announced already (docs/bgp.md, Speed). One
 // `router bgp` per VRF; BFD profiles under `bfd`. Every value comes from validated
 // configuration (names, addresses, communities) or a checked Secret, so nothing can inject a
 // line.

@@ -98,10 +98,12 @@ std::string join(const std::vector<std::string>& parts, std::size_t count) {
 }
 
 // For a line that sets a value, the part that names what is set: a new line with the same key
-// replaces the old one. Empty for presence lines (`network P`, `neighbor X activate`).
+// replaces the old one. Empty for presence lines (`neighbor X activate`).
 std::string valueKey(std::string_view line) {
   const std::vector<std::string> t = tokens(line);
   if (t.empty()) return "";
+  // `network P route-map R`: FRR re-originates P with the new route map in place.
+  if (t[0] == "network" && t.size() == 4 && t[2] == "route-map") return t[0] + " " + t[1];
   // graceful-restart, graceful-restart-disable, graceful-restart-helper: one setting (a `no`
   // of the old one after the new one would put the peer back to the global mode).
   if (t[0] == "neighbor" && t.size() == 3 && t[2].starts_with("graceful-restart")) {
@@ -118,20 +120,19 @@ std::string valueKey(std::string_view line) {
     if (t[2] == "bfd" && t[3] == "profile") return join(t, 4);
     return "";
   }
-  static const std::vector<std::vector<std::string>> kValued = {
-      {"bgp", "router-id"},
-      {"set", "local-preference"},
-      {"set", "community"},
-      {"set", "large-community"},
-      {"match", "ip", "address", "prefix-list"},
-      {"match", "ipv6", "address", "prefix-list"},
-      {"detect-multiplier"},
-      {"receive-interval"},
-      {"transmit-interval"},
-      {"echo", "receive-interval"},
-      {"echo", "transmit-interval"},
-      {"minimum-ttl"},
-      {"hostname"}};
+  static const std::vector<std::vector<std::string>> kValued = {{"bgp", "router-id"},
+                                                                {"set", "local-preference"},
+                                                                {"set", "community"},
+                                                                {"set", "large-community"},
+                                                                {"set", "tag"},
+                                                                {"match", "tag"},
+                                                                {"detect-multiplier"},
+                                                                {"receive-interval"},
+                                                                {"transmit-interval"},
+                                                                {"echo", "receive-interval"},
+                                                                {"echo", "transmit-interval"},
+                                                                {"minimum-ttl"},
+                                                                {"hostname"}};
   for (const auto& key : kValued) {
     if (t.size() > key.size() && std::equal(key.begin(), key.end(), t.begin())) {
       return join(t, key.size());
@@ -255,7 +256,7 @@ void diffChildren(const std::vector<Node>& before, const std::vector<Node>& afte
     }
   }
   // blocks gone, in reverse order, still before the lines: an address family empties before
-  // its neighbor goes, a route is withdrawn before its prefix list goes
+  // its neighbor goes, a route is withdrawn before the route map that tags it goes
   for (auto it = before.rbegin(); it != before.rend(); ++it) {
     if (it->block && newBlockHeaders.count(it->line) == 0) removeBlock(*it, out);
   }

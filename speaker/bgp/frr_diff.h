@@ -7,13 +7,15 @@
 // Both texts are parsed into blocks by indentation (route-map entries, router bgp instances and
 // their address families, bfd and its profiles). Per block:
 //  1. lines only in `after` are added; a line that sets a value (timers, router-id,
-//     local-preference, community, BFD intervals...) replaces its old value without a `no`;
+//     local-preference, community, tag, a network's route map, BFD intervals...) replaces its
+//     old value without a `no`;
 //  2. sub-blocks are entered and diffed the same way (new ones written whole);
 //  3. lines only in `before` without a replacement are removed with `no <line>`, after the
 //     sub-blocks (including those that disappear, removed in reverse order), so
 //     `no neighbor X activate` comes before `no neighbor X remote-as` (which removes the
 //     neighbor and everything else about it) and a route is withdrawn (`no network`, or
-//     `no router bgp`) before the prefix list that let it out goes.
+//     `no router bgp`) before the route map that tags it goes (new route maps come first, as
+//     they are rendered before the instances).
 // Top-level lines only a configuration file can set (`frr defaults`, `hostname`, `log`) are left
 // alone.
 

@@ -3,7 +3,7 @@
 # real FRR on two node namespaces and BIRD 2 as the router (test/bench/bgp/bgp_bench.py):
 #   - node death (FRR's daemons SIGKILLed; link cut) -> the router drops that next hop, with a
 #     BFD profile of 100 ms x 3 (IPv4) and without BFD, hold time 3 s (IPv6), p50/p99 over N
-#     trials each (default 20), plus one link cut with BIRD's default graceful restart;
+#     trials each (default 20), BIRD with its default graceful restart (helper);
 #   - graceful withdraw (BgpNode::withdrawAll) -> routes gone at the router, N trials;
 #   - one new Service with 1,000 and 10,000 prefixes announced -> its route at the router, N
 #     trials each, the change's cost (commands, apply time) and the ratio between the sizes;
@@ -12,10 +12,9 @@
 #
 #   sudo test/bench/bgp/run.sh [build-dir] [trials] [bgp_bench.py options...]
 #                                                      (root: network namespaces)
-# e.g. a quick look: sudo test/bench/bgp/run.sh build 3 --sizes 100,1000 --gr-bound 0
+# e.g. a quick look: sudo test/bench/bgp/run.sh build 3 --sizes 100,1000
 #
-# Takes ~45 minutes on a 2-core machine, most of it FRR 8.4 taking the 10,000 prefix-list
-# entries the rendering gives bgpd (docs/bgp.md, "Speed"); bounded at 90 minutes. Namespaces
+# Takes ~15 minutes on a 2-core machine (20 trials); bounded at 90 minutes. Namespaces
 # (ilbbgpb*) only, always deleted; documentation addresses; nothing touches real interfaces.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)

@@ -107,19 +107,34 @@ class World {
       if (chance(4)) p.routerId = *net::IpAddress::parse("192.0.2.10");
       config.peers.emplace(p.name, p);
     }
+    // What a prefix gets comes from the advertisements of its pool, so a node has few distinct
+    // (peers, attributes) sets, not one per prefix: each prefix is in one of three pools, and
+    // each pool decides, per peer, whether the peer gets its prefixes and with what.
+    constexpr std::size_t kPools = 3;
+    std::vector<std::size_t> poolOf;
+    for (std::size_t i = 0; i < prefixes_.size(); ++i)
+      poolOf.push_back(pick(kPools));
     for (const auto& [name, peer] : config.peers) {
       plan.sessions.push_back(name);
-      bgp::PeerPlan pp{name, {}};
-      for (const net::Prefix& pre : prefixes_) {
+      std::vector<std::optional<bgp::Route>> byPool(kPools);
+      for (auto& choice : byPool) {
         if (!chance(3)) continue;
+        bgp::Route r{prefixes_.front(), std::nullopt, {}};
+        if (chance(3)) r.localPref = chance(2) ? 100 : 250;
+        if (chance(3)) r.communities.push_back(lbconfig::StandardCommunity{64512, 7});
+        if (chance(4)) r.communities.push_back(lbconfig::LargeCommunity{64512, 1, 2});
+        choice = r;
+      }
+      bgp::PeerPlan pp{name, {}};
+      for (std::size_t i = 0; i < prefixes_.size(); ++i) {
+        const net::Prefix& pre = prefixes_[i];
+        if (!byPool[poolOf[i]]) continue;
         const bool v4 = pre.family() == net::Family::kV4;
         if (!peer.dualStackAddressFamily && (peer.address->family() == net::Family::kV4) != v4) {
           continue;
         }
-        bgp::Route r{pre, std::nullopt, {}};
-        if (chance(3)) r.localPref = chance(2) ? 100 : 250;
-        if (chance(3)) r.communities.push_back(lbconfig::StandardCommunity{64512, 7});
-        if (chance(4)) r.communities.push_back(lbconfig::LargeCommunity{64512, 1, 2});
+        bgp::Route r = *byPool[poolOf[i]];
+        r.prefix = pre;
         pp.routes.push_back(r);
       }
       plan.peers.push_back(std::move(pp));

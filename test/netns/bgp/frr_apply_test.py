@@ -18,8 +18,8 @@ from topology import Topology  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", required=True)
-    ap.add_argument("--seeds", default="1,2")
-    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--seeds", default="1,2,3,4,5,6")
+    ap.add_argument("--steps", type=int, default=40)
     args = ap.parse_args()
     with Topology(nodes=1) as topo:
         node = topo.nodes[0]

@@ -217,15 +217,17 @@ TEST_F(BgpNodeTest, WithdrawAllKeepsSessionsAndDropsRoutes) {
   ASSERT_TRUE(node_.withdrawAll().ok());
   EXPECT_FALSE(announces(frr_.applied.back())) << frr_.applied.back();
   EXPECT_NE(frr_.applied.back().find("neighbor 192.0.2.1 remote-as 64513"), std::string::npos);
-  // Only the network lines go: the prefix lists stay (FRR is slow to remove their entries, and
-  // the diff is then one `no network` per prefix).
-  EXPECT_NE(frr_.applied.back().find("ip prefix-list"), std::string::npos);
-  const auto diff = diffFrrConfig(frr_.applied[frr_.applied.size() - 2], frr_.applied.back());
+  // Only the network lines go: the route maps stay, and the diff is one `no network` per prefix.
+  EXPECT_NE(frr_.applied.back().find(" set tag "), std::string::npos);
+  auto diff = diffFrrConfig(frr_.applied[frr_.applied.size() - 2], frr_.applied.back());
   ASSERT_EQ(diff.size(), 1u);
-  EXPECT_EQ(diff[0].commands,
-            (std::vector<std::string>{"configure terminal", "router bgp 64512",
-                                      "address-family ipv4 unicast", "no network 203.0.113.5/32",
-                                      "exit-address-family", "exit", "end"}));
+  ASSERT_EQ(diff[0].commands.size(), 7u);
+  EXPECT_TRUE(diff[0].commands[3].starts_with("no network 203.0.113.5/32 route-map ironlb-tag-"))
+      << diff[0].commands[3];
+  diff[0].commands[3] = "";
+  EXPECT_EQ(diff[0].commands, (std::vector<std::string>{"configure terminal", "router bgp 64512",
+                                                        "address-family ipv4 unicast", "",
+                                                        "exit-address-family", "exit", "end"}));
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "test/unit/speaker/bgp/frr_text.h"
+
 namespace ironlb::bgp {
 namespace {
 
@@ -28,10 +30,6 @@ BgpPeer peer(const std::string& name, std::string_view address, uint32_t myAsn =
   p.peerAsn = 64513;
   p.address = ip(address);
   return p;
-}
-
-bool has(const std::string& text, const std::string& line) {
-  return text.find("\n" + line + "\n") != std::string::npos;
 }
 
 // The configuration FRR's own parser accepts: vtysh --dryrun reads the file and reports the
@@ -137,15 +135,28 @@ TEST_F(FrrConfigTest, EveryPeerOptionRendersAndFrrAcceptsIt) {
   EXPECT_TRUE(has(t, " neighbor 192.0.2.1 graceful-restart")) << t;
   EXPECT_TRUE(has(t, " neighbor 2001:db8::1 remote-as external")) << t;
   EXPECT_TRUE(has(t, " neighbor eth1 interface remote-as 64513")) << t;
-  // The two attribute sets of tor: two prefix lists, two permit entries, then the deny.
-  EXPECT_TRUE(has(t, "ip prefix-list ironlb-tor-1-v4 permit 203.0.113.6/32")) << t;
-  EXPECT_TRUE(has(t, "ip prefix-list ironlb-tor-2-v4 permit 203.0.113.5/32")) << t;
-  EXPECT_TRUE(has(t, " set local-preference 200")) << t;
-  EXPECT_TRUE(has(t, " set community 64512:1 additive")) << t;
-  EXPECT_TRUE(has(t, " set large-community 1:2:3 additive")) << t;
+  // Each prefix is tagged at origination by the route map its network line names; tor's
+  // outbound map has an entry per tag that sets that prefix's attributes, then the deny.
+  const std::string tagged = tagMapOf(t, "203.0.113.5/32");
+  const std::string plain = tagMapOf(t, "203.0.113.6/32");
+  ASSERT_FALSE(tagged.empty()) << t;
+  ASSERT_FALSE(plain.empty()) << t;
+  EXPECT_NE(tagged, plain) << t;  // other peers, other attributes
+  EXPECT_EQ(tagMapOf(t, "2001:db8:1::5/128").empty(), false) << t;
+  const std::string withAttributes = entryMatching(t, "ironlb-tor-out", tagSetBy(t, tagged));
+  EXPECT_NE(withAttributes.find("\n set local-preference 200"), std::string::npos) << t;
+  EXPECT_NE(withAttributes.find("\n set community 64512:1"), std::string::npos) << t;
+  EXPECT_NE(withAttributes.find("\n set large-community 1:2:3"), std::string::npos) << t;
+  const std::string without = entryMatching(t, "ironlb-tor-out", tagSetBy(t, plain));
+  ASSERT_FALSE(without.empty()) << t;
+  EXPECT_EQ(without.find(" set "), std::string::npos) << t;
+  // unnumbered gets 203.0.113.5/32 without tor's attributes: same tag, its own entry
+  EXPECT_EQ(entryMatching(t, "ironlb-unnumbered-out", tagSetBy(t, tagged)).find(" set "),
+            std::string::npos)
+      << t;
+  EXPECT_TRUE(entryMatching(t, "ironlb-v6-out", tagSetBy(t, tagged)).empty()) << t;
   EXPECT_TRUE(has(t, "route-map ironlb-tor-out deny 65535")) << t;
-  EXPECT_TRUE(has(t, "  network 203.0.113.5/32")) << t;
-  EXPECT_TRUE(has(t, "  network 2001:db8:1::5/128")) << t;
+  EXPECT_EQ(t.find("prefix-list"), std::string::npos) << t;
   EXPECT_TRUE(has(t, "  neighbor 192.0.2.1 route-map ironlb-tor-out out")) << t;
   EXPECT_TRUE(has(t, "  echo-mode")) << t;
   EXPECT_TRUE(has(t, "  receive-interval 100")) << t;
@@ -190,6 +201,44 @@ TEST_F(FrrConfigTest, PeerWithoutRoutesDeniesEverything) {
   EXPECT_TRUE(has(t, "route-map ironlb-idle-out deny 65535")) << t;
   EXPECT_EQ(t.find("  network "), std::string::npos) << t;
   expectFrrAccepts(t);
+}
+
+TEST_F(FrrConfigTest, TagsFollowProfilesNotPrefixes) {
+  addPeer(peer("a", "192.0.2.1"));
+  addPeer(peer("b", "192.0.2.2"));
+  // 200 prefixes in three profiles: to a only, to a and b, to a with localPref 300.
+  for (int i = 1; i <= 200; ++i) {
+    const Route r{prefix("203.0.113." + std::to_string(i) + "/32"), std::nullopt, {}};
+    if (i % 3 == 0) {
+      planOf("a").routes.push_back({r.prefix, 300u, {}});
+    } else {
+      planOf("a").routes.push_back(r);
+    }
+    if (i % 3 == 1) planOf("b").routes.push_back(r);
+  }
+  const std::string t = render().text;
+  std::size_t tagMaps = 0;
+  for (std::size_t at = 0; (at = t.find("\n set tag ", at)) != std::string::npos; ++at)
+    ++tagMaps;
+  EXPECT_EQ(tagMaps, 3u) << t;
+  EXPECT_EQ(tagMapOf(t, "203.0.113.1/32"), tagMapOf(t, "203.0.113.4/32"));
+  EXPECT_NE(tagMapOf(t, "203.0.113.1/32"), tagMapOf(t, "203.0.113.2/32"));
+  EXPECT_NE(tagMapOf(t, "203.0.113.2/32"), tagMapOf(t, "203.0.113.3/32"));
+  // b's map: one entry (the shared profile) and the deny
+  EXPECT_FALSE(
+      entryMatching(t, "ironlb-b-out", tagSetBy(t, tagMapOf(t, "203.0.113.1/32"))).empty());
+  EXPECT_TRUE(entryMatching(t, "ironlb-b-out", tagSetBy(t, tagMapOf(t, "203.0.113.2/32"))).empty());
+  expectFrrAccepts(t);
+}
+
+TEST_F(FrrConfigTest, TagOfAProfileDoesNotDependOnOtherProfiles) {
+  addPeer(peer("a", "192.0.2.1"));
+  planOf("a").routes = {{prefix("203.0.113.1/32"), std::nullopt, {}}};
+  const std::string alone = tagMapOf(render().text, "203.0.113.1/32");
+  planOf("a").routes.push_back({prefix("203.0.113.2/32"), 300u, {}});
+  const std::string t = render().text;
+  EXPECT_EQ(tagMapOf(t, "203.0.113.1/32"), alone) << t;
+  EXPECT_NE(tagMapOf(t, "203.0.113.2/32"), alone) << t;
 }
 
 TEST_F(FrrConfigTest, SameInputSameText) {

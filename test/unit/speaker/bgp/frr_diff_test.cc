@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "speaker/bgp/frr_config.h"
+#include "test/unit/speaker/bgp/frr_text.h"
 
 namespace ironlb::bgp {
 namespace {
@@ -72,11 +73,11 @@ TEST_F(FrrDiffTest, FromNothingEverythingButFileOnlyLines) {
   const std::string text = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
   const std::vector<std::string> c = bgpd(diffFrrConfig("", text));
   EXPECT_EQ(std::count(c.begin(), c.end(), "hostname node-a"), 0);
-  EXPECT_LT(indexOf(c, "ip prefix-list ironlb-tor-1-v4 permit 203.0.113.5/32"),
-            indexOf(c, "router bgp 64512"));
+  const std::string tagMap = tagMapOf(text, "203.0.113.5/32");
+  EXPECT_LT(indexOf(c, "route-map " + tagMap + " permit 1"), indexOf(c, "router bgp 64512"));
   EXPECT_LT(indexOf(c, "neighbor 192.0.2.1 remote-as 64513"),
             indexOf(c, "address-family ipv4 unicast"));
-  indexOf(c, "network 203.0.113.5/32");
+  indexOf(c, "network 203.0.113.5/32 route-map " + tagMap);
   indexOf(c, "exit-address-family");
   // Held down while configured, let go once everything about it is in.
   EXPECT_EQ(indexOf(c, "neighbor 192.0.2.1 shutdown"),
@@ -87,7 +88,7 @@ TEST_F(FrrDiffTest, FromNothingEverythingButFileOnlyLines) {
   EXPECT_EQ(c.back(), "exit");
 }
 
-TEST_F(FrrDiffTest, OneMoreServiceCostsTwoLinesWhateverIsAnnounced) {
+TEST_F(FrrDiffTest, OneMoreServiceCostsOneLineWhateverIsAnnounced) {
   std::vector<Route> many;
   for (int i = 1; i <= 200; ++i) {
     many.push_back({prefix("203.0.113." + std::to_string(i) + "/32"), {}, {}});
@@ -98,19 +99,24 @@ TEST_F(FrrDiffTest, OneMoreServiceCostsTwoLinesWhateverIsAnnounced) {
             [](const Route& a, const Route& b) { return a.prefix < b.prefix; });
   const std::string after = render({{"tor", many}});
   EXPECT_EQ(bgpd(diffFrrConfig(before, after)),
-            (std::vector<std::string>{"ip prefix-list ironlb-tor-1-v4 permit 198.51.100.7/32",
-                                      "router bgp 64512", "address-family ipv4 unicast",
-                                      "network 198.51.100.7/32", "exit-address-family", "exit"}));
+            (std::vector<std::string>{
+                "router bgp 64512", "address-family ipv4 unicast",
+                "network 198.51.100.7/32 route-map " + tagMapOf(before, "203.0.113.1/32"),
+                "exit-address-family", "exit"}));
 }
 
-TEST_F(FrrDiffTest, WithdrawBeforeTheFilterGoes) {
+TEST_F(FrrDiffTest, WithdrawBeforeTheRouteMapsGo) {
   const std::string before = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
   const std::string after = render({});
   const std::vector<std::string> c = bgpd(diffFrrConfig(before, after));
-  EXPECT_LT(indexOf(c, "no network 203.0.113.5/32"),
-            indexOf(c, "no ip prefix-list ironlb-tor-1-v4 permit 203.0.113.5/32"));
-  EXPECT_LT(indexOf(c, "no network 203.0.113.5/32"),
-            indexOf(c, "no route-map ironlb-tor-out permit 1"));
+  const std::string tagMap = tagMapOf(before, "203.0.113.5/32");
+  const auto withdrawn = indexOf(c, "no network 203.0.113.5/32 route-map " + tagMap);
+  EXPECT_LT(withdrawn, indexOf(c, "no route-map " + tagMap + " permit 1"));
+  const auto entry = std::find_if(c.begin(), c.end(), [](const std::string& line) {
+    return line.starts_with("no route-map ironlb-tor-out permit ");
+  });
+  ASSERT_NE(entry, c.end());
+  EXPECT_LT(withdrawn, entry - c.begin());
 }
 
 TEST_F(FrrDiffTest, NewValueReplacesOldWithoutNo) {
@@ -178,12 +184,29 @@ TEST_F(FrrDiffTest, GracefulRestartModesReplaceEachOtherWithoutNo) {
   }
 }
 
-TEST_F(FrrDiffTest, AttributeChangeStaysInsideTheRouteMapEntry) {
+// The prefix moves to the tag of its new attributes; the peer's entry for the new tag exists
+// before, and the old one goes only after, so the route matches an entry throughout (an update
+// with the new attributes, never a withdrawal).
+TEST_F(FrrDiffTest, AttributeChangeRetagsWithoutWithdrawing) {
   const std::string before = render({{"tor", {{prefix("203.0.113.5/32"), 100u, {}}}}});
   const std::string after = render({{"tor", {{prefix("203.0.113.5/32"), 200u, {}}}}});
-  EXPECT_EQ(bgpd(diffFrrConfig(before, after)),
-            (std::vector<std::string>{"route-map ironlb-tor-out permit 1",
-                                      "set local-preference 200", "exit"}));
+  const std::string oldMap = tagMapOf(before, "203.0.113.5/32");
+  const std::string newMap = tagMapOf(after, "203.0.113.5/32");
+  ASSERT_NE(oldMap, newMap);
+  const std::string oldEntry = entryMatching(before, "ironlb-tor-out", tagSetBy(before, oldMap));
+  const std::string newEntry = entryMatching(after, "ironlb-tor-out", tagSetBy(after, newMap));
+  const std::string oldHeader = oldEntry.substr(0, oldEntry.find('\n'));
+  const std::string newHeader = newEntry.substr(0, newEntry.find('\n'));
+  ASSERT_NE(oldHeader, newHeader);
+  const std::vector<std::string> c = bgpd(diffFrrConfig(before, after));
+  for (const std::string& line : c)
+    EXPECT_FALSE(line.starts_with("no network")) << line;
+  const auto retag = indexOf(c, "network 203.0.113.5/32 route-map " + newMap);
+  EXPECT_LT(indexOf(c, "route-map " + newMap + " permit 1"), retag);
+  EXPECT_LT(indexOf(c, newHeader), retag);
+  EXPECT_EQ(c[static_cast<std::size_t>(indexOf(c, newHeader)) + 2], "set local-preference 200");
+  EXPECT_GT(indexOf(c, "no " + oldHeader), retag);
+  EXPECT_GT(indexOf(c, "no route-map " + oldMap + " permit 1"), retag);
 }
 
 TEST_F(FrrDiffTest, BfdProfilesGoToBfddFirst) {
