@@ -65,6 +65,11 @@ class BgpNode {
   // The last apply's error, if it failed ("" otherwise).
   const std::string& lastError() const { return lastError_; }
   bool inSync() const { return !dirty_ && lastError_.empty(); }
+  // Whether the session with this BGPPeer was Established when FRR was last asked.
+  bool established(const std::string& peer) const {
+    const auto it = established_.find(peer);
+    return it != established_.end() && it->second;
+  }
   std::vector<SessionEvent> takeEvents();
 
  private:

@@ -43,6 +43,25 @@ Result<std::string> passwordOf(const k8s::Json& secret, const std::string& name)
 
 }  // namespace
 
+util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp,
+                            const std::vector<std::string>& sessions,
+                            const std::function<bool(const std::string&)>& established,
+                            bool readFailed, util::MonoTime readAt, const BgpModeOptions& options) {
+  const auto needsPassword = [&](const std::string& peer) {
+    const auto it = bgp.peers.find(peer);
+    return it != bgp.peers.end() && !it->second.passwordSecret.empty();
+  };
+  if (std::none_of(bgp.peers.begin(), bgp.peers.end(),
+                   [&](const auto& p) { return needsPassword(p.first); })) {
+    return util::MonoTime::max();
+  }
+  const bool settled =
+      !readFailed && std::all_of(sessions.begin(), sessions.end(), [&](const std::string& s) {
+        return !needsPassword(s) || established(s);
+      });
+  return readAt + (settled ? options.passwordRefreshSettled : options.passwordRefresh);
+}
+
 control::AnnouncedServices announcedServices(const bgp::NodePlan& plan) {
   std::map<control::ServiceRef, std::set<std::string>> peers;
   for (const bgp::IpVerdict& v : plan.verdicts) {
@@ -132,7 +151,13 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
   if (inputs.config) config_ = std::move(inputs.config);
   if (inputs.services) node_->setServices(std::move(*inputs.services));
   if (!config_) return {};  // nothing to run before the first valid configuration
-  if (configChanged || now - passwordsRead_ >= options_.passwordRefresh) {
+  const auto due = [this] {
+    return passwordsDue(
+        config_->bgp(), node_->plan().sessions,
+        [this](const std::string& peer) { return node_->established(peer); },
+        !passwordProblems_.empty(), passwordsRead_, options_);
+  };
+  if (configChanged || now >= due()) {
     std::vector<std::string> problems;
     auto passwords = readPasswords(problems);
     passwordsRead_ = now;
@@ -146,11 +171,7 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
 
   Outcome out;
   out.next = node_->step();
-  const auto& peers = config_->bgp().peers;
-  if (std::any_of(peers.begin(), peers.end(),
-                  [](const auto& p) { return !p.second.passwordSecret.empty(); })) {
-    out.next = std::min(out.next, passwordsRead_ + options_.passwordRefresh);
-  }
+  out.next = std::min(out.next, due());
   auto announced = announcedServices(node_->plan());
   if (announced != announced_) {
     announced_ = announced;
@@ -164,19 +185,26 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
 }
 
 std::map<std::string, std::string> BgpMode::readPasswords(std::vector<std::string>& problems) {
+  std::map<std::string, Result<std::string>> bySecret;  // one GET per Secret, however many peers
   std::map<std::string, std::string> out;
   for (const auto& [name, peer] : config_->bgp().peers) {
     if (peer.passwordSecret.empty()) continue;
-    const std::string who = "BGPPeer \"" + name + "\": ";
-    auto secret =
-        api_.get(k8s::resources::kSecrets, options_.ns, peer.passwordSecret,
-                 k8s::CallOptions{.timeout = std::chrono::seconds(5), .cancel = &worker_.token()});
-    Result<std::string> password =
-        secret ? passwordOf(*secret, peer.passwordSecret)
-               : Result<std::string>(makeError("Secret \"" + peer.passwordSecret +
-                                               "\": " + secret.error().describe()));
+    auto read = bySecret.find(peer.passwordSecret);
+    if (read == bySecret.end()) {
+      auto secret = api_.get(
+          k8s::resources::kSecrets, options_.ns, peer.passwordSecret,
+          k8s::CallOptions{.timeout = std::chrono::seconds(5), .cancel = &worker_.token()});
+      read =
+          bySecret
+              .emplace(peer.passwordSecret,
+                       secret ? passwordOf(*secret, peer.passwordSecret)
+                              : Result<std::string>(makeError("Secret \"" + peer.passwordSecret +
+                                                              "\": " + secret.error().describe())))
+              .first;
+    }
+    const Result<std::string>& password = read->second;
     if (password) {
-      out[name] = std::move(*password);
+      out[name] = *password;
       continue;
     }
     // A Secret that cannot be read now (API server away, deleted by mistake, edited badly)
@@ -184,7 +212,7 @@ std::map<std::string, std::string> BgpMode::readPasswords(std::vector<std::strin
     const auto before = passwords_.find(name);
     const bool kept = before != passwords_.end();
     if (kept) out[name] = before->second;
-    problems.push_back(who + password.error() +
+    problems.push_back("BGPPeer \"" + name + "\": " + password.error() +
                        (kept ? " (keeping the password read before)" : ""));
   }
   return out;

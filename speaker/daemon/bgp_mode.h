@@ -41,9 +41,14 @@ inline constexpr const char* kWithdrawnMarker = "ironlb-withdrawn";
 
 struct BgpModeOptions {
   std::string nodeName;
-  std::string ns;                            // where the password Secrets are read
-  std::string socketDir;                     // FRR's control sockets (the chart: /var/run/frr)
-  std::chrono::seconds passwordRefresh{10};  // Secrets are read again this often
+  std::string ns;         // where the password Secrets are read
+  std::string socketDir;  // FRR's control sockets (the chart: /var/run/frr)
+  // Secrets are read again this often while a session of this node that needs a password is
+  // not up, or a Secret could not be read (so a fixed Secret is picked up quickly)...
+  std::chrono::seconds passwordRefresh{10};
+  // ...and this often once all are up (a router's key change drops the session, which brings
+  // the short period back).
+  std::chrono::seconds passwordRefreshSettled{60};
   bgp::BgpNodeOptions node{};
 };
 
@@ -115,5 +120,14 @@ class BgpMode {
 
 // What a node's plan announces, per Service: the peers (for ServiceBGPStatus).
 control::AnnouncedServices announcedServices(const bgp::NodePlan& plan);
+
+// When the password Secrets, last read at `readAt`, are to be read again: never when no peer
+// has a passwordSecret; `options.passwordRefresh` later while one of the node's `sessions`
+// that needs a password is not established or a read failed (`readFailed`);
+// `options.passwordRefreshSettled` later once all are up.
+util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp,
+                            const std::vector<std::string>& sessions,
+                            const std::function<bool(const std::string&)>& established,
+                            bool readFailed, util::MonoTime readAt, const BgpModeOptions& options);
 
 }  // namespace ironlb::speaker

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace ironlb::speaker {
 namespace {
 
@@ -22,6 +24,30 @@ TEST(BgpModeTest, AnnouncedServicesUniteThePeersOfEveryAnnouncedIp) {
                                            {{"other", "db"}, {"tor-b"}}};
   EXPECT_EQ(announcedServices(plan), want);
   EXPECT_TRUE(announcedServices({}).empty());
+}
+
+TEST(BgpModeTest, PasswordsReadOftenUntilEverySessionNeedingOneIsUp) {
+  lbconfig::BgpConfig bgp;
+  bgp.peers["open"].name = "open";
+  const util::MonoTime read = util::MonoTime{} + std::chrono::hours(1);
+  const BgpModeOptions options;  // 10 s, then 60 s
+  std::set<std::string> up;
+  const auto established = [&](const std::string& peer) { return up.contains(peer); };
+  // No peer needs a password: never.
+  EXPECT_EQ(passwordsDue(bgp, {"open"}, established, false, read, options), util::MonoTime::max());
+  bgp.peers["tor"].name = "tor";
+  bgp.peers["tor"].passwordSecret = "tor-auth";
+  bgp.peers["elsewhere"].name = "elsewhere";  // not a session of this node
+  bgp.peers["elsewhere"].passwordSecret = "other-auth";
+  const std::vector<std::string> sessions = {"open", "tor"};
+  EXPECT_EQ(passwordsDue(bgp, sessions, established, false, read, options),
+            read + std::chrono::seconds(10));
+  up = {"tor"};  // "open" needs none, "elsewhere" is not this node's: settled
+  EXPECT_EQ(passwordsDue(bgp, sessions, established, false, read, options),
+            read + std::chrono::seconds(60));
+  // A Secret that could not be read keeps the short period.
+  EXPECT_EQ(passwordsDue(bgp, sessions, established, true, read, options),
+            read + std::chrono::seconds(10));
 }
 
 }  // namespace
