@@ -125,13 +125,21 @@ void Renderer::tagMaps() {
 void Renderer::routeMap(const PeerPlan& peer) {
   const std::string name = frrName(peer.peer);
   // An entry's number comes from its tag too, so a profile that changes (an advertisement
-  // edited) gets a new entry beside the old one, which goes only after every prefix carries the
-  // new tag: the diff never leaves a route matching no entry, which would withdraw it.
+  // edited) usually gets a new entry beside the old one, which goes only after every prefix
+  // carries the new tag; when the numbers collide, the diff keeps a copy of the old entry
+  // meanwhile (frr_diff.h). Either way no route matches no entry on the way, which would
+  // withdraw it.
   std::map<uint32_t, std::pair<uint32_t, const Attributes*>> entries;  // number -> tag, attrs
   for (const auto& [tag, profile] : profiles_) {
     const auto it = std::find_if(profile.begin(), profile.end(),
                                  [&](const auto& p) { return p.first == peer.peer; });
     if (it == profile.end()) continue;
+    if (entries.size() == kLastEntry) {
+      out_.problems.push_back("BGPPeer \"" + peer.peer + "\" has more than " +
+                              std::to_string(kLastEntry) +
+                              " distinct sets of attributes; the rest are not announced to it");
+      break;
+    }
     uint32_t number = 1 + tag % kLastEntry;
     while (entries.count(number) != 0)
       number = number % kLastEntry + 1;

@@ -102,8 +102,9 @@ std::string join(const std::vector<std::string>& parts, std::size_t count) {
 std::string valueKey(std::string_view line) {
   const std::vector<std::string> t = tokens(line);
   if (t.empty()) return "";
-  // `network P route-map R`: FRR re-originates P with the new route map in place.
-  if (t[0] == "network" && t.size() == 4 && t[2] == "route-map") return t[0] + " " + t[1];
+  // `network P [route-map R]`: FRR re-originates P with the new route map (or none) in place;
+  // a `no network P` after it would remove P whatever its route map.
+  if (t[0] == "network" && t.size() >= 2) return t[0] + " " + t[1];
   // graceful-restart, graceful-restart-disable, graceful-restart-helper: one setting (a `no`
   // of the old one after the new one would put the peer back to the global mode).
   if (t[0] == "neighbor" && t.size() == 3 && t[2].starts_with("graceful-restart")) {
@@ -209,6 +210,35 @@ void removeBlock(const Node& block, std::vector<std::string>& out) {
 void diffChildren(const std::vector<Node>& before, const std::vector<Node>& after,
                   std::vector<std::string>& out);
 
+// The tag a route-map entry matches ("" for none).
+std::string matchedTag(const Node& entry) {
+  for (const Node& c : entry.children) {
+    if (startsWith(c.line, "match tag ")) return c.line.substr(10);
+  }
+  return "";
+}
+
+// For a route-map entry header, the header of an entry of the same map that neither rendering
+// uses (the highest free number below the final deny), or "" if there is none.
+std::string spareEntry(const std::string& header, const std::vector<Node>& before,
+                       const std::vector<Node>& after) {
+  const std::vector<std::string> t = tokens(header);
+  if (t.size() != 4 || t[0] != "route-map") return "";
+  std::set<std::string> used;
+  for (const auto* level : {&before, &after}) {
+    for (const Node& n : *level) {
+      const std::vector<std::string> u = tokens(n.line);
+      if (n.block && u.size() == 4 && u[0] == "route-map" && u[1] == t[1]) used.insert(u[3]);
+    }
+  }
+  for (int number = 65534; number >= 1; --number) {
+    if (used.count(std::to_string(number)) == 0) {
+      return "route-map " + t[1] + " permit " + std::to_string(number);
+    }
+  }
+  return "";
+}
+
 // Enters a block present on both sides when its content changed.
 void diffBlock(const Node& before, const Node& after, std::vector<std::string>& out) {
   std::vector<std::string> inner;
@@ -246,20 +276,33 @@ void diffChildren(const std::vector<Node>& before, const std::vector<Node>& afte
     if (!n.block && oldLines.count(n.line) == 0) out.push_back(n.line);
   }
   // 2. sub-blocks
+  std::vector<std::string> spares;
   for (const Node& n : after) {
     if (!n.block) continue;
     const auto old = oldBlocks.find(n.line);
     if (old == oldBlocks.end()) {
       writeBlock(n, out);
-    } else {
-      diffBlock(*old->second, n, out);
+      continue;
     }
+    // An entry that keeps its number but matches another tag (the number now belongs to
+    // another profile) would, once edited, match neither tag until the prefixes are retagged
+    // further down: a copy of the old entry holds the old tag meanwhile.
+    if (const std::string was = matchedTag(*old->second); !was.empty() && was != matchedTag(n)) {
+      if (const std::string spare = spareEntry(n.line, before, after); !spare.empty()) {
+        Node copy = *old->second;
+        copy.line = spare;
+        writeBlock(copy, out);
+        spares.push_back("no " + spare);
+      }
+    }
+    diffBlock(*old->second, n, out);
   }
   // blocks gone, in reverse order, still before the lines: an address family empties before
   // its neighbor goes, a route is withdrawn before the route map that tags it goes
   for (auto it = before.rbegin(); it != before.rend(); ++it) {
     if (it->block && newBlockHeaders.count(it->line) == 0) removeBlock(*it, out);
   }
+  out.insert(out.end(), spares.begin(), spares.end());  // every prefix carries its new tag now
   // 3. lines gone without a replacement; a removed neighbor takes its other lines with it
   std::set<std::string> removedNeighbors;
   for (const Node& n : before) {

@@ -9,7 +9,9 @@
 //  1. lines only in `after` are added; a line that sets a value (timers, router-id,
 //     local-preference, community, tag, a network's route map, BFD intervals...) replaces its
 //     old value without a `no`;
-//  2. sub-blocks are entered and diffed the same way (new ones written whole);
+//  2. sub-blocks are entered and diffed the same way (new ones written whole); a route-map
+//     entry whose `match tag` changes is first copied to a spare number, removed at the end,
+//     so prefixes not yet retagged keep matching an entry;
 //  3. lines only in `before` without a replacement are removed with `no <line>`, after the
 //     sub-blocks (including those that disappear, removed in reverse order), so
 //     `no neighbor X activate` comes before `no neighbor X remote-as` (which removes the

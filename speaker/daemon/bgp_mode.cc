@@ -43,21 +43,17 @@ Result<std::string> passwordOf(const k8s::Json& secret, const std::string& name)
 
 }  // namespace
 
-util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp,
-                            const std::vector<std::string>& sessions,
+util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp, const std::vector<std::string>& peers,
                             const std::function<bool(const std::string&)>& established,
                             bool readFailed, util::MonoTime readAt, const BgpModeOptions& options) {
   const auto needsPassword = [&](const std::string& peer) {
     const auto it = bgp.peers.find(peer);
     return it != bgp.peers.end() && !it->second.passwordSecret.empty();
   };
-  if (std::none_of(bgp.peers.begin(), bgp.peers.end(),
-                   [&](const auto& p) { return needsPassword(p.first); })) {
-    return util::MonoTime::max();
-  }
+  if (std::none_of(peers.begin(), peers.end(), needsPassword)) return util::MonoTime::max();
   const bool settled =
-      !readFailed && std::all_of(sessions.begin(), sessions.end(), [&](const std::string& s) {
-        return !needsPassword(s) || established(s);
+      !readFailed && std::all_of(peers.begin(), peers.end(), [&](const std::string& p) {
+        return !needsPassword(p) || established(p);
       });
   return readAt + (settled ? options.passwordRefreshSettled : options.passwordRefresh);
 }
@@ -153,7 +149,7 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
   if (!config_) return {};  // nothing to run before the first valid configuration
   const auto due = [this] {
     return passwordsDue(
-        config_->bgp(), node_->plan().sessions,
+        config_->bgp(), ownPeers(),
         [this](const std::string& peer) { return node_->established(peer); },
         !passwordProblems_.empty(), passwordsRead_, options_);
   };
@@ -184,10 +180,22 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
   return out;
 }
 
+std::vector<std::string> BgpMode::ownPeers() const {
+  const lbconfig::NodeInfo* node = config_->node(options_.nodeName);
+  const lbconfig::Labels labels = node != nullptr ? node->labels : lbconfig::Labels{};
+  std::vector<std::string> out;
+  for (const auto& [name, peer] : config_->bgp().peers) {
+    if (peer.selectsNodeLabels(labels)) out.push_back(name);
+  }
+  return out;
+}
+
 std::map<std::string, std::string> BgpMode::readPasswords(std::vector<std::string>& problems) {
   std::map<std::string, Result<std::string>> bySecret;  // one GET per Secret, however many peers
   std::map<std::string, std::string> out;
-  for (const auto& [name, peer] : config_->bgp().peers) {
+  // Only the Secrets of this node's own peers: API load per node, not per cluster.
+  for (const std::string& name : ownPeers()) {
+    const lbconfig::BgpPeer& peer = config_->bgp().peers.at(name);
     if (peer.passwordSecret.empty()) continue;
     auto read = bySecret.find(peer.passwordSecret);
     if (read == bySecret.end()) {

@@ -90,6 +90,9 @@ class BgpMode {
   // Worker thread.
   Outcome run(Inputs inputs);
   std::map<std::string, std::string> readPasswords(std::vector<std::string>& problems);
+  // The BGPPeers whose nodeSelectors select this node (with a password or not, left out of
+  // FRR or not).
+  std::vector<std::string> ownPeers() const;
 
   const util::Clock& clock_;
   k8s::ApiClient& api_;
@@ -121,12 +124,12 @@ class BgpMode {
 // What a node's plan announces, per Service: the peers (for ServiceBGPStatus).
 control::AnnouncedServices announcedServices(const bgp::NodePlan& plan);
 
-// When the password Secrets, last read at `readAt`, are to be read again: never when no peer
-// has a passwordSecret; `options.passwordRefresh` later while one of the node's `sessions`
-// that needs a password is not established or a read failed (`readFailed`);
-// `options.passwordRefreshSettled` later once all are up.
-util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp,
-                            const std::vector<std::string>& sessions,
+// When the password Secrets, last read at `readAt`, are to be read again (a configuration
+// change, node labels included, reads them at once anyway): never when none of the node's
+// `peers` (those selecting it, including any left out of FRR for want of a password) has a
+// passwordSecret; `options.passwordRefresh` later while one that has is not established or a
+// read failed (`readFailed`); `options.passwordRefreshSettled` later once all are up.
+util::MonoTime passwordsDue(const lbconfig::BgpConfig& bgp, const std::vector<std::string>& peers,
                             const std::function<bool(const std::string&)>& established,
                             bool readFailed, util::MonoTime readAt, const BgpModeOptions& options);
 

@@ -209,6 +209,58 @@ TEST_F(FrrDiffTest, AttributeChangeRetagsWithoutWithdrawing) {
   EXPECT_GT(indexOf(c, "no route-map " + oldMap + " permit 1"), retag);
 }
 
+// Hand-written renderings in which profile A (tag 10) becomes B (tag 20) and B's entry gets
+// the number A's had: the entry is edited in place, so a copy of A's entry under a spare
+// number keeps the not yet retagged prefix matching until the retag is done.
+TEST(FrrDiffCollisionTest, EntryNumberReusedKeepsTheOldTagMatchedUntilRetagged) {
+  const auto rendering = [](int tag, const std::string& extra) {
+    const std::string map = "ironlb-tag-" + std::to_string(tag);
+    return "route-map " + map + " permit 1\n set tag " + std::to_string(tag) +
+           "\nexit\n!\nroute-map ironlb-tor-out permit 5\n match tag " + std::to_string(tag) +
+           "\n" + extra +
+           "exit\nroute-map ironlb-tor-out deny 65535\nexit\n!\n"
+           "router bgp 64512\n neighbor 192.0.2.1 remote-as 64513\n"
+           " address-family ipv4 unicast\n  network 203.0.113.5/32 route-map " +
+           map +
+           "\n  neighbor 192.0.2.1 activate\n  neighbor 192.0.2.1 route-map ironlb-tor-out out\n"
+           " exit-address-family\nexit\n!\n";
+  };
+  const std::vector<FrrCommands> diff =
+      diffFrrConfig(rendering(10, ""), rendering(20, " set local-preference 200\n"));
+  ASSERT_EQ(diff.size(), 1u);
+  const std::vector<std::string>& c = diff[0].commands;
+  const auto at = [&](const std::string& line) {
+    const auto it = std::find(c.begin(), c.end(), line);
+    EXPECT_NE(it, c.end()) << line;
+    return it - c.begin();
+  };
+  const auto copy = at("route-map ironlb-tor-out permit 65534");
+  EXPECT_EQ(c[static_cast<std::size_t>(copy) + 1], "match tag 10");
+  const auto edit = at("route-map ironlb-tor-out permit 5");
+  EXPECT_EQ(c[static_cast<std::size_t>(edit) + 1], "match tag 20");
+  const auto retag = at("network 203.0.113.5/32 route-map ironlb-tag-20");
+  const auto dropCopy = at("no route-map ironlb-tor-out permit 65534");
+  EXPECT_LT(copy, edit);
+  EXPECT_LT(edit, retag);
+  EXPECT_LT(retag, dropCopy);
+  EXPECT_LT(retag, at("no route-map ironlb-tag-10 permit 1"));
+  for (const std::string& line : c)
+    EXPECT_FALSE(line.starts_with("no network")) << line;
+}
+
+// FRR may hold `network P` without a route map (from an earlier build's rendering): the new
+// line replaces it, and no `no network P` follows (which would remove P whatever its map).
+TEST_F(FrrDiffTest, NetworkWithoutRouteMapIsReplacedNotRemoved) {
+  const std::string after = render({{"tor", {{prefix("203.0.113.5/32"), {}, {}}}}});
+  std::string before = after;
+  const std::string tagged =
+      "network 203.0.113.5/32 route-map " + tagMapOf(after, "203.0.113.5/32");
+  before.replace(before.find(tagged), tagged.size(), "network 203.0.113.5/32");
+  const std::vector<std::string> c = bgpd(diffFrrConfig(before, after));
+  EXPECT_EQ(c, (std::vector<std::string>{"router bgp 64512", "address-family ipv4 unicast", tagged,
+                                         "exit-address-family", "exit"}));
+}
+
 TEST_F(FrrDiffTest, BfdProfilesGoToBfddFirst) {
   lbconfig::BfdProfile fast;
   fast.name = "fast";

@@ -33,20 +33,21 @@ TEST(BgpModeTest, PasswordsReadOftenUntilEverySessionNeedingOneIsUp) {
   const BgpModeOptions options;  // 10 s, then 60 s
   std::set<std::string> up;
   const auto established = [&](const std::string& peer) { return up.contains(peer); };
-  // No peer needs a password: never.
+  bgp.peers["elsewhere"].name = "elsewhere";  // does not select this node
+  bgp.peers["elsewhere"].passwordSecret = "other-auth";
+  // No session of this node needs a password: never.
   EXPECT_EQ(passwordsDue(bgp, {"open"}, established, false, read, options), util::MonoTime::max());
   bgp.peers["tor"].name = "tor";
   bgp.peers["tor"].passwordSecret = "tor-auth";
-  bgp.peers["elsewhere"].name = "elsewhere";  // not a session of this node
-  bgp.peers["elsewhere"].passwordSecret = "other-auth";
-  const std::vector<std::string> sessions = {"open", "tor"};
-  EXPECT_EQ(passwordsDue(bgp, sessions, established, false, read, options),
+  const std::vector<std::string> peers = {"open", "tor"};  // those selecting this node
+  // tor is not up (also while it is left out of FRR, its password not read yet)
+  EXPECT_EQ(passwordsDue(bgp, peers, established, false, read, options),
             read + std::chrono::seconds(10));
   up = {"tor"};  // "open" needs none, "elsewhere" is not this node's: settled
-  EXPECT_EQ(passwordsDue(bgp, sessions, established, false, read, options),
+  EXPECT_EQ(passwordsDue(bgp, peers, established, false, read, options),
             read + std::chrono::seconds(60));
   // A Secret that could not be read keeps the short period.
-  EXPECT_EQ(passwordsDue(bgp, sessions, established, true, read, options),
+  EXPECT_EQ(passwordsDue(bgp, peers, established, true, read, options),
             read + std::chrono::seconds(10));
 }
 
