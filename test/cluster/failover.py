@@ -70,6 +70,7 @@ def _attempt(h, kind, ip, ns, service, wait_endpoints, restore, fresh_pod, log):
         raise AssertionError(f"the client resolved {ip} to {mac}, not to the owner {owner}")
     res = {"kind": kind, "ip": ip, "old": owner}
     restarts = speaker_restarts(h, owner)
+    on_node = ironlb_restarts(h, owner)
     had_local_endpoint = dead_pod_ready_in_slices(h, ns, service, owner)
     with NeighbourWatch(h, [ip]) as watch, Prober(h, [ip], interval=0.02,
                                                   timeout=0.5) as prober:
@@ -135,12 +136,27 @@ def _attempt(h, kind, ip, ns, service, wait_endpoints, restore, fresh_pod, log):
         # Ready for a moment, so wait for the restart to be counted first).
         wait_for(lambda: speaker_restarts(h, owner) > restarts, 120, 0.2,
                  f"the kubelet restarting the speaker on {owner}")
+        if kind == "node":
+            # Every ironlb pod of the booted node restarted too (a stopped node was never
+            # declared NotReady, so its pods still look Ready from before): a controller that
+            # held the Lease there leads again only once its container is back, and the next
+            # test must not find it half-restarted.
+            wait_for(lambda: all(ironlb_restarts(h, owner).get(p, before + 1) > before
+                                 for p, before in on_node.items()), 120, 0.2,
+                     f"the kubelet restarting every ironlb pod on {owner}")
         h.wait_ironlb_ready(timeout=180)
         if kind == "node" and had_local_endpoint:
             # The node's own backend is serving again, so the next trial starts alike.
             wait_for(lambda: dead_pod_ready_in_slices(h, ns, service, owner), 120, 0.2,
                      f"the backend on {owner} ready in the endpoints again")
     return res
+
+
+def ironlb_restarts(h, node):
+    """{pod name: restarts of its containers} of the ironlb pods on `node`."""
+    return {p["metadata"]["name"]: sum(c["restartCount"]
+                                       for c in p["status"].get("containerStatuses", []))
+            for p in h.ironlb_pods() if p["spec"].get("nodeName") == node}
 
 
 def speaker_restarts(h, node):
