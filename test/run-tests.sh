@@ -11,7 +11,7 @@
 #
 # Environment: IRONLB_CACHE (default ~/.cache/ironlb) holds the Go-built control plane and the
 # compiler cache, outside the repository. IRONLB_FUZZ_SECONDS overrides fuzz run time.
-# CI=true caps each fuzz run at 30 s (IRONLB_FUZZ_MAX_SECONDS; targets asking for less keep it),
+# CI=true caps each fuzz run at 20 s (IRONLB_FUZZ_MAX_SECONDS; targets asking for less keep it),
 # which keeps a warm CI run under 20 minutes; run longer locally with IRONLB_FUZZ_SECONDS.
 set -uo pipefail
 
@@ -23,7 +23,7 @@ bash test/deps.sh || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1;
 # shellcheck source=build-env.sh
 source test/build-env.sh
 if [ "${CI:-}" = "true" ]; then
-  export IRONLB_FUZZ_MAX_SECONDS=${IRONLB_FUZZ_MAX_SECONDS:-30}
+  export IRONLB_FUZZ_MAX_SECONDS=${IRONLB_FUZZ_MAX_SECONDS:-20}
 fi
 
 passed=0
