@@ -22,9 +22,7 @@ class Planner {
     const lbconfig::NodeInfo* info = config.node(node);
     if (info != nullptr) labels_ = info->labels;
     mayAnnounce_ = config.nodeMayAnnounce(node);
-    for (const auto& [name, peer] : bgp.peers) {
-      if (peer.selectsNodeLabels(labels_)) plan_.sessions.push_back(name);
-    }
+    plan_.sessions = peersOfNode(config, bgp, node);
   }
 
   void add(const control::ServiceInput& service) {
@@ -161,6 +159,17 @@ std::string_view reasonText(Reason reason) {
       return "announced";
   }
   return "unknown";
+}
+
+std::vector<std::string> peersOfNode(const lbconfig::Config& config, const lbconfig::BgpConfig& bgp,
+                                     std::string_view node) {
+  const lbconfig::NodeInfo* info = config.node(node);
+  const lbconfig::Labels labels = info != nullptr ? info->labels : lbconfig::Labels{};
+  std::vector<std::string> out;
+  for (const auto& [name, peer] : bgp.peers) {
+    if (peer.selectsNodeLabels(labels)) out.push_back(name);
+  }
+  return out;
 }
 
 net::Prefix aggregate(const net::IpAddress& ip, int length) {

@@ -95,6 +95,11 @@ struct NodePlan {
 NodePlan planBgp(const lbconfig::Config& config, const lbconfig::BgpConfig& bgp,
                  std::string_view node, std::span<const control::ServiceInput> services);
 
+// The BGPPeers of `bgp` whose nodeSelectors select `node` (by name, sorted): the node's
+// sessions (NodePlan::sessions; an unknown node has no labels).
+std::vector<std::string> peersOfNode(const lbconfig::Config& config, const lbconfig::BgpConfig& bgp,
+                                     std::string_view node);
+
 // The prefix of `length` bits that contains `ip`.
 net::Prefix aggregate(const net::IpAddress& ip, int length);
 

@@ -149,7 +149,7 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
   if (!config_) return {};  // nothing to run before the first valid configuration
   const auto due = [this] {
     return passwordsDue(
-        config_->bgp(), ownPeers(),
+        config_->bgp(), bgp::peersOfNode(*config_, config_->bgp(), options_.nodeName),
         [this](const std::string& peer) { return node_->established(peer); },
         !passwordProblems_.empty(), passwordsRead_, options_);
   };
@@ -180,21 +180,11 @@ BgpMode::Outcome BgpMode::run(Inputs inputs) {
   return out;
 }
 
-std::vector<std::string> BgpMode::ownPeers() const {
-  const lbconfig::NodeInfo* node = config_->node(options_.nodeName);
-  const lbconfig::Labels labels = node != nullptr ? node->labels : lbconfig::Labels{};
-  std::vector<std::string> out;
-  for (const auto& [name, peer] : config_->bgp().peers) {
-    if (peer.selectsNodeLabels(labels)) out.push_back(name);
-  }
-  return out;
-}
-
 std::map<std::string, std::string> BgpMode::readPasswords(std::vector<std::string>& problems) {
   std::map<std::string, Result<std::string>> bySecret;  // one GET per Secret, however many peers
   std::map<std::string, std::string> out;
   // Only the Secrets of this node's own peers: API load per node, not per cluster.
-  for (const std::string& name : ownPeers()) {
+  for (const std::string& name : bgp::peersOfNode(*config_, config_->bgp(), options_.nodeName)) {
     const lbconfig::BgpPeer& peer = config_->bgp().peers.at(name);
     if (peer.passwordSecret.empty()) continue;
     auto read = bySecret.find(peer.passwordSecret);

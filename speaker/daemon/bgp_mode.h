@@ -90,9 +90,6 @@ class BgpMode {
   // Worker thread.
   Outcome run(Inputs inputs);
   std::map<std::string, std::string> readPasswords(std::vector<std::string>& problems);
-  // The BGPPeers whose nodeSelectors select this node (with a password or not, left out of
-  // FRR or not).
-  std::vector<std::string> ownPeers() const;
 
   const util::Clock& clock_;
   k8s::ApiClient& api_;

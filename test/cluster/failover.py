@@ -152,15 +152,19 @@ def _attempt(h, kind, ip, ns, service, wait_endpoints, restore, fresh_pod, log):
     return res
 
 
+def pod_restarts(pod):
+    """How often the kubelet restarted the pod's containers, together."""
+    return sum(c["restartCount"] for c in pod["status"].get("containerStatuses", []))
+
+
 def ironlb_restarts(h, node):
-    """{pod name: restarts of its containers} of the ironlb pods on `node`."""
-    return {p["metadata"]["name"]: sum(c["restartCount"]
-                                       for c in p["status"].get("containerStatuses", []))
+    """{pod name: pod_restarts} of the ironlb pods on `node`."""
+    return {p["metadata"]["name"]: pod_restarts(p)
             for p in h.ironlb_pods() if p["spec"].get("nodeName") == node}
 
 
 def speaker_restarts(h, node):
     for p in h.ironlb_pods("speaker"):
         if p["spec"].get("nodeName") == node:
-            return sum(c["restartCount"] for c in p["status"].get("containerStatuses", []))
+            return pod_restarts(p)
     return -1
