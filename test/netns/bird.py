@@ -58,6 +58,28 @@ class Bird:
                 out[f[0]] = (f[3], f[4], f[5] if len(f) > 5 else "")
         return out
 
+    def since(self):
+        """{protocol: when its state last changed, in seconds of the day} (a reset changes it).
+        BIRD prints that time converted from its monotonic clock with the current offset, so
+        two reads can differ by a millisecond without any change: compare with same_since()."""
+        out = {}
+        for k, v in self.protocols().items():
+            h, m, sec = v[1].split(":")
+            out[k] = int(h) * 3600 + int(m) * 60 + float(sec)
+        return out
+
+    @staticmethod
+    def same_since(a, b):
+        """Whether two since() readings (dicts, or one protocol's values) show the same sessions
+        without a state change between them. A reset takes at least BIRD's error wait time (1 s)
+        to come back, so readings within half a second of each other are the same state."""
+        def close(x, y):
+            d = abs(x - y)
+            return min(d, 86400 - d) < 0.5  # across midnight too
+        if isinstance(a, dict):
+            return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+        return close(a, b)
+
     def route(self, prefix):
         """BIRD's full description of one prefix's routes ("" when it has none)."""
         out = self.cli("show", "route", prefix, "all")

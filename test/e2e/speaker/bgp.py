@@ -181,26 +181,10 @@ class BgpCluster(SpeakerCluster):
             raise
 
     def since(self):
-        """{protocol: when its state last changed, in seconds of the day} (a reset changes it).
-        BIRD prints that time converted from its monotonic clock with the current offset, so
-        two reads can differ by a millisecond without any change: compare with same_since()."""
-        out = {}
-        for k, v in self.bird.protocols().items():
-            h, m, sec = v[1].split(":")
-            out[k] = int(h) * 3600 + int(m) * 60 + float(sec)
-        return out
+        """BIRD's since() (compare readings with same_since())."""
+        return self.bird.since()
 
-    @staticmethod
-    def same_since(a, b):
-        """Whether two since() readings show the same sessions without a state change between
-        them. A reset takes at least BIRD's error wait time (1 s) to come back, so readings
-        within half a second of each other are the same state."""
-        def close(x, y):
-            d = abs(x - y)
-            return min(d, 86400 - d) < 0.5  # across midnight too
-        if isinstance(a, dict):
-            return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
-        return close(a, b)
+    same_since = staticmethod(Bird.same_since)
 
     def nexthops(self, ip):
         """The router's kernel next hops for ip's host route ([] when none)."""
