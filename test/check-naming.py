@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The house naming style (.clang-tidy, readability-identifier-naming) over every C++ file.
 
-  test/check-naming.py [--build-dir build] [--fix] [--jobs N]
+  test/check-naming.py [--build-dir build]... [--fix] [--jobs N]
 
-Runs clang-tidy's naming check on each translation unit of the build's compile_commands.json
+Runs clang-tidy's naming check on each translation unit of the builds' compile_commands.json
 that lies in the repository (common/, controller/, speaker/, test/), reporting violations in
-those files and the repository headers they include. Exits 1 and lists what is misnamed when
+those files and the repository headers they include. With several --build-dir, a unit is
+checked once, with the first tree that compiles it (the README test command passes its release
+tree, then the ASan tree that alone has the unit tests). Exits 1 and lists what is misnamed when
 anything is.
 
 A clean result is remembered per translation unit under $IRONLB_CACHE/clang-tidy-naming, keyed
@@ -16,7 +18,7 @@ the repository, so a warm run (in any clone) re-checks only what changed.
 --fix renames everything misnamed, in declarations and every use across the tree (clang-tidy's
 fixes from all units, each checked against the text it replaces, plus the designated
 initializers clang-tidy 14 leaves alone); rebuild and run the tests afterwards.
-The build must be current (ninja's dependency log lists each unit's headers).
+The builds must be current (ninja's dependency log lists each unit's headers).
 """
 from __future__ import annotations
 
@@ -49,11 +51,13 @@ def tool(name: str) -> str:
 
 
 def units(build: Path) -> list[dict]:
+    """The repository's units in one tree's compile database, each marked with that tree."""
     db = build / "compile_commands.json"
     if not db.exists():
         sys.exit(f"check-naming: {db} missing; configure the build first")
     roots = tuple(str(ROOT / a) + "/" for a in AREAS)
-    return [e for e in json.loads(db.read_text()) if e["file"].startswith(roots)]
+    return [dict(e, tree=str(build)) for e in json.loads(db.read_text())
+            if e["file"].startswith(roots)]
 
 
 def object_of(entry: dict) -> str:
@@ -94,8 +98,8 @@ def header_filter() -> str:
     return "^" + re.escape(str(ROOT)) + "/(" + "|".join(AREAS) + ")/"
 
 
-def run_unit(tidy: str, build: Path, entry: dict, fixes: Path | None) -> tuple[dict, str]:
-    cmd = [tidy, "-p", str(build), "--quiet", f"--header-filter={header_filter()}",
+def run_unit(tidy: str, entry: dict, fixes: Path | None) -> tuple[dict, str]:
+    cmd = [tidy, "-p", entry["tree"], "--quiet", f"--header-filter={header_filter()}",
            *EXTRA_ARGS, entry["file"]]
     if fixes is not None:
         cmd.insert(1, f"--export-fixes={fixes}")
@@ -165,11 +169,12 @@ def apply_renames(edits: dict[str, set], fields: dict[str, str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", default=str(ROOT / "build"))
+    parser.add_argument("--build-dir", action="append",
+                        help="a build tree (repeatable; default build/)")
     parser.add_argument("--fix", action="store_true")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    build = Path(args.build_dir).resolve()
+    builds = [Path(b).resolve() for b in (args.build_dir or [str(ROOT / "build")])]
     tidy = tool(CLANG_TIDY)
 
     version = subprocess.run([tidy, "--version"], capture_output=True, text=True).stdout
@@ -178,13 +183,17 @@ def main() -> int:
     cache = cache / "clang-tidy-naming"
     cache.mkdir(parents=True, exist_ok=True)
 
-    todo = units(build)
-    deps = repo_deps(build)
+    todo: list[dict] = []
+    deps: dict[str, list[str]] = {}
+    for build in builds:
+        seen = {e["file"] for e in todo}
+        todo += [e for e in units(build) if e["file"] not in seen]
+        deps |= {os.path.join(build, k): v for k, v in repo_deps(build).items()}
     keys = {}
     if not args.fix:
         pending = []
         for e in todo:
-            key = cache_key(e, deps.get(object_of(e), []), salt)
+            key = cache_key(e, deps.get(os.path.join(e["tree"], object_of(e)), []), salt)
             if not (cache / key).exists():
                 keys[e["file"]] = key
                 pending.append(e)
@@ -196,7 +205,7 @@ def main() -> int:
     problems: set[str] = set()
     failures: list[str] = []
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        jobs = [pool.submit(run_unit, tidy, build, e,
+        jobs = [pool.submit(run_unit, tidy, e,
                             fixes_dir / f"{i}.yaml" if fixes_dir else None)
                 for i, e in enumerate(todo)]
         for job in concurrent.futures.as_completed(jobs):

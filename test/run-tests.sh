@@ -2,7 +2,8 @@
 # The README's test command. On a fresh Debian machine, as root:
 #   ./test/run-tests.sh
 # installs what it needs, builds four trees and runs every test:
-#   build/       Release build: unit, integration (real etcd + kube-apiserver) and netns tests
+#   build/       Release build: integration (real etcd + kube-apiserver), netns, e2e, image and
+#                cluster tests (no unit tests: IRONLB_UNIT_TESTS=OFF, test/build-env.sh)
 #   build-asan/  unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   build-fuzz/  libFuzzer targets (clang, RelWithDebInfo), each run briefly on its seed corpus
 #   build-arm64/ the two daemons cross-built for arm64, for the arm64 image tests
@@ -66,31 +67,32 @@ run_ctest() {  # run_ctest <build-dir> <ctest args...>: adds ctest's counts to t
 note "format check (clang-format)"
 check clang-format bash test/check-format.sh
 
-note "release build (CMAKE_BUILD_TYPE=Release, what users and packagers build)"
+note "release build (CMAKE_BUILD_TYPE=Release, what users and packagers build; no unit tests)"
 check "release build" ironlb_configure_build build all "${IRONLB_RELEASE_ARGS[@]}"
 note "arm64 cross build of the daemons (the arm64 image, docs/image.md)"
 check "arm64 build" ironlb_build_arm64 build-arm64
-note "naming check (clang-tidy readability-identifier-naming, .clang-tidy)"
-check "naming" python3 test/check-naming.py --build-dir build
 note "ASan+UBSan build of the unit tests"
-check "asan build" ironlb_configure_build build-asan unit_tests -DIRONLB_SANITIZE=ON \
-  -DIRONLB_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
+check "asan build" ironlb_configure_build build-asan unit_tests "${IRONLB_ASAN_ARGS[@]}"
+note "naming check (clang-tidy readability-identifier-naming, .clang-tidy)"
+check "naming" python3 test/check-naming.py --build-dir build --build-dir build-asan
 note "libFuzzer build (clang)"
-check "fuzz build" ironlb_configure_build build-fuzz fuzz_targets -DIRONLB_FUZZ=ON \
-  -DIRONLB_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+check "fuzz build" ironlb_configure_build build-fuzz fuzz_targets "${IRONLB_FUZZ_ARGS[@]}"
 
 if [ -x test/controlplane/build.sh ]; then
   note "test control plane (kube-apiserver, helm, etcd; cached in $IRONLB_CACHE)"
   check "control plane build" test/controlplane/build.sh
 fi
 
-note "unit tests (release)"
-run_ctest build -L unit -j"$(nproc)"
-note "unit tests (ASan+UBSan)"
+note "unit tests (ASan+UBSan: test/unit and the other unit-labelled tests)"
 run_ctest build-asan -L unit -j"$(nproc)"
-note "integration and netns tests (real API server, network namespaces)"
-run_ctest build -LE unit
+# Tests labelled overlap only talk to an API server (each owns its namespaces, classes and
+# cluster-scoped names, or starts a control plane of its own) and assert no timing: two at a
+# time. Everything else (network namespaces, the cluster, timing bounds, API server restarts)
+# then runs one at a time. docs/development.md, "Test stages".
+note "API server tests, two at a time (label overlap)"
+run_ctest build -L overlap -j2
+note "integration and netns tests, one at a time (real API server, network namespaces, cluster)"
+run_ctest build -LE 'unit|overlap'
 note "fuzz targets"
 # Two at a time: each is bounded by its own run time and keeps one core busy, so on two cores
 # this halves the stage's wall time without taking CPU time from any target.

@@ -57,7 +57,11 @@ release_renders_secret() {  # release_renders_secret yes|no DESCRIPTION
 helm_do() {  # helm_do DESCRIPTION helm-args... (install/upgrade get the shared fixture's values)
   local what=$1 out extra=()
   shift
-  case $1 in install | upgrade) extra=(--set crds.enabled=false --wait=false) ;; esac
+  # No admission policy: it would cover every namespace of the shared control plane and
+  # reject the metallb.io objects of tests running beside this one.
+  case $1 in
+    install | upgrade) extra=(--set crds.enabled=false --set admissionPolicy.enabled=false --wait=false) ;;
+  esac
   if out=$("$helm" "$@" --namespace "$ns" "${extra[@]}" 2>&1); then
     pass "$what"
   else
